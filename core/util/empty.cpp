@@ -1,0 +1,1 @@
+// empty.cpp - placeholder source for a library folder that has no code yet.

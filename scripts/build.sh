@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# build.sh - install the build dependencies (Debian 12) and build postseal into build/.
+# Usage: scripts/build.sh [--sanitize] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --build-only
+BUILD_DIR=${BUILD_DIR:-build}
+args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  BUILD_DIR=${BUILD_DIR}-asan
+  args+=(-DPOSTSEAL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+fi
+cmake -S . -B "$BUILD_DIR" "${args[@]}" "$@" >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"

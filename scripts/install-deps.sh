@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian 12 packages postseal needs to build, test and benchmark.
+#
+# Idempotent: packages already present are skipped by apt-get. Runs as root (or via sudo).
+# Package scripts must not start system daemons (postfix, unbound, opendkim, postsrsd):
+# a policy-rc.d that refuses is put in place for the install and removed afterwards.
+set -euo pipefail
+
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config
+  libssl-dev libunbound-dev libasio-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev)
+TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
+  libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
+  postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2)
+
+want=("${BUILD_PKGS[@]}")
+[ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}" >&2
+
+rcd=/usr/sbin/policy-rc.d
+made_rcd=0
+if [ ! -e "$rcd" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$rcd" >/dev/null
+  $SUDO chmod 755 "$rcd"
+  made_rcd=1
+fi
+trap '[ $made_rcd -eq 1 ] && $SUDO rm -f "$rcd"' EXIT
+
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,22 @@
+// text_test.cpp - printable(), trim(), iequals().
+#include "core/util/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace postseal {
+
+TEST(Printable, ControlCharactersBecomeQuestionMarks) {
+  EXPECT_EQ(printable("a\r\nb\0c", 10), "a??b");
+  EXPECT_EQ(printable(std::string_view("a\r\nb\0c", 6), 10), "a??b?c");
+}
+
+TEST(Printable, TruncatesAtLimit) { EXPECT_EQ(printable("abcdef", 3), "abc..."); }
+
+TEST(Trim, StripsSpaceAndTab) { EXPECT_EQ(trim(" \tab c\t "), "ab c"); }
+
+TEST(IEquals, IgnoresAsciiCase) {
+  EXPECT_TRUE(iequals("From", "fROM"));
+  EXPECT_FALSE(iequals("From", "From "));
+}
+
+}  // namespace postseal

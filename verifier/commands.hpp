@@ -1,0 +1,18 @@
+// commands.hpp - the verifier folder's subcommands and config keys (see core/util/command.hpp).
+//   spf                    verifier/spf_command.cpp (one SPF evaluation, lint, draft records)
+//   verifier, policy       verifier/service_commands.cpp (the inbound front ends)
+#pragma once
+
+#include "core/util/command.hpp"
+
+namespace postseal::verifier {
+
+void add_commands(CLI::App& app, Runner& run);
+std::span<const config::Key> config_keys();
+
+void add_spf_command(CLI::App& app, Runner& run);
+void add_service_commands(CLI::App& app, Runner& run);
+std::span<const config::Key> spf_config_keys();
+std::span<const config::Key> service_config_keys();
+
+}  // namespace postseal::verifier
