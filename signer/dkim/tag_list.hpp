@@ -1,0 +1,34 @@
+// tag_list.hpp - RFC 6376 3.2 tag=value lists (DKIM-Signature, key records; DomainKeys too).
+//
+// Untrusted input: header field values and DNS TXT records. Strict: tag names are
+// ALPHA *(ALPHA / DIGIT / "_"), a duplicate tag is an error (3.2: "MUST be treated as
+// permerror"), values keep inner FWS (callers strip it where the tag's grammar allows),
+// surrounding whitespace is trimmed. Limits: kMaxTags tags, kMaxTagListBytes octets.
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace postseal::dkim {
+
+inline constexpr std::size_t kMaxTags = 64;
+inline constexpr std::size_t kMaxTagListBytes = 64 * 1024;
+
+enum class TagListError { too_large, too_many_tags, bad_tag_name, missing_equals, duplicate_tag };
+std::string_view to_string(TagListError e);
+
+// TagList - tags in order of appearance.
+struct TagList {
+  std::vector<std::pair<std::string, std::string>> tags;
+  // get - the value of `name` (case-sensitive, as RFC 6376 3.2 says), if present.
+  std::optional<std::string_view> get(std::string_view name) const;
+};
+
+std::expected<TagList, TagListError> parse_tag_list(std::string_view text);
+
+}  // namespace postseal::dkim
