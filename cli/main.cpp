@@ -3,6 +3,7 @@
 // Each folder adds its own subcommands (keys/, signer/, srs/, verifier/); this file only
 // parses the command line, declares every folder's config keys, runs the chosen command and
 // turns start-up errors into a message on stderr and a sysexits code.
+#include "core/dns/dns_command.hpp"
 #include "core/util/command.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     postseal::signer::add_commands(app, run);
     postseal::srs::add_commands(app, run);
     postseal::verifier::add_commands(app, run);
+    postseal::dns::add_commands(app, run);
     add_check_config(app, run);
     try {
       app.parse(argc, argv);
