@@ -1,0 +1,15 @@
+// privileges.hpp - drop root after binding sockets and reading keys.
+//
+// Order as Postfix does it: supplementary groups, then gid, then uid; then check that root
+// cannot be regained. Running as a non-root user with `user` set to that same user (or empty)
+// is fine; naming another user without being root is a start-up error.
+#pragma once
+
+#include <string>
+
+namespace postseal::net {
+
+// drop_privileges - become `user` (no-op when empty); throws StartupError naming the user.
+void drop_privileges(const std::string& user);
+
+}  // namespace postseal::net

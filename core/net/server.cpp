@@ -1,0 +1,120 @@
+// server.cpp - listeners and accept loops (see server.hpp).
+#include "core/net/server.hpp"
+
+#include "core/util/errors.hpp"
+#include "core/util/log.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/strand.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace postseal::net {
+
+Server::Server(asio::io_context& io, std::string name, std::size_t max_connections,
+               Handler handler)
+    : io_(io),
+      name_(std::move(name)),
+      max_connections_(max_connections),
+      handler_(std::move(handler)),
+      active_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+
+Server::~Server() { stop(); }
+
+static asio::generic::stream_protocol::endpoint generic_endpoint(const Endpoint& ep) {
+  if (ep.kind == Endpoint::Kind::unix_socket)
+    return asio::generic::stream_protocol::endpoint(asio::local::stream_protocol::endpoint(ep.path));
+  return asio::generic::stream_protocol::endpoint(
+      asio::ip::tcp::endpoint(asio::ip::make_address(ep.host), ep.port));
+}
+
+void Server::listen(const Endpoint& endpoint) {
+  auto gep = generic_endpoint(endpoint);
+  auto acceptor = std::make_unique<Acceptor>(io_);
+  std::error_code ec;
+  if (endpoint.kind == Endpoint::Kind::unix_socket) ::unlink(endpoint.path.c_str());
+  acceptor->open(gep.protocol(), ec);
+  if (!ec && endpoint.kind == Endpoint::Kind::tcp)
+    acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(gep, ec);
+  if (!ec) acceptor->listen(kListenBacklog, ec);
+  if (ec)
+    throw StartupError(kExitTempFail, fmt::format("{}: cannot listen on {}: {}", name_,
+                                                  endpoint.str(), ec.message()));
+  if (endpoint.kind == Endpoint::Kind::unix_socket) {
+    ::chmod(endpoint.path.c_str(), 0666);
+    unix_paths_.push_back(endpoint.path);
+  }
+  acceptors_.push_back(std::move(acceptor));
+}
+
+void Server::start() {
+  for (auto& acceptor : acceptors_)
+    asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+}
+
+void Server::stop() {
+  for (auto& acceptor : acceptors_) {
+    std::error_code ec;
+    acceptor->close(ec);
+  }
+  for (const auto& path : unix_paths_) ::unlink(path.c_str());
+  unix_paths_.clear();
+}
+
+asio::awaitable<void> Server::accept_loop(Acceptor& acceptor) {
+  while (acceptor.is_open()) {
+    Socket socket(asio::make_strand(io_));
+    std::error_code ec;
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      log::warning("{}: accept: {}", name_, ec.message());
+      continue;  // EMFILE and friends: keep serving the sessions we have
+    }
+    launch(std::move(socket));
+  }
+}
+
+void Server::launch(Socket socket) {
+  if (socket.local_endpoint().protocol().family() != AF_UNIX) {
+    int one = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  if (active_->load() >= max_connections_) {
+    log::warning("{}: too many connections ({}), refusing one", name_, max_connections_);
+    if (busy_) busy_(socket);
+    std::error_code ec;
+    socket.close(ec);
+    return;
+  }
+  active_->fetch_add(1);
+  auto executor = socket.get_executor();
+  asio::co_spawn(
+      executor,
+      [handler = handler_, active = active_, s = std::move(socket)]() mutable -> asio::awaitable<void> {
+        struct Release {
+          std::shared_ptr<std::atomic<std::size_t>> count;
+          ~Release() { count->fetch_sub(1); }
+        } release{active};
+        co_await handler(std::move(s));
+      },
+      [name = name_](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log::error("{}: session ended by internal error: {}", name, ex.what());
+        }
+      });
+}
+
+}  // namespace postseal::net

@@ -1,0 +1,101 @@
+// server_test.cpp - the accept loop, the connection cap and the Deadline watchdog, over a
+// unix socket in a private temporary directory (no network).
+#include "core/net/deadline.hpp"
+#include "core/net/server.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace postseal::net {
+namespace {
+
+std::string temp_socket_path(const char* name) {
+  char dir[] = "/tmp/postseal-net-XXXXXX";
+  EXPECT_NE(::mkdtemp(dir), nullptr);
+  return std::string(dir) + "/" + name;
+}
+
+// read_all - what the server sent before closing.
+std::string read_all(asio::local::stream_protocol::socket& s) {
+  std::string out;
+  std::error_code ec;
+  char buf[256];
+  for (;;) {
+    auto n = s.read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+TEST(Server, ServesAndRefusesOverTheCap) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("s.sock");
+  Server server(io, "test", 1, [](Socket s) -> asio::awaitable<void> {
+    co_await asio::async_write(s, asio::buffer(std::string("hello\n")), asio::use_awaitable);
+    char c;
+    std::error_code ec;  // hold the connection until the client closes it
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+  });
+  server.on_busy([](Socket& s) {
+    std::error_code ec;
+    asio::write(s, asio::buffer(std::string("busy\n")), ec);
+  });
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  std::thread runner([&] { io.run(); });
+
+  asio::io_context client_io;
+  asio::local::stream_protocol::socket first(client_io), second(client_io);
+  first.connect(path);
+  char buf[6];
+  asio::read(first, asio::buffer(buf));
+  EXPECT_EQ(std::string(buf, 6), "hello\n");
+  EXPECT_EQ(server.active(), 1u);
+  second.connect(path);
+  EXPECT_EQ(read_all(second), "busy\n");
+  first.close();
+  for (int i = 0; i < 100 && server.active() != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server.active(), 0u);
+  server.stop();
+  io.stop();
+  runner.join();
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(Deadline, ClosesTheSocketWhenTimeRunsOut) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("d.sock");
+  bool expired = false;
+  Server server(io, "test", 4, [&](Socket s) -> asio::awaitable<void> {
+    Deadline deadline(s, std::chrono::milliseconds(50));
+    char c;
+    std::error_code ec;
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+    expired = deadline.expired();
+  });
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  asio::io_context client_io;
+  asio::local::stream_protocol::socket client(client_io);
+  client.connect(path);
+  std::thread runner([&] { io.run_for(std::chrono::milliseconds(500)); });
+  EXPECT_EQ(read_all(client), "");  // closed by the deadline, not by us
+  runner.join();
+  EXPECT_TRUE(expired);
+}
+
+}  // namespace
+}  // namespace postseal::net
