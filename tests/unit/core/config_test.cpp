@@ -1,0 +1,78 @@
+// config_test.cpp - the config table: declared keys, defaults, and the errors an admin sees.
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace postseal::config {
+namespace {
+
+const std::array<Key, 6> kTestKeys = {{
+    {"test.listen", Type::string, "\"127.0.0.1:10027\"", 0, 0, "where to listen"},
+    {"test.max_connections", Type::integer, "100", 1, 10000, "sessions at once"},
+    {"test.verbose", Type::boolean, "false", 0, 0, "log more"},
+    {"test.local_domains", Type::strings, "[]", 0, 0, "never rewritten"},
+    {"test.domain", Type::tables, "[]", 0, 0, "signing domains"},
+    {"test.domain[].selector", Type::string, "\"default\"", 0, 0, "selector"},
+}};
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { declare(kTestKeys); }
+};
+
+TEST_F(ConfigTest, DefaultsApplyWhenKeysAreAbsent) {
+  auto f = File::parse("", "t.toml");
+  EXPECT_EQ(f.string("test.listen"), "127.0.0.1:10027");
+  EXPECT_EQ(f.integer("test.max_connections"), 100);
+  EXPECT_FALSE(f.boolean("test.verbose"));
+  EXPECT_TRUE(f.strings("test.local_domains").empty());
+}
+
+TEST_F(ConfigTest, ValuesFromTheFile) {
+  auto f = File::parse(
+      "[test]\nmax_connections = 5\nlocal_domains = [\"a.example\", \".b.example\"]\n"
+      "[[test.domain]]\nselector = \"s1\"\n[[test.domain]]\n",
+      "t.toml");
+  EXPECT_EQ(f.integer("test.max_connections"), 5);
+  EXPECT_EQ(f.strings("test.local_domains").size(), 2u);
+  auto tables = f.tables("test.domain");
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(table_string(*tables[0], "selector", "test.domain[].selector"), "s1");
+  EXPECT_EQ(table_string(*tables[1], "selector", "test.domain[].selector"), "default");
+}
+
+// expect_config_error - parsing `text` fails with exit 78 and a message containing `want`.
+void expect_config_error(const std::string& text, const std::string& want) {
+  try {
+    File::parse(text, "/etc/postseal/postseal.toml");
+    ADD_FAILURE() << "no error for: " << text;
+  } catch (const StartupError& e) {
+    EXPECT_EQ(e.code(), kExitConfig);
+    EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ConfigTest, ErrorsNameFileLineAndKey) {
+  expect_config_error("[test]\nlisten_on = \"x\"\n",
+                      "/etc/postseal/postseal.toml, line 2: unknown key 'test.listen_on'");
+  expect_config_error("[test]\nmax_connections = \"5\"\n", "'test.max_connections' must be an integer");
+  expect_config_error("[test]\nmax_connections = 0\n", "out of range [1, 10000]");
+  expect_config_error("[[test.domain]]\nselectr = \"x\"\n", "unknown key 'test.domain[].selectr'");
+  expect_config_error("[test\n", "/etc/postseal/postseal.toml, line 1");
+}
+
+TEST_F(ConfigTest, MissingFileIsAConfigError) {
+  try {
+    File::load("/nonexistent/postseal.toml");
+    ADD_FAILURE();
+  } catch (const StartupError& e) {
+    EXPECT_EQ(e.code(), kExitConfig);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/postseal.toml"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace postseal::config
