@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make-conf.sh - assemble conf/postseal.toml from the per-area snippets in conf/postseal.d/.
+# Each area documents its own keys; the unit test config.documented checks the result.
+set -euo pipefail
+cd "$(dirname "$0")/../conf"
+{
+  cat <<'HEAD'
+# /etc/postseal/postseal.toml - postseal configuration (every key, with its default).
+#
+# Lines starting with "# key = value" show a key at its default: uncomment to change it.
+# Check a file with `postseal check-config -c /etc/postseal/postseal.toml` (like `postfix
+# check`): unknown keys, wrong types and out-of-range values are reported with their line.
+# Command-line options of each daemon override what this file says.
+HEAD
+  for area in dns keys signer dkim domainkeys srs spf verifier; do
+    [ -f "postseal.d/$area.toml" ] || continue
+    printf '\n'
+    cat "postseal.d/$area.toml"
+  done
+} > postseal.toml
+echo "wrote conf/postseal.toml"
