@@ -1,0 +1,102 @@
+// client.cpp - SMTP client: connect, EHLO, commands with deadlines (see client.hpp).
+#include "core/smtp/client.hpp"
+
+#include "core/smtp/command.hpp"
+#include "core/util/text.hpp"
+
+#include <asio/redirect_error.hpp>
+#include <asio/generic/stream_protocol.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/use_awaitable.hpp>
+
+namespace postseal::smtp {
+namespace {
+
+asio::generic::stream_protocol::endpoint to_generic(const net::Endpoint& e) {
+  if (e.kind == net::Endpoint::Kind::unix_socket)
+    return asio::generic::stream_protocol::endpoint(asio::local::stream_protocol::endpoint(e.path));
+  std::string host = e.host == "localhost" ? "127.0.0.1" : e.host;
+  return asio::generic::stream_protocol::endpoint(
+      asio::ip::tcp::endpoint(asio::ip::make_address(host), e.port));
+}
+
+}  // namespace
+
+Client::Client(net::Socket socket, Duration timeout)
+    : stream_(std::move(socket)), timeout_(timeout), deadline_(stream_.socket(), timeout) {}
+
+asio::awaitable<std::expected<std::unique_ptr<Client>, std::string>> Client::connect(
+    asio::any_io_executor executor, const net::Endpoint& endpoint, std::string_view helo,
+    Duration timeout) {
+  net::Socket socket(executor);
+  std::error_code ec;
+  auto peer = to_generic(endpoint);
+  socket.open(peer.protocol(), ec);
+  if (ec) co_return std::unexpected("socket: " + ec.message());
+  auto client = std::make_unique<Client>(std::move(socket), timeout);
+  std::error_code cec;
+  co_await client->stream_.socket().async_connect(peer, asio::redirect_error(asio::use_awaitable, cec));
+  if (cec) co_return std::unexpected("connect to " + endpoint.str() + ": " + cec.message());
+  auto greeting = co_await client->read_reply();
+  if (!greeting) co_return std::unexpected("greeting from " + endpoint.str() + ": " + greeting.error());
+  if (greeting->code != 220)
+    co_return std::unexpected("greeting from " + endpoint.str() + ": " + std::to_string(greeting->code) + " " + greeting->text());
+  auto ehlo = co_await client->command("EHLO " + std::string(helo));
+  if (!ehlo) co_return std::unexpected("EHLO: " + ehlo.error());
+  if (ehlo->code != 250) co_return std::unexpected("EHLO: " + std::to_string(ehlo->code) + " " + ehlo->text());
+  client->note_extensions(*ehlo);
+  co_return client;
+}
+
+void Client::note_extensions(const Reply& ehlo) {
+  for (std::size_t i = 1; i < ehlo.lines.size(); ++i) {
+    std::string_view line = ehlo.lines[i];
+    std::string keyword = to_lower(line.substr(0, line.find(' ')));
+    extensions_.insert(keyword);
+    if (keyword == "xforward") xforward_ = std::string(line);
+  }
+}
+
+bool Client::supports(std::string_view keyword) const { return extensions_.contains(to_lower(keyword)); }
+
+asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
+  Reply reply;
+  for (;;) {
+    deadline_.reset(timeout_);
+    auto line = co_await stream_.read_line(kMaxCommandLineOctets);
+    if (!line) {
+      usable_ = false;
+      if (deadline_.expired()) co_return std::unexpected("timed out waiting for a reply");
+      co_return std::unexpected(line.error() == StreamError::too_long ? "reply line too long"
+                                                                      : "connection closed without a reply");
+    }
+    auto parsed = parse_reply_line(*line);
+    if (!parsed || (reply.code != 0 && parsed->code != reply.code) || reply.lines.size() >= kMaxReplyLines) {
+      usable_ = false;
+      co_return std::unexpected("malformed reply: " + printable(*line, 80));
+    }
+    reply.code = parsed->code;
+    reply.lines.push_back(std::move(parsed->text));
+    if (parsed->last) co_return reply;
+  }
+}
+
+asio::awaitable<std::expected<void, std::string>> Client::send(std::string_view data) {
+  deadline_.reset(timeout_);
+  if (!co_await stream_.write(data)) {
+    usable_ = false;
+    co_return std::unexpected(deadline_.expired() ? "timed out sending" : "connection lost while sending");
+  }
+  co_return std::expected<void, std::string>{};
+}
+
+asio::awaitable<std::expected<Reply, std::string>> Client::command(std::string_view line) {
+  std::string wire(line);
+  wire += "\r\n";
+  auto sent = co_await send(wire);
+  if (!sent) co_return std::unexpected(sent.error());
+  co_return co_await read_reply();
+}
+
+}  // namespace postseal::smtp

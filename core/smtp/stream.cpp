@@ -1,0 +1,76 @@
+// stream.cpp - buffered socket reading with line limits (see stream.hpp).
+#include "core/smtp/stream.hpp"
+
+#include <asio/redirect_error.hpp>
+#include <asio/buffer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+namespace postseal::smtp {
+
+void Stream::compact() {
+  if (start_ == 0) return;
+  buffer_.erase(0, start_);
+  start_ = 0;
+}
+
+// fill - append one socket read to the buffer; false on EOF or error.
+asio::awaitable<bool> Stream::fill() {
+  compact();
+  std::size_t old = buffer_.size();
+  buffer_.resize(old + kReadChunkOctets);
+  std::error_code ec;
+  std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer_.data() + old, kReadChunkOctets),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+  buffer_.resize(old + (ec ? 0 : n));
+  co_return !ec && n > 0;
+}
+
+asio::awaitable<std::expected<std::string, StreamError>> Stream::read_line(std::size_t max) {
+  bool discarding = false;
+  for (;;) {
+    std::string_view view(buffer_.data() + start_, buffer_.size() - start_);
+    std::size_t lf = view.find('\n');
+    if (lf != std::string_view::npos) {
+      std::string_view line = view.substr(0, lf);
+      start_ += lf + 1;
+      if (discarding || line.size() > max + 1) co_return std::unexpected(StreamError::too_long);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.size() > max) co_return std::unexpected(StreamError::too_long);
+      co_return std::string(line);
+    }
+    if (view.size() > max + 1) {  // drop what we have of an over-long line
+      discarding = true;
+      start_ = buffer_.size();
+    }
+    if (!co_await fill()) co_return std::unexpected(StreamError::closed);
+  }
+}
+
+asio::awaitable<std::expected<std::string_view, StreamError>> Stream::read_some() {
+  if (!buffered() && !co_await fill()) co_return std::unexpected(StreamError::closed);
+  co_return std::string_view(buffer_.data() + start_, buffer_.size() - start_);
+}
+
+void Stream::consume(std::size_t n) {
+  start_ += std::min(n, buffer_.size() - start_);
+  if (start_ == buffer_.size()) {
+    buffer_.clear();
+    start_ = 0;
+  }
+}
+
+asio::awaitable<bool> Stream::write(std::string_view data) {
+  std::error_code ec;
+  co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+void Stream::close() {
+  std::error_code ignored;
+  socket_.shutdown(net::Socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace postseal::smtp
