@@ -26,9 +26,11 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct ub_ctx;
+struct ub_result;
 
 namespace postseal::dns {
 
@@ -65,13 +67,16 @@ class UnboundResolver final : public Resolver {
   struct Pending;  // one query in flight (implementation detail)
 
  private:
+  static void on_result(void* data, int err, ub_result* result);
   void watch();
+  void finished(Pending* pending);
   asio::io_context& io_;
   UnboundOptions options_;
   ub_ctx* ctx_ = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> fd_;
   bool watching_ = false;
-  std::size_t in_flight_ = 0;
+  // pending_ - queries libunbound may still call back for, keyed by the callback's pointer.
+  std::unordered_map<Pending*, std::shared_ptr<Pending>> pending_;
   std::shared_ptr<bool> alive_;
 };
 

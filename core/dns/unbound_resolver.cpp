@@ -1,0 +1,151 @@
+// unbound_resolver.cpp - libunbound on Asio (see unbound_resolver.hpp).
+#include "core/dns/unbound_resolver.hpp"
+
+#include "core/util/errors.hpp"
+#include "core/util/log.hpp"
+#include "core/util/text.hpp"
+
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <unbound.h>
+
+
+namespace postseal::dns {
+
+// Pending - one query in flight. Owned by the resolver's table while libunbound may still call
+// back, and by the waiting coroutine; the timer is both the timeout and the wake-up.
+struct UnboundResolver::Pending {
+  explicit Pending(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  UnboundResolver* owner = nullptr;
+  RrType type = RrType::a;
+  int async_id = 0;
+  bool done = false;
+  Answer answer;
+};
+
+namespace {
+
+constexpr int kClassIn = 1;
+constexpr int kRcodeNxdomain = 3;
+
+Answer decode_result(int err, ub_result* result, RrType type) {
+  if (err != 0 || result == nullptr) return Answer{Rcode::servfail, {}};
+  if (result->bogus) return Answer{Rcode::servfail, {}};
+  if (result->rcode == kRcodeNxdomain) return Answer{Rcode::nxdomain, {}};
+  if (result->rcode != 0) return Answer{Rcode::servfail, {}};
+  if (result->answer_packet == nullptr || result->answer_len <= 0) {
+    return Answer{Rcode::servfail, {}};
+  }
+  std::span<const std::uint8_t> packet(static_cast<const std::uint8_t*>(result->answer_packet),
+                                       static_cast<std::size_t>(result->answer_len));
+  return parse_answer_packet(packet, type);
+}
+
+}  // namespace
+
+// on_result - libunbound's callback, run inside ub_process() on the io_context thread.
+void UnboundResolver::on_result(void* data, int err, ub_result* result) {
+  auto* pending = static_cast<UnboundResolver::Pending*>(data);
+  pending->answer = decode_result(err, result, pending->type);
+  pending->done = true;
+  if (result != nullptr) ub_resolve_free(result);
+  pending->timer.cancel();
+  pending->owner->finished(pending);
+}
+
+UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
+    : io_(io), options_(std::move(options)), alive_(std::make_shared<bool>(true)) {
+  ctx_ = ub_ctx_create();
+  if (ctx_ == nullptr) throw StartupError(kExitSoftware, "libunbound: cannot create a context");
+  auto check = [this](int err, std::string_view what) {
+    if (err == 0) return;
+    std::string message = fmt::format("DNS resolver: {}: {}", what, ub_strerror(err));
+    ub_ctx_delete(ctx_);
+    ctx_ = nullptr;
+    throw StartupError(kExitConfig, message);
+  };
+  if (options_.forwarders.empty()) {
+    check(ub_ctx_resolvconf(ctx_, nullptr), "cannot read /etc/resolv.conf");
+  } else {
+    for (const auto& f : options_.forwarders) {
+      check(ub_ctx_set_fwd(ctx_, f.c_str()),
+            fmt::format("bad DNS server '{}' (want ADDRESS or ADDRESS@PORT)", printable(f)));
+    }
+    // Built-in local zones answer NXDOMAIN for these special-use names by themselves; a test
+    // server may hold data for them (DESIGN.md, Testing). Absent zones are not an error.
+    ub_ctx_zone_remove(ctx_, "test.");
+    ub_ctx_zone_remove(ctx_, "invalid.");
+  }
+  check(ub_ctx_async(ctx_, 1), "cannot enable asynchronous mode");
+  int fd = ub_fd(ctx_);
+  if (fd < 0) check(UB_PIPE, "no file descriptor to watch");
+  fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+}
+
+UnboundResolver::~UnboundResolver() {
+  *alive_ = false;
+  if (fd_) {
+    asio::error_code ignored;
+    fd_->cancel(ignored);
+    fd_->release();  // libunbound owns the descriptor
+  }
+  // Wake coroutines still waiting; they see alive_ == false and answer timeout.
+  for (auto& [raw, pending] : pending_) pending->timer.cancel();
+  pending_.clear();
+  if (ctx_ != nullptr) ub_ctx_delete(ctx_);
+}
+
+void UnboundResolver::finished(Pending* pending) {
+  pending_.erase(pending);
+  if (pending_.empty() && fd_) {
+    asio::error_code ignored;
+    fd_->cancel(ignored);
+  }
+}
+
+void UnboundResolver::watch() {
+  if (watching_ || pending_.empty()) return;
+  watching_ = true;
+  fd_->async_wait(asio::posix::stream_descriptor::wait_read,
+                  [this, alive = alive_](const asio::error_code& ec) {
+                    if (!*alive) return;
+                    watching_ = false;
+                    if (ec) {
+                      watch();  // cancelled when idle; re-arms only if queries are in flight
+                      return;
+                    }
+                    int err = ub_process(ctx_);
+                    if (err != 0) log::warning("DNS resolver: {}", ub_strerror(err));
+                    watch();
+                  });
+}
+
+asio::awaitable<Answer> UnboundResolver::lookup(std::string name, RrType type) {
+  auto pending = std::make_shared<Pending>(io_);
+  pending->owner = this;
+  pending->type = type;
+  pending->timer.expires_after(options_.timeout);
+  int err = ub_resolve_async(ctx_, name.c_str(), static_cast<int>(type), kClassIn, pending.get(),
+                             &UnboundResolver::on_result, &pending->async_id);
+  if (err != 0) {
+    log::warning("DNS lookup {} {}: {}", printable(name), to_string(type), ub_strerror(err));
+    co_return Answer{Rcode::servfail, {}};
+  }
+  pending_.emplace(pending.get(), pending);
+  watch();
+  auto alive = alive_;
+  asio::error_code ec;
+  co_await pending->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (pending->done) co_return std::move(pending->answer);
+  if (!*alive) co_return Answer{Rcode::timeout, {}};
+  // Timed out: cancel so the callback never runs. Should libunbound not know the query any
+  // more, the entry stays in the table (freed with the resolver) rather than risk a late
+  // callback on freed memory.
+  if (ub_cancel(ctx_, pending->async_id) == 0) finished(pending.get());
+  co_return Answer{Rcode::timeout, {}};
+}
+
+}  // namespace postseal::dns
