@@ -1,0 +1,249 @@
+// sign_test.cpp - DKIM signing: RFC 8463 Appendix A reproduced byte for byte, the default
+// header list and oversigning, From checks (SECURITY 15, 16, 18), folding, dual signing.
+#include "core/mail/header.hpp"
+#include "core/util/clock.hpp"
+#include "keys/base64.hpp"
+#include "keys/private_key.hpp"
+#include "signer/dkim/canonicalize.hpp"
+#include "signer/dkim/message_signer.hpp"
+#include "signer/dkim/signature_writer.hpp"
+#include "signer/dkim/tag_list.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace postseal::dkim {
+namespace {
+
+const std::string kData = std::string(POSTSEAL_TEST_DATA) + "/dkim/";
+constexpr std::int64_t kRfcTime = 1528637909;
+constexpr std::string_view kRfcBodyHash = "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::shared_ptr<const keys::PrivateKey> key(const std::string& name) {
+  auto k = keys::PrivateKey::from_pem(read(kData + name), name);
+  EXPECT_TRUE(k.has_value()) << (k ? "" : k.error());
+  return k ? *k : nullptr;
+}
+
+struct Message {
+  std::vector<mail::HeaderField> signatures;  // the DKIM-Signature fields it had
+  std::vector<mail::HeaderField> headers;     // the others
+  std::string body;
+};
+
+Message split(const std::string& text) {
+  std::size_t end = text.find("\r\n\r\n");
+  Message m;
+  auto fields = mail::parse_header_block(text.substr(0, end + 2));
+  EXPECT_TRUE(fields.has_value());
+  for (auto& f : *fields) (f.is("DKIM-Signature") ? m.signatures : m.headers).push_back(f);
+  m.body = text.substr(end + 4);
+  return m;
+}
+
+// tags_of - the signature's tags as parsed, b= and others with FWS removed.
+TagList tags_of(std::string_view field) {
+  auto colon = field.find(':');
+  auto tags = parse_tag_list(field.substr(colon + 1));
+  EXPECT_TRUE(tags.has_value());
+  return tags.value_or(TagList{});
+}
+
+std::string strip_fws(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(c);
+  }
+  return out;
+}
+
+std::string body_hash(Canon canon, std::string_view body) {
+  BodyHasher h(canon, EVP_sha256());
+  h.update(body);
+  return keys::base64_encode(h.finish());
+}
+
+TEST(Rfc8463, BodyHashOfTheStrippedMessage) {
+  Message m = split(read(kData + "rfc8463/signed.eml"));
+  EXPECT_EQ(body_hash(Canon::relaxed, m.body), kRfcBodyHash);
+}
+
+TEST(Rfc8463, ReSignWithDefaultLayoutGivesTheRfcBodyHash) {
+  Message m = split(read(kData + "rfc8463/signed.eml"));
+  FixedClock clock(kRfcTime);
+  SignOptions opt;
+  opt.headers = {"from", "to", "subject", "date", "message-id", "from", "subject", "date"};
+  MessageSigner signer({{"football.example.com", "brisbane", key("rfc8463/ed25519-brisbane.private.pem")},
+                        {"football.example.com", "test", key("rfc8463/rsa-test.private.pem")}},
+                       opt, clock);
+  signer.body(m.body);
+  auto out = signer.finish(m.headers);
+  ASSERT_TRUE(out.has_value());
+  auto fields = mail::parse_header_block(*out);
+  ASSERT_TRUE(fields.has_value());
+  ASSERT_EQ(fields->size(), 2u);
+  for (const auto& f : *fields) {
+    TagList t = tags_of(f.raw);
+    EXPECT_EQ(t.get("bh"), kRfcBodyHash);
+    EXPECT_EQ(t.get("t"), "1528637909");
+    EXPECT_EQ(t.get("c"), "relaxed/relaxed");
+    EXPECT_FALSE(t.get("l").has_value());
+  }
+  EXPECT_EQ(tags_of((*fields)[0].raw).get("a"), "ed25519-sha256");
+  EXPECT_EQ(tags_of((*fields)[1].raw).get("a"), "rsa-sha256");
+}
+
+// The RFC's own tag layout reproduces both b= values (PKCS#1 v1.5 and Ed25519 are deterministic).
+TEST(Rfc8463, ExactLayoutReproducesBothSignatures) {
+  Message m = split(read(kData + "rfc8463/signed.eml"));
+  ASSERT_EQ(m.signatures.size(), 2u);
+  struct Case {
+    std::string selector, key_file, algorithm;
+    const mail::HeaderField* want;
+  } cases[] = {{"brisbane", "rfc8463/ed25519-brisbane.private.pem", "ed25519-sha256", &m.signatures[0]},
+               {"test", "rfc8463/rsa-test.private.pem", "rsa-sha256", &m.signatures[1]}};
+  for (const auto& c : cases) {
+    std::vector<Tag> layout = {{"v", "1"},
+                               {"a", c.algorithm},
+                               {"c", "relaxed/relaxed"},
+                               {"d", "football.example.com"},
+                               {"i", "@football.example.com"},
+                               {"q", "dns/txt"},
+                               {"s", c.selector},
+                               {"t", "1528637909"},
+                               {"h", "from : to : subject : date : message-id : from : subject : date"},
+                               {"bh", body_hash(Canon::relaxed, m.body)}};
+    auto field = sign_with_layout(*key(c.key_file), Canon::relaxed, layout, m.headers);
+    ASSERT_TRUE(field.has_value()) << c.selector;
+    TagList want = tags_of(c.want->raw), got = tags_of(*field);
+    auto want_b = want.get("b");
+    ASSERT_TRUE(want_b.has_value());
+    auto got_b = got.get("b");
+    ASSERT_TRUE(got_b.has_value());
+    EXPECT_EQ(strip_fws(*got_b), strip_fws(*want_b)) << c.selector;
+  }
+}
+
+// the signing tests below use the RFC 8463 message and keys as a fixture.
+struct Fixture {
+  FixedClock clock{kRfcTime};
+  std::shared_ptr<const keys::PrivateKey> ed = key("rfc8463/ed25519-brisbane.private.pem");
+  std::shared_ptr<const keys::PrivateKey> rsa = key("dkimpy-data/2048_testkey.key");
+
+  std::expected<std::string, SignError> sign(const std::vector<mail::HeaderField>& headers,
+                                             SignOptions opt = {}) {
+    MessageSigner s({{"example.com", "s1", rsa}}, opt, clock);
+    s.body("Hi.\r\n");
+    return s.finish(headers);
+  }
+};
+
+std::vector<mail::HeaderField> headers(std::string_view block) {
+  auto f = mail::parse_header_block(block);
+  EXPECT_TRUE(f.has_value());
+  return f.value_or(std::vector<mail::HeaderField>{});
+}
+
+TEST(Sign, FromMustOccurExactlyOnce) {  // SECURITY 15
+  Fixture fx;
+  EXPECT_EQ(fx.sign(headers("To: a@example.net\r\nSubject: x\r\n")).error(), SignError::no_from);
+  EXPECT_EQ(fx.sign(headers("From: a@example.com\r\nFrom: b@example.com\r\n")).error(), SignError::multiple_from);
+  EXPECT_EQ(fx.sign(headers("from: a@example.com\r\nFROM: b@example.com\r\n")).error(), SignError::multiple_from);
+  EXPECT_TRUE(fx.sign(headers("From: a@example.com\r\n")).has_value());
+}
+
+TEST(Sign, DefaultHeaderListOversigns) {  // SECURITY 16
+  Fixture fx;
+  auto out = fx.sign(headers(
+      "From: a@example.com\r\nTo: b@example.net\r\nTo: c@example.net\r\nSubject: s\r\n"
+      "Received: by x\r\nList-Id: <l.example.com>\r\nX-Mailer: m\r\nMIME-Version: 1.0\r\n"));
+  ASSERT_TRUE(out.has_value());
+  auto h = split_header_list(*tags_of(*out).get("h"));
+  auto count = [&](std::string_view n) { return std::count(h.begin(), h.end(), std::string(n)); };
+  struct { std::string_view name; long want; } cases[] = {
+      {"From", 2}, {"To", 3}, {"Subject", 2}, {"Cc", 1}, {"Date", 1}, {"Message-ID", 1},
+      {"Reply-To", 1}, {"Content-Type", 1}, {"MIME-Version", 2}, {"List-Id", 1},
+      {"Received", 0}, {"X-Mailer", 0}, {"References", 0}};
+  for (const auto& c : cases) EXPECT_EQ(count(c.name), c.want) << c.name;
+}
+
+TEST(Sign, ExplicitHeaderListGetsFrom) {
+  Fixture fx;
+  SignOptions opt;
+  opt.headers = {"Subject", "To"};
+  auto out = fx.sign(headers("From: a@example.com\r\nSubject: s\r\n"), opt);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(tags_of(*out).get("h"), "From:Subject:To");
+}
+
+TEST(Sign, TagOrderFoldingAndNoLengthTag) {  // SECURITY 18
+  Fixture fx;
+  SignOptions opt;
+  opt.expire_seconds = 3600;
+  opt.body_canon = Canon::simple;
+  auto out = fx.sign(headers("From: a@example.com\r\nTo: b@example.net\r\nSubject: s\r\n"), opt);
+  ASSERT_TRUE(out.has_value());
+  TagList t = tags_of(*out);
+  std::vector<std::string> names;
+  for (const auto& [n, v] : t.tags) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"v", "a", "c", "d", "s", "t", "x", "h", "bh", "b"}));
+  EXPECT_EQ(t.get("x"), std::to_string(kRfcTime + 3600));
+  EXPECT_EQ(t.get("a"), "rsa-sha256");
+  EXPECT_EQ(t.get("c"), "relaxed/simple");
+  EXPECT_EQ(out->rfind("\r\n"), out->size() - 2);
+  std::size_t start = 0;
+  while (start < out->size()) {
+    std::size_t end = out->find("\r\n", start);
+    EXPECT_LE(end - start, kFoldColumns) << out->substr(start, end - start);
+    if (start != 0) {
+      EXPECT_EQ((*out)[start], ' ') << "continuation lines start with SP";
+    }
+    start = end + 2;
+  }
+}
+
+TEST(Sign, LongHeaderListFoldsBetweenNames) {
+  Fixture fx;
+  SignOptions opt;
+  for (int i = 0; i < 40; ++i) opt.headers.push_back("X-Long-Header-" + std::to_string(i));
+  auto out = fx.sign(headers("From: a@example.com\r\n"), opt);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(split_header_list(*tags_of(*out).get("h")).size(), 41u);
+  std::size_t start = 0;
+  while (start < out->size()) {
+    std::size_t end = out->find("\r\n", start);
+    EXPECT_LE(end - start, kFoldColumns);
+    start = end + 2;
+  }
+}
+
+TEST(Sign, DualSigningSharesOneBodyHash) {
+  Fixture fx;
+  MessageSigner s({{"example.com", "rsa", fx.rsa}, {"example.com", "ed", fx.ed}}, {}, fx.clock);
+  s.body("line one\r\n");
+  s.body("line two\r\n");
+  auto out = s.finish(headers("From: a@example.com\r\n"));
+  ASSERT_TRUE(out.has_value());
+  auto fields = mail::parse_header_block(*out);
+  ASSERT_EQ(fields->size(), 2u);
+  TagList rsa = tags_of((*fields)[0].raw), ed = tags_of((*fields)[1].raw);
+  EXPECT_EQ(rsa.get("a"), "rsa-sha256");
+  EXPECT_EQ(ed.get("a"), "ed25519-sha256");
+  EXPECT_EQ(rsa.get("bh"), ed.get("bh"));
+  EXPECT_EQ(*rsa.get("bh"), body_hash(Canon::relaxed, "line one\r\nline two\r\n"));
+  EXPECT_EQ(strip_fws(*ed.get("b")).size(), 88u);   // 64 octets
+  EXPECT_EQ(strip_fws(*rsa.get("b")).size(), 344u); // 256 octets
+}
+
+}  // namespace
+}  // namespace postseal::dkim
