@@ -1,0 +1,180 @@
+// dk_verifier.cpp - DomainKeys verification (see dk_verifier.hpp).
+#include "signer/domainkeys/dk_verifier.hpp"
+
+#include "core/util/text.hpp"
+#include "signer/domainkeys/dk_address.hpp"
+#include "signer/domainkeys/dk_canon.hpp"
+#include "signer/domainkeys/dk_crypto.hpp"
+#include "signer/domainkeys/dk_key_record.hpp"
+#include "signer/domainkeys/dk_signature.hpp"
+
+#include <fmt/format.h>
+
+#include <span>
+
+namespace postseal::domainkeys {
+
+using dkim::Result;
+
+namespace {
+
+// Candidate - one DomainKey-Signature being checked.
+struct Candidate {
+  DkResult result;
+  bool decided = false;
+  DkSignature sig;
+  std::optional<Mailbox> sender;
+  std::unique_ptr<Sha1Stream> sha;
+  std::unique_ptr<BodyCanonicalizer> body;
+};
+
+void decide(Candidate& c, Result r, std::string reason) {
+  c.result.result = r;
+  c.result.reason = std::move(reason);
+  c.decided = true;
+}
+
+// prepare - parse one signature, apply the sender rule and hash the fields it covers.
+Candidate prepare(const mail::HeaderField& field, std::span<const mail::HeaderField> below) {
+  Candidate c;
+  auto sig = parse_signature(field.value());
+  if (!sig) {
+    decide(c, Result::permerror, sig.error());
+    return c;
+  }
+  c.sig = std::move(*sig);
+  c.result.d = c.sig.d;
+  c.result.s = c.sig.s;
+  c.result.b = c.sig.b;
+  auto covered = signed_fields(c.sig, below);
+  auto sender = sending_address(covered);
+  if (!sender) {
+    decide(c, Result::permerror, "signed header: " + sender.error());
+    return c;
+  }
+  c.result.identity = sender->mailbox.address();
+  c.result.identity_field = sender->field;
+  if (!domain_covers(c.sig.d, sender->mailbox.domain)) {
+    decide(c, Result::permerror, fmt::format("d={} does not cover the {} domain", c.sig.d,
+                                             sender->field));
+    return c;
+  }
+  c.sender = sender->mailbox;
+  c.sha = std::make_unique<Sha1Stream>();
+  c.body = std::make_unique<BodyCanonicalizer>(c.sig.c);
+  for (const auto* f : covered) c.sha->update(canonicalize_header(c.sig.c, f->raw));
+  return c;
+}
+
+std::string lookup_failure(const dns::Answer& answer) {
+  switch (answer.rcode) {
+    case dns::Rcode::timeout: return "DNS timeout looking up key";
+    case dns::Rcode::servfail: return "DNS SERVFAIL looking up key";
+    case dns::Rcode::nxdomain: return "no key (NXDOMAIN)";
+    case dns::Rcode::noerror: break;
+  }
+  return "no key (no TXT record)";
+}
+
+// check_key - the key record fits the signature; the public key to verify with, or why not.
+std::expected<PublicKeyPtr, std::pair<Result, std::string>> check_key(const KeyRecord& rec,
+                                                                      const Mailbox& sender) {
+  using Err = std::pair<Result, std::string>;
+  if (rec.revoked()) return std::unexpected(Err{Result::permerror, "key revoked (empty p=)"});
+  if (!granularity_matches(rec.g, sender.local_part)) {
+    return std::unexpected(Err{Result::permerror, "key g= does not match the sender"});
+  }
+  auto der = base64_decode(rec.p);
+  if (!der) return std::unexpected(Err{Result::permerror, "key p= is not base64"});
+  auto key = parse_rsa_public_key(*der);
+  if (!key) return std::unexpected(Err{Result::permerror, key.error()});
+  int bits = key_bits(key->get());
+  if (bits < kMinRsaBits) {
+    return std::unexpected(Err{Result::fail, fmt::format("key too short ({} bits)", bits)});
+  }
+  if (bits > kMaxRsaBits) {
+    return std::unexpected(Err{Result::permerror, fmt::format("key too long ({} bits)", bits)});
+  }
+  return std::move(*key);
+}
+
+// verify_with - the decision once the key record text is known.
+void verify_with(Candidate& c, std::string_view record_text, std::string_view digest) {
+  auto rec = parse_key_record(record_text);
+  if (!rec) return decide(c, Result::permerror, rec.error());
+  c.result.testing = rec->testing;
+  auto key = check_key(*rec, *c.sender);
+  if (!key) return decide(c, key.error().first, key.error().second);
+  auto sig = base64_decode(c.sig.b);
+  if (!sig) return decide(c, Result::permerror, "b= is not base64");
+  if (rsa_sha1_verify(key->get(), digest, *sig)) {
+    return decide(c, Result::pass, rec->testing ? "key in testing mode (t=y)" : "");
+  }
+  if (rec->testing) return decide(c, Result::neutral, "signature did not verify; key in testing mode");
+  decide(c, Result::fail, "signature did not verify");
+}
+
+asio::awaitable<void> check(Candidate& c, dns::Resolver& resolver) {
+  std::string tail;
+  c.body->finish(tail);
+  c.sha->update(tail);
+  std::string digest = c.sha->finish();
+  auto answer = co_await resolver.lookup(c.sig.s + "._domainkey." + c.sig.d, dns::RrType::txt);
+  if (answer.temporary()) co_return decide(c, Result::temperror, lookup_failure(answer));
+  if (answer.empty()) co_return decide(c, Result::permerror, lookup_failure(answer));
+  if (answer.records.size() > 1) co_return decide(c, Result::permerror, "more than one key record");
+  verify_with(c, answer.records.front().text(), digest);
+}
+
+}  // namespace
+
+struct DkVerifier::State {
+  const Clock& clock;
+  std::vector<Candidate> candidates;
+  std::string scratch;
+};
+
+DkVerifier::DkVerifier(const Clock& clock) : state_(std::make_unique<State>(State{clock, {}, {}})) {}
+DkVerifier::~DkVerifier() = default;
+DkVerifier::DkVerifier(DkVerifier&&) noexcept = default;
+DkVerifier& DkVerifier::operator=(DkVerifier&&) noexcept = default;
+
+void DkVerifier::headers(const std::vector<mail::HeaderField>& fields) {
+  std::span<const mail::HeaderField> all(fields);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (state_->candidates.size() >= kMaxSignaturesConsidered) break;
+    if (!fields[i].is(kSignatureFieldName)) continue;
+    state_->candidates.push_back(prepare(fields[i], all.subspan(i + 1)));
+  }
+}
+
+void DkVerifier::body(std::string_view chunk) {
+  for (auto& c : state_->candidates) {
+    if (c.decided) continue;
+    state_->scratch.clear();
+    c.body->update(chunk, state_->scratch);
+    c.sha->update(state_->scratch);
+  }
+}
+
+asio::awaitable<std::optional<DkResult>> DkVerifier::finish(dns::Resolver& resolver) {
+  if (state_->candidates.empty()) co_return std::nullopt;
+  for (auto& c : state_->candidates) {
+    if (!c.decided) co_await check(c, resolver);
+    if (c.result.result == Result::pass) co_return c.result;
+  }
+  co_return state_->candidates.front().result;
+}
+
+std::string format_result(const DkResult& r) {
+  std::string out = fmt::format("domainkeys={}", dkim::to_string(r.result));
+  if (!r.d.empty()) out += " header.d=" + r.d;
+  if (!r.s.empty()) out += " header.s=" + r.s;
+  if (!r.identity.empty() && !r.identity_field.empty()) {
+    out += fmt::format(" header.{}={}", r.identity_field, printable(r.identity, 120));
+  }
+  if (!r.reason.empty()) out += fmt::format(" ({})", printable(r.reason, dkim::kMaxReasonOctets));
+  return out;
+}
+
+}  // namespace postseal::domainkeys
