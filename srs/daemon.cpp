@@ -1,0 +1,190 @@
+// daemon.cpp - srsd's sessions and its start-up/shut-down sequence (see daemon.hpp).
+#include "srs/daemon.hpp"
+
+#include "core/net/deadline.hpp"
+#include "core/net/privileges.hpp"
+#include "core/util/log.hpp"
+#include "core/util/text.hpp"
+#include "srs/netstring.hpp"
+#include "srs/socketmap.hpp"
+#include "srs/tcp_table.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <array>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+namespace postseal::srs {
+namespace {
+
+// kReadChunk - octets read from a socket at a time.
+constexpr std::size_t kReadChunk = 8192;
+
+Lookup lookup(const Rewriter& rw, Direction d, std::string_view key, bool verbose) {
+  Lookup r = d == Direction::forward ? rw.forward(key) : rw.reverse(key);
+  const char* map = d == Direction::forward ? "forward" : "reverse";
+  if (verbose)
+    log::debug("{} {} -> {}", map, printable(key), r.found ? printable(r.value) : "not found: " + r.reason);
+  else if (d == Direction::reverse && !r.found &&
+           (r.reason.starts_with("bad hash") || r.reason.starts_with("expired")))
+    log::info("reverse {} refused: {}", printable(key), r.reason);
+  return r;
+}
+
+// socketmap_answer - the reply netstring for one request payload.
+std::string socketmap_answer(const Rewriter& rw, std::string_view payload, bool verbose) {
+  auto request = parse_socketmap_request(payload);
+  if (!request) return socketmap_reply(SocketmapStatus::perm, request.error());
+  Direction d;
+  if (request->name == "forward") d = Direction::forward;
+  else if (request->name == "reverse") d = Direction::reverse;
+  else return socketmap_reply(SocketmapStatus::perm, "unknown map " + printable(request->name, 64));
+  Lookup r = lookup(rw, d, request->key, verbose);
+  return r.found ? socketmap_reply(SocketmapStatus::ok, r.value)
+                 : socketmap_reply(SocketmapStatus::notfound, {});
+}
+
+// tcp_answer - the reply line for one request line (without its '\n').
+std::string tcp_answer(const Rewriter& rw, Direction d, std::string_view line, bool verbose) {
+  auto key = parse_tcp_request(line);
+  if (!key) return tcp_reply(500, key.error());
+  Lookup r = lookup(rw, d, *key, verbose);
+  return r.found ? tcp_reply(200, r.value) : tcp_reply(500, r.reason);
+}
+
+// Reader - reads into a bounded buffer under an idle deadline.
+struct Reader {
+  net::Socket& socket;
+  net::Deadline deadline;
+  std::chrono::seconds idle;
+  std::string buffer;
+
+  Reader(net::Socket& s, std::chrono::seconds i) : socket(s), deadline(s, i), idle(i) {}
+
+  // more - append what arrives next; false at end of stream, error or timeout.
+  asio::awaitable<bool> more() {
+    std::array<char, kReadChunk> chunk;
+    std::error_code ec;
+    deadline.reset(idle);
+    const std::size_t n = co_await socket.async_read_some(
+        asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+    buffer.append(chunk.data(), n);
+    co_return true;
+  }
+
+  asio::awaitable<bool> send(const std::string& out) {
+    if (out.empty()) co_return true;
+    std::error_code ec;
+    co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+  }
+};
+
+}  // namespace
+
+asio::awaitable<void> socketmap_session(net::Socket socket, const Rewriter& rewriter,
+                                        std::chrono::seconds idle, bool verbose) {
+  Reader reader(socket, idle);
+  for (;;) {
+    std::string out;
+    std::size_t pos = 0;
+    for (;;) {
+      auto p = parse_netstring(std::string_view(reader.buffer).substr(pos), kMaxQueryOctets);
+      if (p.status == NetstringParse::Status::incomplete) break;
+      if (p.status == NetstringParse::Status::error) {
+        log::warning("socketmap: {}: closing the connection", p.error);
+        co_await reader.send(out);
+        co_return;
+      }
+      out += socketmap_answer(rewriter, p.payload, verbose);
+      pos += p.consumed;
+    }
+    reader.buffer.erase(0, pos);
+    if (!co_await reader.send(out)) co_return;
+    if (!co_await reader.more()) {
+      if (!reader.buffer.empty()) log::warning("socketmap: connection closed in mid-request");
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<void> tcp_table_session(net::Socket socket, const Rewriter& rewriter,
+                                        Direction direction, std::chrono::seconds idle,
+                                        bool verbose) {
+  Reader reader(socket, idle);
+  bool skipping = false;  // inside a line that was too long: drop it up to its '\n'
+  for (;;) {
+    std::string out;
+    std::size_t pos = 0;
+    for (;;) {
+      const auto nl = reader.buffer.find('\n', pos);
+      if (nl == std::string::npos) break;
+      if (!skipping) {
+        const std::string_view line = std::string_view(reader.buffer).substr(pos, nl - pos);
+        out += nl - pos + 1 > kMaxLineOctets ? tcp_reply(500, "line too long")
+                                             : tcp_answer(rewriter, direction, line, verbose);
+      }
+      skipping = false;
+      pos = nl + 1;
+    }
+    reader.buffer.erase(0, pos);
+    if (reader.buffer.size() >= kMaxLineOctets) {
+      if (!skipping) out += tcp_reply(500, "line too long");
+      skipping = true;
+      reader.buffer.clear();
+    }
+    if (!co_await reader.send(out)) co_return;
+    if (!co_await reader.more()) co_return;
+  }
+}
+
+int run_daemon(const DaemonSettings& s, const Rewriter& rewriter) {
+  asio::io_context io(s.threads);
+  std::vector<std::unique_ptr<net::Server>> servers;
+  const auto idle = s.idle_timeout;
+  const bool verbose = s.verbose;
+  if (s.socketmap) {
+    servers.push_back(std::make_unique<net::Server>(
+        io, "socketmap", s.max_connections, [&rewriter, idle, verbose](net::Socket sock) {
+          return socketmap_session(std::move(sock), rewriter, idle, verbose);
+        }));
+    servers.back()->listen(*s.socketmap);
+  }
+  for (auto [ep, d, name] : {std::tuple{&s.tcp_forward, Direction::forward, "tcp-forward"},
+                             std::tuple{&s.tcp_reverse, Direction::reverse, "tcp-reverse"}}) {
+    if (!*ep) continue;
+    servers.push_back(std::make_unique<net::Server>(
+        io, name, s.max_connections, [&rewriter, d, idle, verbose](net::Socket sock) {
+          return tcp_table_session(std::move(sock), rewriter, d, idle, verbose);
+        }));
+    servers.back()->listen(**ep);
+  }
+  net::drop_privileges(s.user);
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const std::error_code&, int sig) {
+    log::info("stopping on signal {}", sig);
+    for (auto& server : servers) server->stop();
+    io.stop();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  for (auto& server : servers) server->start();
+  log::info("ready: domain {}{}{}{}", rewriter.domain(),
+            s.socketmap ? ", socketmap " + s.socketmap->str() : "",
+            s.tcp_forward ? ", tcp forward " + s.tcp_forward->str() : "",
+            s.tcp_reverse ? ", tcp reverse " + s.tcp_reverse->str() : "");
+  std::vector<std::thread> pool;
+  for (int i = 1; i < s.threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}
+
+}  // namespace postseal::srs
