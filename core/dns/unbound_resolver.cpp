@@ -67,6 +67,8 @@ UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
     ctx_ = nullptr;
     throw StartupError(kExitConfig, message);
   };
+  // Before anything that finalizes the context (ub_ctx_zone_remove does).
+  check(ub_ctx_async(ctx_, 1), "cannot enable asynchronous mode");
   if (options_.forwarders.empty()) {
     check(ub_ctx_resolvconf(ctx_, nullptr), "cannot read /etc/resolv.conf");
   } else {
@@ -79,7 +81,6 @@ UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
     ub_ctx_zone_remove(ctx_, "test.");
     ub_ctx_zone_remove(ctx_, "invalid.");
   }
-  check(ub_ctx_async(ctx_, 1), "cannot enable asynchronous mode");
   int fd = ub_fd(ctx_);
   if (fd < 0) check(UB_PIPE, "no file descriptor to watch");
   fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
