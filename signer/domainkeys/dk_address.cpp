@@ -64,9 +64,17 @@ std::expected<Mailbox, std::string> to_mailbox(std::string spec) {
   if (auto colon = spec.rfind(':'); colon != std::string::npos && spec.front() == '@') {
     spec.erase(0, colon + 1);  // obs-route "@a,@b:"
   }
-  std::string compact;
-  for (char c : spec) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') compact.push_back(c);
+  std::string compact;  // whitespace dropped outside quoted strings
+  bool quoted = false;
+  for (std::size_t i = 0; i < spec.size(); ++i) {
+    char c = spec[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted && c == '\\' && i + 1 < spec.size()) {
+      compact.push_back(c);
+      compact.push_back(spec[++i]);
+      continue;
+    }
+    if (quoted || (c != ' ' && c != '\t' && c != '\r' && c != '\n')) compact.push_back(c);
   }
   auto at = compact.rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == compact.size()) {

@@ -43,7 +43,7 @@ std::expected<std::string, std::string> required_host(const dkim::TagList& tags,
                                                       std::string_view tag, bool underscore) {
   auto v = tags.get(tag);
   if (!v) return std::unexpected(fmt::format("missing {}= tag", tag));
-  std::string host = to_lower(strip_fws(*v));
+  std::string host = to_lower(*v);  // tag_list trimmed it; inner FWS is invalid
   if (!host.empty() && host.back() == '.' && tag == "d") host.pop_back();
   if (!valid_hostname(host, underscore)) {
     return std::unexpected(fmt::format("invalid {}= \"{}\"", tag, printable(*v, 80)));

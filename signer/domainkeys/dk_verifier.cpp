@@ -166,12 +166,23 @@ asio::awaitable<std::optional<DkResult>> DkVerifier::finish(dns::Resolver& resol
   co_return state_->candidates.front().result;
 }
 
+// is_token_address - can `a` stand unquoted as an RFC 8601 property value (dot-atom@domain)?
+bool is_token_address(std::string_view a) {
+  if (a.empty() || a.size() > 254) return false;
+  for (char c : a) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view(".@-_+=!#$%&'*/?^`{|}~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string format_result(const DkResult& r) {
   std::string out = fmt::format("domainkeys={}", dkim::to_string(r.result));
   if (!r.d.empty()) out += " header.d=" + r.d;
   if (!r.s.empty()) out += " header.s=" + r.s;
-  if (!r.identity.empty() && !r.identity_field.empty()) {
-    out += fmt::format(" header.{}={}", r.identity_field, printable(r.identity, 120));
+  if (is_token_address(r.identity) && !r.identity_field.empty()) {
+    out += fmt::format(" header.{}={}", r.identity_field, r.identity);
   }
   if (!r.reason.empty()) out += fmt::format(" ({})", printable(r.reason, dkim::kMaxReasonOctets));
   return out;
