@@ -31,6 +31,14 @@ namespace {
 constexpr int kClassIn = 1;
 constexpr int kRcodeNxdomain = 3;
 
+// kZonesForwarded - libunbound's built-in local zones that are removed when a forwarder is
+// set, so the configured server answers for them: the special-use names of RFC 6761 that
+// tests use, and the reverse zones of the documentation networks (RFC 5737, RFC 3849) whose
+// addresses tests publish PTR records for.
+constexpr const char* kZonesForwarded[] = {
+    "test.", "invalid.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
+    "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa."};
+
 Answer decode_result(int err, ub_result* result, RrType type) {
   if (err != 0 || result == nullptr) return Answer{Rcode::servfail, {}};
   if (result->bogus) return Answer{Rcode::servfail, {}};
@@ -78,8 +86,7 @@ UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
     }
     // Built-in local zones answer NXDOMAIN for these special-use names by themselves; a test
     // server may hold data for them (DESIGN.md, Testing). Absent zones are not an error.
-    ub_ctx_zone_remove(ctx_, "test.");
-    ub_ctx_zone_remove(ctx_, "invalid.");
+    for (const char* zone : kZonesForwarded) ub_ctx_zone_remove(ctx_, zone);
   }
   int fd = ub_fd(ctx_);
   if (fd < 0) check(UB_PIPE, "no file descriptor to watch");
