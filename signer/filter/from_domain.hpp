@@ -1,0 +1,26 @@
+// from_domain.hpp - the signing domain: the domain of the one address in the one From field
+// (RFC 6376 5.4 must sign From; RFC 5322 3.6.2; SECURITY 15: never sign an ambiguous From).
+//
+// Untrusted input: the message's header fields. Returns the domain lower-cased, or why the
+// message cannot be attributed: no From, several From fields, several addresses (or a group),
+// or no valid domain. Limits: a domain is at most kMaxDomainOctets (RFC 1035 2.3.4).
+#pragma once
+
+#include "core/mail/header.hpp"
+
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <vector>
+
+namespace postseal::signer {
+
+inline constexpr std::size_t kMaxDomainOctets = 253;
+
+std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers);
+
+// received_queue_id - Postfix's queue id from the first Received field ("... with ESMTP id
+// 4F1A2B3C4D; ..."), empty when absent.
+std::string received_queue_id(const std::vector<mail::HeaderField>& headers);
+
+}  // namespace postseal::signer

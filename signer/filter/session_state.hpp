@@ -1,0 +1,74 @@
+// session_state.hpp - the Session class behind run_session (private to signer/filter):
+// session.cpp handles greeting and envelope commands, session_data.cpp the DATA phase and
+// the relay of the message. See session.hpp for the contract.
+#pragma once
+
+#include "core/net/deadline.hpp"
+#include "core/smtp/client.hpp"
+#include "core/smtp/command.hpp"
+#include "core/smtp/reply.hpp"
+#include "core/smtp/stream.hpp"
+#include "signer/filter/session.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace postseal::signer {
+
+// reply_text - a downstream reply mirrored to our client, without the final CRLF.
+std::string reply_text(const smtp::Reply& downstream);
+
+// IdleState - lets a shutdown interrupt a session waiting for its next command (and only
+// then: a transaction in progress is finished first).
+struct IdleState {
+  net::Socket* socket = nullptr;
+  bool waiting = false;
+};
+
+class Session {
+ public:
+  Session(net::Socket socket, FilterContext& context);
+  asio::awaitable<void> run();
+
+ private:
+  // session.cpp
+  asio::awaitable<bool> handle(const smtp::Command& command);  // false: end the session
+  std::string ehlo_reply(bool lmtp_hello, const std::string& args);
+  asio::awaitable<void> mail(const std::string& args);
+  asio::awaitable<void> rcpt(const std::string& args);
+  void xforward(const std::string& args);
+  asio::awaitable<void> rset();
+  asio::awaitable<std::expected<smtp::Reply, std::string>> downstream_mail(const std::string& line);
+  asio::awaitable<bool> ensure_downstream();
+  void end_transaction();
+  asio::awaitable<bool> flush();
+  void queue_reply(std::string line);
+
+  // session_data.cpp
+  asio::awaitable<bool> data();
+  asio::awaitable<std::expected<smtp::Reply, std::string>> relay_message(const std::string& prefix,
+                                                                         const std::string& header_block,
+                                                                         class Spool& spool);
+  asio::awaitable<void> finish_data(class MessageAssembler& assembler, class Spool& spool);
+  void answer_data(const std::string& line, const std::string& log_line);
+  std::string queue_id(const std::vector<mail::HeaderField>& headers) const;
+
+  FilterContext& ctx_;
+  smtp::Stream stream_;
+  net::Deadline command_deadline_;
+  net::Deadline session_deadline_;
+  std::shared_ptr<IdleState> idle_;
+  std::string peer_;            // client address, for logs and XFORWARD authorisation
+  bool xforward_allowed_ = false;
+  bool greeted_ = false;
+  std::string out_;              // replies not yet written (pipelining)
+  std::unique_ptr<smtp::Client> downstream_;
+  // transaction
+  bool in_mail_ = false;
+  std::vector<std::string> xforward_lines_;  // XFORWARD arguments, relayed as received
+  std::string xforward_ident_;               // decoded IDENT (Postfix queue id)
+  std::vector<std::string> recipients_;      // accepted by downstream
+};
+
+}  // namespace postseal::signer

@@ -1,0 +1,79 @@
+// sign_step.cpp - choose keys by From domain, sign, summarise (see sign_step.hpp).
+#include "signer/filter/sign_step.hpp"
+
+#include "signer/filter/from_domain.hpp"
+
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::signer {
+
+namespace {
+
+// mentions_required_domain - an ambiguous From naming a domain with require_signature: such
+// mail is tempfailed rather than sent unsigned.
+bool mentions_required_domain(const SigningTable* table, const std::vector<mail::HeaderField>& headers) {
+  if (table == nullptr) return false;
+  for (const auto& f : headers) {
+    if (!f.is("From")) continue;
+    std::string value = to_lower(f.value());
+    for (const auto& p : table->policies())
+      if (p.require_signature && value.find("@" + p.domain) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view algorithm_name(const keys::PrivateKey& key) {
+  return key.type() == keys::KeyType::ed25519 ? "ed25519-sha256" : "rsa-sha256";
+}
+
+SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<mail::HeaderField>& headers,
+                   const Clock& clock)
+    : table_(std::move(table)) {
+  auto domain = from_domain(headers);
+  if (!domain) {
+    reason_ = domain.error();
+    if (mentions_required_domain(table_.get(), headers)) decision_ = SignDecision::tempfail;
+    return;
+  }
+  policy_ = table_ ? table_->lookup(*domain) : nullptr;
+  if (policy_ == nullptr) {
+    reason_ = fmt::format("no signing key for From domain {}", *domain);
+    return;
+  }
+  decision_ = SignDecision::sign;
+  dkim_ = std::make_unique<dkim::MessageSigner>(policy_->keys, policy_->options, clock);
+}
+
+void SignStep::body(std::string_view chunk) {
+  if (dkim_) dkim_->body(chunk);
+}
+
+std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
+  if (decision_ != SignDecision::sign) return {};
+  auto fields = dkim_->finish(headers);
+  if (fields) return *fields;
+  reason_ = fmt::format("signing for {} failed: {}", policy_->domain, dkim::to_string(fields.error()));
+  decision_ = policy_->require_signature ? SignDecision::tempfail : SignDecision::pass_unsigned;
+  return {};
+}
+
+std::string SignStep::summary() const {
+  switch (decision_) {
+    case SignDecision::tempfail:
+      return "deferred: " + reason_;
+    case SignDecision::pass_unsigned:
+      return "passed unsigned: " + reason_;
+    case SignDecision::sign:
+      break;
+  }
+  std::string what;
+  for (const auto& k : policy_->keys)
+    what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector, algorithm_name(*k.key));
+  return fmt::format("DKIM-Signature added ({})", what);
+}
+
+}  // namespace postseal::signer

@@ -1,0 +1,54 @@
+// sign_step.hpp - the per-message signing step: decide from the headers whether and with
+// which keys to sign, feed the body, produce the fields to prepend.
+//
+// RFC 6376 5 (signer actions) through dkim::MessageSigner; SECURITY 15 (ambiguous From ->
+// unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another
+// signature type (DomainKeys) is added here, beside the DKIM signer, without touching the
+// session. Untrusted input: the message headers and body.
+#pragma once
+
+#include "core/mail/header.hpp"
+#include "core/util/clock.hpp"
+#include "signer/dkim/message_signer.hpp"
+#include "signer/filter/signing_table.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postseal::signer {
+
+enum class SignDecision { sign, pass_unsigned, tempfail };
+
+class SignStep {
+ public:
+  // plan - choose from the headers (called when the header block ends).
+  SignStep(std::shared_ptr<const SigningTable> table, const std::vector<mail::HeaderField>& headers,
+           const Clock& clock);
+  SignStep(const SignStep&) = delete;
+  SignStep& operator=(const SignStep&) = delete;
+
+  // body - body octets, CRLF, unstuffed, in any split.
+  void body(std::string_view chunk);
+  // finish - after the body: the fields to prepend (empty when not signing). May turn a
+  // sign decision into pass_unsigned or tempfail (key failure).
+  std::string finish(const std::vector<mail::HeaderField>& headers);
+
+  SignDecision decision() const { return decision_; }
+  // summary - the log text: "DKIM-Signature added (d=, s=, a=)", "passed unsigned: why",
+  // "deferred: why".
+  std::string summary() const;
+
+ private:
+  std::shared_ptr<const SigningTable> table_;  // keeps policy_ alive across a reload
+  const DomainPolicy* policy_ = nullptr;
+  std::unique_ptr<dkim::MessageSigner> dkim_;
+  SignDecision decision_ = SignDecision::pass_unsigned;
+  std::string reason_;
+};
+
+// algorithm_name - "rsa-sha256" or "ed25519-sha256" for a key.
+std::string_view algorithm_name(const keys::PrivateKey& key);
+
+}  // namespace postseal::signer

@@ -1,0 +1,109 @@
+// signing_table.cpp - build and query the per-domain signing table.
+#include "signer/filter/signing_table.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace postseal::signer {
+namespace {
+
+std::expected<dkim::Canon, std::string> canon(std::string_view s) {
+  if (s == "relaxed") return dkim::Canon::relaxed;
+  if (s == "simple") return dkim::Canon::simple;
+  return std::unexpected(fmt::format("unknown canonicalization '{}'", printable(s, 40)));
+}
+
+// load_keys - "selector:path" entries; problems appended to `errors`.
+std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vector<std::string>& entries,
+                                       std::string& errors) {
+  std::vector<dkim::SignerKey> out;
+  for (const auto& e : entries) {
+    auto colon = e.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == e.size()) {
+      errors += fmt::format("\nsigner.domain '{}': key '{}' must be SELECTOR:KEYFILE", domain, e);
+      continue;
+    }
+    auto key = keys::PrivateKey::load(e.substr(colon + 1));
+    if (!key) {
+      errors += "\n" + key.error();
+      continue;
+    }
+    out.push_back(dkim::SignerKey{domain, e.substr(0, colon), *key});
+  }
+  return out;
+}
+
+DomainPolicy policy_from_table(const toml::table& t, std::string& errors) {
+  DomainPolicy p;
+  p.domain = to_lower(config::table_string(t, "name", "signer.domain[].name"));
+  if (p.domain.empty()) errors += "\nsigner.domain: a [[signer.domain]] table has no name";
+  p.subdomains = config::table_boolean(t, "subdomains", "signer.domain[].subdomains");
+  p.require_signature = config::table_boolean(t, "require_signature", "signer.domain[].require_signature");
+  p.options.headers = config::table_strings(t, "headers", "signer.domain[].headers");
+  auto c = parse_canonicalization(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"));
+  if (!c) errors += fmt::format("\nsigner.domain '{}': {}", p.domain, c.error());
+  else std::tie(p.options.header_canon, p.options.body_canon) = *c;
+  auto expire = config::table_integer(t, "expire", "signer.domain[].expire");
+  if (expire > 0) p.options.expire_seconds = expire;
+  p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"), errors);
+  return p;
+}
+
+}  // namespace
+
+std::expected<std::pair<dkim::Canon, dkim::Canon>, std::string> parse_canonicalization(std::string_view text) {
+  auto slash = text.find('/');
+  auto h = canon(text.substr(0, slash));
+  if (!h) return std::unexpected(h.error());
+  if (slash == std::string_view::npos) return std::pair{*h, dkim::Canon::simple};
+  auto b = canon(text.substr(slash + 1));
+  if (!b) return std::unexpected(b.error());
+  return std::pair{*h, *b};
+}
+
+const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {
+  for (const auto& p : policies_)
+    if (p.domain == from_domain) return &p;
+  const DomainPolicy* best = nullptr;
+  for (const auto& p : policies_) {
+    if (!p.subdomains || from_domain.size() <= p.domain.size() + 1) continue;
+    if (!from_domain.ends_with(p.domain) || from_domain[from_domain.size() - p.domain.size() - 1] != '.') continue;
+    if (best == nullptr || p.domain.size() > best->domain.size()) best = &p;
+  }
+  return best;
+}
+
+std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
+    const config::File* file, const std::vector<KeyOption>& keys) {
+  std::string errors;
+  std::vector<DomainPolicy> policies;
+  if (file != nullptr)
+    for (const toml::table* t : file->tables("signer.domain")) policies.push_back(policy_from_table(*t, errors));
+  std::vector<std::string> overridden;  // file domains whose keys the command line replaces
+  for (const auto& k : keys) {
+    std::string domain = to_lower(k.domain);
+    auto it = std::find_if(policies.begin(), policies.end(), [&](const DomainPolicy& p) { return p.domain == domain; });
+    if (it == policies.end()) {
+      policies.push_back(DomainPolicy{});
+      it = policies.end() - 1;
+      it->domain = domain;
+    }
+    if (std::find(overridden.begin(), overridden.end(), domain) == overridden.end()) {
+      overridden.push_back(domain);
+      it->keys.clear();
+    }
+    auto loaded = load_keys(domain, {k.selector + ":" + k.path}, errors);
+    it->keys.insert(it->keys.end(), loaded.begin(), loaded.end());
+  }
+  for (const auto& p : policies)
+    if (p.keys.empty() && errors.empty())
+      errors += fmt::format("\nsigner.domain '{}': no keys", p.domain);
+  if (!errors.empty()) return std::unexpected(errors.substr(1));
+  return std::make_shared<const SigningTable>(std::move(policies));
+}
+
+}  // namespace postseal::signer

@@ -1,0 +1,51 @@
+// signing_table.hpp - which keys sign mail from which From domain ([[signer.domain]]).
+//
+// Untrusted input: the config file and key files (local admin); at lookup time the From
+// domain of a message (already lower-cased and validated by from_domain.hpp). Keys are loaded
+// once (start-up or SIGHUP) and refused when group/other-readable, naming the file and the
+// chmod that fixes it. A table is immutable once built; sessions share it by shared_ptr, so a
+// reload swaps the pointer without touching messages in flight.
+#pragma once
+
+#include "signer/dkim/message_signer.hpp"
+#include "signer/filter/filter_config.hpp"
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postseal::signer {
+
+// DomainPolicy - how one domain (and optionally its subdomains) signs.
+struct DomainPolicy {
+  std::string domain;
+  std::vector<dkim::SignerKey> keys;  // RSA + Ed25519 = dual signatures
+  dkim::SignOptions options;
+  bool subdomains = false;            // sign a.example.com with example.com's keys (d=example.com)
+  bool require_signature = false;     // tempfail instead of passing unsigned
+};
+
+class SigningTable {
+ public:
+  explicit SigningTable(std::vector<DomainPolicy> policies) : policies_(std::move(policies)) {}
+  // lookup - the policy for a From domain: exact match first, then the nearest parent that
+  // signs subdomains; null when the domain is not ours.
+  const DomainPolicy* lookup(std::string_view from_domain) const;
+  std::size_t size() const { return policies_.size(); }
+  const std::vector<DomainPolicy>& policies() const { return policies_; }
+
+ private:
+  std::vector<DomainPolicy> policies_;
+};
+
+// build_signing_table - from the file's [[signer.domain]] tables plus --key options (which
+// override a file domain of the same name); error: every problem, naming file and key.
+std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
+    const config::File* file, const std::vector<KeyOption>& keys);
+
+// parse_canonicalization - "relaxed/simple" -> header, body; "relaxed" = relaxed/simple.
+std::expected<std::pair<dkim::Canon, dkim::Canon>, std::string> parse_canonicalization(std::string_view text);
+
+}  // namespace postseal::signer
