@@ -1,8 +1,165 @@
-// verify_command.cpp - `postseal verify` (placeholder until the DKIM library lands).
+// verify_command.cpp - `postseal verify`: check every DKIM-Signature of a message on stdin.
+//
+// RFC 6376 6 (verification), RFC 8601 2.7.1 (result names). Like dkimpy's dkimverify: reads
+// one message (LF or CRLF line ends; bare LF becomes CRLF), prints one Authentication-Results
+// resinfo per signature ("dkim=pass header.d=... header.s=... header.a=...", with the reason
+// in parentheses when it is not a pass) and a summary line; exits 0 when at least one
+// signature passes, 1 otherwise. DNS comes from --dns-zone FILE or --dns SERVER[@PORT].
+// Untrusted input: the message (header block bounded by mail::kMaxHeaderBlockBytes; the body
+// is streamed in kReadChunk pieces, so memory does not grow with it) and DNS answers.
+#include "core/dns/resolver_factory.hpp"
+#include "core/mail/header.hpp"
+#include "core/util/clock.hpp"
+#include "core/util/errors.hpp"
 #include "signer/commands.hpp"
+#include "signer/dkim/message_verifier.hpp"
+
+#include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace postseal::signer {
 
-void add_verify_command(CLI::App&, Runner&) {}
+namespace {
+
+// kReadChunk - octets read from stdin at a time.
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+struct VerifyArgs {
+  dns::ResolverOptions dns;
+  std::optional<std::int64_t> now;
+  std::size_t max_signatures = dkim::VerifyOptions{}.max_signatures;
+};
+
+// LineEnds - turns bare LF into CRLF across chunk boundaries.
+class LineEnds {
+ public:
+  std::string convert(std::string_view chunk) {
+    std::string out;
+    out.reserve(chunk.size() + chunk.size() / 32);
+    for (char c : chunk) {
+      if (c == '\n' && !last_cr_) out += '\r';
+      out += c;
+      last_cr_ = c == '\r';
+    }
+    return out;
+  }
+
+ private:
+  bool last_cr_ = false;
+};
+
+// read_chunk - the next converted piece of stdin; empty at end of input.
+std::string read_chunk(LineEnds& ends) {
+  std::string raw(kReadChunk, '\0');
+  std::size_t got = std::fread(raw.data(), 1, raw.size(), stdin);
+  raw.resize(got);
+  return ends.convert(raw);
+}
+
+// split_head - read until the empty line; `head` gets the header block (each field ending in
+// CRLF), the return value the body octets already read.
+std::string split_head(LineEnds& ends, std::string& head) {
+  std::string data;
+  while (true) {
+    if (data.starts_with("\r\n")) return data.substr(2);
+    if (auto end = data.find("\r\n\r\n"); end != std::string::npos) {
+      head = data.substr(0, end + 2);
+      return data.substr(end + 4);
+    }
+    if (data.size() > mail::kMaxHeaderBlockBytes) {
+      throw StartupError(kExitDataErr, "header block too large");
+    }
+    std::string more = read_chunk(ends);
+    if (more.empty()) {
+      head = data;
+      if (!head.empty() && !head.ends_with("\r\n")) head += "\r\n";
+      return {};
+    }
+    data += more;
+  }
+}
+
+std::vector<dkim::SignatureResult> run_verifier(dkim::MessageVerifier& verifier,
+                                                const dns::ResolverOptions& options) {
+  asio::io_context io;
+  auto resolver = dns::make_resolver(io, options);
+  std::vector<dkim::SignatureResult> results;
+  std::exception_ptr failure;
+  asio::co_spawn(io, verifier.finish(*resolver),
+                 [&](std::exception_ptr e, std::vector<dkim::SignatureResult> r) {
+                   failure = e;
+                   results = std::move(r);
+                 });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  return results;
+}
+
+// print_results - one resinfo per signature and a summary; the exit status.
+int print_results(const std::vector<dkim::SignatureResult>& results) {
+  if (results.empty()) {
+    std::printf("dkim=none (no signatures)\nsummary: no DKIM signatures\n");
+    return 1;
+  }
+  std::size_t passed = 0;
+  for (const auto& r : results) {
+    std::printf("%s\n", dkim::format_result(r).c_str());
+    if (r.result == dkim::Result::pass) ++passed;
+  }
+  std::printf("summary: %zu of %zu signature%s pass\n", passed, results.size(),
+              results.size() == 1 ? "" : "s");
+  return passed > 0 ? 0 : 1;
+}
+
+int verify(const VerifyArgs& args) {
+  SystemClock system_clock;
+  std::optional<FixedClock> fixed_clock;
+  if (args.now) fixed_clock.emplace(*args.now);
+  const Clock& clock = fixed_clock ? static_cast<const Clock&>(*fixed_clock) : system_clock;
+  dkim::VerifyOptions options;
+  options.max_signatures = args.max_signatures;
+  dkim::MessageVerifier verifier(options, clock);
+
+  LineEnds ends;
+  std::string head;
+  std::string body = split_head(ends, head);
+  auto fields = mail::parse_header_block(head);
+  if (!fields) {
+    throw StartupError(kExitDataErr,
+                       fmt::format("bad header block: {}", mail::to_string(fields.error())));
+  }
+  verifier.headers(*fields);
+  verifier.body(body);
+  for (std::string chunk = read_chunk(ends); !chunk.empty(); chunk = read_chunk(ends)) {
+    verifier.body(chunk);
+  }
+  return print_results(run_verifier(verifier, args.dns));
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, Runner& run) {
+  auto args = std::make_shared<VerifyArgs>();
+  auto* sub = app.add_subcommand(
+      "verify",
+      "Verify the DKIM signatures of a message read from stdin; print one RFC 8601 result per "
+      "signature and a summary; exit 0 when at least one signature passes, 1 otherwise");
+  dns::add_resolver_options(sub, args->dns);
+  sub->add_option("--now", args->now,
+                  "verify as if the time were T (seconds since the epoch), for t=/x= checks");
+  sub->add_option("--max-signatures", args->max_signatures,
+                  "verify at most N signatures; the rest are reported as policy (not checked)")
+      ->check(CLI::Range(std::size_t{1}, dkim::kMaxSignaturesBound))
+      ->capture_default_str();
+  sub->callback([&run, args] { run = [args] { return verify(*args); }; });
+}
 
 }  // namespace postseal::signer

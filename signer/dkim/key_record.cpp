@@ -4,6 +4,7 @@
 #include "signer/dkim/signature.hpp"
 #include "signer/dkim/tag_list.hpp"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -49,6 +50,7 @@ std::shared_ptr<EVP_PKEY> decode_rsa(const std::string& der) {
     p = reinterpret_cast<const unsigned char*>(der.data());
     key = d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(der.size()));
   }
+  ERR_clear_error();  // the failed attempt leaves entries behind
   if (key == nullptr) return nullptr;
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
     EVP_PKEY_free(key);
@@ -61,6 +63,7 @@ std::shared_ptr<EVP_PKEY> decode_ed25519(const std::string& raw) {
   if (raw.size() != 32) return nullptr;
   EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  ERR_clear_error();
   return key == nullptr ? nullptr : wrap(key);
 }
 
