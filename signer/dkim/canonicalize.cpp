@@ -134,6 +134,9 @@ struct BodyHasher::State {
   }
   void update_relaxed(const char* p, std::size_t n) {
     std::size_t i = cr_pending ? resume_cr(p, n) : 0;
+    if (wsp_pending) {
+      while (i < n && is_wsp(p[i])) ++i;  // the run goes on from the previous chunk
+    }
     while (i < n) {
       std::size_t end = skip_plain_relaxed(p, i, n);
       if (end > i) content(p + i, end - i);
@@ -201,6 +204,7 @@ BodyHasher& BodyHasher::operator=(BodyHasher&& other) noexcept {
 }
 
 void BodyHasher::update(std::string_view chunk) {
+  if (chunk.empty()) return;
   if (state_->canon == Canon::simple) {
     state_->update_simple(chunk.data(), chunk.size());
   } else {
