@@ -32,6 +32,7 @@ struct LookupArgs {
   std::string name;
   std::string type;
   std::string config_path = kDefaultConfig;
+  const CLI::Option* config_option = nullptr;  // given on the command line: must exist
   ResolverOptions resolver;
 };
 
@@ -96,7 +97,8 @@ std::string rdata(const Record& r) {
 
 int run_lookup(LookupArgs args) {
   std::error_code ec;
-  if (std::filesystem::exists(args.config_path, ec)) {
+  bool given = args.config_option != nullptr && args.config_option->count() > 0;
+  if (given || std::filesystem::exists(args.config_path, ec)) {
     config::declare(dns_config_keys());
     apply_config(config::File::load(args.config_path), args.resolver);
   }
@@ -142,9 +144,11 @@ void add_commands(CLI::App& app, Runner& run) {
   sub->add_option("NAME", args->name, "domain name, or an IP address (asks for its PTR)")
       ->required();
   sub->add_option("TYPE", args->type, "A (default), AAAA, MX, TXT, SPF, PTR, CNAME or NS");
-  sub->add_option("-c,--config", args->config_path,
-                  "config file for dns.server and dns.timeout_ms (used when it exists)")
-      ->capture_default_str();
+  args->config_option =
+      sub->add_option("-c,--config", args->config_path,
+                      "config file for dns.server and dns.timeout_ms (the default is used "
+                      "when it exists)")
+          ->capture_default_str();
   add_resolver_options(sub, args->resolver);
   sub->callback([&run, args] { run = [args] { return run_lookup(*args); }; });
 }
