@@ -40,8 +40,11 @@ my $bad = 0;
 for my $path (@messages) {
     open(my $fh, '<:raw', $path) or die "cannot read $path: $!\n";
     my $dkim = Mail::DKIM::Verifier->new();
+    # Every line is fed CRLF-terminated, the last one too: that is how the message travels
+    # over SMTP, and RFC 6376 3.4.3/3.4.4 canonicalize a missing final CRLF as present.
+    # (Mail::DKIM's "simple" body drops an unterminated last line instead.)
     while (my $chunk = <$fh>) {
-        $chunk =~ s/\r?\n\z/\r\n/;
+        $chunk =~ s/\r?\n?\z/\r\n/;
         $dkim->PRINT($chunk);
     }
     close $fh;
