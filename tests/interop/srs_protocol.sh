@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# srs_protocol.sh - `postseal srsd` over real loopback sockets: socketmap and tcp_table
+# dialogs, malformed input (SECURITY 39), many clients at once, the secrets-file permission
+# check, and a clean stop on SIGTERM. Ports 10101-10103 (the srs range is 10101-10109).
+set -euo pipefail
+: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
+: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
+HOST=127.0.0.1 SMAP=10101 TFWD=10102 TREV=10103
+T=$(mktemp -d /tmp/postseal-srs-proto.XXXXXX)
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; [ -f "$T/srsd.log" ] && tail -20 "$T/srsd.log" >&2; exit 1; }
+
+for p in $SMAP $TFWD $TREV; do
+  ! ss -Hltn "sport = :$p" | grep -q . || fail "port $p is already in use"
+done
+head -c 24 /dev/urandom | base64 > "$T/secret"
+
+# 1. a secrets file others can read is refused, naming the file and the chmod
+chmod 644 "$T/secret"
+set +e
+"$POSTSEAL" srsd --domain fwd.example --secrets-file "$T/secret" --socketmap "$HOST:$SMAP" \
+  --tcp-forward "" --tcp-reverse "" > "$T/refused.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 77 ] || fail "group/other-readable secrets file: exit $rc, want 77"
+grep -q "chmod 600 $T/secret" "$T/refused.log" || fail "refusal does not name the chmod: $(cat "$T/refused.log")"
+chmod 600 "$T/secret"
+
+# 2. start and wait for the listeners
+"$POSTSEAL" srsd --domain fwd.example --secrets-file "$T/secret" --local-domain local.example \
+  --socketmap "$HOST:$SMAP" --tcp-forward "$HOST:$TFWD" --tcp-reverse "$HOST:$TREV" \
+  > "$T/srsd.log" 2>&1 &
+PID=$!
+for i in $(seq 1 100); do
+  ss -Hltn "sport = :$TREV" | grep -q . && break
+  kill -0 $PID 2>/dev/null || fail "srsd exited at start"
+  sleep 0.1
+done
+ss -Hltn "sport = :$TREV" | grep -q . || fail "srsd not listening"
+
+# 3. the dialogs
+timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/interop/srs/protocol_client.py" $HOST $SMAP $TFWD $TREV \
+  || fail "protocol checks failed"
+kill -0 $PID 2>/dev/null || fail "srsd died during the protocol checks"
+
+# 4. SIGTERM stops it cleanly, even with a client connected
+exec 3<>/dev/tcp/$HOST/$SMAP
+kill -TERM $PID
+for i in $(seq 1 50); do kill -0 $PID 2>/dev/null || break; sleep 0.1; done
+kill -0 $PID 2>/dev/null && fail "srsd still running 5 s after SIGTERM"
+set +e; wait $PID; rc=$?; set -e
+exec 3<&-
+PID=""
+[ $rc -eq 0 ] || fail "srsd exit status $rc after SIGTERM"
+echo "srs_protocol: all checks passed"
