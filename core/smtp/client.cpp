@@ -68,8 +68,9 @@ asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
     if (!line) {
       usable_ = false;
       if (deadline_.expired()) co_return std::unexpected("timed out waiting for a reply");
-      co_return std::unexpected(line.error() == StreamError::too_long ? "reply line too long"
-                                                                      : "connection closed without a reply");
+      std::string why = "connection closed without a reply";
+      if (line.error() == StreamError::too_long) why = "reply line too long";
+      co_return std::unexpected(why);
     }
     auto parsed = parse_reply_line(*line);
     if (!parsed || (reply.code != 0 && parsed->code != reply.code) || reply.lines.size() >= kMaxReplyLines) {
@@ -84,11 +85,15 @@ asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
 
 asio::awaitable<std::expected<void, std::string>> Client::send(std::string_view data) {
   deadline_.reset(timeout_);
-  if (!co_await stream_.write(data)) {
+  bool ok = co_await stream_.write(data);
+  std::expected<void, std::string> result;
+  if (!ok) {
     usable_ = false;
-    co_return std::unexpected(deadline_.expired() ? "timed out sending" : "connection lost while sending");
+    std::string why = "connection lost while sending";
+    if (deadline_.expired()) why = "timed out sending";
+    result = std::unexpected(why);
   }
-  co_return std::expected<void, std::string>{};
+  co_return result;
 }
 
 asio::awaitable<std::expected<Reply, std::string>> Client::command(std::string_view line) {

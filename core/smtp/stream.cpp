@@ -43,12 +43,17 @@ asio::awaitable<std::expected<std::string, StreamError>> Stream::read_line(std::
       discarding = true;
       start_ = buffer_.size();
     }
-    if (!co_await fill()) co_return std::unexpected(StreamError::closed);
+    bool filled = co_await fill();
+    if (!filled) co_return std::unexpected(StreamError::closed);
   }
 }
 
 asio::awaitable<std::expected<std::string_view, StreamError>> Stream::read_some() {
-  if (!buffered() && !co_await fill()) co_return std::unexpected(StreamError::closed);
+  // (no co_await inside && or ?: : g++ 12 miscompiles it into an illegal instruction)
+  if (!buffered()) {
+    bool filled = co_await fill();
+    if (!filled) co_return std::unexpected(StreamError::closed);
+  }
   co_return std::string_view(buffer_.data() + start_, buffer_.size() - start_);
 }
 

@@ -100,7 +100,8 @@ asio::awaitable<bool> Session::flush() {
 asio::awaitable<void> Session::run() {
   const auto& host = ctx_.config().hostname;
   queue_reply(fmt::format("220 {} {} postseal", host, ctx_.config().lmtp ? "LMTP" : "ESMTP"));
-  if (!co_await flush()) co_return;
+  bool ok1 = co_await flush();
+  if (!ok1) co_return;
   auto executor = stream_.socket().get_executor();
   std::size_t waker = ctx_.add_waker([executor, idle = idle_] {
     asio::post(executor, [idle] {
@@ -120,7 +121,8 @@ asio::awaitable<void> Session::run() {
     idle_->waiting = false;
     if (!line && line.error() == smtp::StreamError::too_long) {
       queue_reply(fmt::format("500 5.5.2 Line too long (limit {} octets)", smtp::kMaxCommandLineOctets));
-      if (!co_await flush()) break;
+      bool ok2 = co_await flush();
+      if (!ok2) break;
       continue;
     }
     if (!line) {
@@ -131,14 +133,21 @@ asio::awaitable<void> Session::run() {
     }
     auto command = smtp::parse_command(*line);
     bool go_on = true;
-    if (!command) queue_reply("500 5.5.2 Syntax error: " + command.error());
-    else go_on = co_await handle(*command);
+    if (command) {
+      go_on = co_await handle(*command);
+    } else {
+      queue_reply("500 5.5.2 Syntax error: " + command.error());
+    }
     if (!go_on) break;
-    if (!stream_.buffered() && !co_await flush()) break;
+    if (stream_.buffered()) continue;  // pipelining: answer the whole group at once
+    bool written = co_await flush();
+    if (!written) break;
   }
   ctx_.remove_waker(waker);
   idle_->socket = nullptr;
-  if (downstream_ && downstream_->usable()) co_await downstream_->command("QUIT");
+  if (downstream_ && downstream_->usable()) {
+    co_await downstream_->command("QUIT");
+  }
   stream_.close();
 }
 
@@ -234,7 +243,8 @@ asio::awaitable<bool> Session::ensure_downstream() {
 // connection that turns out dead is replaced once.
 asio::awaitable<std::expected<smtp::Reply, std::string>> Session::downstream_mail(const std::string& line) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!co_await ensure_downstream()) co_return std::unexpected("reinjection server unavailable");
+    bool ok3 = co_await ensure_downstream();
+    if (!ok3) co_return std::unexpected("reinjection server unavailable");
     bool failed = false;
     if (downstream_->supports("XFORWARD")) {
       for (const auto& x : xforward_lines_) {
@@ -273,7 +283,8 @@ asio::awaitable<void> Session::mail(const std::string& args) {
     }
     line += " " + p;
   }
-  if (!co_await ensure_downstream()) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
+  bool ok4 = co_await ensure_downstream();
+  if (!ok4) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
   for (const auto& p : path->parameters)
     if (auto ext = extension_for(smtp::parameter_keyword(p)); !downstream_->supports(ext))
       co_return queue_reply(fmt::format("451 4.3.0 Reinjection server does not support {}", ext));

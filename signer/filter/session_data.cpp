@@ -31,29 +31,45 @@ asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(
   if (go->code != 354) co_return *go;
   std::string scratch;
   std::string head = prefix + header_block + "\r\n";
-  if (auto sent = co_await downstream_->send(head); !sent) co_return std::unexpected(sent.error());
+  {
+    auto sent = co_await downstream_->send(head);
+    if (!sent) co_return std::unexpected(sent.error());
+  }
   for (std::size_t i = 0; i < spool.chunks(); ++i) {
     auto chunk = spool.chunk(i, scratch);
     if (spool.failed()) {
       downstream_->close();  // never finish a message we cannot read back
       co_return std::unexpected(spool.error());
     }
-    if (auto sent = co_await downstream_->send(chunk); !sent) co_return std::unexpected(sent.error());
+    {
+      auto sent = co_await downstream_->send(chunk);
+      if (!sent) co_return std::unexpected(sent.error());
+    }
   }
-  if (auto sent = co_await downstream_->send(".\r\n"); !sent) co_return std::unexpected(sent.error());
+  {
+    auto sent = co_await downstream_->send(".\r\n");
+    if (!sent) co_return std::unexpected(sent.error());
+  }
   co_return co_await downstream_->read_reply();
 }
 
 asio::awaitable<bool> Session::data() {
-  if (!in_mail_) co_return (queue_reply("503 5.5.1 Error: need MAIL command"), true);
-  if (recipients_.empty()) co_return (queue_reply("554 5.5.1 Error: no valid recipients"), true);
+  if (!in_mail_) {
+    queue_reply("503 5.5.1 Error: need MAIL command");
+    co_return true;
+  }
+  if (recipients_.empty()) {
+    queue_reply("554 5.5.1 Error: no valid recipients");
+    co_return true;
+  }
   if (stream_.buffered()) {  // RFC 2920 3.1: DATA ends a command group
     queue_reply("554 5.5.0 Error: improper command pipelining after DATA");
     co_await flush();
     co_return false;
   }
   queue_reply("354 End data with <CR><LF>.<CR><LF>");
-  if (!co_await flush()) co_return false;
+  bool ok1 = co_await flush();
+  if (!ok1) co_return false;
 
   Spool spool(ctx_.config().memory_spool, ctx_.config().spool_directory);
   MessageAssembler assembler(spool, ctx_.config().max_message_size, [this](const auto& headers) {

@@ -1,0 +1,56 @@
+# fake_downstream.py - a misbehaving reinjection server for fault tests (never delivers).
+# usage: fake_downstream.py PORT MODE   MODE: 4xx | 5xx | 421 | close | stall
+# Answers EHLO/MAIL/RCPT normally; at end of DATA: 451, 554, 421 (and closes), closes
+# silently, or stalls (reads, never answers). Logs each end of DATA to stdout.
+import socket, sys, threading, time
+
+port, mode = int(sys.argv[1]), sys.argv[2]
+
+def serve(c):
+    f = c.makefile("rb")
+    def send(s):
+        c.sendall(s.encode() + b"\r\n")
+    send("220 fake ESMTP")
+    try:
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            cmd = line.strip().upper()
+            if cmd.startswith(b"EHLO"):
+                send("250-fake\r\n250-PIPELINING\r\n250-SIZE 200000000\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-DSN\r\n250 XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE")
+            elif cmd == b"DATA":
+                send("354 go")
+                while True:
+                    l = f.readline()
+                    if not l or l == b".\r\n":
+                        break
+                print(f"end of data, mode {mode}", flush=True)
+                if mode == "4xx":
+                    send("451 4.3.0 fake temporary failure")
+                elif mode == "5xx":
+                    send("554 5.7.1 fake permanent rejection")
+                elif mode == "421":
+                    send("421 4.3.2 fake shutting down")
+                    return
+                elif mode == "close":
+                    return
+                elif mode == "stall":
+                    time.sleep(3600)
+            elif cmd == b"QUIT":
+                send("221 bye")
+                return
+            else:
+                send("250 2.0.0 ok")
+    except OSError:
+        pass
+    finally:
+        c.close()
+
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
