@@ -5,8 +5,9 @@
 // (ed25519-sha256), RFC 8301 (rsa-sha1 and RSA keys under min_rsa_bits fail). Untrusted input:
 // the message and the key records from DNS. Limits (SECURITY 21-28): at most max_signatures
 // signatures are verified (the rest are reported as `policy`, not checked), so at most that
-// many DNS lookups; one BodyHasher per distinct (c=, l=) pair, so the body is canonicalized
-// once per canonicalization however many signatures share it.
+// many DNS lookups; one BodyHasher per distinct (c=, l=) pair (plus the unlimited one of the
+// same c= when l= is used, which measures the whole body), so the body is canonicalized once
+// per pair however many signatures share it.
 //
 // Choices where the RFCs leave room (documented for admins):
 // - l= shorter than the canonical body: a valid signature gives `policy` ("l= covers only N
