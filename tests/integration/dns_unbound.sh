@@ -4,7 +4,8 @@
 # special-use .test (libunbound's built-in zone must be removed), NXDOMAIN, NODATA, and a TXT
 # record of over 1232 octets that does not fit a UDP answer (checked: the server sets TC over
 # UDP), so a complete answer shows libunbound's TCP fallback works. Also: a dead server gives
-# rcode timeout (exit 75) within the --dns-timeout. Env: POSTSEAL, POSTSEAL_SRC; DNS_TEST_PORT.
+# rcode timeout (exit 75) within the --dns-timeout. Env: POSTSEAL, POSTSEAL_SRC; DNS_TEST_PORT
+# (default 5353, falling back to 25353 when 5353 is busy).
 set -euo pipefail
 
 : "${POSTSEAL:?POSTSEAL must name the postseal binary}"
@@ -39,7 +40,15 @@ done
   printf "'\n"
 } >"$WORK/data.conf"
 
-unbound_start "$WORK/unbound" "$PORT" "$WORK/data.conf" || { echo "FAIL: unbound did not start" >&2; exit 1; }
+if ! unbound_start "$WORK/unbound" "$PORT" "$WORK/data.conf"; then
+  # 5353 may be held by another test's unbound running in parallel: use a second port.
+  [ -z "${DNS_TEST_PORT:-}" ] || { echo "FAIL: unbound did not start on $PORT" >&2; exit 1; }
+  PORT=25353
+  DEAD_PORT=$((PORT + 1))
+  echo "dns_unbound: port 5353 busy, using $PORT" >&2
+  unbound_start "$WORK/unbound" "$PORT" "$WORK/data.conf" ||
+    { echo "FAIL: unbound did not start on 5353 nor $PORT" >&2; exit 1; }
+fi
 
 # lookup NAME TYPE WANT_RC WANT_OUTPUT - compare the whole output of dns-lookup.
 lookup() {

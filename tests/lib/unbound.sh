@@ -8,6 +8,9 @@
 #                                       the server's log) when it does not come up.
 #   unbound_stop DIR                    stop it (TERM, then KILL after a bounded wait).
 #
+# The server holds one extra record, unbound-probe.example. TXT with a per-start token, which
+# the start-up wait asks for, so a server of someone else on PORT is not taken for ours
+# (so-reuseport is off: a busy port makes unbound exit at once).
 # DATAFILE holds unbound server-clause lines, used verbatim: `local-data: '...'`,
 # `local-data-ptr: "..."`, `local-zone: ...`; blank lines and `#` comments are skipped. Each
 # TXT string at most 255 octets (several strings in one record for longer texts). Every name
@@ -20,24 +23,24 @@ UNBOUND_BIN=${UNBOUND_BIN:-/usr/sbin/unbound}
 # UNBOUND_START_TRIES - probes, 0.2 s apart, before giving up (bounded wait: 10 s).
 UNBOUND_START_TRIES=${UNBOUND_START_TRIES:-50}
 
-# unbound_probe PORT - 0 when a DNS server answers on 127.0.0.1:PORT (any rcode).
+# unbound_probe PORT TOKEN - 0 when the server on 127.0.0.1:PORT is ours: it answers the TXT
+# record unbound-probe.example. with TOKEN (another server on the port would not).
 unbound_probe() {
-  local port=$1
+  local port=$1 token=$2
   if [ -n "${POSTSEAL:-}" ] && [ -x "$POSTSEAL" ]; then
-    local rc=0
     "$POSTSEAL" dns-lookup --dns "127.0.0.1@$port" --dns-timeout 500 \
-      unbound-probe.example >/dev/null 2>&1 || rc=$?
-    [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]
+      unbound-probe.example TXT 2>/dev/null | grep -q -F "\"$token\""
     return
   fi
-  /usr/bin/python3 - "$port" <<'PY'
+  /usr/bin/python3 - "$port" "$token" <<'PY'
 import socket, sys
-q = bytes.fromhex("abcd01000001000000000000") + b"\x05probe\x07example\x00" + b"\x00\x01\x00\x01"
+q = bytes.fromhex("abcd01000001000000000000") + b"\x0dunbound-probe\x07example\x00" + b"\x00\x10\x00\x01"
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.5)
 try:
     s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
-    sys.exit(0 if s.recv(4096)[:2] == q[:2] else 1)
+    r = s.recv(4096)
+    sys.exit(0 if r[:2] == q[:2] and sys.argv[2].encode() in r else 1)
 except OSError:
     sys.exit(1)
 PY
@@ -56,6 +59,7 @@ unbound_start() {
   fi
   mkdir -p "$dir" || return 1
   dir=$(cd "$dir" && pwd)
+  local token="postseal-$$-$RANDOM$RANDOM"
   {
     echo "server:"
     echo "    interface: 127.0.0.1@$port"
@@ -63,6 +67,7 @@ unbound_start() {
     echo "    do-ip6: no"
     echo "    do-daemonize: no"
     echo "    num-threads: 1"
+    echo "    so-reuseport: no"
     echo "    username: \"\""
     echo "    chroot: \"\""
     echo "    directory: \"$dir\""
@@ -72,6 +77,7 @@ unbound_start() {
     echo "    verbosity: 1"
     echo "    module-config: \"iterator\""
     echo "    local-zone: \".\" static"
+    echo "    local-data: 'unbound-probe.example. 60 TXT \"$token\"'"
     grep -v -E '^[[:space:]]*(#|$)' "$data" | sed 's/^[[:space:]]*/    /'
     echo "remote-control:"
     echo "    control-enable: no"
@@ -93,7 +99,7 @@ unbound_start() {
       rm -f "$dir/unbound.pid"
       return 1
     fi
-    if unbound_probe "$port"; then
+    if unbound_probe "$port" "$token"; then
       return 0
     fi
     tries=$((tries + 1))
