@@ -148,7 +148,10 @@ int run_spf(SpfArgs a) {
   spf::SpfCheck check;
   check.identity = a.sender.empty() ? spf::Identity::helo : spf::Identity::mailfrom;
   check.query = spf::mailfrom_query(session);
-  if (!a.domain.empty()) check.query.domain = a.domain;
+  if (!a.domain.empty()) {
+    check.query.domain = a.domain;
+    if (a.sender.empty()) check.query.sender = "postmaster@" + a.domain;
+  }
   if (!a.record.empty() && check.query.domain.empty()) throw usage_error("--record needs --domain or --sender");
   spf::SpfOptions options;
   options.time_cap_seconds = time_cap;

@@ -51,7 +51,7 @@ for engine in native libspf2; do
   expect fail "$engine" --ip 192.0.2.2 --sender u@big.example.com --helo h.example.net
   expect pass "$engine" --ip 203.0.113.9 --sender u@multi.example.com --helo h.example.net
   expect pass "$engine" --ip 192.0.2.25 --sender u@multi.example.com --helo h.example.net
-  expect softfail "$engine" --ip 192.0.2.26 --sender u@multi.example.com --helo h.example.net
+  expect fail "$engine" --ip 192.0.2.26 --sender u@multi.example.com --helo h.example.net
   expect pass "$engine" --ip 192.0.2.40 --helo helo.example.com
   expect none "$engine" --ip 192.0.2.40 --sender u@nothing.example.com --helo h.example.net
 done

@@ -47,8 +47,7 @@ inline constexpr int kLibspf2Threads = 2;
 // CallContext - what the DNS hook of the evaluation running on this thread answers from.
 struct CallContext {
   std::function<dns::Answer(const std::string&, dns::RrType)> lookup;
-  std::string override_domain;
-  std::string override_text;
+  std::string override_text;  // answers the first TXT lookup (the policy of the sender's domain)
   const SpfTrace* trace = nullptr;
 };
 
@@ -115,10 +114,11 @@ SPF_dns_rr_t* hook_lookup(SPF_dns_server_t* server, const char* domain, ns_type 
   CallContext* ctx = tl_context;
   if (ctx == nullptr || !to_rr_type(type, our)) return SPF_dns_rr_new_nxdomain(server, domain);
   dns::Answer answer;
-  if (our == dns::RrType::txt && !ctx->override_text.empty() && iequals(domain, ctx->override_domain)) {
+  if (our == dns::RrType::txt && !ctx->override_text.empty()) {
     dns::Record r;
     r.type = dns::RrType::txt;
-    r.strings.push_back(ctx->override_text);
+    r.strings.push_back(std::move(ctx->override_text));
+    ctx->override_text.clear();
     answer.records.push_back(std::move(r));
   } else {
     answer = ctx->lookup(domain, our);
@@ -236,10 +236,7 @@ class Libspf2Engine final : public SpfEngine {
                                          const SpfOptions& options) override {
     CallContext ctx;
     ctx.trace = &options.trace;
-    if (!options.record_override.empty()) {
-      ctx.override_domain = query.domain.empty() ? std::string(sender_domain(query.sender)) : query.domain;
-      ctx.override_text = options.record_override;
-    }
+    ctx.override_text = options.record_override;
     if (auto* zone = dynamic_cast<dns::MemoryZone*>(&resolver)) {
       ctx.lookup = [zone](const std::string& name, dns::RrType type) { return zone->answer(name, type); };
       co_return run_libspf2(query, ctx);
