@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# run_dkim.sh - DKIM signing benchmark beside its ceiling and its peer (not a test).
+#
+# Prints, from one run on this machine: messages/s per core signing a 4 KB and a 100 KB
+# message with RSA-2048, Ed25519 and dual (postseal's dkim_bench), libopendkim signing the
+# same messages (bench/dkim/opendkim_sign.c, built here against libopendkim-dev), and
+# `openssl speed -seconds 3 rsa2048 ed25519 sha256` (the ceiling: one bare signature per
+# message, raw SHA-256); then ratios. All rates are per core (CPU time), median of 5 runs.
+# Usage: bench/run_dkim.sh [BUILD_DIR]   (default: build; needs the dkim_bench target built)
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-${POSTSEAL_BUILD:-$SRC/build}}
+BENCH="$BUILD/bench/dkim_bench"
+[ -x "$BENCH" ] || { echo "run_dkim: $BENCH not built (cmake --build $BUILD --target dkim_bench)" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/postseal-dkim-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+echo "run_dkim: openssl speed (about 30 s)..." >&2
+openssl speed -seconds 3 rsa2048 ed25519 sha256 > "$WORK/openssl.txt" 2>/dev/null
+ossl_rsa=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$WORK/openssl.txt")
+ossl_ed=$(awk '/EdDSA \(Ed25519\)/ {print $(NF-1)}' "$WORK/openssl.txt")
+ossl_sha=$(awk '/^sha256 / {v=$NF; sub(/k$/, "", v); print v / 1000}' "$WORK/openssl.txt")
+
+echo "run_dkim: postseal dkim_bench..." >&2
+"$BENCH" > "$WORK/postseal.txt"
+"$BENCH" --write-messages "$WORK"
+
+echo "run_dkim: libopendkim..." >&2
+peer="$WORK/opendkim.txt"
+if cc -O2 -o "$WORK/opendkim_sign" "$SRC/bench/dkim/opendkim_sign.c" -lopendkim 2> "$WORK/cc.log"; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rsa.pem" 2>/dev/null
+  openssl genpkey -algorithm ED25519 -out "$WORK/ed.pem" 2>/dev/null
+  "$WORK/opendkim_sign" "$WORK/rsa.pem" "$WORK/ed.pem" "$WORK/4k.eml" "$WORK/100k.eml" > "$peer"
+else
+  echo "run_dkim: libopendkim-dev missing, no peer figures: $(head -1 "$WORK/cc.log")" >&2
+  : > "$peer"
+fi
+
+get() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == "n/a" || b == 0) print "-"; else printf "%.0f%%", 100 * a / b }'; }
+
+printf '\n%-26s %14s %14s %10s %14s %10s\n' "DKIM signing (per core)" "postseal" "libopendkim" "ps/odkim" "openssl ceil" "ps/ceil"
+for size in 4 100; do
+  for set in rsa2048 ed25519 dual; do
+    ours=$(get "sign_${set}_${size}k" "$WORK/postseal.txt")
+    theirs=$(get "opendkim_sign_${set}_${size}k" "$peer")
+    case $set in
+      rsa2048) ceil=$ossl_rsa ;;
+      ed25519) ceil=$ossl_ed ;;
+      dual) ceil=$(awk -v r="$ossl_rsa" -v e="$ossl_ed" 'BEGIN { printf "%.1f", 1 / (1 / r + 1 / e) }') ;;
+    esac
+    printf '%-26s %10s msg/s %10s msg/s %10s %10s sig/s %10s\n' "${set} ${size} KB" "$ours" "${theirs:--}" \
+      "$(ratio "$ours" "$theirs")" "$ceil" "$(ratio "$ours" "$ceil")"
+  done
+done
+printf '\n%-26s %14s %14s %10s\n' "canonicalize + SHA-256" "postseal" "openssl sha256" "ratio"
+for canon in relaxed simple; do
+  ours=$(get "canon_hash_$canon" "$WORK/postseal.txt")
+  printf '%-26s %9s MB/s %9s MB/s %10s\n' "$canon body" "$ours" "$ossl_sha" "$(ratio "$ours" "$ossl_sha")"
+done
+echo
+echo "openssl ceiling: rsa2048 $ossl_rsa sign/s, ed25519 $ossl_ed sign/s, sha256 (16 KB blocks) $ossl_sha MB/s;"
+echo "targets: rsa2048 4 KB >= 90% of the ceiling; relaxed canonicalize+hash >= 1000 MB/s."
