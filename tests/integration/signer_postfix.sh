@@ -6,6 +6,7 @@
 R=/var/tmp/postseal-it-signer
 cleanup() { stop_filter; pf_cleanup; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 setup_postfix "$R"
 make_keys "$R/keys"

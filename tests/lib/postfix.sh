@@ -15,6 +15,7 @@
 #   pf_wait_queue_empty [SECONDS]
 #   pf_flush                  postqueue -c DIR/etc -f (ask for a queue run now)
 #   pf_cleanup                stop everything started here (pid files only); for `trap EXIT`
+#                             (also `trap 'exit 1' INT TERM` so a killed test still cleans up)
 # Everything listens on 127.0.0.1; ports are chosen by the caller. DIR's parent directories
 # must be enterable by the postfix user (use /var/tmp or /tmp, never /root). Must run as root.
 # Pitfalls handled (../shared/POSTFIX.md): empty alias_maps, smtp-sink -u postfix, swaks
@@ -139,6 +140,9 @@ pf_wait_closed() {
 
 pf_sink_start() {
   local port=$1; shift
+  if ss -Hltn "sport = :$port" | grep -q .; then
+    pf_log "port $port is already in use (a stale smtp-sink?)"; return 1
+  fi
   setsid smtp-sink -u postfix "$@" -d "$PF_ROOT/sink/%H%M%S." "127.0.0.1:$port" 256 \
     >>"$PF_ROOT/log/sink.log" 2>&1 </dev/null &
   echo $! > "$PF_ROOT/run/sink.pid"
