@@ -1,10 +1,13 @@
 # fake_downstream.py - a misbehaving reinjection server for fault tests (never delivers).
-# usage: fake_downstream.py PORT MODE   MODE: 4xx | 5xx | 421 | close | stall
+# usage: fake_downstream.py PORT MODE [DIR]   MODE: 4xx | 5xx | 421 | close | stall | accept
+# accept: answers 250 and writes each message (raw wire bytes, dot-stuffed) to DIR/N.eml.
 # Answers EHLO/MAIL/RCPT normally; at end of DATA: 451, 554, 421 (and closes), closes
 # silently, or stalls (reads, never answers). Logs each end of DATA to stdout.
 import socket, sys, threading, time
 
 port, mode = int(sys.argv[1]), sys.argv[2]
+counter = 0
+lock = threading.Lock()
 
 def serve(c):
     f = c.makefile("rb")
@@ -21,10 +24,21 @@ def serve(c):
                 send("250-fake\r\n250-PIPELINING\r\n250-SIZE 200000000\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-DSN\r\n250 XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE")
             elif cmd == b"DATA":
                 send("354 go")
+                raw = []
                 while True:
                     l = f.readline()
                     if not l or l == b".\r\n":
                         break
+                    raw.append(l)
+                if mode == "accept" and l:
+                    global counter
+                    with lock:
+                        counter += 1
+                        n = counter
+                    with open(f"{sys.argv[3]}/{n}.eml", "wb") as out:
+                        out.write(b"".join(raw))
+                    send(f"250 2.0.0 Ok: queued as FAKE{n}")
+                    continue
                 print(f"end of data, mode {mode}", flush=True)
                 if mode == "4xx":
                     send("451 4.3.0 fake temporary failure")
