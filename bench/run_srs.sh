@@ -25,7 +25,7 @@ trap cleanup EXIT
 head -c 24 /dev/urandom | base64 > "$T/secret"; chmod 600 "$T/secret"
 # postsrsd drops to nobody after reading its secret; our srsd stays as the caller
 "$POSTSEAL" srsd --domain fwd.example --secrets-file "$T/secret" --socketmap 127.0.0.1:10211 \
-  --tcp-forward 127.0.0.1:10212 --tcp-reverse 127.0.0.1:10213 --threads 2 > "$T/srsd.log" 2>&1 &
+  --tcp-forward 127.0.0.1:10212 --tcp-reverse 127.0.0.1:10213 --threads 1 > "$T/srsd.log" 2>&1 &
 PS_PID=$!; PIDS+=($PS_PID)
 postsrsd -4 -l 127.0.0.1 -d fwd.example -s "$T/secret" -f 10201 -r 10202 -u nobody > "$T/postsrsd.log" 2>&1 &
 PR_PID=$!; PIDS+=($PR_PID)
@@ -33,8 +33,16 @@ for p in 10211 10213 10201 10202; do
   for i in $(seq 1 50); do ss -Hltn "sport = :$p" | grep -q . && break; sleep 0.1; done
 done
 
-# cpu PID - clock ticks used by PID and its reaped children
-cpu() { awk '{sub(/.*\) /,""); print $12+$13+$14+$15}' "/proc/$1/stat"; }
+# cpu PID - clock ticks used by PID, its reaped children and its live (or zombie) children:
+# each child is counted once, before or after postsrsd reaps it.
+cpu() {
+  local sum c
+  sum=$(awk '{sub(/.*\) /,""); print $12+$13+$14+$15}' "/proc/$1/stat")
+  for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    sum=$((sum + $(awk '{sub(/.*\) /,""); print $12+$13}' "/proc/$c/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # measure PID PROTO PORT DIR CLIENTS MODE FWDPORT -> "rate us_per_lookup" (medians)
@@ -44,7 +52,7 @@ measure() {
     local c0 c1 out n rate
     c0=$(cpu "$pid")
     out=$("$CLIENT" "$proto" 127.0.0.1 "$port" "$dir" "$clients" "$SECS" "$mode" "$fwd")
-    sleep 0.3  # let postsrsd reap its per-connection children
+    sleep 0.2
     c1=$(cpu "$pid")
     n=$(sed -n 's/.*lookups=\([0-9]*\).*/\1/p' <<<"$out")
     rate=$(sed -n 's/.*rate=\([0-9]*\).*/\1/p' <<<"$out")
@@ -55,7 +63,7 @@ measure() {
   echo "$(printf '%s\n' "${rates[@]}" | median) $(printf '%s\n' "${cpus[@]}" | median)"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1fx", b > 0 ? a / b : 0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1fx", (b > 0) ? (a / b) : 0}'; }
 
 echo "SRS lookups: median of $RUNS runs x ${SECS}s; CPU = daemon CPU per lookup (us); $(nproc) cores"
 echo "hardware: $(openssl speed -seconds 1 -evp sha1 2>/dev/null | awk '/^sha1/{print "sha1 16-byte blocks/s:", $2}')"

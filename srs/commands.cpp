@@ -43,7 +43,7 @@ constexpr config::Key kKeys[] = {
     {"srs.tcp_reverse", config::Type::string, "\"127.0.0.1:10002\"", 0, 0,
      "tcp_table reverse listener (postsrsd's); empty: off"},
     {"srs.user", config::Type::string, "\"\"", 0, 0, "user to run as after binding; empty: stay"},
-    {"srs.threads", config::Type::integer, "2", 1, 64, "threads serving connections"},
+    {"srs.threads", config::Type::integer, "1", 1, 64, "threads serving connections"},
     {"srs.max_connections", config::Type::integer, "256", 1, 100000, "connections per listener"},
     {"srs.idle_timeout", config::Type::integer, "300", 1, 86400,
      "seconds a connection may stay idle"},
@@ -178,7 +178,7 @@ void add_commands(CLI::App& app, Runner& run) {
   d->add_option("--tcp-reverse", o->tcp_reverse, "tcp_table reverse listener (default 127.0.0.1:10002)");
   d->add_option("--local-domain", o->local_domains, "never rewrite senders of this domain (repeatable; .d for subdomains)");
   d->add_option("--user", o->user, "user to run as after binding");
-  d->add_option("--threads", o->threads, "threads serving connections (default 2)");
+  d->add_option("--threads", o->threads, "threads serving connections (default 1)");
   d->add_flag("-v,--verbose", o->verbose, "log every lookup");
   d->add_flag("--syslog", o->syslog, "log to syslog (mail facility) instead of stderr");
   d->callback([&run, o] { run = [o] { return run_srsd(*o); }; });

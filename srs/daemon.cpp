@@ -26,6 +26,9 @@ namespace {
 
 // kReadChunk - octets read from a socket at a time.
 constexpr std::size_t kReadChunk = 8192;
+// kDeadlineSlack - the idle deadline is re-armed at most this often (re-arming a timer per
+// lookup costs a timerfd syscall); an idle connection is closed within idle + this.
+constexpr std::chrono::seconds kDeadlineSlack{1};
 
 Lookup lookup(const Rewriter& rw, Direction d, std::string_view key, bool verbose) {
   Lookup r = d == Direction::forward ? rw.forward(key) : rw.reverse(key);
@@ -65,6 +68,7 @@ struct Reader {
   net::Deadline deadline;
   std::chrono::seconds idle;
   std::string buffer;
+  std::chrono::steady_clock::time_point armed = std::chrono::steady_clock::now();
 
   Reader(net::Socket& s, std::chrono::seconds i) : socket(s), deadline(s, i), idle(i) {}
 
@@ -72,7 +76,10 @@ struct Reader {
   asio::awaitable<bool> more() {
     std::array<char, kReadChunk> chunk;
     std::error_code ec;
-    deadline.reset(idle);
+    if (const auto now = std::chrono::steady_clock::now(); now - armed >= kDeadlineSlack) {
+      deadline.reset(idle);
+      armed = now;
+    }
     const std::size_t n = co_await socket.async_read_some(
         asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;

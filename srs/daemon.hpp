@@ -28,7 +28,7 @@ struct DaemonSettings {
   std::optional<net::Endpoint> tcp_forward;  // tcp_table forward listener (none: off)
   std::optional<net::Endpoint> tcp_reverse;  // tcp_table reverse listener (none: off)
   std::string user;                          // drop to this user after binding ("" : stay)
-  int threads = 2;
+  int threads = 1;
   std::size_t max_connections = net::kDefaultMaxConnections;
   std::chrono::seconds idle_timeout{300};
   bool verbose = false;  // log every lookup
