@@ -19,9 +19,6 @@ const config::Key kKeys[] = {
     {"signer.domain[].domainkeys_headers", config::Type::boolean, "true", 0, 0,
      "list the signed header fields in h= (fields added below the signature later then do not "
      "break it)"},
-    {"verifier.domainkeys", config::Type::boolean, "true", 0, 0,
-     "verify DomainKey-Signature fields and report domainkeys= in Authentication-Results "
-     "(never used to accept or reject)"},
 };
 
 }  // namespace

@@ -1,9 +1,8 @@
 // dk_config.hpp - the DomainKeys config keys (documented in conf/postseal.d/domainkeys.toml).
 //
 // Per signing domain ([[signer.domain]]): domainkeys (opt in), domainkeys_canon ("nofws" or
-// "simple"), domainkeys_headers (emit h=). Inbound: verifier.domainkeys (report DomainKeys in
-// Authentication-Results; never used for a decision). Untrusted input: the config file (local);
-// a bad canon value is a start-up error naming the key.
+// "simple"), domainkeys_headers (emit h=). Untrusted input: the config file (local); a bad canon
+// value is a start-up error naming the key.
 #pragma once
 
 #include "core/util/config.hpp"

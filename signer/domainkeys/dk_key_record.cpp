@@ -37,6 +37,10 @@ std::expected<KeyRecord, std::string> parse_key_record(std::string_view text) {
   if (!p) return std::unexpected("key record has no p= tag");
   rec.p = strip_fws(*p);
   if (auto g = tags->get("g")) rec.g = std::string(*g);
+  if (auto h = tags->get("h")) {
+    std::string hashes = ":" + to_lower(strip_fws(*h)) + ":";
+    rec.allows_sha1 = hashes.find(":sha1:") != std::string::npos;
+  }
   if (auto t = tags->get("t")) {
     std::string flags = strip_fws(*t);
     for (std::size_t i = 0; i < flags.size(); ++i) {

@@ -4,7 +4,7 @@
 // key was revoked), g= (granularity: the local part the key may sign for, "*" wildcard; empty
 // or absent means any, as DomainKeys verifiers treat it), t= (flags; "y" = testing mode),
 // n= (notes, ignored). A DKIM record (v=DKIM1; k=rsa; p=...) is also a valid DomainKeys
-// record. Untrusted input: a DNS TXT record. Limits: kMaxKeyRecordOctets, and the tag-list
+// record, unless its h= (RFC 6376 3.6.1) leaves out sha1, which Mail::DKIM honours too. Untrusted input: a DNS TXT record. Limits: kMaxKeyRecordOctets, and the tag-list
 // limits of signer/dkim/tag_list.hpp.
 #pragma once
 
@@ -23,6 +23,7 @@ struct KeyRecord {
   std::string p;  // base64, FWS removed; empty: revoked
   std::string g;  // empty: any local part
   bool testing = false;  // t=y
+  bool allows_sha1 = true;  // false when a DKIM-style h= lists hashes without sha1
   bool revoked() const { return p.empty(); }
 };
 

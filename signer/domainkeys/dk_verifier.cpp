@@ -81,6 +81,7 @@ std::expected<PublicKeyPtr, std::pair<Result, std::string>> check_key(const KeyR
                                                                       const Mailbox& sender) {
   using Err = std::pair<Result, std::string>;
   if (rec.revoked()) return std::unexpected(Err{Result::permerror, "key revoked (empty p=)"});
+  if (!rec.allows_sha1) return std::unexpected(Err{Result::permerror, "key h= excludes sha1"});
   if (!granularity_matches(rec.g, sender.local_part)) {
     return std::unexpected(Err{Result::permerror, "key g= does not match the sender"});
   }

@@ -3,6 +3,7 @@
 // missing, DNS failures), headers added after signing, and the limits.
 #include "dk_test_util.hpp"
 #include "signer/domainkeys/dk_signature.hpp"
+#include "signer/domainkeys/dk_crypto.hpp"
 
 #include <gtest/gtest.h>
 
@@ -228,6 +229,9 @@ TEST(DkSignVerify, KeyRecords) {
       {"PKCS#1 key", "p=" + test::trim_newline(test::read_file(test::data_path("rsa1024.pkcs1.b64"))),
        Result::pass, ""},
       {"DKIM record", "v=DKIM1; k=rsa; p=" + pub, Result::pass, ""},
+      {"DKIM record allowing sha1", "v=DKIM1; h=sha256:sha1; p=" + pub, Result::pass, ""},
+      {"DKIM record for sha256 only", "v=DKIM1; h=sha256; k=rsa; p=" + pub, Result::permerror,
+       "h="},
       {"g= matches", "g=alice; p=" + pub, Result::pass, ""},
       {"g= wildcard", "g=al*; p=" + pub, Result::pass, ""},
       {"g= mismatch", "g=bob; p=" + pub, Result::permerror, "g="},
@@ -342,6 +346,40 @@ TEST(DkSignVerify, HeadersChangedAfterStreamingIsAnError) {
   s.body(m.body);
   m.fields.push_back(mail::HeaderField{"X-New: 1"});
   EXPECT_FALSE(s.finish(m.fields).has_value());
+}
+
+}  // namespace
+}  // namespace postseal::domainkeys
+
+namespace postseal::domainkeys {
+namespace {
+
+TEST(DkLimits, BufferedBodyLimitHolds) {
+  Message m = test::split_message(test::kBasicMessage);
+  DkSigner s("example.com", "sel", test::test_key(), {DkCanon::simple, true});
+  std::string chunk(1024 * 1024, 'a');
+  chunk.append("\r\n");
+  std::size_t fed = 0;
+  while (fed <= kMaxBufferedBodyOctets) {
+    s.body(chunk);
+    fed += chunk.size();
+  }
+  auto got = s.finish(m.fields);
+  ASSERT_FALSE(got.has_value());
+  EXPECT_NE(got.error().find("headers()"), std::string::npos) << got.error();
+  // the same body streamed after headers() signs fine
+  DkSigner streamed("example.com", "sel", test::test_key(), {DkCanon::simple, true});
+  streamed.headers(m.fields);
+  for (std::size_t n = 0; n < fed; n += chunk.size()) streamed.body(chunk);
+  EXPECT_TRUE(streamed.finish(m.fields).has_value());
+}
+
+TEST(DkLimits, Base64InputLimitHolds) {
+  EXPECT_TRUE(base64_decode(std::string(kMaxBase64Octets, 'A')).has_value());
+  EXPECT_FALSE(base64_decode(std::string(kMaxBase64Octets + 4, 'A')).has_value());
+  EXPECT_FALSE(base64_decode("QUJD=A==").has_value());  // data after padding
+  EXPECT_FALSE(base64_decode("QUJ").has_value());       // not a multiple of 4
+  EXPECT_EQ(base64_decode("QU\r\n JD").value_or(""), "ABC");
 }
 
 }  // namespace
