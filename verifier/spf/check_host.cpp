@@ -125,7 +125,7 @@ class Evaluation {
                                                              bool counts_void) {
     if (auto late = over_time()) co_return std::unexpected(*late);
     dns::Answer answer = co_await resolver_.lookup(name, type);
-    trace(fmt::format("dns {} {} -> {} ({} records)", to_string(type), printable(name),
+    if (options_.trace) trace(fmt::format("dns {} {} -> {} ({} records)", to_string(type), printable(name),
                       to_string(answer.rcode), answer.records.size()));
     if (auto late = over_time()) co_return std::unexpected(*late);
     if (answer.temporary())
@@ -133,7 +133,7 @@ class Evaluation {
           fmt::format("DNS {} for {} {}", to_string(answer.rcode), to_string(type), printable(name))));
     if (counts_void && answer.records.empty()) {
       ++voids_;
-      trace(fmt::format("void lookup {} of {}", voids_, options_.max_void_lookups));
+      if (options_.trace) trace(fmt::format("void lookup {} of {}", voids_, options_.max_void_lookups));
       if (voids_ > options_.max_void_lookups)
         co_return std::unexpected(error(SpfResult::permerror,
             fmt::format("more than {} void lookups", options_.max_void_lookups)));
@@ -143,7 +143,7 @@ class Evaluation {
 
   std::optional<Verdict> count_term(std::string_view term) {
     ++terms_;
-    trace(fmt::format("term {} of {}: {}", terms_, options_.max_dns_terms, printable(term)));
+    if (options_.trace) trace(fmt::format("term {} of {}: {}", terms_, options_.max_dns_terms, printable(term)));
     if (terms_ > options_.max_dns_terms)
       return error(SpfResult::permerror, fmt::format("more than {} DNS-querying terms", options_.max_dns_terms));
     return std::nullopt;
@@ -216,7 +216,7 @@ class Evaluation {
     auto name = co_await target(m.domain_spec, domain);
     if (!name) co_return Match{false, name.error()};
     if (!valid_domain(*name)) {
-      trace(fmt::format("invalid domain '{}': no match", printable(*name)));
+      if (options_.trace) trace(fmt::format("invalid domain '{}': no match", printable(*name)));
       co_return Match{false, {}};
     }
     switch (m.kind) {
@@ -301,7 +301,7 @@ class Evaluation {
     if (!name || !valid_domain(*name)) co_return std::string();
     if (over_time()) co_return std::string();
     dns::Answer answer = co_await resolver_.lookup(*name, dns::RrType::txt);
-    trace(fmt::format("dns TXT {} -> {} ({} records) [exp]", printable(*name), to_string(answer.rcode), answer.records.size()));
+    if (options_.trace) trace(fmt::format("dns TXT {} -> {} ({} records) [exp]", printable(*name), to_string(answer.rcode), answer.records.size()));
     if (answer.records.size() != 1) co_return std::string();
     const std::string raw = answer.records.front().text();
     if (auto stop = co_await resolve_p(raw, domain)) co_return std::string();
