@@ -17,7 +17,6 @@
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
-#include <fmt/format.h>
 
 #include <cstdio>
 #include <exception>
@@ -132,9 +131,10 @@ int verify(const VerifyArgs& args) {
   std::string head;
   std::string body = split_head(ends, head);
   auto fields = mail::parse_header_block(head);
-  if (!fields) {
-    throw StartupError(kExitDataErr,
-                       fmt::format("bad header block: {}", mail::to_string(fields.error())));
+  if (!fields) {  // not a message we can read: no signature can pass
+    std::printf("dkim=permerror (bad header block: %s)\nsummary: message not verified\n",
+                std::string(mail::to_string(fields.error())).c_str());
+    return 1;
   }
   verifier.headers(*fields);
   verifier.body(body);
