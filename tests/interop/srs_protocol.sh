@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # srs_protocol.sh - `postseal srsd` over real loopback sockets: socketmap and tcp_table
 # dialogs, malformed input (SECURITY 39), many clients at once, the secrets-file permission
-# check, and a clean stop on SIGTERM. Ports 10101-10103 (the srs range is 10101-10109).
+# check, a clean stop on SIGTERM, and (from a config file) the idle timeout and the
+# connection cap. Ports 10101-10103 and 10107 (the srs range is 10101-10109).
 set -euo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-HOST=127.0.0.1 SMAP=10101 TFWD=10102 TREV=10103
+HOST=127.0.0.1 SMAP=10101 TFWD=10102 TREV=10103 CAP=10107
 T=$(mktemp -d /tmp/postseal-srs-proto.XXXXXX)
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$T/srsd.log" ] && tail -20 "$T/srsd.log" >&2; exit 1; }
 
-for p in $SMAP $TFWD $TREV; do
+for p in $SMAP $TFWD $TREV $CAP; do
   ! ss -Hltn "sport = :$p" | grep -q . || fail "port $p is already in use"
 done
 head -c 24 /dev/urandom | base64 > "$T/secret"
@@ -54,4 +55,37 @@ set +e; wait $PID; rc=$?; set -e
 exec 3<&-
 PID=""
 [ $rc -eq 0 ] || fail "srsd exit status $rc after SIGTERM"
+# 5. from a config file: idle connections are closed, connections over the cap are refused
+cat > "$T/postseal.toml" <<TOML
+[srs]
+domain = "fwd.example"
+secrets_file = "$T/secret"
+socketmap = "$HOST:$CAP"
+tcp_forward = ""
+tcp_reverse = ""
+idle_timeout = 1
+max_connections = 2
+TOML
+"$POSTSEAL" check-config -c "$T/postseal.toml" > /dev/null || fail "check-config refuses the [srs] section"
+"$POSTSEAL" srsd -c "$T/postseal.toml" > "$T/srsd.log" 2>&1 &
+PID=$!
+for i in $(seq 1 100); do ss -Hltn "sport = :$CAP" | grep -q . && break; sleep 0.1; done
+timeout 30 /usr/bin/python3 - "$HOST" "$CAP" <<'PY' || fail "idle timeout / connection cap"
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+a = socket.create_connection((host, port), timeout=5)
+b = socket.create_connection((host, port), timeout=5)
+a.sendall(b"25:forward alice@example.com,")
+assert a.recv(100).startswith(b"45:OK SRS0="), "first client not served"
+time.sleep(0.2)
+c = socket.create_connection((host, port), timeout=5)
+assert c.recv(100) == b"", "third connection over max_connections=2 was not closed"
+start = time.time()
+assert a.recv(100) == b"" and b.recv(100) == b"", "idle connections not closed"
+waited = time.time() - start
+assert waited < 4, "idle connections closed after %.1f s, idle_timeout is 1 s" % waited
+print("idle timeout and connection cap hold (closed after %.1f s)" % waited)
+PY
+kill -TERM $PID; wait $PID || fail "srsd exit status $? after SIGTERM"
+PID=""
 echo "srs_protocol: all checks passed"
