@@ -1,0 +1,133 @@
+// auth_results_test.cpp - the RFC 8601 writer and the forged Authentication-Results remover
+// (SECURITY.md, OpenDKIM CVE-2022-48521).
+#include "verifier/auth_results.hpp"
+
+#include <gtest/gtest.h>
+
+namespace postseal::verifier {
+namespace {
+
+TEST(Render, SpfAndDkimClauses) {
+  AuthResults ar;
+  ar.authserv_id = "mx.example.org";
+  ar.spf.push_back(SpfResinfo{spf::SpfResult::pass, "", "user@example.com", ""});
+  dkim::SignatureResult good;
+  good.result = dkim::Result::pass;
+  good.d = "example.com";
+  good.s = "2026a";
+  good.a = "rsa-sha256";
+  good.b = "dGhpcyBpcyBhIHNpZ25hdHVyZQ==";
+  dkim::SignatureResult bad;
+  bad.result = dkim::Result::fail;
+  bad.reason = "body hash mismatch";
+  bad.d = "example.net";
+  bad.s = "sel";
+  bad.a = "ed25519-sha256";
+  bad.b = "abc/def+ghij";
+  ar.dkim = {good, bad};
+  EXPECT_EQ(render_authentication_results(ar),
+            "Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=user@example.com; "
+            "dkim=pass header.d=example.com header.s=2026a header.a=rsa-sha256 header.b=dGhpcyBpcyBh; "
+            "dkim=fail reason=\"body hash mismatch\" header.d=example.net header.s=sel "
+            "header.a=ed25519-sha256 header.b=\"abc/def+ghij\"");
+}
+
+TEST(Render, FoldedAndNoResult) {
+  AuthResults ar;
+  ar.authserv_id = "mx.example.org";
+  EXPECT_EQ(render_authentication_results(ar), "Authentication-Results: mx.example.org; none");
+  ar.spf.push_back(SpfResinfo{spf::SpfResult::none, "", "", "helo.example"});
+  ar.spf.push_back(SpfResinfo{spf::SpfResult::fail, "", "a@b.example", ""});
+  EXPECT_EQ(render_authentication_results(ar, true),
+            "Authentication-Results: mx.example.org;\r\n\tspf=none smtp.helo=helo.example;\r\n\t"
+            "spf=fail smtp.mailfrom=a@b.example");
+}
+
+TEST(Render, UntrustedValuesCannotBreakTheField) {
+  AuthResults ar;
+  ar.authserv_id = "mx.example.org";
+  ar.spf.push_back(SpfResinfo{spf::SpfResult::permerror, "bad\r\nX-Injected: yes \"q\"",
+                              "evil\r\nAuthentication-Results: mx.example.org; spf=pass@x", ""});
+  auto got = render_authentication_results(ar);
+  EXPECT_EQ(got.find('\r'), std::string::npos) << got;
+  EXPECT_EQ(got.find('\n'), std::string::npos) << got;
+  EXPECT_NE(got.find("reason=\"bad??X-Injected: yes \\\"q\\\"\""), std::string::npos) << got;
+  EXPECT_NE(got.find("smtp.mailfrom=\"evil??Authentication-Results: mx.example.org; spf=pass@x\""),
+            std::string::npos)
+      << got;
+}
+
+TEST(Pvalue, TokensMailboxesAndQuoting) {
+  struct Case {
+    std::string in, want;
+  } cases[] = {
+      {"example.com", "example.com"},
+      {"user@example.com", "user@example.com"},
+      {"@example.com", "@example.com"},
+      {"a b", "\"a b\""},
+      {"x;y", "\"x;y\""},
+      {"q\"uote", "\"q\\\"uote\""},
+      {"", "\"\""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(pvalue(c.in), c.want) << c.in;
+}
+
+std::vector<mail::HeaderField> block(std::string_view text) {
+  auto parsed = mail::parse_header_block(text);
+  EXPECT_TRUE(parsed.has_value());
+  return parsed ? *parsed : std::vector<mail::HeaderField>{};
+}
+
+TEST(AuthservId, ParsedThroughCfws) {
+  struct Case {
+    std::string value;
+    std::optional<std::string> want;
+  } cases[] = {
+      {" mx.example.org; spf=pass", "mx.example.org"},
+      {" (comment) mx.example.org 1; none", "mx.example.org"},
+      {" (nested (comment \\) here)) MX.Example.ORG;", "MX.Example.ORG"},
+      {"\r\n\t mx.example.org;", "mx.example.org"},
+      {" \"mx.example.org\"; none", "mx.example.org"},
+      {" ;", std::nullopt},
+  };
+  for (const auto& c : cases) EXPECT_EQ(authserv_id_of(c.value), c.want) << c.value;
+}
+
+TEST(RemoveForged, EveryFieldWithOurIdHoweverWrittenAndInterleaved) {
+  auto fields = block(
+      "Received: from a by b\r\n"
+      "Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=a@b.example\r\n"
+      "Authentication-Results: other.example.net; dkim=pass header.d=x.example\r\n"
+      "From: someone@example.com\r\n"
+      "authentication-results: MX.EXAMPLE.ORG; dkim=pass header.d=paypal.example\r\n"
+      "Subject: hi\r\n"
+      "AUTHENTICATION-RESULTS: (forged) mx.example.org (another comment); dkim=pass\r\n"
+      "Authentication-Results:\r\n"
+      "\tmx.example.org;\r\n"
+      "\tspf=pass\r\n"
+      "Authentication-Results: \"mx.example.org\"; none\r\n"
+      "Authentication-Results: mx.example.org.evil.example; none\r\n"
+      "Authentication-Results: (unterminated mx.example.org; dkim=pass\r\n"
+      "X-Authentication-Results: mx.example.org; none\r\n"
+      "To: you@example.org\r\n");
+  auto forged = forged_fields(fields, "mx.example.org");
+  EXPECT_EQ(forged.size(), 6u);
+  auto removed = remove_forged(fields, "mx.example.org");
+  EXPECT_EQ(removed, 6u);
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.emplace_back(f.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"Received", "Authentication-Results", "From", "Subject",
+                                             "Authentication-Results", "X-Authentication-Results", "To"}));
+  EXPECT_NE(fields[1].value().find("other.example.net"), std::string_view::npos);
+  EXPECT_NE(fields[4].value().find("mx.example.org.evil.example"), std::string_view::npos);
+  EXPECT_EQ(remove_forged(fields, "mx.example.org"), 0u);
+}
+
+TEST(RemoveForged, DeepCommentNestingIsBounded) {
+  std::string deep(kMaxCommentDepth + 5, '(');
+  auto fields = block("Authentication-Results: " + deep + " mx.example.org; none\r\n");
+  EXPECT_EQ(remove_forged(fields, "mx.example.org"), 1u);
+}
+
+}  // namespace
+}  // namespace postseal::verifier

@@ -1,0 +1,97 @@
+// decider.hpp - the inbound decision core: SPF of HELO and MAIL FROM -> accept, prepend,
+// defer or reject, shared by the policy service, the proxy filter and the milter.
+//
+// Order (postfix-policyd-spf-perl, seed 000): skips first (localhost always, skip_addresses,
+// whitelist, trusted forwarders, domain_whitelist_ptr, domain_whitelist), then HELO, then
+// MAIL FROM; a HELO reject or defer decides without checking MAIL FROM; a null sender is
+// judged on HELO alone. The header reports the MAIL FROM result when the sender is not null,
+// else the HELO result. Untrusted input: the transaction (client address, names, sender,
+// HELO: from the SMTP client via Postfix) and everything from DNS; the outcome is a value,
+// never an exception. Results are cached (ResultCache) by the injected Clock.
+#pragma once
+
+#include "core/dns/resolver.hpp"
+#include "core/util/clock.hpp"
+#include "verifier/decision/options.hpp"
+#include "verifier/decision/received_spf.hpp"
+#include "verifier/decision/result_cache.hpp"
+#include "verifier/spf/spf.hpp"
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/address.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace postseal::decision {
+
+// Transaction - what a front end knows about the message when it asks.
+struct Transaction {
+  asio::ip::address client_address;
+  std::string client_name;  // Postfix's validated name, "unknown", or empty if not supplied
+  std::string helo;
+  std::string sender;       // empty: null sender
+  std::string queue_id;     // for log lines
+};
+
+// Verdict - what the front end should do.
+enum class Verdict {
+  prepend,          // accept, adding `header`
+  reject,           // refuse: `reply` is "550 5.7.23 ..."
+  defer_if_permit,  // temporary failure unless something else rejects: `reply` is the text
+};
+std::string_view to_string(Verdict v);
+
+// IdentityCheck - one identity's evaluation.
+struct IdentityCheck {
+  bool checked = false;
+  bool cached = false;
+  spf::SpfOutcome outcome;
+};
+
+// Decision - the verdict and what led to it.
+struct Decision {
+  Verdict verdict = Verdict::prepend;
+  std::string reply;    // reject: "550 5.7.23 ..."; defer_if_permit: the text
+  std::string header;   // prepend: the whole field, one line, no CRLF
+  std::string skipped;  // why SPF was not checked; empty when it was
+  IdentityCheck helo;
+  IdentityCheck mail_from;
+};
+
+// SpfChecker - one check_host() evaluation (injected: tests count or fake them).
+using SpfChecker = std::function<asio::awaitable<spf::SpfOutcome>(const spf::SpfQuery&)>;
+// engine_checker - the native engine over `resolver`.
+SpfChecker engine_checker(dns::Resolver& resolver);
+
+// kSkipLocalhost - the comment prepended for connections from localhost (perl daemon's text).
+inline constexpr std::string_view kSkipLocalhost = "SPF skipped - localhost is always allowed.";
+
+class Decider {
+ public:
+  // resolver: used for domain_whitelist_ptr when Postfix did not supply a validated name.
+  Decider(Options options, SpfChecker checker, dns::Resolver* resolver, const Clock& clock);
+
+  asio::awaitable<Decision> decide(const Transaction& t);
+
+  const Options& options() const { return options_; }
+  ResultCache& cache() { return cache_; }
+
+ private:
+  asio::awaitable<std::string> skip_reason(const Transaction& t);
+  asio::awaitable<IdentityCheck> check(std::string_view identity, const spf::SpfQuery& query);
+  spf::SpfQuery helo_query(const Transaction& t) const;
+  spf::SpfQuery mail_from_query(const Transaction& t) const;
+  SpfReport report(Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
+  std::string header_for(Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
+  bool judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, Identity id,
+             const Transaction& t, Decision& d) const;
+
+  Options options_;
+  SpfChecker checker_;
+  dns::Resolver* resolver_;
+  ResultCache cache_;
+};
+
+}  // namespace postseal::decision

@@ -1,0 +1,47 @@
+// ptr_check.cpp - forward-confirmed reverse DNS (see ptr_check.hpp).
+#include "verifier/decision/ptr_check.hpp"
+
+#include "verifier/decision/address_list.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::decision {
+
+std::string reverse_name(const asio::ip::address& candidate) {
+  auto ip = unmapped(candidate);
+  if (ip.is_v4()) {
+    auto b = ip.to_v4().to_bytes();
+    return fmt::format("{}.{}.{}.{}.in-addr.arpa", b[3], b[2], b[1], b[0]);
+  }
+  auto b = ip.to_v6().to_bytes();
+  std::string out;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (auto it = b.rbegin(); it != b.rend(); ++it) {
+    out += kHex[*it & 0x0F];
+    out += '.';
+    out += kHex[*it >> 4];
+    out += '.';
+  }
+  return out + "ip6.arpa";
+}
+
+asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolver,
+                                                          asio::ip::address candidate) {
+  auto ip = unmapped(candidate);
+  std::vector<std::string> out;
+  auto ptr = co_await resolver.lookup(reverse_name(ip), dns::RrType::ptr);
+  std::size_t looked = 0;
+  for (const auto& record : ptr.records) {
+    if (record.type != dns::RrType::ptr || looked++ >= kMaxPtrNamesChecked) continue;
+    auto type = ip.is_v4() ? dns::RrType::a : dns::RrType::aaaa;
+    auto forward = co_await resolver.lookup(record.name, type);
+    for (const auto& a : forward.records)
+      if (unmapped(a.address) == ip) {
+        out.push_back(record.name);
+        break;
+      }
+  }
+  co_return out;
+}
+
+}  // namespace postseal::decision

@@ -1,0 +1,65 @@
+// session.cpp - policy answers (see session.hpp).
+#include "verifier/policy/session.hpp"
+
+#include "core/util/log.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::policy {
+
+std::optional<decision::Transaction> to_transaction(const PolicyRequest& r) {
+  asio::error_code ec;
+  auto ip = asio::ip::make_address(r.client_address, ec);
+  if (ec) return std::nullopt;
+  return decision::Transaction{ip, r.client_name, r.helo_name, r.sender, r.queue_id};
+}
+
+std::string PolicySession::action_for(const decision::Decision& d, bool repeat) const {
+  switch (d.verdict) {
+    case decision::Verdict::reject: return "action=" + d.reply + "\n\n";
+    case decision::Verdict::defer_if_permit: return "action=DEFER_IF_PERMIT " + d.reply + "\n\n";
+    case decision::Verdict::prepend:
+      if (repeat || d.header.empty()) return "action=DUNNO\n\n";
+      return "action=PREPEND " + d.header + "\n\n";
+  }
+  return "action=DUNNO\n\n";
+}
+
+// log_prefix - the queue id when known, for the start of a log line.
+static std::string log_prefix(const PolicyRequest& r) {
+  return r.queue_id.empty() ? std::string("NOQUEUE") : printable(r.queue_id, 20);
+}
+
+static void log_decision(const PolicyRequest& r, const decision::Decision& d, std::string_view action) {
+  const auto& used = d.mail_from.checked ? d.mail_from : d.helo;
+  std::string what = d.skipped.empty()
+                         ? fmt::format("SPF {}{}", spf::to_string(used.outcome.result), used.cached ? " (cached)" : "")
+                         : d.skipped;
+  log::info("{}: {}; client={}[{}] helo=<{}> from=<{}>: {}", log_prefix(r), what,
+            printable(r.client_name, 100), printable(r.client_address, 60), printable(r.helo_name, 100),
+            printable(r.sender, 200), printable(action.substr(0, action.size() - 2), 300));
+}
+
+asio::awaitable<std::string> PolicySession::answer(const PolicyRequest& r) {
+  for (const auto& name : r.duplicates)
+    log::warning("{}: duplicate policy attribute '{}' ignored", log_prefix(r), printable(name, 60));
+  if (r.protocol_state != "RCPT" && r.protocol_state != "MAIL" && !r.protocol_state.empty())
+    co_return std::string("action=DUNNO\n\n");
+  bool repeat = !r.instance.empty() && have_decision_ && r.instance == instance_;
+  if (repeat) co_return action_for(last_, true);
+  auto t = to_transaction(r);
+  if (!t) {
+    log::warning("{}: bad client_address '{}' in policy request: DUNNO", log_prefix(r),
+                 printable(r.client_address, 60));
+    co_return std::string("action=DUNNO\n\n");
+  }
+  last_ = co_await decider_.decide(*t);
+  instance_ = r.instance;
+  have_decision_ = !r.instance.empty();
+  auto action = action_for(last_, false);
+  log_decision(r, last_, action);
+  co_return action;
+}
+
+}  // namespace postseal::policy
