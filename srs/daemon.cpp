@@ -70,7 +70,10 @@ struct Reader {
   std::string buffer;
   std::chrono::steady_clock::time_point armed = std::chrono::steady_clock::now();
 
-  Reader(net::Socket& s, std::chrono::seconds i) : socket(s), deadline(s, i), idle(i) {}
+  Reader(net::Socket& s, std::chrono::seconds i) : socket(s), deadline(s, i), idle(i) {
+    std::error_code ec;
+    socket.non_blocking(true, ec);  // for send()'s direct write; once, it costs a syscall
+  }
 
   // more - append what arrives next; false at end of stream, error or timeout.
   asio::awaitable<bool> more() {
@@ -87,10 +90,17 @@ struct Reader {
     co_return true;
   }
 
+  // send - write `out`: first straight away (a reply almost always fits the socket buffer,
+  // which saves a trip through the reactor), then asynchronously for whatever is left.
   asio::awaitable<bool> send(const std::string& out) {
     if (out.empty()) co_return true;
     std::error_code ec;
-    co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t done = socket.write_some(asio::buffer(out), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+    if (done == out.size()) co_return true;
+    ec.clear();
+    co_await asio::async_write(socket, asio::buffer(out.data() + done, out.size() - done),
+                               asio::redirect_error(asio::use_awaitable, ec));
     co_return !ec;
   }
 };
