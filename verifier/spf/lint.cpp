@@ -67,7 +67,7 @@ class Linter {
       co_return;
     }
     if (!seen_.insert(to_lower(domain)).second) {
-      add(LintLevel::error, domain, "include/redirect loop");
+      add(LintLevel::error, domain, "reached more than once through include/redirect (a loop, or a repeated include that costs lookups twice)");
       co_return;
     }
     std::string text = override_text;
