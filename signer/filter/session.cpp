@@ -285,9 +285,16 @@ asio::awaitable<void> Session::mail(const std::string& args) {
   }
   bool ok4 = co_await ensure_downstream();
   if (!ok4) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
-  for (const auto& p : path->parameters)
-    if (auto ext = extension_for(smtp::parameter_keyword(p)); !downstream_->supports(ext))
-      co_return queue_reply(fmt::format("451 4.3.0 Reinjection server does not support {}", ext));
+  std::string relayed = "MAIL FROM:<" + path->address + ">";
+  for (const auto& p : path->parameters) {
+    std::string k = smtp::parameter_keyword(p);
+    bool supported = downstream_->supports(extension_for(k));
+    if (!supported && k == "SIZE") continue;  // a size hint only: dropping it loses nothing
+    if (!supported)
+      co_return queue_reply(fmt::format("451 4.3.0 Reinjection server does not support {}", extension_for(k)));
+    relayed += " " + p;
+  }
+  line = relayed;
   auto reply = co_await downstream_mail(line);
   if (!reply) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
   queue_reply(reply_text(*reply));
