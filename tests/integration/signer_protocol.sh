@@ -15,6 +15,9 @@ trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; [ -f "$R/signer.log" ] && tail -5 "$R/signer.log" >&2; exit 1; }
 wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
 
+for p in 10127 10128 10131; do
+  ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
+done
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
 openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
 $PY "$H/fake_downstream.py" 10128 accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
