@@ -121,6 +121,80 @@ std::optional<RrType> parse_type(std::string_view s) {
   return std::nullopt;
 }
 
+using RdataResult = std::expected<Record, std::string>;
+
+RdataResult decode_address(RrType type, const Token& t) {
+  std::error_code ec;
+  Record rec{.type = type};
+  if (type == RrType::a) {
+    rec.address = asio::ip::make_address_v4(t.text, ec);
+  } else {
+    rec.address = asio::ip::make_address_v6(t.text, ec);
+  }
+  if (ec || t.quoted) {
+    return std::unexpected(fmt::format("bad {} address '{}'", to_string(type),
+                                       printable(t.text, 60)));
+  }
+  return rec;
+}
+
+RdataResult decode_host(RrType type, std::span<const Token> rdata) {
+  Record rec{.type = type};
+  std::string why;
+  if (type == RrType::mx) {
+    auto pref = parse_uint<std::uint16_t>(rdata[0].text, 0xffff);
+    if (!pref || rdata[0].quoted) {
+      return std::unexpected(fmt::format("bad MX preference '{}' (0-65535)",
+                                         printable(rdata[0].text, 20)));
+    }
+    rec.preference = *pref;
+    rdata = rdata.subspan(1);
+  }
+  auto host = check_name(rdata[0], why);
+  if (!host) return std::unexpected(why);
+  rec.name = std::move(*host);
+  return rec;
+}
+
+RdataResult decode_txt(RrType type, std::span<const Token> rdata) {
+  if (rdata.empty()) return std::unexpected("TXT needs at least one string");
+  if (rdata.size() > kMaxTxtStrings) {
+    return std::unexpected(fmt::format("more than {} strings in one TXT record", kMaxTxtStrings));
+  }
+  Record rec{.type = type};
+  for (const auto& t : rdata) {
+    if (t.text.size() > kMaxTxtStringLength) {
+      return std::unexpected(fmt::format("TXT string of {} octets (at most {}): split it into "
+                                         "several quoted strings", t.text.size(),
+                                         kMaxTxtStringLength));
+    }
+    rec.strings.push_back(t.text);
+  }
+  return rec;
+}
+
+// decode_rdata - the RDATA fields of one record of `type` (RFC 1035 5.1, 3.3; RFC 3596 2.4).
+RdataResult decode_rdata(RrType type, std::span<const Token> rdata) {
+  std::size_t want = 1;
+  if (type == RrType::mx) want = 2;
+  bool txt = type == RrType::txt || type == RrType::spf;
+  if (!txt && rdata.size() != want) {
+    return std::unexpected(fmt::format("{} takes {} data field{}, found {}", to_string(type), want,
+                                       want == 1 ? "" : "s", rdata.size()));
+  }
+  switch (type) {
+    case RrType::a:
+    case RrType::aaaa: return decode_address(type, rdata[0]);
+    case RrType::mx:
+    case RrType::ptr:
+    case RrType::cname:
+    case RrType::ns: return decode_host(type, rdata);
+    case RrType::txt:
+    case RrType::spf: return decode_txt(type, rdata);
+  }
+  return std::unexpected("unsupported type");
+}
+
 std::expected<void, std::string> Reader::run(std::string_view text) {
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
@@ -281,70 +355,9 @@ std::expected<void, std::string> Reader::add_record(std::string_view type_text,
     return fail(record_line_, fmt::format("unsupported type '{}' (A AAAA MX TXT SPF PTR CNAME NS "
                                           "TIMEOUT)", printable(type_text, 20)));
   }
-  Record rec;
-  rec.type = *type;
-  auto want = [&](std::size_t n) -> std::expected<void, std::string> {
-    if (rdata.size() == n) return {};
-    return fail(record_line_, fmt::format("{} takes {} data field{}, found {}", to_string(*type),
-                                          n, n == 1 ? "" : "s", rdata.size()));
-  };
-  switch (*type) {
-    case RrType::a:
-    case RrType::aaaa: {
-      if (auto r = want(1); !r) return r;
-      std::error_code ec;
-      if (*type == RrType::a) {
-        rec.address = asio::ip::make_address_v4(rdata[0].text, ec);
-      } else {
-        rec.address = asio::ip::make_address_v6(rdata[0].text, ec);
-      }
-      if (ec || rdata[0].quoted) {
-        return fail(record_line_, fmt::format("bad {} address '{}'", to_string(*type),
-                                              printable(rdata[0].text, 60)));
-      }
-      break;
-    }
-    case RrType::mx: {
-      if (auto r = want(2); !r) return r;
-      auto pref = parse_uint<std::uint16_t>(rdata[0].text, 0xffff);
-      if (!pref || rdata[0].quoted) {
-        return fail(record_line_, fmt::format("bad MX preference '{}' (0-65535)",
-                                              printable(rdata[0].text, 20)));
-      }
-      auto host = check_name(rdata[1], why);
-      if (!host) return fail(record_line_, why);
-      rec.preference = *pref;
-      rec.name = *host;
-      break;
-    }
-    case RrType::ptr:
-    case RrType::cname:
-    case RrType::ns: {
-      if (auto r = want(1); !r) return r;
-      auto host = check_name(rdata[0], why);
-      if (!host) return fail(record_line_, why);
-      rec.name = *host;
-      break;
-    }
-    case RrType::txt:
-    case RrType::spf: {
-      if (rdata.empty()) return fail(record_line_, "TXT needs at least one string");
-      if (rdata.size() > kMaxTxtStrings) {
-        return fail(record_line_, fmt::format("more than {} strings in one TXT record",
-                                              kMaxTxtStrings));
-      }
-      for (const auto& t : rdata) {
-        if (t.text.size() > kMaxTxtStringLength) {
-          return fail(record_line_,
-                      fmt::format("TXT string of {} octets (at most {}): split it into several "
-                                  "quoted strings", t.text.size(), kMaxTxtStringLength));
-        }
-        rec.strings.push_back(t.text);
-      }
-      break;
-    }
-  }
-  zone_.add(*owner, std::move(rec));
+  auto rec = decode_rdata(*type, rdata);
+  if (!rec) return fail(record_line_, rec.error());
+  zone_.add(*owner, std::move(*rec));
   return {};
 }
 
