@@ -167,6 +167,11 @@ asio::awaitable<std::optional<DkResult>> DkVerifier::finish(dns::Resolver& resol
   co_return state_->candidates.front().result;
 }
 
+namespace {
+
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
 // is_token_address - can `a` stand unquoted as an RFC 8601 property value (dot-atom@domain)?
 bool is_token_address(std::string_view a) {
   if (a.empty() || a.size() > 254) return false;
@@ -178,14 +183,28 @@ bool is_token_address(std::string_view a) {
   return true;
 }
 
+// comment_text - a reason made safe inside an RFC 8601 comment: printable, no parentheses.
+std::string comment_text(std::string_view reason) {
+  std::string out = printable(reason, dkim::kMaxReasonOctets);
+  for (char& c : out) {
+    if (c == '(' || c == ')' || c == '\\') c = '?';
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string format_result(const DkResult& r) {
   std::string out = fmt::format("domainkeys={}", dkim::to_string(r.result));
   if (!r.d.empty()) out += " header.d=" + r.d;
-  if (!r.s.empty()) out += " header.s=" + r.s;
   if (is_token_address(r.identity) && !r.identity_field.empty()) {
     out += fmt::format(" header.{}={}", r.identity_field, r.identity);
   }
-  if (!r.reason.empty()) out += fmt::format(" ({})", printable(r.reason, dkim::kMaxReasonOctets));
+  std::string_view b = std::string_view(r.b).substr(0, kHeaderBOctets);
+  if (!b.empty() && b.find_first_not_of(kBase64Alphabet) == std::string_view::npos) {
+    out += fmt::format(" header.b=\"{}\"", b);
+  }
+  if (!r.reason.empty()) out += fmt::format(" ({})", comment_text(r.reason));
   return out;
 }
 

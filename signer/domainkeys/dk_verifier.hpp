@@ -1,8 +1,8 @@
 // dk_verifier.hpp - verify the DomainKey-Signature of a message (RFC 4870 3.6), body streamed.
 //
 // DomainKeys is historic and SHA-1 only: its result is reported in Authentication-Results
-// (RFC 8601 method "domainkeys", with header.d, header.s, header.b and header.from or
-// header.sender) and is NEVER used to accept, reject or defer a message.
+// (RFC 8601 method "domainkeys", with header.d, header.from or header.sender, and header.b)
+// and is NEVER used to accept, reject or defer a message.
 // The topmost kMaxSignaturesConsidered DomainKey-Signature fields are checked (the rest are
 // ignored, bounding DNS lookups and hashing); the result is the first that passes, else the
 // topmost one's. Each signature covers the fields below it (filtered by h=) and the body.
@@ -34,7 +34,11 @@ inline constexpr std::size_t kMaxSignaturesConsidered = 3;
 inline constexpr int kMinRsaBits = 1024;
 inline constexpr int kMaxRsaBits = 8192;
 
-// DkResult - the outcome, with RFC 8601 names: domainkeys=result header.d= header.s= header.b=.
+// kHeaderBOctets - header.b carries this prefix of b= (RFC 6008 2: at least 8 characters).
+inline constexpr std::size_t kHeaderBOctets = 12;
+
+// DkResult - the outcome, with RFC 8601 names (domainkeys: header.d, header.from or
+// header.sender; header.b as RFC 6008); s is kept for logs, RFC 8601 registers no header.s here.
 struct DkResult {
   dkim::Result result = dkim::Result::none;
   std::string reason;  // empty on a plain pass
@@ -44,7 +48,9 @@ struct DkResult {
   bool testing = false;        // the key record says t=y
 };
 
-// format_result - "domainkeys=pass header.d=D header.s=S header.from=ADDR" (+ " (reason)").
+// format_result - one Authentication-Results resinfo:
+// 'domainkeys=pass header.d=D header.from=ADDR header.b="PREFIX"' (+ " (reason)" when set).
+// The address is left out unless it is a plain dot-atom@domain; text is made printable.
 std::string format_result(const DkResult& r);
 
 // DkVerifier - one per message: headers(), body chunks, then finish().

@@ -54,8 +54,9 @@ TEST(DkSignVerify, BothCanonicalizationsPassWithAndWithoutH) {
       EXPECT_EQ(r->identity, "alice@example.com");
       EXPECT_EQ(r->identity_field, "from");
       EXPECT_FALSE(r->b.empty());
-      EXPECT_EQ(format_result(*r), "domainkeys=pass header.d=example.com header.s=sel "
-                                   "header.from=alice@example.com");
+      EXPECT_EQ(format_result(*r), "domainkeys=pass header.d=example.com "
+                                   "header.from=alice@example.com header.b=\"" +
+                                       r->b.substr(0, kHeaderBOctets) + "\"");
     }
   }
 }
@@ -328,11 +329,14 @@ TEST(DkSignVerify, ResultTextIsSafe) {
   r.d = "example.com";
   r.identity = "\"a b\"@example.com";
   r.identity_field = "from";
-  r.reason = "x\r\nInjected: yes";
+  r.reason = "x\r\nInjected: yes) (more";
   std::string text = format_result(r);
   EXPECT_EQ(text.find('\r'), std::string::npos);
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_EQ(text.find("header.from"), std::string::npos);  // not a token: left out
+  EXPECT_EQ(text.find(") ("), std::string::npos);          // the comment stays one comment
+  r.b = "ab\"cd";
+  EXPECT_EQ(format_result(r).find("header.b"), std::string::npos);
 }
 
 TEST(DkSignVerify, SignerNeedsRsa) {
