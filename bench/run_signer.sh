@@ -17,7 +17,8 @@ R=/var/tmp/postseal-bench-signer
 PY=/usr/bin/python3
 . "$SRC/tests/lib/postfix.sh"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; pf_cleanup; }
+FPID=""
+cleanup() { for p in "${PIDS[@]}" $FPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; pf_cleanup; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 die() { echo "run_signer.sh: $*" >&2; exit 1; }
@@ -34,8 +35,9 @@ chmod 600 "$R/keys"/*.private
 rsa_sign_ms=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print 1000/$6}')
 ed_sign_ms=$(openssl speed -seconds 2 ed25519 2>/dev/null | awk '/EdDSA \(Ed25519\)/ {print 1000/$7}')
 
+RELAY=127.0.0.1:10128  # (a): smtp-sink; (b): Postfix's reinjection smtpd
 start_filter() {  # start_filter NAME ARGS... -> FPID
-  "$POSTSEAL" signer --listen 127.0.0.1:10127 --relay 127.0.0.1:10128 --foreground "${@:2}" \
+  "$POSTSEAL" signer --listen 127.0.0.1:10127 --relay $RELAY --foreground "${@:2}" \
     >"$R/$1.log" 2>&1 </dev/null &
   FPID=$!
   pf_wait_listen 10127 50 || die "filter did not start"
@@ -65,6 +67,7 @@ for mode in rsa ed25519 none; do
   A_RATE[$mode]=$(printf '%s\n' "${rates[@]}" | median); A_CPU[$mode]=$(printf '%s\n' "${cpus[@]}" | median)
 done
 
+echo "(a) medians: rsa ${A_RATE[rsa]} msg/s ${A_CPU[rsa]} ms; ed25519 ${A_RATE[ed25519]} msg/s ${A_CPU[ed25519]} ms; none ${A_RATE[none]} msg/s ${A_CPU[none]} ms; openssl sign rsa ${rsa_sign_ms} ms ed ${ed_sign_ms} ms" >&2
 # peak RSS: 200 concurrent sessions; one 50 MB message
 printf '[signer]\nmax_connections = 300\n' > "$R/rss.toml"
 start_filter rss -c "$R/rss.toml" --key bench.example:r:$R/keys/rsa.private
@@ -118,6 +121,7 @@ pf_wait_listen 2526 50
 pf_start || die "postfix start"
 for i in $(seq 1 50); do [ -S "$R/odk/odk.sock" ] && break; sleep 0.1; done
 
+RELAY=127.0.0.1:10028
 sent_count() { grep -c "status=sent.*relay=127.0.0.1\[127.0.0.1\]:2526" "$R/pf/log/maillog"; }
 # path_rate PORT - submit MSGS, wait until all reach the sink, print msgs/s end to end
 path_rate() {
