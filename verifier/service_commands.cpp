@@ -1,5 +1,5 @@
-// service_commands.cpp - `postseal verifier` (policy daemon on unix/TCP sockets; proxy and
-// milter front ends join it later) and `postseal policy` (one policy session on
+// service_commands.cpp - `postseal verifier` (policy daemon on unix/TCP sockets, and with
+// --milter the milter front end of verifier/milter/) and `postseal policy` (one policy session on
 // stdin/stdout, for master.cf `spawn`).
 //
 // Options come from the config file ([verifier] section, conf/postseal.d/verifier.toml) and
@@ -16,6 +16,7 @@
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/milter/milter.hpp"
 #include "verifier/policy/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -81,11 +82,14 @@ struct Settings {
   std::optional<std::vector<std::string>> skip_addresses, whitelist, trusted_forwarders;
   std::optional<std::vector<std::string>> domain_whitelist, domain_whitelist_ptr;
   std::optional<std::int64_t> cache_ttl;
+  std::optional<std::string> milter;  // milter socket (frontends: verifier/milter/)
   bool verbose = false;
 };
 
 config::File load_config(const Settings& s) {
   config::declare(dns::dns_config_keys());
+  config::declare(dkim::verify_config_keys());
+  config::declare(milter::config_keys());
   if (!s.config_path.empty()) return config::File::load(s.config_path);
   std::error_code ec;
   if (std::filesystem::exists(kDefaultConfig, ec)) return config::File::load(kDefaultConfig);
@@ -198,6 +202,24 @@ int run_policy(Settings& s) {
   return 0;
 }
 
+// start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
+void start_milter(milter::Engine& e, const std::string& text, Service& svc, const config::File& file) {
+  auto spec = milter::libmilter_spec(text, e.tcp_port);
+  if (!spec) throw config_error(fmt::format("milter socket '{}': {}", text, spec.error()));
+  auto policy = milter::policy_from_config(file);
+  if (!policy) throw config_error(policy.error());
+  e.io = &svc.io;
+  e.decider = svc.decider.get();
+  e.resolver = svc.resolver.get();
+  e.clock = &svc.clock;
+  e.dkim = dkim::options_from_config(file);
+  e.policy = std::move(*policy);
+  e.authserv_id = svc.decider->options().authserv_id;
+  e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
+  if (milter::open(*spec, e) != 0) throw config_error(fmt::format("milter socket '{}' cannot be opened", text));
+  log::info("milter listening on {}", *spec);
+}
+
 int run_verifier(Settings& s) {
   log::open("postseal/verifier", isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
   log::set_verbose(s.verbose);
@@ -216,10 +238,15 @@ int run_verifier(Settings& s) {
     if (!ep) throw config_error(fmt::format("policy listen address '{}': {}", text, ep.error()));
     server.listen(*ep);
   }
+  milter::Engine milter_engine;
+  auto milter_spec = s.milter.value_or(file.string("milter.listen"));
+  if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   server.start();
+  if (!milter_spec.empty()) std::thread([] { milter::serve(); }).detach();
   asio::signal_set signals(svc.io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int) {
+    if (!milter_spec.empty()) milter::stop();
     server.stop();
     svc.io.stop();
   });
@@ -242,6 +269,9 @@ void add_service_commands(CLI::App& app, Runner& run) {
   add_policy_options(verifier, *settings);
   verifier->add_option("--listen", settings->listen, "policy listen address(es): 127.0.0.1:10040, unix:/path");
   verifier->add_option("--user", settings->user, "user to run as after binding");
+  verifier->add_option("--milter", settings->milter,
+                       "also serve the milter protocol: 127.0.0.1:10041, inet:10041@127.0.0.1 or unix:/path "
+                       "(main.cf: smtpd_milters = inet:127.0.0.1:10041)");
   verifier->callback([&run, settings] { run = [settings] { return run_verifier(*settings); }; });
 
   auto* policy = app.add_subcommand(

@@ -1,0 +1,179 @@
+// session.cpp - the pure steps of the milter front end (see session.hpp).
+#include "verifier/milter/session.hpp"
+
+#include "core/util/text.hpp"
+#include "verifier/decision/options.hpp"
+#include "verifier/decision/received_spf.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace postseal::milter {
+
+void Session::reset_message() {
+  queue_id.clear();
+  sender.clear();
+  sender_whitelisted = false;
+  recipients.clear();
+  decided = false;
+  decision = {};
+  fields.clear();
+  header_octets = 0;
+  header_problem.clear();
+  dkim.reset();
+  dk.reset();
+}
+
+std::string strip_angle(std::string_view arg) {
+  if (arg.size() >= 2 && arg.front() == '<' && arg.back() == '>') arg = arg.substr(1, arg.size() - 2);
+  return std::string(arg);
+}
+
+std::string client_name_from(std::string_view hostname) {
+  if (hostname.empty() || hostname.front() == '[') return "unknown";
+  return std::string(hostname);
+}
+
+static std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool address_listed(std::string_view address, const std::vector<std::string>& list) {
+  auto addr = lower(address);
+  auto at = addr.rfind('@');
+  std::string_view domain = at == std::string::npos ? std::string_view{} : std::string_view(addr).substr(at + 1);
+  for (const auto& entry : list) {
+    auto e = lower(entry);
+    if (e.empty()) continue;
+    if (e.find('@') != std::string::npos) {
+      if (e == addr) return true;
+    } else if (!domain.empty() && decision::domain_matches(domain, e)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+mail::HeaderField raw_field(std::string_view name, std::string_view value, bool leading_space) {
+  mail::HeaderField f;
+  f.raw.reserve(name.size() + value.size() + 8);
+  f.raw.append(name);
+  f.raw.push_back(':');
+  if (!leading_space) f.raw.push_back(' ');
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) f.raw.push_back('\r');
+    f.raw.push_back(value[i]);
+  }
+  return f;
+}
+
+bool add_field(Session& s, mail::HeaderField field) {
+  if (!s.header_problem.empty()) return false;
+  if (s.fields.size() >= mail::kMaxHeaderFields) {
+    s.header_problem = "too many header fields";
+    return false;
+  }
+  s.header_octets += field.raw.size() + 2;
+  if (s.header_octets > mail::kMaxHeaderBlockBytes) {
+    s.header_problem = "header block too large";
+    return false;
+  }
+  s.fields.push_back(std::move(field));
+  return true;
+}
+
+std::vector<int> forged_occurrences(const std::vector<mail::HeaderField>& fields, std::string_view authserv_id) {
+  auto forged = verifier::forged_fields(fields, authserv_id);
+  std::vector<int> out;
+  for (auto index : forged) {
+    int n = 0;
+    for (std::size_t i = 0; i <= index && i < fields.size(); ++i)
+      if (fields[i].is("Authentication-Results")) ++n;
+    out.push_back(n);
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+static std::string why(const spf::SpfOutcome& o) {
+  if (!o.reason.empty()) return o.reason;
+  return o.mechanism.empty() ? std::string{} : "matched " + o.mechanism;
+}
+
+std::vector<verifier::SpfResinfo> spf_resinfo(const Session& s) {
+  std::vector<verifier::SpfResinfo> out;
+  const auto& d = s.decision;
+  if (d.mail_from.checked) {
+    verifier::SpfResinfo r;
+    r.result = d.mail_from.outcome.result;
+    r.reason = why(d.mail_from.outcome);
+    r.mailfrom = s.sender;
+    out.push_back(std::move(r));
+  }
+  if (d.helo.checked) {
+    verifier::SpfResinfo r;
+    r.result = d.helo.outcome.result;
+    r.reason = why(d.helo.outcome);
+    r.helo = s.helo;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string to_lf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out.push_back(text[i]);
+  return out;
+}
+
+std::string auth_results_value(const Session& s, std::string_view authserv_id,
+                               const std::vector<dkim::SignatureResult>& dkim,
+                               const std::optional<domainkeys::DkResult>& dk) {
+  verifier::AuthResults ar;
+  ar.authserv_id = std::string(authserv_id);
+  ar.spf = spf_resinfo(s);
+  ar.dkim = dkim;
+  std::string field = verifier::render_authentication_results(ar, true);
+  constexpr std::string_view prefix = "Authentication-Results:";
+  std::string value = field.substr(prefix.size());
+  if (dk) {
+    auto none = value.rfind(";\r\n\tnone");
+    if (ar.spf.empty() && ar.dkim.empty() && none != std::string::npos) value.resize(none);
+    value += ";\r\n\t" + domainkeys::format_result(*dk);
+  }
+  if (!s.header_problem.empty())
+    value += " (DKIM not checked: " + decision::comment_safe(s.header_problem) + ")";
+  return to_lf(value);
+}
+
+std::string received_spf_value(const Session& s, std::string_view receiver) {
+  const auto& d = s.decision;
+  if (!s.decided || !d.skipped.empty()) return {};
+  decision::SpfReport report;
+  const decision::IdentityCheck* check = nullptr;
+  if (d.mail_from.checked) {
+    check = &d.mail_from;
+    report.identity = decision::Identity::mailfrom;
+  } else if (d.helo.checked) {
+    check = &d.helo;
+    report.identity = decision::Identity::helo;
+  } else {
+    return {};
+  }
+  report.outcome = check->outcome;
+  report.client_ip = s.client ? s.client->to_string() : std::string{};
+  report.sender = s.sender;
+  report.helo = s.helo;
+  report.receiver = std::string(receiver);
+  return " " + decision::received_spf_value(report);
+}
+
+bool spf_failed(const Session& s) {
+  return s.decided && s.decision.verdict == decision::Verdict::reject;
+}
+
+}  // namespace postseal::milter

@@ -1,0 +1,99 @@
+// session.hpp - one milter connection's state and the pure steps of the milter front end
+// (no libmilter here, so unit tests drive it): header values from the MTA turned back into
+// raw RFC 5322 fields, smf-spf style whitelists, the Authentication-Results (RFC 8601) and
+// Received-SPF (RFC 7208 9.1) fields to add, and which forged A-R fields to delete.
+//
+// Untrusted input: everything the MTA relays from the SMTP client (client name, HELO,
+// envelope, header fields, body) and DNS answers. Limits: kMaxHeaderFields fields and
+// kMaxHeaderBlockBytes octets of header are collected per message (more: DKIM is not
+// checked and the A-R says why), kMaxRecipients recipients remembered (for quarantine).
+#pragma once
+
+#include "core/mail/header.hpp"
+#include "signer/dkim/message_verifier.hpp"
+#include "signer/domainkeys/dk_verifier.hpp"
+#include "verifier/auth_results.hpp"
+#include "verifier/decision/address_list.hpp"
+#include "verifier/decision/decider.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postseal::milter {
+
+// kMaxRecipients - envelope recipients remembered per message (quarantine rewrites them).
+inline constexpr std::size_t kMaxRecipients = 1000;
+// kDefaultTag - what tag_subject puts in front of the Subject (smf-spf's default).
+inline constexpr std::string_view kDefaultTag = "[SPF:fail]";
+// kMaxTagOctets - the longest tag accepted.
+inline constexpr std::size_t kMaxTagOctets = 64;
+
+// Policy - smf-spf's options (seed 003) on top of the shared decision options.
+struct Policy {
+  bool refuse_fail = true;    // reject (at RCPT) what the decider rejects; off: tag instead
+  bool tag_subject = true;    // prefix the Subject of failing, accepted mail with `tag`
+  std::string tag{kDefaultTag};
+  bool add_header = true;     // add Received-SPF
+  std::string quarantine;     // mailbox that receives failing mail instead of its recipients
+  decision::AddressList whitelist_ip;
+  std::vector<std::string> whitelist_ptr;   // client host names (domain or subdomain)
+  std::vector<std::string> whitelist_from;  // envelope senders: address, or domain
+  std::vector<std::string> whitelist_to;    // envelope recipients: address, or domain
+};
+
+// Session - the private data of one milter connection.
+struct Session {
+  // connection
+  std::optional<asio::ip::address> client;
+  std::string client_name;  // validated name or "unknown"
+  std::string helo;
+  bool client_whitelisted = false;
+  // message
+  std::string queue_id;
+  std::string sender;
+  bool sender_whitelisted = false;
+  std::vector<std::string> recipients;
+  bool decided = false;
+  decision::Decision decision;
+  std::vector<mail::HeaderField> fields;
+  std::size_t header_octets = 0;
+  std::string header_problem;  // why the header block was not collected whole
+  std::optional<dkim::MessageVerifier> dkim;
+  std::optional<domainkeys::DkVerifier> dk;
+
+  void reset_message();
+};
+
+// strip_angle - "<a@b>" -> "a@b" (also without brackets; "<>" -> "").
+std::string strip_angle(std::string_view arg);
+// client_name_from - libmilter's hostname argument: "[192.0.2.1]" (no name) -> "unknown".
+std::string client_name_from(std::string_view hostname);
+// address_listed - whether `address` is in `list` (entries: full address, or a domain that
+// matches the address's domain or a parent of it); case-insensitive.
+bool address_listed(std::string_view address, const std::vector<std::string>& list);
+// raw_field - "Name:" + value, bare LF in the value turned into CRLF (MTAs send LF folds).
+// `leading_space`: the MTA kept the space after the colon (SMFIP_HDR_LEADSPC); else one is added.
+mail::HeaderField raw_field(std::string_view name, std::string_view value, bool leading_space);
+// add_field - collect one field within the limits; false once a limit is passed.
+bool add_field(Session& s, mail::HeaderField field);
+// forged_occurrences - 1-based occurrence numbers (among A-R fields, as smfi_chgheader counts)
+// of the fields claiming our authserv-id, highest first (deleting does not renumber the rest).
+std::vector<int> forged_occurrences(const std::vector<mail::HeaderField>& fields,
+                                    std::string_view authserv_id);
+// spf_resinfo - the SPF results of the decision for Authentication-Results.
+std::vector<verifier::SpfResinfo> spf_resinfo(const Session& s);
+// auth_results_value - the A-R field value (after "Authentication-Results:"), folded with LF.
+std::string auth_results_value(const Session& s, std::string_view authserv_id,
+                               const std::vector<dkim::SignatureResult>& dkim,
+                               const std::optional<domainkeys::DkResult>& dk);
+// received_spf_value - the Received-SPF value for the decision, empty when SPF was skipped.
+std::string received_spf_value(const Session& s, std::string_view receiver);
+// spf_failed - whether the decider would reject this message.
+bool spf_failed(const Session& s);
+// to_lf - CRLF -> LF (header values handed to the MTA).
+std::string to_lf(std::string_view text);
+
+}  // namespace postseal::milter
