@@ -122,7 +122,7 @@ pf_start || die "postfix start"
 for i in $(seq 1 50); do [ -S "$R/odk/odk.sock" ] && break; sleep 0.1; done
 
 RELAY=127.0.0.1:10028
-sent_count() { grep -c "status=sent.*relay=127.0.0.1\[127.0.0.1\]:2526" "$R/pf/log/maillog"; }
+sent_count() { grep -c "relay=127.0.0.1\[127.0.0.1\]:2526.*status=sent" "$R/pf/log/maillog"; }
 # path_rate PORT - submit MSGS, wait until all reach the sink, print msgs/s end to end
 path_rate() {
   local before t0 t1 want
