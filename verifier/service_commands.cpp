@@ -21,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <fmt/format.h>
 
@@ -243,7 +244,16 @@ int run_verifier(Settings& s) {
   if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   server.start();
-  if (!milter_spec.empty()) std::thread([] { milter::serve(); }).detach();
+  // libmilter takes SIGINT/SIGTERM in its own signal thread; when smfi_main() returns for
+  // either, the rest of the service stops too.
+  if (!milter_spec.empty())
+    std::thread([&svc, &server] {
+      milter::serve();
+      asio::post(svc.io, [&svc, &server] {
+        server.stop();
+        svc.io.stop();
+      });
+    }).detach();
   asio::signal_set signals(svc.io, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code&, int) {
     if (!milter_spec.empty()) milter::stop();
