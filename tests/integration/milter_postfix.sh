@@ -22,6 +22,7 @@ P_SMTPD=2801 P_SINK=2803 MILTER=10041 DNS=5354
 HERE="$POSTSEAL_SRC/tests/integration/frontends"
 KEYS="$POSTSEAL_SRC/tests/data/dkim/dkimpy-data"
 R=$(mktemp -d /var/tmp/postseal-milter-it.XXXXXX)
+U=$(mktemp -d /var/tmp/postseal-milter-dns.XXXXXX)  # not under $R: pf_init wipes $R
 VERIFIER_PID=""
 # stop_verifier - SIGTERM, then (bounded wait, 5 s) SIGKILL; 0 when it stopped on SIGTERM.
 stop_verifier() {
@@ -35,9 +36,9 @@ stop_verifier() {
 }
 cleanup() {
   stop_verifier
-  unbound_stop "$R/unbound" 2>/dev/null  # before pf_cleanup, which may remove $R
+  unbound_stop "$U" 2>/dev/null
   pf_cleanup
-  rm -rf "$R"
+  rm -rf "$R" "$U"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -47,7 +48,7 @@ bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
 die() {
   echo "FAIL: $*"
   [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
-  [ -f "$R/verifier.log" ] && tail -20 "$R/verifier.log"
+  [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"
   exit 1
 }
 
@@ -55,9 +56,9 @@ for p in $P_SMTPD $P_SINK $MILTER; do
   ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
 done
 
-unbound_start "$R/unbound" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
-"$POSTSEAL" verifier --listen "unix:$R/policy.sock" --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" \
-  --authserv-id mx.test.local > "$R/verifier.log" 2>&1 &
+unbound_start "$U" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
+"$POSTSEAL" verifier --listen "unix:$U/policy.sock" --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" \
+  --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VERIFIER_PID=$!
 pf_wait_listen $MILTER || die "postseal verifier --milter did not start"
 
