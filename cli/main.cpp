@@ -4,6 +4,9 @@
 // parses the command line, declares every folder's config keys, runs the chosen command and
 // turns start-up errors into a message on stderr and a sysexits code.
 #include "core/dns/dns_command.hpp"
+#include "core/dns/resolver_factory.hpp"
+#include "signer/dkim/message_verifier.hpp"
+#include "signer/domainkeys/dk_config.hpp"
 #include "core/util/command.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
@@ -26,6 +29,9 @@ void declare_all_keys() {
   postseal::config::declare(postseal::signer::config_keys());
   postseal::config::declare(postseal::srs::config_keys());
   postseal::config::declare(postseal::verifier::config_keys());
+  postseal::config::declare(postseal::dns::dns_config_keys());
+  postseal::config::declare(postseal::dkim::verify_config_keys());
+  postseal::config::declare(postseal::domainkeys::config_keys());
 }
 
 // add_check_config - `postseal check-config`: validate a config file like `postfix check`.

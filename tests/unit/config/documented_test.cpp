@@ -4,6 +4,9 @@
 // this test uncomments them, parses the result, checks it against the declarations (no unknown
 // key, right types, bounds), and checks that every declared key appears.
 #include "core/util/config.hpp"
+#include "core/dns/resolver_factory.hpp"
+#include "signer/dkim/message_verifier.hpp"
+#include "signer/domainkeys/dk_config.hpp"
 #include "keys/commands.hpp"
 #include "signer/commands.hpp"
 #include "srs/commands.hpp"
@@ -49,6 +52,9 @@ TEST(SampleConfig, DocumentsEveryDeclaredKey) {
   config::declare(signer::config_keys());
   config::declare(srs::config_keys());
   config::declare(verifier::config_keys());
+  config::declare(dns::dns_config_keys());
+  config::declare(dkim::verify_config_keys());
+  config::declare(domainkeys::config_keys());
   const std::string text = uncommented_sample();
   toml::table root;
   ASSERT_NO_THROW(root = toml::parse(text, kSample));
