@@ -18,7 +18,7 @@ command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v s
 . "$POSTSEAL_SRC/tests/lib/postfix.sh"
 . "$POSTSEAL_SRC/tests/lib/unbound.sh"
 
-P_DAEMON=2701 P_SPAWN=2702 P_SINK=2703 POLICY=10140 DNS=5353
+P_DAEMON=2701 P_SPAWN=2702 P_SINK=2703 POLICY=10140 DNS=${POLICY_DNS_PORT:-5353}
 HERE="$POSTSEAL_SRC/tests/integration/policy"
 R=$(mktemp -d /var/tmp/postseal-policy-it.XXXXXX)
 VERIFIER_PID=""
