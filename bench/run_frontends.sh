@@ -75,7 +75,7 @@ one_run() {
   before=$(pf_sink_count)
   start=$(date +%s.%N)
   smtp-source -c -f user@dkim.example -t rcpt@example.net -m "$N" -s "$S" -F "$R/msg.eml" 127.0.0.1:"$1" >/dev/null 2>&1
-  pf_wait_sink $((before + N)) 300 >/dev/null || { echo "0"; return; }
+  pf_wait_sink $((before + N)) 60 >/dev/null || { echo "0"; echo "run on port $1: only $(( $(pf_sink_count) - before )) of $N delivered" >&2; return; }
   end=$(date +%s.%N)
   echo "$N $start $end" | awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
 }
@@ -84,6 +84,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 declare -A RES
 for label in plain:$P_PLAIN postseal:$P_OURS opendkim:$P_ODKIM; do
   one_run "${label#*:}" >/dev/null  # warm-up
+  echo "warm-up ${label%%:*} done" >&2
 done
 for r in $(seq 1 "$RUNS"); do
   for label in plain:$P_PLAIN postseal:$P_OURS opendkim:$P_ODKIM; do
