@@ -1,0 +1,135 @@
+# milter_wire.py - speak the milter wire protocol to `postseal verifier --milter` (SECURITY 41).
+# usage: /usr/bin/python3 milter_wire.py PORT
+# A packet is a 4-octet big-endian length (command octet included), the command, the data.
+# Cases: a good session (smoke: A-R inserted, forged A-R deleted), then hostile packets - zero
+# length, oversized length, truncated packet, unknown command, body before end-of-headers,
+# garbage before negotiation - each must end with the milter closing or answering sanely,
+# never hanging; after each the milter must still negotiate on a new connection.
+# Prints PASS/FAIL lines; exits 1 if anything failed.
+import socket
+import struct
+import sys
+
+PORT = int(sys.argv[1])
+FAILS = 0
+
+
+def result(ok, what):
+    global FAILS
+    print(("PASS: " if ok else "FAIL: ") + what)
+    if not ok:
+        FAILS += 1
+
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    return s
+
+
+def packet(cmd, data=b""):
+    return struct.pack(">I", len(data) + 1) + cmd + data
+
+
+def read_packet(s):
+    head = b""
+    while len(head) < 4:
+        chunk = s.recv(4 - len(head))
+        if not chunk:
+            return None
+        head += chunk
+    (n,) = struct.unpack(">I", head)
+    body = b""
+    while len(body) < n:
+        chunk = s.recv(n - len(body))
+        if not chunk:
+            return None
+        body += chunk
+    return body[:1], body[1:]
+
+
+def optneg(s):
+    s.sendall(packet(b"O", struct.pack(">III", 6, 0x1FF, 0x1FFFFF & ~0x3F)))
+    return read_packet(s)
+
+
+def closed(s):
+    """True when the peer closes (EOF or reset) within the timeout."""
+    try:
+        while True:
+            d = s.recv(4096)
+            if not d:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def still_serving(what):
+    try:
+        s = connect()
+        r = optneg(s)
+        s.close()
+        result(r is not None and r[0] == b"O", f"milter still negotiates after: {what}")
+    except OSError as e:
+        result(False, f"milter still negotiates after: {what} ({e})")
+
+
+def good_session():
+    s = connect()
+    r = optneg(s)
+    result(r is not None and r[0] == b"O", "option negotiation answered")
+    s.sendall(packet(b"C", b"mail.client.example\0" + b"4" + struct.pack(">H", 4567) + b"192.0.2.10\0"))
+    result(read_packet(s)[0] == b"c", "connect: continue")
+    s.sendall(packet(b"H", b"mail.client.example.com\0"))
+    result(read_packet(s)[0] == b"c", "helo: continue")
+    s.sendall(packet(b"M", b"<user@spf-pass.example.com>\0"))
+    result(read_packet(s)[0] == b"c", "mail: continue")
+    s.sendall(packet(b"R", b"<rcpt@dest.example>\0"))
+    result(read_packet(s)[0] == b"c", "rcpt: continue")
+    for name, value in ((b"From", b" a@spf-pass.example.com"), (b"Subject", b" wire test"),
+                        (b"Authentication-Results", b" mx.test.local; dkim=pass header.d=bank.example")):
+        s.sendall(packet(b"L", name + b"\0" + value + b"\0"))
+        result(read_packet(s)[0] == b"c", "header " + name.decode() + ": continue")
+    s.sendall(packet(b"N"))
+    result(read_packet(s)[0] == b"c", "eoh: continue")
+    s.sendall(packet(b"B", b"body line\r\n"))
+    result(read_packet(s)[0] == b"c", "body: continue")
+    s.sendall(packet(b"E"))
+    mods = []
+    while True:
+        r = read_packet(s)
+        if r is None or r[0] in (b"c", b"a", b"r", b"t"):
+            break
+        mods.append(r)
+    inserted = [d for c, d in mods if c == b"i" and b"Authentication-Results\0" in d]
+    result(len(inserted) == 1 and b"spf=pass" in inserted[0], "eom: one A-R inserted with spf=pass")
+    deleted = [d for c, d in mods if c == b"m" and b"Authentication-Results\0" in d]
+    result(len(deleted) == 1, "eom: the forged A-R deleted")
+    s.sendall(packet(b"Q"))
+    s.close()
+
+
+def hostile(what, payload, negotiate=True):
+    s = connect()
+    if negotiate:
+        optneg(s)
+    try:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR) if what.startswith("truncated") else None
+    except OSError:
+        pass
+    result(closed(s) or what == "body before end-of-headers", f"{what}: session closed cleanly")
+    s.close()
+    still_serving(what)
+
+
+good_session()
+hostile("zero length", struct.pack(">I", 0))
+hostile("oversized length", struct.pack(">I", 0xFFFFFFF0) + b"B" + b"x" * 100)
+hostile("truncated packet", struct.pack(">I", 100) + b"Bshort")
+hostile("unknown command", packet(b"Z", b"whatever"))
+hostile("body before end-of-headers", packet(b"B", b"early body\r\n") + packet(b"E") + packet(b"Q"))
+hostile("garbage before negotiation", b"GET / HTTP/1.0\r\n\r\n" * 4, negotiate=False)
+print(f"milter_wire: {FAILS} failed")
+sys.exit(1 if FAILS else 0)
