@@ -31,6 +31,7 @@ struct KeygenArgs {
   std::string type = "rsa";
   std::string dir = ".";
   bool json = false;
+  bool domainkeys = false;  // the key will also sign DomainKeys (RFC 4870): RSA only
 };
 
 constexpr const char* kKeygenHelp =
@@ -44,6 +45,7 @@ constexpr const char* kKeygenHelp =
 // run_keygen - the command body; errors are StartupErrors with the file or name at fault.
 int run_keygen(KeygenArgs& a) {
   if (a.type == "ed25519") {
+    if (a.domainkeys) throw usage_error("--domainkeys: DomainKeys (RFC 4870) has no Ed25519; use --type rsa");
     a.request.type = KeyType::ed25519;
   } else if (a.type != "rsa") {
     throw usage_error(fmt::format("--type {}: use rsa or ed25519", a.type));
@@ -55,6 +57,12 @@ int run_keygen(KeygenArgs& a) {
   std::fputs((a.json ? json(result->record) : zone_line(result->record)).c_str(), stdout);
   std::fprintf(stderr, "postseal: wrote %s (mode 0600) and %s\n", result->private_file.c_str(),
                result->txt_file.c_str());
+  if (a.domainkeys) {
+    // The record's v=DKIM1; k=rsa; p= is accepted by DomainKeys verifiers too (Mail::DKIM's
+    // and ours); it must not gain h=sha256, which would shut DomainKeys' SHA-1 out.
+    std::fprintf(stderr, "postseal: selector %s serves both DKIM and DomainKeys with this record\n",
+                 a.request.selector.c_str());
+  }
   return kExitOk;
 }
 
@@ -69,6 +77,8 @@ void add_keygen(CLI::App& app, Runner& run) {
       ->capture_default_str();
   sub->add_option("--dir", a->dir, "directory for SELECTOR.private and SELECTOR.txt")->capture_default_str();
   sub->add_flag("--json", a->json, "print the record as JSON {name, type, value} instead");
+  sub->add_flag("--domainkeys", a->domainkeys,
+                "the key also signs DomainKeys (RFC 4870): RSA only; the same record serves both");
   sub->callback([&run, a] { run = [a] { return run_keygen(*a); }; });
 }
 

@@ -5,7 +5,10 @@
 // most kMaxSignInputBytes), signs it with every --key SELECTOR:KEYFILE (the key type picks
 // a=; an RSA and an Ed25519 key give dual signing with the body hashed once) and writes it
 // to stdout with CRLF line ends and the signatures prepended. Untrusted input: the message
-// (header block parsed by core/mail/header.hpp with its limits). Key files are checked like
+// (header block parsed by core/mail/header.hpp with its limits). With --domainkeys nofws|simple
+// a DomainKey-Signature (RFC 4870, rsa-sha1) made with the RSA key goes above the DKIM
+// signatures; when the sender rules (RFC 4870 3.3) cannot be met the reason goes to stderr and
+// the message is still DKIM-signed. Key files are checked like
 // the daemon checks them (mode, size, type, RSA >= 1024 bits). Exit codes: 64 usage,
 // 65 message not signable (no or several From, bad header), 66/74 input, 78 key at fault.
 #include "core/mail/header.hpp"
@@ -17,6 +20,7 @@
 #include "signer/commands.hpp"
 #include "signer/dkim/message_signer.hpp"
 #include "signer/dkim/signature_writer.hpp"
+#include "signer/domainkeys/dk_signer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -41,6 +45,7 @@ struct SignArgs {
   std::string headers;            // From:To:...
   std::optional<std::int64_t> timestamp;
   std::optional<std::int64_t> expire;
+  std::string domainkeys;         // "", "nofws" or "simple"
 };
 
 // read_message - stdin with bare LF turned into CRLF.
@@ -102,8 +107,27 @@ dkim::SignOptions sign_options(const SignArgs& a) {
   return o;
 }
 
+// make_dk_signer - the DomainKeys signer for --domainkeys, with the first RSA key; nullptr
+// (and a note on stderr) when there is none.
+std::unique_ptr<domainkeys::DkSigner> make_dk_signer(const SignArgs& a,
+                                                     const std::vector<dkim::SignerKey>& keys) {
+  if (a.domainkeys.empty()) return nullptr;
+  domainkeys::DkSignOptions o;
+  auto canon = domainkeys::parse_canon(a.domainkeys);
+  if (!canon) throw usage_error(fmt::format("--domainkeys {}: use nofws or simple", printable(a.domainkeys)));
+  o.canon = *canon;
+  for (const auto& k : keys) {
+    if (k.key->type() == keys::KeyType::rsa) {
+      return std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, o);
+    }
+  }
+  std::fputs("postseal sign: no DomainKey-Signature: DomainKeys needs an RSA key (none given)\n", stderr);
+  return nullptr;
+}
+
 int run_sign(const SignArgs& a) {
   auto keys = load_keys(a);
+  auto dk = make_dk_signer(a, keys);
   auto options = sign_options(a);
   std::string message = read_message();
   std::size_t end = message.starts_with("\r\n") ? 0 : message.find("\r\n\r\n");
@@ -118,6 +142,16 @@ int run_sign(const SignArgs& a) {
   signer.body(body);
   auto signatures = signer.finish(*fields);
   if (!signatures) throw StartupError(kExitDataErr, fmt::format("not signed: {}", dkim::to_string(signatures.error())));
+  if (dk) {
+    dk->headers(*fields);
+    dk->body(body);
+    auto dk_field = dk->finish(*fields);
+    if (dk_field) {
+      std::fwrite(dk_field->data(), 1, dk_field->size(), stdout);
+    } else {
+      std::fputs(fmt::format("postseal sign: no DomainKey-Signature: {}\n", printable(dk_field.error())).c_str(), stderr);
+    }
+  }
   std::fwrite(signatures->data(), 1, signatures->size(), stdout);
   std::fwrite(block.data(), 1, block.size(), stdout);
   std::fputs("\r\n", stdout);
@@ -147,6 +181,8 @@ void add_sign_command(CLI::App& app, Runner& run) {
   sub->add_option("--headers", a->headers, "colon-separated h= list (From is always included)");
   sub->add_option("--timestamp", a->timestamp, "t= value (Unix seconds) instead of now");
   sub->add_option("--expire", a->expire, "add x= = t= + SECONDS");
+  sub->add_option("--domainkeys", a->domainkeys,
+                  "also add a DomainKey-Signature (RFC 4870) with the RSA key: nofws or simple");
   sub->callback([&run, a] { run = [a] { return run_sign(*a); }; });
 }
 

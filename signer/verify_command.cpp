@@ -4,7 +4,9 @@
 // one message (LF or CRLF line ends; bare LF becomes CRLF), prints one Authentication-Results
 // resinfo per signature ("dkim=pass header.d=... header.s=... header.a=...", with the reason
 // in parentheses when it is not a pass) and a summary line; exits 0 when at least one
-// signature passes, 1 otherwise. DNS comes from --dns-zone FILE or --dns SERVER[@PORT].
+// signature passes, 1 otherwise. A DomainKey-Signature (RFC 4870) is verified too and
+// reported as one "domainkeys=..." line (RFC 8601 method) before the summary; it never affects
+// the exit status: DomainKeys is reporting only. DNS comes from --dns-zone FILE or --dns SERVER[@PORT].
 // Untrusted input: the message (header block bounded by mail::kMaxHeaderBlockBytes; the body
 // is streamed in kReadChunk pieces, so memory does not grow with it) and DNS answers.
 #include "core/dns/resolver_factory.hpp"
@@ -13,6 +15,7 @@
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
 #include "signer/dkim/message_verifier.hpp"
+#include "signer/domainkeys/dk_verifier.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
@@ -86,26 +89,40 @@ std::string split_head(LineEnds& ends, std::string& head) {
   }
 }
 
-std::vector<dkim::SignatureResult> run_verifier(dkim::MessageVerifier& verifier,
-                                                const dns::ResolverOptions& options) {
+struct Outcome {
+  std::vector<dkim::SignatureResult> dkim;
+  std::optional<domainkeys::DkResult> domainkeys;
+};
+
+// run_verifiers - DKIM and DomainKeys lookups on one resolver.
+Outcome run_verifiers(dkim::MessageVerifier& verifier, domainkeys::DkVerifier& dk,
+                      const dns::ResolverOptions& options) {
   asio::io_context io;
   auto resolver = dns::make_resolver(io, options);
-  std::vector<dkim::SignatureResult> results;
+  Outcome out;
   std::exception_ptr failure;
   asio::co_spawn(io, verifier.finish(*resolver),
                  [&](std::exception_ptr e, std::vector<dkim::SignatureResult> r) {
-                   failure = e;
-                   results = std::move(r);
+                   if (e) failure = e;
+                   out.dkim = std::move(r);
+                 });
+  asio::co_spawn(io, dk.finish(*resolver),
+                 [&](std::exception_ptr e, std::optional<domainkeys::DkResult> r) {
+                   if (e) failure = e;
+                   out.domainkeys = std::move(r);
                  });
   io.run();
   if (failure) std::rethrow_exception(failure);
-  return results;
+  return out;
 }
 
 // print_results - one resinfo per signature and a summary; the exit status.
-int print_results(const std::vector<dkim::SignatureResult>& results) {
+int print_results(const Outcome& outcome) {
+  const auto& results = outcome.dkim;
+  std::string dk_line;
+  if (outcome.domainkeys) dk_line = domainkeys::format_result(*outcome.domainkeys) + "\n";
   if (results.empty()) {
-    std::printf("dkim=none (no signatures)\nsummary: no DKIM signatures\n");
+    std::printf("dkim=none (no signatures)\n%ssummary: no DKIM signatures\n", dk_line.c_str());
     return 1;
   }
   std::size_t passed = 0;
@@ -113,6 +130,7 @@ int print_results(const std::vector<dkim::SignatureResult>& results) {
     std::printf("%s\n", dkim::format_result(r).c_str());
     if (r.result == dkim::Result::pass) ++passed;
   }
+  std::fputs(dk_line.c_str(), stdout);  // DomainKeys: reported, never counted
   std::printf("summary: %zu of %zu signature%s pass\n", passed, results.size(),
               results.size() == 1 ? "" : "s");
   return passed > 0 ? 0 : 1;
@@ -126,6 +144,7 @@ int verify(const VerifyArgs& args) {
   dkim::VerifyOptions options;
   options.max_signatures = args.max_signatures;
   dkim::MessageVerifier verifier(options, clock);
+  domainkeys::DkVerifier dk(clock);
 
   LineEnds ends;
   std::string head;
@@ -137,11 +156,14 @@ int verify(const VerifyArgs& args) {
     return 1;
   }
   verifier.headers(*fields);
+  dk.headers(*fields);
   verifier.body(body);
+  dk.body(body);
   for (std::string chunk = read_chunk(ends); !chunk.empty(); chunk = read_chunk(ends)) {
     verifier.body(chunk);
+    dk.body(chunk);
   }
-  return print_results(run_verifier(verifier, args.dns));
+  return print_results(run_verifiers(verifier, dk, args.dns));
 }
 
 }  // namespace
@@ -151,7 +173,8 @@ void add_verify_command(CLI::App& app, Runner& run) {
   auto* sub = app.add_subcommand(
       "verify",
       "Verify the DKIM signatures of a message read from stdin; print one RFC 8601 result per "
-      "signature and a summary; exit 0 when at least one signature passes, 1 otherwise");
+      "signature and a summary; exit 0 when at least one signature passes, 1 otherwise. A "
+      "DomainKey-Signature is reported as a domainkeys= line and never changes the exit status");
   dns::add_resolver_options(sub, args->dns);
   sub->add_option("--now", args->now,
                   "verify as if the time were T (seconds since the epoch), for t=/x= checks");

@@ -46,16 +46,36 @@ SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<
   }
   decision_ = SignDecision::sign;
   dkim_ = std::make_unique<dkim::MessageSigner>(policy_->keys, policy_->options, clock);
+  if (policy_->domainkeys) start_domainkeys(headers);
+}
+
+void SignStep::start_domainkeys(const std::vector<mail::HeaderField>& headers) {
+  for (const auto& k : policy_->keys) {
+    if (k.key->type() != keys::KeyType::rsa) continue;
+    dk_ = std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, *policy_->domainkeys);
+    dk_->headers(headers);
+    dk_summary_ = fmt::format("DomainKey-Signature added (d={}, s={}, c={})", k.domain, k.selector,
+                              domainkeys::to_string(policy_->domainkeys->canon));
+    return;
+  }
+  dk_summary_ = "no DomainKey-Signature: no RSA key";
 }
 
 void SignStep::body(std::string_view chunk) {
   if (dkim_) dkim_->body(chunk);
+  if (dk_) dk_->body(chunk);
 }
 
 std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
   if (decision_ != SignDecision::sign) return {};
   auto fields = dkim_->finish(headers);
-  if (fields) return *fields;
+  if (fields) {
+    if (!dk_) return *fields;
+    auto dk_field = dk_->finish(headers);
+    if (dk_field) return *dk_field + *fields;
+    dk_summary_ = "no DomainKey-Signature: " + printable(dk_field.error());
+    return *fields;
+  }
   reason_ = fmt::format("signing for {} failed: {}", policy_->domain, dkim::to_string(fields.error()));
   decision_ = policy_->require_signature ? SignDecision::tempfail : SignDecision::pass_unsigned;
   return {};
@@ -73,7 +93,9 @@ std::string SignStep::summary() const {
   std::string what;
   for (const auto& k : policy_->keys)
     what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector, algorithm_name(*k.key));
-  return fmt::format("DKIM-Signature added ({})", what);
+  std::string out = fmt::format("DKIM-Signature added ({})", what);
+  if (!dk_summary_.empty()) out += ", " + dk_summary_;
+  return out;
 }
 
 }  // namespace postseal::signer

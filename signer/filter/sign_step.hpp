@@ -3,13 +3,16 @@
 //
 // RFC 6376 5 (signer actions) through dkim::MessageSigner; SECURITY 15 (ambiguous From ->
 // unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another
-// signature type (DomainKeys) is added here, beside the DKIM signer, without touching the
-// session. Untrusted input: the message headers and body.
+// signature type (DomainKeys, RFC 4870) is added here, beside the DKIM signer, without
+// touching the session: for a domain with domainkeys = true the body is fed once to both and
+// the DomainKey-Signature goes above the DKIM signatures; a DomainKeys failure (sender rules)
+// never blocks DKIM signing nor defers mail, it is only logged. Untrusted input: the message headers and body.
 #pragma once
 
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
 #include "signer/dkim/message_signer.hpp"
+#include "signer/domainkeys/dk_signer.hpp"
 #include "signer/filter/signing_table.hpp"
 
 #include <memory>
@@ -37,13 +40,18 @@ class SignStep {
 
   SignDecision decision() const { return decision_; }
   // summary - the log text: "DKIM-Signature added (d=, s=, a=)", "passed unsigned: why",
-  // "deferred: why".
+  // "deferred: why"; for DomainKeys domains followed by ", DomainKey-Signature added (d=, s=,
+  // c=)" or ", no DomainKey-Signature: why".
   std::string summary() const;
 
  private:
+  void start_domainkeys(const std::vector<mail::HeaderField>& headers);
+
   std::shared_ptr<const SigningTable> table_;  // keeps policy_ alive across a reload
   const DomainPolicy* policy_ = nullptr;
   std::unique_ptr<dkim::MessageSigner> dkim_;
+  std::unique_ptr<domainkeys::DkSigner> dk_;
+  std::string dk_summary_;  // "DomainKey-Signature added (...)" or "no DomainKey-Signature: why"
   SignDecision decision_ = SignDecision::pass_unsigned;
   std::string reason_;
 };

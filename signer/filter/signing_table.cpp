@@ -2,6 +2,8 @@
 #include "signer/filter/signing_table.hpp"
 
 #include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+#include "signer/domainkeys/dk_config.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -50,6 +52,15 @@ DomainPolicy policy_from_table(const toml::table& t, std::string& errors) {
   auto expire = config::table_integer(t, "expire", "signer.domain[].expire");
   if (expire > 0) p.options.expire_seconds = expire;
   p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"), errors);
+  try {
+    p.domainkeys = domainkeys::sign_options_from_table(t);
+  } catch (const StartupError& e) {
+    errors += fmt::format("\nsigner.domain '{}': {}", p.domain, e.what());
+  }
+  bool has_rsa = std::any_of(p.keys.begin(), p.keys.end(),
+                             [](const dkim::SignerKey& k) { return k.key->type() == keys::KeyType::rsa; });
+  if (p.domainkeys && !has_rsa && !p.keys.empty())
+    errors += fmt::format("\nsigner.domain '{}': domainkeys = true needs an RSA key (DomainKeys has no Ed25519)", p.domain);
   return p;
 }
 

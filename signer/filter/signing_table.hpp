@@ -8,10 +8,12 @@
 #pragma once
 
 #include "signer/dkim/message_signer.hpp"
+#include "signer/domainkeys/dk_signer.hpp"
 #include "signer/filter/filter_config.hpp"
 
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,9 @@ struct DomainPolicy {
   dkim::SignOptions options;
   bool subdomains = false;            // sign a.example.com with example.com's keys (d=example.com)
   bool require_signature = false;     // tempfail instead of passing unsigned
+  // domainkeys - set when the domain opts in (domainkeys = true): also add a
+  // DomainKey-Signature (RFC 4870) with the domain's RSA key.
+  std::optional<domainkeys::DkSignOptions> domainkeys;
 };
 
 class SigningTable {
