@@ -3,12 +3,12 @@
 # --milter` without an MTA: a good session (A-R inserted, forged A-R deleted), zero and
 # oversized lengths, a truncated packet, an unknown command, body before end-of-headers,
 # garbage before negotiation: sessions close cleanly (a stalled one at libmilter's timeout), the daemon keeps serving, never crashes.
-# DNS from a zone file (--dns-zone). Ports: milter 10041 (the Postfix test uses it too: tests
-# run one at a time). Runs as any user.
+# DNS from a zone file (--dns-zone). Port: milter 10042 (not 10041, so it can run beside
+# milter_postfix.sh). Runs as any user.
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-MILTER=10041
+MILTER=10042
 R=$(mktemp -d /tmp/postseal-milter-wire.XXXXXX)
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$R"; }
