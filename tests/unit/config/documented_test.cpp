@@ -1,6 +1,7 @@
 // documented_test.cpp - conf/postseal.toml documents every declared key, and only those.
 //
-// The sample shows keys at their defaults as commented lines ("# key = value", "# [section]");
+// The sample shows keys at their defaults as commented lines ("# key = value" with spaces
+// around the "=", and "# [section]");
 // this test uncomments them, parses the result, checks it against the declarations (no unknown
 // key, right types, bounds), and checks that every declared key appears.
 #include "core/util/config.hpp"
@@ -28,7 +29,8 @@ std::string uncommented_sample() {
   std::ifstream in(kSample);
   EXPECT_TRUE(in.good()) << kSample;
   std::stringstream out;
-  const std::regex commented(R"(^#\s?((\[+[a-z0-9_.]+\]+)|([a-z0-9_]+\s*=.*))$)");
+  // "# key = value" (spaces around '=') or "# [section]": prose such as "# h= ..." is not a key.
+  const std::regex commented(R"(^#\s?((\[+[a-z0-9_.]+\]+)|([a-z0-9_]+ = .*))$)");
   std::string line;
   while (std::getline(in, line)) {
     std::smatch m;
