@@ -72,7 +72,10 @@ std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
   if (fields) {
     if (!dk_) return *fields;
     auto dk_field = dk_->finish(headers);
-    if (dk_field) return *dk_field + *fields;
+    // With h= the DKIM-Signature fields below are not covered: DomainKeys goes on top. Without
+    // h= it covers every field below it, so it goes under the DKIM signatures (whose h= lists
+    // never name DomainKey-Signature), right above the fields it signed.
+    if (dk_field) return policy_->domainkeys->list_headers ? *dk_field + *fields : *fields + *dk_field;
     dk_summary_ = "no DomainKey-Signature: " + printable(dk_field.error());
     return *fields;
   }

@@ -5,7 +5,8 @@
 // unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another
 // signature type (DomainKeys, RFC 4870) is added here, beside the DKIM signer, without
 // touching the session: for a domain with domainkeys = true the body is fed once to both and
-// the DomainKey-Signature goes above the DKIM signatures; a DomainKeys failure (sender rules)
+// the DomainKey-Signature goes above the DKIM signatures (below them when domainkeys_headers
+// = false: without h= it covers every field under it); a DomainKeys failure (sender rules)
 // never blocks DKIM signing nor defers mail, it is only logged. Untrusted input: the message headers and body.
 #pragma once
 
