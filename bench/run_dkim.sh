@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# run_dkim.sh - DKIM signing benchmark beside its ceiling and its peer (not a test).
+# run_dkim.sh - DKIM signing and verifying benchmark beside its ceiling and its peer (not a test).
 #
 # Prints, from one run on this machine: messages/s per core signing a 4 KB and a 100 KB
-# message with RSA-2048, Ed25519 and dual (postseal's dkim_bench), libopendkim signing the
-# same messages (bench/dkim/opendkim_sign.c, built here against libopendkim-dev), and
-# `openssl speed -seconds 3 rsa2048 ed25519 sha256` (the ceiling: one bare signature per
-# message, raw SHA-256); then ratios. All rates are per core (CPU time), median of 5 runs.
+# message with RSA-2048, Ed25519 and dual, and verifying the signed messages (postseal's
+# dkim_bench; keys from an in-memory zone), libopendkim signing and verifying the same
+# messages (bench/dkim/opendkim_sign.c, built here against libopendkim-dev; keys from its
+# DKIM_QUERY_FILE file), and `openssl speed -seconds 3 rsa2048 ed25519 sha256` (the ceiling:
+# one bare signature or verification per message, raw SHA-256); then ratios. All rates are per core (CPU time), median of 5 runs.
 # Usage: bench/run_dkim.sh [BUILD_DIR]   (default: build; needs the dkim_bench target built)
 set -euo pipefail
 
@@ -21,6 +22,8 @@ echo "run_dkim: openssl speed (about 30 s)..." >&2
 openssl speed -seconds 3 rsa2048 ed25519 sha256 > "$WORK/openssl.txt" 2>/dev/null
 ossl_rsa=$(awk '/^rsa 2048 bits/ {print $(NF-1)}' "$WORK/openssl.txt")
 ossl_ed=$(awk '/EdDSA \(Ed25519\)/ {print $(NF-1)}' "$WORK/openssl.txt")
+ossl_rsa_v=$(awk '/^rsa 2048 bits/ {print $NF}' "$WORK/openssl.txt")
+ossl_ed_v=$(awk '/EdDSA \(Ed25519\)/ {print $NF}' "$WORK/openssl.txt")
 ossl_sha=$(awk '/^sha256 / {v=$NF; sub(/k$/, "", v); print v / 1000}' "$WORK/openssl.txt")
 
 echo "run_dkim: postseal dkim_bench..." >&2
@@ -32,7 +35,12 @@ peer="$WORK/opendkim.txt"
 if cc -O2 -o "$WORK/opendkim_sign" "$SRC/bench/dkim/opendkim_sign.c" -lopendkim 2> "$WORK/cc.log"; then
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rsa.pem" 2>/dev/null
   openssl genpkey -algorithm ED25519 -out "$WORK/ed.pem" 2>/dev/null
-  "$WORK/opendkim_sign" "$WORK/rsa.pem" "$WORK/ed.pem" "$WORK/4k.eml" "$WORK/100k.eml" > "$peer"
+  {
+    echo "rsa._domainkey.example.com v=DKIM1; k=rsa; p=$(openssl pkey -in "$WORK/rsa.pem" -pubout -outform DER | base64 -w0)"
+    # Ed25519 p= is the raw 32-octet key (RFC 8463 4.2): the tail of the SubjectPublicKeyInfo.
+    echo "ed._domainkey.example.com v=DKIM1; k=ed25519; p=$(openssl pkey -in "$WORK/ed.pem" -pubout -outform DER | tail -c 32 | base64 -w0)"
+  } > "$WORK/keys.txt"
+  "$WORK/opendkim_sign" "$WORK/rsa.pem" "$WORK/ed.pem" "$WORK/keys.txt" "$WORK/4k.eml" "$WORK/100k.eml" > "$peer"
 else
   echo "run_dkim: libopendkim-dev missing, no peer figures: $(head -1 "$WORK/cc.log")" >&2
   : > "$peer"
@@ -55,6 +63,20 @@ for size in 4 100; do
       "$(ratio "$ours" "$theirs")" "$ceil" "$(ratio "$ours" "$ceil")"
   done
 done
+printf '\n%-26s %14s %14s %10s %14s %10s\n' "DKIM verifying (per core)" "postseal" "libopendkim" "ps/odkim" "openssl ceil" "ps/ceil"
+for size in 4 100; do
+  for set in rsa2048 ed25519 dual; do
+    ours=$(get "verify_${set}_${size}k" "$WORK/postseal.txt")
+    theirs=$(get "opendkim_verify_${set}_${size}k" "$peer")
+    case $set in
+      rsa2048) ceil=$ossl_rsa_v ;;
+      ed25519) ceil=$ossl_ed_v ;;
+      dual) ceil=$(awk -v r="$ossl_rsa_v" -v e="$ossl_ed_v" 'BEGIN { printf "%.1f", 1 / (1 / r + 1 / e) }') ;;
+    esac
+    printf '%-26s %10s msg/s %10s msg/s %10s %10s vfy/s %10s\n' "${set} ${size} KB" "$ours" "${theirs:--}" \
+      "$(ratio "$ours" "$theirs")" "$ceil" "$(ratio "$ours" "$ceil")"
+  done
+done
 printf '\n%-26s %14s %14s %10s\n' "canonicalize + SHA-256" "postseal" "openssl sha256" "ratio"
 for canon in relaxed simple relaxed_plain; do
   ours=$(get "canon_hash_$canon" "$WORK/postseal.txt")
@@ -63,5 +85,6 @@ for canon in relaxed simple relaxed_plain; do
   printf '%-26s %9s MB/s %9s MB/s %10s\n' "$label" "$ours" "$ossl_sha" "$(ratio "$ours" "$ossl_sha")"
 done
 echo
-echo "openssl ceiling: rsa2048 $ossl_rsa sign/s, ed25519 $ossl_ed sign/s, sha256 (16 KB blocks) $ossl_sha MB/s;"
+echo "openssl ceiling: rsa2048 $ossl_rsa sign/s $ossl_rsa_v verify/s, ed25519 $ossl_ed sign/s $ossl_ed_v verify/s,"
+echo "sha256 (16 KB blocks) $ossl_sha MB/s; libopendkim reads its key file per lookup, postseal caches parsed keys;"
 echo "targets: rsa2048 4 KB >= 90% of the ceiling; relaxed canonicalize+hash >= 1000 MB/s."
