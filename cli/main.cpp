@@ -7,6 +7,7 @@
 #include "core/dns/resolver_factory.hpp"
 #include "signer/dkim/message_verifier.hpp"
 #include "signer/domainkeys/dk_config.hpp"
+#include "verifier/milter/milter.hpp"
 #include "core/util/command.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
@@ -32,6 +33,7 @@ void declare_all_keys() {
   postseal::config::declare(postseal::dns::dns_config_keys());
   postseal::config::declare(postseal::dkim::verify_config_keys());
   postseal::config::declare(postseal::domainkeys::config_keys());
+  postseal::config::declare(postseal::milter::config_keys());
 }
 
 // add_check_config - `postseal check-config`: validate a config file like `postfix check`.

@@ -12,10 +12,16 @@ cd "$(dirname "$0")/../conf"
 # check`): unknown keys, wrong types and out-of-range values are reported with their line.
 # Command-line options of each daemon override what this file says.
 HEAD
-  for area in dns keys signer dkim domainkeys srs spf verifier; do
+  known="dns keys signer dkim domainkeys srs spf verifier frontends"
+  for area in $known; do
     [ -f "postseal.d/$area.toml" ] || continue
     printf '\n'
     cat "postseal.d/$area.toml"
+  done
+  for f in postseal.d/*.toml; do   # any newer area, after the known ones
+    case " $known " in *" $(basename "$f" .toml) "*) continue ;; esac
+    printf '\n'
+    cat "$f"
   done
 } > postseal.toml
 echo "wrote conf/postseal.toml"

@@ -67,7 +67,7 @@ void check_node(const toml::node& n, const std::string& path, std::string_view s
                 std::vector<std::string>& out) {
   const Key* key = find_key(path);
   if (key == nullptr) {
-    if (const auto* sub = n.as_table(); sub != nullptr && !sub->empty()) {
+    if (const auto* sub = n.as_table(); sub != nullptr) {  // a section, possibly empty
       bool any_declared = false;
       for (const auto& k : registry()) any_declared |= k.path.starts_with(path + ".");
       if (any_declared) return check_table(*sub, path, source, out);

@@ -8,6 +8,7 @@
 #include "core/dns/resolver_factory.hpp"
 #include "signer/dkim/message_verifier.hpp"
 #include "signer/domainkeys/dk_config.hpp"
+#include "verifier/milter/milter.hpp"
 #include "keys/commands.hpp"
 #include "signer/commands.hpp"
 #include "srs/commands.hpp"
@@ -57,6 +58,7 @@ TEST(SampleConfig, DocumentsEveryDeclaredKey) {
   config::declare(dns::dns_config_keys());
   config::declare(dkim::verify_config_keys());
   config::declare(domainkeys::config_keys());
+  config::declare(milter::config_keys());
   const std::string text = uncommented_sample();
   toml::table root;
   ASSERT_NO_THROW(root = toml::parse(text, kSample));

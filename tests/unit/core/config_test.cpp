@@ -76,3 +76,14 @@ TEST_F(ConfigTest, MissingFileIsAConfigError) {
 
 }  // namespace
 }  // namespace postseal::config
+
+namespace postseal::config {
+
+TEST(ConfigSections, AnEmptySectionOfDeclaredKeysIsFine) {
+  static const Key keys[] = {{"empty_section.key", Type::string, "\"\"", 0, 0, "a key"}};
+  declare(keys);
+  EXPECT_NO_THROW(File::parse("[empty_section]\n", "t.toml"));
+  EXPECT_THROW(File::parse("[no_such_section]\n", "t.toml"), StartupError);
+}
+
+}  // namespace postseal::config
