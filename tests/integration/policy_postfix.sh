@@ -21,11 +21,14 @@ command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v s
 P_DAEMON=2701 P_SPAWN=2702 P_SINK=2703 POLICY=10140 DNS=${POLICY_DNS_PORT:-5353}
 HERE="$POSTSEAL_SRC/tests/integration/policy"
 R=$(mktemp -d /var/tmp/postseal-policy-it.XXXXXX)
+# unbound lives beside $R, not in it: pf_init wipes $R (and with it the pid file).
+UB=$(mktemp -d /var/tmp/postseal-policy-dns.XXXXXX)
 VERIFIER_PID=""
 cleanup() {
   [ -n "$VERIFIER_PID" ] && kill "$VERIFIER_PID" 2>/dev/null
   pf_cleanup
-  unbound_stop "$R/unbound" 2>/dev/null
+  unbound_stop "$UB" 2>/dev/null
+  rm -rf "$UB"
   [ -n "${KEEP:-}" ] || rm -rf "$R"; [ -n "${KEEP:-}" ] && echo "kept $R"
 }
 trap cleanup EXIT
@@ -44,7 +47,7 @@ for p in $P_DAEMON $P_SPAWN $P_SINK $POLICY; do
   ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
 done
 
-unbound_start "$R/unbound" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
+unbound_start "$UB" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
 "$POSTSEAL" verifier --listen "127.0.0.1:$POLICY" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
   > "$R/verifier.log" 2>&1 &
 VERIFIER_PID=$!
