@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh - install the build dependencies (Debian 12) and build postseal into build/.
 # Usage: scripts/build.sh [--sanitize] [extra cmake args...]
+# BUILD_TARGETS="postseal" builds only those targets (scripts/run.sh does); default: all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --build-only
@@ -12,4 +13,5 @@ if [ "${1:-}" = "--sanitize" ]; then
   args+=(-DPOSTSEAL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
 fi
 cmake -S . -B "$BUILD_DIR" "${args[@]}" "$@" >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)"
+# shellcheck disable=SC2086
+cmake --build "$BUILD_DIR" -j "$(nproc)" ${BUILD_TARGETS:+--target $BUILD_TARGETS}

@@ -8,7 +8,7 @@
 # DNS record to publish, and signs example.com mail with it. Stop with Ctrl-C (SIGTERM-safe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+BUILD_TARGETS=postseal bash scripts/build.sh
 BIN=${BUILD_DIR:-build}/cli/postseal
 CONF=${POSTSEAL_CONF:-/etc/postseal/postseal.toml}
 
