@@ -6,7 +6,8 @@
 // (tests and --dns-zone). Names are compared case-insensitively, with or without the final
 // dot; CNAMEs are followed by the resolver, callers see the records of the type they asked.
 // DNS failures are values: Rcode::servfail / Rcode::timeout mean "temporary", which callers
-// turn into temperror; nxdomain and noerror-without-records are "void" answers.
+// turn into temperror; nxdomain and noerror-without-records are "void" answers. make_resolver
+// puts a CachingResolver (answer_cache.hpp) in front of libunbound, keyed by Answer::ttl.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -48,6 +49,9 @@ struct Record {
 struct Answer {
   Rcode rcode = Rcode::noerror;
   std::vector<Record> records;
+  // ttl - seconds the answer may be reused (RFC 1035 3.2.1; negative answers RFC 2308 5);
+  // 0: not to be cached (failures, MemoryZone answers).
+  std::uint32_t ttl = 0;
   bool temporary() const { return rcode == Rcode::servfail || rcode == Rcode::timeout; }
   bool empty() const { return records.empty(); }
 };

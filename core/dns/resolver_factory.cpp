@@ -2,7 +2,8 @@
 //
 // Untrusted input: command-line and config values (local admin). Server addresses are checked
 // here (IP literal, optional @PORT 1-65535, at most kMaxForwarders) so the message is clearer
-// than libunbound's; the timeout is bounded by kMaxQueryTimeout.
+// than libunbound's; the timeout is bounded by kMaxQueryTimeout, the answer cache by
+// kMaxCacheEntries entries and kMaxCacheMaxTtl seconds.
 #include "core/dns/resolver_factory.hpp"
 
 #include "core/dns/memory_zone.hpp"
@@ -29,6 +30,10 @@ constexpr config::Key kKeys[] = {
      "DNS server(s) to forward queries to, ADDRESS[@PORT][,...]; empty: /etc/resolv.conf"},
     {"dns.timeout_ms", config::Type::integer, "5000", 1, kMaxQueryTimeout.count(),
      "milliseconds one DNS lookup may take before it counts as a temporary error"},
+    {"dns.cache_entries", config::Type::integer, "10000", 0, kMaxCacheEntries,
+     "DNS answers kept in postseal's answer cache (least recently used dropped); 0: no cache"},
+    {"dns.cache_max_ttl", config::Type::integer, "3600", 0, kMaxCacheMaxTtl,
+     "seconds a cached DNS answer is reused at most, whatever its TTL; 0: no cache"},
 };
 
 // check_server - "ADDR" or "ADDR@PORT" with ADDR an IPv4 or IPv6 literal.
@@ -70,13 +75,32 @@ std::vector<std::string> split_servers(std::string_view list) {
   return out;
 }
 
-}  // namespace
-
-std::unique_ptr<Resolver> make_resolver(asio::io_context& io, const ResolverOptions& options) {
+// check_bounds - the numeric options within their limits, else a config error naming them.
+void check_bounds(const ResolverOptions& options) {
   if (options.timeout.count() < 1 || options.timeout > kMaxQueryTimeout) {
     throw config_error(fmt::format("DNS timeout {} ms out of range (1-{})",
                                    options.timeout.count(), kMaxQueryTimeout.count()));
   }
+  if (options.cache_entries < 0 || options.cache_entries > kMaxCacheEntries) {
+    throw config_error(fmt::format("dns.cache_entries {} out of range (0-{})",
+                                   options.cache_entries, kMaxCacheEntries));
+  }
+  if (options.cache_max_ttl < 0 || options.cache_max_ttl > kMaxCacheMaxTtl) {
+    throw config_error(fmt::format("dns.cache_max_ttl {} out of range (0-{})",
+                                   options.cache_max_ttl, kMaxCacheMaxTtl));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Resolver> make_resolver(asio::io_context& io, const ResolverOptions& options) {
+  static const SystemClock system_clock{};
+  return make_resolver(io, options, system_clock);
+}
+
+std::unique_ptr<Resolver> make_resolver(asio::io_context& io, const ResolverOptions& options,
+                                        const Clock& clock) {
+  check_bounds(options);
   if (!options.zone_file.empty()) {
     auto zone = std::make_unique<MemoryZone>();
     if (auto r = read_zone_file(options.zone_file, *zone); !r) {
@@ -87,7 +111,10 @@ std::unique_ptr<Resolver> make_resolver(asio::io_context& io, const ResolverOpti
   UnboundOptions unbound;
   unbound.forwarders = split_servers(options.server);
   unbound.timeout = options.timeout;
-  return std::make_unique<UnboundResolver>(io, std::move(unbound));
+  auto resolver = std::make_unique<UnboundResolver>(io, std::move(unbound));
+  if (options.cache_entries == 0 || options.cache_max_ttl == 0) return resolver;
+  return std::make_unique<CachingResolver>(
+      std::move(resolver), clock, AnswerCacheOptions{options.cache_entries, options.cache_max_ttl});
 }
 
 void add_resolver_options(CLI::App* app, ResolverOptions& options) {
@@ -117,6 +144,8 @@ void apply_config(const config::File& file, ResolverOptions& options) {
   if (file.has("dns.timeout_ms") && options.timeout == kDefaultQueryTimeout) {
     options.timeout = std::chrono::milliseconds(file.integer("dns.timeout_ms"));
   }
+  if (file.has("dns.cache_entries")) options.cache_entries = file.integer("dns.cache_entries");
+  if (file.has("dns.cache_max_ttl")) options.cache_max_ttl = file.integer("dns.cache_max_ttl");
 }
 
 std::span<const config::Key> dns_config_keys() { return kKeys; }

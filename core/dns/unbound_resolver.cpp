@@ -39,17 +39,22 @@ constexpr const char* kZonesForwarded[] = {
     "test.", "invalid.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
     "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa."};
 
+// decode_result - libunbound's result as an Answer; the records and the TTL (also of an
+// NXDOMAIN, from its SOA) come from the wire packet.
 Answer decode_result(int err, ub_result* result, RrType type) {
   if (err != 0 || result == nullptr) return Answer{Rcode::servfail, {}};
   if (result->bogus) return Answer{Rcode::servfail, {}};
-  if (result->rcode == kRcodeNxdomain) return Answer{Rcode::nxdomain, {}};
-  if (result->rcode != 0) return Answer{Rcode::servfail, {}};
+  if (result->rcode != 0 && result->rcode != kRcodeNxdomain) return Answer{Rcode::servfail, {}};
   if (result->answer_packet == nullptr || result->answer_len <= 0) {
-    return Answer{Rcode::servfail, {}};
+    return Answer{result->rcode == kRcodeNxdomain ? Rcode::nxdomain : Rcode::servfail, {}};
   }
   std::span<const std::uint8_t> packet(static_cast<const std::uint8_t*>(result->answer_packet),
                                        static_cast<std::size_t>(result->answer_len));
-  return parse_answer_packet(packet, type);
+  Answer answer = parse_answer_packet(packet, type);
+  if (result->rcode == kRcodeNxdomain && answer.rcode != Rcode::nxdomain) {
+    return Answer{Rcode::nxdomain, {}};  // the packet disagrees: trust the rcode, cache nothing
+  }
+  return answer;
 }
 
 }  // namespace

@@ -13,7 +13,8 @@
 // The answer is decoded from the wire packet (bounds-checked, names decompressed with a jump
 // limit) into Records: A/AAAA addresses, MX preference + exchange, TXT/SPF strings,
 // PTR/CNAME/NS names. NXDOMAIN -> nxdomain; SERVFAIL, REFUSED, bogus and other failures ->
-// servfail; NODATA -> noerror with no records. libunbound's cache keeps positive and negative
+// servfail; NODATA -> noerror with no records; Answer::ttl from the packet, for the
+// CachingResolver in front (answer_cache.hpp). libunbound's cache keeps positive and negative
 // answers (NXDOMAIN/NODATA) for their TTLs, per resolver. Untrusted input: DNS answers.
 // Not thread-safe: use one resolver from one io_context thread (strand).
 #pragma once
@@ -44,6 +45,11 @@ inline constexpr std::chrono::milliseconds kMaxQueryTimeout{60000};
 inline constexpr std::size_t kMaxAnswerRecords = 256;
 // kMaxCompressionJumps - compression pointers followed while reading one name.
 inline constexpr int kMaxCompressionJumps = 32;
+// kNegativeTtlWithoutSoa - seconds an NXDOMAIN/NODATA answer without an SOA in its authority
+// section may be cached (RFC 2308 5 says such answers SHOULD NOT be cached, against loops
+// between servers; we are an end consumer that passes no answer on, and unbound's local-zone
+// answers carry no SOA, so a short time).
+inline constexpr std::uint32_t kNegativeTtlWithoutSoa = 30;
 
 struct UnboundOptions {
   // forwarders - "ADDR" or "ADDR@PORT" each; empty: use /etc/resolv.conf.
@@ -52,7 +58,8 @@ struct UnboundOptions {
 };
 
 // parse_answer_packet - decode a DNS response (wire format, RFC 1035 4.1) into the records of
-// `type` in its answer section. Used by UnboundResolver; exposed for tests and fuzzing.
+// `type` in its answer section, and Answer::ttl (dns_packet.cpp: answer TTLs, RFC 2308 5 for
+// negative answers). Used by UnboundResolver; exposed for tests and fuzzing.
 // Malformed packets give Rcode::servfail.
 Answer parse_answer_packet(std::span<const std::uint8_t> packet, RrType type);
 

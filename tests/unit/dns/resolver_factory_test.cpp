@@ -1,7 +1,9 @@
-// resolver_factory_test.cpp - make_resolver: zone file vs libunbound, errors as StartupError
-// (exit 78) naming file and line, server address checks, timeout bounds; the dns.* keys and
+// resolver_factory_test.cpp - make_resolver: zone file vs libunbound (behind the answer cache
+// unless dns.cache_entries or dns.cache_max_ttl is 0), errors as StartupError (exit 78) naming
+// file and line, server address checks, timeout and cache bounds; the dns.* keys and
 // their documentation; and UnboundResolver's timeout path (ub_cancel) with many lookups in
 // flight against a loopback port where nothing answers (no traffic leaves the host).
+#include "core/dns/answer_cache.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/dns/unbound_resolver.hpp"
@@ -43,12 +45,21 @@ TEST(ResolverFactory, ZoneFileGivesMemoryZone) {
   EXPECT_EQ(zone->answer("mail.example.com", RrType::a).records.size(), 1u);
 }
 
-TEST(ResolverFactory, ServerGivesUnbound) {
+TEST(ResolverFactory, ServerGivesUnboundBehindTheCache) {
   asio::io_context io;
   ResolverOptions o;
   o.server = "127.0.0.1@5353, ::1";
   auto r = make_resolver(io, o);
-  EXPECT_NE(dynamic_cast<UnboundResolver*>(r.get()), nullptr);
+  auto* cached = dynamic_cast<CachingResolver*>(r.get());
+  ASSERT_NE(cached, nullptr);
+  EXPECT_NE(dynamic_cast<UnboundResolver*>(&cached->inner()), nullptr);
+  for (auto [entries, max_ttl] : {std::pair<std::int64_t, std::int64_t>{0, 3600}, {10, 0}}) {
+    ResolverOptions off = o;
+    off.cache_entries = entries;
+    off.cache_max_ttl = max_ttl;
+    auto plain = make_resolver(io, off);
+    EXPECT_NE(dynamic_cast<UnboundResolver*>(plain.get()), nullptr) << entries << " " << max_ttl;
+  }
 }
 
 TEST(ResolverFactory, Errors) {
@@ -83,6 +94,35 @@ TEST(ResolverFactory, Errors) {
   EXPECT_NO_THROW(make_resolver(io, {"", "127.0.0.1", std::chrono::milliseconds(1)}));
 }
 
+TEST(ResolverFactory, CacheBounds) {
+  struct Case {
+    std::int64_t entries, max_ttl;
+    std::string want;  // empty: accepted
+  };
+  const std::vector<Case> cases = {
+      {0, 0, ""},
+      {kMaxCacheEntries, kMaxCacheMaxTtl, ""},
+      {-1, 3600, "dns.cache_entries -1 out of range"},
+      {kMaxCacheEntries + 1, 3600, "dns.cache_entries"},
+      {10, -1, "dns.cache_max_ttl -1 out of range"},
+      {10, kMaxCacheMaxTtl + 1, "dns.cache_max_ttl"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.want);
+    asio::io_context io;
+    ResolverOptions o{"", "127.0.0.1", kDefaultQueryTimeout, c.entries, c.max_ttl};
+    std::string what = startup_error(io, o);
+    if (c.want.empty()) {
+      EXPECT_EQ(what, "");
+    } else {
+      EXPECT_NE(what.find(c.want), std::string::npos) << what;
+    }
+  }
+  config::declare(dns_config_keys());
+  EXPECT_THROW(config::File::parse("[dns]\ncache_entries = 1000001\n", "t"), StartupError);
+  EXPECT_THROW(config::File::parse("[dns]\ncache_max_ttl = 86401\n", "t"), StartupError);
+}
+
 TEST(ResolverFactory, ConfigKeysAreDeclaredAndDocumented) {
   config::declare(dns_config_keys());
   std::ifstream in(std::string(POSTSEAL_TEST_DATA) + "/../../conf/postseal.d/dns.toml");
@@ -103,6 +143,12 @@ TEST(ResolverFactory, ConfigKeysAreDeclaredAndDocumented) {
   apply_config(file, cli);  // the command line wins
   EXPECT_EQ(cli.server, "192.0.2.53");
   EXPECT_EQ(cli.timeout, std::chrono::milliseconds(900));
+  EXPECT_EQ(o.cache_entries, kDefaultCacheEntries);  // absent from the file: defaults
+  EXPECT_EQ(o.cache_max_ttl, kDefaultCacheMaxTtl);
+  auto cache = config::File::parse("[dns]\ncache_entries = 0\ncache_max_ttl = 60\n", "t");
+  apply_config(cache, o);
+  EXPECT_EQ(o.cache_entries, 0);
+  EXPECT_EQ(o.cache_max_ttl, 60);
   EXPECT_THROW(config::File::parse("[dns]\ntimeout_ms = 60001\n", "t"), StartupError);
 }
 
