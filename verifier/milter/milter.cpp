@@ -111,10 +111,8 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
       s->client = decision::unmapped(asio::ip::address_v6(b));
     }
     const auto& p = g_engine->policy;
-    s->client_whitelisted = (s->client && p.whitelist_ip.matches(*s->client));
-    if (!s->client_whitelisted && s->client_name != "unknown")
-      for (const auto& d : p.whitelist_ptr)
-        if (decision::domain_matches(s->client_name, d)) s->client_whitelisted = true;
+    s->client_whitelisted = (s->client && p.whitelist_ip.matches(*s->client)) ||
+                            host_listed(s->client_name, p.whitelist_ptr);
     return SMFIS_CONTINUE;
   });
 }
@@ -163,7 +161,8 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
         return SMFIS_TEMPFAIL;
       }
     }
-    if (s->recipients.size() < kMaxRecipients) s->recipients.push_back(std::move(rcpt));
+    // whitelist_to recipients get the message as addressed; quarantine moves only the others
+    if (!listed && s->recipients.size() < kMaxRecipients) s->recipients.push_back(std::move(rcpt));
     return SMFIS_CONTINUE;
   });
 }
@@ -201,24 +200,27 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
 
 // tag_subject - prefix the Subject (or add one) with the tag.
 void tag_subject(SMFICTX* ctx, const Session& s, const std::string& tag) {
-  for (const auto& f : s.fields) {
-    if (!f.is("Subject")) continue;
-    auto v = to_lf(f.value());
-    std::string value = " " + tag + (v.empty() || v[0] != ' ' ? " " : "") + v;
-    smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, value.data());
-    return;
-  }
-  std::string value = " " + tag;
-  smfi_addheader(ctx, const_cast<char*>("Subject"), value.data());
+  auto edit = subject_edit(s.fields, tag);
+  if (edit.replace)
+    smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, edit.value.data());
+  else
+    smfi_addheader(ctx, const_cast<char*>("Subject"), edit.value.data());
 }
 
+// quarantine - the recipients not in whitelist_to replaced by the quarantine mailbox (none
+// left to move: nothing changes).
 void quarantine(SMFICTX* ctx, const Session& s, const std::string& mailbox) {
+  if (s.recipients.empty()) return;
   for (const auto& r : s.recipients) {
     std::string a = "<" + r + ">";
     smfi_delrcpt(ctx, a.data());
   }
   std::string q = "<" + mailbox + ">";
   smfi_addrcpt(ctx, q.data());
+  log::info("{}: milter: SPF {}: quarantined to {}", s.queue_id.empty() ? "NOQUEUE" : s.queue_id,
+            s.decision.mail_from.checked ? spf::to_string(s.decision.mail_from.outcome.result)
+                                         : spf::to_string(s.decision.helo.outcome.result),
+            postseal::printable(mailbox));
 }
 
 sfsistat on_eom(SMFICTX* ctx) {
@@ -248,7 +250,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     }
     auto ar = auth_results_value(*s, id, dkim, dk);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
-    if (spf_failed(*s)) {
+    if (spf_flagged(*s)) {
       if (p.tag_subject) tag_subject(ctx, *s, p.tag);
       if (!p.quarantine.empty()) quarantine(ctx, *s, p.quarantine);
     }

@@ -40,16 +40,42 @@ static std::string lower(std::string_view s) {
   return out;
 }
 
+// entry_matches - one address_listed entry (lower case) against `addr` (lower case).
+static bool entry_matches(std::string_view e, std::string_view addr, std::string_view local, std::string_view domain) {
+  auto at = e.find('@');
+  if (at == std::string_view::npos) {
+    if (domain.empty()) return false;
+    if (e.front() == '.') return e.size() > 1 && domain.size() > e.size() - 1 && domain.ends_with(e);
+    return decision::domain_matches(domain, e);
+  }
+  if (at == 0) return !domain.empty() && domain == e.substr(1);  // "@domain"
+  if (at + 1 == e.size()) return !domain.empty() && local == e.substr(0, at);  // "user@"
+  return e == addr;                                               // "user@domain"
+}
+
 bool address_listed(std::string_view address, const std::vector<std::string>& list) {
   auto addr = lower(address);
   auto at = addr.rfind('@');
+  std::string_view local = at == std::string::npos ? std::string_view{} : std::string_view(addr).substr(0, at);
   std::string_view domain = at == std::string::npos ? std::string_view{} : std::string_view(addr).substr(at + 1);
+  while (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  for (const auto& entry : list) {
+    auto e = lower(entry);
+    if (!e.empty() && entry_matches(e, addr, local, domain)) return true;
+  }
+  return false;
+}
+
+bool host_listed(std::string_view name, const std::vector<std::string>& list) {
+  auto host = lower(name);
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty() || host == "unknown") return false;
   for (const auto& entry : list) {
     auto e = lower(entry);
     if (e.empty()) continue;
-    if (e.find('@') != std::string::npos) {
-      if (e == addr) return true;
-    } else if (!domain.empty() && decision::domain_matches(domain, e)) {
+    if (e.front() == '.') {
+      if (e.size() > 1 && host.size() > e.size() - 1 && host.ends_with(e)) return true;
+    } else if (decision::domain_matches(host, e)) {
       return true;
     }
   }
@@ -172,8 +198,28 @@ std::string received_spf_value(const Session& s, std::string_view receiver) {
   return " " + decision::received_spf_value(report);
 }
 
-bool spf_failed(const Session& s) {
-  return s.decided && s.decision.verdict == decision::Verdict::reject;
+bool spf_flagged(const Session& s) {
+  if (!s.decided || !s.decision.skipped.empty()) return false;
+  if (s.decision.verdict == decision::Verdict::reject) return true;
+  const auto& d = s.decision;
+  const decision::IdentityCheck* used = d.mail_from.checked ? &d.mail_from : d.helo.checked ? &d.helo : nullptr;
+  if (used == nullptr) return false;
+  return used->outcome.result == spf::SpfResult::fail || used->outcome.result == spf::SpfResult::softfail;
+}
+
+SubjectEdit subject_edit(const std::vector<mail::HeaderField>& fields, std::string_view tag) {
+  SubjectEdit edit;
+  for (const auto& f : fields) {
+    if (!f.is("Subject")) continue;
+    auto v = to_lf(f.value());
+    edit.replace = true;
+    if (v.find_first_not_of(" \t\n") == std::string::npos) v.clear();
+    edit.value = " " + std::string(tag);
+    if (!v.empty()) edit.value += (v[0] != ' ' && v[0] != '\t' ? " " : "") + v;
+    return edit;
+  }
+  edit.value = " " + std::string(tag);
+  return edit;
 }
 
 }  // namespace postseal::milter

@@ -30,6 +30,8 @@ inline constexpr std::size_t kMaxRecipients = 1000;
 inline constexpr std::string_view kDefaultTag = "[SPF:fail]";
 // kMaxTagOctets - the longest tag accepted.
 inline constexpr std::size_t kMaxTagOctets = 64;
+// kMaxAddressEntryOctets - the longest whitelist_from / whitelist_to entry (an address).
+inline constexpr std::size_t kMaxAddressEntryOctets = 320;
 
 // Policy - smf-spf's options (seed 003) on top of the shared decision options.
 struct Policy {
@@ -39,9 +41,9 @@ struct Policy {
   bool add_header = true;     // add Received-SPF
   std::string quarantine;     // mailbox that receives failing mail instead of its recipients
   decision::AddressList whitelist_ip;
-  std::vector<std::string> whitelist_ptr;   // client host names (domain or subdomain)
-  std::vector<std::string> whitelist_from;  // envelope senders: address, or domain
-  std::vector<std::string> whitelist_to;    // envelope recipients: address, or domain
+  std::vector<std::string> whitelist_ptr;   // client host names (see host_listed)
+  std::vector<std::string> whitelist_from;  // envelope senders (see address_listed)
+  std::vector<std::string> whitelist_to;    // envelope recipients (see address_listed)
 };
 
 // Session - the private data of one milter connection.
@@ -55,7 +57,7 @@ struct Session {
   std::string queue_id;
   std::string sender;
   bool sender_whitelisted = false;
-  std::vector<std::string> recipients;
+  std::vector<std::string> recipients;  // accepted and not in whitelist_to: what quarantine moves
   bool decided = false;
   decision::Decision decision;
   std::vector<mail::HeaderField> fields;
@@ -71,9 +73,15 @@ struct Session {
 std::string strip_angle(std::string_view arg);
 // client_name_from - libmilter's hostname argument: "[192.0.2.1]" (no name) -> "unknown".
 std::string client_name_from(std::string_view hostname);
-// address_listed - whether `address` is in `list` (entries: full address, or a domain that
-// matches the address's domain or a parent of it); case-insensitive.
+// address_listed - whether `address` matches an entry of `list` (smf-spf's WhitelistFrom /
+// WhitelistTo forms), case-insensitive, anchored at the '@' and at label boundaries rather
+// than smf-spf's raw substring match (which lets "x@example.com.evil.test" in):
+//   "user@domain" that address; "user@" that local part at any domain; "@domain" that domain
+//   exactly; "domain" that domain or a subdomain; ".domain" a subdomain only.
 bool address_listed(std::string_view address, const std::vector<std::string>& list);
+// host_listed - whether the client host name matches an entry of `list` (WhitelistPTR):
+// "host.example" that name or a subdomain; ".example" a subdomain only; "unknown" never.
+bool host_listed(std::string_view name, const std::vector<std::string>& list);
 // raw_field - "Name:" + value, bare LF in the value turned into CRLF (MTAs send LF folds).
 // `leading_space`: the MTA kept the space after the colon (SMFIP_HDR_LEADSPC); else one is added.
 mail::HeaderField raw_field(std::string_view name, std::string_view value, bool leading_space);
@@ -91,8 +99,17 @@ std::string auth_results_value(const Session& s, std::string_view authserv_id,
                                const std::optional<domainkeys::DkResult>& dk);
 // received_spf_value - the Received-SPF value for the decision, empty when SPF was skipped.
 std::string received_spf_value(const Session& s, std::string_view receiver);
-// spf_failed - whether the decider would reject this message.
-bool spf_failed(const Session& s);
+// spf_flagged - whether accepted mail gets smf-spf's treatment (Subject tag, quarantine):
+// the decider would reject it, or the reported SPF result (MAIL FROM, else HELO) is fail or
+// softfail (seed 003: "at SPF SoftFail and Fail (if RefuseFail set to off)").
+bool spf_flagged(const Session& s);
+// SubjectEdit - how to tag the Subject: replace the first Subject field's value, or add one.
+struct SubjectEdit {
+  bool replace = false;
+  std::string value;  // with its leading space, folds as LF (handed to the MTA)
+};
+// subject_edit - "Subject: TAG original" (or "Subject: TAG" when the message has none).
+SubjectEdit subject_edit(const std::vector<mail::HeaderField>& fields, std::string_view tag);
 // to_lf - CRLF -> LF (header values handed to the MTA).
 std::string to_lf(std::string_view text);
 
