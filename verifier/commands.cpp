@@ -2,6 +2,7 @@
 #include "verifier/commands.hpp"
 
 #include "core/util/config.hpp"
+#include "verifier/proxy/proxy.hpp"
 
 #include <vector>
 
@@ -17,6 +18,7 @@ std::span<const config::Key> config_keys() {
     std::vector<config::Key> v;
     for (const auto& k : spf_config_keys()) v.push_back(k);
     for (const auto& k : service_config_keys()) v.push_back(k);
+    for (const auto& k : proxy::config_keys()) v.push_back(k);
     return v;
   }();
   return all;

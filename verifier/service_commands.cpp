@@ -1,6 +1,7 @@
-// service_commands.cpp - `postseal verifier` (policy daemon on unix/TCP sockets, and with
-// --milter the milter front end of verifier/milter/) and `postseal policy` (one policy session on
-// stdin/stdout, for master.cf `spawn`).
+// service_commands.cpp - `postseal verifier` (policy daemon on unix/TCP sockets; with --milter
+// the milter front end of verifier/milter/, with --proxy the before-queue proxy filter of
+// verifier/proxy/) and `postseal policy` (one policy session on stdin/stdout, for master.cf
+// `spawn`). SIGTERM: the proxy's transactions in progress finish (proxy.shutdown_grace).
 //
 // Options come from the config file ([verifier] section, conf/postseal.d/verifier.toml) and
 // are overridden by the command line, so both commands also run with no config file at all
@@ -18,6 +19,7 @@
 #include "verifier/decision/decider.hpp"
 #include "verifier/milter/milter.hpp"
 #include "verifier/policy/server.hpp"
+#include "verifier/proxy/proxy.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
@@ -84,13 +86,17 @@ struct Settings {
   std::optional<std::vector<std::string>> domain_whitelist, domain_whitelist_ptr;
   std::optional<std::int64_t> cache_ttl;
   std::optional<std::string> milter;  // milter socket (frontends: verifier/milter/)
+  bool proxy = false;                 // serve the before-queue proxy (verifier/proxy/)
+  std::string proxy_listen, proxy_relay;
   bool verbose = false;
+  bool foreground = false;  // log to stderr (else syslog unless stderr is a terminal)
 };
 
 config::File load_config(const Settings& s) {
   config::declare(dns::dns_config_keys());
   config::declare(dkim::verify_config_keys());
   config::declare(milter::config_keys());
+  config::declare(proxy::config_keys());
   if (!s.config_path.empty()) return config::File::load(s.config_path);
   std::error_code ec;
   if (std::filesystem::exists(kDefaultConfig, ec)) return config::File::load(kDefaultConfig);
@@ -175,6 +181,7 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   sub->add_option("--header-type", s.header_type, "received-spf|authentication-results");
   sub->add_option("--cache-ttl", s.cache_ttl, "seconds an SPF result is reused (0: no cache)");
   sub->add_flag("-v,--verbose", s.verbose, "log debug lines");
+  sub->add_flag("--foreground", s.foreground, "log to stderr instead of syslog (mail facility)");
 }
 
 // Service - what both commands build: resolver, clock and decision core.
@@ -194,7 +201,7 @@ void build_service(Service& svc, Settings& s, const config::File& f) {
 }
 
 int run_policy(Settings& s) {
-  log::open("postseal/policy", isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
+  log::open("postseal/policy", s.foreground || isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
   log::set_verbose(s.verbose);
   auto file = load_config(s);
   Service svc;
@@ -221,8 +228,30 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   log::info("milter listening on {}", *spec);
 }
 
+// make_proxy - the before-queue proxy front end (verifier/proxy/), bound now.
+std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service& svc, const config::File& file) {
+  auto config = relay::load_relay_config(&file, "proxy", proxy::proxy_defaults());
+  auto endpoint = [](const std::string& text, const char* what) {
+    auto ep = net::parse_endpoint(text);
+    if (!ep) throw usage_error(fmt::format("{} {}: {}", what, text, ep.error()));
+    return *ep;
+  };
+  if (!s.proxy_listen.empty()) config.listen = endpoint(s.proxy_listen, "--proxy-listen");
+  if (!s.proxy_relay.empty()) config.relay = endpoint(s.proxy_relay, "--proxy-relay");
+  if (config.hostname.empty()) config.hostname = host_name();
+  e.decider = svc.decider.get();
+  e.resolver = svc.resolver.get();
+  e.clock = &svc.clock;
+  e.dkim = dkim::options_from_config(file);
+  e.authserv_id = svc.decider->options().authserv_id;
+  e.add_received_spf = file.boolean("proxy.received_spf");
+  auto p = std::make_unique<proxy::Proxy>(svc.io, std::move(config), e);
+  p->listen();
+  return p;
+}
+
 int run_verifier(Settings& s) {
-  log::open("postseal/verifier", isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
+  log::open("postseal/verifier", s.foreground || isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
   log::set_verbose(s.verbose);
   auto file = load_config(s);
   Service svc;
@@ -242,8 +271,12 @@ int run_verifier(Settings& s) {
   milter::Engine milter_engine;
   auto milter_spec = s.milter.value_or(file.string("milter.listen"));
   if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file);
+  proxy::Engine proxy_engine;
+  std::unique_ptr<proxy::Proxy> proxy;
+  if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   server.start();
+  if (proxy) proxy->start();
   // libmilter takes SIGINT/SIGTERM in its own signal thread; when smfi_main() returns for
   // either, the rest of the service stops too.
   if (!milter_spec.empty())
@@ -258,7 +291,9 @@ int run_verifier(Settings& s) {
   signals.async_wait([&](const asio::error_code&, int) {
     if (!milter_spec.empty()) milter::stop();
     server.stop();
-    svc.io.stop();
+    if (!proxy) return svc.io.stop();
+    log::info("shutting down: finishing {} proxy session(s)", proxy->active());
+    proxy->drain([&svc] { svc.io.stop(); });
   });
   log::info("policy service listening on {}", fmt::join(listen, ", "));
   auto threads = static_cast<unsigned>(file.integer("verifier.threads"));
@@ -274,14 +309,21 @@ int run_verifier(Settings& s) {
 void add_service_commands(CLI::App& app, Runner& run) {
   auto settings = std::make_shared<Settings>();
   auto* verifier = app.add_subcommand(
-      "verifier", "Inbound SPF verification daemon: Postfix policy service on 127.0.0.1:10040 or a unix "
-                  "socket (main.cf: check_policy_service inet:127.0.0.1:10040 after reject_unauth_destination)");
+      "verifier", "Inbound verification daemon: Postfix policy service on 127.0.0.1:10040 or a unix "
+                  "socket (main.cf: check_policy_service inet:127.0.0.1:10040 after reject_unauth_destination); "
+                  "with --milter a milter, with --proxy a before-queue proxy filter (SPF, DKIM, DomainKeys)");
   add_policy_options(verifier, *settings);
   verifier->add_option("--listen", settings->listen, "policy listen address(es): 127.0.0.1:10040, unix:/path");
   verifier->add_option("--user", settings->user, "user to run as after binding");
   verifier->add_option("--milter", settings->milter,
                        "also serve the milter protocol: 127.0.0.1:10041, inet:10041@127.0.0.1 or unix:/path "
                        "(main.cf: smtpd_milters = inet:127.0.0.1:10041)");
+  verifier->add_flag("--proxy", settings->proxy,
+                     "also serve the before-queue proxy filter (main.cf: smtpd_proxy_filter = 127.0.0.1:10025; "
+                     "an after-filter smtpd on 127.0.0.1:10026, see conf/postfix/proxy-master.cf)");
+  verifier->add_option("--proxy-listen", settings->proxy_listen, "proxy listen address (default 127.0.0.1:10025)");
+  verifier->add_option("--proxy-relay", settings->proxy_relay,
+                       "after-filter smtpd the proxy relays to (default 127.0.0.1:10026)");
   verifier->callback([&run, settings] { run = [settings] { return run_verifier(*settings); }; });
 
   auto* policy = app.add_subcommand(

@@ -6,7 +6,8 @@
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
-#include "signer/filter/session.hpp"
+#include "core/relay/session.hpp"
+#include "signer/filter/sign_step.hpp"
 
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -45,7 +46,8 @@ std::string local_hostname() {
 struct Lifecycle {
   asio::io_context& io;
   net::Server& server;
-  FilterContext& context;
+  relay::RelayContext& context;
+  TableHolder& tables;
   const FilterOptions& options;
   asio::signal_set signals{io, SIGTERM, SIGINT, SIGHUP};
   asio::steady_timer drain_timer{io};
@@ -63,7 +65,7 @@ struct Lifecycle {
     std::string error;
     auto table = load_table(options, error);
     if (!table) return log::error("reload failed, keeping the current keys and settings: {}", error);
-    context.set_table(table);
+    tables.set(table);
     log::info("reloaded: {} signing domain(s)", table->size());
   }
   void drain() {
@@ -100,9 +102,10 @@ int run_filter(const FilterOptions& options) {
 
   asio::io_context io(config.threads);
   static SystemClock system_clock;
-  FilterContext context(config, table, system_clock);
+  TableHolder tables(table);
+  relay::RelayContext context(config, signing_steps(tables, system_clock), "reinjection server");
   net::Server server(io, "signer", config.max_connections,
-                     [&context](net::Socket socket) { return run_session(std::move(socket), context); });
+                     [&context](net::Socket socket) { return relay::run_session(std::move(socket), context); });
   server.on_busy([](net::Socket& socket) {
     std::error_code ignored;
     asio::write(socket, asio::buffer(std::string_view("421 4.3.2 Too many connections, try again later\r\n")), ignored);
@@ -111,7 +114,7 @@ int run_filter(const FilterOptions& options) {
   net::drop_privileges(config.user);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Lifecycle lifecycle{io, server, context, options};
+  Lifecycle lifecycle{io, server, context, tables, options};
   lifecycle.wait();
   server.start();
   log::info("listening on {} ({}), relaying to {}, {} signing domain(s)", config.listen.str(),

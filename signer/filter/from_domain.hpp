@@ -19,8 +19,4 @@ inline constexpr std::size_t kMaxDomainOctets = 253;
 
 std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers);
 
-// received_queue_id - Postfix's queue id from the first Received field ("... with ESMTP id
-// 4F1A2B3C4D; ..."), empty when absent.
-std::string received_queue_id(const std::vector<mail::HeaderField>& headers);
-
 }  // namespace postseal::signer

@@ -24,7 +24,36 @@ bool mentions_required_domain(const SigningTable* table, const std::vector<mail:
   return false;
 }
 
+// SigningMessageStep - a SignStep seen by the relay session.
+class SigningMessageStep final : public relay::MessageStep {
+ public:
+  SigningMessageStep(std::shared_ptr<const SigningTable> table, const std::vector<mail::HeaderField>& headers,
+                     const Clock& clock)
+      : step_(std::move(table), headers, clock) {}
+  void body(std::string_view chunk) override { step_.body(chunk); }
+  asio::awaitable<relay::StepOutcome> finish(const std::vector<mail::HeaderField>& headers) override {
+    relay::StepOutcome out;
+    out.prepend = step_.finish(headers);
+    out.summary = step_.summary();
+    if (step_.decision() == SignDecision::tempfail) {
+      out.relay = false;
+      out.reply = "451 4.7.0 Message must be signed but cannot be, try again later";
+    }
+    co_return out;
+  }
+
+ private:
+  SignStep step_;
+};
+
 }  // namespace
+
+relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock) {
+  return [&tables, &clock](const std::vector<mail::HeaderField>& headers,
+                           const relay::Envelope&) -> std::unique_ptr<relay::MessageStep> {
+    return std::make_unique<SigningMessageStep>(tables.get(), headers, clock);
+  };
+}
 
 std::string_view algorithm_name(const keys::PrivateKey& key) {
   return key.type() == keys::KeyType::ed25519 ? "ed25519-sha256" : "rsa-sha256";

@@ -11,12 +11,14 @@
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/relay/message_step.hpp"
 #include "core/util/clock.hpp"
 #include "signer/dkim/message_signer.hpp"
 #include "signer/domainkeys/dk_signer.hpp"
 #include "signer/filter/signing_table.hpp"
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +58,28 @@ class SignStep {
   SignDecision decision_ = SignDecision::pass_unsigned;
   std::string reason_;
 };
+
+// TableHolder - the signing table in use; SIGHUP swaps it while sessions keep theirs.
+class TableHolder {
+ public:
+  explicit TableHolder(std::shared_ptr<const SigningTable> table) : table_(std::move(table)) {}
+  std::shared_ptr<const SigningTable> get() const {
+    std::lock_guard lock(mutex_);
+    return table_;
+  }
+  void set(std::shared_ptr<const SigningTable> table) {
+    std::lock_guard lock(mutex_);
+    table_ = std::move(table);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const SigningTable> table_;
+};
+
+// signing_steps - the relay session's step factory for `postseal signer`: a SignStep per
+// message; a tempfail decision refuses the message with 451 4.7.0.
+relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock);
 
 // algorithm_name - "rsa-sha256" or "ed25519-sha256" for a key.
 std::string_view algorithm_name(const keys::PrivateKey& key);

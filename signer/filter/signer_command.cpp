@@ -7,11 +7,13 @@
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
 #include "signer/filter/filter_server.hpp"
+#include "signer/filter/filter_config.hpp"
 
 #include <CLI/CLI.hpp>
 
 #include <array>
 #include <memory>
+#include <vector>
 
 namespace postseal::signer {
 namespace {
@@ -19,30 +21,7 @@ namespace {
 using config::Key;
 using config::Type;
 
-constexpr std::array kKeys{
-    Key{"signer.listen", Type::string, "\"127.0.0.1:10027\"", 0, 0,
-        "where Postfix's dksign transport connects: HOST:PORT or unix:/path"},
-    Key{"signer.relay", Type::string, "\"127.0.0.1:10028\"", 0, 0,
-        "the reinjection smtpd (master.cf 127.0.0.1:10028 ... smtpd)"},
-    Key{"signer.protocol", Type::string, "\"smtp\"", 0, 0, "\"smtp\" or \"lmtp\" towards Postfix"},
-    Key{"signer.user", Type::string, "\"\"", 0, 0, "drop root to this user after binding and loading keys"},
-    Key{"signer.hostname", Type::string, "\"\"", 0, 0, "name in the greeting and EHLO (default: gethostname)"},
-    Key{"signer.threads", Type::integer, "2", 1, 64, "threads serving sessions"},
-    Key{"signer.max_connections", Type::integer, "100", 1, 10000,
-        "sessions at once; more get 421 (match the dksign maxproc in master.cf)"},
-    Key{"signer.command_timeout", Type::integer, "300", 1, 3600, "seconds to wait for each command or DATA read"},
-    Key{"signer.session_timeout", Type::integer, "3600", 10, 86400, "seconds a session may last in all"},
-    Key{"signer.relay_timeout", Type::integer, "300", 1, 590,
-        "seconds to wait for the reinjection server per step (below Postfix's 600 s)"},
-    Key{"signer.shutdown_grace", Type::integer, "30", 0, 600,
-        "seconds SIGTERM waits for transactions in progress"},
-    Key{"signer.max_message_size", Type::integer, "104857600", 1024, 4294967296,
-        "largest message accepted, octets (advertised as SIZE)"},
-    Key{"signer.memory_spool", Type::integer, "1048576", 0, 1073741824,
-        "message octets kept in memory before spooling to an unlinked temp file"},
-    Key{"signer.spool_directory", Type::string, "\"/var/tmp\"", 0, 0, "where spool files are made (unlinked at once)"},
-    Key{"signer.xforward_hosts", Type::strings, "[\"127.0.0.0/8\", \"::1\"]", 0, 0,
-        "clients allowed to send XFORWARD (others get 550)"},
+const std::array kDomainKeys{
     Key{"signer.domain", Type::tables, "[]", 0, 0, "one [[signer.domain]] table per signing domain"},
     Key{"signer.domain[].name", Type::string, "\"\"", 0, 0, "the From domain, also d="},
     Key{"signer.domain[].keys", Type::strings, "[]", 0, 0,
@@ -88,7 +67,16 @@ FilterOptions make_options(const Cli& cli) {
 
 }  // namespace
 
-std::span<const config::Key> filter_config_keys() { return kKeys; }
+std::span<const config::Key> filter_config_keys() {
+  // the relay keys of the [signer] section, then the signing domains
+  static const std::vector<Key> keys = [] {
+    auto relay_keys = relay::relay_config_keys("signer", filter_defaults());
+    std::vector<Key> all(relay_keys.begin(), relay_keys.end());
+    all.insert(all.end(), kDomainKeys.begin(), kDomainKeys.end());
+    return all;
+  }();
+  return keys;
+}
 
 void add_signer_command(CLI::App& app, Runner& run) {
   auto* sub = app.add_subcommand("signer",

@@ -5,14 +5,20 @@
 #include "signer/commands.hpp"
 #include "signer/filter/filter_config.hpp"
 #include "signer/filter/from_domain.hpp"
-#include "signer/filter/message_assembler.hpp"
+#include "core/relay/message_assembler.hpp"
+#include "core/relay/spool.hpp"
 #include "signer/filter/signing_table.hpp"
-#include "signer/filter/spool.hpp"
 
 #include <gtest/gtest.h>
 
 namespace postseal::signer {
 namespace {
+using relay::MessageAssembler;
+using relay::kMaxHeaderFields;
+using relay::Problem;
+using relay::Spool;
+using relay::problem_reply;
+using relay::received_queue_id;
 
 std::vector<mail::HeaderField> fields(std::string block) {
   return mail::parse_header_block(block).value();

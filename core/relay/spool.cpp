@@ -1,5 +1,5 @@
 // spool.cpp - memory-then-unlinked-file body spool (see spool.hpp).
-#include "signer/filter/spool.hpp"
+#include "core/relay/spool.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace postseal::signer {
+namespace postseal::relay {
 namespace {
 
 // write_all - the whole buffer or an errno text.
@@ -94,4 +94,4 @@ std::string_view Spool::chunk(std::size_t index, std::string& scratch) {
   return scratch;
 }
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

@@ -1,14 +1,15 @@
-// session_data.cpp - the DATA phase of a filter session: read the message (RFC 5321 4.1.1.4,
-// CRLF.CRLF only), sign it, relay it downstream and answer only with downstream's verdict.
+// session_data.cpp - the DATA phase of a relay session: read the message (RFC 5321 4.1.1.4,
+// CRLF.CRLF only), run the message step (sign, verify), relay the message downstream and
+// answer only with downstream's verdict; a step's refusal is answered at end of DATA and
+// downstream gets RSET, never the message.
+#include "core/relay/message_assembler.hpp"
+#include "core/relay/session_state.hpp"
 #include "core/smtp/data_reader.hpp"
 #include "core/util/log.hpp"
-#include "signer/filter/from_domain.hpp"
-#include "signer/filter/message_assembler.hpp"
-#include "signer/filter/session_state.hpp"
 
 #include <fmt/format.h>
 
-namespace postseal::signer {
+namespace postseal::relay {
 
 std::string Session::queue_id(const std::vector<mail::HeaderField>& headers) const {
   if (!xforward_ident_.empty()) return xforward_ident_;
@@ -21,6 +22,17 @@ void Session::answer_data(const std::string& line, const std::string& log_line) 
   std::size_t n = ctx_.config().lmtp ? recipients_.size() : 1;
   for (std::size_t i = 0; i < n; ++i) queue_reply(line);
   log::info("{}", log_line);
+}
+
+Envelope Session::envelope() const {
+  Envelope e;
+  e.client_address = xforward_addr_.empty() ? peer_ : xforward_addr_;
+  e.client_name = xforward_name_;
+  e.helo = xforward_helo_.empty() ? helo_ : xforward_helo_;
+  e.sender = sender_;
+  e.recipients = recipients_;
+  e.queue_id = xforward_ident_;
+  return e;
 }
 
 asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(const std::string& prefix,
@@ -72,9 +84,8 @@ asio::awaitable<bool> Session::data() {
   if (!ok1) co_return false;
 
   Spool spool(ctx_.config().memory_spool, ctx_.config().spool_directory);
-  MessageAssembler assembler(spool, ctx_.config().max_message_size, [this](const auto& headers) {
-    return std::make_unique<SignStep>(ctx_.table(), headers, ctx_.clock());
-  });
+  MessageAssembler assembler(spool, ctx_.config().max_message_size,
+                             [this, env = envelope()](const auto& headers) { return ctx_.steps()(headers, env); });
   smtp::DataReader* reader_ptr = nullptr;
   smtp::DataReader reader([&](std::string_view line) { assembler.line(line, reader_ptr->octets()); });
   reader_ptr = &reader;
@@ -93,7 +104,8 @@ asio::awaitable<bool> Session::data() {
   co_return true;
 }
 
-// finish_data - sign and relay a complete message, or refuse it; then end the transaction.
+// finish_data - run the step over a complete message and relay it, or refuse it; then end
+// the transaction.
 asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& spool) {
   std::string id = queue_id(assembler.headers());
   if (assembler.problem() != Problem::none) {
@@ -102,27 +114,29 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
     co_await rset();
     co_return;
   }
-  SignStep* signing = assembler.signing();
-  std::string prefix = signing ? signing->finish(assembler.headers()) : std::string{};
-  std::string summary = signing ? signing->summary() : std::string("passed unsigned: no header block");
-  if (signing && signing->decision() == SignDecision::tempfail) {
-    answer_data("451 4.7.0 Message must be signed but cannot be, try again later", id + ": " + summary);
+  StepOutcome outcome;
+  outcome.summary = "passed unchanged";
+  if (MessageStep* step = assembler.step()) outcome = co_await step->finish(assembler.headers());
+  if (!outcome.relay) {
+    answer_data(outcome.reply, id + ": " + outcome.summary);
     co_await rset();
     co_return;
   }
-  auto reply = co_await relay_message(prefix, assembler.header_block(), spool);
+  std::string block = outcome.drop.empty() ? assembler.header_block() : assembler.header_block_without(outcome.drop);
+  auto reply = co_await relay_message(outcome.prepend, block, spool);
+  const auto& name = ctx_.downstream();
   if (!reply) {
     downstream_.reset();
-    answer_data("451 4.4.2 Reinjection failed, try again later",
-                fmt::format("{}: deferred: reinjection server {}: {}", id, ctx_.config().relay.str(), reply.error()));
+    answer_data(fmt::format("451 4.4.2 Relay to the {} failed, try again later", name),
+                fmt::format("{}: deferred: {} {}: {}", id, name, ctx_.config().relay.str(), reply.error()));
   } else if (reply->positive()) {
-    answer_data(reply_text(*reply), fmt::format("{}: {}; relayed: {} {}", id, summary, reply->code, reply->text()));
+    answer_data(reply_text(*reply), fmt::format("{}: {}; relayed: {} {}", id, outcome.summary, reply->code, reply->text()));
   } else {
-    answer_data(reply_text(*reply), fmt::format("{}: {}: reinjection server answered {} {}", id,
-                                                reply->permanent() ? "rejected" : "deferred", reply->code, reply->text()));
+    answer_data(reply_text(*reply), fmt::format("{}: {}: {} answered {} {}", id,
+                                                reply->permanent() ? "rejected" : "deferred", name, reply->code, reply->text()));
     if (reply->code == 421) downstream_.reset();
   }
   end_transaction();
 }
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

@@ -1,11 +1,13 @@
 // message_assembler.cpp - header buffering with caps, body streaming (see the header).
-#include "signer/filter/message_assembler.hpp"
+#include "core/relay/message_assembler.hpp"
 
 #include "core/smtp/data_reader.hpp"
 
 #include <fmt/format.h>
 
-namespace postseal::signer {
+#include <algorithm>
+
+namespace postseal::relay {
 
 std::string problem_reply(Problem p, std::size_t limit) {
   switch (p) {
@@ -33,7 +35,7 @@ void MessageAssembler::line(std::string_view text, std::size_t octets_so_far) {
   if (!in_body_) return header_line(text);
   body_line_.assign(text);
   body_line_ += "\r\n";
-  if (sign_) sign_->body(body_line_);
+  if (step_) step_->body(body_line_);
   if (!text.empty() && text.front() == '.') spool_.append(".");
   spool_.append(body_line_);
 }
@@ -67,7 +69,21 @@ void MessageAssembler::end_headers() {
   headers_ = std::move(*parsed);
   raw_headers_.clear();
   raw_headers_.shrink_to_fit();
-  sign_ = start_(headers_);
+  step_ = start_(headers_);
+}
+
+std::string MessageAssembler::header_block_without(const std::vector<std::size_t>& drop) const {
+  std::string out;
+  for (std::size_t i = 0; i < headers_.size(); ++i) {
+    if (std::find(drop.begin(), drop.end(), i) != drop.end()) continue;
+    std::string_view raw = headers_[i].raw;
+    while (!raw.empty()) {  // one physical line at a time, each dot-stuffed
+      auto end = raw.find("\r\n");
+      smtp::dot_stuff(out, raw.substr(0, end));
+      raw.remove_prefix(end == std::string_view::npos ? raw.size() : end + 2);
+    }
+  }
+  return out;
 }
 
 void MessageAssembler::finish() {
@@ -76,4 +92,4 @@ void MessageAssembler::finish() {
   if (spool_.failed()) set_problem(Problem::spool_failed);
 }
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

@@ -1,6 +1,6 @@
 // session.cpp - greeting, command loop and envelope relay of a filter session (RFC 5321
 // 4.1.1, 4.3.2; RFC 2920 pipelining; RFC 2033 LHLO; XFORWARD_README).
-#include "signer/filter/session_state.hpp"
+#include "core/relay/session_state.hpp"
 
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
@@ -12,7 +12,7 @@
 
 #include <cstdlib>
 
-namespace postseal::signer {
+namespace postseal::relay {
 namespace {
 
 // peer_address - "127.0.0.1" / "::1", or "unix" for a unix-socket peer.
@@ -45,6 +45,12 @@ std::string_view extension_for(const std::string& k) {
   return "DSN";
 }
 
+// capitalised - "reinjection server" -> "Reinjection server" for the start of a reply text.
+std::string capitalised(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  return text;
+}
+
 }  // namespace
 
 std::string reply_text(const smtp::Reply& downstream) {
@@ -53,7 +59,7 @@ std::string reply_text(const smtp::Reply& downstream) {
   return r;
 }
 
-void FilterContext::start_draining() {
+void RelayContext::start_draining() {
   draining_.store(true);
   std::vector<std::function<void()>> wake;
   {
@@ -63,18 +69,18 @@ void FilterContext::start_draining() {
   for (auto& w : wake) w();
 }
 
-std::size_t FilterContext::add_waker(std::function<void()> wake) {
+std::size_t RelayContext::add_waker(std::function<void()> wake) {
   std::lock_guard lock(mutex_);
   wakers_.emplace_back(++next_waker_, std::move(wake));
   return next_waker_;
 }
 
-void FilterContext::remove_waker(std::size_t id) {
+void RelayContext::remove_waker(std::size_t id) {
   std::lock_guard lock(mutex_);
   std::erase_if(wakers_, [id](const auto& w) { return w.first == id; });
 }
 
-Session::Session(net::Socket socket, FilterContext& context)
+Session::Session(net::Socket socket, RelayContext& context)
     : ctx_(context),
       stream_(std::move(socket)),
       command_deadline_(stream_.socket(), context.config().command_timeout),
@@ -176,6 +182,7 @@ asio::awaitable<bool> Session::handle(const smtp::Command& c) {
       }
       if (in_mail_) co_await rset();
       greeted_ = true;
+      helo_ = printable(c.args, 255);
       queue_reply(c.verb == Verb::helo ? fmt::format("250 {}", ctx_.config().hostname) : ehlo_reply(lmtp, c.args));
       co_return true;
     case Verb::xforward:
@@ -218,9 +225,14 @@ void Session::xforward(const std::string& args) {
   if (in_mail_) return queue_reply("503 5.5.1 Error: XFORWARD not allowed inside a mail transaction");
   auto attrs = smtp::parse_xforward(args);
   if (!attrs) return queue_reply("501 5.5.4 Syntax: " + attrs.error());
-  for (const auto& [name, value] : *attrs)
-    if (name == "IDENT")
-      if (auto ident = smtp::xtext_decode(value); ident && smtp::is_queue_id(*ident)) xforward_ident_ = *ident;
+  for (const auto& [name, value] : *attrs) {
+    auto decoded = smtp::xtext_decode(value);
+    if (!decoded) continue;
+    if (name == "IDENT" && smtp::is_queue_id(*decoded)) xforward_ident_ = *decoded;
+    if (name == "ADDR") xforward_addr_ = *decoded;
+    if (name == "NAME") xforward_name_ = *decoded;
+    if (name == "HELO") xforward_helo_ = *decoded;
+  }
   xforward_lines_.push_back(args);
   queue_reply("250 2.0.0 Ok");
 }
@@ -232,7 +244,7 @@ asio::awaitable<bool> Session::ensure_downstream() {
   auto client = co_await smtp::Client::connect(executor, ctx_.config().relay, ctx_.config().hostname,
                                                ctx_.config().relay_timeout);
   if (!client) {
-    log::warning("reinjection server {} unavailable: {}", ctx_.config().relay.str(), client.error());
+    log::warning("{} {} unavailable: {}", ctx_.downstream(), ctx_.config().relay.str(), client.error());
     co_return false;
   }
   downstream_ = std::move(*client);
@@ -284,21 +296,24 @@ asio::awaitable<void> Session::mail(const std::string& args) {
     line += " " + p;
   }
   bool ok4 = co_await ensure_downstream();
-  if (!ok4) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
+  if (!ok4) co_return queue_reply(fmt::format("451 4.4.1 {} unavailable, try again later", capitalised(ctx_.downstream())));
   std::string relayed = "MAIL FROM:<" + path->address + ">";
   for (const auto& p : path->parameters) {
     std::string k = smtp::parameter_keyword(p);
     bool supported = downstream_->supports(extension_for(k));
     if (!supported && k == "SIZE") continue;  // a size hint only: dropping it loses nothing
     if (!supported)
-      co_return queue_reply(fmt::format("451 4.3.0 Reinjection server does not support {}", extension_for(k)));
+      co_return queue_reply(fmt::format("451 4.3.0 {} does not support {}", capitalised(ctx_.downstream()), extension_for(k)));
     relayed += " " + p;
   }
   line = relayed;
   auto reply = co_await downstream_mail(line);
-  if (!reply) co_return queue_reply("451 4.4.1 Reinjection server unavailable, try again later");
+  if (!reply) co_return queue_reply(fmt::format("451 4.4.1 {} unavailable, try again later", capitalised(ctx_.downstream())));
   queue_reply(reply_text(*reply));
-  if (reply->positive()) in_mail_ = true;
+  if (reply->positive()) {
+    in_mail_ = true;
+    sender_ = path->address;
+  }
 }
 
 asio::awaitable<void> Session::rcpt(const std::string& args) {
@@ -311,13 +326,13 @@ asio::awaitable<void> Session::rcpt(const std::string& args) {
     if (!known_rcpt_parameter(smtp::parameter_keyword(p)))
       co_return queue_reply("555 5.5.4 Unsupported option: " + printable(p, 40));
     if (!downstream_->supports("DSN"))
-      co_return queue_reply("451 4.3.0 Reinjection server does not support DSN");
+      co_return queue_reply(fmt::format("451 4.3.0 {} does not support DSN", capitalised(ctx_.downstream())));
     line += " " + p;
   }
   auto reply = co_await downstream_->command(line);
   if (!reply) {
-    log::warning("reinjection server {}: {}", ctx_.config().relay.str(), reply.error());
-    co_return queue_reply("451 4.4.2 Lost connection to the reinjection server, try again later");
+    log::warning("{} {}: {}", ctx_.downstream(), ctx_.config().relay.str(), reply.error());
+    co_return queue_reply(fmt::format("451 4.4.2 Lost connection to the {}, try again later", ctx_.downstream()));
   }
   queue_reply(reply_text(*reply));
   if (reply->positive()) recipients_.push_back(path->address);
@@ -336,11 +351,15 @@ void Session::end_transaction() {
   recipients_.clear();
   xforward_lines_.clear();
   xforward_ident_.clear();
+  xforward_addr_.clear();
+  xforward_name_.clear();
+  xforward_helo_.clear();
+  sender_.clear();
 }
 
-asio::awaitable<void> run_session(net::Socket socket, FilterContext& context) {
+asio::awaitable<void> run_session(net::Socket socket, RelayContext& context) {
   Session session(std::move(socket), context);
   co_await session.run();
 }
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

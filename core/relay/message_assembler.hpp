@@ -1,5 +1,5 @@
 // message_assembler.hpp - turn decoded DATA lines into a header block (buffered, bounded)
-// and a streamed body (hashed as it arrives, spooled dot-stuffed for reinjection).
+// and a streamed body (fed to the message step as it arrives, spooled dot-stuffed for relay).
 //
 // RFC 5322 2.1 (header, empty line, body), RFC 5321 4.5.2 (transparency on output).
 // Untrusted input: message lines from DataReader. Limits: kMaxHeaderFields fields and
@@ -8,8 +8,8 @@
 #pragma once
 
 #include "core/mail/header.hpp"
-#include "signer/filter/sign_step.hpp"
-#include "signer/filter/spool.hpp"
+#include "core/relay/message_step.hpp"
+#include "core/relay/spool.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace postseal::signer {
+namespace postseal::relay {
 
 inline constexpr std::size_t kMaxHeaderFields = mail::kMaxHeaderFields;
 inline constexpr std::size_t kMaxHeaderBytes = mail::kMaxHeaderBlockBytes;
@@ -31,9 +31,9 @@ std::string problem_reply(Problem p, std::size_t limit);
 
 class MessageAssembler {
  public:
-  // StartSigning - called once when the header block is complete.
-  using StartSigning = std::function<std::unique_ptr<SignStep>(const std::vector<mail::HeaderField>&)>;
-  MessageAssembler(Spool& spool, std::size_t max_size, StartSigning start)
+  // StartStep - called once when the header block is complete (null: no step).
+  using StartStep = std::function<std::unique_ptr<MessageStep>(const std::vector<mail::HeaderField>&)>;
+  MessageAssembler(Spool& spool, std::size_t max_size, StartStep start)
       : spool_(spool), max_size_(max_size), start_(std::move(start)) {}
 
   // line - one decoded line (no CRLF, unstuffed); `octets_so_far` is the DATA size so far.
@@ -47,7 +47,9 @@ class MessageAssembler {
   }
   const std::vector<mail::HeaderField>& headers() const { return headers_; }
   const std::string& header_block() const { return header_block_; }  // wire form, stuffed
-  SignStep* signing() { return sign_.get(); }
+  // header_block_without - the wire form of every field but those at `drop` (indexes).
+  std::string header_block_without(const std::vector<std::size_t>& drop) const;
+  MessageStep* step() { return step_.get(); }
 
  private:
   void header_line(std::string_view text);
@@ -55,15 +57,15 @@ class MessageAssembler {
 
   Spool& spool_;
   std::size_t max_size_;
-  StartSigning start_;
+  StartStep start_;
   bool in_body_ = false;
   std::size_t field_count_ = 0;
   std::string raw_headers_;   // CRLF lines, unstuffed, for the parser
   std::string header_block_;  // CRLF lines, stuffed, for output
   std::vector<mail::HeaderField> headers_;
-  std::unique_ptr<SignStep> sign_;
+  std::unique_ptr<MessageStep> step_;
   Problem problem_ = Problem::none;
   std::string body_line_;
 };
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

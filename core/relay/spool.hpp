@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace postseal::signer {
+namespace postseal::relay {
 
 // kSpoolReadChunk - octets read back from the spool file per write downstream.
 inline constexpr std::size_t kSpoolReadChunk = 64 * 1024;
@@ -50,4 +50,4 @@ class Spool {
   std::string error_;
 };
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

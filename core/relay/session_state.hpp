@@ -1,4 +1,4 @@
-// session_state.hpp - the Session class behind run_session (private to signer/filter):
+// session_state.hpp - the Session class behind run_session (private to core/relay):
 // session.cpp handles greeting and envelope commands, session_data.cpp the DATA phase and
 // the relay of the message. See session.hpp for the contract.
 #pragma once
@@ -8,13 +8,13 @@
 #include "core/smtp/command.hpp"
 #include "core/smtp/reply.hpp"
 #include "core/smtp/stream.hpp"
-#include "signer/filter/session.hpp"
+#include "core/relay/session.hpp"
 
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace postseal::signer {
+namespace postseal::relay {
 
 // reply_text - a downstream reply mirrored to our client, without the final CRLF.
 std::string reply_text(const smtp::Reply& downstream);
@@ -28,7 +28,7 @@ struct IdleState {
 
 class Session {
  public:
-  Session(net::Socket socket, FilterContext& context);
+  Session(net::Socket socket, RelayContext& context);
   asio::awaitable<void> run();
 
  private:
@@ -51,10 +51,11 @@ class Session {
                                                                          const std::string& header_block,
                                                                          class Spool& spool);
   asio::awaitable<void> finish_data(class MessageAssembler& assembler, class Spool& spool);
+  Envelope envelope() const;
   void answer_data(const std::string& line, const std::string& log_line);
   std::string queue_id(const std::vector<mail::HeaderField>& headers) const;
 
-  FilterContext& ctx_;
+  RelayContext& ctx_;
   smtp::Stream stream_;
   net::Deadline command_deadline_;
   net::Deadline session_deadline_;
@@ -62,13 +63,16 @@ class Session {
   std::string peer_;            // client address, for logs and XFORWARD authorisation
   bool xforward_allowed_ = false;
   bool greeted_ = false;
+  std::string helo_;             // our client's EHLO/HELO argument
   std::string out_;              // replies not yet written (pipelining)
   std::unique_ptr<smtp::Client> downstream_;
   // transaction
   bool in_mail_ = false;
   std::vector<std::string> xforward_lines_;  // XFORWARD arguments, relayed as received
   std::string xforward_ident_;               // decoded IDENT (Postfix queue id)
+  std::string xforward_addr_, xforward_name_, xforward_helo_;  // decoded ADDR, NAME, HELO
+  std::string sender_;                       // MAIL FROM address
   std::vector<std::string> recipients_;      // accepted by downstream
 };
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

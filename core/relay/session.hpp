@@ -1,6 +1,6 @@
-// session.hpp - one SMTP/LMTP client connection of the content filter, relayed
-// transactionally to the reinjection server (RFC 5321, RFC 2033 LMTP, Postfix FILTER_README
-// and XFORWARD_README).
+// session.hpp - one SMTP/LMTP client connection of a relay daemon (the signing content
+// filter, the before-queue proxy), relayed transactionally to the downstream server (RFC 5321,
+// RFC 2033 LMTP, Postfix FILTER_README, SMTPD_PROXY_README and XFORWARD_README).
 //
 // Contract (DESIGN "No mail is lost"): MAIL and RCPT are mirrored from the downstream server
 // as they happen; end of DATA is answered only after downstream answered for that message;
@@ -11,9 +11,8 @@
 #pragma once
 
 #include "core/net/server.hpp"
-#include "core/util/clock.hpp"
-#include "signer/filter/filter_config.hpp"
-#include "signer/filter/signing_table.hpp"
+#include "core/relay/message_step.hpp"
+#include "core/relay/relay_config.hpp"
 
 #include <asio/awaitable.hpp>
 
@@ -23,28 +22,22 @@
 #include <mutex>
 #include <set>
 
-namespace postseal::signer {
+namespace postseal::relay {
 
 // kMaxRecipients - RCPT commands accepted per transaction (RFC 5321 4.5.3.1.8 asks for 100+).
 inline constexpr std::size_t kMaxRecipients = 1000;
 
-// FilterContext - what all sessions share: settings, the current signing table, the clock,
-// and the shutdown state.
-class FilterContext {
+// RelayContext - what all sessions share: settings, the per-message step, the name of the
+// downstream server in logs and replies, and the shutdown state.
+class RelayContext {
  public:
-  FilterContext(FilterConfig config, std::shared_ptr<const SigningTable> table, const Clock& clock)
-      : config_(std::move(config)), table_(std::move(table)), clock_(clock) {}
+  RelayContext(RelayConfig config, StepFactory steps, std::string downstream_name)
+      : config_(std::move(config)), steps_(std::move(steps)), downstream_(std::move(downstream_name)) {}
 
-  const FilterConfig& config() const { return config_; }
-  const Clock& clock() const { return clock_; }
-  std::shared_ptr<const SigningTable> table() const {
-    std::lock_guard lock(mutex_);
-    return table_;
-  }
-  void set_table(std::shared_ptr<const SigningTable> t) {
-    std::lock_guard lock(mutex_);
-    table_ = std::move(t);
-  }
+  const RelayConfig& config() const { return config_; }
+  const StepFactory& steps() const { return steps_; }
+  // downstream - "reinjection server" (signer), "after-filter server" (proxy).
+  const std::string& downstream() const { return downstream_; }
   // draining - SIGTERM seen: finish transactions in progress, then 421 and close.
   bool draining() const { return draining_.load(); }
   void start_draining();
@@ -53,16 +46,16 @@ class FilterContext {
   void remove_waker(std::size_t id);
 
  private:
-  FilterConfig config_;
+  RelayConfig config_;
+  StepFactory steps_;
+  std::string downstream_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const SigningTable> table_;
-  const Clock& clock_;
   std::atomic<bool> draining_{false};
   std::size_t next_waker_ = 0;
   std::vector<std::pair<std::size_t, std::function<void()>>> wakers_;
 };
 
 // run_session - serve one connection until QUIT, error, deadline or shutdown.
-asio::awaitable<void> run_session(net::Socket socket, FilterContext& context);
+asio::awaitable<void> run_session(net::Socket socket, RelayContext& context);
 
-}  // namespace postseal::signer
+}  // namespace postseal::relay

@@ -1,0 +1,68 @@
+// relay_config.hpp - settings of an SMTP relay daemon (`postseal signer`, `postseal verifier
+// --proxy`): where it listens, where it relays, its deadlines and message limits, read from
+// one section of postseal.toml ([signer], [proxy]) and overridden by the command line.
+//
+// Untrusted input: the config file and command line (local admin). Every number has bounds
+// declared in relay_config_keys(); a bad value is a StartupError naming the key. Timeouts stay
+// below Postfix's own (600 s smtp_data_done_timeout / smtpd_proxy_timeout 100 s for proxies).
+#pragma once
+
+#include "core/net/endpoint.hpp"
+#include "core/util/config.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postseal::relay {
+
+inline constexpr int kDefaultCommandTimeoutSeconds = 300;  // RFC 5321 4.5.3.2.7
+inline constexpr int kDefaultSessionTimeoutSeconds = 3600;
+inline constexpr int kDefaultShutdownGraceSeconds = 30;
+inline constexpr std::size_t kDefaultMaxMessageSize = 100 * 1024 * 1024;
+inline constexpr std::size_t kDefaultMemorySpool = 1024 * 1024;
+
+// Defaults - what differs between the daemons built on the relay session.
+struct Defaults {
+  std::string_view listen;           // "127.0.0.1:10027"
+  std::string_view relay;            // "127.0.0.1:10028"
+  int relay_timeout_seconds = 300;   // below the client's own timeout
+  std::int64_t max_relay_timeout_seconds = 590;
+  int threads = 2;
+  std::size_t max_connections = 100;
+  bool lmtp_allowed = true;          // offer the `protocol` key
+  bool own_process = true;           // offer `threads` and `user` (else the hosting daemon's apply)
+  std::string_view listen_help;
+  std::string_view relay_help;
+};
+
+struct RelayConfig {
+  net::Endpoint listen;
+  net::Endpoint relay;
+  bool lmtp = false;                   // speak LMTP to our clients (per-recipient replies)
+  std::string user;                    // drop to this user after binding and loading keys
+  std::string hostname;                // greeting / EHLO name
+  int threads = 2;
+  std::size_t max_connections = 100;
+  std::chrono::seconds command_timeout{kDefaultCommandTimeoutSeconds};
+  std::chrono::seconds session_timeout{kDefaultSessionTimeoutSeconds};
+  std::chrono::seconds relay_timeout{300};
+  std::chrono::seconds shutdown_grace{kDefaultShutdownGraceSeconds};
+  std::size_t max_message_size = kDefaultMaxMessageSize;
+  std::size_t memory_spool = kDefaultMemorySpool;
+  std::string spool_directory = "/var/tmp";
+  std::vector<std::string> xforward_hosts{"127.0.0.0/8", "::1"};
+};
+
+// relay_config_keys - the SECTION.* keys of a relay daemon (built once per section; the
+// returned span stays valid for the program's life).
+std::span<const config::Key> relay_config_keys(std::string_view section, const Defaults& defaults);
+// load_relay_config - the section's settings (declared defaults when `file` is null).
+RelayConfig load_relay_config(const config::File* file, std::string_view section, const Defaults& defaults);
+// host_allowed - whether a peer address matches one of the prefixes ("127.0.0.0/8", "::1").
+bool host_allowed(const std::string& address, const std::vector<std::string>& prefixes);
+
+}  // namespace postseal::relay

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# proxy_postfix.sh - the before-queue proxy filter (`postseal verifier --proxy`) with a real
+# Postfix (smtpd_proxy_filter = 127.0.0.1:10025, after-filter smtpd on 127.0.0.1:10026), a real
+# unbound holding SPF and DKIM key records, and smtp-sink. Client addresses are set with
+# XCLIENT; Postfix passes them to the proxy with XFORWARD.
+# Checks: an SPF-fail sender is refused at end of DATA with 550 5.7.23 and nothing reaches the
+# sink or the queue; with --mail-from-reject softfail a softfail sender is refused too (the
+# configured policy); a temperror (the sender domain's server refuses) answers 451 4.4.3; an
+# SPF pass is delivered with Received-SPF: pass and Authentication-Results spf=pass; DKIM
+# rsa-sha256 good -> dkim=pass header.d/s/a/b, tampered body -> dkim=fail, ed25519-sha256
+# (signed by dkimpy) -> dkim=pass; forged Authentication-Results claiming our authserv-id
+# (interleaved, two spellings) are removed and a foreign one is kept; SIGTERM stops it.
+# Ports: Postfix 2811, after-filter smtpd 10026, proxy 10025, smtp-sink 2813, unbound 5356.
+# Runs as root.
+set -uo pipefail
+: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
+: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
+[ "$(id -u)" -eq 0 ] || { echo "FAIL: proxy_postfix.sh must run as root (private Postfix instance)"; exit 1; }
+command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v swaks >/dev/null \
+  || { echo "FAIL: postfix, smtp-sink (postfix) and swaks must be installed"; exit 1; }
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || { echo "FAIL: python3-dkim (dkimpy) must be installed"; exit 1; }
+. "$POSTSEAL_SRC/tests/lib/postfix.sh"
+. "$POSTSEAL_SRC/tests/lib/unbound.sh"
+
+P_SMTPD=2811 P_AFTER=10026 P_PROXY=10025 P_SINK=2813 DNS=5356
+FRONT="$POSTSEAL_SRC/tests/integration/frontends"
+KEYS="$POSTSEAL_SRC/tests/data/dkim/dkimpy-data"
+R=$(mktemp -d /var/tmp/postseal-proxy-it.XXXXXX)
+U=$(mktemp -d /var/tmp/postseal-proxy-dns.XXXXXX)  # not under $R: pf_init wipes $R
+VERIFIER_PID=""
+# stop_verifier - SIGTERM, then (bounded wait, 5 s) SIGKILL; 0 when it stopped on SIGTERM.
+stop_verifier() {
+  local i
+  [ -n "$VERIFIER_PID" ] || return 0
+  kill "$VERIFIER_PID" 2>/dev/null
+  for i in $(seq 1 50); do kill -0 "$VERIFIER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$VERIFIER_PID" 2>/dev/null; then kill -9 "$VERIFIER_PID" 2>/dev/null; VERIFIER_PID=""; return 1; fi
+  VERIFIER_PID=""
+  return 0
+}
+cleanup() {
+  stop_verifier
+  unbound_stop "$U" 2>/dev/null
+  pf_cleanup
+  rm -rf "$R" "$U"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+PASS=0 FAIL=0
+ok() { PASS=$((PASS + 1)); echo "PASS: $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+die() {
+  echo "FAIL: $*"
+  [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
+  [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"
+  exit 1
+}
+
+for p in $P_SMTPD $P_AFTER $P_PROXY $P_SINK; do
+  ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
+done
+
+# DNS: the front-end records, plus a sender domain whose server refuses (-> SPF temperror).
+{ cat "$FRONT/unbound-data.conf"
+  echo 'local-zone: "refused.example." refuse'
+  echo "local-data: 'softfail-proxy.example.com. TXT \"v=spf1 ip4:192.0.2.0/24 ~all\"'"; } > "$U/data.conf"
+unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
+"$POSTSEAL" verifier --listen "unix:$U/policy.sock" --proxy --proxy-listen "127.0.0.1:$P_PROXY" \
+  --proxy-relay "127.0.0.1:$P_AFTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
+  --mail-from-reject softfail --foreground > "$U/verifier.log" 2>&1 &
+VERIFIER_PID=$!
+pf_wait_listen $P_PROXY || die "postseal verifier --proxy did not start"
+
+pf_init "$R" $P_SINK || die "pf_init"
+pf_main "relay_domains = dest.example" \
+  "smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
+  "smtpd_relay_restrictions = reject_unauth_destination"
+pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
+  "  -o smtpd_proxy_filter=127.0.0.1:$P_PROXY" \
+  "127.0.0.1:$P_AFTER inet n - n - - smtpd" \
+  "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8" \
+  "  -o smtpd_client_restrictions=" "  -o smtpd_helo_restrictions=" "  -o smtpd_sender_restrictions=" \
+  "  -o smtpd_relay_restrictions=" "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+  "  -o smtpd_data_restrictions=" "  -o mynetworks=127.0.0.0/8" \
+  "  -o receive_override_options=no_unknown_recipient_checks"
+pf_sink_start $P_SINK || die "smtp-sink did not start"
+pf_start || die "postfix did not start"
+pf_wait_listen $P_AFTER || die "after-filter smtpd not listening"
+
+# message TOKEN [extra header lines...] - a CRLF message on stdout.
+message() {
+  local token=$1; shift
+  printf 'From: Sender <user@dkim.example>\r\nTo: rcpt@dest.example\r\nSubject: %s\r\n' "$token"
+  printf 'Date: Mon, 23 Nov 2026 03:00:00 +0000\r\nMessage-ID: <%s@dkim.example>\r\n' "$token"
+  local h; for h in "$@"; do printf '%s\r\n' "$h"; done
+  printf '\r\nHello,\r\nthis is the body of %s.\r\n\r\n-- \r\nsender\r\n' "$token"
+}
+sign() {  # KEY SELECTOR ALG < message
+  /usr/bin/python3 "$FRONT/sign.py" "$1" "$2" dkim.example "$3"
+}
+# send FROM ADDR FILE - one message from client ADDR; prints swaks' transcript.
+send() {
+  swaks --server 127.0.0.1 --port $P_SMTPD --from "$1" --to rcpt@dest.example \
+    --xclient-addr "$2" --xclient-name unknown --xclient-helo mail.client.example.com \
+    --helo mail.client.example.com --data "$3" </dev/null 2>&1
+}
+# sink_file TOKEN - the sink dump holding TOKEN (waits up to 30 s).
+sink_file() {
+  local i f
+  for i in $(seq 1 300); do
+    f=$(grep -l -- "$1" "$R"/sink/* 2>/dev/null | head -1)
+    [ -n "$f" ] && { echo "$f"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+# fields FILE NAME - the named header fields of FILE, unfolded, one per line.
+fields() {
+  awk -v want="$2" 'BEGIN { IGNORECASE = 1 }
+    /^\r?$/ { exit }
+    /^[ \t]/ { if (cur != "") cur = cur " " $0; next }
+    { if (cur != "") print cur; cur = "" }
+    tolower($0) ~ "^" tolower(want) ":" { cur = $0 }
+    END { if (cur != "") print cur }' "$1" | tr -d '\r' | tr -s ' \t' ' '
+}
+ours() { fields "$1" Authentication-Results | grep -i '^Authentication-Results: mx.test.local;'; }
+# refused_at_data OUT CODE - swaks' transcript shows CODE as the answer to the end of DATA.
+refused_at_data() { echo "$1" | grep -A3 -- '-> \.$' | grep -qE "^<\*\* +$2"; }
+
+# 1. SPF fail: refused at end of DATA, nothing delivered or queued.
+message spf-fail > "$R/fail.eml"
+out=$(send user@spf-pass.example.com 198.51.100.5 "$R/fail.eml")
+if refused_at_data "$out" '550 5\.7\.23 '; then ok "SPF fail refused at end of DATA with 550 5.7.23"
+else bad "SPF fail not refused with 550 5.7.23 at end of DATA"; echo "$out" | grep -E '^ *<' | tail -5; fi
+
+# 2. The configured policy (--mail-from-reject softfail): softfail refused too.
+message spf-softfail > "$R/soft.eml"
+out=$(send user@softfail-proxy.example.com 198.51.100.5 "$R/soft.eml")
+if refused_at_data "$out" '550 5\.7\.23 '; then ok "softfail refused with --mail-from-reject softfail"
+else bad "softfail not refused"; echo "$out" | grep -E '^ *<' | tail -5; fi
+
+# 3. temperror: the sender domain's DNS server refuses -> 451 4.4.3, nothing delivered.
+message spf-temperror > "$R/temp.eml"
+out=$(send user@refused.example 198.51.100.5 "$R/temp.eml")
+if refused_at_data "$out" '451 4\.4\.3 '; then ok "SPF temperror deferred at end of DATA with 451 4.4.3"
+else bad "temperror not deferred with 451 4.4.3"; echo "$out" | grep -E '^ *<' | tail -5; fi
+
+# 4. SPF pass + DKIM rsa-sha256 good.
+message rsa-good | sign "$KEYS/2048_testkey.key" sel2048 rsa-sha256 > "$R/good.eml" || die "dkimpy signing failed"
+out=$(send user@dkim.example 192.0.2.10 "$R/good.eml")
+if f=$(sink_file rsa-good); then
+  a=$(ours "$f")
+  [ "$(echo "$a" | grep -c .)" -eq 1 ] && ok "pass: one Authentication-Results with our id" || bad "pass: $(echo "$a" | grep -c .) A-R fields with our id"
+  echo "$a" | grep -qE 'spf=pass [^;]*smtp.mailfrom=user@dkim.example' && ok "pass: A-R spf=pass smtp.mailfrom" || { bad "pass: no spf=pass in A-R"; echo "$a"; }
+  echo "$a" | grep -qE 'dkim=pass [^;]*header.d=dkim.example [^;]*header.s=sel2048 header.a=rsa-sha256' \
+    && ok "rsa-sha256: dkim=pass with header.d/s/a" || { bad "rsa-sha256: no dkim=pass"; echo "$a"; }
+  echo "$a" | grep -qE 'sel2048 [^;]*header.b=' && ok "rsa-sha256: header.b present" || bad "rsa-sha256: no header.b"
+  fields "$f" Received-SPF | grep -q '^Received-SPF: pass ' && ok "pass: Received-SPF: pass" || { bad "pass: no Received-SPF: pass"; fields "$f" Received-SPF; }
+  [ "$(fields "$f" Received-SPF | grep -c .)" -eq 1 ] && ok "pass: exactly one Received-SPF" || bad "pass: Received-SPF count wrong"
+  # The DKIM signature still verifies after our fields were prepended (dkimpy, real DNS).
+  if /usr/bin/python3 - "$f" "$DNS" <<'PY'
+import sys, dkim, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = ["127.0.0.1"]; r.port = int(sys.argv[2])
+def txt(name, timeout=5):
+    return b"".join(b"".join(x.strings) for x in r.resolve(name.decode().rstrip("."), "TXT"))
+raw = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n")
+# smtp-sink -d: drop its X- envelope lines (LF line ends) before the message
+lines = raw.split(b"\n"); i = 0
+while i < len(lines) and lines[i].startswith(b"X-"): i += 1
+msg = b"\r\n".join(lines[i:])
+sys.exit(0 if dkim.verify(msg, dnsfunc=txt) else 1)
+PY
+  then ok "rsa-sha256: delivered message still verifies with dkimpy"; else bad "rsa-sha256: dkimpy cannot verify the delivered message"; fi
+else bad "SPF pass message not delivered"; echo "$out" | tail -8; fi
+
+# 5. Tampered body.
+message rsa-tampered | sign "$KEYS/2048_testkey.key" sel2048 rsa-sha256 | sed 's/this is the body/this is THE body/' > "$R/tampered.eml"
+out=$(send user@dkim.example 192.0.2.10 "$R/tampered.eml")
+if f=$(sink_file rsa-tampered); then
+  a=$(ours "$f")
+  echo "$a" | grep -qE 'dkim=fail [^;]*header.d=dkim.example [^;]*header.s=sel2048' && ok "tampered: dkim=fail" || { bad "tampered: no dkim=fail"; echo "$a"; }
+else bad "tampered message not delivered"; echo "$out" | tail -8; fi
+
+# 6. Ed25519.
+message ed-good | sign "$KEYS/ed25519test.key" ed ed25519-sha256 > "$R/ed.eml" || die "dkimpy ed25519 signing failed"
+out=$(send user@dkim.example 192.0.2.10 "$R/ed.eml")
+if f=$(sink_file ed-good); then
+  a=$(ours "$f")
+  echo "$a" | grep -qE 'dkim=pass [^;]*header.d=dkim.example [^;]*header.s=ed header.a=ed25519-sha256' && ok "ed25519: dkim=pass" || { bad "ed25519: no dkim=pass"; echo "$a"; }
+else bad "ed25519 message not delivered"; echo "$out" | tail -8; fi
+
+# 7. Forged A-R with our id (two spellings, interleaved with a foreign one) removed.
+message forged 'Authentication-Results: mx.test.local; dkim=pass header.d=bank.example' \
+  'Authentication-Results: other.example; spf=pass smtp.mailfrom=x@other.example' \
+  'Authentication-Results: (comment) MX.Test.Local ; spf=pass smtp.mailfrom=bank.example' > "$R/forged.eml"
+out=$(send user@dkim.example 192.0.2.10 "$R/forged.eml")
+if f=$(sink_file forged); then
+  if fields "$f" Authentication-Results | grep -q 'bank.example'; then bad "forged: an A-R claiming our id survived"; fields "$f" Authentication-Results
+  else ok "forged: A-R fields claiming our id removed"; fi
+  fields "$f" Authentication-Results | grep -q '^Authentication-Results: other.example;' && ok "forged: foreign A-R kept" || bad "forged: foreign A-R removed"
+  [ "$(ours "$f" | grep -c .)" -eq 1 ] && ok "forged: exactly one A-R with our id (ours)" || bad "forged: $(ours "$f" | grep -c .) A-R with our id"
+  grep -q 'removed 2 forged Authentication-Results' "$U/verifier.log" && ok "forged: removal logged" || bad "forged: removal not logged"
+else bad "forged message not delivered"; echo "$out" | tail -8; fi
+
+# 8. Nothing of the refused messages anywhere; exactly the four accepted ones at the sink.
+pf_wait_queue_empty 30 || bad "queue not empty"
+grep -l -e spf-fail -e spf-softfail -e spf-temperror "$R"/sink/* >/dev/null 2>&1 && bad "a refused message reached the sink" || ok "refused messages not relayed"
+[ "$(pf_sink_count)" -eq 4 ] && ok "exactly the 4 accepted messages delivered" || bad "sink holds $(pf_sink_count) messages, want 4"
+grep -qE 'rejected: 550 5\.7\.23 .*spf=fail' "$U/verifier.log" && ok "reject logged with its SPF result" || bad "no reject log line"
+
+stop_verifier && ok "postseal verifier --proxy stops on SIGTERM within 5 s" || bad "verifier did not stop on SIGTERM"
+echo "proxy_postfix: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

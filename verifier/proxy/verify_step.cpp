@@ -1,0 +1,123 @@
+// verify_step.cpp - SPF decision, DKIM/DomainKeys verification and header edits per message
+// for the before-queue proxy (see verify_step.hpp).
+#include "verifier/proxy/verify_step.hpp"
+
+#include "core/util/text.hpp"
+#include "signer/domainkeys/dk_verifier.hpp"
+#include "verifier/auth_results.hpp"
+#include "verifier/decision/address_list.hpp"
+#include "verifier/message_report.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::proxy {
+namespace {
+
+// result_words - "spf=pass dkim=pass dkim=fail" for the log line.
+std::string result_words(const verifier::MessageReport& r) {
+  std::string out;
+  auto add = [&out](std::string_view word) {
+    if (!out.empty()) out += ' ';
+    out += word;
+  };
+  if (!r.decided) add("spf=none (no client address)");
+  else if (!r.decision.skipped.empty()) add("spf skipped");
+  else
+    for (const auto& s : verifier::spf_resinfo(r.decision, r.sender, r.helo))
+      add(fmt::format("spf={}{}", spf::to_string(s.result), s.helo.empty() ? "" : " (helo)"));
+  for (const auto& d : r.dkim) add(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, 64)));
+  if (r.dkim.empty()) add("dkim=none");
+  if (r.domainkeys && r.domainkeys->result != dkim::Result::none)
+    add(fmt::format("domainkeys={}", dkim::to_string(r.domainkeys->result)));
+  return out;
+}
+
+class VerifyStep final : public relay::MessageStep {
+ public:
+  VerifyStep(const Engine& engine, const std::vector<mail::HeaderField>& headers, relay::Envelope envelope)
+      : engine_(engine), envelope_(std::move(envelope)), dkim_(engine.dkim, *engine.clock), dk_(*engine.clock) {
+    dkim_.headers(headers);
+    dk_.headers(headers);
+  }
+
+  void body(std::string_view chunk) override {
+    dkim_.body(chunk);
+    dk_.body(chunk);
+  }
+
+  asio::awaitable<relay::StepOutcome> finish(const std::vector<mail::HeaderField>& headers) override {
+    verifier::MessageReport report;
+    report.sender = envelope_.sender;
+    report.helo = envelope_.helo;
+    auto address = xforward_address(envelope_.client_address);
+    if (address) {
+      report.client_ip = address->to_string();
+      decision::Transaction t{*address, xforward_name(envelope_.client_name), envelope_.helo, envelope_.sender,
+                              envelope_.queue_id};
+      report.decision = co_await engine_.decider->decide(t);
+      report.decided = true;
+    }
+    report.dkim = co_await dkim_.finish(*engine_.resolver);
+    report.domainkeys = co_await dk_.finish(*engine_.resolver);
+    co_return outcome(report, headers);
+  }
+
+ private:
+  relay::StepOutcome outcome(const verifier::MessageReport& report, const std::vector<mail::HeaderField>& headers) {
+    relay::StepOutcome out;
+    const auto& id = engine_.authserv_id;
+    out.drop = verifier::forged_fields(headers, id);
+    if (engine_.add_received_spf)
+      if (auto spf = verifier::received_spf_value(report, id); !spf.empty()) out.prepend += "Received-SPF:" + spf + "\r\n";
+    out.prepend += "Authentication-Results:" + verifier::auth_results_value(report, id) + "\r\n";
+    out.summary = result_words(report);
+    if (!out.drop.empty())
+      out.summary += fmt::format("; removed {} forged Authentication-Results field(s) claiming {}", out.drop.size(),
+                                 printable(id, 64));
+    if (report.decided && report.decision.verdict == decision::Verdict::reject) {
+      out.relay = false;
+      out.reply = printable(report.decision.reply, 400);
+      out.summary = "rejected: " + out.reply + " (" + out.summary + ")";
+    } else if (report.decided && report.decision.verdict == decision::Verdict::defer_if_permit) {
+      out.relay = false;
+      out.reply = defer_reply(report.decision.reply);
+      out.summary = "deferred: " + out.reply + " (" + out.summary + ")";
+    }
+    return out;
+  }
+
+  const Engine& engine_;
+  relay::Envelope envelope_;
+  dkim::MessageVerifier dkim_;
+  domainkeys::DkVerifier dk_;
+};
+
+}  // namespace
+
+relay::StepFactory verify_steps(const Engine& engine) {
+  return [&engine](const std::vector<mail::HeaderField>& headers,
+                   const relay::Envelope& envelope) -> std::unique_ptr<relay::MessageStep> {
+    return std::make_unique<VerifyStep>(engine, headers, envelope);
+  };
+}
+
+std::optional<asio::ip::address> xforward_address(std::string_view text) {
+  if (text.size() > 5 && (text.substr(0, 5) == "IPv6:" || text.substr(0, 5) == "ipv6:")) text.remove_prefix(5);
+  std::error_code ec;
+  auto address = asio::ip::make_address(std::string(text), ec);
+  if (ec) return std::nullopt;
+  return decision::unmapped(address);
+}
+
+std::string xforward_name(std::string_view text) {
+  if (text.empty() || text.front() == '[') return "unknown";
+  return printable(text, 255);
+}
+
+std::string defer_reply(std::string_view text) {
+  auto t = printable(text, 400);
+  if (t.size() > 4 && t[0] == '4' && t[3] == ' ') return t;
+  return "451 4.4.3 " + t;
+}
+
+}  // namespace postseal::proxy
