@@ -200,7 +200,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
 
 // tag_subject - prefix the Subject (or add one) with the tag.
 void tag_subject(SMFICTX* ctx, const Session& s, const std::string& tag) {
-  auto edit = subject_edit(s.fields, tag);
+  auto edit = subject_edit(s.subject, tag);
   if (edit.replace)
     smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, edit.value.data());
   else

@@ -20,6 +20,7 @@ void Session::reset_message() {
   fields.clear();
   header_octets = 0;
   header_problem.clear();
+  subject.reset();
   dkim.reset();
   dk.reset();
 }
@@ -96,6 +97,8 @@ mail::HeaderField raw_field(std::string_view name, std::string_view value, bool 
 }
 
 bool add_field(Session& s, mail::HeaderField field) {
+  if (!s.subject && field.is("Subject") && field.raw.size() <= mail::kMaxHeaderBlockBytes)
+    s.subject = std::string(field.value());
   if (!s.header_problem.empty()) return false;
   if (s.fields.size() >= mail::kMaxHeaderFields) {
     s.header_problem = "too many header fields";
@@ -207,18 +210,14 @@ bool spf_flagged(const Session& s) {
   return used->outcome.result == spf::SpfResult::fail || used->outcome.result == spf::SpfResult::softfail;
 }
 
-SubjectEdit subject_edit(const std::vector<mail::HeaderField>& fields, std::string_view tag) {
+SubjectEdit subject_edit(const std::optional<std::string>& subject, std::string_view tag) {
   SubjectEdit edit;
-  for (const auto& f : fields) {
-    if (!f.is("Subject")) continue;
-    auto v = to_lf(f.value());
-    edit.replace = true;
-    if (v.find_first_not_of(" \t\n") == std::string::npos) v.clear();
-    edit.value = " " + std::string(tag);
-    if (!v.empty()) edit.value += (v[0] != ' ' && v[0] != '\t' ? " " : "") + v;
-    return edit;
-  }
   edit.value = " " + std::string(tag);
+  if (!subject) return edit;
+  edit.replace = true;
+  auto v = to_lf(*subject);
+  if (v.find_first_not_of(" \t\n") == std::string::npos) return edit;
+  edit.value += (v[0] != ' ' && v[0] != '\t' ? " " : "") + v;
   return edit;
 }
 

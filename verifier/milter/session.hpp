@@ -63,6 +63,7 @@ struct Session {
   std::vector<mail::HeaderField> fields;
   std::size_t header_octets = 0;
   std::string header_problem;  // why the header block was not collected whole
+  std::optional<std::string> subject;  // the first Subject value, kept even past the limits
   std::optional<dkim::MessageVerifier> dkim;
   std::optional<domainkeys::DkVerifier> dk;
 
@@ -85,7 +86,8 @@ bool host_listed(std::string_view name, const std::vector<std::string>& list);
 // raw_field - "Name:" + value, bare LF in the value turned into CRLF (MTAs send LF folds).
 // `leading_space`: the MTA kept the space after the colon (SMFIP_HDR_LEADSPC); else one is added.
 mail::HeaderField raw_field(std::string_view name, std::string_view value, bool leading_space);
-// add_field - collect one field within the limits; false once a limit is passed.
+// add_field - collect one field within the limits; false once a limit is passed. The first
+// Subject is noted in s.subject whatever the limits (tagging must not add a second one).
 bool add_field(Session& s, mail::HeaderField field);
 // forged_occurrences - 1-based occurrence numbers (among A-R fields, as smfi_chgheader counts)
 // of the fields claiming our authserv-id, highest first (deleting does not renumber the rest).
@@ -108,8 +110,9 @@ struct SubjectEdit {
   bool replace = false;
   std::string value;  // with its leading space, folds as LF (handed to the MTA)
 };
-// subject_edit - "Subject: TAG original" (or "Subject: TAG" when the message has none).
-SubjectEdit subject_edit(const std::vector<mail::HeaderField>& fields, std::string_view tag);
+// subject_edit - "Subject: TAG original" (or "Subject: TAG" when the message has none);
+// `subject` is Session::subject (the value after the colon, CRLF folds).
+SubjectEdit subject_edit(const std::optional<std::string>& subject, std::string_view tag);
 // to_lf - CRLF -> LF (header values handed to the MTA).
 std::string to_lf(std::string_view text);
 

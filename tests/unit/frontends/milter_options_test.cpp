@@ -104,26 +104,39 @@ TEST(MilterOptions, FlaggedOnFailAndSoftfail) {
 
 TEST(MilterOptions, SubjectEdit) {
   struct Case {
-    std::vector<mail::HeaderField> fields;
+    std::vector<std::string> fields;
     std::string_view tag;
     bool replace;
     std::string value;
   };
   const Case cases[] = {
-      {{{"From: a@b"}, {"Subject: hello"}}, "[SPF:fail]", true, " [SPF:fail] hello"},
-      {{{"subject:hello"}}, "[X]", true, " [X] hello"},
-      {{{"Subject: two\r\n lines"}}, "[X]", true, " [X] two\n lines"},
-      {{{"Subject: first"}, {"Subject: second"}}, "[X]", true, " [X] first"},
-      {{{"Subject:"}}, "[X]", true, " [X]"},
-      {{{"Subject:   "}}, "[X]", true, " [X]"},
-      {{{"From: a@b"}}, "[SPF:fail]", false, " [SPF:fail]"},
+      {{"From: a@b", "Subject: hello"}, "[SPF:fail]", true, " [SPF:fail] hello"},
+      {{"subject:hello"}, "[X]", true, " [X] hello"},
+      {{"Subject: two\r\n lines"}, "[X]", true, " [X] two\n lines"},
+      {{"Subject: first", "Subject: second"}, "[X]", true, " [X] first"},
+      {{"Subject:"}, "[X]", true, " [X]"},
+      {{"Subject:   "}, "[X]", true, " [X]"},
+      {{"From: a@b"}, "[SPF:fail]", false, " [SPF:fail]"},
       {{}, "** SPF **", false, " ** SPF **"},
   };
   for (const auto& c : cases) {
-    auto got = subject_edit(c.fields, c.tag);
+    Session s;
+    for (const auto& f : c.fields) add_field(s, mail::HeaderField{f});
+    auto got = subject_edit(s.subject, c.tag);
     EXPECT_EQ(got.replace, c.replace) << c.value;
     EXPECT_EQ(got.value, c.value);
   }
+}
+
+TEST(MilterOptions, SubjectPastTheFieldLimitIsStillReplaced) {
+  Session s;
+  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"});
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"Subject: late"}));  // not collected ...
+  auto got = subject_edit(s.subject, "[X]");
+  EXPECT_TRUE(got.replace);  // ... but still replaced, never a second Subject added
+  EXPECT_EQ(got.value, " [X] late");
+  s.reset_message();
+  EXPECT_FALSE(s.subject);
 }
 
 config::File load(std::string_view text) {
