@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # run_frontends.sh - messages/s through a private Postfix: plain, with `postseal verifier
-# --milter`, and with OpenDKIM (Mode v) as the milter, in the same run. Each run sends
+# --milter`, with `postseal verifier --proxy` as the before-queue smtpd_proxy_filter (after-
+# filter smtpd on 10026), and with OpenDKIM (Mode v) as the milter, in the same run. Each run sends
 # N dkimpy-signed (rsa-sha256, 2048-bit key) messages with smtp-source (S parallel sessions)
 # and times until smtp-sink holds them all; RUNS runs each, median msgs/s and the ratio to
 # plain Postfix are printed. Key records come from a private unbound (tests/lib/unbound.sh);
 # OpenDKIM reaches it through a libunbound forward-zone (ResolverConfiguration).
 # The client is 127.0.0.1 (smtp-source cannot XCLIENT), so postseal skips SPF (localhost):
-# the figure is DKIM verification + A-R handling. Ports: Postfix 2810-2812, sink 2813,
-# milter 10041, OpenDKIM 10043, unbound 5355. Runs as root. Usage: run_frontends.sh [N] [S] [RUNS]
+# the figure is DKIM verification + A-R handling. Ports: Postfix 2810-2812 and 2814, sink 2813,
+# milter 10041, proxy 10025 -> after-filter smtpd 10026, OpenDKIM 10043, unbound 5355. Runs as root. Usage: run_frontends.sh [N] [S] [RUNS]
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 SRC=${POSTSEAL_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 N=${1:-300} S=${2:-10} RUNS=${3:-3}
 . "$SRC/tests/lib/postfix.sh"
 . "$SRC/tests/lib/unbound.sh"
-P_PLAIN=2810 P_OURS=2811 P_ODKIM=2812 P_SINK=2813 MILTER=10041 ODKIM=10043 DNS=5355
+P_PLAIN=2810 P_OURS=2811 P_ODKIM=2812 P_SINK=2813 P_PROXY=2814 MILTER=10041 ODKIM=10043 DNS=5355
 R=$(mktemp -d /var/tmp/postseal-bench-fe.XXXXXX)
 U=$(mktemp -d /var/tmp/postseal-bench-fe-dns.XXXXXX)
 VPID="" OPID=""
@@ -31,6 +32,7 @@ die() { echo "FAIL: $*"; exit 1; }
 
 unbound_start "$U" $DNS "$SRC/tests/integration/frontends/unbound-data.conf" || die "unbound"
 "$POSTSEAL" verifier --listen "unix:$U/policy.sock" --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" \
+  --proxy --proxy-listen 127.0.0.1:10025 --proxy-relay 127.0.0.1:10026 \
   --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VPID=$!
 cat > "$U/unbound-fwd.conf" <<CONF
@@ -59,7 +61,10 @@ pf_init "$R" $P_SINK || die "pf_init"
 pf_main "milter_default_action = tempfail" "milter_protocol = 6"
 pf_master "127.0.0.1:$P_PLAIN inet n - n - - smtpd" \
   "127.0.0.1:$P_OURS inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$MILTER" \
-  "127.0.0.1:$P_ODKIM inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$ODKIM"
+  "127.0.0.1:$P_ODKIM inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$ODKIM" \
+  "127.0.0.1:$P_PROXY inet n - n - - smtpd" "  -o smtpd_proxy_filter=127.0.0.1:10025" \
+  "127.0.0.1:10026 inet n - n - - smtpd" "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8" \
+  "  -o receive_override_options=no_unknown_recipient_checks"
 pf_sink_start $P_SINK || die "smtp-sink"
 pf_start || die "postfix"
 
@@ -82,20 +87,21 @@ one_run() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 declare -A RES
-for label in plain:$P_PLAIN postseal:$P_OURS opendkim:$P_ODKIM; do
+LABELS="plain:$P_PLAIN postseal-milter:$P_OURS postseal-proxy:$P_PROXY opendkim:$P_ODKIM"
+for label in $LABELS; do
   one_run "${label#*:}" >/dev/null  # warm-up
   echo "warm-up ${label%%:*} done" >&2
 done
 for r in $(seq 1 "$RUNS"); do
-  for label in plain:$P_PLAIN postseal:$P_OURS opendkim:$P_ODKIM; do
+  for label in $LABELS; do
     RES[${label%%:*}]+="$(one_run "${label#*:}") "
   done
 done
 f=$(ls "$R"/sink/* | tail -1)
 grep -q '^Authentication-Results: mx.test.local' "$f" || echo "warning: last sink message has no A-R from mx.test.local"
 plain=$(echo ${RES[plain]} | tr ' ' '\n' | median)
-printf '%-10s %10s %8s   (N=%s, sessions=%s, runs=%s: %s)\n' front-end msgs/s ratio "$N" "$S" "$RUNS" "runs"
-for k in plain postseal opendkim; do
+printf '%-16s %10s %8s   (N=%s, sessions=%s, runs=%s: %s)\n' front-end msgs/s ratio "$N" "$S" "$RUNS" "runs"
+for k in plain postseal-milter postseal-proxy opendkim; do
   m=$(echo ${RES[$k]} | tr ' ' '\n' | median)
-  printf '%-10s %10s %8s   [%s]\n' "$k" "$m" "$(awk -v a="$m" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "${RES[$k]}"
+  printf '%-16s %10s %8s   [%s]\n' "$k" "$m" "$(awk -v a="$m" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "${RES[$k]}"
 done

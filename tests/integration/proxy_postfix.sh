@@ -11,7 +11,7 @@
 # (signed by dkimpy) -> dkim=pass; forged Authentication-Results claiming our authserv-id
 # (interleaved, two spellings) are removed and a foreign one is kept; SIGTERM stops it.
 # Ports: Postfix 2811, after-filter smtpd 10026, proxy 10025, smtp-sink 2813, unbound 5356.
-# Runs as root.
+# Postfix is wired with conf/postfix/proxy-main.cf and proxy-master.cf as shipped. Runs as root.
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
@@ -75,14 +75,10 @@ pf_init "$R" $P_SINK || die "pf_init"
 pf_main "relay_domains = dest.example" \
   "smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
   "smtpd_relay_restrictions = reject_unauth_destination"
-pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
-  "  -o smtpd_proxy_filter=127.0.0.1:$P_PROXY" \
-  "127.0.0.1:$P_AFTER inet n - n - - smtpd" \
-  "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8" \
-  "  -o smtpd_client_restrictions=" "  -o smtpd_helo_restrictions=" "  -o smtpd_sender_restrictions=" \
-  "  -o smtpd_relay_restrictions=" "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
-  "  -o smtpd_data_restrictions=" "  -o mynetworks=127.0.0.0/8" \
-  "  -o receive_override_options=no_unknown_recipient_checks"
+# The sample configuration as a user pastes it; only the public listener's port differs.
+grep -v '^#' "$POSTSEAL_SRC/conf/postfix/proxy-main.cf" | grep . >> "$R/etc/main.cf"
+sed "s/^smtp      inet/127.0.0.1:$P_SMTPD inet/" "$POSTSEAL_SRC/conf/postfix/proxy-master.cf" >> "$R/etc/master.cf"
+grep -q "^127.0.0.1:$P_SMTPD inet" "$R/etc/master.cf" || die "conf/postfix/proxy-master.cf has no 'smtp      inet' line"
 pf_sink_start $P_SINK || die "smtp-sink did not start"
 pf_start || die "postfix did not start"
 pf_wait_listen $P_AFTER || die "after-filter smtpd not listening"
