@@ -11,6 +11,12 @@
 //   - the service answers exactly once per request read before the first protocol error,
 //     each answer one `action=` line (no CR, LF or NUL inside) and an empty line;
 //   - every log line is single-line.
+// The C library's headers come first: Asio's config decides on std::aligned_alloc from
+// macros they define, and every translation unit must decide alike (else Debug builds link
+// an aligned_new and an aligned_delete that do not match; ASan reports it).
+#include <cstdint>
+#include <cstdlib>
+
 #include "core/dns/memory_zone.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/log.hpp"
@@ -23,8 +29,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
