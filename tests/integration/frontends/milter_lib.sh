@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # milter_lib.sh - helpers for milter_options.sh (bash library; source it after tests/lib/*.sh).
 #
 # Expects: POSTSEAL, R (the Postfix dir of pf_init), U (a scratch dir outside R), P_SMTPD,
