@@ -5,6 +5,9 @@
 // or write fails with operation_aborted and the session ends through its normal error path.
 // The timer uses the socket's executor (the connection's strand), so it never races the
 // session. Destroying the Deadline disarms it.
+// With a `grace` (SMTP sessions), expiry first only cancels the pending operations, so the
+// session can still write "421 ... timeout" to a client that is listening; the socket is
+// closed `grace` later in any case, so a client that reads nothing cannot hold it open.
 #pragma once
 
 #include "core/net/server.hpp"
@@ -19,7 +22,7 @@ namespace postseal::net {
 class Deadline {
  public:
   using Duration = std::chrono::steady_clock::duration;
-  Deadline(Socket& socket, Duration d);
+  Deadline(Socket& socket, Duration d, Duration grace = Duration::zero());
   ~Deadline();
   Deadline(const Deadline&) = delete;
   Deadline& operator=(const Deadline&) = delete;
@@ -34,6 +37,7 @@ class Deadline {
   std::shared_ptr<State> state_;
   asio::steady_timer timer_;
   void arm(Duration d);
+  void close_after(Duration grace);
 };
 
 }  // namespace postseal::net

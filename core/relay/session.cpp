@@ -83,12 +83,19 @@ void RelayContext::remove_waker(std::size_t id) {
 Session::Session(net::Socket socket, RelayContext& context)
     : ctx_(context),
       stream_(std::move(socket)),
-      command_deadline_(stream_.socket(), context.config().command_timeout),
-      session_deadline_(stream_.socket(), context.config().session_timeout) {
+      command_deadline_(stream_.socket(), context.config().command_timeout, kTimeoutReplyGrace),
+      session_deadline_(stream_.socket(), context.config().session_timeout, kTimeoutReplyGrace) {
   peer_ = peer_address(stream_.socket());
   idle_ = std::make_shared<IdleState>();
   idle_->socket = &stream_.socket();
   xforward_allowed_ = peer_ == "unix" || host_allowed(peer_, ctx_.config().xforward_hosts);
+}
+
+asio::awaitable<void> Session::timed_out(std::string_view after) {
+  log::info("timeout after {} from {}", after, peer_);
+  out_.clear();
+  queue_reply(fmt::format("421 4.4.2 {} Error: timeout exceeded", ctx_.config().hostname));
+  co_await flush();  // bounded: the deadline closes the socket kTimeoutReplyGrace later
 }
 
 void Session::queue_reply(std::string line) {
@@ -133,8 +140,7 @@ asio::awaitable<void> Session::run() {
     }
     if (!line) {
       if (ctx_.draining() && !command_deadline_.expired() && !session_deadline_.expired()) continue;
-      if (command_deadline_.expired() || session_deadline_.expired())
-        log::info("timeout after {} from {}", in_mail_ ? "MAIL" : "command", peer_);
+      if (command_deadline_.expired() || session_deadline_.expired()) co_await timed_out(in_mail_ ? "MAIL" : "command");
       break;
     }
     auto command = smtp::parse_command(*line);

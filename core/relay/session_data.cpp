@@ -93,13 +93,16 @@ asio::awaitable<bool> Session::data() {
     command_deadline_.reset(ctx_.config().command_timeout);
     auto chunk = co_await stream_.read_some();
     if (!chunk) {
-      log::info("lost connection after DATA from {}: nothing relayed", peer_);
+      if (command_deadline_.expired() || session_deadline_.expired()) co_await timed_out("DATA (nothing relayed)");
+      else log::info("lost connection after DATA from {}: nothing relayed", peer_);
       co_return false;
     }
     stream_.consume(reader.feed(*chunk));
   }
   if (reader.line_too_long()) assembler.set_problem(Problem::line_too_long);
   assembler.finish();
+  // the downstream steps (DATA, content, reply) each have relay_timeout: the client waits
+  command_deadline_.reset(ctx_.config().command_timeout + 3 * ctx_.config().relay_timeout);
   co_await finish_data(assembler, spool);
   co_return true;
 }

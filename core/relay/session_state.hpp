@@ -10,11 +10,16 @@
 #include "core/smtp/stream.hpp"
 #include "core/relay/session.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace postseal::relay {
+
+// kTimeoutReplyGrace - how long a timed-out session may take to write its 421 before the
+// socket is closed regardless.
+inline constexpr std::chrono::seconds kTimeoutReplyGrace{2};
 
 // reply_text - a downstream reply mirrored to our client, without the final CRLF.
 std::string reply_text(const smtp::Reply& downstream);
@@ -43,6 +48,7 @@ class Session {
   asio::awaitable<bool> ensure_downstream();
   void end_transaction();
   asio::awaitable<bool> flush();
+  asio::awaitable<void> timed_out(std::string_view after);  // 421, logged
   void queue_reply(std::string line);
 
   // session_data.cpp

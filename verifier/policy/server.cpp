@@ -17,6 +17,9 @@
 #include <functional>
 #include <unistd.h>
 
+// GCC 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames at -O2.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace postseal::policy {
 
 namespace {

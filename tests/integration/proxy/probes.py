@@ -217,7 +217,8 @@ check(len(messages()) == before, "disconnect during DATA: nothing relayed")
 slow = Client(restricted_port)
 t0 = time.time()
 r = slow.reply()
-check(time.time() - t0 < 6, "idle client closed by the command deadline (%.1f s)" % (time.time() - t0))
+check(time.time() - t0 < 6 and r.startswith("421 4.4.2"), "idle client: 421 4.4.2 and closed by the command deadline (%.1f s, %r)" % (time.time() - t0, r.strip()))
+check(slow.reply() == "(closed)", "idle client: connection closed after the 421")
 slow.close()
 
 # Connection cap (restricted: max_connections 2) -> the third gets 421.

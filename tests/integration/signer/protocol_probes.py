@@ -164,6 +164,9 @@ extra = Conn(RPORT)
 check(extra.greeting.startswith("421"), f"connection over the cap -> 421 ({extra.greeting})")
 idle = conns[0]
 time.sleep(3)
+idle.s.settimeout(5)
+said = idle.reply()
+check(said.startswith("421 4.4.2"), f"idle session told 421 4.4.2 at the command deadline ({said.strip()!r})")
 check(idle.closed(), "idle session closed after the command deadline")
 
 print(f"{len(failures)} failure(s)")

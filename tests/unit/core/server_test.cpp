@@ -7,6 +7,7 @@
 #include <asio/local/stream_protocol.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <gtest/gtest.h>
@@ -95,6 +96,38 @@ TEST(Deadline, ClosesTheSocketWhenTimeRunsOut) {
   EXPECT_EQ(read_all(client), "");  // closed by the deadline, not by us
   runner.join();
   EXPECT_TRUE(expired);
+}
+
+TEST(Deadline, WithGraceTheSessionCanStillAnswerThenItIsClosed) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("g.sock");
+  bool expired = false, wrote = false;
+  Server server(io, "test", 4, [&](Socket s) -> asio::awaitable<void> {
+    Deadline deadline(s, std::chrono::milliseconds(50), std::chrono::milliseconds(200));
+    char c;
+    std::error_code ec;
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+    expired = deadline.expired();
+    deadline.reset(std::chrono::hours(1));  // no effect once expired: the grace close stands
+    co_await asio::async_write(s, asio::buffer(std::string_view("421 timeout\r\n")),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    wrote = !ec;
+    asio::steady_timer wait(s.get_executor(), std::chrono::milliseconds(400));
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));  // the session keeps s
+  });
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  asio::io_context client_io;
+  asio::local::stream_protocol::socket client(client_io);
+  client.connect(path);
+  std::thread runner([&] { io.run_for(std::chrono::milliseconds(800)); });
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_all(client), "421 timeout\r\n");  // then EOF: closed by the grace timer
+  auto took = std::chrono::steady_clock::now() - start;
+  runner.join();
+  EXPECT_TRUE(expired);
+  EXPECT_TRUE(wrote);
+  EXPECT_LT(took, std::chrono::milliseconds(420)) << "closed after the grace, not when the session ended";
 }
 
 }  // namespace
