@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# policy_conversations.sh - policy protocol conversations without Postfix, resolving through a
+# real unbound (tests/lib/unbound.sh, policy/conversations-unbound.conf): `postseal policy` on
+# stdin/stdout and `postseal verifier` over TCP answer the seed 000 examples (pass via ip4,
+# softfail via ~all, null sender via HELO), every policy option, per-instance state and
+# malformed requests (SECURITY 40) — see policy/conversations.py. Ports: unbound 5357, policy
+# daemon 10142.
+set -uo pipefail
+: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
+: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
+. "$POSTSEAL_SRC/tests/lib/unbound.sh"
+H="$POSTSEAL_SRC/tests/integration/policy"
+DNS=5357 PORT=10142
+U=$(mktemp -d /var/tmp/postseal-policy-conv.XXXXXX)
+VPID=""
+cleanup() { [ -n "$VPID" ] && { kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null; }; unbound_stop "$U" 2>/dev/null; rm -rf "$U"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+die() { echo "FAIL: $*"; [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"; exit 1; }
+! ss -Hltn "sport = :$PORT" | grep -q . || die "port $PORT is already in use"
+unbound_start "$U" $DNS "$H/conversations-unbound.conf" || die "unbound did not start"
+"$POSTSEAL" verifier --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" --authserv-id mx.example.org \
+  --cache-ttl 0 --foreground > "$U/verifier.log" 2>&1 &
+VPID=$!
+for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+ss -Hltn "sport = :$PORT" | grep -q . || die "postseal verifier did not start"
+/usr/bin/python3 "$H/conversations.py" "$POSTSEAL" "$DNS" "$PORT" || die "conversations failed"
+echo "PASS: policy conversations"
