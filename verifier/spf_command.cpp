@@ -17,7 +17,9 @@
 #include "core/util/text.hpp"
 #include "verifier/spf/engine.hpp"
 #include "verifier/spf/lint.hpp"
-#include "verifier/spf/received_spf.hpp"
+#include "verifier/auth_results.hpp"
+#include "verifier/decision/received_spf.hpp"
+#include "verifier/spf/explanation.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
@@ -114,8 +116,23 @@ void print_outcome(const spf::SpfCheck& check, const std::string& receiver) {
   std::printf("identity: %s\n", std::string(spf::to_string(check.identity)).c_str());
   std::printf("dns terms: %d of %d, void lookups: %d of %d\n", o.dns_terms, spf::kMaxDnsTerms,
               o.void_lookups, spf::kMaxVoidLookups);
-  std::printf("%s\n", spf::received_spf(check, receiver).c_str());
-  std::printf("Authentication-Results: %s; %s\n", printable(receiver).c_str(), spf::auth_results_clause(check).c_str());
+  // the same renderers as the policy service, proxy and milter
+  decision::SpfReport report;
+  report.identity = check.identity == spf::Identity::helo ? decision::Identity::helo : decision::Identity::mailfrom;
+  report.outcome = o;
+  report.client_ip = check.query.ip.to_string();
+  report.sender = check.identity == spf::Identity::helo ? std::string{} : check.query.sender;
+  report.helo = check.query.helo;
+  report.receiver = receiver;
+  std::printf("%s\n", decision::received_spf_field(report).c_str());
+  verifier::AuthResults ar;
+  ar.authserv_id = receiver;
+  verifier::SpfResinfo r;
+  r.result = o.result;
+  (check.identity == spf::Identity::helo ? r.helo : r.mailfrom) =
+      check.identity == spf::Identity::helo ? check.query.helo : check.query.sender;
+  ar.spf.push_back(std::move(r));
+  std::printf("%s\n", verifier::render_authentication_results(ar).c_str());
 }
 
 int run_spf(SpfArgs a) {

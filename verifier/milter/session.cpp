@@ -4,6 +4,7 @@
 #include "core/util/text.hpp"
 #include "verifier/decision/options.hpp"
 #include "verifier/decision/received_spf.hpp"
+#include "verifier/message_report.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -126,29 +127,20 @@ std::vector<int> forged_occurrences(const std::vector<mail::HeaderField>& fields
   return out;
 }
 
-static std::string why(const spf::SpfOutcome& o) {
-  if (!o.reason.empty()) return o.reason;
-  return o.mechanism.empty() ? std::string{} : "matched " + o.mechanism;
+// report_of - the session as the shared header renderers (verifier/message_report.hpp) see it.
+static verifier::MessageReport report_of(const Session& s) {
+  verifier::MessageReport r;
+  r.decided = s.decided;
+  r.decision = s.decision;
+  r.client_ip = s.client ? s.client->to_string() : std::string{};
+  r.sender = s.sender;
+  r.helo = s.helo;
+  r.dkim_not_checked = s.header_problem;
+  return r;
 }
 
 std::vector<verifier::SpfResinfo> spf_resinfo(const Session& s) {
-  std::vector<verifier::SpfResinfo> out;
-  const auto& d = s.decision;
-  if (d.mail_from.checked) {
-    verifier::SpfResinfo r;
-    r.result = d.mail_from.outcome.result;
-    r.reason = why(d.mail_from.outcome);
-    r.mailfrom = s.sender;
-    out.push_back(std::move(r));
-  }
-  if (d.helo.checked) {
-    verifier::SpfResinfo r;
-    r.result = d.helo.outcome.result;
-    r.reason = why(d.helo.outcome);
-    r.helo = s.helo;
-    out.push_back(std::move(r));
-  }
-  return out;
+  return verifier::spf_resinfo(s.decision, s.sender, s.helo);
 }
 
 std::string to_lf(std::string_view text) {
@@ -162,43 +154,14 @@ std::string to_lf(std::string_view text) {
 std::string auth_results_value(const Session& s, std::string_view authserv_id,
                                const std::vector<dkim::SignatureResult>& dkim,
                                const std::optional<domainkeys::DkResult>& dk) {
-  verifier::AuthResults ar;
-  ar.authserv_id = std::string(authserv_id);
-  ar.spf = spf_resinfo(s);
-  ar.dkim = dkim;
-  std::string field = verifier::render_authentication_results(ar, true);
-  constexpr std::string_view prefix = "Authentication-Results:";
-  std::string value = field.substr(prefix.size());
-  if (dk) {
-    auto none = value.rfind(";\r\n\tnone");
-    if (ar.spf.empty() && ar.dkim.empty() && none != std::string::npos) value.resize(none);
-    value += ";\r\n\t" + domainkeys::format_result(*dk);
-  }
-  if (!s.header_problem.empty())
-    value += " (DKIM not checked: " + decision::comment_safe(s.header_problem) + ")";
-  return to_lf(value);
+  auto report = report_of(s);
+  report.dkim = dkim;
+  report.domainkeys = dk;
+  return to_lf(verifier::auth_results_value(report, authserv_id));
 }
 
 std::string received_spf_value(const Session& s, std::string_view receiver) {
-  const auto& d = s.decision;
-  if (!s.decided || !d.skipped.empty()) return {};
-  decision::SpfReport report;
-  const decision::IdentityCheck* check = nullptr;
-  if (d.mail_from.checked) {
-    check = &d.mail_from;
-    report.identity = decision::Identity::mailfrom;
-  } else if (d.helo.checked) {
-    check = &d.helo;
-    report.identity = decision::Identity::helo;
-  } else {
-    return {};
-  }
-  report.outcome = check->outcome;
-  report.client_ip = s.client ? s.client->to_string() : std::string{};
-  report.sender = s.sender;
-  report.helo = s.helo;
-  report.receiver = std::string(receiver);
-  return " " + decision::received_spf_value(report);
+  return verifier::received_spf_value(report_of(s), receiver);
 }
 
 bool spf_flagged(const Session& s) {
