@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -86,6 +87,10 @@ struct Settings {
   std::optional<std::vector<std::string>> domain_whitelist, domain_whitelist_ptr;
   std::optional<std::int64_t> cache_ttl;
   std::optional<std::string> milter;  // milter socket (frontends: verifier/milter/)
+  std::optional<bool> milter_refuse_fail, milter_tag_subject, milter_add_header;  // smf-spf options
+  std::optional<std::string> milter_tag, milter_quarantine;
+  std::optional<std::vector<std::string>> milter_whitelist_ip, milter_whitelist_ptr, milter_whitelist_from,
+      milter_whitelist_to;
   bool proxy = false;                 // serve the before-queue proxy (verifier/proxy/)
   std::string proxy_listen, proxy_relay;
   bool verbose = false;
@@ -210,11 +215,41 @@ int run_policy(Settings& s) {
   return 0;
 }
 
+// milter_overrides - the [milter] section with the command line's --milter-* options laid over
+// it, checked by the same code as the file.
+config::File milter_overrides(const Settings& s, const config::File& file) {
+  toml::table root = file.root();
+  if (!root.contains("milter")) root.insert("milter", toml::table{});
+  auto& m = *root["milter"].as_table();
+  auto set = [&m](const char* key, const auto& value) {
+    if (value) m.insert_or_assign(key, *value);
+  };
+  auto set_list = [&m](const char* key, const std::optional<std::vector<std::string>>& value) {
+    if (!value) return;
+    toml::array a;
+    for (const auto& v : *value) a.push_back(v);
+    m.insert_or_assign(key, std::move(a));
+  };
+  set("refuse_fail", s.milter_refuse_fail);
+  set("tag_subject", s.milter_tag_subject);
+  set("add_header", s.milter_add_header);
+  set("tag", s.milter_tag);
+  set("quarantine_mailbox", s.milter_quarantine);
+  set_list("whitelist_ip", s.milter_whitelist_ip);
+  set_list("whitelist_ptr", s.milter_whitelist_ptr);
+  set_list("whitelist_from", s.milter_whitelist_from);
+  set_list("whitelist_to", s.milter_whitelist_to);
+  std::ostringstream text;
+  text << root;
+  return config::File::parse(text.str(), file.source() + " and the command line");
+}
+
 // start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
-void start_milter(milter::Engine& e, const std::string& text, Service& svc, const config::File& file) {
+void start_milter(milter::Engine& e, const std::string& text, Service& svc, const config::File& file,
+                  const Settings& s) {
   auto spec = milter::libmilter_spec(text, e.tcp_port);
   if (!spec) throw config_error(fmt::format("milter socket '{}': {}", text, spec.error()));
-  auto policy = milter::policy_from_config(file);
+  auto policy = milter::policy_from_config(milter_overrides(s, file));
   if (!policy) throw config_error(policy.error());
   e.io = &svc.io;
   e.decider = svc.decider.get();
@@ -270,7 +305,7 @@ int run_verifier(Settings& s) {
   }
   milter::Engine milter_engine;
   auto milter_spec = s.milter.value_or(file.string("milter.listen"));
-  if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file);
+  if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file, s);
   proxy::Engine proxy_engine;
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
@@ -318,6 +353,19 @@ void add_service_commands(CLI::App& app, Runner& run) {
   verifier->add_option("--milter", settings->milter,
                        "also serve the milter protocol: 127.0.0.1:10041, inet:10041@127.0.0.1 or unix:/path "
                        "(main.cf: smtpd_milters = inet:127.0.0.1:10041)");
+  verifier->add_option("--milter-refuse-fail", settings->milter_refuse_fail,
+                       "true|false: refuse at RCPT what the SPF policy rejects (smf-spf RefuseFail; default true)");
+  verifier->add_option("--milter-tag-subject", settings->milter_tag_subject,
+                       "true|false: tag the Subject of accepted SPF fail/softfail mail (default true)");
+  verifier->add_option("--milter-tag", settings->milter_tag, "the Subject tag (default [SPF:fail])");
+  verifier->add_option("--milter-add-header", settings->milter_add_header,
+                       "true|false: add Received-SPF (default true)");
+  verifier->add_option("--milter-quarantine", settings->milter_quarantine,
+                       "deliver accepted SPF fail/softfail mail to this mailbox instead");
+  verifier->add_option("--milter-whitelist-ip", settings->milter_whitelist_ip, "client CIDRs not checked");
+  verifier->add_option("--milter-whitelist-ptr", settings->milter_whitelist_ptr, "client host names not checked");
+  verifier->add_option("--milter-whitelist-from", settings->milter_whitelist_from, "envelope senders not checked");
+  verifier->add_option("--milter-whitelist-to", settings->milter_whitelist_to, "envelope recipients never refused");
   verifier->add_flag("--proxy", settings->proxy,
                      "also serve the before-queue proxy filter (main.cf: smtpd_proxy_filter = 127.0.0.1:10025; "
                      "an after-filter smtpd on 127.0.0.1:10026, see conf/postfix/proxy-master.cf)");
