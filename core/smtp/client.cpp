@@ -9,6 +9,9 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/use_awaitable.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace postseal::smtp {
 namespace {
@@ -38,6 +41,13 @@ asio::awaitable<std::expected<std::unique_ptr<Client>, std::string>> Client::con
   std::error_code cec;
   co_await client->stream_.socket().async_connect(peer, asio::redirect_error(asio::use_awaitable, cec));
   if (cec) co_return std::unexpected("connect to " + endpoint.str() + ": " + cec.message());
+  if (endpoint.kind != net::Endpoint::Kind::unix_socket) {
+    // Commands and message parts are written in separate small writes while the previous one
+    // is unacknowledged: without TCP_NODELAY, Nagle holds each back for the peer's delayed ACK
+    // (~40 ms per message on Linux loopback).
+    int one = 1;
+    ::setsockopt(client->stream_.socket().native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
   auto greeting = co_await client->read_reply();
   if (!greeting) co_return std::unexpected("greeting from " + endpoint.str() + ": " + greeting.error());
   if (greeting->code != 220)

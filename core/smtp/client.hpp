@@ -2,7 +2,8 @@
 // RFC 1869 EHLO keywords, Postfix XFORWARD_README).
 //
 // Untrusted input: the downstream server's replies (kMaxReplyLines lines of at most
-// kMaxCommandLineOctets each). Every operation has a deadline (`timeout`); when it passes the
+// kMaxCommandLineOctets each). TCP connections get TCP_NODELAY (no Nagle wait between the
+// small writes of one message). Every operation has a deadline (`timeout`); when it passes the
 // socket is closed and the operation fails, so a stalled server costs at most `timeout`.
 #pragma once
 
