@@ -17,23 +17,13 @@ command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v s
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || { echo "FAIL: python3-dkim (dkimpy) must be installed"; exit 1; }
 . "$POSTSEAL_SRC/tests/lib/postfix.sh"
 . "$POSTSEAL_SRC/tests/lib/unbound.sh"
+. "$POSTSEAL_SRC/tests/lib/mailcheck.sh"
 
 P_SMTPD=2801 P_SINK=2803 MILTER=10041 DNS=5354
 HERE="$POSTSEAL_SRC/tests/integration/frontends"
 KEYS="$POSTSEAL_SRC/tests/data/dkim/dkimpy-data"
 R=$(mktemp -d /var/tmp/postseal-milter-it.XXXXXX)
 U=$(mktemp -d /var/tmp/postseal-milter-dns.XXXXXX)  # not under $R: pf_init wipes $R
-VERIFIER_PID=""
-# stop_verifier - SIGTERM, then (bounded wait, 5 s) SIGKILL; 0 when it stopped on SIGTERM.
-stop_verifier() {
-  local i
-  [ -n "$VERIFIER_PID" ] || return 0
-  kill "$VERIFIER_PID" 2>/dev/null
-  for i in $(seq 1 50); do kill -0 "$VERIFIER_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$VERIFIER_PID" 2>/dev/null; then kill -9 "$VERIFIER_PID" 2>/dev/null; VERIFIER_PID=""; return 1; fi
-  VERIFIER_PID=""
-  return 0
-}
 cleanup() {
   stop_verifier
   unbound_stop "$U" 2>/dev/null
@@ -42,9 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-PASS=0 FAIL=0
-ok() { PASS=$((PASS + 1)); echo "PASS: $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
 die() {
   echo "FAIL: $*"
   [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
@@ -92,26 +79,6 @@ send() {
     --helo mail.client.example.com --data "$3" </dev/null 2>&1
 }
 
-# sink_file TOKEN - the sink dump holding TOKEN (waits up to 30 s).
-sink_file() {
-  local i f
-  for i in $(seq 1 300); do
-    f=$(grep -l -- "$1" "$R"/sink/* 2>/dev/null | head -1)
-    [ -n "$f" ] && { echo "$f"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
-# fields FILE NAME - the named header fields of FILE, unfolded, one per line.
-fields() {
-  awk -v want="$2" 'BEGIN { IGNORECASE = 1 }
-    /^\r?$/ { exit }
-    /^[ \t]/ { if (cur != "") cur = cur " " $0; next }
-    { if (cur != "") print cur; cur = "" }
-    tolower($0) ~ "^" tolower(want) ":" { cur = $0 }
-    END { if (cur != "") print cur }' "$1" | tr -d '\r' | tr -s ' \t' ' '
-}
-ours() { fields "$1" Authentication-Results | grep -i '^Authentication-Results: mx.test.local;'; }
 
 # 1. SPF fail: refused at RCPT.
 message spf-fail > "$R/fail.eml"
@@ -122,7 +89,7 @@ else bad "SPF fail not refused with 550 5.7.23"; echo "$out" | grep -E '^ *<' | 
 # 2. SPF pass + DKIM rsa-sha256 good.
 message rsa-good | sign "$KEYS/2048_testkey.key" sel2048 rsa-sha256 > "$R/good.eml" || die "dkimpy signing failed"
 out=$(send user@dkim.example 192.0.2.10 "$R/good.eml")
-if f=$(sink_file rsa-good); then
+if f=$(sink_find rsa-good); then
   a=$(ours "$f")
   [ "$(echo "$a" | grep -c .)" -eq 1 ] && ok "pass: one Authentication-Results with our id" || bad "pass: $(echo "$a" | grep -c .) A-R fields with our id"
   echo "$a" | grep -qE 'spf=pass [^;]*smtp.mailfrom=user@dkim.example' && ok "pass: A-R spf=pass smtp.mailfrom" || { bad "pass: no spf=pass in A-R"; echo "$a"; }
@@ -135,7 +102,7 @@ else bad "SPF pass message not delivered"; echo "$out" | tail -8; fi
 # 3. Tampered body.
 message rsa-tampered | sign "$KEYS/2048_testkey.key" sel2048 rsa-sha256 | sed 's/this is the body/this is THE body/' > "$R/tampered.eml"
 out=$(send user@dkim.example 192.0.2.10 "$R/tampered.eml")
-if f=$(sink_file rsa-tampered); then
+if f=$(sink_find rsa-tampered); then
   a=$(ours "$f")
   echo "$a" | grep -qE 'dkim=fail [^;]*header.d=dkim.example [^;]*header.s=sel2048' && ok "tampered: dkim=fail" || { bad "tampered: no dkim=fail"; echo "$a"; }
 else bad "tampered message not delivered"; echo "$out" | tail -8; fi
@@ -143,7 +110,7 @@ else bad "tampered message not delivered"; echo "$out" | tail -8; fi
 # 4. Ed25519.
 message ed-good | sign "$KEYS/ed25519test.key" ed ed25519-sha256 > "$R/ed.eml" || die "dkimpy ed25519 signing failed"
 out=$(send user@dkim.example 192.0.2.10 "$R/ed.eml")
-if f=$(sink_file ed-good); then
+if f=$(sink_find ed-good); then
   a=$(ours "$f")
   echo "$a" | grep -qE 'dkim=pass [^;]*header.d=dkim.example [^;]*header.s=ed header.a=ed25519-sha256' && ok "ed25519: dkim=pass" || { bad "ed25519: no dkim=pass"; echo "$a"; }
 else bad "ed25519 message not delivered"; echo "$out" | tail -8; fi
@@ -153,7 +120,7 @@ message forged 'Authentication-Results: mx.test.local; dkim=pass header.d=bank.e
   'Authentication-Results: (comment) MX.Test.Local ; spf=pass smtp.mailfrom=bank.example' \
   'Authentication-Results: other.example; spf=pass smtp.mailfrom=x@other.example' > "$R/forged.eml"
 out=$(send user@dkim.example 192.0.2.10 "$R/forged.eml")
-if f=$(sink_file forged); then
+if f=$(sink_find forged); then
   if fields "$f" Authentication-Results | grep -q 'bank.example'; then bad "forged: an A-R claiming our id survived"; fields "$f" Authentication-Results
   else ok "forged: A-R fields claiming our id removed"; fi
   fields "$f" Authentication-Results | grep -q '^Authentication-Results: other.example;' && ok "forged: foreign A-R kept" || bad "forged: foreign A-R removed"

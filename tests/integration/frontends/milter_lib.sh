@@ -3,10 +3,10 @@
 #
 # Expects: POSTSEAL, R (the Postfix dir of pf_init), U (a scratch dir outside R), P_SMTPD,
 # MILTER, DNS. Provides:
-#   ok / bad / die TEXT           count a pass / a failure; die also prints the logs and exits
+#   (from tests/lib/mailcheck.sh: ok, bad, stop_verifier, sink_find, fields, ours)
+#   die TEXT                      a failure: prints the logs and exits
 #   start_verifier NAME TOML      (re)start `postseal verifier --milter` with a config file
 #                                 holding TOML; waits (bounded) until the milter port listens
-#   stop_verifier                 SIGTERM, bounded wait, SIGKILL; 0 when SIGTERM sufficed
 #   message TOKEN [HEADER...]     a CRLF message (no Subject unless given) on stdout; TOKEN is
 #                                 in the Message-ID and the body
 #   send FROM ADDR NAME FILE [TO] swaks with XCLIENT ADDR/NAME (TO: comma list, default
@@ -14,32 +14,18 @@
 #   expect_delivered TOKEN OUT    F := the sink dump holding TOKEN (bounded wait); a failure
 #                                 (and F empty) when OUT shows a refusal or nothing arrives
 #   expect_refused TEXT OUT       ok when OUT holds a 550 5.7.23, else a failure
-#   fields FILE NAME              the named header fields, unfolded, one per line
-#   ours FILE                     our Authentication-Results fields (authserv-id mx.test.local)
 #   rcpts FILE                    the envelope recipients smtp-sink saw (X-Rcpt-Args), one a line
 #   wait_rcpts TOKEN WANT         the recipients of every dump holding TOKEN (Postfix splits
 #                                 deliveries per destination), sorted, space-separated with a
 #                                 trailing space; waits (bounded, 10 s) until they equal WANT
 
-PASS=0 FAIL=0 F="" VERIFIER_PID=""
-ok() { PASS=$((PASS + 1)); echo "PASS: $*"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+. "$POSTSEAL_SRC/tests/lib/mailcheck.sh"  # ok, bad, stop_verifier, sink_find, fields, ours
+F=""
 die() {
   echo "FAIL: $*"
   [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
   local l; for l in "$U"/verifier-*.log; do [ -f "$l" ] && tail -10 "$l"; done
   exit 1
-}
-
-stop_verifier() {
-  local i
-  [ -n "$VERIFIER_PID" ] || return 0
-  kill "$VERIFIER_PID" 2>/dev/null
-  for i in $(seq 1 50); do kill -0 "$VERIFIER_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$VERIFIER_PID" 2>/dev/null; then kill -9 "$VERIFIER_PID" 2>/dev/null; VERIFIER_PID=""; return 1; fi
-  wait "$VERIFIER_PID" 2>/dev/null
-  VERIFIER_PID=""
-  return 0
 }
 
 start_verifier() {
@@ -69,16 +55,8 @@ send() {
     --helo mail.client.example.com --data "$4" </dev/null 2>&1
 }
 
-# sink_file TOKEN - the sink dump whose Message-ID is TOKEN (waits up to 20 s).
-sink_file() {
-  local i f
-  for i in $(seq 1 200); do
-    f=$(grep -l -F -- "<$1@milter-options.test>" "$R"/sink/* 2>/dev/null | head -1)
-    [ -n "$f" ] && { echo "$f"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
+# sink_file TOKEN - the sink dump whose Message-ID is TOKEN (waits up to 30 s).
+sink_file() { sink_find "<$1@milter-options.test>"; }
 
 expect_delivered() {
   local token=$1 out=$2
@@ -101,15 +79,6 @@ expect_refused() {
   else bad "$text (no 550 5.7.23)"; echo "$out" | grep -E '^ *<' | tail -3; fi
 }
 
-fields() {
-  awk -v want="$2" 'BEGIN { IGNORECASE = 1 }
-    /^\r?$/ { exit }
-    /^[ \t]/ { if (cur != "") cur = cur " " $0; next }
-    { if (cur != "") print cur; cur = "" }
-    tolower($0) ~ "^" tolower(want) ":" { cur = $0 }
-    END { if (cur != "") print cur }' "$1" | tr -d '\r' | tr -s ' \t' ' ' | sed 's/ $//'
-}
-ours() { fields "$1" Authentication-Results | grep -i '^Authentication-Results: mx.test.local;'; }
 rcpts() { grep -i '^X-Rcpt-Args:' "$1" | grep -o '<[^>]*>' | tr -d '<>'; }
 wait_rcpts() {
   local token=$1 want=$2 i got=""
