@@ -6,7 +6,9 @@
 #include "core/util/text.hpp"
 
 #include <asio/redirect_error.hpp>
+#include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <unbound.h>
@@ -17,7 +19,7 @@ namespace postseal::dns {
 // Pending - one query in flight. Owned by the resolver's table while libunbound may still call
 // back, and by the waiting coroutine; the timer is both the timeout and the wake-up.
 struct UnboundResolver::Pending {
-  explicit Pending(asio::io_context& io) : timer(io) {}
+  explicit Pending(const asio::strand<asio::io_context::executor_type>& strand) : timer(strand) {}
   asio::steady_timer timer;
   UnboundResolver* owner = nullptr;
   RrType type = RrType::a;
@@ -59,7 +61,7 @@ Answer decode_result(int err, ub_result* result, RrType type) {
 
 }  // namespace
 
-// on_result - libunbound's callback, run inside ub_process() on the io_context thread.
+// on_result - libunbound's callback, run inside ub_process() on the resolver's strand.
 void UnboundResolver::on_result(void* data, int err, ub_result* result) {
   auto* pending = static_cast<UnboundResolver::Pending*>(data);
   pending->answer = decode_result(err, result, pending->type);
@@ -70,7 +72,7 @@ void UnboundResolver::on_result(void* data, int err, ub_result* result) {
 }
 
 UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
-    : io_(io), options_(std::move(options)), alive_(std::make_shared<bool>(true)) {
+    : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), alive_(std::make_shared<bool>(true)) {
   ctx_ = ub_ctx_create();
   if (ctx_ == nullptr) throw StartupError(kExitSoftware, "libunbound: cannot create a context");
   auto check = [this](int err, std::string_view what) {
@@ -95,7 +97,7 @@ UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
   }
   int fd = ub_fd(ctx_);
   if (fd < 0) check(UB_PIPE, "no file descriptor to watch");
-  fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+  fd_ = std::make_unique<asio::posix::stream_descriptor>(strand_, fd);
 }
 
 UnboundResolver::~UnboundResolver() {
@@ -137,7 +139,12 @@ void UnboundResolver::watch() {
 }
 
 asio::awaitable<Answer> UnboundResolver::lookup(std::string name, RrType type) {
-  auto pending = std::make_shared<Pending>(io_);
+  // ctx_, pending_ and the watch are only touched on strand_ (see the header).
+  co_return co_await asio::co_spawn(strand_, lookup_on_strand(std::move(name), type), asio::use_awaitable);
+}
+
+asio::awaitable<Answer> UnboundResolver::lookup_on_strand(std::string name, RrType type) {
+  auto pending = std::make_shared<Pending>(strand_);
   pending->owner = this;
   pending->type = type;
   pending->timer.expires_after(options_.timeout);

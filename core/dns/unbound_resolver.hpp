@@ -16,13 +16,15 @@
 // servfail; NODATA -> noerror with no records; Answer::ttl from the packet, for the
 // CachingResolver in front (answer_cache.hpp). libunbound's cache keeps positive and negative
 // answers (NXDOMAIN/NODATA) for their TTLs, per resolver. Untrusted input: DNS answers.
-// Not thread-safe: use one resolver from one io_context thread (strand).
+// Thread-safe: every lookup, the descriptor watch and libunbound's callbacks run on one strand
+// of the io_context, so io threads (verifier.threads > 1) may share one resolver.
 #pragma once
 
 #include "core/dns/resolver.hpp"
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/strand.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -79,7 +81,9 @@ class UnboundResolver final : public Resolver {
   static void on_result(void* data, int err, ub_result* result);
   void watch();
   void finished(Pending* pending);
+  asio::awaitable<Answer> lookup_on_strand(std::string name, RrType type);
   asio::io_context& io_;
+  asio::strand<asio::io_context::executor_type> strand_;
   UnboundOptions options_;
   ub_ctx* ctx_ = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> fd_;
