@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run_frontends.sh - messages/s through a private Postfix: plain, with `postseal verifier
-# --milter`, with `postseal verifier --proxy` as the before-queue smtpd_proxy_filter (after-
+# --milter` (over TCP and over a unix socket), with `postseal verifier --proxy` as the before-queue smtpd_proxy_filter (after-
 # filter smtpd on 10026), and with OpenDKIM (Mode v) as the milter, in the same run. Each run sends
 # N dkimpy-signed (rsa-sha256, 2048-bit key) messages with smtp-source (S parallel sessions)
 # and times until smtp-sink holds them all; RUNS runs each, median msgs/s and the ratio to
@@ -22,12 +22,13 @@ ip link set lo up
 N=${1:-300} S=${2:-10} RUNS=${3:-3}
 . "$SRC/tests/lib/postfix.sh"
 . "$SRC/tests/lib/unbound.sh"
-P_PLAIN=2810 P_OURS=2811 P_ODKIM=2812 P_SINK=2813 P_PROXY=2814 MILTER=10041 ODKIM=10043 DNS=53
+P_PLAIN=2810 P_OURS=2811 P_ODKIM=2812 P_SINK=2813 P_PROXY=2814 P_OURS_UNIX=2815 MILTER=10041 ODKIM=10043 DNS=53
 R=$(mktemp -d /var/tmp/postseal-bench-fe.XXXXXX)
 U=$(mktemp -d /var/tmp/postseal-bench-fe-dns.XXXXXX)
-VPID="" OPID=""
+VPID="" VPID2="" OPID=""
 cleanup() {
   [ -n "$VPID" ] && kill "$VPID" 2>/dev/null
+  [ -n "$VPID2" ] && kill "$VPID2" 2>/dev/null
   [ -n "$OPID" ] && kill "$OPID" 2>/dev/null
   unbound_stop "$U" 2>/dev/null
   pf_cleanup
@@ -42,6 +43,10 @@ unbound_start "$U" $DNS "$SRC/tests/integration/frontends/unbound-data.conf" || 
   --proxy --proxy-listen 127.0.0.1:10025 --proxy-relay 127.0.0.1:10026 \
   --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VPID=$!
+# the same milter on a unix socket (a second verifier: one milter socket per process)
+"$POSTSEAL" verifier --listen "unix:$U/policy2.sock" --milter "unix:$U/milter.sock" --dns "127.0.0.1@$DNS" \
+  --authserv-id mx.test.local > "$U/verifier2.log" 2>&1 &
+VPID2=$!
 cat > "$U/opendkim.conf" <<CONF
 Mode v
 Socket inet:$ODKIM@127.0.0.1
@@ -55,12 +60,16 @@ chmod 755 "$U"; chmod 644 "$U"/*.conf
 opendkim -f -x "$U/opendkim.conf" > "$U/opendkim.log" 2>&1 &
 OPID=$!
 pf_wait_listen $MILTER || die "postseal milter did not start"
+for _ in $(seq 1 50); do [ -S "$U/milter.sock" ] && break; sleep 0.1; done
+[ -S "$U/milter.sock" ] || die "postseal milter (unix socket) did not start"
+chmod 666 "$U/milter.sock"
 pf_wait_listen $ODKIM || die "opendkim did not start: $(cat "$U/opendkim.log")"
 
 pf_init "$R" $P_SINK || die "pf_init"
 pf_main "milter_default_action = tempfail" "milter_protocol = 6"
 pf_master "127.0.0.1:$P_PLAIN inet n - n - - smtpd" \
   "127.0.0.1:$P_OURS inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$MILTER" \
+  "127.0.0.1:$P_OURS_UNIX inet n - n - - smtpd" "  -o smtpd_milters=unix:$U/milter.sock" \
   "127.0.0.1:$P_ODKIM inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$ODKIM" \
   "127.0.0.1:$P_PROXY inet n - n - - smtpd" "  -o smtpd_proxy_filter=127.0.0.1:10025" \
   "127.0.0.1:10026 inet n - n - - smtpd" "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8" \
@@ -87,7 +96,7 @@ one_run() {
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 declare -A RES
-LABELS="plain:$P_PLAIN postseal-milter:$P_OURS postseal-proxy:$P_PROXY opendkim:$P_ODKIM"
+LABELS="plain:$P_PLAIN postseal-milter:$P_OURS postseal-milter-unix:$P_OURS_UNIX postseal-proxy:$P_PROXY opendkim:$P_ODKIM"
 for label in $LABELS; do
   one_run "${label#*:}" >/dev/null  # warm-up
   echo "warm-up ${label%%:*} done" >&2
@@ -100,8 +109,8 @@ done
 f=$(ls "$R"/sink/* | tail -1)
 grep -q '^Authentication-Results: mx.test.local' "$f" || echo "warning: last sink message has no A-R from mx.test.local"
 plain=$(echo ${RES[plain]} | tr ' ' '\n' | median)
-printf '%-16s %10s %8s   (N=%s, sessions=%s, runs=%s: %s)\n' front-end msgs/s ratio "$N" "$S" "$RUNS" "runs"
-for k in plain postseal-milter postseal-proxy opendkim; do
+printf '%-20s %10s %8s   (N=%s, sessions=%s, runs=%s: %s)\n' front-end msgs/s ratio "$N" "$S" "$RUNS" "runs"
+for k in plain postseal-milter postseal-milter-unix postseal-proxy opendkim; do
   m=$(echo ${RES[$k]} | tr ' ' '\n' | median)
-  printf '%-16s %10s %8s   [%s]\n' "$k" "$m" "$(awk -v a="$m" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "${RES[$k]}"
+  printf '%-20s %10s %8s   [%s]\n' "$k" "$m" "$(awk -v a="$m" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "${RES[$k]}"
 done
