@@ -2,7 +2,8 @@
 # milter_postfix.sh - the milter front end (`postseal verifier --milter`) with a real Postfix
 # (smtpd_milters) and a real unbound holding SPF and DKIM key records.
 # Client addresses are set with XCLIENT (Postfix re-announces the client to its milters).
-# Checks: an SPF-fail sender is refused at RCPT with 550 5.7.23; an SPF pass is delivered with
+# Checks: an SPF-fail sender is refused at RCPT with 550 5.7.23, a temperror (the sender
+# domain's server refuses) deferred with 450 4.7.1; an SPF pass is delivered with
 # Received-SPF: pass and Authentication-Results spf=pass; DKIM rsa-sha256 good -> dkim=pass,
 # tampered body -> dkim=fail, ed25519-sha256 (signed by dkimpy) -> dkim=pass; a forged
 # Authentication-Results claiming our authserv-id is removed, a foreign one kept; only one A-R
@@ -43,7 +44,9 @@ for p in $P_SMTPD $P_SINK $MILTER; do
   ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
 done
 
-unbound_start "$U" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
+# the front-end records, plus a sender domain whose server refuses (-> SPF temperror)
+{ cat "$HERE/unbound-data.conf"; echo 'local-zone: "refused.example." refuse'; } > "$U/data.conf"
+unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
 "$POSTSEAL" verifier --listen "unix:$U/policy.sock" --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" \
   --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VERIFIER_PID=$!
@@ -126,6 +129,12 @@ if f=$(sink_find forged); then
   fields "$f" Authentication-Results | grep -q '^Authentication-Results: other.example;' && ok "forged: foreign A-R kept" || bad "forged: foreign A-R removed"
   [ "$(ours "$f" | grep -c .)" -eq 1 ] && ok "forged: exactly one A-R with our id (ours)" || bad "forged: $(ours "$f" | grep -c .) A-R with our id"
 else bad "forged message not delivered"; echo "$out" | tail -8; fi
+
+# 6. SPF temperror (the sender domain's DNS server refuses): deferred at RCPT, not delivered.
+message spf-temperror > "$R/temp.eml"
+out=$(send user@refused.example 198.51.100.5 "$R/temp.eml")
+if echo "$out" | grep -qE '<\*\* *450 4\.7\.1 .*temperror'; then ok "SPF temperror deferred at RCPT with 450 4.7.1"
+else bad "temperror not deferred with 450 4.7.1"; echo "$out" | grep -E '^ *<' | tail -5; fi
 
 stop_verifier && ok "postseal verifier --milter stops on SIGTERM within 5 s" || bad "verifier did not stop on SIGTERM"
 echo "milter_postfix: $PASS passed, $FAIL failed"
