@@ -25,7 +25,7 @@ std::string result_words(const verifier::MessageReport& r) {
   else
     for (const auto& s : verifier::spf_resinfo(r.decision, r.sender, r.helo))
       add(fmt::format("spf={}{}", spf::to_string(s.result), s.helo.empty() ? "" : " (helo)"));
-  for (const auto& d : r.dkim) add(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, 64)));
+  for (const auto& d : r.dkim) add(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, kMaxLogValueOctets)));
   if (r.dkim.empty()) add("dkim=none");
   if (r.domainkeys && r.domainkeys->result != dkim::Result::none)
     add(fmt::format("domainkeys={}", dkim::to_string(r.domainkeys->result)));
@@ -73,10 +73,10 @@ class VerifyStep final : public relay::MessageStep {
     out.summary = result_words(report);
     if (!out.drop.empty())
       out.summary += fmt::format("; removed {} forged Authentication-Results field(s) claiming {}", out.drop.size(),
-                                 printable(id, 64));
+                                 printable(id, kMaxLogValueOctets));
     if (report.decided && report.decision.verdict == decision::Verdict::reject) {
       out.relay = false;
-      out.reply = printable(report.decision.reply, 400);
+      out.reply = printable(report.decision.reply, kMaxReplyTextOctets);
       out.summary = "rejected: " + out.reply + " (" + out.summary + ")";
     } else if (report.decided && report.decision.verdict == decision::Verdict::defer_if_permit) {
       out.relay = false;
@@ -111,11 +111,11 @@ std::optional<asio::ip::address> xforward_address(std::string_view text) {
 
 std::string xforward_name(std::string_view text) {
   if (text.empty() || text.front() == '[') return "unknown";
-  return printable(text, 255);
+  return printable(text, kMaxClientNameOctets);
 }
 
 std::string defer_reply(std::string_view text) {
-  auto t = printable(text, 400);
+  auto t = printable(text, kMaxReplyTextOctets);
   if (t.size() > 4 && t[0] == '4' && t[3] == ' ') return t;
   return "451 4.4.3 " + t;
 }

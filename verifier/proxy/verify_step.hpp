@@ -18,11 +18,19 @@
 #include "signer/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace postseal::proxy {
+
+// kMaxReplyTextOctets - untrusted text (sender, domain, DNS reason) kept in an end-of-DATA reply.
+inline constexpr std::size_t kMaxReplyTextOctets = 400;
+// kMaxClientNameOctets - XFORWARD NAME kept (RFC 1035 2.3.4: names are at most 255 octets).
+inline constexpr std::size_t kMaxClientNameOctets = 255;
+// kMaxLogValueOctets - a domain or authserv-id in the per-message log line.
+inline constexpr std::size_t kMaxLogValueOctets = 64;
 
 // Engine - what every message step shares (read-only once serving; used from the
 // io_context thread that runs the sessions).

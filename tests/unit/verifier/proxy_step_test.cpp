@@ -151,6 +151,9 @@ TEST(ProxyStep, XforwardHelpers) {
   EXPECT_EQ(proxy::defer_reply("SPF temperror"), "451 4.4.3 SPF temperror");
   EXPECT_EQ(proxy::defer_reply("450 4.7.1 busy"), "450 4.7.1 busy");
   EXPECT_EQ(proxy::defer_reply("x\r\ny"), "451 4.4.3 x??y");
+  // the limits hold: an over-long DNS reason or client name is cut, never passed whole
+  EXPECT_LE(proxy::defer_reply(std::string(5000, 'r')).size(), 10 + proxy::kMaxReplyTextOctets + 3);
+  EXPECT_LE(proxy::xforward_name(std::string(1000, 'n')).size(), proxy::kMaxClientNameOctets + 3);
 }
 
 TEST(RelayAssembler, HeaderBlockWithoutDroppedFieldsIsRestuffed) {
