@@ -121,7 +121,7 @@ TEST(MilterOptions, SubjectEdit) {
   };
   for (const auto& c : cases) {
     Session s;
-    for (const auto& f : c.fields) add_field(s, mail::HeaderField{f});
+    for (const auto& f : c.fields) add_field(s, mail::HeaderField{f}, "mx.test.local");
     auto got = subject_edit(s.subject, c.tag);
     EXPECT_EQ(got.replace, c.replace) << c.value;
     EXPECT_EQ(got.value, c.value);
@@ -130,8 +130,8 @@ TEST(MilterOptions, SubjectEdit) {
 
 TEST(MilterOptions, SubjectPastTheFieldLimitIsStillReplaced) {
   Session s;
-  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"});
-  EXPECT_FALSE(add_field(s, mail::HeaderField{"Subject: late"}));  // not collected ...
+  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"}, "mx.test.local");
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"Subject: late"}, "mx.test.local"));  // not collected ...
   auto got = subject_edit(s.subject, "[X]");
   EXPECT_TRUE(got.replace);  // ... but still replaced, never a second Subject added
   EXPECT_EQ(got.value, " [X] late");
