@@ -14,39 +14,11 @@
 # ("QUEUEID: milter: spf=pass ...; dkim=pass ..."), never NOQUEUE at end of message.
 # Ports: Postfix 2801, smtp-sink 2803, milter 10041, unbound 5354. Runs as root.
 set -uo pipefail
-: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
-: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: milter_postfix.sh must run as root (private Postfix instance)"; exit 1; }
-command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v swaks >/dev/null \
-  || { echo "FAIL: postfix, smtp-sink (postfix) and swaks must be installed"; exit 1; }
-/usr/bin/python3 -c 'import dkim' 2>/dev/null || { echo "FAIL: python3-dkim (dkimpy) must be installed"; exit 1; }
-. "$POSTSEAL_SRC/tests/lib/postfix.sh"
-. "$POSTSEAL_SRC/tests/lib/unbound.sh"
-. "$POSTSEAL_SRC/tests/lib/mailcheck.sh"
-. "$POSTSEAL_SRC/tests/integration/frontends/deliveries.sh"
-
 P_SMTPD=2801 P_SINK=2803 MILTER=10041 DNS=5354
-HERE="$POSTSEAL_SRC/tests/integration/frontends"
-R=$(mktemp -d /var/tmp/postseal-milter-it.XXXXXX)
-U=$(mktemp -d /var/tmp/postseal-milter-dns.XXXXXX)  # not under $R: pf_init wipes $R
-cleanup() {
-  stop_verifier
-  unbound_stop "$U" 2>/dev/null
-  pf_cleanup
-  rm -rf "$R" "$U"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-die() {
-  echo "FAIL: $*"
-  [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
-  [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"
-  exit 1
-}
-
-for p in $P_SMTPD $P_SINK $MILTER; do
-  ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
-done
+FE_NAME=milter FE_PORTS="$P_SMTPD $P_SINK $MILTER"
+. "$POSTSEAL_SRC/tests/integration/frontends/postfix_env.sh"
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || die "python3-dkim (dkimpy) must be installed"
+. "$POSTSEAL_SRC/tests/integration/frontends/deliveries.sh"
 
 # the front-end records, plus a sender domain whose server refuses (-> SPF temperror)
 { cat "$HERE/unbound-data.conf"; echo 'local-zone: "refused.example." refuse'; } > "$U/data.conf"
@@ -56,16 +28,10 @@ unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
 VERIFIER_PID=$!
 pf_wait_listen $MILTER || die "postseal verifier --milter did not start"
 
-pf_init "$R" $P_SINK || die "pf_init"
-pf_main "relay_domains = dest.example" \
-  "smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
-  "smtpd_relay_restrictions = reject_unauth_destination" \
-  "milter_default_action = tempfail" \
-  "milter_protocol = 6"
+fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
   "  -o smtpd_milters=inet:127.0.0.1:$MILTER"
-pf_sink_start $P_SINK || die "smtp-sink did not start"
-pf_start || die "postfix did not start"
+fe_start $P_SINK
 
 # 1. SPF fail: refused at RCPT.
 message spf-fail > "$R/fail.eml"

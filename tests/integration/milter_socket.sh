@@ -10,41 +10,13 @@
 # a milter.socket_group that does not exist is a start-up error naming it; an empty one leaves
 # the owner's group (the missing default group is a unit test: unit.frontends). Ports: Postfix 2811 (chroot) and 2812, smtp-sink 2813, unbound 5356. Root.
 set -uo pipefail
-: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
-: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: milter_socket.sh must run as root (private Postfix instance)"; exit 1; }
-command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v swaks >/dev/null \
-  || { echo "FAIL: postfix, smtp-sink (postfix) and swaks must be installed"; exit 1; }
-. "$POSTSEAL_SRC/tests/lib/postfix.sh"
-. "$POSTSEAL_SRC/tests/lib/unbound.sh"
-. "$POSTSEAL_SRC/tests/lib/mailcheck.sh"
-
 umask 022
 P_CHROOT=2811 P_PLAIN=2812 P_SINK=2813 DNS=5356
-HERE="$POSTSEAL_SRC/tests/integration/frontends"
-R=$(mktemp -d /var/tmp/postseal-milter-sock.XXXXXX)
-U=$(mktemp -d /var/tmp/postseal-milter-sockdns.XXXXXX)  # not under $R: pf_init wipes $R
-chmod 755 "$U"
-cleanup() {
-  stop_verifier
-  unbound_stop "$U" 2>/dev/null
-  pf_cleanup
-  rm -rf "$R" "$U"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-die() {
-  echo "FAIL: $*"
-  [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
-  [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"
-  exit 1
-}
-for p in $P_CHROOT $P_PLAIN $P_SINK; do
-  ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
-done
+FE_NAME=milter-sock FE_PORTS="$P_CHROOT $P_PLAIN $P_SINK"
+. "$POSTSEAL_SRC/tests/integration/frontends/postfix_env.sh"
 
 unbound_start "$U" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
-pf_init "$R" $P_SINK || die "pf_init"
+fe_postfix $P_SINK
 # the socket directory as conf/postfix/milter-main.cf has it: owned by the daemon's user,
 # group postfix (so smtpd can reach the socket), nobody else
 install -d -o nobody -g postfix -m 0750 "$R/spool/postseal"
@@ -69,18 +41,11 @@ got=$(stat -c '%a %U %G' "$SOCK")
 euser=$(ps -o user= -p "$VERIFIER_PID" | tr -d ' ')
 [ "$euser" = nobody ] && ok "verifier runs as nobody" || bad "verifier runs as '$euser'"
 
-sed -i "/^smtpd_relay_restrictions/d" "$R/etc/main.cf"
-pf_main "relay_domains = dest.example" \
-  "smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
-  "smtpd_relay_restrictions = reject_unauth_destination" \
-  "milter_default_action = tempfail" \
-  "milter_protocol = 6"
 pf_master "127.0.0.1:$P_CHROOT inet n - y - - smtpd" \
   "  -o smtpd_milters=unix:postseal/milter.sock" \
   "127.0.0.1:$P_PLAIN inet n - n - - smtpd" \
   "  -o smtpd_milters=unix:$SOCK"
-pf_sink_start $P_SINK || die "smtp-sink did not start"
-pf_start || die "postfix did not start"
+fe_start $P_SINK
 pf_wait_listen $P_PLAIN || die "postfix does not listen on $P_PLAIN"
 
 # send PORT TOKEN - one message from an SPF-pass client; prints the transcript.
