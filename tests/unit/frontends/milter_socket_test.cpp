@@ -1,9 +1,7 @@
-// milter_socket_test.cpp - the milter's sockets: milter.socket_mode / socket_group from the
-// config (defaults 0660 and postfix, bad values named), secure_socket() giving a unix socket
-// its owner, group and mode (a configured group that does not exist is an error naming it,
-// the default one missing is not), milter.max_connections bounds, and TCP_NODELAY set once on
-// the listener reaching an accepted socket whose descriptor is above 4,096.
-#include "core/util/config.hpp"
+// milter_socket_test.cpp - the milter's sockets: secure_socket() giving a unix socket its
+// owner, group and mode (a configured group that does not exist is an error naming it, the
+// default one missing is not), and TCP_NODELAY set once on the listener reaching an accepted
+// socket whose descriptor is above 4,096. (The socket keys: milter_options_test.cpp.)
 #include "verifier/milter/milter.hpp"
 
 #include <gtest/gtest.h>
@@ -23,49 +21,6 @@
 
 namespace postseal::milter {
 namespace {
-
-config::File load(std::string_view text) {
-  config::declare(config_keys());
-  return config::File::parse(text, "test.toml");
-}
-
-TEST(MilterSocket, OptionsFromConfigDefaults) {
-  auto o = socket_options_from_config(load(""));
-  ASSERT_TRUE(o) << o.error();
-  EXPECT_EQ(o->mode, 0660u);
-  EXPECT_EQ(o->group, "postfix");
-  EXPECT_TRUE(o->group_from_default);
-  EXPECT_EQ(load("").integer("milter.max_connections"), kDefaultMaxConnections);
-}
-
-TEST(MilterSocket, OptionsFromConfigValues) {
-  auto o = socket_options_from_config(load("[milter]\nsocket_mode = \"0600\"\nsocket_group = \"mail\"\n"));
-  ASSERT_TRUE(o) << o.error();
-  EXPECT_EQ(o->mode, 0600u);
-  EXPECT_EQ(o->group, "mail");
-  EXPECT_FALSE(o->group_from_default);
-  // a configured "postfix" is configured: its absence would be an error
-  auto p = socket_options_from_config(load("[milter]\nsocket_group = \"postfix\"\n"));
-  ASSERT_TRUE(p);
-  EXPECT_FALSE(p->group_from_default);
-  EXPECT_EQ(socket_options_from_config(load("[milter]\nsocket_mode = \"777\"\n"))->mode, 0777u);
-}
-
-TEST(MilterSocket, OptionsFromConfigRejectsBadValues) {
-  for (std::string_view text : {"socket_mode = \"0800\"", "socket_mode = \"01000\"", "socket_mode = \"\"",
-                                "socket_mode = \"rw\"", "socket_mode = \"0660 \"", "socket_group = \"a b\"",
-                                "socket_group = \"a:b\""}) {
-    auto o = socket_options_from_config(load("[milter]\n" + std::string(text) + "\n"));
-    ASSERT_FALSE(o) << text;
-    EXPECT_NE(o.error().find(std::string(text.substr(0, text.find(' ')))), std::string::npos) << o.error();
-  }
-}
-
-TEST(MilterSocket, MaxConnectionsBoundsHold) {
-  EXPECT_EQ(load("[milter]\nmax_connections = 10000\n").integer("milter.max_connections"), kMaxMaxConnections);
-  EXPECT_ANY_THROW(load("[milter]\nmax_connections = 10001\n"));
-  EXPECT_ANY_THROW(load("[milter]\nmax_connections = 0\n"));
-}
 
 // Socket - a unix socket bound in a fresh directory under the test's umask 022.
 struct Socket {
