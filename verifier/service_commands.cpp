@@ -259,7 +259,11 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   e.policy = std::move(*policy);
   e.authserv_id = svc.decider->options().authserv_id;
   e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
-  if (milter::open(*spec, e) != 0) throw config_error(fmt::format("milter socket '{}' cannot be opened", text));
+  e.max_connections = static_cast<int>(file.integer("milter.max_connections"));
+  e.socket = must(milter::socket_options_from_config(file), "milter socket");
+  e.socket.owner = s.user.value_or(file.string("verifier.user"));
+  if (auto opened = milter::open(*spec, e); !opened)
+    throw config_error(fmt::format("milter socket '{}': {}", text, opened.error()));
   log::info("milter listening on {}", *spec);
 }
 

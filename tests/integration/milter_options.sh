@@ -14,42 +14,16 @@
 #      unlisted recipient of the same message are still refused with 550 5.7.23.
 # Ports: Postfix 2801, smtp-sink 2803, milter 10041, unbound 5354. Runs as root.
 set -uo pipefail
-: "${POSTSEAL:?set POSTSEAL to the postseal binary}"
-: "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-[ "$(id -u)" -eq 0 ] || { echo "FAIL: milter_options.sh must run as root (private Postfix instance)"; exit 1; }
-command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v swaks >/dev/null \
-  || { echo "FAIL: postfix, smtp-sink (postfix) and swaks must be installed"; exit 1; }
-. "$POSTSEAL_SRC/tests/lib/postfix.sh"
-. "$POSTSEAL_SRC/tests/lib/unbound.sh"
+P_SMTPD=2801 P_SINK=2803 MILTER=10041 DNS=5354
+FE_NAME=milteropts FE_PORTS="$P_SMTPD $P_SINK $MILTER"
+. "$POSTSEAL_SRC/tests/integration/frontends/postfix_env.sh"
 . "$POSTSEAL_SRC/tests/integration/frontends/milter_lib.sh"
 
-P_SMTPD=2801 P_SINK=2803 MILTER=10041 DNS=5354
-HERE="$POSTSEAL_SRC/tests/integration/frontends"
-R=$(mktemp -d /var/tmp/postseal-milteropts-it.XXXXXX)
-U=$(mktemp -d /var/tmp/postseal-milteropts-dns.XXXXXX)  # not under $R: pf_init wipes $R
-cleanup() {
-  stop_verifier
-  unbound_stop "$U" 2>/dev/null
-  pf_cleanup
-  rm -rf "$R" "$U"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-for p in $P_SMTPD $P_SINK $MILTER; do
-  ! ss -Hltn "sport = :$p" | grep -q . || die "port $p is already in use"
-done
 unbound_start "$U" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
-pf_init "$R" $P_SINK || die "pf_init"
-pf_main "relay_domains = dest.example" \
-  "smtpd_authorized_xclient_hosts = 127.0.0.0/8" \
-  "milter_default_action = tempfail" \
-  "milter_protocol = 6"
+fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
-  "  -o smtpd_milters=inet:127.0.0.1:$MILTER" \
-  "  -o smtpd_relay_restrictions=reject_unauth_destination"
-pf_sink_start $P_SINK || die "smtp-sink did not start"
-pf_start || die "postfix did not start"
+  "  -o smtpd_milters=inet:127.0.0.1:$MILTER"
+fe_start $P_SINK
 
 FAIL_FROM=user@spf-pass.example.com  # its SPF allows 192.0.2.0/24 only, -all
 BAD_IP=198.51.100.5

@@ -2,7 +2,9 @@
 # milter_robustness.sh - hostile milter wire input (SECURITY 41) against `postseal verifier
 # --milter` without an MTA: a good session (A-R inserted, forged A-R deleted), zero and
 # oversized lengths, a truncated packet, an unknown command, body before end-of-headers,
-# garbage before negotiation: sessions close cleanly (a stalled one at libmilter's timeout), the daemon keeps serving, never crashes.
+# garbage before negotiation: sessions close cleanly (a stalled one at libmilter's timeout), the daemon keeps serving, never crashes;
+# a 70,000-octet header field taken, a forged A-R past the 1,000-field cap deleted, a
+# connection over milter.max_connections (3 here) tempfailed at connect (milter_wire.py).
 # DNS from a zone file (--dns-zone). Port: milter 10042 (not 10041, so it can run beside
 # milter_postfix.sh). Runs as any user.
 set -uo pipefail
@@ -18,7 +20,7 @@ trap 'exit 1' INT TERM
 printf 'spf-pass.example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"\n' > "$R/zone.txt"
 # libmilter's I/O timeout bounds a session that stalls (a zero-length packet makes libmilter
 # wait for the next one): 3 s here, so the test sees it closed.
-printf '[milter]\ntimeout = 3\n' > "$R/postseal.toml"
+printf '[milter]\ntimeout = 3\nmax_connections = 3\n' > "$R/postseal.toml"
 "$POSTSEAL" verifier -c "$R/postseal.toml" --listen "unix:$R/policy.sock" --milter "127.0.0.1:$MILTER" --dns-zone "$R/zone.txt" \
   --authserv-id mx.test.local > "$R/verifier.log" 2>&1 &
 PID=$!

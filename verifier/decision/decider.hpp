@@ -33,6 +33,7 @@ struct Transaction {
   std::string helo;
   std::string sender;       // empty: null sender
   std::string queue_id;     // for log lines
+  std::string sasl_username;  // SASL login name; empty: not authenticated
 };
 
 // Verdict - what the front end should do.

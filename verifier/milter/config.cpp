@@ -1,7 +1,9 @@
 // config.cpp - the milter.* configuration keys and smf-spf's options from them (seed 003:
-// RefuseFail, TagSubject/Tag, AddHeader, Quarantine/QuarantineMailbox, WhitelistIP/PTR/From/To).
+// RefuseFail, TagSubject/Tag, AddHeader, Quarantine/QuarantineMailbox, WhitelistIP/PTR/From/To)
+// and the unix socket's mode and group.
 // Untrusted input: the config file; a bad value is an error naming the key. Limits: the tag
-// 1-kMaxTagOctets printable octets, whitelist_from/to entries kMaxAddressEntryOctets.
+// 1-kMaxTagOctets printable octets, whitelist_from/to entries kMaxAddressEntryOctets, the
+// socket mode octal 0-0777, the group kMaxGroupOctets.
 #include "core/util/config.hpp"
 #include "core/util/text.hpp"
 #include "verifier/decision/options.hpp"
@@ -10,10 +12,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace postseal::milter {
 
 namespace {
+// kMaxGroupOctets - the longest milter.socket_group accepted (a system group name).
+constexpr std::size_t kMaxGroupOctets = 64;
+
 const config::Key kKeys[] = {
     {"milter.listen", config::Type::string, "\"\"", 0, 0,
      "milter socket of `postseal verifier` (127.0.0.1:10041, inet:10041@127.0.0.1, unix:/path); empty: off"},
@@ -34,6 +40,12 @@ const config::Key kKeys[] = {
     {"milter.whitelist_to", config::Type::strings, "[]", 0, 0,
      "envelope recipients never refused nor quarantined (same forms as whitelist_from)"},
     {"milter.timeout", config::Type::integer, "300", 1, kMaxTimeoutSeconds, "seconds libmilter waits on the MTA"},
+    {"milter.max_connections", config::Type::integer, "512", 1, kMaxMaxConnections,
+     "MTA connections served at once; more are tempfailed (keep >= Postfix's smtpd process limit)"},
+    {"milter.socket_mode", config::Type::string, "\"0660\"", 0, 0,
+     "mode of a unix milter socket (octal, e.g. \"0660\")"},
+    {"milter.socket_group", config::Type::string, "\"postfix\"", 0, 0,
+     "group of a unix milter socket; empty: the owner's group"},
 };
 
 // check_address_entry - one whitelist_from / whitelist_to entry: printable, no spaces, not
@@ -48,6 +60,23 @@ std::expected<void, std::string> check_address_entry(const std::string& item) {
 }  // namespace
 
 std::span<const config::Key> config_keys() { return kKeys; }
+
+std::expected<SocketOptions, std::string> socket_options_from_config(const config::File& f) {
+  SocketOptions o;
+  auto mode = f.string("milter.socket_mode");
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), value, 8);
+  if (mode.empty() || mode.size() > 4 || ec != std::errc{} || end != mode.data() + mode.size() || value > 0777)
+    return std::unexpected(fmt::format("milter.socket_mode: '{}' is not an octal mode 0000-0777",
+                                       postseal::printable(mode, 16)));
+  o.mode = value;
+  o.group = f.string("milter.socket_group");
+  o.group_from_default = !f.has("milter.socket_group");
+  if (o.group.size() > kMaxGroupOctets || o.group != postseal::printable(o.group) ||
+      o.group.find_first_of(" \t:") != std::string::npos)
+    return std::unexpected(fmt::format("milter.socket_group: '{}' is not a group name", postseal::printable(o.group, 80)));
+  return o;
+}
 
 std::expected<Policy, std::string> policy_from_config(const config::File& f) {
   Policy p;

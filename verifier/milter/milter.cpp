@@ -1,4 +1,4 @@
-// milter.cpp - libmilter callbacks, socket spec, config keys (see milter.hpp).
+// milter.cpp - libmilter callbacks, socket spec, opening the socket (see milter.hpp).
 #include "verifier/milter/milter.hpp"
 
 #include "core/util/config.hpp"
@@ -12,16 +12,28 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <libmilter/mfapi.h>
 
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <exception>
+#include <filesystem>
 
 namespace postseal::milter {
 namespace {
 
 Engine* g_engine = nullptr;  // set once before smfi_main(); read-only afterwards
+std::atomic<int> g_sessions{0};  // MTA connections with a Session (max_connections)
+
+// kOverCapLogSeconds - at most one log line per this many seconds about refused connections.
+constexpr std::int64_t kOverCapLogSeconds = 10;
+// kMacros* - the macros asked of the MTA per stage (smfi_setsymlist): Postfix then sends
+// only these, in every stage listed here and none in the others.
+constexpr const char* kMacrosEnvfrom = "i {auth_authen}";
+constexpr const char* kMacrosQueueId = "i";
 
 Session* session_of(SMFICTX* ctx) { return static_cast<Session*>(smfi_getpriv(ctx)); }
 
@@ -30,8 +42,29 @@ Session* ensure_session(SMFICTX* ctx) {
   if (s == nullptr) {
     s = new Session();
     smfi_setpriv(ctx, s);
+    ++g_sessions;
   }
   return s;
+}
+
+// queue_id_of - Postfix's queue id (macro i) once it has one, else "NOQUEUE".
+std::string queue_id_of(SMFICTX* ctx, const Session& s) {
+  if (const char* qid = smfi_getsymval(ctx, const_cast<char*>("i")); qid != nullptr && *qid != '\0')
+    return postseal::printable(qid, 64);
+  return s.queue_id.empty() ? "NOQUEUE" : s.queue_id;
+}
+
+// note_over_cap - count a connection refused for max_connections; log the count at most once
+// per kOverCapLogSeconds.
+void note_over_cap() {
+  static std::atomic<long> refused{0};
+  static std::atomic<std::int64_t> last_log{0};
+  ++refused;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  auto prev = last_log.load();
+  if (now - prev < kOverCapLogSeconds || !last_log.compare_exchange_strong(prev, now)) return;
+  log::warning("milter: {} connection(s) tempfailed: more than milter.max_connections ({}) at once",
+               refused.exchange(0), g_engine->max_connections);
 }
 
 // run_on_io - run a coroutine on the service's io_context and wait for its value.
@@ -80,10 +113,15 @@ sfsistat guarded(const char* where, SMFICTX* ctx, auto&& body) {
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                       unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
   ensure_session(ctx);
-  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT);
+  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST);
   *pf1 = f1 & SMFIP_HDR_LEADSPC;
   *pf2 = 0;
   *pf3 = 0;
+  if ((*pf0 & SMFIF_SETSYMLIST) != 0) {
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>(kMacrosEnvfrom));
+    for (int stage : {SMFIM_ENVRCPT, SMFIM_DATA, SMFIM_EOH, SMFIM_EOM})
+      smfi_setsymlist(ctx, stage, const_cast<char*>(kMacrosQueueId));
+  }
   return SMFIS_CONTINUE;
 }
 
@@ -98,7 +136,10 @@ bool lead_space(SMFICTX* ctx) {
 sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
   return guarded("connect", ctx, [&] {
     auto* s = ensure_session(ctx);
-    if (g_engine->tcp_port != 0) set_nodelay_on_port(g_engine->tcp_port);
+    if (g_sessions.load() > g_engine->max_connections) {
+      note_over_cap();
+      return SMFIS_TEMPFAIL;
+    }
     s->client_name = client_name_from(hostname ? hostname : "");
     s->client.reset();
     if (addr != nullptr && addr->sa_family == AF_INET) {
@@ -131,9 +172,13 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     s->reset_message();
     s->sender = strip_angle(argv && argv[0] ? std::string_view(argv[0]).substr(0, 512) : std::string_view{});
     if (const char* qid = smfi_getsymval(ctx, const_cast<char*>("i"))) s->queue_id = postseal::printable(qid, 64);
+    if (const char* login = smfi_getsymval(ctx, const_cast<char*>("{auth_authen}")))
+      s->sasl_username = postseal::printable(login, kMaxLoginOctets);
+    if (!s->sasl_username.empty())
+      log::debug("{}: milter: SASL login {}", queue_id_of(ctx, *s), s->sasl_username);
     s->sender_whitelisted = address_listed(s->sender, g_engine->policy.whitelist_from);
     if (s->client_whitelisted || s->sender_whitelisted || !s->client) return SMFIS_CONTINUE;
-    decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id};
+    decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id, s->sasl_username};
     auto* decider = g_engine->decider;
     s->decision = run_on_io([decider, t]() -> asio::awaitable<decision::Decision> {
       co_return co_await decider->decide(t);
@@ -152,7 +197,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
     if (s->decided && !listed) {
       if (s->decision.verdict == decision::Verdict::reject && p.refuse_fail) {
         set_reply(ctx, s->decision.reply, "550", "5.7.23");
-        log::info("{}: milter reject: RCPT {}: {}", s->queue_id.empty() ? "NOQUEUE" : s->queue_id,
+        log::info("{}: milter reject: RCPT {}: {}", queue_id_of(ctx, *s),
                   postseal::printable(rcpt), postseal::printable(s->decision.reply));
         return SMFIS_REJECT;
       }
@@ -171,7 +216,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   return guarded("header", ctx, [&] {
     auto* s = ensure_session(ctx);
     std::string_view v = value ? value : "";
-    add_field(*s, raw_field(name ? name : "", v, lead_space(ctx) && !v.empty() && (v[0] == ' ' || v[0] == '\t')));
+    add_field(*s, raw_field(name ? name : "", v, lead_space(ctx) && !v.empty() && (v[0] == ' ' || v[0] == '\t')),
+              g_engine->authserv_id);
     return SMFIS_CONTINUE;
   });
 }
@@ -217,7 +263,7 @@ void quarantine(SMFICTX* ctx, const Session& s, const std::string& mailbox) {
   }
   std::string q = "<" + mailbox + ">";
   smfi_addrcpt(ctx, q.data());
-  log::info("{}: milter: SPF {}: quarantined to {}", s.queue_id.empty() ? "NOQUEUE" : s.queue_id,
+  log::info("{}: milter: SPF {}: quarantined to {}", s.queue_id,
             s.decision.mail_from.checked ? spf::to_string(s.decision.mail_from.outcome.result)
                                          : spf::to_string(s.decision.helo.outcome.result),
             postseal::printable(mailbox));
@@ -226,6 +272,7 @@ void quarantine(SMFICTX* ctx, const Session& s, const std::string& mailbox) {
 sfsistat on_eom(SMFICTX* ctx) {
   return guarded("eom", ctx, [&] {
     auto* s = ensure_session(ctx);
+    s->queue_id = queue_id_of(ctx, *s);
     std::vector<dkim::SignatureResult> dkim;
     std::optional<domainkeys::DkResult> dk;
     auto* resolver = g_engine->resolver;
@@ -238,10 +285,10 @@ sfsistat on_eom(SMFICTX* ctx) {
       dk = run_on_io([v, resolver]() { return v->finish(*resolver); });
     }
     const auto& id = g_engine->authserv_id;
-    for (int n : forged_occurrences(s->fields, id)) {
+    for (int n : forged_occurrences(*s)) {
       smfi_chgheader(ctx, const_cast<char*>("Authentication-Results"), n, nullptr);
-      log::info("{}: milter: removed a forged Authentication-Results field claiming {}",
-                s->queue_id.empty() ? "NOQUEUE" : s->queue_id, postseal::printable(id));
+      log::info("{}: milter: removed a forged Authentication-Results field claiming {}", s->queue_id,
+                postseal::printable(id));
     }
     const auto& p = g_engine->policy;
     if (p.add_header) {
@@ -250,6 +297,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     }
     auto ar = auth_results_value(*s, id, dkim, dk);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
+    log::info("{}: milter: {}", s->queue_id, results_log_text(ar));
     if (spf_flagged(*s)) {
       if (p.tag_subject) tag_subject(ctx, *s, p.tag);
       if (!p.quarantine.empty()) quarantine(ctx, *s, p.quarantine);
@@ -265,9 +313,26 @@ sfsistat on_abort(SMFICTX* ctx) {
 }
 
 sfsistat on_close(SMFICTX* ctx) {
-  delete session_of(ctx);
+  if (auto* s = session_of(ctx)) {
+    delete s;
+    --g_sessions;
+  }
   smfi_setpriv(ctx, nullptr);
   return SMFIS_CONTINUE;
+}
+
+// open_unix_socket - libmilter binds the socket owner-only (umask 0177), then it gets its
+// owner, group and mode (socket.cpp).
+std::expected<void, std::string> open_unix_socket(const std::string& path, const SocketOptions& options) {
+  auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+    return std::unexpected(fmt::format("directory {} does not exist", dir.string()));
+  auto old = ::umask(0177);
+  bool opened = smfi_opensocket(true) == MI_SUCCESS;
+  ::umask(old);
+  if (!opened) return std::unexpected(fmt::format("cannot create {} (see the libmilter log line)", path));
+  return secure_socket(path, options);
 }
 
 }  // namespace
@@ -305,12 +370,12 @@ std::expected<std::string, std::string> libmilter_spec(std::string_view text, un
   return fmt::format("{}:{}@{}", family, value, host);
 }
 
-int open(const std::string& spec, Engine& engine) {
+std::expected<void, std::string> open(const std::string& spec, Engine& engine) {
   g_engine = &engine;
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("postseal");
   desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT;
+  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST;
   desc.xxfi_connect = on_connect;
   desc.xxfi_helo = on_helo;
   desc.xxfi_envfrom = on_envfrom;
@@ -322,11 +387,15 @@ int open(const std::string& spec, Engine& engine) {
   desc.xxfi_abort = on_abort;
   desc.xxfi_close = on_close;
   desc.xxfi_negotiate = on_negotiate;
-  if (smfi_setconn(const_cast<char*>(spec.c_str())) != MI_SUCCESS) return -1;
-  if (smfi_settimeout(engine.timeout_seconds) != MI_SUCCESS) return -1;
-  if (smfi_register(desc) != MI_SUCCESS) return -1;
-  if (smfi_opensocket(true) != MI_SUCCESS) return -1;
-  return 0;
+  if (smfi_setconn(const_cast<char*>(spec.c_str())) != MI_SUCCESS) return std::unexpected("libmilter refuses the spec");
+  if (smfi_settimeout(engine.timeout_seconds) != MI_SUCCESS) return std::unexpected("libmilter refuses the timeout");
+  smfi_setmaxdatasize(kMaxPacketOctets);
+  if (smfi_register(desc) != MI_SUCCESS) return std::unexpected("libmilter refuses the callbacks");
+  if (auto path = socket_path(spec); !path.empty()) return open_unix_socket(path, engine.socket);
+  if (smfi_opensocket(true) != MI_SUCCESS) return std::unexpected("cannot listen (see the libmilter log line)");
+  if (engine.tcp_port != 0 && set_nodelay_on_listener(engine.tcp_port) == 0)
+    log::warning("milter: no listening socket on port {} found to set TCP_NODELAY on", engine.tcp_port);
+  return {};
 }
 
 int serve() { return smfi_main(); }

@@ -10,8 +10,11 @@
 // io_context and waits for it, so the decider and its cache are only touched by io threads.
 // The Engine is written before smfi_main() starts and only read afterwards.
 // TCP_NODELAY: libmilter opens and accepts the sockets itself and exposes no descriptor or
-// option, so the connect callback sets TCP_NODELAY on every accepted (non-listening) TCP
-// socket of this process whose local port is the milter port (idempotent; see nodelay.cpp).
+// option, so open() sets TCP_NODELAY on the listening socket once; Linux hands it on to every
+// accepted socket (see nodelay.cpp). A unix socket is made with a restrictive umask, then given
+// its owner (the user the daemon becomes), group and mode before privileges drop (socket.cpp).
+// Limits: kMaxPacketOctets per milter packet (one header field), max_connections sessions at
+// once (more: tempfail at connect, so Postfix answers 4xx and retries).
 // Untrusted input: everything the MTA relays (see session.hpp); the socket spec at start-up.
 #pragma once
 
@@ -23,6 +26,7 @@
 
 #include <asio/io_context.hpp>
 
+#include <cstddef>
 #include <expected>
 #include <span>
 #include <string>
@@ -39,6 +43,25 @@ namespace postseal::milter {
 inline constexpr int kDefaultTimeoutSeconds = 300;
 inline constexpr int kMaxTimeoutSeconds = 3600;
 
+// kDefaultMaxConnections / kMaxMaxConnections - milter.max_connections.
+inline constexpr int kDefaultMaxConnections = 512;
+inline constexpr int kMaxMaxConnections = 10000;
+// kMaxPacketOctets - the largest milter packet read: Postfix passes a header field of up to
+// header_size_limit (default 102,400 octets) in one packet, above libmilter's 64 KiB default;
+// libmilter accepts 64 KiB, 256 KiB or 1 MiB. The session's header caps still bound memory.
+inline constexpr std::size_t kMaxPacketOctets = 256 * 1024;
+// kDefaultSocketMode / kDefaultSocketGroup - milter.socket_mode / milter.socket_group.
+inline constexpr unsigned kDefaultSocketMode = 0660;
+inline constexpr std::string_view kDefaultSocketGroup = "postfix";
+
+// SocketOptions - who may connect to a unix milter socket.
+struct SocketOptions {
+  unsigned mode = kDefaultSocketMode;
+  std::string group{kDefaultSocketGroup};
+  bool group_from_default = true;  // not configured: a missing group is a warning, not an error
+  std::string owner;               // the user the daemon becomes (empty: stays as started)
+};
+
 // Engine - what the callbacks share (read-only once serving).
 struct Engine {
   asio::io_context* io = nullptr;
@@ -50,27 +73,40 @@ struct Engine {
   std::string authserv_id;
   int timeout_seconds = kDefaultTimeoutSeconds;
   unsigned short tcp_port = 0;  // milter TCP port (0 for unix sockets): TCP_NODELAY target
+  int max_connections = kDefaultMaxConnections;
+  SocketOptions socket;         // unix sockets only
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /
 // "inet6:..." / "unix:/path" -> libmilter's form; the TCP port (0 for unix) in `port`.
 std::expected<std::string, std::string> libmilter_spec(std::string_view text, unsigned short& port);
 
-// open - register the callbacks and open the socket (before privileges are dropped); 0 or -1.
-// `engine` must outlive serve().
-int open(const std::string& spec, Engine& engine);
+// open - register the callbacks and open the socket (before privileges are dropped); the
+// error says why not. `engine` must outlive serve().
+std::expected<void, std::string> open(const std::string& spec, Engine& engine);
 // serve - smfi_main(): serve until stop(); libmilter's result (0 on a clean stop).
 int serve();
 // stop - ask serve() to return.
 void stop();
 
-// set_nodelay_on_port - TCP_NODELAY on this process's accepted TCP sockets on local `port`;
-// returns how many were set.
-int set_nodelay_on_port(unsigned short port);
+// set_nodelay_on_listener - TCP_NODELAY on this process's listening TCP socket(s) on local
+// `port` (accepted sockets inherit it); one walk over /proc/self/fd at start-up, any fd number.
+// Returns how many were set.
+int set_nodelay_on_listener(unsigned short port);
+
+// socket_path - the path of a "unix:/path" or "local:/path" spec, empty for TCP specs.
+std::string socket_path(std::string_view spec);
+// secure_socket - give the unix socket at `path` its owner, group and mode (as root: any
+// owner and group; otherwise a group the process is in). A missing or unusable group is an
+// error naming it, or a warning (logged) when it came from the default.
+std::expected<void, std::string> secure_socket(const std::string& path, const SocketOptions& options);
 
 // config_keys - milter.* (documented in conf/postseal.d/frontends.toml).
 std::span<const config::Key> config_keys();
 // policy_from_config - smf-spf's options from a loaded config file (errors name the key).
 std::expected<Policy, std::string> policy_from_config(const config::File& file);
+// socket_options_from_config - milter.socket_mode / milter.socket_group (errors name the key);
+// the owner is left for the caller (the daemon's user option).
+std::expected<SocketOptions, std::string> socket_options_from_config(const config::File& file);
 
 }  // namespace postseal::milter

@@ -1,28 +1,29 @@
-// nodelay.cpp - TCP_NODELAY on the milter's accepted sockets (see milter.hpp for why a scan).
+// nodelay.cpp - TCP_NODELAY on the milter's sockets (see milter.hpp for why).
 //
-// libmilter opens, accepts and owns its sockets and offers no hook for socket options, so on
-// each new MTA connection we look at this process's descriptors (at most kMaxScannedFds) and
-// set TCP_NODELAY on every connected TCP socket whose local port is the milter port. Setting
-// it twice, or on a socket that another thread just opened on that port, is harmless.
-// Untrusted input: none (our own descriptors).
+// libmilter opens, accepts and owns its sockets and offers no hook for socket options. On
+// Linux an accepted TCP socket inherits TCP_NODELAY from its listening socket, so after
+// smfi_opensocket() we set it once on the listening socket of the milter port, found by one
+// walk over /proc/self/fd (every open descriptor, whatever its number) at start-up; nothing
+// is done per connection. Untrusted input: none (our own descriptors).
 #include "verifier/milter/milter.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
+
+#include <charconv>
+#include <filesystem>
+#include <system_error>
 
 namespace postseal::milter {
 
-// kMaxScannedFds - descriptors looked at per connection.
-inline constexpr int kMaxScannedFds = 4096;
-
-static bool on_port(int fd, unsigned short port) {
+// listening_on - whether fd is a listening TCP socket on local `port`.
+static bool listening_on(int fd, unsigned short port) {
   int type = 0, listening = 0;
   socklen_t len = sizeof type;
   if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) return false;
   len = sizeof listening;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening != 0) return false;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) return false;
   sockaddr_storage ss{};
   len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
@@ -31,14 +32,14 @@ static bool on_port(int fd, unsigned short port) {
   return false;
 }
 
-int set_nodelay_on_port(unsigned short port) {
-  rlimit rl{};
-  int limit = kMaxScannedFds;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < static_cast<rlim_t>(limit))
-    limit = static_cast<int>(rl.rlim_cur);
+int set_nodelay_on_listener(unsigned short port) {
   int set = 0;
-  for (int fd = 3; fd < limit; ++fd) {
-    if (!on_port(fd, port)) continue;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    auto name = entry.path().filename().string();
+    int fd = -1;
+    auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), fd);
+    if (err != std::errc{} || end != name.data() + name.size() || !listening_on(fd, port)) continue;
     int one = 1;
     if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0) ++set;
   }

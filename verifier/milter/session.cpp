@@ -13,6 +13,7 @@ namespace postseal::milter {
 
 void Session::reset_message() {
   queue_id.clear();
+  sasl_username.clear();
   sender.clear();
   sender_whitelisted = false;
   recipients.clear();
@@ -21,6 +22,8 @@ void Session::reset_message() {
   fields.clear();
   header_octets = 0;
   header_problem.clear();
+  auth_results_seen = 0;
+  forged.clear();
   subject.reset();
   dkim.reset();
   dk.reset();
@@ -97,9 +100,13 @@ mail::HeaderField raw_field(std::string_view name, std::string_view value, bool 
   return f;
 }
 
-bool add_field(Session& s, mail::HeaderField field) {
+bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id) {
   if (!s.subject && field.is("Subject") && field.raw.size() <= mail::kMaxHeaderBlockBytes)
     s.subject = std::string(field.value());
+  if (field.is("Authentication-Results")) {
+    ++s.auth_results_seen;
+    if (verifier::claims_our_id(field.value(), authserv_id)) s.forged.push_back(s.auth_results_seen);
+  }
   if (!s.header_problem.empty()) return false;
   if (s.fields.size() >= mail::kMaxHeaderFields) {
     s.header_problem = "too many header fields";
@@ -114,16 +121,21 @@ bool add_field(Session& s, mail::HeaderField field) {
   return true;
 }
 
-std::vector<int> forged_occurrences(const std::vector<mail::HeaderField>& fields, std::string_view authserv_id) {
-  auto forged = verifier::forged_fields(fields, authserv_id);
-  std::vector<int> out;
-  for (auto index : forged) {
-    int n = 0;
-    for (std::size_t i = 0; i <= index && i < fields.size(); ++i)
-      if (fields[i].is("Authentication-Results")) ++n;
-    out.push_back(n);
+std::vector<int> forged_occurrences(const Session& s) {
+  std::vector<int> out(s.forged.rbegin(), s.forged.rend());
+  return out;
+}
+
+std::string results_log_text(std::string_view value) {
+  auto semi = value.find(';');
+  value = semi == std::string_view::npos ? std::string_view{} : value.substr(semi + 1);
+  std::string out;
+  for (char c : value) {
+    bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
   }
-  std::sort(out.rbegin(), out.rend());
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 

@@ -6,7 +6,9 @@
 // Untrusted input: everything the MTA relays from the SMTP client (client name, HELO,
 // envelope, header fields, body) and DNS answers. Limits: kMaxHeaderFields fields and
 // kMaxHeaderBlockBytes octets of header are collected per message (more: DKIM is not
-// checked and the A-R says why), kMaxRecipients recipients remembered (for quarantine).
+// checked and the A-R says why); past those limits every field is still looked at for a
+// forged Authentication-Results (only its occurrence number is kept, to delete it);
+// kMaxRecipients recipients remembered (for quarantine), kMaxLoginOctets of the SASL login.
 #pragma once
 
 #include "core/mail/header.hpp"
@@ -32,6 +34,8 @@ inline constexpr std::string_view kDefaultTag = "[SPF:fail]";
 inline constexpr std::size_t kMaxTagOctets = 64;
 // kMaxAddressEntryOctets - the longest whitelist_from / whitelist_to entry (an address).
 inline constexpr std::size_t kMaxAddressEntryOctets = 320;
+// kMaxLoginOctets - the longest SASL login name ({auth_authen}) kept.
+inline constexpr std::size_t kMaxLoginOctets = 320;
 
 // Policy - smf-spf's options (seed 003) on top of the shared decision options.
 struct Policy {
@@ -55,6 +59,7 @@ struct Session {
   bool client_whitelisted = false;
   // message
   std::string queue_id;
+  std::string sasl_username;  // {auth_authen}: empty when the client did not authenticate
   std::string sender;
   bool sender_whitelisted = false;
   std::vector<std::string> recipients;  // accepted and not in whitelist_to: what quarantine moves
@@ -63,6 +68,8 @@ struct Session {
   std::vector<mail::HeaderField> fields;
   std::size_t header_octets = 0;
   std::string header_problem;  // why the header block was not collected whole
+  int auth_results_seen = 0;   // Authentication-Results fields so far, stored or not
+  std::vector<int> forged;     // their occurrence numbers (1-based) that claim our authserv-id
   std::optional<std::string> subject;  // the first Subject value, kept even past the limits
   std::optional<dkim::MessageVerifier> dkim;
   std::optional<domainkeys::DkVerifier> dk;
@@ -86,13 +93,16 @@ bool host_listed(std::string_view name, const std::vector<std::string>& list);
 // raw_field - "Name:" + value, bare LF in the value turned into CRLF (MTAs send LF folds).
 // `leading_space`: the MTA kept the space after the colon (SMFIP_HDR_LEADSPC); else one is added.
 mail::HeaderField raw_field(std::string_view name, std::string_view value, bool leading_space);
-// add_field - collect one field within the limits; false once a limit is passed. The first
-// Subject is noted in s.subject whatever the limits (tagging must not add a second one).
-bool add_field(Session& s, mail::HeaderField field);
-// forged_occurrences - 1-based occurrence numbers (among A-R fields, as smfi_chgheader counts)
-// of the fields claiming our authserv-id, highest first (deleting does not renumber the rest).
-std::vector<int> forged_occurrences(const std::vector<mail::HeaderField>& fields,
-                                    std::string_view authserv_id);
+// add_field - collect one field within the limits; false once a limit is passed. Whatever
+// the limits, the first Subject is noted in s.subject (tagging must not add a second one) and
+// an Authentication-Results field claiming `authserv_id` in s.forged.
+bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id);
+// forged_occurrences - s.forged highest first (deleting does not renumber the rest), as
+// smfi_chgheader counts: the n-th Authentication-Results field.
+std::vector<int> forged_occurrences(const Session& s);
+// results_log_text - the A-R value (auth_results_value) as one log line without the
+// authserv-id: "spf=pass smtp.mailfrom=...; dkim=pass header.d=...; domainkeys=none".
+std::string results_log_text(std::string_view auth_results_value);
 // spf_resinfo - the SPF results of the decision for Authentication-Results.
 std::vector<verifier::SpfResinfo> spf_resinfo(const Session& s);
 // auth_results_value - the A-R field value (after "Authentication-Results:"), folded with LF.

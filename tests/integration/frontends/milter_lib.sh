@@ -1,10 +1,9 @@
 # shellcheck shell=bash
-# milter_lib.sh - helpers for milter_options.sh (bash library; source it after tests/lib/*.sh).
+# milter_lib.sh - helpers for milter_options.sh (bash library; source it after postfix_env.sh).
 #
 # Expects: POSTSEAL, R (the Postfix dir of pf_init), U (a scratch dir outside R), P_SMTPD,
 # MILTER, DNS. Provides:
-#   (from tests/lib/mailcheck.sh: ok, bad, stop_verifier, sink_find, fields, ours)
-#   die TEXT                      a failure: prints the logs and exits
+#   (from postfix_env.sh: die; tests/lib/mailcheck.sh: ok, bad, stop_verifier, sink_find, fields, ours)
 #   start_verifier NAME TOML      (re)start `postseal verifier --milter` with a config file
 #                                 holding TOML; waits (bounded) until the milter port listens
 #   message TOKEN [HEADER...]     a CRLF message (no Subject unless given) on stdout; TOKEN is
@@ -19,14 +18,7 @@
 #                                 deliveries per destination), sorted, space-separated with a
 #                                 trailing space; waits (bounded, 10 s) until they equal WANT
 
-. "$POSTSEAL_SRC/tests/lib/mailcheck.sh"  # ok, bad, stop_verifier, sink_find, fields, ours
 F=""
-die() {
-  echo "FAIL: $*"
-  [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
-  local l; for l in "$U"/verifier-*.log; do [ -f "$l" ] && tail -10 "$l"; done
-  exit 1
-}
 
 start_verifier() {
   local name=$1 toml=$2

@@ -4,11 +4,15 @@
 # Cases: a good session (smoke: A-R inserted, forged A-R deleted), then hostile packets - zero
 # length, oversized length, truncated packet, unknown command, body before end-of-headers,
 # garbage before negotiation - each must end with the milter closing or answering sanely,
-# never hanging; after each the milter must still negotiate on a new connection.
+# never hanging; after each the milter must still negotiate on a new connection. Limits: a
+# 70,000-octet header field (one packet above libmilter's 64 KiB default) is taken; a forged
+# A-R as field 1,001 (past the 1,000-field cap) is still deleted; with max_connections = 3
+# (the config milter_robustness.sh writes) a fourth connection is tempfailed at connect.
 # Prints PASS/FAIL lines; exits 1 if anything failed.
 import socket
 import struct
 import sys
+import time
 
 PORT = int(sys.argv[1])
 FAILS = 0
@@ -31,6 +35,13 @@ def packet(cmd, data=b""):
 
 
 def read_packet(s):
+    try:
+        return read_packet_or_raise(s)
+    except OSError:  # reset or timeout: no packet
+        return None
+
+
+def read_packet_or_raise(s):
     head = b""
     while len(head) < 4:
         chunk = s.recv(4 - len(head))
@@ -75,11 +86,100 @@ def still_serving(what):
         result(False, f"milter still negotiates after: {what} ({e})")
 
 
+def connect_packet():
+    return packet(b"C", b"mail.client.example\0" + b"4" + struct.pack(">H", 4567) + b"192.0.2.10\0")
+
+
+def envelope(s):
+    """negotiate, connect, HELO, MAIL, RCPT; True when each was answered continue"""
+    optneg(s)
+    answers = []
+    for p in (connect_packet(), packet(b"H", b"mail.client.example.com\0"),
+              packet(b"M", b"<user@spf-pass.example.com>\0"), packet(b"R", b"<rcpt@dest.example>\0")):
+        s.sendall(p)
+        r = read_packet(s)
+        answers.append(r is not None and r[0] == b"c")
+    return all(answers)
+
+
+def end_of_message(s):
+    """EOH, one body line, EOM: the modification packets before the final answer"""
+    s.sendall(packet(b"N"))
+    read_packet(s)
+    s.sendall(packet(b"B", b"body line\r\n"))
+    read_packet(s)
+    s.sendall(packet(b"E"))
+    mods = []
+    while True:
+        r = read_packet(s)
+        if r is None or r[0] in (b"c", b"a", b"r", b"t"):
+            return mods, r
+        mods.append(r)
+
+
+def long_field():
+    s = connect()
+    result(envelope(s), "long field: envelope continues")
+    s.sendall(packet(b"L", b"X-Long\0 " + b"a" * 70000 + b"\0"))
+    r = read_packet(s)
+    result(r is not None and r[0] == b"c", "a 70,000-octet header field: continue (not dropped)")
+    if r is not None:
+        mods, final = end_of_message(s)
+        inserted = [d for c, d in mods if c == b"i" and b"Authentication-Results\0" in d]
+        result(len(inserted) == 1 and final is not None and final[0] == b"c", "long field: A-R inserted, accepted")
+    s.close()
+
+
+def forged_past_field_cap():
+    s = connect()
+    result(envelope(s), "field cap: envelope continues")
+    s.sendall(packet(b"L", b"Authentication-Results\0 other.example; spf=pass\0"))
+    read_packet(s)
+    for _ in range(999):
+        s.sendall(packet(b"L", b"X-Filler\0 y\0"))
+        read_packet(s)
+    s.sendall(packet(b"L", b"Authentication-Results\0 mx.test.local; dkim=pass header.d=paypal.com\0"))
+    read_packet(s)
+    mods, final = end_of_message(s)
+    deleted = [d for c, d in mods if c == b"m" and b"Authentication-Results\0" in d]
+    result(len(deleted) == 1 and deleted[0][:4] == struct.pack(">I", 2),
+           f"forged A-R as field 1,001: deleted (change packets {[d[:4] for d in deleted]})")
+    s.close()
+
+
+def connection_cap():
+    held = []
+    for i in range(3):
+        s = connect()
+        optneg(s)
+        s.sendall(connect_packet())
+        r = read_packet(s)
+        result(r is not None and r[0] == b"c", f"connection {i + 1} of max_connections 3: continue")
+        held.append(s)
+    s = connect()
+    optneg(s)
+    s.sendall(connect_packet())
+    r = read_packet(s)
+    result(r is not None and r[0] == b"t", "connection 4 over max_connections 3: tempfail at connect")
+    s.close()
+    for h in held:
+        h.sendall(packet(b"Q"))
+        h.close()
+    time.sleep(0.5)
+    s = connect()
+    optneg(s)
+    s.sendall(connect_packet())
+    r = read_packet(s)
+    result(r is not None and r[0] == b"c", "after the others closed: a new connection continues")
+    s.sendall(packet(b"Q"))
+    s.close()
+
+
 def good_session():
     s = connect()
     r = optneg(s)
     result(r is not None and r[0] == b"O", "option negotiation answered")
-    s.sendall(packet(b"C", b"mail.client.example\0" + b"4" + struct.pack(">H", 4567) + b"192.0.2.10\0"))
+    s.sendall(connect_packet())
     result(read_packet(s)[0] == b"c", "connect: continue")
     s.sendall(packet(b"H", b"mail.client.example.com\0"))
     result(read_packet(s)[0] == b"c", "helo: continue")
@@ -125,6 +225,11 @@ def hostile(what, payload, negotiate=True):
 
 
 good_session()
+time.sleep(0.5)
+connection_cap()
+long_field()
+still_serving("a 70,000-octet header field")
+forged_past_field_cap()
 hostile("zero length", struct.pack(">I", 0))
 hostile("oversized length", struct.pack(">I", 0xFFFFFFF0) + b"B" + b"x" * 100)
 hostile("truncated packet", struct.pack(">I", 100) + b"Bshort")

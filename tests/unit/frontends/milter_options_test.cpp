@@ -2,7 +2,8 @@
 // whitelist forms of smf-spf.conf (WhitelistPTR ".domain", WhitelistFrom "friend@" and
 // "@domain") anchored so look-alike domains do not match, which results get the Subject tag
 // and quarantine (fail and softfail, seed 003), the Subject edit, and the milter.* config
-// keys with their limits (tag length, address entries, quarantine mailbox).
+// keys with their limits (tag length, address entries, quarantine mailbox, socket mode and
+// group, max_connections).
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "verifier/milter/milter.hpp"
@@ -121,7 +122,7 @@ TEST(MilterOptions, SubjectEdit) {
   };
   for (const auto& c : cases) {
     Session s;
-    for (const auto& f : c.fields) add_field(s, mail::HeaderField{f});
+    for (const auto& f : c.fields) add_field(s, mail::HeaderField{f}, "mx.test.local");
     auto got = subject_edit(s.subject, c.tag);
     EXPECT_EQ(got.replace, c.replace) << c.value;
     EXPECT_EQ(got.value, c.value);
@@ -130,8 +131,8 @@ TEST(MilterOptions, SubjectEdit) {
 
 TEST(MilterOptions, SubjectPastTheFieldLimitIsStillReplaced) {
   Session s;
-  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"});
-  EXPECT_FALSE(add_field(s, mail::HeaderField{"Subject: late"}));  // not collected ...
+  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"}, "mx.test.local");
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"Subject: late"}, "mx.test.local"));  // not collected ...
   auto got = subject_edit(s.subject, "[X]");
   EXPECT_TRUE(got.replace);  // ... but still replaced, never a second Subject added
   EXPECT_EQ(got.value, " [X] late");
@@ -205,6 +206,44 @@ TEST(MilterOptions, TagLimitHoldsAtTheBoundary) {
   auto p = policy_from_config(load("[milter]\ntag = \"" + std::string(kMaxTagOctets, 'x') + "\"\n"));
   ASSERT_TRUE(p) << p.error();
   EXPECT_EQ(p->tag.size(), kMaxTagOctets);
+}
+
+TEST(MilterSocket, OptionsFromConfigDefaults) {
+  auto o = socket_options_from_config(load(""));
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->mode, 0660u);
+  EXPECT_EQ(o->group, "postfix");
+  EXPECT_TRUE(o->group_from_default);
+  EXPECT_EQ(load("").integer("milter.max_connections"), kDefaultMaxConnections);
+}
+
+TEST(MilterSocket, OptionsFromConfigValues) {
+  auto o = socket_options_from_config(load("[milter]\nsocket_mode = \"0600\"\nsocket_group = \"mail\"\n"));
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->mode, 0600u);
+  EXPECT_EQ(o->group, "mail");
+  EXPECT_FALSE(o->group_from_default);
+  // a configured "postfix" is configured: its absence would be an error
+  auto p = socket_options_from_config(load("[milter]\nsocket_group = \"postfix\"\n"));
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->group_from_default);
+  EXPECT_EQ(socket_options_from_config(load("[milter]\nsocket_mode = \"777\"\n"))->mode, 0777u);
+}
+
+TEST(MilterSocket, OptionsFromConfigRejectsBadValues) {
+  for (std::string_view text : {"socket_mode = \"0800\"", "socket_mode = \"01000\"", "socket_mode = \"\"",
+                                "socket_mode = \"rw\"", "socket_mode = \"0660 \"", "socket_group = \"a b\"",
+                                "socket_group = \"a:b\""}) {
+    auto o = socket_options_from_config(load("[milter]\n" + std::string(text) + "\n"));
+    ASSERT_FALSE(o) << text;
+    EXPECT_NE(o.error().find(std::string(text.substr(0, text.find(' ')))), std::string::npos) << o.error();
+  }
+}
+
+TEST(MilterSocket, MaxConnectionsBoundsHold) {
+  EXPECT_EQ(load("[milter]\nmax_connections = 10000\n").integer("milter.max_connections"), kMaxMaxConnections);
+  EXPECT_ANY_THROW(load("[milter]\nmax_connections = 10001\n"));
+  EXPECT_ANY_THROW(load("[milter]\nmax_connections = 0\n"));
 }
 
 }  // namespace

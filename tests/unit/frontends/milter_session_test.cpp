@@ -1,6 +1,7 @@
 // milter_session_test.cpp - the pure steps of the milter front end: header values from the MTA
 // back to raw fields (LF folds -> CRLF, leading space), field limits, whitelist matching,
-// forged A-R occurrence numbers (highest first), socket specs, A-R value composition.
+// forged A-R occurrence numbers (highest first), also past the field and octet limits, socket
+// specs, A-R value composition, the per-message log text.
 #include "verifier/milter/milter.hpp"
 #include "verifier/milter/session.hpp"
 
@@ -23,8 +24,8 @@ TEST(MilterSession, RawFieldRestoresCrlfFolds) {
 TEST(MilterSession, FieldLimitHolds) {
   Session s;
   mail::HeaderField f{"X: y"};
-  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) ASSERT_TRUE(add_field(s, f));
-  EXPECT_FALSE(add_field(s, f));
+  for (std::size_t i = 0; i < mail::kMaxHeaderFields; ++i) ASSERT_TRUE(add_field(s, f, "mx.test.local"));
+  EXPECT_FALSE(add_field(s, f, "mx.test.local"));
   EXPECT_EQ(s.fields.size(), mail::kMaxHeaderFields);
   EXPECT_FALSE(s.header_problem.empty());
 }
@@ -32,8 +33,8 @@ TEST(MilterSession, FieldLimitHolds) {
 TEST(MilterSession, HeaderOctetLimitHolds) {
   Session s;
   mail::HeaderField big{"X: " + std::string(mail::kMaxHeaderBlockBytes / 2, 'a')};
-  EXPECT_TRUE(add_field(s, big));
-  EXPECT_FALSE(add_field(s, big));
+  EXPECT_TRUE(add_field(s, big, "mx.test.local"));
+  EXPECT_FALSE(add_field(s, big, "mx.test.local"));
   EXPECT_EQ(s.header_problem, "header block too large");
 }
 
@@ -47,14 +48,45 @@ TEST(MilterSession, AddressListed) {
 }
 
 TEST(MilterSession, ForgedOccurrencesHighestFirst) {
-  std::vector<mail::HeaderField> fields{
-      {"Authentication-Results: other.example; spf=pass"},
-      {"Received: x"},
-      {"Authentication-Results: mx.test.local; dkim=pass"},
-      {"Authentication-Results: (c) MX.TEST.LOCAL; spf=pass"},
-  };
-  auto got = forged_occurrences(fields, "mx.test.local");
-  EXPECT_EQ(got, (std::vector<int>{3, 2}));
+  Session s;
+  for (std::string raw : {"Authentication-Results: other.example; spf=pass", "Received: x",
+                          "Authentication-Results: mx.test.local; dkim=pass",
+                          "Authentication-Results: (c) MX.TEST.LOCAL; spf=pass"})
+    add_field(s, mail::HeaderField{raw}, "mx.test.local");
+  EXPECT_EQ(forged_occurrences(s), (std::vector<int>{3, 2}));
+}
+
+// A forged A-R as field 1,001 (past kMaxHeaderFields) is found and numbered among all A-R
+// fields, not only the stored ones.
+TEST(MilterSession, ForgedPastTheFieldLimitIsFound) {
+  Session s;
+  add_field(s, mail::HeaderField{"Authentication-Results: other.example; spf=pass"}, "mx.test.local");
+  for (std::size_t i = 1; i < mail::kMaxHeaderFields; ++i) add_field(s, mail::HeaderField{"X: y"}, "mx.test.local");
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"Authentication-Results: mx.test.local; dkim=pass header.d=paypal.com"},
+                         "mx.test.local"));
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"Authentication-Results: other.example; dkim=pass"}, "mx.test.local"));
+  EXPECT_FALSE(add_field(s, mail::HeaderField{"authentication-results: MX.test.local; spf=pass"}, "mx.test.local"));
+  EXPECT_EQ(s.fields.size(), mail::kMaxHeaderFields);
+  EXPECT_EQ(forged_occurrences(s), (std::vector<int>{4, 2}));
+}
+
+// The same past the octet limit (a field too large to store).
+TEST(MilterSession, ForgedPastTheOctetLimitIsFound) {
+  Session s;
+  add_field(s, mail::HeaderField{"X: " + std::string(mail::kMaxHeaderBlockBytes, 'a')}, "mx.test.local");
+  EXPECT_FALSE(s.header_problem.empty());
+  add_field(s, mail::HeaderField{"Authentication-Results: mx.test.local; dkim=pass"}, "mx.test.local");
+  EXPECT_EQ(forged_occurrences(s), (std::vector<int>{1}));
+  s.reset_message();
+  EXPECT_TRUE(forged_occurrences(s).empty());
+  EXPECT_EQ(s.auth_results_seen, 0);
+}
+
+TEST(MilterSession, ResultsLogTextIsOneLineWithoutTheId) {
+  EXPECT_EQ(results_log_text(" mx.test.local;\n\tspf=pass smtp.mailfrom=a@b.example;\n\tdkim=none"),
+            "spf=pass smtp.mailfrom=a@b.example; dkim=none");
+  EXPECT_EQ(results_log_text(" mx.test.local; none"), "none");
+  EXPECT_EQ(results_log_text("garbage"), "");
 }
 
 TEST(MilterSession, StripAngleAndClientName) {
