@@ -124,6 +124,26 @@ TEST(SpfLimits, TimeCap) {
   EXPECT_EQ(check(slow, query("192.0.2.1", "a@example.com"), o).result, SpfResult::pass);
 }
 
+// The libspf2 engine honours the same cap (spf.time_cap_seconds): a lookup that ends past it
+// answers as timed out, and the evaluation is a temperror naming the cap.
+TEST(SpfLimits, TimeCapLibspf2) {
+  dns::MemoryZone zone;
+  zone.add("example.com", txt({"v=spf1 a:a1.example.com a:a2.example.com ip4:192.0.2.1 -all"}));
+  zone.add("a1.example.com", addr("198.51.100.1"));
+  zone.add("a2.example.com", addr("198.51.100.2"));
+  FixedClock clock(1000);
+  testing::SlowZone slow(zone, clock, 8);
+  SpfOptions o;
+  o.clock = &clock;
+  o.time_cap_seconds = kDefaultTimeCapSeconds;
+  auto engine = make_libspf2_engine();
+  auto late = run(engine->check_host(slow, query("192.0.2.1", "a@example.com"), o));
+  EXPECT_EQ(late.result, SpfResult::temperror);
+  EXPECT_EQ(late.reason, "evaluation exceeded 20 s");
+  o.time_cap_seconds = 30;
+  EXPECT_EQ(run(engine->check_host(slow, query("192.0.2.1", "a@example.com"), o)).result, SpfResult::pass);
+}
+
 TEST(SpfLimits, DnsFailures) {
   dns::MemoryZone z;
   z.add_timeout("slow.example.com");
