@@ -2,6 +2,7 @@
 #include "verifier/auth_results.hpp"
 
 #include "core/util/text.hpp"
+#include "verifier/decision/received_spf.hpp"
 
 #include <fmt/format.h>
 
@@ -65,17 +66,23 @@ static std::string dkim_resinfo(const dkim::SignatureResult& r) {
   return out;
 }
 
-std::string render_authentication_results(const AuthResults& results, bool fold) {
-  std::string out = "Authentication-Results: " + pvalue(results.authserv_id);
+std::string render_authentication_results_value(const AuthResults& results, bool fold) {
+  std::string out = " " + pvalue(results.authserv_id);
   std::vector<std::string> parts;
   for (const auto& s : results.spf) parts.push_back(spf_resinfo(s));
   for (const auto& d : results.dkim) parts.push_back(dkim_resinfo(d));
+  if (results.domainkeys) parts.push_back(domainkeys::format_result(*results.domainkeys));
   if (parts.empty()) parts.push_back("none");  // RFC 8601 2.2: no-result
   for (const auto& p : parts) {
     out += fold ? ";\r\n\t" : "; ";
     out += p;
   }
+  if (!results.comment.empty()) out += " (" + decision::comment_safe(results.comment) + ")";
   return out;
+}
+
+std::string render_authentication_results(const AuthResults& results, bool fold) {
+  return "Authentication-Results:" + render_authentication_results_value(results, fold);
 }
 
 // skip_cfws - advance past folding white space and (nested) comments; false if a comment
@@ -117,11 +124,18 @@ std::optional<std::string> authserv_id_of(std::string_view v) {
   return id;
 }
 
+// without_final_dot - a domain name as compared: "mx.example." is "mx.example".
+static std::string_view without_final_dot(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  return name;
+}
+
 bool claims_our_id(std::string_view value, std::string_view authserv_id) {
-  if (auto id = authserv_id_of(value)) return iequals(trim(*id), authserv_id);
+  auto ours = without_final_dot(authserv_id);
+  if (auto id = authserv_id_of(value)) return iequals(without_final_dot(trim(*id)), ours);
   // Unparseable (unterminated comment or quote): a broken field that mentions our id
   // anywhere is dropped too; a downstream reader might parse it differently than we do.
-  return to_lower(value).find(to_lower(authserv_id)) != std::string::npos;
+  return to_lower(value).find(to_lower(ours)) != std::string::npos;
 }
 
 std::vector<std::size_t> forged_fields(const std::vector<mail::HeaderField>& fields,

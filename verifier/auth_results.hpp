@@ -1,20 +1,23 @@
 // auth_results.hpp - the Authentication-Results header field (RFC 8601) and forged-field removal.
 //
 // render_authentication_results() writes one field: authserv-id, then one resinfo per SPF
-// identity (`spf=pass smtp.mailfrom=...` / `smtp.helo=...`) and per DKIM signature
-// (`dkim=pass header.d=... header.s=... header.a=... header.b=...`), RFC 8601 2.2 and 2.7,
-// header.b per RFC 6008 (first kHeaderBOctets octets). Untrusted input: every property value
+// identity (`spf=pass smtp.mailfrom=...` / `smtp.helo=...`), per DKIM signature
+// (`dkim=pass header.d=... header.s=... header.a=... header.b=...`) and the DomainKeys result
+// (`domainkeys=...`, RFC 4870), RFC 8601 2.2 and 2.7, header.b per RFC 6008 (first
+// kHeaderBOctets octets), then an optional comment. Untrusted input: every property value
 // and reason (from the SMTP client, the message or DNS); values are made printable, cut to
 // kMaxPropertyOctets, and quoted unless they are RFC 2045 tokens or local@domain.
 // remove_forged() drops every Authentication-Results field whose authserv-id is ours
 // (RFC 8601 5: compared case-insensitively, CFWS before and after it allowed, any number of
-// such fields anywhere in the block) — the OpenDKIM CVE-2022-48521 lesson. Comments are
+// such fields anywhere in the block; a final dot of either name is ignored, "mx.example." is
+// "mx.example") — the OpenDKIM CVE-2022-48521 lesson. Comments are
 // skipped with a nesting bound (kMaxCommentDepth); a field we cannot parse that still starts
 // with our id in any form is treated as forged.
 #pragma once
 
 #include "core/mail/header.hpp"
 #include "signer/dkim/verify_result.hpp"
+#include "signer/domainkeys/dk_verifier.hpp"
 #include "verifier/spf/spf.hpp"
 
 #include <cstddef>
@@ -45,11 +48,15 @@ struct AuthResults {
   std::string authserv_id;
   std::vector<SpfResinfo> spf;
   std::vector<dkim::SignatureResult> dkim;
+  std::optional<domainkeys::DkResult> domainkeys;  // reported after the DKIM results
+  std::string comment;  // untrusted text allowed: written as " (comment)" after the last resinfo
 };
 
 // render_authentication_results - the field without CRLF. `fold` puts each resinfo on its
 // own continuation line ("\r\n\t"); without it the field is one line (policy PREPEND).
 std::string render_authentication_results(const AuthResults& results, bool fold = false);
+// render_authentication_results_value - the same after "Authentication-Results:" (leading space).
+std::string render_authentication_results_value(const AuthResults& results, bool fold = false);
 
 // pvalue - an RFC 8601 pvalue: token or local@domain as is, else a quoted-string.
 std::string pvalue(std::string_view text, std::size_t limit = kMaxPropertyOctets);

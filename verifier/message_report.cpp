@@ -1,7 +1,10 @@
 // message_report.cpp - Authentication-Results and Received-SPF values (see the header).
 #include "verifier/message_report.hpp"
 
+#include "core/util/text.hpp"
 #include "verifier/decision/received_spf.hpp"
+
+#include <fmt/format.h>
 
 namespace postseal::verifier {
 namespace {
@@ -37,17 +40,9 @@ std::string auth_results_value(const MessageReport& report, std::string_view aut
   ar.authserv_id = std::string(authserv_id);
   if (report.decided) ar.spf = spf_resinfo(report.decision, report.sender, report.helo);
   ar.dkim = report.dkim;
-  std::string field = render_authentication_results(ar, true);
-  constexpr std::string_view prefix = "Authentication-Results:";
-  std::string value = field.substr(prefix.size());
-  if (report.domainkeys) {
-    auto none = value.rfind(";\r\n\tnone");
-    if (ar.spf.empty() && ar.dkim.empty() && none != std::string::npos) value.resize(none);
-    value += ";\r\n\t" + domainkeys::format_result(*report.domainkeys);
-  }
-  if (!report.dkim_not_checked.empty())
-    value += " (DKIM not checked: " + decision::comment_safe(report.dkim_not_checked) + ")";
-  return value;
+  ar.domainkeys = report.domainkeys;
+  if (!report.dkim_not_checked.empty()) ar.comment = "DKIM not checked: " + report.dkim_not_checked;
+  return render_authentication_results_value(ar, true);
 }
 
 std::string received_spf_value(const MessageReport& report, std::string_view receiver) {
@@ -57,10 +52,10 @@ std::string received_spf_value(const MessageReport& report, std::string_view rec
   const decision::IdentityCheck* check = nullptr;
   if (d.mail_from.checked) {
     check = &d.mail_from;
-    spf.identity = decision::Identity::mailfrom;
+    spf.identity = spf::Identity::mailfrom;
   } else if (d.helo.checked) {
     check = &d.helo;
-    spf.identity = decision::Identity::helo;
+    spf.identity = spf::Identity::helo;
   } else {
     return {};
   }
@@ -70,6 +65,28 @@ std::string received_spf_value(const MessageReport& report, std::string_view rec
   spf.helo = report.helo;
   spf.receiver = std::string(receiver);
   return " " + decision::received_spf_value(spf);
+}
+
+// skip_words - "SPF skipped - localhost is always allowed." -> "localhost is always allowed".
+static std::string skip_words(std::string_view skipped) {
+  constexpr std::string_view prefix = "SPF skipped - ";
+  if (skipped.starts_with(prefix)) skipped.remove_prefix(prefix.size());
+  while (!skipped.empty() && skipped.back() == '.') skipped.remove_suffix(1);
+  return printable(skipped, kMaxLogValueOctets);
+}
+
+std::string result_summary(const MessageReport& r) {
+  std::vector<std::string> words;
+  if (!r.decided) words.emplace_back("spf=none (no client address)");
+  else if (!r.decision.skipped.empty()) words.push_back(fmt::format("spf=skipped ({})", skip_words(r.decision.skipped)));
+  else
+    for (const auto& s : spf_resinfo(r.decision, r.sender, r.helo))
+      words.push_back(fmt::format("spf={} ({})", spf::to_string(s.result), s.helo.empty() ? "mailfrom" : "helo"));
+  for (const auto& d : r.dkim)
+    words.push_back(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, kMaxLogValueOctets)));
+  if (r.dkim.empty()) words.emplace_back(r.dkim_not_checked.empty() ? "dkim=none" : "dkim=none (not checked)");
+  words.push_back(fmt::format("domainkeys={}", dkim::to_string(r.domainkeys ? r.domainkeys->result : dkim::Result::none)));
+  return fmt::format("{}", fmt::join(words, " "));
 }
 
 }  // namespace postseal::verifier

@@ -43,4 +43,12 @@ std::string auth_results_value(const MessageReport& report, std::string_view aut
 // SPF was not evaluated (skipped client, no decision).
 std::string received_spf_value(const MessageReport& report, std::string_view receiver);
 
+// kMaxLogValueOctets - a domain or skip reason in the per-message log line.
+inline constexpr std::size_t kMaxLogValueOctets = 64;
+
+// result_summary - every result for the per-message log line (after "QUEUEID: "), one word
+// per result in RFC 8601 names: "spf=pass (mailfrom) spf=none (helo) dkim=pass (d=example.com)
+// domainkeys=none"; "spf=skipped (why)" for a skipped client; values printable and cut.
+std::string result_summary(const MessageReport& report);
+
 }  // namespace postseal::verifier

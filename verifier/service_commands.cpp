@@ -17,6 +17,7 @@
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/inbound_context.hpp"
 #include "verifier/milter/milter.hpp"
 #include "verifier/policy/server.hpp"
 #include "verifier/proxy/proxy.hpp"
@@ -28,7 +29,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <sstream>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -52,6 +52,8 @@ const config::Key kKeys[] = {
      "reject (550 5.7.24) when an SPF record is broken"},
     {"verifier.temperror_defer", config::Type::boolean, "true", 0, 0,
      "answer DEFER_IF_PERMIT when SPF cannot be checked for a temporary DNS failure"},
+    {"verifier.skip_authenticated", config::Type::boolean, "true", 0, 0,
+     "SASL-authenticated clients (policy sasl_username, milter {auth_authen}) are not checked"},
     {"verifier.skip_addresses", config::Type::strings, "[]", 0, 0,
      "client networks (CIDR) not checked; localhost is always skipped"},
     {"verifier.whitelist", config::Type::strings, "[]", 0, 0, "client networks (CIDR) not checked"},
@@ -87,10 +89,7 @@ struct Settings {
   std::optional<std::vector<std::string>> domain_whitelist, domain_whitelist_ptr;
   std::optional<std::int64_t> cache_ttl;
   std::optional<std::string> milter;  // milter socket (frontends: verifier/milter/)
-  std::optional<bool> milter_refuse_fail, milter_tag_subject, milter_add_header;  // smf-spf options
-  std::optional<std::string> milter_tag, milter_quarantine;
-  std::optional<std::vector<std::string>> milter_whitelist_ip, milter_whitelist_ptr, milter_whitelist_from,
-      milter_whitelist_to;
+  milter::PolicyOverrides milter_policy;  // smf-spf options
   bool proxy = false;                 // serve the before-queue proxy (verifier/proxy/)
   std::string proxy_listen, proxy_relay;
   bool verbose = false;
@@ -151,6 +150,7 @@ decision::Options build_options(const Settings& s, const config::File& f) {
     throw config_error("mail_from_reject: 'null' applies to helo_reject only");
   o.permerror_reject = s.permerror_reject.value_or(f.boolean("verifier.permerror_reject"));
   o.temperror_defer = s.temperror_defer.value_or(f.boolean("verifier.temperror_defer"));
+  o.skip_authenticated = f.boolean("verifier.skip_authenticated");
   add_cidrs(o.skip_addresses, pick(s.skip_addresses, f, "verifier.skip_addresses"), "skip_addresses");
   add_cidrs(o.whitelist, pick(s.whitelist, f, "verifier.whitelist"), "whitelist");
   add_cidrs(o.trusted_forwarders, pick(s.trusted_forwarders, f, "verifier.trusted_forwarders"),
@@ -189,20 +189,17 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   sub->add_flag("--foreground", s.foreground, "log to stderr instead of syslog (mail facility)");
 }
 
-// Service - what both commands build: resolver, clock and decision core.
+// Service - what both commands build: the io_context, the clock and the inbound context.
 struct Service {
   asio::io_context io;
-  std::unique_ptr<dns::Resolver> resolver;
   SystemClock clock;
-  std::unique_ptr<decision::Decider> decider;
+  std::unique_ptr<InboundContext> inbound;
 };
 
 void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
   auto options = build_options(s, f);
-  svc.resolver = dns::make_resolver(svc.io, s.dns);
-  svc.decider = std::make_unique<decision::Decider>(std::move(options), decision::engine_checker(*svc.resolver),
-                                                    svc.resolver.get(), svc.clock);
+  svc.inbound = make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock);
 }
 
 int run_policy(Settings& s) {
@@ -211,37 +208,8 @@ int run_policy(Settings& s) {
   auto file = load_config(s);
   Service svc;
   build_service(svc, s, file);
-  policy::serve_stdio(svc.io, 0, 1, *svc.decider);
+  policy::serve_stdio(svc.io, 0, 1, *svc.inbound->decider);
   return 0;
-}
-
-// milter_overrides - the [milter] section with the command line's --milter-* options laid over
-// it, checked by the same code as the file.
-config::File milter_overrides(const Settings& s, const config::File& file) {
-  toml::table root = file.root();
-  if (!root.contains("milter")) root.insert("milter", toml::table{});
-  auto& m = *root["milter"].as_table();
-  auto set = [&m](const char* key, const auto& value) {
-    if (value) m.insert_or_assign(key, *value);
-  };
-  auto set_list = [&m](const char* key, const std::optional<std::vector<std::string>>& value) {
-    if (!value) return;
-    toml::array a;
-    for (const auto& v : *value) a.push_back(v);
-    m.insert_or_assign(key, std::move(a));
-  };
-  set("refuse_fail", s.milter_refuse_fail);
-  set("tag_subject", s.milter_tag_subject);
-  set("add_header", s.milter_add_header);
-  set("tag", s.milter_tag);
-  set("quarantine_mailbox", s.milter_quarantine);
-  set_list("whitelist_ip", s.milter_whitelist_ip);
-  set_list("whitelist_ptr", s.milter_whitelist_ptr);
-  set_list("whitelist_from", s.milter_whitelist_from);
-  set_list("whitelist_to", s.milter_whitelist_to);
-  std::ostringstream text;
-  text << root;
-  return config::File::parse(text.str(), file.source() + " and the command line");
 }
 
 // start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
@@ -249,15 +217,16 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
                   const Settings& s) {
   auto spec = milter::libmilter_spec(text, e.tcp_port);
   if (!spec) throw config_error(fmt::format("milter socket '{}': {}", text, spec.error()));
-  auto policy = milter::policy_from_config(milter_overrides(s, file));
+  auto policy = milter::policy_from_config(file, s.milter_policy);
   if (!policy) throw config_error(policy.error());
+  const auto& inbound = *svc.inbound;
   e.io = &svc.io;
-  e.decider = svc.decider.get();
-  e.resolver = svc.resolver.get();
-  e.clock = &svc.clock;
-  e.dkim = dkim::options_from_config(file);
+  e.decider = inbound.decider.get();
+  e.resolver = inbound.resolver.get();
+  e.clock = inbound.clock;
+  e.dkim = inbound.dkim;
   e.policy = std::move(*policy);
-  e.authserv_id = svc.decider->options().authserv_id;
+  e.authserv_id = inbound.authserv_id;
   e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
   e.max_connections = static_cast<int>(file.integer("milter.max_connections"));
   e.socket = must(milter::socket_options_from_config(file), "milter socket");
@@ -278,11 +247,7 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   if (!s.proxy_listen.empty()) config.listen = endpoint(s.proxy_listen, "--proxy-listen");
   if (!s.proxy_relay.empty()) config.relay = endpoint(s.proxy_relay, "--proxy-relay");
   if (config.hostname.empty()) config.hostname = host_name();
-  e.decider = svc.decider.get();
-  e.resolver = svc.resolver.get();
-  e.clock = &svc.clock;
-  e.dkim = dkim::options_from_config(file);
-  e.authserv_id = svc.decider->options().authserv_id;
+  e.inbound = svc.inbound.get();
   e.add_received_spf = file.boolean("proxy.received_spf");
   auto p = std::make_unique<proxy::Proxy>(svc.io, std::move(config), e);
   p->listen();
@@ -297,7 +262,7 @@ int run_verifier(Settings& s) {
   build_service(svc, s, file);
   auto listen = s.listen.empty() ? file.strings("verifier.policy_listen") : s.listen;
   auto idle = std::chrono::seconds(file.integer("verifier.idle_timeout"));
-  auto& decider = *svc.decider;
+  auto& decider = *svc.inbound->decider;
   net::Server server(svc.io, "policy", static_cast<std::size_t>(file.integer("verifier.max_connections")),
                      [&decider, idle](net::Socket sock) {
                        return policy::serve_connection(std::move(sock), decider, idle);
@@ -357,19 +322,19 @@ void add_service_commands(CLI::App& app, Runner& run) {
   verifier->add_option("--milter", settings->milter,
                        "also serve the milter protocol: 127.0.0.1:10041, inet:10041@127.0.0.1 or unix:/path "
                        "(main.cf: smtpd_milters = inet:127.0.0.1:10041)");
-  verifier->add_option("--milter-refuse-fail", settings->milter_refuse_fail,
+  verifier->add_option("--milter-refuse-fail", settings->milter_policy.refuse_fail,
                        "true|false: refuse at RCPT what the SPF policy rejects (smf-spf RefuseFail; default true)");
-  verifier->add_option("--milter-tag-subject", settings->milter_tag_subject,
+  verifier->add_option("--milter-tag-subject", settings->milter_policy.tag_subject,
                        "true|false: tag the Subject of accepted SPF fail/softfail mail (default true)");
-  verifier->add_option("--milter-tag", settings->milter_tag, "the Subject tag (default [SPF:fail])");
-  verifier->add_option("--milter-add-header", settings->milter_add_header,
+  verifier->add_option("--milter-tag", settings->milter_policy.tag, "the Subject tag (default [SPF:fail])");
+  verifier->add_option("--milter-add-header", settings->milter_policy.add_header,
                        "true|false: add Received-SPF (default true)");
-  verifier->add_option("--milter-quarantine", settings->milter_quarantine,
+  verifier->add_option("--milter-quarantine", settings->milter_policy.quarantine_mailbox,
                        "deliver accepted SPF fail/softfail mail to this mailbox instead");
-  verifier->add_option("--milter-whitelist-ip", settings->milter_whitelist_ip, "client CIDRs not checked");
-  verifier->add_option("--milter-whitelist-ptr", settings->milter_whitelist_ptr, "client host names not checked");
-  verifier->add_option("--milter-whitelist-from", settings->milter_whitelist_from, "envelope senders not checked");
-  verifier->add_option("--milter-whitelist-to", settings->milter_whitelist_to, "envelope recipients never refused");
+  verifier->add_option("--milter-whitelist-ip", settings->milter_policy.whitelist_ip, "client CIDRs not checked");
+  verifier->add_option("--milter-whitelist-ptr", settings->milter_policy.whitelist_ptr, "client host names not checked");
+  verifier->add_option("--milter-whitelist-from", settings->milter_policy.whitelist_from, "envelope senders not checked");
+  verifier->add_option("--milter-whitelist-to", settings->milter_policy.whitelist_to, "envelope recipients never refused");
   verifier->add_flag("--proxy", settings->proxy,
                      "also serve the before-queue proxy filter (main.cf: smtpd_proxy_filter = 127.0.0.1:10025; "
                      "an after-filter smtpd on 127.0.0.1:10026, see conf/postfix/proxy-master.cf)");

@@ -118,7 +118,7 @@ void print_outcome(const spf::SpfCheck& check, const std::string& receiver) {
               o.void_lookups, spf::kMaxVoidLookups);
   // the same renderers as the policy service, proxy and milter
   decision::SpfReport report;
-  report.identity = check.identity == spf::Identity::helo ? decision::Identity::helo : decision::Identity::mailfrom;
+  report.identity = check.identity;
   report.outcome = o;
   report.client_ip = check.query.ip.to_string();
   report.sender = check.identity == spf::Identity::helo ? std::string{} : check.query.sender;

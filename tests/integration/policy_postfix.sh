@@ -7,7 +7,9 @@
 #     gives the temperror) — Postfix port 2702.
 # Client addresses are set with XCLIENT (the real client is 127.0.0.1, which is always skipped).
 # Checks: an SPF-fail sender is rejected with 550 5.7.23; a pass is delivered to smtp-sink with
-# one Received-SPF header even with two recipients; a temperror defers (450); localhost skipped.
+# one Received-SPF header even with two recipients; a temperror defers (450); localhost skipped;
+# a SASL-authenticated client (XCLIENT LOGIN, with smtpd_sasl_auth_enable on both smtpds, so
+# Postfix sends sasl_username in the policy request) is skipped, not rejected, in both wirings.
 # Ports: Postfix 2701, 2702, smtp-sink 2703, policy 10140, unbound 5353. Runs as root.
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
@@ -61,8 +63,10 @@ pf_main "relay_domains = dest.example" \
   "postseal-policy_time_limit = 3600"
 pf_master "127.0.0.1:$P_DAEMON inet n - n - - smtpd" \
   "  -o smtpd_recipient_restrictions=reject_unauth_destination,check_policy_service,inet:127.0.0.1:$POLICY" \
+  "  -o smtpd_sasl_auth_enable=yes" \
   "127.0.0.1:$P_SPAWN inet n - n - - smtpd" \
   "  -o smtpd_recipient_restrictions=reject_unauth_destination,check_policy_service,unix:private/postseal-policy" \
+  "  -o smtpd_sasl_auth_enable=yes" \
   "postseal-policy unix - n n - 0 spawn" \
   "  user=nobody argv=$POSTSEAL policy --dns-zone $R/zone.txt --authserv-id mx.test.local"
 pf_sink_start $P_SINK || die "smtp-sink did not start"
@@ -142,6 +146,17 @@ else
   bad "daemon: localhost message missing or without the skip comment"; echo "$out" | tail -5
 fi
 
-grep -q 'postseal' "$R/log/maillog" 2>/dev/null || true
+# SASL-authenticated (XCLIENT LOGIN): an address SPF fails for is accepted with the skip comment.
+check_authenticated() {  # PORT LABEL
+  local out f
+  out=$(send "$1" user@spf-pass.example.com 198.51.100.5 "sasl-$2" --xclient-login alice)
+  if f=$(sink_file "sasl-$2") && grep -q '^X-Comment: SPF skipped - SASL authenticated client is always allowed.' "$f"; then
+    ok "$2: SASL-authenticated client skipped, not rejected"
+  else
+    bad "$2: authenticated message rejected or without the skip comment"; echo "$out" | grep -E '^ *<' | tail -5
+  fi
+}
+check_authenticated $P_DAEMON daemon
+check_authenticated $P_SPAWN spawn
 echo "policy_postfix: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -19,8 +19,10 @@ std::string_view to_string(Verdict v) {
   return "prepend";
 }
 
-SpfChecker engine_checker(dns::Resolver& resolver) {
-  return [&resolver](const spf::SpfQuery& q) { return spf::check_host(resolver, q); };
+SpfChecker engine_checker(spf::SpfEngine& engine, dns::Resolver& resolver, spf::SpfOptions options) {
+  return [&engine, &resolver, options = std::move(options)](const spf::SpfQuery& q) {
+    return engine.check_host(resolver, q, options);
+  };
 }
 
 Decider::Decider(Options options, SpfChecker checker, dns::Resolver* resolver, const Clock& clock)
@@ -29,13 +31,8 @@ Decider::Decider(Options options, SpfChecker checker, dns::Resolver* resolver, c
       resolver_(resolver),
       cache_(clock, options_.cache_ttl_seconds, options_.cache_entries) {}
 
-spf::SpfQuery Decider::helo_query(const Transaction& t) const {
-  return spf::SpfQuery{t.client_address, "postmaster@" + t.helo, t.helo, options_.authserv_id, t.helo};
-}
-
-spf::SpfQuery Decider::mail_from_query(const Transaction& t) const {
-  return spf::SpfQuery{t.client_address, t.sender, t.helo, options_.authserv_id,
-                       std::string(spf::sender_domain(t.sender))};
+spf::SessionIdentities Decider::identities(const Transaction& t) const {
+  return spf::SessionIdentities{t.helo, t.sender, t.client_address, options_.authserv_id};
 }
 
 asio::awaitable<IdentityCheck> Decider::check(std::string_view identity, const spf::SpfQuery& q) {
@@ -62,6 +59,7 @@ static bool name_whitelisted(std::string_view name, const std::vector<std::strin
 asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   const auto& ip = t.client_address;
   if (is_localhost(ip)) co_return std::string(kSkipLocalhost);
+  if (options_.skip_authenticated && !t.sasl_username.empty()) co_return std::string(kSkipAuthenticated);
   if (options_.skip_addresses.matches(ip)) co_return "SPF skipped - client address in skip_addresses";
   if (options_.whitelist.matches(ip)) co_return "SPF skipped - whitelisted client address";
   if (options_.trusted_forwarders.matches(ip))
@@ -83,17 +81,17 @@ asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   co_return std::string();
 }
 
-SpfReport Decider::report(Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
+SpfReport Decider::report(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
   return SpfReport{id, o, spf::normalize_ip(t.client_address).to_string(), t.sender, t.helo,
                    options_.authserv_id};
 }
 
-std::string Decider::header_for(Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
+std::string Decider::header_for(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
   if (options_.header_type == HeaderType::received_spf) return received_spf_field(report(id, t, o));
   verifier::SpfResinfo r;
   r.result = o.result;
   r.reason = o.result == spf::SpfResult::pass ? "" : o.reason;
-  if (id == Identity::mailfrom) r.mailfrom = t.sender;
+  if (id == spf::Identity::mailfrom) r.mailfrom = t.sender;
   else r.helo = t.helo;
   return verifier::render_authentication_results(verifier::AuthResults{options_.authserv_id, {r}, {}});
 }
@@ -113,7 +111,7 @@ static bool rejects(RejectPolicy policy, spf::SpfResult r, bool null_sender) {
   return false;
 }
 
-bool Decider::judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, Identity id,
+bool Decider::judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, spf::Identity id,
                     const Transaction& t, Decision& d) const {
   if (!c.checked || policy == RejectPolicy::none || policy == RejectPolicy::no_check) return false;
   auto r = c.outcome.result;
@@ -142,21 +140,21 @@ asio::awaitable<Decision> Decider::decide(const Transaction& t) {
   bool null_sender = t.sender.empty();
   if (options_.helo_reject != RejectPolicy::no_check) {
     if (spf::valid_domain(t.helo)) {
-      d.helo = co_await check("helo", helo_query(t));
+      d.helo = co_await check("helo", spf::helo_query(identities(t)));
     } else {
       d.helo.checked = true;
       d.helo.outcome.result = spf::SpfResult::none;
       d.helo.outcome.reason = "HELO name is not a domain name";
       d.helo.outcome.domain = t.helo;
     }
-    if (judge(options_.helo_reject, d.helo, null_sender, Identity::helo, t, d)) co_return d;
+    if (judge(options_.helo_reject, d.helo, null_sender, spf::Identity::helo, t, d)) co_return d;
   }
   if (!null_sender && options_.mail_from_reject != RejectPolicy::no_check) {
-    d.mail_from = co_await check("mfrom", mail_from_query(t));
-    if (judge(options_.mail_from_reject, d.mail_from, false, Identity::mailfrom, t, d)) co_return d;
-    d.header = header_for(Identity::mailfrom, t, d.mail_from.outcome);
+    d.mail_from = co_await check("mfrom", spf::mailfrom_query(identities(t)));
+    if (judge(options_.mail_from_reject, d.mail_from, false, spf::Identity::mailfrom, t, d)) co_return d;
+    d.header = header_for(spf::Identity::mailfrom, t, d.mail_from.outcome);
   } else if (d.helo.checked) {
-    d.header = header_for(Identity::helo, t, d.helo.outcome);
+    d.header = header_for(spf::Identity::helo, t, d.helo.outcome);
   } else {
     d.header = "X-Comment: SPF not checked - no identity enabled by local policy";
   }

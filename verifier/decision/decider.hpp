@@ -1,8 +1,9 @@
 // decider.hpp - the inbound decision core: SPF of HELO and MAIL FROM -> accept, prepend,
 // defer or reject, shared by the policy service, the proxy filter and the milter.
 //
-// Order (postfix-policyd-spf-perl, seed 000): skips first (localhost always, skip_addresses,
-// whitelist, trusted forwarders, domain_whitelist_ptr, domain_whitelist), then HELO, then
+// Order (postfix-policyd-spf-perl): skips first (localhost always, SASL-authenticated clients
+// unless skip_authenticated is off, skip_addresses, whitelist, trusted forwarders,
+// domain_whitelist_ptr, domain_whitelist), then HELO, then
 // MAIL FROM; a HELO reject or defer decides without checking MAIL FROM; a null sender is
 // judged on HELO alone. The header reports the MAIL FROM result when the sender is not null,
 // else the HELO result. Untrusted input: the transaction (client address, names, sender,
@@ -15,6 +16,8 @@
 #include "verifier/decision/options.hpp"
 #include "verifier/decision/received_spf.hpp"
 #include "verifier/decision/result_cache.hpp"
+#include "verifier/spf/engine.hpp"
+#include "verifier/spf/identity.hpp"
 #include "verifier/spf/spf.hpp"
 
 #include <asio/awaitable.hpp>
@@ -63,11 +66,15 @@ struct Decision {
 
 // SpfChecker - one check_host() evaluation (injected: tests count or fake them).
 using SpfChecker = std::function<asio::awaitable<spf::SpfOutcome>(const spf::SpfQuery&)>;
-// engine_checker - the native engine over `resolver`.
-SpfChecker engine_checker(dns::Resolver& resolver);
+// engine_checker - `engine` over `resolver` with `options` (time cap, clock); both must
+// outlive the checker.
+SpfChecker engine_checker(spf::SpfEngine& engine, dns::Resolver& resolver, spf::SpfOptions options = {});
 
 // kSkipLocalhost - the comment prepended for connections from localhost (perl daemon's text).
 inline constexpr std::string_view kSkipLocalhost = "SPF skipped - localhost is always allowed.";
+// kSkipAuthenticated - the same for SASL-authenticated clients (the login name is logged by
+// the front end, never written into the message).
+inline constexpr std::string_view kSkipAuthenticated = "SPF skipped - SASL authenticated client is always allowed.";
 
 class Decider {
  public:
@@ -82,11 +89,10 @@ class Decider {
  private:
   asio::awaitable<std::string> skip_reason(const Transaction& t);
   asio::awaitable<IdentityCheck> check(std::string_view identity, const spf::SpfQuery& query);
-  spf::SpfQuery helo_query(const Transaction& t) const;
-  spf::SpfQuery mail_from_query(const Transaction& t) const;
-  SpfReport report(Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
-  std::string header_for(Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
-  bool judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, Identity id,
+  spf::SessionIdentities identities(const Transaction& t) const;
+  SpfReport report(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
+  std::string header_for(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
+  bool judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, spf::Identity id,
              const Transaction& t, Decision& d) const;
 
   Options options_;

@@ -4,6 +4,7 @@
 // mail_from_reject (fail, softfail, not_pass, null, none, no_check), permerror_reject,
 // temperror_defer, skip_addresses, whitelist, domain_whitelist, domain_whitelist_ptr; plus
 // trusted_forwarders (backup MX and forwarders whose relayed mail is not SPF-checked),
+// skip_authenticated (SASL-authenticated clients are not checked, as smf-spf does),
 // header_type and authserv_id. Defaults follow postfix-policyd-spf-perl (seed 000): reject
 // on fail, DEFER_IF_PERMIT on temperror, a Received-SPF header for everything else,
 // localhost skipped. Untrusted input: the option words come from the config file or the
@@ -53,6 +54,7 @@ struct Options {
   RejectPolicy mail_from_reject = RejectPolicy::fail;
   bool permerror_reject = false;
   bool temperror_defer = true;
+  bool skip_authenticated = true;  // SASL-authenticated clients are not checked
   AddressList skip_addresses;      // not checked; localhost always skipped as well
   AddressList whitelist;           // client networks not checked
   AddressList trusted_forwarders;  // backup MX / forwarders: their relayed mail is not checked

@@ -7,8 +7,6 @@
 
 namespace postseal::decision {
 
-std::string_view to_string(Identity id) { return id == Identity::helo ? "helo" : "mailfrom"; }
-
 std::string comment_safe(std::string_view text, std::size_t limit) {
   std::string out = printable(text, limit);
   for (char& c : out)
@@ -47,11 +45,11 @@ std::string kv_value(std::string_view text, std::size_t limit) {
 }
 
 // identity_label - how the perl daemon names the identity in its comments.
-static std::string_view identity_label(Identity id) { return id == Identity::helo ? "helo" : "mfrom"; }
+static std::string_view identity_label(spf::Identity id) { return id == spf::Identity::helo ? "helo" : "mfrom"; }
 
 // checked_name - the sender (or the HELO name for the helo identity) as the comment shows it.
 static std::string checked_name(const SpfReport& r) {
-  return comment_safe(r.identity == Identity::helo ? r.helo : r.sender, kMaxFieldValueOctets);
+  return comment_safe(r.identity == spf::Identity::helo ? r.helo : r.sender, kMaxFieldValueOctets);
 }
 
 static std::string comment(const SpfReport& r) {
@@ -90,8 +88,8 @@ static std::string comment(const SpfReport& r) {
 std::string received_spf_value(const SpfReport& r) {
   std::string v = fmt::format("{} ({}) receiver={}; identity={};", spf::to_string(r.outcome.result),
                               comment(r), kv_value(r.receiver.empty() ? "unknown" : r.receiver),
-                              to_string(r.identity));
-  if (r.identity == Identity::mailfrom) v += fmt::format(" envelope-from={};", kv_value(r.sender));
+                              spf::to_string(r.identity));
+  if (r.identity == spf::Identity::mailfrom) v += fmt::format(" envelope-from={};", kv_value(r.sender));
   v += fmt::format(" helo={}; client-ip={}", kv_value(r.helo), kv_value(r.client_ip, 60));
   return v;
 }
@@ -101,21 +99,21 @@ std::string received_spf_field(const SpfReport& r) { return "Received-SPF: " + r
 std::string reject_text(const SpfReport& r) {
   const auto& o = r.outcome;
   auto domain = printable(o.domain.empty() ? spf::sender_domain(r.sender) : o.domain, 120);
-  auto who = printable(r.identity == Identity::helo ? r.helo : r.sender, kMaxFieldValueOctets);
+  auto who = printable(r.identity == spf::Identity::helo ? r.helo : r.sender, kMaxFieldValueOctets);
   if (o.result == spf::SpfResult::permerror)
-    return fmt::format("5.7.24 SPF permerror for {} ({} identity): {}", domain, to_string(r.identity),
+    return fmt::format("5.7.24 SPF permerror for {} ({} identity): {}", domain, spf::to_string(r.identity),
                        printable(o.reason.empty() ? "invalid SPF record" : o.reason, 120));
   std::string why = o.explanation.empty()
                         ? fmt::format("{} is not authorized to send mail as '{}'", r.client_ip, who)
                         : printable(o.explanation, 120);
   return fmt::format("5.7.23 SPF {} for {} ({} identity): {}", spf::to_string(o.result), domain,
-                     to_string(r.identity), why);
+                     spf::to_string(r.identity), why);
 }
 
 std::string defer_text(const SpfReport& r) {
   const auto& o = r.outcome;
   auto domain = printable(o.domain.empty() ? spf::sender_domain(r.sender) : o.domain, 120);
-  return fmt::format("SPF temperror for {} ({} identity): {}", domain, to_string(r.identity),
+  return fmt::format("SPF temperror for {} ({} identity): {}", domain, spf::to_string(r.identity),
                      printable(o.reason.empty() ? "temporary DNS failure" : o.reason, 120));
 }
 

@@ -8,6 +8,7 @@
 // not dot-atoms are quoted, so nothing can end the field or add another.
 #pragma once
 
+#include "verifier/spf/identity.hpp"
 #include "verifier/spf/spf.hpp"
 
 #include <cstddef>
@@ -19,13 +20,9 @@ namespace postseal::decision {
 // kMaxFieldValueOctets - one untrusted value (sender, helo, reason) in a header or reply.
 inline constexpr std::size_t kMaxFieldValueOctets = 200;
 
-// Identity - which identity a result is about (RFC 7208 9.1 "identity").
-enum class Identity { helo, mailfrom };
-std::string_view to_string(Identity id);
-
 // SpfReport - everything a Received-SPF field says.
 struct SpfReport {
-  Identity identity = Identity::mailfrom;
+  spf::Identity identity = spf::Identity::mailfrom;
   spf::SpfOutcome outcome;
   std::string client_ip;
   std::string sender;    // envelope-from (empty for null sender)

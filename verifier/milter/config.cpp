@@ -78,29 +78,33 @@ std::expected<SocketOptions, std::string> socket_options_from_config(const confi
   return o;
 }
 
-std::expected<Policy, std::string> policy_from_config(const config::File& f) {
+std::expected<Policy, std::string> policy_from_config(const config::File& f, const PolicyOverrides& o) {
+  auto strings = [&f](const std::optional<std::vector<std::string>>& cli, std::string_view key) {
+    return cli ? *cli : f.strings(key);
+  };
   Policy p;
-  p.refuse_fail = f.boolean("milter.refuse_fail");
-  p.tag_subject = f.boolean("milter.tag_subject");
-  p.tag = f.string("milter.tag");
+  p.refuse_fail = o.refuse_fail.value_or(f.boolean("milter.refuse_fail"));
+  p.tag_subject = o.tag_subject.value_or(f.boolean("milter.tag_subject"));
+  p.tag = o.tag.value_or(f.string("milter.tag"));
   if (p.tag.empty() || p.tag.size() > kMaxTagOctets || p.tag != postseal::printable(p.tag))
     return std::unexpected(fmt::format("milter.tag: 1-{} printable octets", kMaxTagOctets));
-  p.add_header = f.boolean("milter.add_header");
-  p.quarantine = f.string("milter.quarantine_mailbox");
+  p.add_header = o.add_header.value_or(f.boolean("milter.add_header"));
+  p.quarantine = o.quarantine_mailbox.value_or(f.string("milter.quarantine_mailbox"));
   if (!p.quarantine.empty() && (p.quarantine.find('@') == std::string::npos || p.quarantine.size() > kMaxAddressEntryOctets ||
                                p.quarantine.find_first_of(" \t<>,") != std::string::npos ||
                                p.quarantine != postseal::printable(p.quarantine)))
     return std::unexpected("milter.quarantine_mailbox: not an address");
-  for (const auto& item : f.strings("milter.whitelist_ip"))
+  for (const auto& item : strings(o.whitelist_ip, "milter.whitelist_ip"))
     if (auto ok = p.whitelist_ip.add(item); !ok) return std::unexpected("milter.whitelist_ip: " + ok.error());
-  for (const auto& item : f.strings("milter.whitelist_ptr")) {
+  for (const auto& item : strings(o.whitelist_ptr, "milter.whitelist_ptr")) {
     auto d = decision::parse_domain_list(item);
     if (!d) return std::unexpected("milter.whitelist_ptr: " + d.error());
     p.whitelist_ptr.insert(p.whitelist_ptr.end(), d->begin(), d->end());
   }
   for (auto key : {"milter.whitelist_from", "milter.whitelist_to"}) {
-    auto& list = std::string_view(key) == "milter.whitelist_from" ? p.whitelist_from : p.whitelist_to;
-    for (const auto& item : f.strings(key)) {
+    bool from = std::string_view(key) == "milter.whitelist_from";
+    auto& list = from ? p.whitelist_from : p.whitelist_to;
+    for (const auto& item : strings(from ? o.whitelist_from : o.whitelist_to, key)) {
       if (auto ok = check_address_entry(item); !ok) return std::unexpected(fmt::format("{}: {}", key, ok.error()));
       list.push_back(item);
     }

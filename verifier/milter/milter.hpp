@@ -28,9 +28,11 @@
 
 #include <cstddef>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace postseal::config {
 struct Key;
@@ -103,8 +105,16 @@ std::expected<void, std::string> secure_socket(const std::string& path, const So
 
 // config_keys - milter.* (documented in conf/postseal.d/frontends.toml).
 std::span<const config::Key> config_keys();
-// policy_from_config - smf-spf's options from a loaded config file (errors name the key).
-std::expected<Policy, std::string> policy_from_config(const config::File& file);
+// PolicyOverrides - command-line values laid over the milter.* keys (unset: the file's).
+struct PolicyOverrides {
+  std::optional<bool> refuse_fail, tag_subject, add_header;
+  std::optional<std::string> tag, quarantine_mailbox;
+  std::optional<std::vector<std::string>> whitelist_ip, whitelist_ptr, whitelist_from, whitelist_to;
+};
+// policy_from_config - smf-spf's options from a loaded config file with `overrides` laid
+// over it, every value checked the same way (errors name the key).
+std::expected<Policy, std::string> policy_from_config(const config::File& file,
+                                                      const PolicyOverrides& overrides = {});
 // socket_options_from_config - milter.socket_mode / milter.socket_group (errors name the key);
 // the owner is left for the caller (the daemon's user option).
 std::expected<SocketOptions, std::string> socket_options_from_config(const config::File& file);

@@ -49,6 +49,7 @@ static std::string* slot(PolicyRequest& r, std::string_view name) {
       {"client_address", &PolicyRequest::client_address},
       {"client_name", &PolicyRequest::client_name},
       {"reverse_client_name", &PolicyRequest::reverse_client_name},
+      {"sasl_username", &PolicyRequest::sasl_username},
       {"instance", &PolicyRequest::instance},
   };
   for (const auto& f : kFields)

@@ -39,6 +39,7 @@ struct PolicyRequest {
   std::string client_address;
   std::string client_name;
   std::string reverse_client_name;
+  std::string sasl_username;  // empty: the client did not authenticate
   std::string instance;
   std::size_t attributes = 0;           // lines read
   std::size_t unknown_attributes = 0;   // names we do not use

@@ -12,7 +12,7 @@ std::optional<decision::Transaction> to_transaction(const PolicyRequest& r) {
   asio::error_code ec;
   auto ip = asio::ip::make_address(r.client_address, ec);
   if (ec) return std::nullopt;
-  return decision::Transaction{ip, r.client_name, r.helo_name, r.sender, r.queue_id};
+  return decision::Transaction{ip, r.client_name, r.helo_name, r.sender, r.queue_id, r.sasl_username};
 }
 
 std::string PolicySession::action_for(const decision::Decision& d, bool repeat) const {
@@ -36,9 +36,10 @@ static void log_decision(const PolicyRequest& r, const decision::Decision& d, st
   std::string what = d.skipped.empty()
                          ? fmt::format("SPF {}{}", spf::to_string(used.outcome.result), used.cached ? " (cached)" : "")
                          : d.skipped;
-  log::info("{}: {}; client={}[{}] helo=<{}> from=<{}>: {}", log_prefix(r), what,
-            printable(r.client_name, 100), printable(r.client_address, 60), printable(r.helo_name, 100),
-            printable(r.sender, 200), printable(action.substr(0, action.size() - 2), 300));
+  std::string sasl = r.sasl_username.empty() ? "" : fmt::format(" sasl_username=<{}>", printable(r.sasl_username, 100));
+  log::info("{}: {}; client={}[{}]{} helo=<{}> from=<{}>: {}", log_prefix(r), what, printable(r.client_name, 100),
+            printable(r.client_address, 60), sasl, printable(r.helo_name, 100), printable(r.sender, 200),
+            printable(action.substr(0, action.size() - 2), 300));
 }
 
 asio::awaitable<std::string> PolicySession::answer(const PolicyRequest& r) {

@@ -13,29 +13,14 @@
 namespace postseal::proxy {
 namespace {
 
-// result_words - "spf=pass dkim=pass dkim=fail" for the log line.
-std::string result_words(const verifier::MessageReport& r) {
-  std::string out;
-  auto add = [&out](std::string_view word) {
-    if (!out.empty()) out += ' ';
-    out += word;
-  };
-  if (!r.decided) add("spf=none (no client address)");
-  else if (!r.decision.skipped.empty()) add("spf skipped");
-  else
-    for (const auto& s : verifier::spf_resinfo(r.decision, r.sender, r.helo))
-      add(fmt::format("spf={}{}", spf::to_string(s.result), s.helo.empty() ? "" : " (helo)"));
-  for (const auto& d : r.dkim) add(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, kMaxLogValueOctets)));
-  if (r.dkim.empty()) add("dkim=none");
-  if (r.domainkeys && r.domainkeys->result != dkim::Result::none)
-    add(fmt::format("domainkeys={}", dkim::to_string(r.domainkeys->result)));
-  return out;
-}
-
 class VerifyStep final : public relay::MessageStep {
  public:
   VerifyStep(const Engine& engine, const std::vector<mail::HeaderField>& headers, relay::Envelope envelope)
-      : engine_(engine), envelope_(std::move(envelope)), dkim_(engine.dkim, *engine.clock), dk_(*engine.clock) {
+      : engine_(engine),
+        inbound_(*engine.inbound),
+        envelope_(std::move(envelope)),
+        dkim_(inbound_.dkim, *inbound_.clock),
+        dk_(*inbound_.clock) {
     dkim_.headers(headers);
     dk_.headers(headers);
   }
@@ -54,26 +39,26 @@ class VerifyStep final : public relay::MessageStep {
       report.client_ip = address->to_string();
       decision::Transaction t{*address, xforward_name(envelope_.client_name), envelope_.helo, envelope_.sender,
                               envelope_.queue_id};
-      report.decision = co_await engine_.decider->decide(t);
+      report.decision = co_await inbound_.decider->decide(t);
       report.decided = true;
     }
-    report.dkim = co_await dkim_.finish(*engine_.resolver);
-    report.domainkeys = co_await dk_.finish(*engine_.resolver);
+    report.dkim = co_await dkim_.finish(*inbound_.resolver);
+    report.domainkeys = co_await dk_.finish(*inbound_.resolver);
     co_return outcome(report, headers);
   }
 
  private:
   relay::StepOutcome outcome(const verifier::MessageReport& report, const std::vector<mail::HeaderField>& headers) {
     relay::StepOutcome out;
-    const auto& id = engine_.authserv_id;
+    const auto& id = inbound_.authserv_id;
     out.drop = verifier::forged_fields(headers, id);
     if (engine_.add_received_spf)
       if (auto spf = verifier::received_spf_value(report, id); !spf.empty()) out.prepend += "Received-SPF:" + spf + "\r\n";
     out.prepend += "Authentication-Results:" + verifier::auth_results_value(report, id) + "\r\n";
-    out.summary = result_words(report);
+    out.summary = verifier::result_summary(report);
     if (!out.drop.empty())
       out.summary += fmt::format("; removed {} forged Authentication-Results field(s) claiming {}", out.drop.size(),
-                                 printable(id, kMaxLogValueOctets));
+                                 printable(id, verifier::kMaxLogValueOctets));
     if (report.decided && report.decision.verdict == decision::Verdict::reject) {
       out.relay = false;
       out.reply = printable(report.decision.reply, kMaxReplyTextOctets);
@@ -87,6 +72,7 @@ class VerifyStep final : public relay::MessageStep {
   }
 
   const Engine& engine_;
+  const verifier::InboundContext& inbound_;
   relay::Envelope envelope_;
   dkim::MessageVerifier dkim_;
   domainkeys::DkVerifier dk_;

@@ -12,11 +12,8 @@
 // reported, never used for policy.
 #pragma once
 
-#include "core/dns/resolver.hpp"
 #include "core/relay/message_step.hpp"
-#include "core/util/clock.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "verifier/decision/decider.hpp"
+#include "verifier/inbound_context.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -29,17 +26,11 @@ namespace postseal::proxy {
 inline constexpr std::size_t kMaxReplyTextOctets = 400;
 // kMaxClientNameOctets - XFORWARD NAME kept (RFC 1035 2.3.4: names are at most 255 octets).
 inline constexpr std::size_t kMaxClientNameOctets = 255;
-// kMaxLogValueOctets - a domain or authserv-id in the per-message log line.
-inline constexpr std::size_t kMaxLogValueOctets = 64;
 
 // Engine - what every message step shares (read-only once serving; used from the
-// io_context thread that runs the sessions).
+// io_context thread that runs the sessions): the daemon's inbound context and proxy.* options.
 struct Engine {
-  decision::Decider* decider = nullptr;
-  dns::Resolver* resolver = nullptr;
-  const Clock* clock = nullptr;
-  dkim::VerifyOptions dkim;
-  std::string authserv_id;
+  const verifier::InboundContext* inbound = nullptr;
   bool add_received_spf = true;
 };
 

@@ -1,6 +1,7 @@
 // auth_results_test.cpp - the RFC 8601 writer and the forged Authentication-Results remover
 // (SECURITY.md, OpenDKIM CVE-2022-48521).
 #include "verifier/auth_results.hpp"
+#include "verifier/message_report.hpp"
 
 #include <gtest/gtest.h>
 
@@ -55,6 +56,80 @@ TEST(Render, UntrustedValuesCannotBreakTheField) {
   EXPECT_NE(got.find("smtp.mailfrom=\"evil??Authentication-Results: mx.example.org; spf=pass@x\""),
             std::string::npos)
       << got;
+}
+
+domainkeys::DkResult dk_pass() {
+  domainkeys::DkResult dk;
+  dk.result = dkim::Result::pass;
+  dk.d = "example.com";
+  dk.identity = "user@example.com";
+  dk.identity_field = "from";
+  dk.b = "dGhpcyBpcyBhIHNpZ25hdHVyZQ==";
+  return dk;
+}
+
+// DomainKeys (RFC 4870) is one resinfo of the field like the others: after DKIM, in place of
+// "none" when it is the only result, before the comment.
+TEST(Render, DomainKeysIsOneOfTheResinfos) {
+  AuthResults ar;
+  ar.authserv_id = "mx.example.org";
+  ar.domainkeys = dk_pass();
+  EXPECT_EQ(render_authentication_results(ar),
+            "Authentication-Results: mx.example.org; domainkeys=pass header.d=example.com "
+            "header.from=user@example.com header.b=\"dGhpcyBpcyBh\"");
+  ar.spf.push_back(SpfResinfo{spf::SpfResult::pass, "", "user@example.com", ""});
+  ar.comment = "DKIM not checked: (too) many\r\nfields";
+  EXPECT_EQ(render_authentication_results(ar, true),
+            "Authentication-Results: mx.example.org;\r\n\tspf=pass smtp.mailfrom=user@example.com;\r\n\t"
+            "domainkeys=pass header.d=example.com header.from=user@example.com header.b=\"dGhpcyBpcyBh\" "
+            "(DKIM not checked: ?too? many??fields)");
+}
+
+TEST(MessageReport, AuthResultsValueWithDomainKeys) {
+  MessageReport r;
+  r.domainkeys = dk_pass();
+  EXPECT_EQ(auth_results_value(r, "mx.example.org"),
+            " mx.example.org;\r\n\tdomainkeys=pass header.d=example.com header.from=user@example.com "
+            "header.b=\"dGhpcyBpcyBh\"");
+  r.dkim_not_checked = "more than 1000 header fields";
+  EXPECT_EQ(auth_results_value(r, "mx.example.org"),
+            " mx.example.org;\r\n\tdomainkeys=pass header.d=example.com header.from=user@example.com "
+            "header.b=\"dGhpcyBpcyBh\" (DKIM not checked: more than 1000 header fields)");
+  r.domainkeys.reset();
+  EXPECT_EQ(auth_results_value(r, "mx.example.org"),
+            " mx.example.org;\r\n\tnone (DKIM not checked: more than 1000 header fields)");
+}
+
+// The per-message log line names every result, in order, and cuts what it copies.
+TEST(MessageReport, ResultSummary) {
+  MessageReport r;
+  EXPECT_EQ(result_summary(r), "spf=none (no client address) dkim=none domainkeys=none");
+  r.decided = true;
+  r.sender = "user@example.com";
+  r.helo = "mail.example.com";
+  r.decision.helo.checked = true;
+  r.decision.helo.outcome.result = spf::SpfResult::none;
+  r.decision.mail_from.checked = true;
+  r.decision.mail_from.outcome.result = spf::SpfResult::pass;
+  dkim::SignatureResult good;
+  good.result = dkim::Result::pass;
+  good.d = "example.com";
+  dkim::SignatureResult bad;
+  bad.result = dkim::Result::fail;
+  bad.d = std::string(500, 'x') + "\r\n.example";
+  r.dkim = {good, bad};
+  r.domainkeys = dk_pass();
+  auto got = result_summary(r);
+  EXPECT_TRUE(got.starts_with("spf=pass (mailfrom) spf=none (helo) dkim=pass (d=example.com) dkim=fail (d=xxx"))
+      << got;
+  EXPECT_TRUE(got.ends_with(") domainkeys=pass")) << got;
+  EXPECT_EQ(got.find_first_of("\r\n"), std::string::npos);
+  EXPECT_LE(got.size(), 100 + kMaxLogValueOctets + 3);
+  r.decision.skipped = std::string(decision::kSkipAuthenticated);
+  r.dkim.clear();
+  r.domainkeys.reset();
+  EXPECT_EQ(result_summary(r),
+            "spf=skipped (SASL authenticated client is always allowed) dkim=none domainkeys=none");
 }
 
 TEST(Pvalue, TokensMailboxesAndQuoting) {
@@ -121,6 +196,21 @@ TEST(RemoveForged, EveryFieldWithOurIdHoweverWrittenAndInterleaved) {
   EXPECT_NE(fields[1].value().find("other.example.net"), std::string_view::npos);
   EXPECT_NE(fields[4].value().find("mx.example.org.evil.example"), std::string_view::npos);
   EXPECT_EQ(remove_forged(fields, "mx.example.org"), 0u);
+}
+
+// A final dot names the same host: "mx.example.org." is our id, whichever side has it, in any
+// case; a longer name is not.
+TEST(RemoveForged, FinalDotIsTheSameName) {
+  auto fields = block(
+      "Authentication-Results: mx.example.org.; dkim=pass header.d=paypal.example\r\n"
+      "Authentication-Results: MX.Example.ORG. ; spf=pass\r\n"
+      "Authentication-Results: \"mx.example.org.\"; none\r\n"
+      "Authentication-Results: mx.example.org.evil.; none\r\n");
+  EXPECT_EQ(forged_fields(fields, "mx.example.org"), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(forged_fields(fields, "mx.example.org."), (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_TRUE(claims_our_id(" mx.test.; dkim=pass", "mx.test"));
+  EXPECT_TRUE(claims_our_id(" mx.test; dkim=pass", "MX.TEST."));
+  EXPECT_FALSE(claims_our_id(" mx.test.example; dkim=pass", "mx.test"));
 }
 
 TEST(RemoveForged, DeepCommentNestingIsBounded) {

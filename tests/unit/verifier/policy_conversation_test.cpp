@@ -33,8 +33,8 @@ class Conversation : public ::testing::Test {
 
   void rebuild(decision::Options o) {
     o.authserv_id = "mx.example.org";
-    decider_ = std::make_unique<decision::Decider>(std::move(o), decision::engine_checker(*zone_), zone_.get(),
-                                                   clock_);
+    decider_ = std::make_unique<decision::Decider>(std::move(o), decision::engine_checker(*engine_, *zone_),
+                                                   zone_.get(), clock_);
     session_ = std::make_unique<policy::PolicySession>(*decider_);
   }
 
@@ -46,6 +46,7 @@ class Conversation : public ::testing::Test {
   }
 
   std::unique_ptr<dns::MemoryZone> zone_;
+  std::unique_ptr<spf::SpfEngine> engine_ = spf::make_native_engine();
   FixedClock clock_;
   std::unique_ptr<decision::Decider> decider_;
   std::unique_ptr<policy::PolicySession> session_;
@@ -101,6 +102,23 @@ TEST_F(Conversation, ExplanationCannotInjectLines) {
 TEST_F(Conversation, TemperrorDefers) {
   auto got = ask(request("x@slow.example.com", "198.51.100.9", "unrelated.example.org"));
   EXPECT_TRUE(got.starts_with("action=DEFER_IF_PERMIT SPF temperror for slow.example.com")) << got;
+}
+
+// A SASL-authenticated client (the request's sasl_username) is skipped by default: the
+// site's own users sending from anywhere (docs: verifier.skip_authenticated); an empty
+// sasl_username (Postfix sends the attribute empty for everyone else) is checked.
+TEST_F(Conversation, AuthenticatedClientSkipped) {
+  auto with_login = [](std::string_view login) {
+    auto r = request("bob@fail.example.com", "198.51.100.9", "unrelated.example.org");
+    return r.insert(r.size() - 1, fmt::format("sasl_method=PLAIN\nsasl_username={}\n", login));
+  };
+  EXPECT_EQ(ask(with_login("bob")),
+            "action=PREPEND X-Comment: SPF skipped - SASL authenticated client is always allowed.\n\n");
+  EXPECT_TRUE(ask(with_login("")).starts_with("action=550 5.7.23 SPF fail")) << ask(with_login(""));
+  decision::Options o;
+  o.skip_authenticated = false;
+  rebuild(std::move(o));
+  EXPECT_TRUE(ask(with_login("bob")).starts_with("action=550 5.7.23 SPF fail"));
 }
 
 TEST_F(Conversation, LocalhostSkipped) {

@@ -7,6 +7,8 @@
 #include "core/dns/memory_zone.hpp"
 #include "core/dns/zone_file.hpp"
 #include "core/relay/message_assembler.hpp"
+#include "core/util/config.hpp"
+#include "verifier/commands.hpp"
 #include "verifier/proxy/verify_step.hpp"
 
 #include <gtest/gtest.h>
@@ -21,21 +23,21 @@ spf-pass.example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"
 slow.example.com. TIMEOUT
 )";
 
+// Fixture - the proxy's step over the inbound context the daemon builds (defaults of every key).
 struct Fixture {
-  dns::MemoryZone zone;
   FixedClock clock{1'790'000'000};
-  std::unique_ptr<decision::Decider> decider;
+  std::unique_ptr<verifier::InboundContext> inbound;
   proxy::Engine engine;
   Fixture() {
-    EXPECT_TRUE(dns::read_zone_text(kZone, "test", zone));
+    config::declare(verifier::config_keys());
+    config::declare(dkim::verify_config_keys());
+    auto zone = std::make_unique<dns::MemoryZone>();
+    EXPECT_TRUE(dns::read_zone_text(kZone, "test", *zone));
     decision::Options o;
     o.authserv_id = "mx.example.org";
     o.cache_ttl_seconds = 0;
-    decider = std::make_unique<decision::Decider>(std::move(o), decision::engine_checker(zone), &zone, clock);
-    engine.decider = decider.get();
-    engine.resolver = &zone;
-    engine.clock = &clock;
-    engine.authserv_id = "mx.example.org";
+    inbound = verifier::make_inbound_context(config::File{}, std::move(o), std::move(zone), clock);
+    engine.inbound = inbound.get();
   }
   relay::StepOutcome run(const std::string& header_block, std::string body, relay::Envelope env) {
     auto fields = mail::parse_header_block(header_block);
@@ -75,6 +77,8 @@ TEST(ProxyStep, PassPrependsReceivedSpfAndAuthenticationResults) {
     char next = out.prepend[at + 2];
     EXPECT_TRUE(next == '\t' || next == ' ' || next == 'A') << out.prepend;
   }
+  // the message's log line names every result (the relay session puts "QUEUEID: " before it)
+  EXPECT_EQ(out.summary, "spf=pass (mailfrom) spf=none (helo) dkim=none domainkeys=none");
 }
 
 TEST(ProxyStep, FailIsRefusedWith550AndNothingRelayed) {

@@ -10,7 +10,7 @@ namespace {
 
 decision::SpfReport softfail_report() {
   decision::SpfReport r;
-  r.identity = decision::Identity::mailfrom;
+  r.identity = spf::Identity::mailfrom;
   r.outcome.result = spf::SpfResult::softfail;
   r.outcome.mechanism = "~all";
   r.outcome.domain = "example.com";

@@ -1,0 +1,38 @@
+// inbound_context.cpp - the inbound front ends' shared context (see inbound_context.hpp).
+#include "verifier/inbound_context.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::verifier {
+
+spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& clock) {
+  spf::SpfOptions o;
+  o.time_cap_seconds = file.integer("spf.time_cap_seconds");
+  o.clock = &clock;
+  return o;
+}
+
+std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, decision::Options options,
+                                                     std::unique_ptr<dns::Resolver> resolver,
+                                                     const Clock& clock) {
+  auto c = std::make_unique<InboundContext>();
+  auto engine = file.string("spf.engine");
+  c->spf_engine = spf::make_engine(engine);
+  if (!c->spf_engine)
+    throw config_error(fmt::format("spf.engine: '{}' is not {} or {}", printable(engine, 40), spf::kEngineNative,
+                                   spf::kEngineLibspf2));
+  c->resolver = std::move(resolver);
+  c->clock = &clock;
+  c->spf = spf_options_from_config(file, clock);
+  c->authserv_id = options.authserv_id;
+  c->dkim = dkim::options_from_config(file);
+  auto checker = decision::engine_checker(*c->spf_engine, *c->resolver, c->spf);
+  c->decider = std::make_unique<decision::Decider>(std::move(options), std::move(checker), c->resolver.get(), clock);
+  return c;
+}
+
+}  // namespace postseal::verifier

@@ -1,0 +1,47 @@
+// inbound_context.hpp - what the inbound front ends (policy service, before-queue proxy,
+// milter) share, built once per daemon in one place: the resolver, the clock, the SPF engine
+// named by spf.engine with the limits of spf.time_cap_seconds, the decision core over them,
+// the DKIM verification options (dkim.*) and the authserv-id.
+//
+// Untrusted input: none at run time; at start-up the config file (a bad spf.engine is a
+// config error naming the key). The decision options come in already built, so the command
+// line can be laid over the file by the caller.
+#pragma once
+
+#include "core/dns/resolver.hpp"
+#include "core/util/clock.hpp"
+#include "signer/dkim/message_verifier.hpp"
+#include "verifier/decision/decider.hpp"
+#include "verifier/spf/engine.hpp"
+
+#include <memory>
+#include <string>
+
+namespace postseal::config {
+class File;
+}  // namespace postseal::config
+
+namespace postseal::verifier {
+
+// InboundContext - shared by every session of every front end of one daemon; read-only once
+// serving, except the decider's result cache (used from the io_context's threads).
+struct InboundContext {
+  std::unique_ptr<dns::Resolver> resolver;
+  const Clock* clock = nullptr;
+  std::unique_ptr<spf::SpfEngine> spf_engine;
+  spf::SpfOptions spf;  // time cap and clock of every evaluation
+  std::unique_ptr<decision::Decider> decider;
+  dkim::VerifyOptions dkim;
+  std::string authserv_id;
+};
+
+// spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.
+spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& clock);
+
+// make_inbound_context - the context of one daemon; `clock` must outlive it. Throws
+// StartupError (exit 78) for an unknown spf.engine.
+std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, decision::Options options,
+                                                     std::unique_ptr<dns::Resolver> resolver,
+                                                     const Clock& clock);
+
+}  // namespace postseal::verifier
