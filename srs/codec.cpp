@@ -69,6 +69,7 @@ std::string_view error_name(SrsError e) {
     case SrsError::expired: return "expired";
     case SrsError::no_at: return "no @";
     case SrsError::too_long: return "too long";
+    case SrsError::control: return "control character";
   }
   return "?";
 }
@@ -215,6 +216,7 @@ bool SrsCodec::hash_matches(std::string_view given, std::string_view a, std::str
 SrsResult SrsCodec::forward(std::string_view sender, std::string_view alias) const {
   if (sender.size() > kMaxAddressOctets)
     return fail(SrsError::too_long, fmt::format("sender longer than {} octets", kMaxAddressOctets));
+  if (has_control(sender)) return fail(SrsError::control, "control character in sender address");
   const auto at = sender.rfind('@');
   if (at == std::string_view::npos) return fail(SrsError::no_at, "no @ in sender address");
   const std::string_view local = sender.substr(0, at), host = sender.substr(at + 1);
@@ -250,6 +252,7 @@ SrsResult SrsCodec::forward(std::string_view sender, std::string_view alias) con
 SrsResult SrsCodec::reverse(std::string_view address) const {
   if (address.size() > kMaxAddressOctets)
     return fail(SrsError::too_long, fmt::format("address longer than {} octets", kMaxAddressOctets));
+  if (has_control(address)) return fail(SrsError::control, "control character in address");
   const auto at = address.rfind('@');
   if (at == std::string_view::npos) return fail(SrsError::no_at, "no @ in address");
   const std::string_view local = address.substr(0, at);

@@ -57,9 +57,10 @@ enum class SrsError {
   expired,   // stamp older than max_age days or from the future
   no_at,     // no '@', empty local part or empty domain
   too_long,  // input or result longer than kMaxAddressOctets
+  control,   // a control character (NUL, CR, LF...) in the address: Postfix would cut it
 };
 
-// error_name - "not SRS", "bad hash", "expired", "no @", "too long".
+// error_name - "not SRS", "bad hash", "expired", "no @", "too long", "control character".
 std::string_view error_name(SrsError e);
 
 // SrsFailure - the class and a reason a human can act on.

@@ -11,6 +11,7 @@ std::expected<SocketmapRequest, std::string> parse_socketmap_request(std::string
   const auto sp = payload.find(' ');
   if (sp == std::string_view::npos || sp == 0)
     return std::unexpected("request is not \"name key\"");
+  if (has_control(payload)) return std::unexpected("control character in request");
   return SocketmapRequest{payload.substr(0, sp), payload.substr(sp + 1)};
 }
 

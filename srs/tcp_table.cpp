@@ -55,6 +55,7 @@ std::expected<std::string, std::string> parse_tcp_request(std::string_view line)
   if (!starts_with_icase(line, "get ")) return std::unexpected("bad request, expected \"get KEY\"");
   auto key = url_decode(line.substr(4));
   if (!key) return std::unexpected(key.error());
+  if (has_control(*key)) return std::unexpected("control character in key");
   return key;
 }
 

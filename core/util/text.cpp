@@ -3,6 +3,14 @@
 
 namespace postseal {
 
+static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+bool has_control(std::string_view in) {
+  for (char ch : in)
+    if (is_control(static_cast<unsigned char>(ch))) return true;
+  return false;
+}
+
 std::string printable(std::string_view in, std::size_t limit) {
   std::string out;
   const bool cut = in.size() > limit;
@@ -10,7 +18,7 @@ std::string printable(std::string_view in, std::size_t limit) {
   out.reserve(n + 3);
   for (std::size_t i = 0; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(in[i]);
-    out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+    out.push_back(!is_control(c) && c < 0x80 ? static_cast<char>(c) : '?');
   }
   if (cut) out += "...";
   return out;

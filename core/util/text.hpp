@@ -19,5 +19,8 @@ std::string to_lower(std::string_view in);
 bool iequals(std::string_view a, std::string_view b);
 std::string_view trim(std::string_view in);  // strips SP and HTAB at both ends
 bool starts_with_icase(std::string_view s, std::string_view prefix);
+// has_control - `in` holds an ASCII control character (NUL, CR, LF, DEL...): what printable()
+// replaces, and what an address handed to Postfix must never contain (it cuts at NUL).
+bool has_control(std::string_view in);
 
 }  // namespace postseal

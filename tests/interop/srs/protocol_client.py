@@ -93,6 +93,11 @@ def socketmap_dialog():
                 "SRS0=PGkz=" + "A" * 1000 + "=example.com=alice@fwd.example", "alice", "@fwd.example"]:
         r = smap(s, "reverse", key)
         check("socketmap reverse NOTFOUND %r" % key[:40], r == "NOTFOUND ", r)
+    # a NUL or other control character in a key is never rewritten (Postfix would
+    # cut the address at the NUL): PERM, not an SRS address
+    for key in ["a\0b@example.org", "a\rb@example.org", "a@example.org\n", "a\x7fb@example.org"]:
+        r = smap(s, "forward", key)
+        check("socketmap forward control char %r -> PERM" % key, r is not None and r.startswith("PERM "), r)
     r = smap(s, "nosuchmap", "alice@example.com")
     check("socketmap unknown map -> PERM", r is not None and r.startswith("PERM "), r)
     s.sendall(ns("forwardalice@example.com"))
@@ -144,7 +149,8 @@ def tcp_dialog():
     out = read_line(f)
     check("tcp %XX decoded", out is not None and out.startswith("200 SRS0=") and out.endswith("=example.com=a+b@fwd.example"), out)
     for line in [b"get a%zz@example.com\n", b"get a%2@example.com\n", b"put a b\n", b"hello\n",
-                 b"get alice\n", b"get @example.com\n", b"get bob@local.example\n", b"get \n"]:
+                 b"get alice\n", b"get @example.com\n", b"get bob@local.example\n", b"get \n",
+                 b"get a%00b@example.org\n", b"get a%0Db@example.org\n", b"get a%7Fb@example.org\n"]:
         f.sendall(line)
         out = read_line(f)
         check("tcp forward 500 %r" % line, out is not None and out.startswith("500 "), out)

@@ -12,6 +12,12 @@ TEST(Printable, ControlCharactersBecomeQuestionMarks) {
 
 TEST(Printable, TruncatesAtLimit) { EXPECT_EQ(printable("abcdef", 3), "abc..."); }
 
+TEST(HasControl, FindsWhatPrintableReplaces) {
+  using namespace std::string_literals;
+  for (const auto& s : {"a\0b"s, "a\rb"s, "\n"s, "\x7f"s, "\x1b[0m"s}) EXPECT_TRUE(has_control(s));
+  for (const auto& s : {""s, "a b"s, "alice@example.org"s, "caf\xc3\xa9"s}) EXPECT_FALSE(has_control(s));
+}
+
 TEST(Trim, StripsSpaceAndTab) { EXPECT_EQ(trim(" \tab c\t "), "ab c"); }
 
 TEST(IEquals, IgnoresAsciiCase) {

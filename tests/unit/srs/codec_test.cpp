@@ -175,11 +175,30 @@ TEST(SrsCodec, OptionsAreChecked) {
   for (const auto& c : cases) EXPECT_EQ(static_cast<bool>(check_options(c.o)), c.ok);
 }
 
+TEST(SrsCodec, ControlCharactersAreRefused) {
+  using namespace std::string_literals;
+  Fixture f;
+  for (const auto& bad : {"a\0b@example.org"s, "a\rb@example.org"s, "a@example.org\n"s,
+                          "a\x7f@example.org"s}) {
+    auto fwd = f.codec.forward(bad, "fwd.example");
+    ASSERT_FALSE(fwd) << *fwd;
+    EXPECT_EQ(fwd.error().error, SrsError::control);
+    auto good = f.codec.forward("alice@example.org", "fwd.example");
+    ASSERT_TRUE(good);
+    std::string forged = *good;
+    forged.insert(forged.find('@'), 1, bad[1]);
+    auto rev = f.codec.reverse(forged);
+    ASSERT_FALSE(rev);
+    EXPECT_EQ(rev.error().error, SrsError::control);
+  }
+}
+
 TEST(SrsCodec, ErrorNames) {
   EXPECT_EQ(error_name(SrsError::not_srs), "not SRS");
   EXPECT_EQ(error_name(SrsError::bad_hash), "bad hash");
   EXPECT_EQ(error_name(SrsError::expired), "expired");
   EXPECT_EQ(error_name(SrsError::no_at), "no @");
+  EXPECT_EQ(error_name(SrsError::control), "control character");
 }
 
 }  // namespace

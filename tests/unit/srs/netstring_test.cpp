@@ -2,6 +2,8 @@
 #include "srs/netstring.hpp"
 #include "srs/socketmap.hpp"
 
+#include "core/util/text.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -81,6 +83,13 @@ TEST(Socketmap, ParsesRequests) {
   for (const char* bad : {"forward", "", " alice@example.com"})
     EXPECT_FALSE(parse_socketmap_request(bad)) << bad;
   EXPECT_FALSE(parse_socketmap_request("forward " + std::string(kMaxQueryOctets, 'a')));
+}
+
+TEST(Socketmap, RefusesControlCharacters) {
+  using namespace std::string_literals;
+  for (const auto& bad : {"forward a\0b@example.org"s, "forward a\rb@example.org"s,
+                          "forward a@example.org\n"s, "reverse a\x7f@example.org"s})
+    EXPECT_FALSE(parse_socketmap_request(bad)) << printable(bad);
 }
 
 TEST(Socketmap, Replies) {

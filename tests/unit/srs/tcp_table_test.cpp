@@ -30,7 +30,8 @@ TEST(TcpTable, ParsesGetLines) {
 
 TEST(TcpTable, RefusesBadLines) {
   for (const char* bad : {"get a%", "get a%2", "get a%zz", "get a%2g", "put a b", "get", "", "fetch a",
-                          "geta@b"}) {
+                          "geta@b", "get a%00b@example.org", "get a%0Ab@example.org",
+                          "get a%7Fb@example.org", "get a%1Bb@example.org"}) {
     EXPECT_FALSE(parse_tcp_request(bad)) << bad;
   }
 }
