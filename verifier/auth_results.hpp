@@ -14,7 +14,7 @@
 #pragma once
 
 #include "core/mail/header.hpp"
-#include "signer/dkim/verify_result.hpp"
+#include "core/dkim/verify_result.hpp"
 #include "verifier/spf/spf.hpp"
 
 #include <cstddef>
