@@ -336,7 +336,7 @@ TEST(Verify, WeakOrUnusableKeys) {
                                 kHeaders,
        kBody, Result::permerror, "key type does not match a="},
       // a signature that verifies under the key, ~170 times dearer: refused before RSA runs
-      {"huge exponent", sign(rsa3072(), "v=1; a=rsa-sha256; d=example.com; s=huge-e; h=from", kHeaders, kBody) +
+      {"huge exponent", sign(rsa3072(), "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=huge-e; h=from", kHeaders, kBody) +
                             kHeaders,
        kBody, Result::permerror, "unsupported RSA public exponent"},
   });
