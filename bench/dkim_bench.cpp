@@ -14,9 +14,9 @@
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
 #include "keys/keygen.hpp"
-#include "signer/dkim/canonicalize.hpp"
-#include "signer/dkim/message_signer.hpp"
-#include "signer/dkim/message_verifier.hpp"
+#include "core/dkim/canonicalize.hpp"
+#include "core/dkim/message_signer.hpp"
+#include "core/dkim/message_verifier.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -129,7 +129,7 @@ void verify_once(const std::string& message, std::size_t signatures, dkim::KeyCa
 }
 
 // add_key - the selector's' TXT records, as keygen would publish them.
-void add_key(dns::MemoryZone& zone, std::string_view selector, const keys::PrivateKey& key) {
+void add_key(dns::MemoryZone& zone, std::string_view selector, const crypto::PrivateKey& key) {
   auto record = keys::make_key_record("example.com", selector, key);
   dns::Record txt;
   txt.type = dns::RrType::txt;
@@ -154,8 +154,8 @@ int write_messages(const char* dir) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--write-messages") return write_messages(argv[2]);
-  auto rsa = keys::generate_key(keys::KeyType::rsa, 2048);
-  auto ed = keys::generate_key(keys::KeyType::ed25519, 0);
+  auto rsa = keys::generate_key(crypto::KeyType::rsa, 2048);
+  auto ed = keys::generate_key(crypto::KeyType::ed25519, 0);
   if (!rsa || !ed) return 1;
   FixedClock clock(1700000000);
   struct KeySet {

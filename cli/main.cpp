@@ -5,8 +5,8 @@
 // turns start-up errors into a message on stderr and a sysexits code.
 #include "core/dns/dns_command.hpp"
 #include "core/dns/resolver_factory.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "signer/domainkeys/dk_config.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/domainkeys/dk_config.hpp"
 #include "verifier/milter/milter.hpp"
 #include "core/util/command.hpp"
 #include "core/util/config.hpp"

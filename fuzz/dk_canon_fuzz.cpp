@@ -1,6 +1,6 @@
 // dk_canon_fuzz.cpp - RFC 4870 3.4.2 body canonicalization: for any body, canonicalizing in
 // two chunks (split where the first octet says) must equal one pass; aborts otherwise.
-#include "signer/domainkeys/dk_canon.hpp"
+#include "core/domainkeys/dk_canon.hpp"
 
 #include <cstdint>
 #include <cstdlib>

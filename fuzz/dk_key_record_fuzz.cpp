@@ -1,7 +1,9 @@
 // dk_key_record_fuzz.cpp - DomainKeys key records (RFC 4870 3.2.3) from DNS: tag parsing,
 // g= matching, base64 and DER public key decoding.
-#include "signer/domainkeys/dk_crypto.hpp"
-#include "signer/domainkeys/dk_key_record.hpp"
+#include "core/crypto/base64.hpp"
+#include "core/crypto/public_key.hpp"
+#include "core/domainkeys/dk_crypto.hpp"
+#include "core/domainkeys/dk_key_record.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -13,11 +15,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto rec = parse_key_record(in);
   if (rec) {
     (void)granularity_matches(rec->g, "local.part");
-    if (auto der = base64_decode(rec->p)) {
-      if (auto key = parse_rsa_public_key(*der)) (void)key_bits(key->get());
+    if (auto der = postseal::crypto::base64_decode(rec->p, kMaxBase64Octets)) {
+      if (auto key = postseal::crypto::parse_rsa_public_key(*der)) (void)key_bits(key->get());
     }
   }
-  if (auto der = base64_decode(in)) (void)parse_rsa_public_key(*der);
-  (void)parse_rsa_public_key(in);
+  if (auto der = postseal::crypto::base64_decode(in, kMaxBase64Octets)) {
+    (void)postseal::crypto::parse_rsa_public_key(*der);
+  }
+  (void)postseal::crypto::parse_rsa_public_key(in);
   return 0;
 }

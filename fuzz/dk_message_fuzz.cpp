@@ -4,11 +4,11 @@
 // inputs that get past parsing reach the crypto. Also feeds the raw input to the field and
 // mailbox parsers directly.
 #include "core/dns/memory_zone.hpp"
+#include "core/domainkeys/dk_signature.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
+#include "core/mail/address.hpp"
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
-#include "signer/domainkeys/dk_address.hpp"
-#include "signer/domainkeys/dk_signature.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -43,7 +43,7 @@ asio::awaitable<void> finish(domainkeys::DkVerifier& verifier, dns::Resolver& zo
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   (void)domainkeys::parse_signature(in);
-  (void)domainkeys::parse_mailboxes(in);
+  (void)mail::parse_address_list(in);
   auto end = in.find("\r\n\r\n");
   std::string_view block = end == std::string_view::npos ? in : in.substr(0, end + 2);
   std::string_view body = end == std::string_view::npos ? std::string_view() : in.substr(end + 4);

@@ -1,8 +1,8 @@
 // dkim_key_record_fuzz.cpp - fuzz the DKIM key record parser (RFC 6376 3.6.1, RFC 8463 4) and
 // the key cache in front of it. Input: arbitrary TXT text. Checks: no crash, no UB, no leak;
 // a parsed record always carries a usable key of the kind k= names.
-#include "signer/dkim/key_cache.hpp"
-#include "signer/dkim/key_record.hpp"
+#include "core/dkim/key_cache.hpp"
+#include "core/dkim/key_record.hpp"
 
 #include <openssl/evp.h>
 

@@ -2,9 +2,10 @@
 // used for the header hash. Input: an arbitrary field value. Checks: no crash, no UB; a parsed
 // signature keeps the invariants the verifier relies on (From in h=, hostname d=/s=, i= set,
 // x= >= t=, bounded h=).
+#include "core/dkim/header_hash.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/dkim/signature.hpp"
 #include "core/util/text.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "signer/dkim/signature.hpp"
 
 #include <cstdint>
 #include <cstdlib>

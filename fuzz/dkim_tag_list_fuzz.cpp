@@ -3,8 +3,8 @@
 //
 // Checks that hold for every input: no crash or overrun; a parsed list has at most kMaxTags
 // unique, well-formed names; hashing the input as a body in two chunks equals one pass.
-#include "signer/dkim/canonicalize.hpp"
-#include "signer/dkim/tag_list.hpp"
+#include "core/dkim/canonicalize.hpp"
+#include "core/mail/tag_list.hpp"
 
 #include <openssl/evp.h>
 
@@ -26,9 +26,9 @@ std::string hash(postseal::dkim::Canon canon, std::string_view a, std::string_vi
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  auto list = postseal::dkim::parse_tag_list(in);
+  auto list = postseal::mail::parse_tag_list(in);
   if (list) {
-    if (list->tags.size() > postseal::dkim::kMaxTags) std::abort();
+    if (list->tags.size() > postseal::mail::kMaxTags) std::abort();
     std::set<std::string> names;
     for (const auto& [name, value] : list->tags) {
       if (name.empty() || !names.insert(name).second) std::abort();

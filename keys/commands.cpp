@@ -46,7 +46,7 @@ constexpr const char* kKeygenHelp =
 int run_keygen(KeygenArgs& a) {
   if (a.type == "ed25519") {
     if (a.domainkeys) throw usage_error("--domainkeys: DomainKeys (RFC 4870) has no Ed25519; use --type rsa");
-    a.request.type = KeyType::ed25519;
+    a.request.type = crypto::KeyType::ed25519;
   } else if (a.type != "rsa") {
     throw usage_error(fmt::format("--type {}: use rsa or ed25519", a.type));
   }
@@ -73,7 +73,7 @@ void add_keygen(CLI::App& app, Runner& run) {
   sub->add_option("--domain", a->request.domain, "signing domain (d=), e.g. example.com")->required();
   sub->add_option("--selector", a->request.selector, "selector (s=), e.g. s2026; names the files")->required();
   sub->add_option("--type", a->type, "key type: rsa or ed25519")->capture_default_str();
-  sub->add_option("--bits", a->request.bits, fmt::format("RSA key size, {} to {}", kMinRsaBits, kMaxRsaBits))
+  sub->add_option("--bits", a->request.bits, fmt::format("RSA key size, {} to {}", crypto::kMinRsaBits, kMaxRsaBits))
       ->capture_default_str();
   sub->add_option("--dir", a->dir, "directory for SELECTOR.private and SELECTOR.txt")->capture_default_str();
   sub->add_flag("--json", a->json, "print the record as JSON {name, type, value} instead");
@@ -90,7 +90,7 @@ struct DnsCheckArgs {
 
 // check_all - look up every key's record in turn.
 asio::awaitable<std::vector<KeyCheck>> check_all(dns::Resolver& resolver, std::string domain,
-                                                 std::vector<std::pair<std::string, std::shared_ptr<const PrivateKey>>> keys) {
+                                                 std::vector<std::pair<std::string, std::shared_ptr<const crypto::PrivateKey>>> keys) {
   std::vector<KeyCheck> out;
   for (auto& [selector, key] : keys) out.push_back(co_await check_key(resolver, domain, selector, key));
   co_return out;
@@ -98,13 +98,13 @@ asio::awaitable<std::vector<KeyCheck>> check_all(dns::Resolver& resolver, std::s
 
 int run_dns_check(const DnsCheckArgs& a) {
   if (auto err = check_domain(a.domain)) throw usage_error("--domain: " + *err);
-  std::vector<std::pair<std::string, std::shared_ptr<const PrivateKey>>> keys;
+  std::vector<std::pair<std::string, std::shared_ptr<const crypto::PrivateKey>>> keys;
   for (const auto& spec : a.keys) {
     std::size_t colon = spec.find(':');
     if (colon == std::string::npos) throw usage_error(fmt::format("--key {}: use SELECTOR:KEYFILE", spec));
     std::string selector = spec.substr(0, colon);
     if (auto err = check_selector(selector)) throw usage_error("--key: " + *err);
-    auto key = PrivateKey::load(spec.substr(colon + 1));
+    auto key = crypto::PrivateKey::load(spec.substr(colon + 1));
     if (!key) throw config_error(key.error());
     keys.emplace_back(selector, *key);
   }

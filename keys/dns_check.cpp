@@ -1,9 +1,11 @@
 // dns_check.cpp - is the published DKIM key the one we sign with? (`postseal dns-check`)
 //
 // RFC 6376 3.6.1, 3.6.2.2; RFC 8463 4. Untrusted input: TXT answers (bounded by
-// kMaxCheckedRecordBytes and kMaxCheckedTags; shown only through printable()).
+// kMaxCheckedRecordBytes and mail::kMaxTags; shown only through printable()).
 #include "keys/dns_check.hpp"
 
+#include "core/dkim/key_record.hpp"
+#include "core/mail/tag_list.hpp"
 #include "core/util/text.hpp"
 #include "keys/txt_record.hpp"
 
@@ -16,38 +18,20 @@ namespace postseal::keys {
 
 namespace {
 
-using Tags = std::vector<std::pair<std::string, std::string>>;
-
-// strip_fws - the value without whitespace (p= may be folded across strings with spaces).
-std::string strip_fws(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(c);
-  }
-  return out;
-}
-
-// split_tags - "a=b; c=d" into pairs; nullopt when too long or too many tags.
-std::optional<Tags> split_tags(std::string_view text) {
+// record_tags - the record's tags (RFC 6376 3.2, the one tag-list parser); nullopt when the
+// record is longer than kMaxCheckedRecordBytes or not a tag list.
+std::optional<mail::TagList> record_tags(std::string_view text) {
   if (text.size() > kMaxCheckedRecordBytes) return std::nullopt;
-  Tags tags;
-  while (!text.empty()) {
-    std::size_t semi = text.find(';');
-    std::string_view spec = text.substr(0, semi);
-    text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
-    std::size_t eq = spec.find('=');
-    if (trim(spec).empty()) continue;
-    if (eq == std::string_view::npos || tags.size() >= kMaxCheckedTags) return std::nullopt;
-    tags.emplace_back(strip_fws(spec.substr(0, eq)), strip_fws(spec.substr(eq + 1)));
-  }
-  return tags;
+  auto tags = mail::parse_tag_list(text);
+  if (!tags) return std::nullopt;
+  return std::move(*tags);
 }
 
-std::optional<std::string> tag(const Tags& tags, std::string_view name) {
-  for (const auto& [k, v] : tags) {
-    if (k == name) return v;
-  }
-  return std::nullopt;
+// tag - a tag's value with FWS removed (p= may be folded across strings with spaces).
+std::optional<std::string> tag(const mail::TagList& tags, std::string_view name) {
+  auto value = tags.get(name);
+  if (!value) return std::nullopt;
+  return mail::strip_fws(*value);
 }
 
 // dkim_records - the TXT records that look like DKIM keys (v=DKIM1 or no v=).
@@ -76,7 +60,7 @@ std::string_view to_string(CheckStatus s) {
   return "unknown";
 }
 
-KeyCheck compare_record(std::string name, const dns::Answer& answer, const PrivateKey& key) {
+KeyCheck compare_record(std::string name, const dns::Answer& answer, const crypto::PrivateKey& key) {
   KeyCheck c{std::move(name)};
   auto fail = [&](CheckStatus s, std::string detail) {
     c.status = s;
@@ -88,7 +72,7 @@ KeyCheck compare_record(std::string name, const dns::Answer& answer, const Priva
   auto records = dkim_records(answer);
   if (records.empty()) return fail(CheckStatus::missing, "no DKIM key record; " + publish);
   if (records.size() > 1) return fail(CheckStatus::bad_record, fmt::format("{} DKIM key records; keep exactly one", records.size()));
-  auto tags = split_tags(records[0]);
+  auto tags = record_tags(records[0]);
   if (!tags) return fail(CheckStatus::bad_record, fmt::format("unreadable record \"{}\"", printable(records[0], 80)));
   auto p = tag(*tags, "p");
   if (!p) return fail(CheckStatus::bad_record, "record has no p= tag; " + publish);
@@ -104,8 +88,8 @@ KeyCheck compare_record(std::string name, const dns::Answer& answer, const Priva
 }
 
 asio::awaitable<KeyCheck> check_key(dns::Resolver& resolver, std::string domain, std::string selector,
-                                    std::shared_ptr<const PrivateKey> key) {
-  std::string name = fmt::format("{}._domainkey.{}", selector, domain);
+                                    std::shared_ptr<const crypto::PrivateKey> key) {
+  std::string name = dkim::key_name(selector, domain);
   dns::Answer answer = co_await resolver.lookup(name, dns::RrType::txt);
   co_return compare_record(name, answer, *key);
 }

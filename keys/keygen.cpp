@@ -23,9 +23,9 @@ namespace postseal::keys {
 std::optional<std::string> check_request(const KeygenRequest& r) {
   if (auto err = check_domain(r.domain)) return err;
   if (auto err = check_selector(r.selector)) return err;
-  if (r.type == KeyType::rsa && (r.bits < kMinRsaBits || r.bits > kMaxRsaBits)) {
+  if (r.type == crypto::KeyType::rsa && (r.bits < crypto::kMinRsaBits || r.bits > kMaxRsaBits)) {
     return fmt::format("RSA key size {} bits refused: use {} to {} bits (RFC 8301 needs at least {}; 2048 is the default)",
-                       r.bits, kMinRsaBits, kMaxRsaBits, kMinRsaBits);
+                       r.bits, crypto::kMinRsaBits, kMaxRsaBits, crypto::kMinRsaBits);
   }
   return std::nullopt;
 }
@@ -47,16 +47,16 @@ std::string pem_of(EVP_PKEY* pkey) {
 
 }  // namespace
 
-std::string private_key_pem(const PrivateKey& key) { return pem_of(key.pkey()); }
+std::string private_key_pem(const crypto::PrivateKey& key) { return pem_of(key.pkey()); }
 
-std::expected<std::shared_ptr<const PrivateKey>, std::string> generate_key(KeyType type, int bits) {
-  EVP_PKEY* pkey = type == KeyType::rsa
+std::expected<std::shared_ptr<const crypto::PrivateKey>, std::string> generate_key(crypto::KeyType type, int bits) {
+  EVP_PKEY* pkey = type == crypto::KeyType::rsa
                        ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits))
                        : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   if (pkey == nullptr) return std::unexpected(std::string("key generation failed in OpenSSL"));
   std::string pem = pem_of(pkey);
   EVP_PKEY_free(pkey);
-  return PrivateKey::from_pem(pem, "(generated)");
+  return crypto::PrivateKey::from_pem(pem, "(generated)");
 }
 
 std::expected<void, std::string> write_new_file(const std::filesystem::path& path, std::string_view text,

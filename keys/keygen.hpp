@@ -7,7 +7,7 @@
 // (names validated by keys/names.hpp). Limits: kMinRsaBits..kMaxRsaBits.
 #pragma once
 
-#include "keys/private_key.hpp"
+#include "core/crypto/private_key.hpp"
 #include "keys/txt_record.hpp"
 
 #include <expected>
@@ -25,7 +25,7 @@ inline constexpr int kDefaultRsaBits = 2048;
 struct KeygenRequest {
   std::string domain;
   std::string selector;
-  KeyType type = KeyType::rsa;
+  crypto::KeyType type = crypto::KeyType::rsa;
   int bits = kDefaultRsaBits;  // RSA only
   std::filesystem::path dir = ".";
 };
@@ -34,18 +34,18 @@ struct KeygenResult {
   std::filesystem::path private_file;
   std::filesystem::path txt_file;
   KeyRecord record;
-  std::shared_ptr<const PrivateKey> key;
+  std::shared_ptr<const crypto::PrivateKey> key;
 };
 
 // check_request - nullopt when the request is valid, else a message an admin can act on.
 std::optional<std::string> check_request(const KeygenRequest& request);
 // generate_key - a fresh key of the requested type and size.
-std::expected<std::shared_ptr<const PrivateKey>, std::string> generate_key(KeyType type, int bits);
+std::expected<std::shared_ptr<const crypto::PrivateKey>, std::string> generate_key(crypto::KeyType type, int bits);
 // write_new_file - create `path` with O_EXCL|O_NOFOLLOW and `mode`, write `text`.
 std::expected<void, std::string> write_new_file(const std::filesystem::path& path, std::string_view text,
                                                 unsigned mode);
 // private_key_pem - the key as PKCS#8 PEM.
-std::string private_key_pem(const PrivateKey& key);
+std::string private_key_pem(const crypto::PrivateKey& key);
 // keygen - all of the above: validate, generate, write both files, return the record.
 std::expected<KeygenResult, std::string> keygen(const KeygenRequest& request);
 

@@ -1,8 +1,11 @@
-// txt_record.cpp - render the DKIM key record in zone-file and JSON form (RFC 6376 3.6.1).
+// txt_record.cpp - the DKIM key record in zone-file and JSON form (RFC 1035 3.3.14, 5.1).
 //
-// Limits: quoted strings of at most kMaxTxtStringOctets; the first string carries the tags
-// before p= so the key starts a string of its own, as DNS providers' examples do.
+// The record text comes from core/dkim/key_record.hpp. Limits: quoted strings of at most
+// kMaxTxtStringOctets; the first string carries the tags before p= so the key starts a string
+// of its own, as DNS providers' examples do.
 #include "keys/txt_record.hpp"
+
+#include "core/dkim/key_record.hpp"
 
 #include <fmt/format.h>
 
@@ -25,11 +28,16 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
+// key_kind - the k= of a private key's public half.
+dkim::KeyKind key_kind(const crypto::PrivateKey& key) {
+  return key.type() == crypto::KeyType::rsa ? dkim::KeyKind::rsa : dkim::KeyKind::ed25519;
+}
+
 }  // namespace
 
-KeyRecord make_key_record(std::string_view domain, std::string_view selector, const PrivateKey& key) {
-  return {fmt::format("{}._domainkey.{}", selector, domain),
-          fmt::format("v=DKIM1; k={}; p={}", to_string(key.type()), key.public_key_base64())};
+KeyRecord make_key_record(std::string_view domain, std::string_view selector, const crypto::PrivateKey& key) {
+  return {dkim::key_name(selector, domain),
+          dkim::render_key_record(key_kind(key), key.public_key_base64())};
 }
 
 std::vector<std::string> txt_strings(const KeyRecord& record) {

@@ -7,7 +7,7 @@
 // base64, so nothing needs quoting; the JSON writer escapes anyway.
 #pragma once
 
-#include "keys/private_key.hpp"
+#include "core/crypto/private_key.hpp"
 
 #include <cstddef>
 #include <string>
@@ -24,7 +24,7 @@ struct KeyRecord {
   std::string value;  // "v=DKIM1; k=rsa; p=..."
 };
 
-KeyRecord make_key_record(std::string_view domain, std::string_view selector, const PrivateKey& key);
+KeyRecord make_key_record(std::string_view domain, std::string_view selector, const crypto::PrivateKey& key);
 // txt_strings - the value cut into quoted-string pieces of at most kMaxTxtStringOctets.
 std::vector<std::string> txt_strings(const KeyRecord& record);
 // zone_line - the master-file line, ending in "\n".

@@ -7,7 +7,6 @@ namespace postseal::signer {
 
 void add_commands(CLI::App& app, Runner& run) {
   add_sign_command(app, run);
-  add_verify_command(app, run);
   add_signer_command(app, run);
 }
 

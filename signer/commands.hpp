@@ -1,5 +1,5 @@
 // commands.hpp - the signer folder's subcommands and config keys (see core/util/command.hpp).
-//   sign, verify      signer/sign_command.cpp, signer/verify_command.cpp (debug tools)
+//   sign              signer/sign_command.cpp (debug tool; `verify` is in verifier/)
 //   signer            signer/filter/signer_command.cpp (the after-queue content filter)
 #pragma once
 
@@ -11,7 +11,6 @@ void add_commands(CLI::App& app, Runner& run);
 std::span<const config::Key> config_keys();
 
 void add_sign_command(CLI::App& app, Runner& run);
-void add_verify_command(CLI::App& app, Runner& run);
 void add_signer_command(CLI::App& app, Runner& run);
 std::span<const config::Key> filter_config_keys();
 

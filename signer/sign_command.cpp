@@ -11,16 +11,17 @@
 // the message is still DKIM-signed. Key files are checked like
 // the daemon checks them (mode, size, type, RSA >= 1024 bits). Exit codes: 64 usage,
 // 65 message not signable (no or several From, bad header), 66/74 input, 78 key at fault.
+#include "core/crypto/private_key.hpp"
+#include "core/dkim/canonicalize.hpp"
+#include "core/dkim/message_signer.hpp"
+#include "core/dkim/signature_writer.hpp"
+#include "core/domainkeys/dk_signer.hpp"
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
 #include "keys/names.hpp"
-#include "keys/private_key.hpp"
 #include "signer/commands.hpp"
-#include "signer/dkim/message_signer.hpp"
-#include "signer/dkim/signature_writer.hpp"
-#include "signer/domainkeys/dk_signer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -71,8 +72,7 @@ std::string read_message() {
 // parse_canon - "relaxed/simple" or one word (RFC 6376 3.5 c=: body defaults to simple).
 std::pair<dkim::Canon, dkim::Canon> parse_canon(std::string_view text) {
   auto one = [&](std::string_view w) {
-    if (w == "simple") return dkim::Canon::simple;
-    if (w == "relaxed") return dkim::Canon::relaxed;
+    if (auto canon = dkim::parse_canon_name(w)) return *canon;
     throw usage_error(fmt::format("--canon {}: use simple or relaxed, as HEADER/BODY", printable(text)));
   };
   std::size_t slash = text.find('/');
@@ -89,7 +89,7 @@ std::vector<dkim::SignerKey> load_keys(const SignArgs& a) {
     if (colon == std::string::npos) throw usage_error(fmt::format("--key {}: use SELECTOR:KEYFILE", printable(spec)));
     std::string selector = spec.substr(0, colon);
     if (auto err = keys::check_selector(selector)) throw usage_error("--key: " + *err);
-    auto key = keys::PrivateKey::load(spec.substr(colon + 1));
+    auto key = crypto::PrivateKey::load(spec.substr(colon + 1));
     if (!key) throw config_error(key.error());
     out.push_back({a.domain, selector, *key});
   }
@@ -100,6 +100,9 @@ dkim::SignOptions sign_options(const SignArgs& a) {
   dkim::SignOptions o;
   std::tie(o.header_canon, o.body_canon) = parse_canon(a.canon);
   if (!a.headers.empty()) o.headers = dkim::split_header_list(a.headers);
+  if (a.timestamp && *a.timestamp < 0) {
+    throw usage_error("--timestamp: seconds since the epoch, not negative (RFC 6376 3.5 t=)");
+  }
   if (a.expire) {
     if (*a.expire <= 0) throw usage_error("--expire: a positive number of seconds");
     o.expire_seconds = *a.expire;
@@ -117,7 +120,7 @@ std::unique_ptr<domainkeys::DkSigner> make_dk_signer(const SignArgs& a,
   if (!canon) throw usage_error(fmt::format("--domainkeys {}: use nofws or simple", printable(a.domainkeys)));
   o.canon = *canon;
   for (const auto& k : keys) {
-    if (k.key->type() == keys::KeyType::rsa) {
+    if (k.key->type() == crypto::KeyType::rsa) {
       return std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, o);
     }
   }

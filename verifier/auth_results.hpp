@@ -16,8 +16,8 @@
 #pragma once
 
 #include "core/mail/header.hpp"
-#include "signer/dkim/verify_result.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
+#include "core/dkim/verify_result.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/spf/spf.hpp"
 
 #include <cstddef>

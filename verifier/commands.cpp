@@ -9,6 +9,7 @@
 namespace postseal::verifier {
 
 void add_commands(CLI::App& app, Runner& run) {
+  add_verify_command(app, run);
   add_spf_command(app, run);
   add_service_commands(app, run);
 }

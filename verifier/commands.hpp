@@ -1,4 +1,5 @@
 // commands.hpp - the verifier folder's subcommands and config keys (see core/util/command.hpp).
+//   verify                 verifier/verify_command.cpp (DKIM/DomainKeys check of one message)
 //   spf                    verifier/spf_command.cpp (one SPF evaluation, lint, draft records)
 //   verifier, policy       verifier/service_commands.cpp (the inbound front ends)
 #pragma once
@@ -10,6 +11,7 @@ namespace postseal::verifier {
 void add_commands(CLI::App& app, Runner& run);
 std::span<const config::Key> config_keys();
 
+void add_verify_command(CLI::App& app, Runner& run);
 void add_spf_command(CLI::App& app, Runner& run);
 void add_service_commands(CLI::App& app, Runner& run);
 std::span<const config::Key> spf_config_keys();

@@ -10,7 +10,7 @@
 
 #include "core/dns/resolver.hpp"
 #include "core/util/clock.hpp"
-#include "signer/dkim/message_verifier.hpp"
+#include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
 #include "verifier/spf/engine.hpp"
 

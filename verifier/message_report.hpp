@@ -9,8 +9,8 @@
 // protocol turns CRLF into LF itself.
 #pragma once
 
-#include "signer/dkim/verify_result.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
+#include "core/dkim/verify_result.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/decider.hpp"
 

@@ -1,9 +1,10 @@
 // from_domain.hpp - the signing domain: the domain of the one address in the one From field
 // (RFC 6376 5.4 must sign From; RFC 5322 3.6.2; SECURITY 15: never sign an ambiguous From).
 //
-// Untrusted input: the message's header fields. Returns the domain lower-cased, or why the
-// message cannot be attributed: no From, several From fields, several addresses (or a group),
-// or no valid domain. Limits: a domain is at most kMaxDomainOctets (RFC 1035 2.3.4).
+// Untrusted input: the message's header fields, read by the one mailbox parser
+// (core/mail/address.hpp). Returns the domain lower-cased, or why the message cannot be
+// attributed: no From, several From fields, several addresses (or a group), or no valid
+// domain. Limits: a domain is at most kMaxDomainOctets (RFC 1035 2.3.4).
 #pragma once
 
 #include "core/mail/header.hpp"

@@ -55,10 +55,6 @@ relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock) 
   };
 }
 
-std::string_view algorithm_name(const keys::PrivateKey& key) {
-  return key.type() == keys::KeyType::ed25519 ? "ed25519-sha256" : "rsa-sha256";
-}
-
 SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<mail::HeaderField>& headers,
                    const Clock& clock)
     : table_(std::move(table)) {
@@ -80,7 +76,7 @@ SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<
 
 void SignStep::start_domainkeys(const std::vector<mail::HeaderField>& headers) {
   for (const auto& k : policy_->keys) {
-    if (k.key->type() != keys::KeyType::rsa) continue;
+    if (k.key->type() != crypto::KeyType::rsa) continue;
     dk_ = std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, *policy_->domainkeys);
     dk_->headers(headers);
     dk_summary_ = fmt::format("DomainKey-Signature added (d={}, s={}, c={})", k.domain, k.selector,
@@ -124,7 +120,7 @@ std::string SignStep::summary() const {
   }
   std::string what;
   for (const auto& k : policy_->keys)
-    what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector, algorithm_name(*k.key));
+    what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector, dkim::algorithm_name(*k.key));
   std::string out = fmt::format("DKIM-Signature added ({})", what);
   if (!dk_summary_.empty()) out += ", " + dk_summary_;
   return out;

@@ -13,8 +13,8 @@
 #include "core/mail/header.hpp"
 #include "core/relay/message_step.hpp"
 #include "core/util/clock.hpp"
-#include "signer/dkim/message_signer.hpp"
-#include "signer/domainkeys/dk_signer.hpp"
+#include "core/dkim/message_signer.hpp"
+#include "core/domainkeys/dk_signer.hpp"
 #include "signer/filter/signing_table.hpp"
 
 #include <memory>
@@ -80,8 +80,5 @@ class TableHolder {
 // signing_steps - the relay session's step factory for `postseal signer`: a SignStep per
 // message; a tempfail decision refuses the message with 451 4.7.0.
 relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock);
-
-// algorithm_name - "rsa-sha256" or "ed25519-sha256" for a key.
-std::string_view algorithm_name(const keys::PrivateKey& key);
 
 }  // namespace postseal::signer

@@ -3,7 +3,7 @@
 
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
-#include "signer/domainkeys/dk_config.hpp"
+#include "core/domainkeys/dk_config.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -29,7 +29,7 @@ std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vec
       errors += fmt::format("\nsigner.domain '{}': key '{}' must be SELECTOR:KEYFILE", domain, e);
       continue;
     }
-    auto key = keys::PrivateKey::load(e.substr(colon + 1));
+    auto key = crypto::PrivateKey::load(e.substr(colon + 1));
     if (!key) {
       errors += "\n" + key.error();
       continue;
@@ -58,7 +58,7 @@ DomainPolicy policy_from_table(const toml::table& t, std::string& errors) {
     errors += fmt::format("\nsigner.domain '{}': {}", p.domain, e.what());
   }
   bool has_rsa = std::any_of(p.keys.begin(), p.keys.end(),
-                             [](const dkim::SignerKey& k) { return k.key->type() == keys::KeyType::rsa; });
+                             [](const dkim::SignerKey& k) { return k.key->type() == crypto::KeyType::rsa; });
   if (p.domainkeys && !has_rsa && !p.keys.empty())
     errors += fmt::format("\nsigner.domain '{}': domainkeys = true needs an RSA key (DomainKeys has no Ed25519)", p.domain);
   return p;

@@ -7,8 +7,8 @@
 // reload swaps the pointer without touching messages in flight.
 #pragma once
 
-#include "signer/dkim/message_signer.hpp"
-#include "signer/domainkeys/dk_signer.hpp"
+#include "core/dkim/message_signer.hpp"
+#include "core/domainkeys/dk_signer.hpp"
 #include "signer/filter/filter_config.hpp"
 
 #include <expected>

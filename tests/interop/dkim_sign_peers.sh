@@ -9,7 +9,8 @@
 # Mail::DKIM (libmail-dkim-perl); DNS is the keygen records served through each peer's
 # lookup hook (no network). Tampered copies (a body line added; a second Subject added,
 # which oversigning must catch: SECURITY 16) must fail in both. Also: two From or none is
-# refused (SECURITY 15), a group-readable key is refused naming the chmod (SECURITY 18).
+# refused (SECURITY 15), a group-readable key is refused naming the chmod (SECURITY 18), and
+# a negative --timestamp or a non-positive --expire is a usage error (exit 64), never t=-5.
 set -euo pipefail
 
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
@@ -100,5 +101,19 @@ rc=$?
 set -e
 [ "$rc" -eq 78 ] || fail "group-readable key: exit $rc, wanted 78"
 grep -qF "chmod 600 $WORK/open.private" "$WORK/err" || fail "group-readable key: message lacks the chmod: $(cat "$WORK/err")"
+
+# a t= our own verifier would refuse is never written: negative --timestamp, --expire <= 0
+for opts in "--timestamp -5" "--timestamp -1 --expire 60" "--expire 0" "--expire -5"; do
+  set +e
+  # shellcheck disable=SC2086
+  printf 'From: a@example.com\n\nx\n' | "$POSTSEAL" sign --domain example.com --key "$RSA" $opts \
+    > "$WORK/out" 2> "$WORK/err"
+  rc=$?
+  set -e
+  [ "$rc" -eq 64 ] || fail "sign $opts: exit $rc, wanted 64"
+  [ ! -s "$WORK/out" ] || fail "sign $opts: output was written"
+done
+printf 'From: a@example.com\n\nx\n' | "$POSTSEAL" sign --domain example.com --key "$RSA" --timestamp 0 \
+  | grep -q 't=0;' || fail "sign --timestamp 0: no t=0"
 
 echo "dkim_sign_peers: ok"

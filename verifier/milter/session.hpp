@@ -12,8 +12,8 @@
 #pragma once
 
 #include "core/mail/header.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/address_list.hpp"
 #include "verifier/decision/decider.hpp"

@@ -3,7 +3,7 @@
 #include "verifier/proxy/verify_step.hpp"
 
 #include "core/util/text.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/address_list.hpp"
 #include "verifier/message_report.hpp"

@@ -3,7 +3,7 @@
 // records (tests/data/dkim/, see its README for sources and licences).
 #include "core/dns/memory_zone.hpp"
 #include "core/mail/header.hpp"
-#include "signer/dkim/message_verifier.hpp"
+#include "core/dkim/message_verifier.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>

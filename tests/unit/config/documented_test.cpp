@@ -6,8 +6,8 @@
 // key, right types, bounds), and checks that every declared key appears.
 #include "core/util/config.hpp"
 #include "core/dns/resolver_factory.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "signer/domainkeys/dk_config.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/domainkeys/dk_config.hpp"
 #include "verifier/milter/milter.hpp"
 #include "keys/commands.hpp"
 #include "signer/commands.hpp"

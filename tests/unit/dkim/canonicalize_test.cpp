@@ -1,6 +1,6 @@
 // canonicalize_test.cpp - RFC 6376 3.4 tables for header and body canonicalization, and
 // chunked body hashing equal to one-pass hashing for every split point (SECURITY 17, 19).
-#include "signer/dkim/canonicalize.hpp"
+#include "core/dkim/canonicalize.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

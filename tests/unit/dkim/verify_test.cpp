@@ -3,10 +3,11 @@
 // Messages are signed here by a small test signer (relaxed header canonicalization, written
 // independently of the verifier: last instance of each h= name, signature field with an
 // empty b=) so each case can set exactly the tags it needs (l=, t=, x=, rsa-sha1, ...).
+#include "core/dkim/canonicalize.hpp"
+#include "core/dkim/header_hash.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/dkim/signature.hpp"
 #include "core/dns/memory_zone.hpp"
-#include "signer/dkim/canonicalize.hpp"
-#include "signer/dkim/message_verifier.hpp"
-#include "signer/dkim/signature.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -17,6 +18,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -161,6 +163,16 @@ dns::Record txt(const std::string& text) {
   return r;
 }
 
+// huge_exponent_p - rsa3072's modulus with a 3069-bit exponent (a real key; see
+// tests/data/crypto/README.md).
+std::string huge_exponent_p() {
+  std::ifstream in(std::string(POSTSEAL_TEST_DATA) + "/crypto/rsa3072-huge-e.pub.b64");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_FALSE(line.empty());
+  return line;
+}
+
 dns::MemoryZone& zone() {
   static dns::MemoryZone* z = [] {
     auto* zone = new dns::MemoryZone;
@@ -168,6 +180,7 @@ dns::MemoryZone& zone() {
     zone->add("ed._domainkey.example.com", txt(ed25519().record));
     zone->add("short._domainkey.example.com", txt(rsa512().record));
     zone->add("revoked._domainkey.example.com", txt("v=DKIM1; k=rsa; p="));
+    zone->add("huge-e._domainkey.example.com", txt("v=DKIM1; k=rsa; p=" + huge_exponent_p()));
     zone->add("unknownk._domainkey.example.com", txt("v=DKIM1; k=dsa; p=AAAA"));
     zone->add("slow._domainkey.example.com", dns::Record{dns::RrType::a, {}, {}, 0, {}});
     zone->add_timeout("slow._domainkey.example.com");
@@ -322,6 +335,10 @@ TEST(Verify, WeakOrUnusableKeys) {
       {"key type mismatch", sign(rsa1024(), "v=1; a=ed25519-sha256; d=example.com; s=rsa; h=from", kHeaders, kBody) +
                                 kHeaders,
        kBody, Result::permerror, "key type does not match a="},
+      // a signature that verifies under the key, ~170 times dearer: refused before RSA runs
+      {"huge exponent", sign(rsa3072(), "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=huge-e; h=from", kHeaders, kBody) +
+                            kHeaders,
+       kBody, Result::permerror, "unsupported RSA public exponent"},
   });
 }
 

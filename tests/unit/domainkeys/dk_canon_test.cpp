@@ -1,5 +1,5 @@
 // dk_canon_test.cpp - RFC 4870 3.4.2 simple and nofws canonicalization, streamed.
-#include "signer/domainkeys/dk_canon.hpp"
+#include "core/domainkeys/dk_canon.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // dk_config_test.cpp - the DomainKeys per-domain options from a [[signer.domain]] table.
-#include "signer/domainkeys/dk_config.hpp"
+#include "core/domainkeys/dk_config.hpp"
 
 #include "core/util/errors.hpp"
 

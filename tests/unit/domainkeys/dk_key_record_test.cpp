@@ -1,5 +1,5 @@
 // dk_key_record_test.cpp - DomainKeys key records (RFC 4870 3.2.3) and g= granularity.
-#include "signer/domainkeys/dk_key_record.hpp"
+#include "core/domainkeys/dk_key_record.hpp"
 
 #include <gtest/gtest.h>
 

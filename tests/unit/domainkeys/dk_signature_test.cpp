@@ -1,5 +1,6 @@
 // dk_signature_test.cpp - DomainKey-Signature tags (RFC 4870 3.5), h= selection, rendering.
-#include "signer/domainkeys/dk_signature.hpp"
+#include "core/domainkeys/dk_signature.hpp"
+#include "core/mail/header_folder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -126,7 +127,7 @@ TEST(DkRender, FoldedParsableAndShort) {
   while (start < field.size()) {
     auto end = field.find("\r\n", start);
     ASSERT_NE(end, std::string::npos);
-    EXPECT_LE(end - start, kFoldColumn) << field.substr(start, end - start);
+    EXPECT_LE(end - start, mail::kFoldColumns) << field.substr(start, end - start);
     start = end + 2;
   }
   auto sig = parse_signature(field.substr(field.find(':') + 1));

@@ -2,12 +2,12 @@
 // running a DkVerifier to completion on a private io_context.
 #pragma once
 
+#include "core/crypto/private_key.hpp"
 #include "core/dns/memory_zone.hpp"
+#include "core/domainkeys/dk_signer.hpp"
+#include "core/domainkeys/dk_verifier.hpp"
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
-#include "keys/private_key.hpp"
-#include "signer/domainkeys/dk_signer.hpp"
-#include "signer/domainkeys/dk_verifier.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -39,8 +39,8 @@ inline std::string trim_newline(std::string s) {
   return s;
 }
 
-inline std::shared_ptr<const keys::PrivateKey> test_key() {
-  auto key = keys::PrivateKey::from_pem(read_file(data_path("rsa1024.pem")), "rsa1024.pem");
+inline std::shared_ptr<const crypto::PrivateKey> test_key() {
+  auto key = crypto::PrivateKey::from_pem(read_file(data_path("rsa1024.pem")), "rsa1024.pem");
   EXPECT_TRUE(key.has_value()) << (key ? "" : key.error());
   return key ? *key : nullptr;
 }

@@ -23,8 +23,8 @@ dns::Answer txt(std::vector<std::string> strings, dns::Rcode rcode = dns::Rcode:
 }
 
 TEST(DnsCheck, CompareRecord) {
-  auto rsa = generate_key(KeyType::rsa, 1024);
-  auto ed = generate_key(KeyType::ed25519, 0);
+  auto rsa = generate_key(crypto::KeyType::rsa, 1024);
+  auto ed = generate_key(crypto::KeyType::ed25519, 0);
   ASSERT_TRUE(rsa && ed);
   std::string p = (*rsa)->public_key_base64();
   std::string other = (*ed)->public_key_base64();
@@ -53,7 +53,7 @@ TEST(DnsCheck, CompareRecord) {
 }
 
 TEST(DnsCheck, LooksUpTheSelectorName) {
-  auto ed = generate_key(KeyType::ed25519, 0);
+  auto ed = generate_key(crypto::KeyType::ed25519, 0);
   ASSERT_TRUE(ed.has_value());
   dns::MemoryZone zone;
   dns::Record r;

@@ -42,12 +42,12 @@ TEST(Keygen, DefaultIsRsa2048WrittenPrivately) {
   KeygenRequest r{"example.com", "s2026"};
   r.dir = dir.path;
   EXPECT_EQ(r.bits, 2048);
-  EXPECT_EQ(r.type, KeyType::rsa);
+  EXPECT_EQ(r.type, crypto::KeyType::rsa);
   auto out = keygen(r);
   ASSERT_TRUE(out.has_value()) << out.error();
   EXPECT_EQ(out->private_file, dir.path / "s2026.private");
   EXPECT_EQ(mode_of(out->private_file), 0600u);
-  auto loaded = PrivateKey::load(out->private_file);
+  auto loaded = crypto::PrivateKey::load(out->private_file);
   ASSERT_TRUE(loaded.has_value()) << loaded.error();
   EXPECT_EQ((*loaded)->bits(), 2048);
   EXPECT_EQ((*loaded)->public_key_base64(), out->key->public_key_base64());
@@ -58,7 +58,7 @@ TEST(Keygen, DefaultIsRsa2048WrittenPrivately) {
 
 TEST(Keygen, NeverOverwritesOrFollowsSymlinks) {
   TempDir dir;
-  KeygenRequest r{"example.com", "sel", KeyType::ed25519};
+  KeygenRequest r{"example.com", "sel", crypto::KeyType::ed25519};
   r.dir = dir.path;
   ASSERT_TRUE(keygen(r).has_value());
   std::string before = read(dir.path / "sel.private");
@@ -69,7 +69,7 @@ TEST(Keygen, NeverOverwritesOrFollowsSymlinks) {
 
   auto target = dir.path / "target";
   std::filesystem::create_symlink(target, dir.path / "link.private");
-  KeygenRequest l{"example.com", "link", KeyType::ed25519};
+  KeygenRequest l{"example.com", "link", crypto::KeyType::ed25519};
   l.dir = dir.path;
   EXPECT_FALSE(keygen(l).has_value());
   EXPECT_FALSE(std::filesystem::exists(target)) << "symlink followed";
@@ -77,7 +77,7 @@ TEST(Keygen, NeverOverwritesOrFollowsSymlinks) {
   EXPECT_FALSE(std::filesystem::exists(target)) << "symlink followed";
   // a .txt in the way: nothing is written at all
   std::ofstream(dir.path / "t.txt") << "old";
-  KeygenRequest t{"example.com", "t", KeyType::ed25519};
+  KeygenRequest t{"example.com", "t", crypto::KeyType::ed25519};
   t.dir = dir.path;
   EXPECT_FALSE(keygen(t).has_value());
   EXPECT_FALSE(std::filesystem::exists(dir.path / "t.private"));
@@ -128,7 +128,7 @@ TEST(Names, DomainsAndSelectors) {
 }
 
 TEST(TxtRecord, StringsAtMost255OctetsForEveryKeySize) {
-  auto key = generate_key(KeyType::rsa, 2048);
+  auto key = generate_key(crypto::KeyType::rsa, 2048);
   ASSERT_TRUE(key.has_value());
   // p= lengths of RSA-1024, 2048, 4096 and 8192 SubjectPublicKeyInfo in base64
   for (std::size_t p_len : {216u, 392u, 736u, 1428u}) {
@@ -151,7 +151,7 @@ TEST(TxtRecord, StringsAtMost255OctetsForEveryKeySize) {
 }
 
 TEST(TxtRecord, Ed25519AndJson) {
-  auto key = generate_key(KeyType::ed25519, 0);
+  auto key = generate_key(crypto::KeyType::ed25519, 0);
   ASSERT_TRUE(key.has_value());
   KeyRecord rec = make_key_record("example.com", "ed", **key);
   EXPECT_EQ(rec.value.size(), std::string("v=DKIM1; k=ed25519; p=").size() + 44);

@@ -4,9 +4,9 @@
 // [[signer.domain]] domainkeys keys are read (and a bad canon or an Ed25519-only domain refused).
 #include "core/util/clock.hpp"
 #include "core/util/config.hpp"
-#include "keys/private_key.hpp"
+#include "core/crypto/private_key.hpp"
 #include "signer/commands.hpp"
-#include "signer/domainkeys/dk_config.hpp"
+#include "core/domainkeys/dk_config.hpp"
 #include "signer/filter/sign_step.hpp"
 #include "signer/filter/signing_table.hpp"
 
@@ -25,7 +25,7 @@ const std::string kKeyFile = std::string(POSTSEAL_TEST_DATA) + "/domainkeys/rsa1
 std::vector<mail::HeaderField> fields(std::string block) { return mail::parse_header_block(block).value(); }
 
 std::shared_ptr<const SigningTable> table(bool domainkeys, domainkeys::DkCanon canon = domainkeys::DkCanon::nofws) {
-  auto key = keys::PrivateKey::load(kKeyFile, false);
+  auto key = crypto::PrivateKey::load(kKeyFile, false);
   EXPECT_TRUE(key.has_value());
   DomainPolicy p;
   p.domain = "example.com";
