@@ -7,7 +7,8 @@
 # a conffile; the postseal system user and group; the SRS secret (0600, postseal, one line)
 # made once and kept across reinstall and remove; srs forward works with it; keygen --owner
 # postseal gives a key the daemons' user can read; the socket and state directories; purge
-# removes the secret, the directories, the user and the group, and keeps the admin's key.
+# removes the secret, the directories, the user and the group, and keeps the admin's key;
+# `systemd-analyze verify` finds nothing wrong in the installed units.
 # POSTSEAL_DEB=FILE skips the build and tests that package. Runs as root; the build takes
 # minutes (ccache makes a rebuild of the same tree quicker).
 set -uo pipefail
@@ -77,6 +78,10 @@ if getent group postfix >/dev/null && command -v systemd-tmpfiles >/dev/null; th
 fi
 check "the units are installed but not enabled" \
   '[ -f /lib/systemd/system/postseal-srsd.service ] && ! systemctl is-enabled --quiet postseal-srsd.service 2>/dev/null'
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify /lib/systemd/system/postseal-*.service > /analyze.out 2>&1
+  check "systemd-analyze verify finds nothing in the units" '! grep -q . /analyze.out || { cat /analyze.out; false; }'
+fi
 check "srs forward works with the generated secret" \
   '/usr/bin/postseal srs forward --domain fwd.example --secrets-file /etc/postseal/srs.secret user@example.com | grep -q "^SRS0=.*@fwd.example$"'
 postseal keygen --domain example.com --selector t1 --type ed25519 --dir /etc/postseal/keys --owner postseal >/dev/null 2>&1
