@@ -39,8 +39,10 @@ constexpr const char* kKeygenHelp =
     "existing file) and DIR/SELECTOR.txt, and prints the TXT record to publish at\n"
     "SELECTOR._domainkey.DOMAIN (quoted strings of at most 255 octets; paste it into your\n"
     "zone or DNS provider). Then point the signer at the key (signer.domain[] in\n"
-    "postseal.toml) and check the record with `postseal dns-check`.\n"
-    "Example: postseal keygen --domain example.com --selector s2026 --dir /etc/postseal/keys";
+    "postseal.toml) and check the record with `postseal dns-check`. The daemons reread keys\n"
+    "on reload as the user they dropped to: give the key to it with --owner (postseal in the\n"
+    "Debian package).\n"
+    "Example: postseal keygen --domain example.com --selector s2026 --dir /etc/postseal/keys --owner postseal";
 
 // run_keygen - the command body; errors are StartupErrors with the file or name at fault.
 int run_keygen(KeygenArgs& a) {
@@ -55,8 +57,8 @@ int run_keygen(KeygenArgs& a) {
   auto result = keygen(a.request);
   if (!result) throw StartupError(kExitCantCreate, result.error());
   std::fputs((a.json ? json(result->record) : zone_line(result->record)).c_str(), stdout);
-  std::fprintf(stderr, "postseal: wrote %s (mode 0600) and %s\n", result->private_file.c_str(),
-               result->txt_file.c_str());
+  std::fprintf(stderr, "postseal: wrote %s (mode 0600%s%s) and %s\n", result->private_file.c_str(),
+               a.request.owner.empty() ? "" : ", owner ", a.request.owner.c_str(), result->txt_file.c_str());
   if (a.domainkeys) {
     // The record's v=DKIM1; k=rsa; p= is accepted by DomainKeys verifiers too (Mail::DKIM's
     // and ours); it must not gain h=sha256, which would shut DomainKeys' SHA-1 out.
@@ -76,6 +78,7 @@ void add_keygen(CLI::App& app, Runner& run) {
   sub->add_option("--bits", a->request.bits, fmt::format("RSA key size, {} to {}", crypto::kMinRsaBits, kMaxRsaBits))
       ->capture_default_str();
   sub->add_option("--dir", a->dir, "directory for SELECTOR.private and SELECTOR.txt")->capture_default_str();
+  sub->add_option("--owner", a->request.owner, "USER[:GROUP] to own the private key (the daemons' user)");
   sub->add_flag("--json", a->json, "print the record as JSON {name, type, value} instead");
   sub->add_flag("--domainkeys", a->domainkeys,
                 "the key also signs DomainKeys (RFC 4870): RSA only; the same record serves both");

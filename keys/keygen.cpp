@@ -2,7 +2,8 @@
 //
 // Files are created with O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY and an explicit mode (0600 for
 // the private key), never overwriting: an existing file is an error naming it. Both paths are
-// checked before anything is written, so a refused run leaves nothing behind.
+// checked, and the owner looked up, before anything is written, so a refused run leaves nothing
+// behind. The owner is set with fchown on the open descriptor before the key is written.
 #include "keys/keygen.hpp"
 
 #include "keys/names.hpp"
@@ -14,7 +15,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,14 +63,59 @@ std::expected<std::shared_ptr<const crypto::PrivateKey>, std::string> generate_k
   return crypto::PrivateKey::from_pem(pem, "(generated)");
 }
 
+namespace {
+
+// kNameBufferBytes - room for one passwd or group entry (getpwnam_r / getgrnam_r).
+constexpr std::size_t kNameBufferBytes = 16384;
+
+std::optional<passwd> find_user(const std::string& name, std::vector<char>& buf) {
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) return std::nullopt;
+  return entry;
+}
+
+std::optional<gid_t> find_group(const std::string& name, std::vector<char>& buf) {
+  group entry{};
+  group* found = nullptr;
+  if (::getgrnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) return std::nullopt;
+  return entry.gr_gid;
+}
+
+}  // namespace
+
+std::expected<FileOwner, std::string> resolve_owner(std::string_view spec) {
+  std::size_t colon = spec.find(':');
+  std::string user(spec.substr(0, colon));
+  std::vector<char> buf(kNameBufferBytes);
+  auto pw = find_user(user, buf);
+  if (user.empty() || !pw) return std::unexpected(fmt::format("--owner {}: no user '{}' on this system", spec, user));
+  FileOwner owner{pw->pw_uid, pw->pw_gid};
+  if (colon == std::string_view::npos) return owner;
+  std::string group_name(spec.substr(colon + 1));
+  auto gid = find_group(group_name, buf);
+  if (group_name.empty() || !gid) {
+    return std::unexpected(fmt::format("--owner {}: no group '{}' on this system", spec, group_name));
+  }
+  owner.gid = *gid;
+  return owner;
+}
+
 std::expected<void, std::string> write_new_file(const std::filesystem::path& path, std::string_view text,
-                                                unsigned mode) {
+                                                unsigned mode, std::optional<FileOwner> owner) {
   int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, mode);
   if (fd < 0) {
     if (errno == EEXIST) {
       return std::unexpected(fmt::format("{} already exists; not overwriting it (move it away or pick another selector)", path.string()));
     }
     return std::unexpected(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+  }
+  if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return std::unexpected(fmt::format("cannot give {} to uid {} gid {}: {} (run keygen as root)", path.string(),
+                                       owner->uid, owner->gid, std::strerror(err)));
   }
   bool ok = ::fchmod(fd, mode) == 0;  // the umask may only have narrowed it; make it exact
   std::size_t done = 0;
@@ -93,11 +142,17 @@ std::expected<KeygenResult, std::string> keygen(const KeygenRequest& r) {
       return std::unexpected(fmt::format("{} already exists; not overwriting it (move it away or pick another selector)", p.string()));
     }
   }
+  std::optional<FileOwner> owner;
+  if (!r.owner.empty()) {
+    auto resolved = resolve_owner(r.owner);
+    if (!resolved) return std::unexpected(resolved.error());
+    owner = *resolved;
+  }
   auto key = generate_key(r.type, r.bits);
   if (!key) return std::unexpected(key.error());
   out.key = *key;
   out.record = make_key_record(r.domain, r.selector, **key);
-  if (auto w = write_new_file(out.private_file, private_key_pem(**key), 0600); !w) return std::unexpected(w.error());
+  if (auto w = write_new_file(out.private_file, private_key_pem(**key), 0600, owner); !w) return std::unexpected(w.error());
   if (auto w = write_new_file(out.txt_file, zone_line(out.record), 0644); !w) return std::unexpected(w.error());
   return out;
 }

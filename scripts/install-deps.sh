@@ -11,7 +11,8 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config
   libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev)
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
-  postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2)
+  postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2
+  debhelper lintian)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")

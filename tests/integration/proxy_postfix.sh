@@ -9,7 +9,9 @@
 # SPF pass is delivered with Received-SPF: pass and Authentication-Results spf=pass; DKIM
 # rsa-sha256 good -> dkim=pass header.d/s/a/b, tampered body -> dkim=fail, ed25519-sha256
 # (signed by dkimpy) -> dkim=pass; forged Authentication-Results claiming our authserv-id
-# (interleaved, two spellings) are removed and a foreign one is kept; SIGTERM stops it.
+# (interleaved, two spellings) are removed and a foreign one is kept; `\n.\r\n` in DATA
+# (SMTP smuggling) stays one message with the snippets' smtpd_forbid_bare_newline; SIGTERM
+# stops it.
 # Ports: Postfix 2811, after-filter smtpd 10026, proxy 10025, smtp-sink 2813, unbound 5356.
 # Postfix is wired with conf/postfix/proxy-main.cf and proxy-master.cf as shipped. Runs as root.
 set -uo pipefail
@@ -100,6 +102,18 @@ pf_wait_queue_empty 30 || bad "queue not empty"
 grep -l -e spf-fail -e spf-softfail -e spf-temperror "$R"/sink/* >/dev/null 2>&1 && bad "a refused message reached the sink" || ok "refused messages not relayed"
 [ "$(pf_sink_count)" -eq 4 ] && ok "exactly the 4 accepted messages delivered" || bad "sink holds $(pf_sink_count) messages, want 4"
 grep -qE 'rejected: 550 5\.7\.23 .*spf=fail' "$U/verifier.log" && ok "reject logged with its SPF result" || bad "no reject log line"
+
+# 9. SMTP smuggling: `\n.\r\n` inside DATA does not end it, so one message arrives (the
+#    would-be second message is body text of the first) and none from the smuggled sender.
+/usr/bin/python3 "$POSTSEAL_SRC/tests/integration/proxy/smuggle.py" $P_SMTPD 192.0.2.10 > "$R/smuggle.out" 2>&1 \
+  || bad "smuggling probe: no answer to DATA ($(tail -3 "$R/smuggle.out"))"
+pf_wait_sink 5 30; pf_wait_queue_empty 30
+pf_wait_sink 6 5 2>/dev/null  # a smuggled second message would arrive now; give it 5 s
+if f=$(sink_find smuggle-outer) && grep -q '^smuggled' "$f"; then ok "smuggling: one message, the smuggled part stays in its body"
+else bad "smuggling: no single message holding the smuggled text"; cat "$R/smuggle.out"; fi
+inner=$(for f in "$R"/sink/*; do grep -q smuggle-inner "$f" && ! grep -q smuggle-outer "$f" && echo "$f"; done)
+[ -z "$inner" ] && ok "smuggling: no smuggled message delivered" || bad "smuggling: a second, smuggled message was delivered"
+[ "$(pf_sink_count)" -eq 5 ] && ok "smuggling: exactly one more message at the sink" || bad "sink holds $(pf_sink_count) messages, want 5"
 
 stop_verifier && ok "postseal verifier --proxy stops on SIGTERM within 5 s" || bad "verifier did not stop on SIGTERM"
 echo "proxy_postfix: $PASS passed, $FAIL failed"

@@ -4,6 +4,10 @@
 #   pf_init DIR [SINK_PORT]   write DIR/etc/{main.cf,master.cf} (chroot n everywhere, postlog,
 #                             maillog_file DIR/log/maillog, relayhost [127.0.0.1]:SINK_PORT)
 #   pf_main 'key = value'     append a main.cf line          pf_master 'text'  append master.cf
+#   pf_paste FILE...          paste conf/postfix snippets as their headers say: *-main.cf is
+#                             appended to main.cf; a *-master.cf's services replace the entries
+#                             of the same name and type, then it is appended to master.cf
+#   pf_paste_into ETCDIR FILE...  the same into another configuration directory
 #   pf_start / pf_stop        postfix -c DIR/etc start/stop (pf_start runs `postfix check` first)
 #   pf_reload                 postfix -c DIR/etc reload
 #   pf_sink_start PORT [args] smtp-sink -u postfix dumping each message to DIR/sink/
@@ -99,6 +103,25 @@ MASTERCF
 
 pf_main() { printf '%s\n' "$@" >> "$PF_ROOT/etc/main.cf"; }
 pf_master() { printf '%s\n' "$@" >> "$PF_ROOT/etc/master.cf"; }
+
+pf_paste() { pf_paste_into "$PF_ROOT/etc" "$@"; }
+
+pf_paste_into() {
+  local etc=$1 f; shift
+  for f in "$@"; do
+    case $f in
+      *-main.cf) cat "$f" >> "$etc/main.cf" ;;
+      *-master.cf)
+        awk 'NR == FNR { if ($0 ~ /^[^#[:space:]]/) drop[$1 "/" $2] = 1; next }
+             /^[^#[:space:]]/ { skip = ($1 "/" $2) in drop }
+             /^#/ { skip = 0 }
+             !skip' "$f" "$etc/master.cf" > "$etc/master.cf.new" || return 1
+        mv "$etc/master.cf.new" "$etc/master.cf"
+        cat "$f" >> "$etc/master.cf" ;;
+      *) pf_log "pf_paste: $f is neither a *-main.cf nor a *-master.cf snippet"; return 1 ;;
+    esac
+  done
+}
 
 pf_start() {
   if ! postfix -c "$PF_ROOT/etc" check; then

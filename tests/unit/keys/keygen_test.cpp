@@ -1,5 +1,6 @@
 // keygen_test.cpp - SECURITY 42: keygen defaults, size bounds, 0600 + O_EXCL + O_NOFOLLOW,
-// no overwrite, name validation, TXT strings of at most 255 octets, JSON form.
+// no overwrite, name validation, TXT strings of at most 255 octets, JSON form; --owner gives
+// the private key to a user (still 0600) and an unknown user or group writes nothing.
 #include "keys/keygen.hpp"
 #include "keys/names.hpp"
 #include "keys/txt_record.hpp"
@@ -9,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <pwd.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,6 +84,50 @@ TEST(Keygen, NeverOverwritesOrFollowsSymlinks) {
   t.dir = dir.path;
   EXPECT_FALSE(keygen(t).has_value());
   EXPECT_FALSE(std::filesystem::exists(dir.path / "t.private"));
+}
+
+TEST(Keygen, OwnerGetsThePrivateKeyStill0600) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  const passwd* nobody = ::getpwnam("nobody");
+  const group* daemon_group = ::getgrnam("daemon");
+  ASSERT_NE(nobody, nullptr);
+  ASSERT_NE(daemon_group, nullptr);
+  TempDir dir;
+  KeygenRequest r{"example.com", "owned", KeyType::ed25519};
+  r.dir = dir.path;
+  r.owner = "nobody";
+  auto out = keygen(r);
+  ASSERT_TRUE(out.has_value()) << out.error();
+  struct stat st {};
+  ASSERT_EQ(::lstat(out->private_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, nobody->pw_uid);
+  EXPECT_EQ(st.st_gid, nobody->pw_gid);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(::lstat(out->txt_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);  // the record is public: it stays the caller's
+
+  r.selector = "owned2";
+  r.owner = "nobody:daemon";
+  out = keygen(r);
+  ASSERT_TRUE(out.has_value()) << out.error();
+  ASSERT_EQ(::lstat(out->private_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, nobody->pw_uid);
+  EXPECT_EQ(st.st_gid, daemon_group->gr_gid);
+}
+
+TEST(Keygen, UnknownOwnerWritesNothing) {
+  TempDir dir;
+  KeygenRequest r{"example.com", "s1", KeyType::ed25519};
+  r.dir = dir.path;
+  for (const char* owner : {"no-such-user-postseal", "root:no-such-group-postseal", ":root", "root:"}) {
+    r.owner = owner;
+    auto out = keygen(r);
+    ASSERT_FALSE(out.has_value()) << owner;
+    EXPECT_NE(out.error().find("--owner"), std::string::npos) << out.error();
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path)) << owner;
+  }
+  EXPECT_NE(resolve_owner("root:no-such-group-postseal").error().find("no group 'no-such-group-postseal'"),
+            std::string::npos);
 }
 
 TEST(Keygen, SizeBounds) {
