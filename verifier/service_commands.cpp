@@ -63,6 +63,14 @@ const config::Key kKeys[] = {
      "domains whose SPF-authorized hosts are not checked (e.g. a trusted forwarder's domain)"},
     {"verifier.domain_whitelist_ptr", config::Type::strings, "[]", 0, 0,
      "domains whose hosts (validated client name) are not checked"},
+    {"verifier.helo_whitelist", config::Type::strings, "[]", 0, 0,
+     "HELO names not checked when their A/AAAA records hold the client address"},
+    {"verifier.test_only", config::Type::boolean, "false", 0, 0,
+     "never reject or defer: add the header and log what would have been done"},
+    {"verifier.hide_receiver", config::Type::boolean, "false", 0, 0,
+     "write receiver=<UNKNOWN> instead of the host name in Received-SPF"},
+    {"verifier.reason_message", config::Type::string, "\"\"", 0, 0,
+     "reject/defer text with {rejectdefer} {spf} {url} {domain} {identity} {ip}; empty: built-in"},
     {"verifier.header_type", config::Type::string, "\"received-spf\"", 0, 0,
      "header documenting the SPF result: received-spf or authentication-results"},
     {"verifier.cache_ttl", config::Type::integer, "300", 0, decision::kMaxCacheTtlSeconds,
@@ -84,7 +92,9 @@ struct Settings {
   dns::ResolverOptions dns;
   std::vector<std::string> listen;
   std::optional<std::string> authserv_id, helo_reject, mail_from_reject, header_type, user;
-  std::optional<bool> permerror_reject, temperror_defer;
+  std::optional<bool> permerror_reject, temperror_defer, test_only, hide_receiver;
+  std::optional<std::string> reason_message;
+  std::optional<std::vector<std::string>> helo_whitelist;
   std::optional<std::vector<std::string>> skip_addresses, whitelist, trusted_forwarders;
   std::optional<std::vector<std::string>> domain_whitelist, domain_whitelist_ptr;
   std::optional<std::int64_t> cache_ttl;
@@ -158,6 +168,12 @@ decision::Options build_options(const Settings& s, const config::File& f) {
   o.domain_whitelist = domains(pick(s.domain_whitelist, f, "verifier.domain_whitelist"), "domain_whitelist");
   o.domain_whitelist_ptr =
       domains(pick(s.domain_whitelist_ptr, f, "verifier.domain_whitelist_ptr"), "domain_whitelist_ptr");
+  o.helo_whitelist = domains(pick(s.helo_whitelist, f, "verifier.helo_whitelist"), "helo_whitelist");
+  o.test_only = s.test_only.value_or(f.boolean("verifier.test_only"));
+  o.hide_receiver = s.hide_receiver.value_or(f.boolean("verifier.hide_receiver"));
+  o.reason_message = s.reason_message.value_or(f.string("verifier.reason_message"));
+  if (auto ok = decision::check_reason_message(o.reason_message); !ok)
+    throw config_error(fmt::format("reason_message: {}", ok.error()));
   o.header_type = must(decision::parse_header_type(s.header_type.value_or(f.string("verifier.header_type"))),
                        "header_type");
   o.authserv_id = s.authserv_id.value_or(f.string("verifier.authserv_id"));
@@ -183,6 +199,10 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   sub->add_option("--trusted-forwarders", s.trusted_forwarders, "backup MX / forwarder CIDRs not checked");
   sub->add_option("--domain-whitelist", s.domain_whitelist, "domains whose SPF-authorized hosts are not checked");
   sub->add_option("--domain-whitelist-ptr", s.domain_whitelist_ptr, "domains whose validated hosts are not checked");
+  sub->add_option("--helo-whitelist", s.helo_whitelist, "HELO names not checked (forward-confirmed)");
+  sub->add_option("--test-only", s.test_only, "true|false: never reject or defer, log instead (default false)");
+  sub->add_option("--hide-receiver", s.hide_receiver, "true|false: receiver=<UNKNOWN> (default false)");
+  sub->add_option("--reason-message", s.reason_message, "reject/defer text, e.g. 'Message {rejectdefer} due to: {spf}. Please see {url}'");
   sub->add_option("--header-type", s.header_type, "received-spf|authentication-results");
   sub->add_option("--cache-ttl", s.cache_ttl, "seconds an SPF result is reused (0: no cache)");
   sub->add_flag("-v,--verbose", s.verbose, "log debug lines");

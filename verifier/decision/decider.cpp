@@ -56,6 +56,15 @@ static bool name_whitelisted(std::string_view name, const std::vector<std::strin
   return false;
 }
 
+// helo_whitelisted - the HELO name is one of helo_whitelist (exact, case-insensitive; the
+// forward check against the client address follows).
+static bool helo_whitelisted(std::string_view helo, const std::vector<std::string>& names) {
+  while (!helo.empty() && helo.back() == '.') helo.remove_suffix(1);
+  for (const auto& n : names)
+    if (iequals(helo, n)) return true;
+  return false;
+}
+
 asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   const auto& ip = t.client_address;
   if (is_localhost(ip)) co_return std::string(kSkipLocalhost);
@@ -64,6 +73,12 @@ asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   if (options_.whitelist.matches(ip)) co_return "SPF skipped - whitelisted client address";
   if (options_.trusted_forwarders.matches(ip))
     co_return "SPF skipped - mail relayed by a trusted forwarder or backup MX";
+  if (resolver_ && helo_whitelisted(t.helo, options_.helo_whitelist)) {
+    // (no co_await inside && or ?: : g++ 12 miscompiles it)
+    bool forward_match = co_await name_has_address(*resolver_, t.helo, ip);
+    if (forward_match)
+      co_return fmt::format("SPF skipped - HELO name {} whitelisted", printable(t.helo, 100));
+  }
   if (!options_.domain_whitelist_ptr.empty()) {
     std::vector<std::string> names;
     if (!t.client_name.empty() && t.client_name != "unknown") names.push_back(t.client_name);
@@ -83,7 +98,7 @@ asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
 
 SpfReport Decider::report(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
   return SpfReport{id, o, spf::normalize_ip(t.client_address).to_string(), t.sender, t.helo,
-                   options_.authserv_id};
+                   options_.hide_receiver ? std::string(kHiddenReceiver) : options_.authserv_id};
 }
 
 std::string Decider::header_for(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const {
@@ -117,17 +132,36 @@ bool Decider::judge(RejectPolicy policy, const IdentityCheck& c, bool null_sende
   auto r = c.outcome.result;
   bool reject = rejects(policy, r, null_sender) ||
                 (r == spf::SpfResult::permerror && options_.permerror_reject);
-  if (reject) {
-    d.verdict = Verdict::reject;
-    d.reply = "550 " + reject_text(report(id, t, c.outcome));
-    return true;
+  bool defer = !reject && r == spf::SpfResult::temperror && options_.temperror_defer;
+  if (!reject && !defer) return false;
+  auto rep = report(id, t, c.outcome);
+  std::string reply = reject ? "550 " + reject_reply_text(rep) : defer_reply_text(rep);
+  if (options_.test_only) {
+    log::info("{}: test_only: would {}: {}", t.queue_id.empty() ? "NOQUEUE" : t.queue_id,
+              reject ? "reject" : "defer", reply);
+    return false;
   }
-  if (r == spf::SpfResult::temperror && options_.temperror_defer) {
-    d.verdict = Verdict::defer_if_permit;
-    d.reply = defer_text(report(id, t, c.outcome));
-    return true;
-  }
-  return false;
+  d.verdict = reject ? Verdict::reject : Verdict::defer_if_permit;
+  d.reply = std::move(reply);
+  return true;
+}
+
+// reason_text - reason_message filled in for `report`.
+std::string Decider::reason_text(const SpfReport& r, std::string_view rejectdefer) const {
+  auto domain = r.outcome.domain.empty() ? std::string(spf::sender_domain(r.sender)) : r.outcome.domain;
+  return format_reason_message(options_.reason_message, rejectdefer, spf::to_string(r.outcome.result),
+                               printable(domain, 120), spf::to_string(r.identity), r.client_ip);
+}
+
+std::string Decider::reject_reply_text(const SpfReport& r) const {
+  if (options_.reason_message.empty()) return reject_text(r);
+  auto code = r.outcome.result == spf::SpfResult::permerror ? "5.7.24" : "5.7.23";
+  return fmt::format("{} {}", code, reason_text(r, "rejected"));
+}
+
+std::string Decider::defer_reply_text(const SpfReport& r) const {
+  if (options_.reason_message.empty()) return defer_text(r);
+  return reason_text(r, "deferred");
 }
 
 asio::awaitable<Decision> Decider::decide(const Transaction& t) {

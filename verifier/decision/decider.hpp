@@ -76,6 +76,9 @@ inline constexpr std::string_view kSkipLocalhost = "SPF skipped - localhost is a
 // the front end, never written into the message).
 inline constexpr std::string_view kSkipAuthenticated = "SPF skipped - SASL authenticated client is always allowed.";
 
+// kHiddenReceiver - receiver= of Received-SPF with hide_receiver (policyd-spf's text).
+inline constexpr std::string_view kHiddenReceiver = "<UNKNOWN>";
+
 class Decider {
  public:
   // resolver: used for domain_whitelist_ptr when Postfix did not supply a validated name.
@@ -92,6 +95,9 @@ class Decider {
   spf::SessionIdentities identities(const Transaction& t) const;
   SpfReport report(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
   std::string header_for(spf::Identity id, const Transaction& t, const spf::SpfOutcome& o) const;
+  std::string reason_text(const SpfReport& r, std::string_view rejectdefer) const;
+  std::string reject_reply_text(const SpfReport& r) const;
+  std::string defer_reply_text(const SpfReport& r) const;
   bool judge(RejectPolicy policy, const IdentityCheck& c, bool null_sender, spf::Identity id,
              const Transaction& t, Decision& d) const;
 

@@ -40,6 +40,60 @@ std::expected<HeaderType, std::string> parse_header_type(std::string_view word) 
                                      printable(word, 40)));
 }
 
+namespace {
+
+// kReasonPlaceholders - what reason_message may contain between braces.
+constexpr std::string_view kReasonPlaceholders[] = {"rejectdefer", "spf", "url", "domain",
+                                                    "identity", "ip"};
+
+bool known_placeholder(std::string_view name) {
+  for (auto p : kReasonPlaceholders)
+    if (p == name) return true;
+  return false;
+}
+
+}  // namespace
+
+std::expected<void, std::string> check_reason_message(std::string_view text) {
+  if (text.size() > kMaxReasonMessageOctets)
+    return std::unexpected(fmt::format("longer than {} octets", kMaxReasonMessageOctets));
+  if (text != printable(text, text.size()))
+    return std::unexpected("control or non-ASCII characters");
+  for (std::size_t i = text.find('{'); i != std::string_view::npos; i = text.find('{', i + 1)) {
+    auto end = text.find('}', i);
+    if (end == std::string_view::npos) return std::unexpected("'{' without '}'");
+    auto name = text.substr(i + 1, end - i - 1);
+    if (!known_placeholder(name))
+      return std::unexpected(fmt::format(
+          "unknown placeholder {{{}}} (known: {{rejectdefer}} {{spf}} {{url}} {{domain}} {{identity}} {{ip}})",
+          printable(name, 20)));
+  }
+  return {};
+}
+
+std::string format_reason_message(std::string_view text, std::string_view rejectdefer,
+                                  std::string_view spf, std::string_view domain,
+                                  std::string_view identity, std::string_view ip) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto open = text.find('{', i);
+    auto close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(i, open - i));
+    auto name = text.substr(open + 1, close - open - 1);
+    if (name == "rejectdefer") out.append(rejectdefer);
+    else if (name == "spf") out.append(spf);
+    else if (name == "url") out.append(kReasonUrl);
+    else if (name == "domain") out.append(domain);
+    else if (name == "identity") out.append(identity);
+    else if (name == "ip") out.append(ip);
+    i = close + 1;
+  }
+  if (i < text.size()) out.append(text.substr(i));
+  return out;
+}
+
 std::expected<std::vector<std::string>, std::string> parse_domain_list(std::string_view text) {
   std::vector<std::string> out;
   std::size_t i = 0;

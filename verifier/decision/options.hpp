@@ -5,6 +5,10 @@
 // temperror_defer, skip_addresses, whitelist, domain_whitelist, domain_whitelist_ptr; plus
 // trusted_forwarders (backup MX and forwarders whose relayed mail is not SPF-checked),
 // skip_authenticated (SASL-authenticated clients are not checked, as smf-spf does),
+// helo_whitelist (HELO_Whitelist: a listed HELO name whose A/AAAA holds the client address is
+// not checked), test_only (TestOnly = 0: headers only, never reject or defer; the verdict
+// that would have been is logged), hide_receiver (Hide_Receiver: receiver=<UNKNOWN>),
+// reason_message (Reason_Message: the reject/defer text with {rejectdefer} {spf} {url}),
 // header_type and authserv_id. Defaults follow postfix-policyd-spf-perl (seed 000): reject
 // on fail, DEFER_IF_PERMIT on temperror, a Received-SPF header for everything else,
 // localhost skipped. Untrusted input: the option words come from the config file or the
@@ -60,11 +64,27 @@ struct Options {
   AddressList trusted_forwarders;  // backup MX / forwarders: their relayed mail is not checked
   std::vector<std::string> domain_whitelist;      // client passes SPF for one of these: skip
   std::vector<std::string> domain_whitelist_ptr;  // validated client name in these: skip
+  std::vector<std::string> helo_whitelist;  // HELO names whose forward-confirmed hosts: skip
+  bool test_only = false;                   // never reject or defer; log what would have been
+  bool hide_receiver = false;               // receiver=<UNKNOWN> in Received-SPF
+  std::string reason_message;               // reject/defer text template; empty: the default
   HeaderType header_type = HeaderType::received_spf;
   std::string authserv_id;  // A-R authserv-id; also the receiver= of Received-SPF
   std::int64_t cache_ttl_seconds = kDefaultCacheTtlSeconds;  // 0 disables the cache
   std::size_t cache_entries = kDefaultCacheEntries;
 };
+
+// kMaxReasonMessageOctets - the longest reason_message template (an SMTP reply line is 512).
+inline constexpr std::size_t kMaxReasonMessageOctets = 300;
+// kReasonUrl - what {url} of reason_message stands for: the SPF specification.
+inline constexpr std::string_view kReasonUrl = "https://www.rfc-editor.org/rfc/rfc7208";
+// check_reason_message - printable, bounded, and only {rejectdefer} {spf} {url} {domain}
+// {identity} {ip} as placeholders (policyd-spf's three plus three of ours).
+std::expected<void, std::string> check_reason_message(std::string_view text);
+// format_reason_message - the template with its placeholders filled in.
+std::string format_reason_message(std::string_view text, std::string_view rejectdefer,
+                                  std::string_view spf, std::string_view domain,
+                                  std::string_view identity, std::string_view ip);
 
 // parse_domain_list - "a.example, b.example" -> lower-case names without final dots.
 std::expected<std::vector<std::string>, std::string> parse_domain_list(std::string_view text);

@@ -25,6 +25,16 @@ std::string reverse_name(const asio::ip::address& candidate) {
   return out + "ip6.arpa";
 }
 
+asio::awaitable<bool> name_has_address(dns::Resolver& resolver, std::string name,
+                                       asio::ip::address candidate) {
+  auto ip = unmapped(candidate);
+  auto type = ip.is_v4() ? dns::RrType::a : dns::RrType::aaaa;
+  auto forward = co_await resolver.lookup(std::move(name), type);
+  for (const auto& a : forward.records)
+    if (unmapped(a.address) == ip) co_return true;
+  co_return false;
+}
+
 asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolver,
                                                           asio::ip::address candidate) {
   auto ip = unmapped(candidate);
@@ -33,13 +43,7 @@ asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolve
   std::size_t looked = 0;
   for (const auto& record : ptr.records) {
     if (record.type != dns::RrType::ptr || looked++ >= kMaxPtrNamesChecked) continue;
-    auto type = ip.is_v4() ? dns::RrType::a : dns::RrType::aaaa;
-    auto forward = co_await resolver.lookup(record.name, type);
-    for (const auto& a : forward.records)
-      if (unmapped(a.address) == ip) {
-        out.push_back(record.name);
-        break;
-      }
+    if (co_await name_has_address(resolver, record.name, ip)) out.push_back(record.name);
   }
   co_return out;
 }

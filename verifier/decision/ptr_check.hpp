@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxPtrNamesChecked = 10;
 // reverse_name - "4.3.2.1.in-addr.arpa" / nibble form under ip6.arpa.
 std::string reverse_name(const asio::ip::address& ip);
 
+// name_has_address - `name`'s A (or AAAA) records include `ip` (a forward match).
+asio::awaitable<bool> name_has_address(dns::Resolver& resolver, std::string name,
+                                       asio::ip::address ip);
+
 // validated_names - PTR names of `ip` that resolve back to it.
 asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolver,
                                                           asio::ip::address ip);

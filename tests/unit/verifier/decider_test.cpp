@@ -256,5 +256,88 @@ TEST(Decider, AuthenticationResultsHeaderType) {
   EXPECT_EQ(got.header, "Authentication-Results: mx.example.org; spf=softfail smtp.mailfrom=user@sender.example");
 }
 
+// policyd-spf.conf's remaining options: TestOnly, Hide_Receiver, Reason_Message, HELO_Whitelist.
+
+TEST(Decider, TestOnlyNeverRejectsOrDefersButHeadersStay) {
+  FakeChecker fake;
+  fake.results = {{"sender.example", R::fail}, {"slow.example", R::temperror}};
+  FixedClock clock(0);
+  Options o;
+  o.test_only = true;
+  auto d = make(fake, std::move(o), clock);
+  auto failed = run_sync(d.decide(tx("user@sender.example")));
+  EXPECT_EQ(failed.verdict, Verdict::prepend);
+  EXPECT_TRUE(failed.header.starts_with("Received-SPF: fail")) << failed.header;
+  EXPECT_EQ(failed.reply, "");
+  auto deferred = run_sync(d.decide(tx("user@slow.example")));
+  EXPECT_EQ(deferred.verdict, Verdict::prepend);
+  EXPECT_TRUE(deferred.header.starts_with("Received-SPF: temperror")) << deferred.header;
+}
+
+TEST(Decider, HideReceiverWritesUnknown) {
+  FakeChecker fake;
+  fake.results = {{"sender.example", R::pass}};
+  FixedClock clock(0);
+  for (bool hide : {false, true}) {
+    Options o;
+    o.hide_receiver = hide;
+    auto d = make(fake, std::move(o), clock);
+    auto got = run_sync(d.decide(tx("user@sender.example")));
+    EXPECT_EQ(got.header.find("receiver=mx.example.org;") != std::string::npos, !hide) << got.header;
+    EXPECT_EQ(got.header.find("receiver=\"<UNKNOWN>\";") != std::string::npos, hide) << got.header;
+  }
+}
+
+TEST(Decider, ReasonMessageFillsPlaceholders) {
+  FakeChecker fake;
+  fake.results = {{"sender.example", R::fail}, {"slow.example", R::temperror}, {"broken.example", R::permerror}};
+  FixedClock clock(0);
+  Options o;
+  o.permerror_reject = true;
+  o.reason_message = "Message {rejectdefer} due to: {spf} ({identity} {domain} from {ip}). Please see {url}";
+  auto d = make(fake, std::move(o), clock);
+  auto rejected = run_sync(d.decide(tx("user@sender.example")));
+  EXPECT_EQ(rejected.reply,
+            "550 5.7.23 Message rejected due to: fail (mailfrom sender.example from 198.51.100.7). "
+            "Please see https://www.rfc-editor.org/rfc/rfc7208");
+  auto deferred = run_sync(d.decide(tx("user@slow.example")));
+  EXPECT_EQ(deferred.verdict, Verdict::defer_if_permit);
+  EXPECT_TRUE(deferred.reply.starts_with("Message deferred due to: temperror (mailfrom slow.example"))
+      << deferred.reply;
+  auto broken = run_sync(d.decide(tx("user@broken.example")));
+  EXPECT_TRUE(broken.reply.starts_with("550 5.7.24 Message rejected due to: permerror")) << broken.reply;
+}
+
+TEST(ReasonMessage, TemplateIsChecked) {
+  EXPECT_TRUE(decision::check_reason_message(""));
+  EXPECT_TRUE(decision::check_reason_message("Message {rejectdefer} due to: {spf}. Please see {url}"));
+  EXPECT_FALSE(decision::check_reason_message("{sender}"));
+  EXPECT_FALSE(decision::check_reason_message("open {spf"));
+  EXPECT_FALSE(decision::check_reason_message("two\r\nlines"));
+  EXPECT_TRUE(decision::check_reason_message(std::string(decision::kMaxReasonMessageOctets, 'a')));
+  EXPECT_FALSE(decision::check_reason_message(std::string(decision::kMaxReasonMessageOctets + 1, 'a')));
+}
+
+TEST(Decider, HeloWhitelistNeedsTheForwardMatch) {
+  FakeChecker fake;
+  fake.results = {{"sender.example", R::fail}};
+  FixedClock clock(0);
+  dns::MemoryZone zone;
+  zone.add("relay.partner.example", test::a_record("198.51.100.7"));
+  zone.add("forged.partner.example", test::a_record("192.0.2.99"));
+  Options o;
+  o.authserv_id = "mx.example.org";
+  o.helo_whitelist = {"relay.partner.example", "forged.partner.example"};
+  Decider d(std::move(o), fake.checker(), &zone, clock);
+  auto listed = run_sync(d.decide(tx("user@sender.example", "Relay.Partner.Example.")));
+  EXPECT_EQ(listed.verdict, Verdict::prepend);
+  EXPECT_EQ(listed.skipped, "SPF skipped - HELO name Relay.Partner.Example. whitelisted");
+  auto forged = run_sync(d.decide(tx("user@sender.example", "forged.partner.example")));
+  EXPECT_EQ(forged.skipped, "");
+  EXPECT_EQ(forged.verdict, Verdict::reject);
+  auto other = run_sync(d.decide(tx("user@sender.example", "other.partner.example")));
+  EXPECT_EQ(other.verdict, Verdict::reject);
+}
+
 }  // namespace
 }  // namespace postseal
