@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --build-only
 BUILD_DIR=${BUILD_DIR:-build}
 args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# ccache (installed by install-deps.sh) makes a rebuild of unchanged files cheap.
+if command -v ccache >/dev/null; then
+  args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
 if [ "${1:-}" = "--sanitize" ]; then
   shift
   BUILD_DIR=${BUILD_DIR}-asan

@@ -6,7 +6,7 @@
 # a policy-rc.d that refuses is put in place for the install and removed afterwards.
 set -euo pipefail
 
-BUILD_PKGS=(build-essential cmake ninja-build pkg-config
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config ccache
   libssl-dev libunbound-dev libasio-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev)
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
