@@ -62,6 +62,12 @@ KeyTable build_keys(std::string_view s, const Defaults& d) {
         "seconds to wait for each command or DATA read");
   t.add(s, "session_timeout", Type::integer, std::to_string(kDefaultSessionTimeoutSeconds), 10, 86400,
         "seconds a session may last in all");
+  t.add(s, "data_timeout", Type::integer, std::to_string(kDefaultDataTimeoutSeconds), 1, 86400,
+        "seconds the DATA phase of a message may last, plus one per min_data_rate octets");
+  t.add(s, "min_data_rate", Type::integer, std::to_string(kDefaultMinDataRate), 0, 1073741824,
+        "octets per second of DATA that earn one more second (0: data_timeout in all)");
+  t.add(s, "hard_error_limit", Type::integer, std::to_string(kDefaultHardErrorLimit), 1, 1000,
+        "error replies to commands before the session is closed with 421");
   t.add(s, "relay_timeout", Type::integer, std::to_string(d.relay_timeout_seconds), 1, d.max_relay_timeout_seconds,
         "seconds to wait for the downstream server per step (below Postfix's own timeout)");
   t.add(s, "shutdown_grace", Type::integer, std::to_string(kDefaultShutdownGraceSeconds), 0, 600,
@@ -108,6 +114,9 @@ RelayConfig load_relay_config(const config::File* file, std::string_view s, cons
   c.max_connections = static_cast<std::size_t>(f.integer(key(s, "max_connections")));
   c.command_timeout = std::chrono::seconds(f.integer(key(s, "command_timeout")));
   c.session_timeout = std::chrono::seconds(f.integer(key(s, "session_timeout")));
+  c.data_timeout = std::chrono::seconds(f.integer(key(s, "data_timeout")));
+  c.min_data_rate = static_cast<std::size_t>(f.integer(key(s, "min_data_rate")));
+  c.hard_error_limit = static_cast<std::size_t>(f.integer(key(s, "hard_error_limit")));
   c.relay_timeout = std::chrono::seconds(f.integer(key(s, "relay_timeout")));
   c.shutdown_grace = std::chrono::seconds(f.integer(key(s, "shutdown_grace")));
   c.max_message_size = static_cast<std::size_t>(f.integer(key(s, "max_message_size")));

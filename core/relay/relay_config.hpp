@@ -21,6 +21,15 @@ namespace postseal::relay {
 
 inline constexpr int kDefaultCommandTimeoutSeconds = 300;  // RFC 5321 4.5.3.2.7
 inline constexpr int kDefaultSessionTimeoutSeconds = 3600;
+// kDefaultDataTimeoutSeconds, kDefaultMinDataRate - the DATA phase of one message may last
+// data_timeout seconds plus one second per min_data_rate octets received (Postfix's
+// smtpd_min_data_rate, 500 octets/s), so a client trickling its message cannot hold a
+// session slot for session_timeout.
+inline constexpr int kDefaultDataTimeoutSeconds = 300;
+inline constexpr int kDefaultMinDataRate = 500;
+// kDefaultHardErrorLimit - error replies of our own (4xx/5xx to commands) before a session is
+// closed with 421 (Postfix's smtpd_hard_error_limit default).
+inline constexpr int kDefaultHardErrorLimit = 20;
 inline constexpr int kDefaultShutdownGraceSeconds = 30;
 inline constexpr std::size_t kDefaultMaxMessageSize = 100 * 1024 * 1024;
 inline constexpr std::size_t kDefaultMemorySpool = 1024 * 1024;
@@ -49,6 +58,9 @@ struct RelayConfig {
   std::size_t max_connections = 100;
   std::chrono::seconds command_timeout{kDefaultCommandTimeoutSeconds};
   std::chrono::seconds session_timeout{kDefaultSessionTimeoutSeconds};
+  std::chrono::seconds data_timeout{kDefaultDataTimeoutSeconds};
+  std::size_t min_data_rate = kDefaultMinDataRate;  // octets/s; 0: data_timeout in all
+  std::size_t hard_error_limit = kDefaultHardErrorLimit;
   std::chrono::seconds relay_timeout{300};
   std::chrono::seconds shutdown_grace{kDefaultShutdownGraceSeconds};
   std::size_t max_message_size = kDefaultMaxMessageSize;

@@ -94,11 +94,16 @@ Session::Session(net::Socket socket, RelayContext& context)
 asio::awaitable<void> Session::timed_out(std::string_view after) {
   log::info("timeout after {} from {}", after, peer_);
   out_.clear();
-  queue_reply(fmt::format("421 4.4.2 {} Error: timeout exceeded", ctx_.config().hostname));
+  queue_line(fmt::format("421 4.4.2 {} Error: timeout exceeded", ctx_.config().hostname));
   co_await flush();  // bounded: the deadline closes the socket kTimeoutReplyGrace later
 }
 
 void Session::queue_reply(std::string line) {
+  if (line.starts_with('4') || line.starts_with('5')) ++errors_;
+  queue_line(std::move(line));
+}
+
+void Session::queue_line(std::string line) {
   out_ += line;
   out_ += "\r\n";
 }
@@ -124,7 +129,13 @@ asio::awaitable<void> Session::run() {
   });
   for (;;) {
     if (ctx_.draining() && !in_mail_) {
-      queue_reply("421 4.3.2 Service shutting down, closing transmission channel");
+      queue_line("421 4.3.2 Service shutting down, closing transmission channel");
+      co_await flush();
+      break;
+    }
+    if (too_many_errors()) {  // as Postfix's smtpd_hard_error_limit: junk cannot hold a session
+      log::info("too many errors from {}", peer_);
+      queue_line(fmt::format("421 4.7.0 {} Error: too many errors", host));
       co_await flush();
       break;
     }
@@ -315,7 +326,7 @@ asio::awaitable<void> Session::mail(const std::string& args) {
   line = relayed;
   auto reply = co_await downstream_mail(line);
   if (!reply) co_return queue_reply(fmt::format("451 4.4.1 {} unavailable, try again later", capitalised(ctx_.downstream())));
-  queue_reply(reply_text(*reply));
+  queue_line(reply_text(*reply));  // downstream counts its own errors
   if (reply->positive()) {
     in_mail_ = true;
     sender_ = path->address;
@@ -340,7 +351,7 @@ asio::awaitable<void> Session::rcpt(const std::string& args) {
     log::warning("{} {}: {}", ctx_.downstream(), ctx_.config().relay.str(), reply.error());
     co_return queue_reply(fmt::format("451 4.4.2 Lost connection to the {}, try again later", ctx_.downstream()));
   }
-  queue_reply(reply_text(*reply));
+  queue_line(reply_text(*reply));  // downstream counts its own errors
   if (reply->positive()) recipients_.push_back(path->address);
 }
 

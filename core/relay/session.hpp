@@ -7,7 +7,9 @@
 // any local failure is 4xx, downstream 5xx for the message is passed through, nothing is
 // answered 250 before downstream said 250. Untrusted input: everything the client sends.
 // Limits: command lines (smtp::kMaxCommandLineOctets), kMaxRecipients per transaction,
-// per-command and per-session deadlines, the message limits of MessageAssembler.
+// per-command and per-session deadlines, a DATA-phase deadline (data_timeout, extended by
+// min_data_rate), hard_error_limit error replies of our own (then 421 and close), the message
+// limits of MessageAssembler.
 #pragma once
 
 #include "core/net/server.hpp"

@@ -9,7 +9,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace postseal::relay {
+namespace {
+
+// data_time_earned - the extra DATA-phase time that `octets` received earn at `rate` octets per
+// second (rate 0: none).
+std::chrono::steady_clock::duration data_time_earned(std::size_t octets, std::size_t rate) {
+  if (rate == 0) return {};
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(static_cast<double>(octets) / static_cast<double>(rate)));
+}
+
+}  // namespace
 
 std::string Session::queue_id(const std::vector<mail::HeaderField>& headers) const {
   if (!xforward_ident_.empty()) return xforward_ident_;
@@ -20,7 +34,7 @@ std::string Session::queue_id(const std::vector<mail::HeaderField>& headers) con
 // answer_data - the end-of-DATA reply (once per recipient in LMTP) and the message's log line.
 void Session::answer_data(const std::string& line, const std::string& log_line) {
   std::size_t n = ctx_.config().lmtp ? recipients_.size() : 1;
-  for (std::size_t i = 0; i < n; ++i) queue_reply(line);
+  for (std::size_t i = 0; i < n; ++i) queue_line(line);
   log::info("{}", log_line);
 }
 
@@ -89,14 +103,19 @@ asio::awaitable<bool> Session::data() {
   smtp::DataReader* reader_ptr = nullptr;
   smtp::DataReader reader([&](std::string_view line) { assembler.line(line, reader_ptr->octets()); });
   reader_ptr = &reader;
+  // the DATA phase ends by data_timeout plus what the octets received earn (docs/security.md 11)
+  const auto& config = ctx_.config();
+  auto data_deadline = std::chrono::steady_clock::now() + config.data_timeout;
   while (!reader.done()) {
-    command_deadline_.reset(ctx_.config().command_timeout);
+    auto left = std::max(data_deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{});
+    command_deadline_.reset(std::min<std::chrono::steady_clock::duration>(config.command_timeout, left));
     auto chunk = co_await stream_.read_some();
     if (!chunk) {
       if (command_deadline_.expired() || session_deadline_.expired()) co_await timed_out("DATA (nothing relayed)");
       else log::info("lost connection after DATA from {}: nothing relayed", peer_);
       co_return false;
     }
+    data_deadline += data_time_earned(chunk->size(), config.min_data_rate);
     stream_.consume(reader.feed(*chunk));
   }
   if (reader.line_too_long()) assembler.set_problem(Problem::line_too_long);

@@ -49,7 +49,12 @@ class Session {
   void end_transaction();
   asio::awaitable<bool> flush();
   asio::awaitable<void> timed_out(std::string_view after);  // 421, logged
+  // queue_reply - a reply of our own to a command; a 4xx/5xx one counts towards
+  // hard_error_limit. queue_line - any other line: a downstream reply passed on, the verdict
+  // on a message, a 421 that ends the session.
   void queue_reply(std::string line);
+  void queue_line(std::string line);
+  bool too_many_errors() const { return errors_ >= ctx_.config().hard_error_limit; }
 
   // session_data.cpp
   asio::awaitable<bool> data();
@@ -71,6 +76,7 @@ class Session {
   bool greeted_ = false;
   std::string helo_;             // our client's EHLO/HELO argument
   std::string out_;              // replies not yet written (pipelining)
+  std::size_t errors_ = 0;       // 4xx/5xx replies of our own to commands
   std::unique_ptr<smtp::Client> downstream_;
   // transaction
   bool in_mail_ = false;

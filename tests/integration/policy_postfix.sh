@@ -23,7 +23,8 @@ command -v postfix >/dev/null && command -v smtp-sink >/dev/null && command -v s
 P_DAEMON=2701 P_SPAWN=2702 P_SINK=2703 POLICY=10140 DNS=${POLICY_DNS_PORT:-5353}
 HERE="$POSTSEAL_SRC/tests/integration/policy"
 R=$(mktemp -d /var/tmp/postseal-policy-it.XXXXXX)
-# unbound lives beside $R, not in it: pf_init wipes $R (and with it the pid file).
+# unbound and the daemon's log live beside $R, not in it: pf_init wipes $R (and with it the
+# pid file and a log opened before it).
 UB=$(mktemp -d /var/tmp/postseal-policy-dns.XXXXXX)
 VERIFIER_PID=""
 cleanup() {
@@ -41,7 +42,7 @@ bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
 die() {
   echo "FAIL: $*"
   [ -f "$R/log/maillog" ] && tail -20 "$R/log/maillog"
-  [ -f "$R/verifier.log" ] && tail -20 "$R/verifier.log"
+  [ -f "$UB/verifier.log" ] && tail -20 "$UB/verifier.log"
   exit 1
 }
 
@@ -50,8 +51,8 @@ for p in $P_DAEMON $P_SPAWN $P_SINK $POLICY; do
 done
 
 unbound_start "$UB" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
-"$POSTSEAL" verifier --listen "127.0.0.1:$POLICY" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$R/verifier.log" 2>&1 &
+"$POSTSEAL" verifier --listen "127.0.0.1:$POLICY" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local --foreground \
+  > "$UB/verifier.log" 2>&1 &
 VERIFIER_PID=$!
 pf_wait_listen $POLICY || die "postseal verifier did not start"
 
@@ -146,6 +147,19 @@ else
   bad "daemon: localhost message missing or without the skip comment"; echo "$out" | tail -5
 fi
 
+# The daemon logs each decision with what Postfix sent it (client, HELO, sender) and its answer;
+# Postfix logs the policy service's reject. The daemon's SPF fail shows in both logs.
+decision='SPF fail; client=unknown\[198\.51\.100\.5\] helo=<mail\.client\.example\.com> from=<user@spf-pass\.example\.com>: action=550 5\.7\.23 '
+if grep -qE "$decision" "$UB/verifier.log"; then
+  ok "daemon: the fail decision is logged with client, HELO, sender and action"
+else
+  bad "daemon: no log line for the fail decision"; tail -5 "$UB/verifier.log"
+fi
+if grep -qE 'reject: RCPT from unknown\[198\.51\.100\.5\]: 550 5\.7\.23 ' "$R/log/maillog"; then
+  ok "postfix logged the policy service's 550 5.7.23"
+else
+  bad "postfix did not log the policy reject"; grep -E 'reject|warning' "$R/log/maillog" | tail -5
+fi
 # SASL-authenticated (XCLIENT LOGIN): an address SPF fails for is accepted with the skip comment.
 check_authenticated() {  # PORT LABEL
   local out f

@@ -105,7 +105,7 @@ grep -qE 'rejected: 550 5\.7\.23 .*spf=fail' "$U/verifier.log" && ok "reject log
 
 # 9. SMTP smuggling: `\n.\r\n` inside DATA does not end it, so one message arrives (the
 #    would-be second message is body text of the first) and none from the smuggled sender.
-/usr/bin/python3 "$POSTSEAL_SRC/tests/integration/proxy/smuggle.py" $P_SMTPD 192.0.2.10 > "$R/smuggle.out" 2>&1 \
+/usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/proxy/smuggle.py" $P_SMTPD 192.0.2.10 > "$R/smuggle.out" 2>&1 \
   || bad "smuggling probe: no answer to DATA ($(tail -3 "$R/smuggle.out"))"
 pf_wait_sink 5 30; pf_wait_queue_empty 30
 pf_wait_sink 6 5 2>/dev/null  # a smuggled second message would arrive now; give it 5 s

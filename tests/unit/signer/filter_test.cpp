@@ -1,24 +1,20 @@
 // filter_test.cpp - signer/filter pieces: From-domain choice (SECURITY 15), the signing table,
-// header limits (SECURITY 13), the spool (memory, then file), XFORWARD peer prefixes.
+// the [signer] defaults and the relay timeout bound (the relay session's own pieces are tested
+// in tests/unit/relay).
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
 #include "signer/filter/filter_config.hpp"
 #include "signer/filter/from_domain.hpp"
-#include "core/relay/message_assembler.hpp"
-#include "core/relay/spool.hpp"
 #include "signer/filter/signing_table.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 namespace postseal::signer {
 namespace {
-using relay::MessageAssembler;
-using relay::kMaxHeaderFields;
-using relay::Problem;
-using relay::Spool;
-using relay::problem_reply;
-using relay::received_queue_id;
 
 std::vector<mail::HeaderField> fields(std::string block) {
   return mail::parse_header_block(block).value();
@@ -44,11 +40,6 @@ TEST(FromDomain, ExactlyOneFromWithOneAddress) {
     auto got = from_domain(fields(c.block));
     EXPECT_EQ(got.has_value() ? *got : std::string("!"), c.want) << c.block;
   }
-}
-
-TEST(FromDomain, QueueIdFromReceived) {
-  EXPECT_EQ(received_queue_id(fields("Received: from x by mx with ESMTP id 4F1A2B3C4D;\r\n\tMon\r\n")), "4F1A2B3C4D");
-  EXPECT_EQ(received_queue_id(fields("Subject: x\r\n")), "");
 }
 
 TEST(SigningTable, ExactThenNearestParentWithSubdomains) {
@@ -80,66 +71,21 @@ TEST(SigningTable, KeyOptionAndMissingKey) {
   EXPECT_NE(t.error().find("/nonexistent/key"), std::string::npos);
 }
 
-TEST(MessageAssembler, HeaderFieldLimit) {
-  Spool spool(1024, "/tmp");
-  MessageAssembler m(spool, 1 << 30, [](const auto&) { return nullptr; });
-  m.line("From: a@example.com", 0);
-  for (std::size_t i = 0; i < kMaxHeaderFields; ++i) m.line("X: y", 0);
-  m.line("", 0);
-  m.finish();
-  EXPECT_EQ(m.problem(), Problem::too_many_header_fields);
-}
-
-TEST(MessageAssembler, SizeLimitAndStuffedBody) {
-  Spool spool(1024, "/tmp");
-  MessageAssembler ok(spool, 1000, [](const auto&) { return nullptr; });
-  ok.line("Subject: x", 10);
-  ok.line("", 12);
-  ok.line(".dot", 20);
-  ok.finish();
-  EXPECT_EQ(ok.problem(), Problem::none);
-  std::string scratch;
-  EXPECT_EQ(spool.chunk(0, scratch), "..dot\r\n");
-  Spool spool2(1024, "/tmp");
-  MessageAssembler big(spool2, 1000, [](const auto&) { return nullptr; });
-  big.line("Subject: x", 1001);
-  big.finish();
-  EXPECT_EQ(big.problem(), Problem::too_big);
-}
-
-TEST(Spool, MovesToAnUnlinkedFileAboveTheThreshold) {
-  Spool s(100, "/tmp");
-  std::string line(60, 'a');
-  for (int i = 0; i < 5000; ++i) s.append(line);
-  s.flush();
-  EXPECT_TRUE(s.on_disk());
-  EXPECT_FALSE(s.failed());
-  EXPECT_EQ(s.size(), 300000u);
-  std::string scratch, all;
-  for (std::size_t i = 0; i < s.chunks(); ++i) all += s.chunk(i, scratch);
-  EXPECT_EQ(all, std::string(300000, 'a'));
-}
-
-TEST(Spool, UnwritableDirectoryIsAFailureNotACrash) {
-  Spool s(10, "/nonexistent-dir");
-  s.append(std::string(100, 'x'));
-  EXPECT_TRUE(s.failed());
-  EXPECT_EQ(problem_reply(Problem::spool_failed, 0).substr(0, 3), "452");
-}
-
-TEST(FilterConfig, XforwardPrefixes) {
-  std::vector<std::string> p{"127.0.0.0/8", "::1"};
-  EXPECT_TRUE(host_allowed("127.0.0.1", p));
-  EXPECT_TRUE(host_allowed("127.255.0.9", p));
-  EXPECT_TRUE(host_allowed("::1", p));
-  EXPECT_FALSE(host_allowed("192.0.2.1", p));
-  EXPECT_FALSE(host_allowed("unix", p));
+TEST(FilterConfig, DefaultsAndTheRelayTimeoutBound) {
   config::declare(filter_config_keys());
   auto defaults = load_filter_config(nullptr);
   EXPECT_EQ(defaults.listen.port, 10027);
   EXPECT_EQ(defaults.relay.port, 10028);
-  EXPECT_LT(defaults.relay_timeout.count(), 600);
-  EXPECT_GT(600, kDefaultRelayTimeoutSeconds);
+  EXPECT_EQ(defaults.relay_timeout, std::chrono::seconds(kDefaultRelayTimeoutSeconds));
+  // the reinjection server's wait must stay below Postfix's 600 s (smtp_data_done_timeout):
+  // the key's bound refuses 600, its largest allowed value loads
+  const config::Key* key = config::find_key("signer.relay_timeout");
+  ASSERT_NE(key, nullptr);
+  EXPECT_LT(key->max, 600);
+  EXPECT_LT(kDefaultRelayTimeoutSeconds, key->max);
+  auto top = config::File::parse(fmt::format("[signer]\nrelay_timeout = {}\n", key->max), "t.toml");
+  EXPECT_EQ(load_filter_config(&top).relay_timeout.count(), key->max);
+  EXPECT_THROW(config::File::parse("[signer]\nrelay_timeout = 600\n", "t.toml"), StartupError);
 }
 
 }  // namespace

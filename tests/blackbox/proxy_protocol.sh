@@ -9,7 +9,7 @@
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
-H=$POSTSEAL_SRC/tests/integration/proxy
+H=$POSTSEAL_SRC/tests/blackbox/proxy
 R=$(mktemp -d /var/tmp/postseal-proxy-proto.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$R"; }

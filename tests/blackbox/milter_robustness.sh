@@ -26,7 +26,7 @@ printf '[milter]\ntimeout = 3\nmax_connections = 3\n' > "$R/postseal.toml"
 PID=$!
 for i in $(seq 1 100); do ss -Hltn "sport = :$MILTER" | grep -q . && break; sleep 0.1; done
 ss -Hltn "sport = :$MILTER" | grep -q . || { echo "FAIL: milter did not start"; cat "$R/verifier.log"; exit 1; }
-timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/integration/frontends/milter_wire.py" $MILTER
+timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/milter/milter_wire.py" $MILTER
 rc=$?
 if ! kill -0 "$PID" 2>/dev/null; then echo "FAIL: postseal verifier died"; cat "$R/verifier.log"; exit 1; fi
 echo "PASS: postseal verifier still running"

@@ -9,7 +9,7 @@ set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
 . "$POSTSEAL_SRC/tests/lib/unbound.sh"
-H="$POSTSEAL_SRC/tests/integration/policy"
+H="$POSTSEAL_SRC/tests/blackbox/policy"
 DNS=5357 PORT=10142
 U=$(mktemp -d /var/tmp/postseal-policy-conv.XXXXXX)
 VPID=""

@@ -42,7 +42,7 @@ done
 ss -Hltn "sport = :$TREV" | grep -q . || fail "srsd not listening"
 
 # 3. the dialogs
-timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/interop/srs/protocol_client.py" $HOST $SMAP $TFWD $TREV \
+timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/srs/protocol_client.py" $HOST $SMAP $TFWD $TREV \
   || fail "protocol checks failed"
 kill -0 $PID 2>/dev/null || fail "srsd died during the protocol checks"
 

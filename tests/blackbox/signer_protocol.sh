@@ -6,7 +6,8 @@
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
-H=$POSTSEAL_SRC/tests/integration/signer
+H=$POSTSEAL_SRC/tests/blackbox/signer
+DOWN=$POSTSEAL_SRC/tests/integration/signer/fake_downstream.py  # shared with signer_faults.sh
 R=$(mktemp -d /var/tmp/postseal-proto.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$R"; }
@@ -20,7 +21,7 @@ for p in 10127 10128 10131; do
 done
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
 openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
-$PY "$H/fake_downstream.py" 10128 accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
+$PY "$DOWN" 10128 accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
 wait_port 10128
 "$POSTSEAL" signer --listen 127.0.0.1:10127 --relay 127.0.0.1:10128 --foreground \
   --key rsa.example:r1:$R/keys/r1.private >"$R/signer.log" 2>&1 & PIDS+=($!); FPID=$!
