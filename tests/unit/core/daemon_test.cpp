@@ -6,7 +6,6 @@
 #include "core/util/log.hpp"
 
 #include <CLI/CLI.hpp>
-#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -36,13 +35,6 @@ struct Captured {
     return false;
   }
 };
-
-// raise_later - deliver `signals` to this process one after another once the loop runs.
-void raise_later(asio::io_context& io, std::vector<int> signals) {
-  asio::post(io, [signals] {
-    for (int s : signals) std::raise(s);
-  });
-}
 
 TEST(Daemon, SighupReloadsAndSigtermDrains) {
   Captured log;
