@@ -4,7 +4,6 @@
 // config and secrets file (local admin); a bad value is a StartupError naming it.
 #include "srs/commands.hpp"
 
-#include "core/net/privileges.hpp"
 #include "core/util/errors.hpp"
 #include "srs/command_options.hpp"
 #include "srs/daemon.hpp"
@@ -75,12 +74,8 @@ std::vector<std::string> check_srs_config(const config::File& f) {
       problems.emplace_back(e.what());
     }
   }
-  if (const auto user = f.string("srs.user"); !user.empty() && !net::user_exists(user))
-    problems.push_back(fmt::format("srs.user: unknown user '{}'", user));
-  if (auto p = net::fd_budget_problem("srs.max_connections", listeners * f.integer("srs.max_connections"), 1,
-                                      net::fd_limit_after_raise());
-      !p.empty())
-    problems.push_back("warning: " + p);
+  for (auto& p : net::daemon_problems("srs", f.string("srs.user"), listeners * f.integer("srs.max_connections"), 1))
+    problems.push_back(std::move(p));
   return problems;
 }
 

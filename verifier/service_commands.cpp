@@ -376,12 +376,9 @@ std::vector<std::string> check_service_config(const config::File& f) {
   if (f.has("milter"))
     if (auto policy = milter::policy_from_config(f); !policy) problems.push_back(policy.error());
   if (f.has("proxy")) collect(problems, [&] { relay::load_relay_config(&f, "proxy", proxy::proxy_defaults()); });
-  if (const auto user = f.string("verifier.user"); !user.empty() && !net::user_exists(user))
-    problems.push_back(fmt::format("verifier.user: unknown user '{}'", user));
-  if (auto p = net::fd_budget_problem("verifier.max_connections", static_cast<std::uint64_t>(f.integer("verifier.max_connections")),
-                                      1, net::fd_limit_after_raise());
-      !p.empty())
-    problems.push_back("warning: " + p);
+  for (auto& p : net::daemon_problems("verifier", f.string("verifier.user"),
+                                     static_cast<std::uint64_t>(f.integer("verifier.max_connections")), 1))
+    problems.push_back(std::move(p));
   return problems;
 }
 

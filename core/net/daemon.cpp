@@ -1,6 +1,7 @@
 // daemon.cpp - the daemon lifecycle (see daemon.hpp).
 #include "core/net/daemon.hpp"
 
+#include "core/net/privileges.hpp"
 #include "core/util/log.hpp"
 
 #include <CLI/CLI.hpp>
@@ -10,7 +11,6 @@
 
 #include <csignal>
 #include <thread>
-#include <vector>
 
 namespace postseal::net {
 namespace {
@@ -72,6 +72,16 @@ std::string fd_budget_problem(std::string_view what, std::uint64_t connections,
   return fmt::format("{}: {} connections at {} descriptors each need about {} descriptors, "
                      "more than the limit of {} (raise LimitNOFILE= or lower the connection cap)",
                      what, connections, fds_per_session, needed, limit);
+}
+
+std::vector<std::string> daemon_problems(std::string_view section, const std::string& user,
+                                         std::uint64_t connections, std::uint64_t fds_per_session) {
+  std::vector<std::string> problems;
+  if (!user.empty() && !user_exists(user)) problems.push_back(fmt::format("{}.user: unknown user '{}'", section, user));
+  const auto what = fmt::format("{}.max_connections", section);
+  if (auto p = fd_budget_problem(what, connections, fds_per_session, fd_limit_after_raise()); !p.empty())
+    problems.push_back("warning: " + p);
+  return problems;
 }
 
 Daemon::Daemon(std::string name, int threads)

@@ -3,7 +3,6 @@
 //
 // Untrusted input: the command line and config file. Command-line options override the file.
 // Without -c and without --key it is a pass-through filter (useful to measure Postfix alone).
-#include "core/net/privileges.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
@@ -72,12 +71,7 @@ std::vector<std::string> check_signer_config(const config::File& file) {
   if (!file.has("signer")) return problems;
   try {
     const FilterConfig config = load_filter_config(&file);
-    if (!config.user.empty() && !net::user_exists(config.user))
-      problems.push_back(fmt::format("signer.user: unknown user '{}'", config.user));
-    if (auto p = net::fd_budget_problem("signer.max_connections", config.max_connections, kFdsPerSession,
-                                        net::fd_limit_after_raise());
-        !p.empty())
-      problems.push_back("warning: " + p);
+    problems = net::daemon_problems("signer", config.user, config.max_connections, kFdsPerSession);
   } catch (const StartupError& e) {
     problems.emplace_back(e.what());
   }

@@ -46,6 +46,30 @@ out=$(timeout 5 "$POSTSEAL" check-config -c "$R/fifo.toml" 2>&1; echo "rc=$?")
 echo "$out" | grep -q "not a regular file" || fail "check-config with a FIFO: $out"
 note "a FIFO as key file or config: refused at once"
 
+# --- check-config refuses what a daemon would refuse at start, naming key and line
+mkdir -p "$R/cc"
+"$POSTSEAL" keygen --domain example.com --selector ok --dir "$R/cc" >/dev/null 2>&1 || fail "keygen"
+cp "$R/cc/ok.private" "$R/cc/open.private"; chmod 644 "$R/cc/open.private"
+dom() { printf '[[signer.domain]]\nname = "example.com"\nkeys = ["s:%s"]\n%s' "$1" "${2:-}"; }
+refused() {  # refused WANT TOML - check-config exits 78 and prints WANT
+  printf '%b' "$2" > "$R/cc/c.toml"
+  out=$("$POSTSEAL" check-config -c "$R/cc/c.toml" 2>&1); rc=$?
+  [ $rc -eq 78 ] || fail "check-config said ok (rc $rc) to: $2"
+  echo "$out" | grep -qF "$1" || fail "check-config: want '$1', got: $out"
+}
+refused "c.toml, line 1: signer.domain 'example.com': unknown canonicalization 'bogus'" "$(dom "$R/cc/ok.private" 'canonicalization = "relaxed/bogus"\n')"
+refused "c.toml, line 2: signer.listen = \"127.0.0.1:100270\"" '[signer]\nlisten = "127.0.0.1:100270"\n'
+refused "c.toml, line 2: helo_reject: 'fial' is not one of" '[verifier]\nhelo_reject = "fial"\n'
+refused "c.toml, line 2: DNS server 'localhost': not an IP address" '[dns]\nserver = "localhost"\n'
+refused "c.toml, line 3: cannot open key file $R/cc/missing.private" "$(dom "$R/cc/missing.private")"
+refused "c.toml, line 3: key file $R/cc/open.private is readable by group or others; run: chmod 600" "$(dom "$R/cc/open.private")"
+refused "c.toml, line 2: signer.user: unknown user 'nosuchuser'" '[signer]\nuser = "nosuchuser"\n'
+refused "signer.domain 'example.com' is listed twice" "$(dom "$R/cc/ok.private")\n$(dom "$R/cc/ok.private")"
+refused "c.toml, line 2: srsd needs an SRS domain" '[srs]\ndomain = ""\n'
+printf '%b' "$(dom "$R/cc/ok.private")" > "$R/cc/c.toml"
+"$POSTSEAL" check-config -c "$R/cc/c.toml" | grep -q ": ok$" || fail "check-config refused a good file"
+note "check-config: the daemons' start-up checks, each refused with key and line"
+
 # --- srsd: reload on SIGHUP, failed reload, start and stop lines
 head -c 32 /dev/urandom | base64 > "$R/srs.secret"; chmod 600 "$R/srs.secret"
 srs_conf() {
