@@ -1,11 +1,16 @@
-// commands.hpp - the keys folder's subcommands and config keys (see core/util/command.hpp).
+// commands.hpp - the keys folder's subcommands, one file each (see core/util/command.hpp); the
+// folder has no config keys:
+//   keygen       keys/keygen_command.cpp
+//   dns-check    keys/dns_check_command.cpp
 #pragma once
 
 #include "core/util/command.hpp"
 
 namespace postseal::keys {
 
+// add_commands - every subcommand below.
 void add_commands(CLI::App& app, Runner& run);
-std::span<const config::Key> config_keys();
+void add_keygen_command(CLI::App& app, Runner& run);
+void add_dns_check_command(CLI::App& app, Runner& run);
 
 }  // namespace postseal::keys

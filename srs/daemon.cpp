@@ -10,16 +10,13 @@
 #include "srs/tcp_table.hpp"
 
 #include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
 #include <asio/redirect_error.hpp>
-#include <asio/signal_set.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <fmt/format.h>
 
 #include <array>
-#include <csignal>
 #include <memory>
-#include <thread>
 
 namespace postseal::srs {
 namespace {
@@ -107,10 +104,12 @@ struct Reader {
 
 }  // namespace
 
-asio::awaitable<void> socketmap_session(net::Socket socket, const Rewriter& rewriter,
+asio::awaitable<void> socketmap_session(net::Socket socket, const LookupHolder& lookups,
                                         std::chrono::seconds idle, bool verbose) {
   Reader reader(socket, idle);
   for (;;) {
+    const auto state = lookups.get();
+    const Rewriter& rewriter = state->rewriter;
     std::string out;
     std::size_t pos = 0;
     for (;;) {
@@ -133,12 +132,14 @@ asio::awaitable<void> socketmap_session(net::Socket socket, const Rewriter& rewr
   }
 }
 
-asio::awaitable<void> tcp_table_session(net::Socket socket, const Rewriter& rewriter,
+asio::awaitable<void> tcp_table_session(net::Socket socket, const LookupHolder& lookups,
                                         Direction direction, std::chrono::seconds idle,
                                         bool verbose) {
   Reader reader(socket, idle);
   bool skipping = false;  // inside a line that was too long: drop it up to its '\n'
   for (;;) {
+    const auto state = lookups.get();
+    const Rewriter& rewriter = state->rewriter;
     std::string out;
     std::size_t pos = 0;
     for (;;) {
@@ -163,15 +164,15 @@ asio::awaitable<void> tcp_table_session(net::Socket socket, const Rewriter& rewr
   }
 }
 
-int run_daemon(const DaemonSettings& s, const Rewriter& rewriter) {
-  asio::io_context io(s.threads);
+int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
+  net::Daemon daemon("srsd", s.threads);
   std::vector<std::unique_ptr<net::Server>> servers;
   const auto idle = s.idle_timeout;
   const bool verbose = s.verbose;
   if (s.socketmap) {
     servers.push_back(std::make_unique<net::Server>(
-        io, "socketmap", s.max_connections, [&rewriter, idle, verbose](net::Socket sock) {
-          return socketmap_session(std::move(sock), rewriter, idle, verbose);
+        daemon.io(), "socketmap", s.max_connections, [&lookups, idle, verbose](net::Socket sock) {
+          return socketmap_session(std::move(sock), lookups, idle, verbose);
         }));
     servers.back()->listen(*s.socketmap);
   }
@@ -179,29 +180,35 @@ int run_daemon(const DaemonSettings& s, const Rewriter& rewriter) {
                              std::tuple{&s.tcp_reverse, Direction::reverse, "tcp-reverse"}}) {
     if (!*ep) continue;
     servers.push_back(std::make_unique<net::Server>(
-        io, name, s.max_connections, [&rewriter, d, idle, verbose](net::Socket sock) {
-          return tcp_table_session(std::move(sock), rewriter, d, idle, verbose);
+        daemon.io(), name, s.max_connections, [&lookups, d, idle, verbose](net::Socket sock) {
+          return tcp_table_session(std::move(sock), lookups, d, idle, verbose);
         }));
     servers.back()->listen(**ep);
   }
   net::drop_privileges(s.user);
-  asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&](const std::error_code&, int sig) {
-    log::info("stopping on signal {}", sig);
+  if (auto problem = net::fd_budget_problem("srsd", servers.size() * s.max_connections, 1,
+                                            net::raise_fd_limit());
+      !problem.empty())
+    log::warning("{}", problem);
+  net::DaemonHooks hooks;
+  hooks.reload = [&lookups, reload]() -> std::expected<std::string, std::string> {
+    auto fresh = reload();
+    if (!fresh) return std::unexpected(fresh.error());
+    lookups.set(*fresh);
+    return "domain " + (*fresh)->rewriter.domain();
+  };
+  // lookups are answered at once: closing the listeners and the persistent connections is
+  // the whole drain
+  hooks.drain = [&servers](std::function<void()> done) {
     for (auto& server : servers) server->stop();
-    io.stop();
-  });
-  std::signal(SIGPIPE, SIG_IGN);
+    done();
+  };
   for (auto& server : servers) server->start();
-  log::info("ready: domain {}{}{}{}", rewriter.domain(),
-            s.socketmap ? ", socketmap " + s.socketmap->str() : "",
-            s.tcp_forward ? ", tcp forward " + s.tcp_forward->str() : "",
-            s.tcp_reverse ? ", tcp reverse " + s.tcp_reverse->str() : "");
-  std::vector<std::thread> pool;
-  for (int i = 1; i < s.threads; ++i) pool.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : pool) t.join();
-  return 0;
+  return daemon.run(std::move(hooks),
+                    fmt::format("domain {}{}{}{}", lookups.get()->rewriter.domain(),
+                                s.socketmap ? ", socketmap " + s.socketmap->str() : "",
+                                s.tcp_forward ? ", tcp forward " + s.tcp_forward->str() : "",
+                                s.tcp_reverse ? ", tcp reverse " + s.tcp_reverse->str() : ""));
 }
 
 }  // namespace postseal::srs

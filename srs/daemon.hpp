@@ -1,4 +1,6 @@
-// daemon.hpp - `postseal srsd`: socketmap and tcp_table lookup servers around one Rewriter.
+// daemon.hpp - `postseal srsd`: socketmap and tcp_table lookup servers around one Rewriter,
+// on the daemon lifecycle of core/net/daemon.hpp (SIGHUP rebuilds the codec and rewriter from
+// the config and secrets file; each read batch of requests uses the state current then).
 //
 // One process, one io_context run by a small thread pool; every connection is a coroutine on
 // its own strand (core/net Server), persistent: a client sends as many requests as it likes.
@@ -9,6 +11,7 @@
 // line skipped), an idle timeout per connection, a connection cap per listener.
 #pragma once
 
+#include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/net/server.hpp"
 #include "srs/rewriter.hpp"
@@ -16,6 +19,9 @@
 #include <asio/awaitable.hpp>
 
 #include <chrono>
+#include <expected>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,18 +40,32 @@ struct DaemonSettings {
   bool verbose = false;  // log every lookup
 };
 
+// Lookups - the codec and the rewriter over it, built whole at start and on each reload.
+struct Lookups {
+  Lookups(SrsOptions options, const std::vector<std::string>& secrets, const Clock& clock,
+          std::string domain, std::vector<std::string> local_domains)
+      : codec(options, secrets, clock), rewriter(codec, std::move(domain), std::move(local_domains)) {}
+  Lookups(const Lookups&) = delete;
+  Lookups& operator=(const Lookups&) = delete;
+  SrsCodec codec;
+  Rewriter rewriter;  // points at codec
+};
+using LookupHolder = net::Reloadable<const Lookups>;
+// Reload - the Lookups a SIGHUP builds, or why the running ones stay.
+using Reload = std::function<std::expected<std::shared_ptr<const Lookups>, std::string>()>;
+
 enum class Direction { forward, reverse };
 
 // socketmap_session - serve socketmap requests on one connection until it closes.
-asio::awaitable<void> socketmap_session(net::Socket socket, const Rewriter& rewriter,
+asio::awaitable<void> socketmap_session(net::Socket socket, const LookupHolder& lookups,
                                         std::chrono::seconds idle, bool verbose);
 // tcp_table_session - serve tcp_table "get" requests for one direction.
-asio::awaitable<void> tcp_table_session(net::Socket socket, const Rewriter& rewriter,
+asio::awaitable<void> tcp_table_session(net::Socket socket, const LookupHolder& lookups,
                                         Direction direction, std::chrono::seconds idle,
                                         bool verbose);
 
-// run_daemon - bind, drop privileges, serve until SIGTERM/SIGINT; returns the exit code.
-// The rewriter must outlive the call. Throws StartupError when a listener cannot be bound.
-int run_daemon(const DaemonSettings& settings, const Rewriter& rewriter);
+// run_daemon - bind, drop privileges, serve until SIGTERM/SIGINT, reload on SIGHUP; returns
+// the exit code. Throws StartupError when a listener cannot be bound.
+int run_daemon(const DaemonSettings& settings, LookupHolder& lookups, Reload reload);
 
 }  // namespace postseal::srs

@@ -2,13 +2,12 @@
 #include "srs/secrets.hpp"
 
 #include "core/util/errors.hpp"
+#include "core/util/read_file.hpp"
 #include "srs/codec.hpp"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace postseal::srs {
 
@@ -49,12 +48,11 @@ std::vector<std::string> load_secrets(const std::filesystem::path& path) {
   if (static_cast<std::size_t>(st.st_size) > kMaxSecretsFileOctets)
     throw config_error(fmt::format("SRS secrets file {} is larger than {} octets", path.string(),
                                    kMaxSecretsFileOctets));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw StartupError(kExitNoInput, fmt::format("cannot read SRS secrets file {}", path.string()));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto secrets = parse_secrets(buf.str());
+  auto text = read_local_file(path, kMaxSecretsFileOctets, FileKind::regular);
+  if (!text)
+    throw StartupError(kExitNoInput,
+                       fmt::format("cannot read SRS secrets file {}: {}", path.string(), text.error()));
+  auto secrets = parse_secrets(*text);
   if (!secrets) throw config_error(fmt::format("SRS secrets file {}: {}", path.string(), secrets.error()));
   return std::move(*secrets);
 }

@@ -6,6 +6,9 @@
 
 #include "core/util/command.hpp"
 
+#include <string>
+#include <vector>
+
 namespace postseal::verifier {
 
 void add_commands(CLI::App& app, Runner& run);
@@ -16,5 +19,8 @@ void add_spf_command(CLI::App& app, Runner& run);
 void add_service_commands(CLI::App& app, Runner& run);
 std::span<const config::Key> spf_config_keys();
 std::span<const config::Key> service_config_keys();
+// check_service_config - what `postseal verifier` would refuse (or warn about, "warning: ...")
+// at start with this file: decision options, DNS, listeners, milter and proxy, the user.
+std::vector<std::string> check_service_config(const config::File& file);
 
 }  // namespace postseal::verifier

@@ -30,9 +30,13 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, d
   c->spf = spf_options_from_config(file, clock);
   c->authserv_id = options.authserv_id;
   c->dkim = dkim::options_from_config(file);
-  auto checker = decision::engine_checker(*c->spf_engine, *c->resolver, c->spf);
-  c->decider = std::make_unique<decision::Decider>(std::move(options), std::move(checker), c->resolver.get(), clock);
+  c->decider = make_decider(*c, std::move(options));
   return c;
+}
+
+std::shared_ptr<decision::Decider> make_decider(const InboundContext& c, decision::Options options) {
+  auto checker = decision::engine_checker(*c.spf_engine, *c.resolver, c.spf);
+  return std::make_shared<decision::Decider>(std::move(options), std::move(checker), c.resolver.get(), *c.clock);
 }
 
 }  // namespace postseal::verifier

@@ -30,13 +30,17 @@ struct InboundContext {
   const Clock* clock = nullptr;
   std::unique_ptr<spf::SpfEngine> spf_engine;
   spf::SpfOptions spf;  // time cap and clock of every evaluation
-  std::unique_ptr<decision::Decider> decider;
+  std::shared_ptr<decision::Decider> decider;  // the start-up options (milter, proxy)
   dkim::VerifyOptions dkim;
   std::string authserv_id;
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.
 spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& clock);
+
+// make_decider - a decision core over `context`'s resolver, SPF engine and clock (the
+// context's own, or a reloaded one with new options).
+std::shared_ptr<decision::Decider> make_decider(const InboundContext& context, decision::Options options);
 
 // make_inbound_context - the context of one daemon; `clock` must outlive it. Throws
 // StartupError (exit 78) for an unknown spf.engine.

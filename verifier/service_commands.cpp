@@ -1,7 +1,10 @@
 // service_commands.cpp - `postseal verifier` (policy daemon on unix/TCP sockets; with --milter
 // the milter front end of verifier/milter/, with --proxy the before-queue proxy filter of
 // verifier/proxy/) and `postseal policy` (one policy session on stdin/stdout, for master.cf
-// `spawn`). SIGTERM: the proxy's transactions in progress finish (proxy.shutdown_grace).
+// `spawn`), on the daemon lifecycle of core/net/daemon.hpp. SIGTERM: the proxy's transactions
+// in progress finish (proxy.shutdown_grace). SIGHUP rereads the config file: new policy
+// connections use the reloaded [verifier] decision options; the milter and the proxy keep
+// those they started with, and listeners, DNS and threads stay as started.
 //
 // Options come from the config file ([verifier] section, conf/postseal.d/verifier.toml) and
 // are overridden by the command line, so both commands also run with no config file at all
@@ -10,6 +13,7 @@
 #include "verifier/commands.hpp"
 
 #include "core/dns/resolver_factory.hpp"
+#include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
@@ -25,19 +29,17 @@
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
-#include <asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <thread>
-#include <unistd.h>
 
 namespace postseal::verifier {
 namespace {
-
-constexpr const char* kDefaultConfig = "/etc/postseal/postseal.toml";
 
 const config::Key kKeys[] = {
     {"verifier.policy_listen", config::Type::strings, "[\"127.0.0.1:10040\"]", 0, 0,
@@ -102,25 +104,12 @@ struct Settings {
   milter::PolicyOverrides milter_policy;  // smf-spf options
   bool proxy = false;                 // serve the before-queue proxy (verifier/proxy/)
   std::string proxy_listen, proxy_relay;
-  bool verbose = false;
-  bool foreground = false;  // log to stderr (else syslog unless stderr is a terminal)
+  net::LogOptions log;
 };
 
+// load_config - -c, else the default file when present (every key is declared by main).
 config::File load_config(const Settings& s) {
-  config::declare(dns::dns_config_keys());
-  config::declare(dkim::verify_config_keys());
-  config::declare(milter::config_keys());
-  config::declare(proxy::config_keys());
-  if (!s.config_path.empty()) return config::File::load(s.config_path);
-  std::error_code ec;
-  if (std::filesystem::exists(kDefaultConfig, ec)) return config::File::load(kDefaultConfig);
-  return config::File{};
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
-  return buf;
+  return config::File::load_or_default(s.config_path);
 }
 
 std::vector<std::string> pick(const std::optional<std::vector<std::string>>& cli,
@@ -177,7 +166,7 @@ decision::Options build_options(const Settings& s, const config::File& f) {
   o.header_type = must(decision::parse_header_type(s.header_type.value_or(f.string("verifier.header_type"))),
                        "header_type");
   o.authserv_id = s.authserv_id.value_or(f.string("verifier.authserv_id"));
-  if (o.authserv_id.empty()) o.authserv_id = host_name();
+  if (o.authserv_id.empty()) o.authserv_id = net::local_host_name();
   o.cache_ttl_seconds = s.cache_ttl.value_or(f.integer("verifier.cache_ttl"));
   if (o.cache_ttl_seconds < 0 || o.cache_ttl_seconds > decision::kMaxCacheTtlSeconds)
     throw config_error(fmt::format("cache_ttl: {} is outside 0-{}", o.cache_ttl_seconds,
@@ -205,16 +194,21 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   sub->add_option("--reason-message", s.reason_message, "reject/defer text, e.g. 'Message {rejectdefer} due to: {spf}. Please see {url}'");
   sub->add_option("--header-type", s.header_type, "received-spf|authentication-results");
   sub->add_option("--cache-ttl", s.cache_ttl, "seconds an SPF result is reused (0: no cache)");
-  sub->add_flag("-v,--verbose", s.verbose, "log debug lines");
-  sub->add_flag("--foreground", s.foreground, "log to stderr instead of syslog (mail facility)");
+  net::add_log_options(sub, s.log);
 }
 
 // Service - what both commands build: the io_context, the clock and the inbound context.
 struct Service {
-  asio::io_context io;
+  explicit Service(asio::io_context& context) : io(context) {}
+  asio::io_context& io;
   SystemClock clock;
   std::unique_ptr<InboundContext> inbound;
 };
+
+// make_decider - a decision core over the daemon's resolver and SPF engine (for a reload).
+std::shared_ptr<decision::Decider> make_decider(Service& svc, const Settings& s, const config::File& f) {
+  return verifier::make_decider(*svc.inbound, build_options(s, f));
+}
 
 void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
@@ -223,13 +217,21 @@ void build_service(Service& svc, Settings& s, const config::File& f) {
 }
 
 int run_policy(Settings& s) {
-  log::open("postseal/policy", s.foreground || isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
-  log::set_verbose(s.verbose);
+  net::start_logging("postseal/policy", s.log);
   auto file = load_config(s);
-  Service svc;
+  asio::io_context io;
+  Service svc(io);
   build_service(svc, s, file);
   policy::serve_stdio(svc.io, 0, 1, *svc.inbound->decider);
   return 0;
+}
+
+using DeciderHolder = net::Reloadable<decision::Decider>;
+
+// serve_policy - one policy connection with the decider current when it was accepted.
+asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<decision::Decider> decider,
+                                   std::chrono::seconds idle) {
+  co_await policy::serve_connection(std::move(socket), *decider, idle);
 }
 
 // start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
@@ -266,7 +268,7 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   };
   if (!s.proxy_listen.empty()) config.listen = endpoint(s.proxy_listen, "--proxy-listen");
   if (!s.proxy_relay.empty()) config.relay = endpoint(s.proxy_relay, "--proxy-relay");
-  if (config.hostname.empty()) config.hostname = host_name();
+  if (config.hostname.empty()) config.hostname = net::local_host_name();
   e.inbound = svc.inbound.get();
   e.add_received_spf = file.boolean("proxy.received_spf");
   auto p = std::make_unique<proxy::Proxy>(svc.io, std::move(config), e);
@@ -274,19 +276,30 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   return p;
 }
 
+// reload_decider - the decision core from the reread config file, or why not.
+std::expected<std::string, std::string> reload_decider(Service& svc, const Settings& s, DeciderHolder& deciders) {
+  try {
+    auto decider = make_decider(svc, s, load_config(s));
+    deciders.set(std::move(decider));
+    return "new policy connections use the reloaded [verifier] options";
+  } catch (const StartupError& e) {
+    return std::unexpected(e.what());
+  }
+}
+
 int run_verifier(Settings& s) {
-  log::open("postseal/verifier", s.foreground || isatty(2) ? log::Target::stderr_stream : log::Target::syslog);
-  log::set_verbose(s.verbose);
+  net::start_logging("postseal/verifier", s.log);
   auto file = load_config(s);
-  Service svc;
+  net::Daemon daemon("verifier", static_cast<int>(file.integer("verifier.threads")));
+  Service svc(daemon.io());
   build_service(svc, s, file);
+  DeciderHolder deciders(svc.inbound->decider);
   auto listen = s.listen.empty() ? file.strings("verifier.policy_listen") : s.listen;
   auto idle = std::chrono::seconds(file.integer("verifier.idle_timeout"));
-  auto& decider = *svc.inbound->decider;
-  net::Server server(svc.io, "policy", static_cast<std::size_t>(file.integer("verifier.max_connections")),
-                     [&decider, idle](net::Socket sock) {
-                       return policy::serve_connection(std::move(sock), decider, idle);
-                     });
+  const auto max_connections = static_cast<std::size_t>(file.integer("verifier.max_connections"));
+  net::Server server(svc.io, "policy", max_connections, [&deciders, idle](net::Socket sock) {
+    return serve_policy(std::move(sock), deciders.get(), idle);
+  });
   for (const auto& text : listen) {
     auto ep = net::parse_endpoint(text);
     if (!ep) throw config_error(fmt::format("policy listen address '{}': {}", text, ep.error()));
@@ -299,6 +312,9 @@ int run_verifier(Settings& s) {
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
+  if (auto problem = net::fd_budget_problem("verifier policy", max_connections, 1, net::raise_fd_limit());
+      !problem.empty())
+    log::warning("{}", problem);
   server.start();
   if (proxy) proxy->start();
   // libmilter takes SIGINT/SIGTERM in its own signal thread; when smfi_main() returns for
@@ -311,24 +327,53 @@ int run_verifier(Settings& s) {
         svc.io.stop();
       });
     }).detach();
-  asio::signal_set signals(svc.io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code&, int) {
+  net::DaemonHooks hooks;
+  hooks.reload = [&svc, &s, &deciders] { return reload_decider(svc, s, deciders); };
+  hooks.drain = [&](std::function<void()> done) {
     if (!milter_spec.empty()) milter::stop();
     server.stop();
-    if (!proxy) return svc.io.stop();
-    log::info("shutting down: finishing {} proxy session(s)", proxy->active());
-    proxy->drain([&svc] { svc.io.stop(); });
-  });
-  log::info("policy service listening on {}", fmt::join(listen, ", "));
-  auto threads = static_cast<unsigned>(file.integer("verifier.threads"));
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&svc] { svc.io.run(); });
-  svc.io.run();
-  for (auto& t : pool) t.join();
-  return 0;
+    if (!proxy) return done();
+    proxy->drain(std::move(done));
+  };
+  return daemon.run(std::move(hooks), fmt::format("policy service listening on {}{}{}", fmt::join(listen, ", "),
+                                                  milter_spec.empty() ? "" : ", milter on " + milter_spec,
+                                                  proxy ? ", proxy" : ""));
+}
+
+// collect - run one start-up step; its StartupError becomes a problem.
+template <typename F>
+void collect(std::vector<std::string>& problems, F&& step) {
+  try {
+    step();
+  } catch (const StartupError& e) {
+    problems.emplace_back(e.what());
+  }
 }
 
 }  // namespace
+
+std::vector<std::string> check_service_config(const config::File& f) {
+  std::vector<std::string> problems;
+  if (!f.has("verifier") && !f.has("dns") && !f.has("milter") && !f.has("proxy")) return problems;
+  const Settings none;
+  collect(problems, [&] { build_options(none, f); });
+  collect(problems, [&] {
+    dns::ResolverOptions options;
+    dns::apply_config(f, options);
+    asio::io_context io;
+    dns::make_resolver(io, options);
+  });
+  for (const auto& text : f.strings("verifier.policy_listen"))
+    if (auto ep = net::parse_endpoint(text); !ep)
+      problems.push_back(fmt::format("verifier.policy_listen '{}': {}", text, ep.error()));
+  if (f.has("milter"))
+    if (auto policy = milter::policy_from_config(f); !policy) problems.push_back(policy.error());
+  if (f.has("proxy")) collect(problems, [&] { relay::load_relay_config(&f, "proxy", proxy::proxy_defaults()); });
+  for (auto& p : net::daemon_problems("verifier", f.string("verifier.user"),
+                                     static_cast<std::uint64_t>(f.integer("verifier.max_connections")), 1))
+    problems.push_back(std::move(p));
+  return problems;
+}
 
 void add_service_commands(CLI::App& app, Runner& run) {
   auto settings = std::make_shared<Settings>();

@@ -32,7 +32,7 @@ using Loaded = std::expected<std::shared_ptr<const PrivateKey>, std::string>;
 std::expected<std::string, std::string> read_key_file(const std::filesystem::path& path,
                                                       bool check_permissions) {
   const std::string name = path.string();
-  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block
   if (fd < 0) return std::unexpected(fmt::format("cannot open key file {}: {}", name, std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -14,6 +14,8 @@
 
 namespace postseal::net {
 
+bool user_exists(const std::string& user) { return ::getpwnam(user.c_str()) != nullptr; }
+
 void drop_privileges(const std::string& user) {
   if (user.empty()) return;
   const passwd* pw = ::getpwnam(user.c_str());

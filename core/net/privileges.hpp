@@ -11,5 +11,7 @@ namespace postseal::net {
 
 // drop_privileges - become `user` (no-op when empty); throws StartupError naming the user.
 void drop_privileges(const std::string& user);
+// user_exists - the system knows `user` (check-config's test of the same rule).
+bool user_exists(const std::string& user);
 
 }  // namespace postseal::net

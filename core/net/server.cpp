@@ -9,6 +9,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -16,6 +17,8 @@
 #include <netinet/tcp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace postseal::net {
 
@@ -25,7 +28,8 @@ Server::Server(asio::io_context& io, std::string name, std::size_t max_connectio
       name_(std::move(name)),
       max_connections_(max_connections),
       handler_(std::move(handler)),
-      active_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+      active_(std::make_shared<std::atomic<std::size_t>>(0)),
+      accept_strand_(asio::make_strand(io)) {}
 
 Server::~Server() { stop(); }
 
@@ -58,7 +62,7 @@ void Server::listen(const Endpoint& endpoint) {
 
 void Server::start() {
   for (auto& acceptor : acceptors_)
-    asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+    asio::co_spawn(accept_strand_, accept_loop(*acceptor), asio::detached);
 }
 
 void Server::stop() {
@@ -77,11 +81,34 @@ asio::awaitable<void> Server::accept_loop(Acceptor& acceptor) {
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      log::warning("{}: accept: {}", name_, ec.message());
-      continue;  // EMFILE and friends: keep serving the sessions we have
+      co_await pause_after(ec);  // keep serving the sessions we have
+      continue;
     }
     launch(std::move(socket));
   }
+}
+
+bool resource_exhausted(const std::error_code& ec) {
+  if (ec.category() != asio::error::get_system_category()) return false;
+  const int e = ec.value();
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+asio::awaitable<void> Server::pause_after(const std::error_code& ec) {
+  ++accept_failures_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - accept_logged_ >= kAcceptLogInterval) {
+    log::warning("{}: accept: {} ({} time(s) in the last {}s){}", name_, ec.message(), accept_failures_,
+                 kAcceptLogInterval.count(),
+                 resource_exhausted(ec) ? fmt::format("; pausing accepts for {} ms each time", kAcceptPause.count())
+                                        : "");
+    accept_logged_ = now;
+    accept_failures_ = 0;
+  }
+  if (!resource_exhausted(ec)) co_return;
+  asio::steady_timer timer(accept_strand_, kAcceptPause);
+  std::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 void Server::launch(Socket socket) {

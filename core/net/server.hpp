@@ -7,7 +7,10 @@
 // connection over the cap is handed to the busy handler (an SMTP daemon writes 421) and
 // closed. TCP sockets get TCP_NODELAY (replies are written whole; Postfix clients would
 // otherwise wait on Nagle). Unix sockets replace a stale socket file and are made mode 0666
-// (put them in a directory whose permissions say who may connect).
+// (put them in a directory whose permissions say who may connect). Out of descriptors or
+// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the accept loop pauses kAcceptPause before trying
+// again, instead of spinning on the connection left in the backlog, and logs at most one line
+// per kAcceptLogInterval with the number of failures.
 #pragma once
 
 #include "core/net/endpoint.hpp"
@@ -16,8 +19,10 @@
 #include <asio/basic_socket_acceptor.hpp>
 #include <asio/generic/stream_protocol.hpp>
 #include <asio/io_context.hpp>
+#include <asio/strand.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -33,6 +38,13 @@ using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 inline constexpr std::size_t kDefaultMaxConnections = 256;
 // kListenBacklog - pending connections the kernel queues for us.
 inline constexpr int kListenBacklog = 128;
+// kAcceptPause - how long accepting stops after accept() ran out of descriptors or memory.
+inline constexpr std::chrono::milliseconds kAcceptPause{250};
+// kAcceptLogInterval - at most one log line per this interval for such failures.
+inline constexpr std::chrono::seconds kAcceptLogInterval{5};
+
+// resource_exhausted - the accept() errors that pause the accept loop.
+bool resource_exhausted(const std::error_code& ec);
 
 class Server {
  public:
@@ -57,6 +69,7 @@ class Server {
 
  private:
   asio::awaitable<void> accept_loop(Acceptor& acceptor);
+  asio::awaitable<void> pause_after(const std::error_code& ec);
   void launch(Socket socket);
 
   asio::io_context& io_;
@@ -67,6 +80,9 @@ class Server {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::vector<std::string> unix_paths_;
   std::shared_ptr<std::atomic<std::size_t>> active_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;  // every accept loop runs on it
+  std::size_t accept_failures_ = 0;  // since the last log line
+  std::chrono::steady_clock::time_point accept_logged_{};
 };
 
 }  // namespace postseal::net

@@ -2,12 +2,11 @@
 #include "core/util/config.hpp"
 
 #include "core/util/errors.hpp"
+#include "core/util/read_file.hpp"
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 namespace postseal::config {
 namespace {
@@ -135,11 +134,20 @@ File File::parse(std::string_view text, std::string_view source) {
 }
 
 File File::load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(fmt::format("cannot read config file {}", path.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path.string());
+  auto text = read_local_file(path, kMaxFileOctets, FileKind::any_readable);
+  if (!text) throw config_error(fmt::format("cannot read config file {}: {}", path.string(), text.error()));
+  return parse(*text, path.string());
+}
+
+std::string resolve_path(std::string_view given) {
+  if (!given.empty()) return std::string(given);
+  std::error_code ec;
+  return std::filesystem::exists(kDefaultPath, ec) ? std::string(kDefaultPath) : std::string();
+}
+
+File File::load_or_default(std::string_view given) {
+  const std::string path = resolve_path(given);
+  return path.empty() ? File{} : load(path);
 }
 
 const toml::node* File::node(std::string_view path) const {
@@ -147,6 +155,11 @@ const toml::node* File::node(std::string_view path) const {
 }
 
 bool File::has(std::string_view path) const { return node(path) != nullptr; }
+
+std::string File::where(std::string_view path) const {
+  const auto* n = node(path);
+  return n == nullptr ? source_ : config::where(source_, *n);
+}
 
 static const Key& must_find(std::string_view path) {
   const Key* k = find_key(path);

@@ -5,12 +5,14 @@
 // and main() hands all declarations to declare() before loading. Loading checks every key in
 // the file against the declarations: an unknown key, a wrong type or an integer out of bounds
 // is a config error (exit 78) naming the file, the line and the key. Untrusted input: the
-// config file (local admin, but typos are common). conf/postseal.toml documents every key; a
-// unit test checks that it does.
+// config file (local admin, but typos are common). Limits: kMaxFileOctets per file (read with
+// O_NONBLOCK, so a FIFO never blocks a start or a reload; a directory is refused with EISDIR).
+// conf/postseal.toml documents every key; a unit test checks that it does.
 #pragma once
 
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -20,6 +22,15 @@
 #include <vector>
 
 namespace postseal::config {
+
+// kDefaultPath - the config file every command reads when -c is not given and it exists.
+inline constexpr std::string_view kDefaultPath = "/etc/postseal/postseal.toml";
+// kMaxFileOctets - a config file larger than this is refused (no postseal.toml comes close).
+inline constexpr std::size_t kMaxFileOctets = 1024 * 1024;
+
+// resolve_path - `given` when not empty, else kDefaultPath when it exists, else "" (no file:
+// the declared defaults).
+std::string resolve_path(std::string_view given);
 
 enum class Type { boolean, integer, string, strings, tables };
 
@@ -45,6 +56,8 @@ class File {
   File() = default;
   // load - read and check a file; throws StartupError (exit 78) naming file, line and key.
   static File load(const std::filesystem::path& path);
+  // load_or_default - load(resolve_path(given)), or the declared defaults when that is "".
+  static File load_or_default(std::string_view given);
   // parse - the same from text (`source` names it in messages).
   static File parse(std::string_view text, std::string_view source);
 
@@ -54,6 +67,8 @@ class File {
   std::string string(std::string_view path) const;
   std::vector<std::string> strings(std::string_view path) const;
   bool has(std::string_view path) const;
+  // where - "FILE, line N" for a key present in the file, else the file's name.
+  std::string where(std::string_view path) const;
   // tables - the tables of an array of tables ("signer.domain"), empty when absent.
   std::vector<const toml::table*> tables(std::string_view path) const;
   const toml::table& root() const { return root_; }

@@ -1,6 +1,7 @@
-// filter_server.cpp - start-up, thread pool, signals and drain of the content filter.
+// filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp.
 #include "signer/filter/filter_server.hpp"
 
+#include "core/net/daemon.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
 #include "core/util/config.hpp"
@@ -9,102 +10,36 @@
 #include "core/relay/session.hpp"
 #include "signer/filter/sign_step.hpp"
 
-#include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
-#include <unistd.h>
-
-#include <csignal>
-#include <thread>
+#include <fmt/format.h>
 
 namespace postseal::signer {
 namespace {
 
-std::shared_ptr<const SigningTable> load_table(const FilterOptions& o, std::string& error) {
+std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
   std::optional<config::File> file;
   try {
     if (o.config_path) file = config::File::load(*o.config_path);
   } catch (const StartupError& e) {
-    error = e.what();
-    return nullptr;
+    return std::unexpected(e.what());
   }
-  auto table = build_signing_table(file ? &*file : nullptr, o.keys);
-  if (!table) {
-    error = table.error();
-    return nullptr;
-  }
-  return *table;
+  return build_signing_table(file ? &*file : nullptr, o.keys);
 }
-
-std::string local_hostname() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
-
-// Lifecycle - signal handling: SIGHUP reload, SIGTERM/SIGINT drain then stop.
-struct Lifecycle {
-  asio::io_context& io;
-  net::Server& server;
-  relay::RelayContext& context;
-  TableHolder& tables;
-  const FilterOptions& options;
-  asio::signal_set signals{io, SIGTERM, SIGINT, SIGHUP};
-  asio::steady_timer drain_timer{io};
-  std::chrono::steady_clock::time_point drain_end{};
-
-  void wait() {
-    signals.async_wait([this](const std::error_code& ec, int sig) {
-      if (ec) return;
-      if (sig == SIGHUP) reload();
-      else return drain();
-      wait();
-    });
-  }
-  void reload() {
-    std::string error;
-    auto table = load_table(options, error);
-    if (!table) return log::error("reload failed, keeping the current keys and settings: {}", error);
-    tables.set(table);
-    log::info("reloaded: {} signing domain(s)", table->size());
-  }
-  void drain() {
-    log::info("shutting down: finishing {} session(s) for at most {}s", server.active(),
-              options.config.shutdown_grace.count());
-    server.stop();
-    context.start_draining();
-    drain_end = std::chrono::steady_clock::now() + options.config.shutdown_grace;
-    poll();
-  }
-  void poll() {
-    if (server.active() == 0 || std::chrono::steady_clock::now() >= drain_end) {
-      if (server.active() > 0) log::warning("{} session(s) cut off at shutdown; no 250 was given for their mail", server.active());
-      io.stop();
-      return;
-    }
-    drain_timer.expires_after(std::chrono::milliseconds(50));
-    drain_timer.async_wait([this](const std::error_code& ec) {
-      if (!ec) poll();
-    });
-  }
-};
 
 }  // namespace
 
 int run_filter(const FilterOptions& options) {
-  log::open("postseal/signer", options.foreground ? log::Target::stderr_stream : log::Target::syslog);
-  log::set_verbose(options.verbose);
-  std::string error;
-  auto table = load_table(options, error);
-  if (!table) throw StartupError(kExitConfig, error);
+  net::start_logging("postseal/signer", options.log);
+  auto table = load_table(options);
+  if (!table) throw StartupError(kExitConfig, table.error());
   FilterConfig config = options.config;
-  if (config.hostname.empty()) config.hostname = local_hostname();
+  if (config.hostname.empty()) config.hostname = net::local_host_name();
 
-  asio::io_context io(config.threads);
+  net::Daemon daemon("signer", config.threads);
   static SystemClock system_clock;
-  TableHolder tables(table);
+  TableHolder tables(*table);
   relay::RelayContext context(config, signing_steps(tables, system_clock), "reinjection server");
-  net::Server server(io, "signer", config.max_connections,
+  net::Server server(daemon.io(), "signer", config.max_connections,
                      [&context](net::Socket socket) { return relay::run_session(std::move(socket), context); });
   server.on_busy([](net::Socket& socket) {
     std::error_code ignored;
@@ -112,19 +47,29 @@ int run_filter(const FilterOptions& options) {
   });
   server.listen(config.listen);
   net::drop_privileges(config.user);
-  std::signal(SIGPIPE, SIG_IGN);
+  if (auto problem = net::fd_budget_problem("signer", config.max_connections, kFdsPerSession,
+                                            net::raise_fd_limit());
+      !problem.empty())
+    log::warning("{}", problem);
 
-  Lifecycle lifecycle{io, server, context, tables, options};
-  lifecycle.wait();
+  net::SessionDrain drain(daemon.io(), "signer", [&server] { return server.active(); });
+  net::DaemonHooks hooks;
+  hooks.reload = [&]() -> std::expected<std::string, std::string> {
+    auto reloaded = load_table(options);
+    if (!reloaded) return std::unexpected(reloaded.error());
+    tables.set(*reloaded);
+    return fmt::format("{} signing domain(s)", (*reloaded)->size());
+  };
+  hooks.drain = [&](std::function<void()> done) {
+    server.stop();
+    context.start_draining();
+    drain.start(config.shutdown_grace, std::move(done));
+  };
   server.start();
-  log::info("listening on {} ({}), relaying to {}, {} signing domain(s)", config.listen.str(),
-            config.lmtp ? "LMTP" : "SMTP", config.relay.str(), table->size());
-  std::vector<std::thread> pool;
-  for (int i = 1; i < config.threads; ++i) pool.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : pool) t.join();
-  log::info("stopped");
-  return kExitOk;
+  return daemon.run(std::move(hooks),
+                    fmt::format("listening on {} ({}), relaying to {}, {} signing domain(s)",
+                                config.listen.str(), config.lmtp ? "LMTP" : "SMTP", config.relay.str(),
+                                (*table)->size()));
 }
 
 }  // namespace postseal::signer

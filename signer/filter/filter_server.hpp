@@ -1,5 +1,6 @@
-// filter_server.hpp - run `postseal signer`: bind, load keys, drop privileges, serve sessions
-// on a small thread pool; SIGHUP reloads the signing table, SIGTERM drains.
+// filter_server.hpp - run `postseal signer` on the daemon lifecycle (core/net/daemon.hpp):
+// bind, load keys, drop privileges, serve sessions on a small thread pool; SIGHUP reloads the
+// signing table, SIGTERM drains.
 //
 // Shutdown (SECURITY 14): SIGTERM closes the listeners, answers 421 to idle sessions, lets
 // transactions in progress finish for at most shutdown_grace, then exits; a transaction cut
@@ -7,20 +8,24 @@
 // build (unreadable or too open key, bad config) is logged and the old one stays in use.
 #pragma once
 
+#include "core/net/daemon.hpp"
 #include "signer/filter/filter_config.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace postseal::signer {
 
+// kFdsPerSession - a session holds its client socket, its downstream socket and a spool file.
+inline constexpr std::uint64_t kFdsPerSession = 3;
+
 struct FilterOptions {
   FilterConfig config;
   std::optional<std::string> config_path;  // reread on SIGHUP
   std::vector<KeyOption> keys;             // --key, override the file
-  bool foreground = false;                 // log to stderr instead of syslog
-  bool verbose = false;
+  net::LogOptions log;
 };
 
 // run_filter - serve until SIGTERM/SIGINT; returns the exit code. Start-up errors are thrown

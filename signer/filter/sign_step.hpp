@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/net/daemon.hpp"
 #include "core/relay/message_step.hpp"
 #include "core/util/clock.hpp"
 #include "core/dkim/message_signer.hpp"
@@ -18,7 +19,6 @@
 #include "signer/filter/signing_table.hpp"
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,22 +60,7 @@ class SignStep {
 };
 
 // TableHolder - the signing table in use; SIGHUP swaps it while sessions keep theirs.
-class TableHolder {
- public:
-  explicit TableHolder(std::shared_ptr<const SigningTable> table) : table_(std::move(table)) {}
-  std::shared_ptr<const SigningTable> get() const {
-    std::lock_guard lock(mutex_);
-    return table_;
-  }
-  void set(std::shared_ptr<const SigningTable> table) {
-    std::lock_guard lock(mutex_);
-    table_ = std::move(table);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const SigningTable> table_;
-};
+using TableHolder = net::Reloadable<const SigningTable>;
 
 // signing_steps - the relay session's step factory for `postseal signer`: a SignStep per
 // message; a tempfail decision refuses the message with 451 4.7.0.

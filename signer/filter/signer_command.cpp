@@ -8,8 +8,10 @@
 #include "signer/commands.hpp"
 #include "signer/filter/filter_server.hpp"
 #include "signer/filter/filter_config.hpp"
+#include "signer/filter/signing_table.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <memory>
@@ -39,17 +41,15 @@ struct Cli {
   std::string config_path;
   std::string listen, relay, user, protocol;
   std::vector<std::string> keys;
-  bool foreground = false, verbose = false;
+  net::LogOptions log;
 };
 
 FilterOptions make_options(const Cli& cli) {
   FilterOptions o;
-  std::optional<config::File> file;
-  if (!cli.config_path.empty()) {
-    file = config::File::load(cli.config_path);
-    o.config_path = cli.config_path;
-  }
-  o.config = load_filter_config(file ? &*file : nullptr);
+  const std::string path = config::resolve_path(cli.config_path);
+  const config::File file = path.empty() ? config::File{} : config::File::load(path);
+  if (!path.empty()) o.config_path = path;
+  o.config = load_filter_config(&file);
   auto endpoint = [](const std::string& text, const char* what) {
     auto e = net::parse_endpoint(text);
     if (!e) throw usage_error(std::string(what) + " " + text + ": " + e.error());
@@ -60,12 +60,24 @@ FilterOptions make_options(const Cli& cli) {
   if (!cli.user.empty()) o.config.user = cli.user;
   if (!cli.protocol.empty()) o.config.lmtp = cli.protocol == "lmtp";
   for (const auto& k : cli.keys) o.keys.push_back(parse_key_option(k));
-  o.foreground = cli.foreground;
-  o.verbose = cli.verbose;
+  o.log = cli.log;
   return o;
 }
 
 }  // namespace
+
+std::vector<std::string> check_signer_config(const config::File& file) {
+  std::vector<std::string> problems;
+  if (!file.has("signer")) return problems;
+  try {
+    const FilterConfig config = load_filter_config(&file);
+    problems = net::daemon_problems("signer", config.user, config.max_connections, kFdsPerSession);
+  } catch (const StartupError& e) {
+    problems.emplace_back(e.what());
+  }
+  if (auto table = build_signing_table(&file, {}); !table) problems.push_back(table.error());
+  return problems;
+}
 
 std::span<const config::Key> filter_config_keys() {
   // the relay keys of the [signer] section, then the signing domains
@@ -87,7 +99,9 @@ void add_signer_command(CLI::App& app, Runner& run) {
       "reinjection server accepted it; any local failure is a 4xx so Postfix keeps the mail.\n"
       "SIGHUP reloads keys and config; SIGTERM finishes transactions in progress and exits.");
   auto cli = std::make_shared<Cli>();
-  sub->add_option("-c,--config", cli->config_path, "postseal.toml ([signer] section and [[signer.domain]] tables)");
+  sub->add_option("-c,--config", cli->config_path,
+                  "postseal.toml ([signer] section and [[signer.domain]] tables; default "
+                  "/etc/postseal/postseal.toml if present)");
   sub->add_option("--listen", cli->listen, "listen address (default 127.0.0.1:10027; unix:/path for a socket)");
   sub->add_option("--relay", cli->relay, "reinjection server (default 127.0.0.1:10028)");
   sub->add_option("--key", cli->keys,
@@ -95,8 +109,7 @@ void add_signer_command(CLI::App& app, Runner& run) {
                   "Key files must be mode 0600 or 0400");
   sub->add_option("--user", cli->user, "drop root to this user after binding and loading keys");
   sub->add_option("--protocol", cli->protocol, "smtp (default) or lmtp")->check(CLI::IsMember({"smtp", "lmtp"}));
-  sub->add_flag("--foreground", cli->foreground, "log to stderr instead of syslog (mail facility)");
-  sub->add_flag("-v,--verbose", cli->verbose, "log debug lines too");
+  net::add_log_options(sub, cli->log);
   sub->callback([&run, cli] {
     run = [cli] { return run_filter(make_options(*cli)); };
   });

@@ -93,7 +93,12 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_ta
   std::string errors;
   std::vector<DomainPolicy> policies;
   if (file != nullptr)
-    for (const toml::table* t : file->tables("signer.domain")) policies.push_back(policy_from_table(*t, errors));
+    for (const toml::table* t : file->tables("signer.domain")) {
+      policies.push_back(policy_from_table(*t, errors));
+      const auto& name = policies.back().domain;
+      if (std::count_if(policies.begin(), policies.end(), [&](const DomainPolicy& p) { return p.domain == name; }) == 2)
+        errors += fmt::format("\nsigner.domain '{}' is listed twice (one [[signer.domain]] per domain)", name);
+    }
   std::vector<std::string> overridden;  // file domains whose keys the command line replaces
   for (const auto& k : keys) {
     std::string domain = to_lower(k.domain);

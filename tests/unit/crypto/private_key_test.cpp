@@ -152,5 +152,14 @@ TEST(PrivateKey, FilePermissions) {  // SECURITY 18
   EXPECT_NE(directory.error().find("not a regular file"), std::string::npos);
 }
 
+TEST(PrivateKey, AFifoKeyPathDoesNotBlock) {  // a blocking open() would wait for a writer forever
+  TempDir dir;
+  const auto fifo = dir.path / "fifo.private";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto key = PrivateKey::load(fifo);
+  ASSERT_FALSE(key.has_value());
+  EXPECT_EQ(key.error(), "key file " + fifo.string() + " is not a regular file");
+}
+
 }  // namespace
 }  // namespace postseal::crypto

@@ -1,10 +1,16 @@
 // config_test.cpp - the config table: declared keys, defaults, and the errors an admin sees.
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
+#include "core/util/read_file.hpp"
+
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
 
 namespace postseal::config {
 namespace {
@@ -72,6 +78,64 @@ TEST_F(ConfigTest, MissingFileIsAConfigError) {
     EXPECT_EQ(e.code(), kExitConfig);
     EXPECT_NE(std::string(e.what()).find("/nonexistent/postseal.toml"), std::string::npos);
   }
+}
+
+// expect_load_error - File::load(path) fails with exit 78 and a message containing `want`.
+void expect_load_error(const std::string& path, const std::string& want) {
+  try {
+    File::load(path);
+    ADD_FAILURE() << path << " loaded";
+  } catch (const StartupError& e) {
+    EXPECT_EQ(e.code(), kExitConfig);
+    EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ConfigTest, ADirectoryIsNotAnEmptyConfig) {
+  const std::string dir = ::testing::TempDir();
+  expect_load_error(dir, "cannot read config file " + dir + ": Is a directory");
+}
+
+TEST_F(ConfigTest, ReadsAreCappedAtOneMebibyte) {
+  EXPECT_EQ(kMaxFileOctets, 1024u * 1024u);
+  const auto start = std::chrono::steady_clock::now();
+  expect_load_error("/dev/zero", "cannot read config file /dev/zero: larger than 1048576 octets (the limit)");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // a regular file one octet over the cap, and one at it (a comment: valid TOML)
+  const std::string path = ::testing::TempDir() + "/big.toml";
+  std::string text(kMaxFileOctets, '#');
+  text.back() = '\n';
+  std::ofstream(path, std::ios::binary) << text;
+  EXPECT_NO_THROW(File::load(path));
+  std::ofstream(path, std::ios::binary) << text << "\n";
+  expect_load_error(path, "larger than 1048576 octets");
+  std::remove(path.c_str());
+}
+
+TEST_F(ConfigTest, AFifoDoesNotBlock) {
+  const std::string path = ::testing::TempDir() + "/fifo.toml";
+  std::remove(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  expect_load_error(path, "cannot read config file " + path + ": not a regular file");
+  std::remove(path.c_str());
+}
+
+TEST(ReadLocalFile, KeysAndSecretsMustBeRegularFiles) {
+  auto dev = read_local_file("/dev/null", 10, FileKind::regular);
+  ASSERT_FALSE(dev);
+  EXPECT_EQ(dev.error(), "not a regular file");
+  auto any = read_local_file("/dev/null", 10, FileKind::any_readable);
+  ASSERT_TRUE(any);
+  EXPECT_EQ(*any, "");
+  auto missing = read_local_file("/nonexistent/x", 10, FileKind::regular);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), "No such file or directory");
+}
+
+TEST(DefaultPath, GivenPathWinsElseTheDefaultWhenItExists) {
+  EXPECT_EQ(resolve_path("/x.toml"), "/x.toml");
+  std::error_code ec;
+  EXPECT_EQ(resolve_path(""), std::filesystem::exists(kDefaultPath, ec) ? std::string(kDefaultPath) : "");
 }
 
 }  // namespace

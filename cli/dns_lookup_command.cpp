@@ -1,4 +1,4 @@
-// dns_command.cpp - `postseal dns-lookup NAME [TYPE]`: what postseal's resolver sees.
+// dns_lookup_command.cpp - `postseal dns-lookup NAME [TYPE]`: what postseal's resolver sees.
 //
 // A debugging aid for admins and tests: one lookup through the same resolver the services
 // use (libunbound with --dns / dns.server / resolv.conf, or --dns-zone FILE), printed as
@@ -6,7 +6,7 @@
 // escapes, so the output reads back as a zone file). An IP address as NAME asks for its PTR.
 // Exit status: 0 records found, 1 NXDOMAIN or no records (NODATA), 75 SERVFAIL or timeout.
 // Untrusted input: the DNS answer (printed escaped, never raw).
-#include "core/dns/dns_command.hpp"
+#include "cli/commands.hpp"
 
 #include "core/dns/resolver_factory.hpp"
 #include "core/util/config.hpp"
@@ -20,19 +20,17 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
-namespace postseal::dns {
+namespace postseal::cli {
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/postseal/postseal.toml";
+using namespace postseal::dns;
 
 struct LookupArgs {
   std::string name;
   std::string type;
-  std::string config_path = kDefaultConfig;
-  const CLI::Option* config_option = nullptr;  // given on the command line: must exist
+  std::string config_path;  // "" : the default file when it exists
   ResolverOptions resolver;
 };
 
@@ -97,11 +95,7 @@ std::string rdata(const Record& r) {
 
 int run_lookup(LookupArgs args) {
   std::error_code ec;
-  bool given = args.config_option != nullptr && args.config_option->count() > 0;
-  if (given || std::filesystem::exists(args.config_path, ec)) {
-    config::declare(dns_config_keys());
-    apply_config(config::File::load(args.config_path), args.resolver);
-  }
+  apply_config(config::File::load_or_default(args.config_path), args.resolver);
   std::string name = args.name;
   auto addr = asio::ip::make_address(name, ec);
   RrType type = ec ? RrType::a : RrType::ptr;
@@ -135,7 +129,7 @@ int run_lookup(LookupArgs args) {
 
 }  // namespace
 
-void add_commands(CLI::App& app, Runner& run) {
+void add_dns_lookup_command(CLI::App& app, Runner& run) {
   auto args = std::make_shared<LookupArgs>();
   auto* sub = app.add_subcommand(
       "dns-lookup",
@@ -144,13 +138,11 @@ void add_commands(CLI::App& app, Runner& run) {
   sub->add_option("NAME", args->name, "domain name, or an IP address (asks for its PTR)")
       ->required();
   sub->add_option("TYPE", args->type, "A (default), AAAA, MX, TXT, SPF, PTR, CNAME or NS");
-  args->config_option =
-      sub->add_option("-c,--config", args->config_path,
-                      "config file for dns.server and dns.timeout_ms (the default is used "
-                      "when it exists)")
-          ->capture_default_str();
-  add_resolver_options(sub, args->resolver);
+  sub->add_option("-c,--config", args->config_path,
+                  "config file for dns.server and dns.timeout_ms (default "
+                  "/etc/postseal/postseal.toml if present)");
+  dns::add_resolver_options(sub, args->resolver);
   sub->callback([&run, args] { run = [args] { return run_lookup(*args); }; });
 }
 
-}  // namespace postseal::dns
+}  // namespace postseal::cli

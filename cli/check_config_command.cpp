@@ -1,0 +1,93 @@
+// check_config_command.cpp - `postseal check-config`: validate a config file like `postfix
+// check`, before a daemon is started or reloaded with it.
+//
+// Untrusted input: the config file (local admin). Checks every key against the declarations
+// of cli/config_keys.cpp (unknown keys, types, ranges, naming file and line), the size and
+// kind of the file (config::kMaxFileOctets, not a directory), then runs what each daemon runs
+// at start for the sections present (values, addresses, DNS servers, key and secrets files,
+// users, duplicate signing domains, descriptor budget). Exit 0 and "PATH: ok" (warnings on
+// stderr), else every problem on stderr and exit 78.
+#include "cli/commands.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+#include "signer/commands.hpp"
+#include "srs/commands.hpp"
+#include "verifier/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace postseal::cli {
+namespace {
+
+// value_line - the line of the first value in `node` (a string or a list of strings) that the
+// problem quotes (or, for "SELECTOR:KEYFILE", whose file it names), depth first; 0 when none.
+std::int64_t value_line(const toml::node& node, const std::string& problem) {
+  if (const auto* text = node.as_string()) {
+    const std::string& value = text->get();
+    const std::string file = value.substr(value.rfind(':') + 1);  // "SELECTOR:KEYFILE" names KEYFILE
+    const bool quoted = (value.size() >= 2 && problem.find(value) != std::string::npos) ||
+                        (file.size() >= 2 && problem.find(file) != std::string::npos);
+    return quoted ? node.source().begin.line : 0;
+  }
+  if (const auto* array = node.as_array())
+    for (const auto& e : *array)
+      if (auto line = value_line(e, problem)) return line;
+  if (const auto* table = node.as_table())
+    for (const auto& [k, v] : *table)
+      if (auto line = value_line(v, problem)) return line;
+  return 0;
+}
+
+// located - the problem prefixed with "FILE, line N" of the key it names ("helo_reject: ..."
+// or "... verifier.helo_reject ..."), else of the value it quotes (a key file, a DNS server).
+std::string located(const config::File& file, const std::string& problem) {
+  for (const auto& key : config::declared()) {
+    if (key.path.find("[]") != std::string_view::npos || !file.has(key.path)) continue;
+    const std::string name(key.path.substr(key.path.rfind('.') + 1));
+    if (problem.find(key.path) != std::string::npos || problem.starts_with(name + ":") ||
+        problem.starts_with(name + " "))
+      return file.where(key.path) + ": " + problem;
+  }
+  if (problem.starts_with(file.source())) return problem;
+  if (auto line = value_line(file.root(), problem))
+    return fmt::format("{}, line {}: {}", file.source(), line, problem);
+  return file.source() + ": " + problem;
+}
+
+int check(const std::string& path) {
+  const auto file = config::File::load(path);
+  std::vector<std::string> all;
+  for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config})
+    for (auto& p : checks(file)) all.push_back(std::move(p));
+  int errors = 0;
+  for (const auto& p : all) {
+    const bool warning = p.starts_with("warning: ");
+    errors += warning ? 0 : 1;
+    std::fprintf(stderr, "postseal: %s%s\n", warning ? "warning: " : "",
+                 located(file, warning ? p.substr(9) : p).c_str());
+  }
+  if (errors > 0) return kExitConfig;
+  std::printf("%s: ok\n", file.source().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_check_config_command(CLI::App& app, Runner& run) {
+  auto* sub = app.add_subcommand("check-config",
+                                 "Check a postseal.toml as the daemons would at start: keys, types, ranges, "
+                                 "values, addresses, key and secrets files, users");
+  auto path = std::make_shared<std::string>(config::kDefaultPath);
+  sub->add_option("-c,--config", *path, "config file to check")->capture_default_str();
+  sub->callback([&run, path] { run = [path] { return check(*path); }; });
+}
+
+}  // namespace postseal::cli

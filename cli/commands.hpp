@@ -1,0 +1,14 @@
+// commands.hpp - the subcommands that belong to no capability folder (see
+// core/util/command.hpp):
+//   check-config   cli/check_config_command.cpp
+//   dns-lookup     cli/dns_lookup_command.cpp
+#pragma once
+
+#include "core/util/command.hpp"
+
+namespace postseal::cli {
+
+void add_check_config_command(CLI::App& app, Runner& run);
+void add_dns_lookup_command(CLI::App& app, Runner& run);
+
+}  // namespace postseal::cli

@@ -1,0 +1,27 @@
+// read_file.hpp - read a whole local file (config, key, secrets) with a size cap, never
+// blocking: the file is opened O_NONBLOCK and checked with fstat before anything is read, so a
+// FIFO or a device put where a file belongs cannot hang a start-up or a SIGHUP reload.
+//
+// Untrusted input: the path (local admin) and what it names. Limits: `max_octets` per call;
+// a larger file is refused with an error naming the cap, after reading at most max_octets + 1
+// octets (so `/dev/zero` fails at once). A directory is refused with EISDIR's text, a FIFO or
+// socket as "not a regular file".
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <filesystem>
+#include <string>
+
+namespace postseal {
+
+enum class FileKind {
+  regular,       // a regular file only (keys, secrets)
+  any_readable,  // a regular file or a character device (a config may be /dev/null)
+};
+
+// read_local_file - the file's content, or why not (without the path: callers name the file).
+std::expected<std::string, std::string> read_local_file(const std::filesystem::path& path,
+                                                        std::size_t max_octets, FileKind kind);
+
+}  // namespace postseal
