@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/util/hostname.hpp"
 #include "signer/domainkeys/dk_canon.hpp"
 
 #include <cstddef>
@@ -25,8 +26,6 @@ namespace postseal::domainkeys {
 inline constexpr std::string_view kSignatureFieldName = "DomainKey-Signature";
 inline constexpr std::size_t kMaxSignatureFieldOctets = 16 * 1024;
 inline constexpr std::size_t kMaxSignedHeaderNames = mail::kMaxHeaderFields;
-inline constexpr std::size_t kMaxDomainOctets = 253;
-inline constexpr std::size_t kMaxLabelOctets = 63;
 // kFoldColumn - rendered signatures are folded before this column.
 inline constexpr std::size_t kFoldColumn = 78;
 

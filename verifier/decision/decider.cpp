@@ -61,7 +61,7 @@ static bool name_whitelisted(std::string_view name, const std::vector<std::strin
 
 asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   const auto& ip = t.client_address;
-  if (is_localhost(ip)) co_return std::string(kSkipLocalhost);
+  if (net::is_localhost(ip)) co_return std::string(kSkipLocalhost);
   if (options_.skip_addresses.matches(ip)) co_return "SPF skipped - client address in skip_addresses";
   if (options_.whitelist.matches(ip)) co_return "SPF skipped - whitelisted client address";
   if (options_.trusted_forwarders.matches(ip))

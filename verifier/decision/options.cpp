@@ -1,6 +1,7 @@
 // options.cpp - option words and domain lists (see options.hpp).
 #include "verifier/decision/options.hpp"
 
+#include "core/util/hostname.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -52,7 +53,7 @@ std::expected<std::vector<std::string>, std::string> parse_domain_list(std::stri
     if (item.empty()) continue;
     if (out.size() >= kMaxDomainListEntries)
       return std::unexpected(fmt::format("more than {} domains", kMaxDomainListEntries));
-    if (item.size() > 253 || item.find_first_of("@/") != std::string_view::npos)
+    if (item.size() > kMaxDomainOctets || item.find_first_of("@/") != std::string_view::npos)
       return std::unexpected(fmt::format("'{}' is not a domain name", printable(item, 60)));
     out.push_back(to_lower(item));
   }

@@ -1,14 +1,14 @@
 // ptr_check.cpp - forward-confirmed reverse DNS (see ptr_check.hpp).
 #include "verifier/decision/ptr_check.hpp"
 
-#include "verifier/decision/address_list.hpp"
+#include "core/net/address_list.hpp"
 
 #include <fmt/format.h>
 
 namespace postseal::decision {
 
 std::string reverse_name(const asio::ip::address& candidate) {
-  auto ip = unmapped(candidate);
+  auto ip = net::unmapped(candidate);
   if (ip.is_v4()) {
     auto b = ip.to_v4().to_bytes();
     return fmt::format("{}.{}.{}.{}.in-addr.arpa", b[3], b[2], b[1], b[0]);
@@ -27,7 +27,7 @@ std::string reverse_name(const asio::ip::address& candidate) {
 
 asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolver,
                                                           asio::ip::address candidate) {
-  auto ip = unmapped(candidate);
+  auto ip = net::unmapped(candidate);
   std::vector<std::string> out;
   auto ptr = co_await resolver.lookup(reverse_name(ip), dns::RrType::ptr);
   std::size_t looked = 0;
@@ -36,7 +36,7 @@ asio::awaitable<std::vector<std::string>> validated_names(dns::Resolver& resolve
     auto type = ip.is_v4() ? dns::RrType::a : dns::RrType::aaaa;
     auto forward = co_await resolver.lookup(record.name, type);
     for (const auto& a : forward.records)
-      if (unmapped(a.address) == ip) {
+      if (net::unmapped(a.address) == ip) {
         out.push_back(record.name);
         break;
       }

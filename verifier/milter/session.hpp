@@ -6,14 +6,15 @@
 // Untrusted input: everything the MTA relays from the SMTP client (client name, HELO,
 // envelope, header fields, body) and DNS answers. Limits: kMaxHeaderFields fields and
 // kMaxHeaderBlockBytes octets of header are collected per message (more: DKIM is not
-// checked and the A-R says why), kMaxRecipients recipients remembered (for quarantine).
+// checked and the A-R says why), smtp::kMaxRecipients recipients remembered (for quarantine).
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/net/address_list.hpp"
+#include "core/smtp/command.hpp"
 #include "signer/dkim/message_verifier.hpp"
 #include "signer/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
-#include "verifier/decision/address_list.hpp"
 #include "verifier/decision/decider.hpp"
 
 #include <cstddef>
@@ -24,8 +25,6 @@
 
 namespace postseal::milter {
 
-// kMaxRecipients - envelope recipients remembered per message (quarantine rewrites them).
-inline constexpr std::size_t kMaxRecipients = 1000;
 // kDefaultTag - what tag_subject puts in front of the Subject (smf-spf's default).
 inline constexpr std::string_view kDefaultTag = "[SPF:fail]";
 // kMaxTagOctets - the longest tag accepted.
@@ -40,7 +39,7 @@ struct Policy {
   std::string tag{kDefaultTag};
   bool add_header = true;     // add Received-SPF
   std::string quarantine;     // mailbox that receives failing mail instead of its recipients
-  decision::AddressList whitelist_ip;
+  net::AddressList whitelist_ip;
   std::vector<std::string> whitelist_ptr;   // client host names (see host_listed)
   std::vector<std::string> whitelist_from;  // envelope senders (see address_listed)
   std::vector<std::string> whitelist_to;    // envelope recipients (see address_listed)
