@@ -1,6 +1,8 @@
 // address_list.cpp - CIDR parsing and matching (see address_list.hpp).
 #include "core/net/address_list.hpp"
 
+#include "core/util/text.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -67,13 +69,7 @@ std::expected<Cidr, std::string> parse_cidr(std::string_view text) {
 }
 
 std::expected<void, std::string> AddressList::add(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto end = text.find_first_of(", \t", i);
-    if (end == std::string_view::npos) end = text.size();
-    auto item = text.substr(i, end - i);
-    i = end + 1;
-    if (item.empty()) continue;
+  for (auto item : split_list(text)) {
     if (entries_.size() >= kMaxAddressListEntries)
       return std::unexpected(fmt::format("more than {} entries", kMaxAddressListEntries));
     auto cidr = parse_cidr(item);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace postseal {
 
@@ -19,5 +20,8 @@ std::string to_lower(std::string_view in);
 bool iequals(std::string_view a, std::string_view b);
 std::string_view trim(std::string_view in);  // strips SP and HTAB at both ends
 bool starts_with_icase(std::string_view s, std::string_view prefix);
+// split_list - the items of a config list value separated by commas, spaces or tabs (empty
+// items dropped): "a, b c" -> {"a", "b", "c"}.
+std::vector<std::string_view> split_list(std::string_view text);
 
 }  // namespace postseal

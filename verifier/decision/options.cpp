@@ -43,12 +43,7 @@ std::expected<HeaderType, std::string> parse_header_type(std::string_view word) 
 
 std::expected<std::vector<std::string>, std::string> parse_domain_list(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto end = text.find_first_of(", \t", i);
-    if (end == std::string_view::npos) end = text.size();
-    auto item = text.substr(i, end - i);
-    i = end + 1;
+  for (auto item : split_list(text)) {
     while (!item.empty() && item.back() == '.') item.remove_suffix(1);
     if (item.empty()) continue;
     if (out.size() >= kMaxDomainListEntries)
