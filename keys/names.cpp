@@ -12,28 +12,13 @@ namespace postseal::keys {
 
 namespace {
 
-bool let_dig(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
-// check_label - one sub-domain: Let-dig [*(Let-dig / "-") Let-dig], 1..63 octets.
-std::optional<std::string> check_label(std::string_view label) {
-  if (label.empty()) return std::string("empty label");
-  if (label.size() > kMaxLabelOctets) {
-    return fmt::format("label longer than {} octets", kMaxLabelOctets);
-  }
-  for (char c : label) {
-    if (!let_dig(c) && c != '-') return fmt::format("character '{}' not allowed (letters, digits, '-')", printable(std::string_view(&c, 1)));
-  }
-  if (label.front() == '-' || label.back() == '-') return std::string("label starts or ends with '-'");
-  return std::nullopt;
-}
-
-// check_labels - every dot-separated label of `name`.
-std::optional<std::string> check_labels(std::string_view name) {
-  while (true) {
-    std::size_t dot = name.find('.');
-    if (auto err = check_label(name.substr(0, dot))) return err;
-    if (dot == std::string_view::npos) return std::nullopt;
-    name.remove_prefix(dot + 1);
+// describe - what is wrong with a name, for the admin.
+std::string describe(const NameError& e) {
+  switch (e.problem) {
+    case NameProblem::label_too_long: return fmt::format("label longer than {} octets", kMaxLabelOctets);
+    case NameProblem::bad_character:
+      return fmt::format("character '{}' not allowed (letters, digits, '-')", printable(std::string_view(&e.character, 1)));
+    default: return std::string(to_string(e.problem));
   }
 }
 
@@ -43,11 +28,10 @@ std::optional<std::string> check_domain(std::string_view domain) {
   if (domain.size() > kMaxDomainOctets) {
     return fmt::format("domain longer than {} octets", kMaxDomainOctets);
   }
-  if (auto err = check_labels(domain)) {
-    return fmt::format("invalid domain '{}': {}", printable(domain, 80), *err);
-  }
-  if (domain.find('.') == std::string_view::npos) {
-    return fmt::format("invalid domain '{}': needs at least two labels", printable(domain, 80));
+  if (auto err = check_hostname(domain, LabelChars::ldh, 2)) {
+    if (err->problem == NameProblem::too_few_labels)
+      return fmt::format("invalid domain '{}': needs at least two labels", printable(domain, 80));
+    return fmt::format("invalid domain '{}': {}", printable(domain, 80), describe(*err));
   }
   return std::nullopt;
 }
@@ -56,8 +40,8 @@ std::optional<std::string> check_selector(std::string_view selector) {
   if (selector.size() > kMaxDomainOctets) {
     return fmt::format("selector longer than {} octets", kMaxDomainOctets);
   }
-  if (auto err = check_labels(selector)) {
-    return fmt::format("invalid selector '{}': {}", printable(selector, 80), *err);
+  if (auto err = check_hostname(selector, LabelChars::ldh)) {
+    return fmt::format("invalid selector '{}': {}", printable(selector, 80), describe(*err));
   }
   return std::nullopt;
 }

@@ -7,15 +7,14 @@
 // the zone line or the header.
 #pragma once
 
+#include "core/util/hostname.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace postseal::keys {
-
-inline constexpr std::size_t kMaxLabelOctets = 63;
-inline constexpr std::size_t kMaxDomainOctets = 253;
 
 // check_domain / check_selector - nullopt when valid, else what is wrong (for a message).
 std::optional<std::string> check_domain(std::string_view domain);

@@ -117,7 +117,7 @@ std::vector<std::string> pick(const std::optional<std::vector<std::string>>& cli
   return cli ? *cli : f.strings(key);
 }
 
-void add_cidrs(decision::AddressList& list, const std::vector<std::string>& items, std::string_view what) {
+void add_cidrs(net::AddressList& list, const std::vector<std::string>& items, std::string_view what) {
   for (const auto& item : items)
     if (auto ok = list.add(item); !ok) throw config_error(fmt::format("{}: {}", what, ok.error()));
 }

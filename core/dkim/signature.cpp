@@ -183,24 +183,7 @@ std::string_view to_string(Algorithm a) {
   return "unknown";
 }
 
-bool is_hostname(std::string_view name) {
-  if (name.empty() || name.size() > kMaxDomainOctets) return false;
-  std::size_t label = 0;
-  char previous = '.';
-  for (char c : name) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (c == '.') {
-      if (previous == '.' || previous == '-') return false;
-      label = 0;
-    } else if (alnum || (c == '-' && previous != '.')) {
-      if (++label > kMaxLabelOctets) return false;
-    } else {
-      return false;
-    }
-    previous = c;
-  }
-  return previous != '.' && previous != '-';
-}
+bool is_hostname(std::string_view name) { return postseal::is_hostname(name, LabelChars::ldh); }
 
 std::expected<Signature, std::string> parse_signature(std::string_view value) {
   auto tags = mail::parse_tag_list(value);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/dkim/canonicalize.hpp"
+#include "core/util/hostname.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,10 +29,6 @@ inline constexpr std::size_t kMaxTimestampDigits = 18;
 inline constexpr std::size_t kMaxBodyLengthDigits = 19;
 // kMaxSignedHeaders - entries in h= (a longer list is an attack on CPU, not a signature).
 inline constexpr std::size_t kMaxSignedHeaders = 256;
-// kMaxDomainOctets - RFC 1035 2.3.4: a domain name is at most 253 octets in text form.
-inline constexpr std::size_t kMaxDomainOctets = 253;
-// kMaxLabelOctets - RFC 1035 2.3.4: one label.
-inline constexpr std::size_t kMaxLabelOctets = 63;
 
 enum class Algorithm { rsa_sha256, rsa_sha1, ed25519_sha256 };
 std::string_view to_string(Algorithm a);

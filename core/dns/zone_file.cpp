@@ -71,27 +71,17 @@ std::optional<std::string> check_name(const Token& t, std::string& why) {
     return std::nullopt;
   }
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty() || name.size() > kMaxDomainNameLength) {
-    why = fmt::format("bad domain name length ({} octets, at most {})", name.size(),
-                      kMaxDomainNameLength);
-    return std::nullopt;
-  }
-  std::size_t label = 0;
   for (char c : name) {
-    if (c == '.') {
-      if (label == 0) break;
-      label = 0;
-      continue;
-    }
-    if (!is_name_char(c)) {
+    if (c != '.' && !is_name_char(c)) {
       why = fmt::format("bad character in domain name '{}'", printable(t.text));
       return std::nullopt;
     }
-    if (++label > kMaxLabelLength) break;
   }
-  if (label == 0 || label > kMaxLabelLength || name.find("..") != std::string_view::npos) {
-    why = fmt::format("bad label in domain name '{}' (empty or over {} octets)", printable(t.text),
-                      kMaxLabelLength);
+  if (auto err = check_hostname(name, LabelChars::no_controls)) {
+    bool length = err->problem == NameProblem::empty || err->problem == NameProblem::too_long;
+    why = length ? fmt::format("bad domain name length ({} octets, at most {})", name.size(), kMaxDomainOctets)
+                 : fmt::format("bad label in domain name '{}' ({}, at most {} octets)", printable(t.text),
+                               to_string(err->problem), kMaxLabelOctets);
     return std::nullopt;
   }
   return std::string(name);

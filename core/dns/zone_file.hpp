@@ -12,6 +12,7 @@
 #pragma once
 
 #include "core/dns/memory_zone.hpp"
+#include "core/util/hostname.hpp"
 
 #include <cstddef>
 #include <expected>
@@ -33,9 +34,6 @@ inline constexpr std::size_t kMaxTxtStringLength = 255;
 inline constexpr std::size_t kMaxRecordLines = 64;
 // kMaxZoneFileSize - octets read from a zone file.
 inline constexpr std::size_t kMaxZoneFileSize = 16 * 1024 * 1024;
-// kMaxDomainNameLength - octets in a name, final dot excluded (RFC 1035 2.3.4); labels <= 63.
-inline constexpr std::size_t kMaxDomainNameLength = 253;
-inline constexpr std::size_t kMaxLabelLength = 63;
 
 // read_zone_text - add the records of `text` to `zone`. On error, returns
 // "SOURCE:LINE: what is wrong" and `zone` may hold the records before the bad one.

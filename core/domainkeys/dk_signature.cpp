@@ -69,20 +69,7 @@ std::expected<void, std::string> parse_algorithm_tags(const mail::TagList& tags,
 }  // namespace
 
 bool valid_hostname(std::string_view name, bool allow_underscore) {
-  if (name.empty() || name.size() > kMaxDomainOctets) return false;
-  std::size_t label = 0;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c == '.') {
-      if (label == 0 || name[i - 1] == '-') return false;
-      label = 0;
-      continue;
-    }
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              (c == '-' && label > 0) || (c == '_' && allow_underscore);
-    if (!ok || ++label > kMaxLabelOctets) return false;
-  }
-  return label > 0 && name.back() != '-';
+  return is_hostname(name, allow_underscore ? LabelChars::ldh_underscore : LabelChars::ldh);
 }
 
 std::expected<DkSignature, std::string> parse_signature(std::string_view value) {

@@ -12,6 +12,7 @@
 
 #include "core/domainkeys/dk_canon.hpp"
 #include "core/mail/header.hpp"
+#include "core/util/hostname.hpp"
 
 #include <cstddef>
 #include <expected>
@@ -25,8 +26,6 @@ namespace postseal::domainkeys {
 inline constexpr std::string_view kSignatureFieldName = "DomainKey-Signature";
 inline constexpr std::size_t kMaxSignatureFieldOctets = 16 * 1024;
 inline constexpr std::size_t kMaxSignedHeaderNames = mail::kMaxHeaderFields;
-inline constexpr std::size_t kMaxDomainOctets = 253;
-inline constexpr std::size_t kMaxLabelOctets = 63;
 
 // DkSignature - a parsed DomainKey-Signature, fields named after its tags.
 struct DkSignature {

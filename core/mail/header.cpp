@@ -27,8 +27,16 @@ std::string_view to_string(HeaderError e) {
     case HeaderError::no_colon: return "header line without a colon";
     case HeaderError::leading_continuation: return "header block starts with a continuation line";
     case HeaderError::nul_byte: return "NUL byte in header";
+    case HeaderError::bare_cr: return "bare CR in header";
   }
   return "bad header";
+}
+
+// has_bare_cr - a CR that does not start a CRLF pair.
+static bool has_bare_cr(std::string_view block) {
+  for (std::size_t cr = block.find('\r'); cr != std::string_view::npos; cr = block.find('\r', cr + 1))
+    if (cr + 1 == block.size() || block[cr + 1] != '\n') return true;
+  return false;
 }
 
 // valid_field_name - RFC 5322 2.2: printable US-ASCII except colon, at least one character.
@@ -45,6 +53,7 @@ static bool valid_field_name(std::string_view line, std::size_t colon) {
 std::expected<std::vector<HeaderField>, HeaderError> parse_header_block(std::string_view block) {
   if (block.size() > kMaxHeaderBlockBytes) return std::unexpected(HeaderError::too_large);
   if (block.find('\0') != std::string_view::npos) return std::unexpected(HeaderError::nul_byte);
+  if (has_bare_cr(block)) return std::unexpected(HeaderError::bare_cr);
   std::vector<HeaderField> fields;
   std::size_t pos = 0;
   while (pos < block.size()) {

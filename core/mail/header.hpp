@@ -2,6 +2,9 @@
 //
 // RFC 5322 2.2 (header fields), 2.2.3 (folding). Untrusted input: the header block of a
 // message from a client or a file. Lines must end in CRLF (callers normalise bare LF first).
+// A CR not followed by LF is refused (RFC 5322 2.2 allows none in a field): readers that split
+// lines at a bare CR would see fields, such as a second From, that a DKIM signature did not
+// cover.
 // A field is its name, a colon and the value with its folded continuation lines; `raw` keeps
 // the bytes untouched (DKIM "simple" needs them). Limits: kMaxHeaderFields fields,
 // kMaxHeaderBlockBytes octets in all, kMaxLineOctets per line (RFC 5322 2.1.1: 998 + CRLF,
@@ -37,6 +40,7 @@ enum class HeaderError {
   no_colon,           // a line that is neither a field nor a continuation
   leading_continuation,
   nul_byte,
+  bare_cr,            // a CR not followed by LF
 };
 std::string_view to_string(HeaderError e);
 

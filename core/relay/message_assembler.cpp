@@ -18,7 +18,7 @@ std::string problem_reply(Problem p, std::size_t limit) {
     case Problem::header_too_large:
       return fmt::format("552 5.3.4 Message header is larger than {} octets", kMaxHeaderBytes);
     case Problem::header_syntax:
-      return "554 5.6.0 Malformed message header (NUL byte or over-long field)";
+      return "554 5.6.0 Malformed message header (NUL byte, bare CR or over-long field)";
     case Problem::line_too_long:
       return fmt::format("552 5.3.4 Message has a line longer than {} octets", smtp::kMaxDataLineOctets);
     case Problem::too_big:

@@ -3,10 +3,8 @@
 
 #include "core/util/errors.hpp"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 
-#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -20,19 +18,13 @@ net::Endpoint endpoint_or_throw(const std::string& text, std::string_view sectio
   return *e;
 }
 
-// ipv4_in - address in prefix "a.b.c.d/len".
-bool ipv4_in(const in_addr& a, const std::string& prefix) {
-  std::string net = prefix;
-  int len = 32;
-  if (auto slash = prefix.find('/'); slash != std::string::npos) {
-    net = prefix.substr(0, slash);
-    len = std::atoi(prefix.c_str() + slash + 1);
-    if (len < 0 || len > 32) return false;
-  }
-  in_addr n{};
-  if (inet_pton(AF_INET, net.c_str(), &n) != 1) return false;
-  std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-  return (ntohl(a.s_addr) & mask) == (ntohl(n.s_addr) & mask);
+// address_list_or_throw - a list key's entries; a bad one is a config error naming key and entry.
+net::AddressList address_list_or_throw(const std::vector<std::string>& entries, std::string_view section,
+                                       std::string_view what) {
+  net::AddressList list;
+  for (const auto& entry : entries)
+    if (auto ok = list.add(entry); !ok) throw config_error(fmt::format("{}.{}: {}", section, what, ok.error()));
+  return list;
 }
 
 // KeyTable - one section's keys with the strings they point into.
@@ -122,21 +114,8 @@ RelayConfig load_relay_config(const config::File* file, std::string_view s, cons
   c.max_message_size = static_cast<std::size_t>(f.integer(key(s, "max_message_size")));
   c.memory_spool = static_cast<std::size_t>(f.integer(key(s, "memory_spool")));
   c.spool_directory = f.string(key(s, "spool_directory"));
-  c.xforward_hosts = f.strings(key(s, "xforward_hosts"));
+  c.xforward_hosts = address_list_or_throw(f.strings(key(s, "xforward_hosts")), s, "xforward_hosts");
   return c;
-}
-
-bool host_allowed(const std::string& address, const std::vector<std::string>& prefixes) {
-  in_addr v4{};
-  in6_addr v6{};
-  bool is_v4 = inet_pton(AF_INET, address.c_str(), &v4) == 1;
-  bool is_v6 = !is_v4 && inet_pton(AF_INET6, address.c_str(), &v6) == 1;
-  for (const auto& p : prefixes) {
-    if (is_v4 && ipv4_in(v4, p)) return true;
-    in6_addr q{};
-    if (is_v6 && inet_pton(AF_INET6, p.c_str(), &q) == 1 && std::memcmp(&q, &v6, sizeof q) == 0) return true;
-  }
-  return false;
 }
 
 }  // namespace postseal::relay

@@ -3,10 +3,12 @@
 // one section of postseal.toml ([signer], [proxy]) and overridden by the command line.
 //
 // Untrusted input: the config file and command line (local admin). Every number has bounds
-// declared in relay_config_keys(); a bad value is a StartupError naming the key. Timeouts stay
+// declared in relay_config_keys(); a bad value is a StartupError naming the key (and, for
+// xforward_hosts, the entry: net/address_list.hpp syntax). Timeouts stay
 // below Postfix's own (600 s smtp_data_done_timeout / smtpd_proxy_timeout 100 s for proxies).
 #pragma once
 
+#include "core/net/address_list.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/util/config.hpp"
 
@@ -66,7 +68,7 @@ struct RelayConfig {
   std::size_t max_message_size = kDefaultMaxMessageSize;
   std::size_t memory_spool = kDefaultMemorySpool;
   std::string spool_directory = "/var/tmp";
-  std::vector<std::string> xforward_hosts{"127.0.0.0/8", "::1"};
+  net::AddressList xforward_hosts;     // clients allowed to send XFORWARD (key default: loopback)
 };
 
 // relay_config_keys - the SECTION.* keys of a relay daemon (built once per section; the
@@ -74,7 +76,5 @@ struct RelayConfig {
 std::span<const config::Key> relay_config_keys(std::string_view section, const Defaults& defaults);
 // load_relay_config - the section's settings (declared defaults when `file` is null).
 RelayConfig load_relay_config(const config::File* file, std::string_view section, const Defaults& defaults);
-// host_allowed - whether a peer address matches one of the prefixes ("127.0.0.0/8", "::1").
-bool host_allowed(const std::string& address, const std::vector<std::string>& prefixes);
 
 }  // namespace postseal::relay

@@ -88,7 +88,7 @@ Session::Session(net::Socket socket, RelayContext& context)
   peer_ = peer_address(stream_.socket());
   idle_ = std::make_shared<IdleState>();
   idle_->socket = &stream_.socket();
-  xforward_allowed_ = peer_ == "unix" || host_allowed(peer_, ctx_.config().xforward_hosts);
+  xforward_allowed_ = peer_ == "unix" || ctx_.config().xforward_hosts.matches(std::string_view(peer_));
 }
 
 asio::awaitable<void> Session::timed_out(std::string_view after) {
@@ -335,7 +335,7 @@ asio::awaitable<void> Session::mail(const std::string& args) {
 
 asio::awaitable<void> Session::rcpt(const std::string& args) {
   if (!in_mail_) co_return queue_reply("503 5.5.1 Error: need MAIL command");
-  if (recipients_.size() >= kMaxRecipients) co_return queue_reply("452 4.5.3 Error: too many recipients");
+  if (recipients_.size() >= smtp::kMaxRecipients) co_return queue_reply("452 4.5.3 Error: too many recipients");
   auto path = smtp::parse_path(args, "TO:");
   if (!path) co_return queue_reply("501 5.5.4 Syntax: RCPT TO:<address>: " + path.error());
   std::string line = "RCPT TO:<" + path->address + ">";

@@ -6,7 +6,7 @@
 // as they happen; end of DATA is answered only after downstream answered for that message;
 // any local failure is 4xx, downstream 5xx for the message is passed through, nothing is
 // answered 250 before downstream said 250. Untrusted input: everything the client sends.
-// Limits: command lines (smtp::kMaxCommandLineOctets), kMaxRecipients per transaction,
+// Limits: command lines (smtp::kMaxCommandLineOctets), smtp::kMaxRecipients per transaction,
 // per-command and per-session deadlines, a DATA-phase deadline (data_timeout, extended by
 // min_data_rate), hard_error_limit error replies of our own (then 421 and close), the message
 // limits of MessageAssembler.
@@ -25,9 +25,6 @@
 #include <set>
 
 namespace postseal::relay {
-
-// kMaxRecipients - RCPT commands accepted per transaction (RFC 5321 4.5.3.1.8 asks for 100+).
-inline constexpr std::size_t kMaxRecipients = 1000;
 
 // RelayContext - what all sessions share: settings, the per-message step, the name of the
 // downstream server in logs and replies, and the shutdown state.

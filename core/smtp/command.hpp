@@ -19,6 +19,9 @@ namespace postseal::smtp {
 inline constexpr std::size_t kMaxCommandLineOctets = 4096;
 inline constexpr std::size_t kMaxPathOctets = 512;           // RFC 5321 4.5.3.1.3 is 256
 inline constexpr std::size_t kMaxXforwardValueOctets = 255;  // Postfix XFORWARD_README
+// kMaxRecipients - recipients per transaction (RFC 5321 4.5.3.1.8 asks for 100 or more): RCPT
+// commands the relay accepts, envelope recipients the milter remembers.
+inline constexpr std::size_t kMaxRecipients = 1000;
 
 enum class Verb { helo, ehlo, lhlo, mail, rcpt, data, rset, noop, quit, xforward, vrfy, help, unknown };
 

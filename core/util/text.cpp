@@ -1,6 +1,8 @@
 // text.cpp - helpers for untrusted text (see text.hpp).
 #include "core/util/text.hpp"
 
+#include <algorithm>
+
 namespace postseal {
 
 static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
@@ -47,6 +49,17 @@ std::string_view trim(std::string_view in) {
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::vector<std::string_view> split_list(std::string_view text) {
+  std::vector<std::string_view> items;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto end = std::min(text.find_first_of(", \t", i), text.size());
+    if (end > i) items.push_back(text.substr(i, end - i));
+    i = end + 1;
+  }
+  return items;
 }
 
 }  // namespace postseal

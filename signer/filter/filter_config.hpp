@@ -30,6 +30,5 @@ struct KeyOption {
 FilterConfig load_filter_config(const config::File* file);
 // parse_key_option - "example.com:s2026:/path/key"; throws StartupError (usage) when bad.
 KeyOption parse_key_option(const std::string& text);
-using relay::host_allowed;
 
 }  // namespace postseal::signer

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/util/hostname.hpp"
 
 #include <cstddef>
 #include <expected>
@@ -15,8 +16,6 @@
 #include <vector>
 
 namespace postseal::signer {
-
-inline constexpr std::size_t kMaxDomainOctets = 253;
 
 std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers);
 

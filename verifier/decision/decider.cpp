@@ -67,7 +67,7 @@ static bool helo_whitelisted(std::string_view helo, const std::vector<std::strin
 
 asio::awaitable<std::string> Decider::skip_reason(const Transaction& t) {
   const auto& ip = t.client_address;
-  if (is_localhost(ip)) co_return std::string(kSkipLocalhost);
+  if (net::is_localhost(ip)) co_return std::string(kSkipLocalhost);
   if (options_.skip_authenticated && !t.sasl_username.empty()) co_return std::string(kSkipAuthenticated);
   if (options_.skip_addresses.matches(ip)) co_return "SPF skipped - client address in skip_addresses";
   if (options_.whitelist.matches(ip)) co_return "SPF skipped - whitelisted client address";

@@ -1,6 +1,7 @@
 // options.cpp - option words and domain lists (see options.hpp).
 #include "verifier/decision/options.hpp"
 
+#include "core/util/hostname.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -96,17 +97,12 @@ std::string format_reason_message(std::string_view text, std::string_view reject
 
 std::expected<std::vector<std::string>, std::string> parse_domain_list(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto end = text.find_first_of(", \t", i);
-    if (end == std::string_view::npos) end = text.size();
-    auto item = text.substr(i, end - i);
-    i = end + 1;
+  for (auto item : split_list(text)) {
     while (!item.empty() && item.back() == '.') item.remove_suffix(1);
     if (item.empty()) continue;
     if (out.size() >= kMaxDomainListEntries)
       return std::unexpected(fmt::format("more than {} domains", kMaxDomainListEntries));
-    if (item.size() > 253 || item.find_first_of("@/") != std::string_view::npos)
+    if (item.size() > kMaxDomainOctets || item.find_first_of("@/") != std::string_view::npos)
       return std::unexpected(fmt::format("'{}' is not a domain name", printable(item, 60)));
     out.push_back(to_lower(item));
   }

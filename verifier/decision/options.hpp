@@ -15,7 +15,7 @@
 // command line; a bad word is a start-up error naming the option.
 #pragma once
 
-#include "verifier/decision/address_list.hpp"
+#include "core/net/address_list.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -59,9 +59,9 @@ struct Options {
   bool permerror_reject = false;
   bool temperror_defer = true;
   bool skip_authenticated = true;  // SASL-authenticated clients are not checked
-  AddressList skip_addresses;      // not checked; localhost always skipped as well
-  AddressList whitelist;           // client networks not checked
-  AddressList trusted_forwarders;  // backup MX / forwarders: their relayed mail is not checked
+  net::AddressList skip_addresses;      // not checked; localhost always skipped as well
+  net::AddressList whitelist;           // client networks not checked
+  net::AddressList trusted_forwarders;  // backup MX / forwarders: their relayed mail is not checked
   std::vector<std::string> domain_whitelist;      // client passes SPF for one of these: skip
   std::vector<std::string> domain_whitelist_ptr;  // validated client name in these: skip
   std::vector<std::string> helo_whitelist;  // HELO names whose forward-confirmed hosts: skip

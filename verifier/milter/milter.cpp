@@ -149,7 +149,7 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
       const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
       asio::ip::address_v6::bytes_type b;
       std::copy(std::begin(in6->sin6_addr.s6_addr), std::end(in6->sin6_addr.s6_addr), b.begin());
-      s->client = decision::unmapped(asio::ip::address_v6(b));
+      s->client = net::unmapped(asio::ip::address_v6(b));
     }
     const auto& p = g_engine->policy;
     s->client_whitelisted = (s->client && p.whitelist_ip.matches(*s->client)) ||
@@ -207,7 +207,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
       }
     }
     // whitelist_to recipients get the message as addressed; quarantine moves only the others
-    if (!listed && s->recipients.size() < kMaxRecipients) s->recipients.push_back(std::move(rcpt));
+    if (!listed && s->recipients.size() < smtp::kMaxRecipients) s->recipients.push_back(std::move(rcpt));
     return SMFIS_CONTINUE;
   });
 }

@@ -8,14 +8,15 @@
 // kMaxHeaderBlockBytes octets of header are collected per message (more: DKIM is not
 // checked and the A-R says why); past those limits every field is still looked at for a
 // forged Authentication-Results (only its occurrence number is kept, to delete it);
-// kMaxRecipients recipients remembered (for quarantine), kMaxLoginOctets of the SASL login.
+// smtp::kMaxRecipients recipients remembered (for quarantine), kMaxLoginOctets of the SASL login.
 #pragma once
 
 #include "core/mail/header.hpp"
+#include "core/net/address_list.hpp"
+#include "core/smtp/command.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
-#include "verifier/decision/address_list.hpp"
 #include "verifier/decision/decider.hpp"
 
 #include <cstddef>
@@ -26,8 +27,6 @@
 
 namespace postseal::milter {
 
-// kMaxRecipients - envelope recipients remembered per message (quarantine rewrites them).
-inline constexpr std::size_t kMaxRecipients = 1000;
 // kDefaultTag - what tag_subject puts in front of the Subject (smf-spf's default).
 inline constexpr std::string_view kDefaultTag = "[SPF:fail]";
 // kMaxTagOctets - the longest tag accepted.
@@ -44,7 +43,7 @@ struct Policy {
   std::string tag{kDefaultTag};
   bool add_header = true;     // add Received-SPF
   std::string quarantine;     // mailbox that receives failing mail instead of its recipients
-  decision::AddressList whitelist_ip;
+  net::AddressList whitelist_ip;
   std::vector<std::string> whitelist_ptr;   // client host names (see host_listed)
   std::vector<std::string> whitelist_from;  // envelope senders (see address_listed)
   std::vector<std::string> whitelist_to;    // envelope recipients (see address_listed)

@@ -2,10 +2,10 @@
 // for the before-queue proxy (see verify_step.hpp).
 #include "verifier/proxy/verify_step.hpp"
 
+#include "core/net/address_list.hpp"
 #include "core/util/text.hpp"
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
-#include "verifier/decision/address_list.hpp"
 #include "verifier/message_report.hpp"
 
 #include <fmt/format.h>
@@ -92,7 +92,7 @@ std::optional<asio::ip::address> xforward_address(std::string_view text) {
   std::error_code ec;
   auto address = asio::ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;
-  return decision::unmapped(address);
+  return net::unmapped(address);
 }
 
 std::string xforward_name(std::string_view text) {

@@ -179,7 +179,7 @@ std::expected<std::string, std::string> expand_domain(std::string_view spec,
   if (!out) return out;
   std::string name = std::move(*out);
   if (!name.empty() && name.back() == '.') name.pop_back();
-  while (name.size() > kMaxDomainLength) {
+  while (name.size() > kMaxDomainOctets) {
     const auto dot = name.find('.');
     if (dot == std::string::npos) break;
     name.erase(0, dot + 1);

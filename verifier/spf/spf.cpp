@@ -37,21 +37,8 @@ std::string_view sender_domain(std::string_view sender) {
 
 bool valid_domain(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-  if (domain.empty() || domain.size() > kMaxDomainLength || domain.front() == '[') return false;
-  std::size_t labels = 0;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= domain.size(); ++i) {
-    if (i < domain.size()) {
-      const auto c = static_cast<unsigned char>(domain[i]);
-      if (c < 0x20 || c == 0x7f) return false;
-      if (c != '.') continue;
-    }
-    const std::size_t len = i - start;
-    if (len == 0 || len > kMaxLabelLength) return false;
-    ++labels;
-    start = i + 1;
-  }
-  return labels >= 2;
+  if (!domain.empty() && domain.front() == '[') return false;
+  return is_hostname(domain, LabelChars::no_controls, 2);
 }
 
 asio::ip::address normalize_ip(const asio::ip::address& ip) {

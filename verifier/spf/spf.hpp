@@ -10,6 +10,7 @@
 
 #include "core/dns/resolver.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/hostname.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/address.hpp>
@@ -30,9 +31,6 @@ inline constexpr int kMaxMxNames = 10;
 inline constexpr int kMaxPtrNames = 10;
 // RFC 7208 4.6.4: the whole evaluation is bounded in time (at least 20 s suggested).
 inline constexpr std::int64_t kDefaultTimeCapSeconds = 20;
-// RFC 7208 7.3 / 4.3: domain names are at most 253 octets, labels at most 63.
-inline constexpr std::size_t kMaxDomainLength = 253;
-inline constexpr std::size_t kMaxLabelLength = 63;
 // Explanations (RFC 7208 6.2) copied into headers and replies are cut to this many octets.
 inline constexpr std::size_t kMaxExplanationLength = 256;
 // Nesting guard for include/redirect (the term limit stops loops first; this bounds the stack).

@@ -209,14 +209,14 @@ TEST(ZoneFile, LimitRecordCount) {
 }
 
 TEST(ZoneFile, LimitNameLength) {
-  std::string label(kMaxLabelLength, 'a');
+  std::string label(kMaxLabelOctets, 'a');
   MemoryZone zone;
   EXPECT_TRUE(read_zone_text(label + ".example. A 192.0.2.1", "t", zone));
   EXPECT_FALSE(read_zone_text(label + "a.example. A 192.0.2.1", "t", zone));
   std::string name;
-  while (name.size() + 4 <= kMaxDomainNameLength) name += "abc.";
-  name += std::string(kMaxDomainNameLength - name.size(), 'x');
-  ASSERT_EQ(name.size(), kMaxDomainNameLength);
+  while (name.size() + 4 <= kMaxDomainOctets) name += "abc.";
+  name += std::string(kMaxDomainOctets - name.size(), 'x');
+  ASSERT_EQ(name.size(), kMaxDomainOctets);
   EXPECT_TRUE(read_zone_text(name + ". A 192.0.2.1", "t", zone));
   EXPECT_FALSE(read_zone_text(name + "x. A 192.0.2.1", "t", zone));
 }

@@ -26,6 +26,9 @@ TEST(HeaderBlock, RefusesBrokenInput) {
       {": empty name\r\n", HeaderError::no_colon},
       {std::string("A: b\0c\r\n", 8), HeaderError::nul_byte},
       {"A: " + std::string(kMaxLineOctets, 'x') + "\r\n", HeaderError::line_too_long},
+      {"X: y\rFrom: evil@attacker.example\r\n", HeaderError::bare_cr},
+      {"X: y\r\n\r", HeaderError::bare_cr},
+      {"X: y\r\n \rz\r\n", HeaderError::bare_cr},
   };
   for (const auto& c : cases) {
     auto got = parse_header_block(c.in);

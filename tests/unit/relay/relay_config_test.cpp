@@ -17,12 +17,13 @@ const Defaults kTestDefaults{.listen = "127.0.0.1:10927", .relay = "127.0.0.1:10
                              .listen_help = "test listen", .relay_help = "test relay"};
 
 TEST(RelayConfig, XforwardPrefixes) {
-  std::vector<std::string> p{"127.0.0.0/8", "::1"};
-  EXPECT_TRUE(host_allowed("127.0.0.1", p));
-  EXPECT_TRUE(host_allowed("127.255.0.9", p));
-  EXPECT_TRUE(host_allowed("::1", p));
-  EXPECT_FALSE(host_allowed("192.0.2.1", p));
-  EXPECT_FALSE(host_allowed("unix", p));
+  auto defaults = load_relay_config(nullptr, "relaytest", kTestDefaults);
+  const auto& p = defaults.xforward_hosts;
+  EXPECT_TRUE(p.matches(std::string_view("127.0.0.1")));
+  EXPECT_TRUE(p.matches(std::string_view("127.255.0.9")));
+  EXPECT_TRUE(p.matches(std::string_view("::1")));
+  EXPECT_FALSE(p.matches(std::string_view("192.0.2.1")));
+  EXPECT_FALSE(p.matches(std::string_view("unix")));
 }
 
 TEST(RelayConfig, DataAndErrorLimitDefaults) {

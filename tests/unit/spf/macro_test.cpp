@@ -82,7 +82,7 @@ TEST(SpfMacro, AbuseIsBounded) {
   long_spec += "example.com";
   auto d = expand_domain(long_spec, c);
   ASSERT_TRUE(d);
-  EXPECT_LE(d->size(), kMaxDomainLength);
+  EXPECT_LE(d->size(), kMaxDomainOctets);
   EXPECT_TRUE(d->ends_with(".example.com"));
   EXPECT_TRUE(valid_domain(*d));
 }
@@ -99,12 +99,12 @@ TEST(SpfDomain, Validation) {
   EXPECT_FALSE(valid_domain("localhost"));
   EXPECT_FALSE(valid_domain("[192.0.2.1]"));
   EXPECT_FALSE(valid_domain("a..example.com"));
-  EXPECT_TRUE(valid_domain(std::string(kMaxLabelLength, 'a') + ".example.com"));
-  EXPECT_FALSE(valid_domain(std::string(kMaxLabelLength + 1, 'a') + ".example.com"));
+  EXPECT_TRUE(valid_domain(std::string(kMaxLabelOctets, 'a') + ".example.com"));
+  EXPECT_FALSE(valid_domain(std::string(kMaxLabelOctets + 1, 'a') + ".example.com"));
   std::string name;
-  while (name.size() < kMaxDomainLength - 3) name += "abcd.";
+  while (name.size() < kMaxDomainOctets - 3) name += "abcd.";
   name += "com";  // 253 octets
-  ASSERT_EQ(name.size(), kMaxDomainLength);
+  ASSERT_EQ(name.size(), kMaxDomainOctets);
   EXPECT_TRUE(valid_domain(name));
   EXPECT_FALSE(valid_domain("a" + name));
   EXPECT_FALSE(valid_domain(std::string("exa\nmple.com")));

@@ -25,4 +25,12 @@ TEST(IEquals, IgnoresAsciiCase) {
   EXPECT_FALSE(iequals("From", "From "));
 }
 
+TEST(Text, SplitList) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(split_list("a, b c\td"), (V{"a", "b", "c", "d"}));
+  EXPECT_EQ(split_list(",, a ,"), (V{"a"}));
+  EXPECT_EQ(split_list(""), V{});
+  EXPECT_EQ(split_list(" ,\t"), V{});
+}
+
 }  // namespace postseal

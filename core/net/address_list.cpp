@@ -1,12 +1,15 @@
 // address_list.cpp - CIDR parsing and matching (see address_list.hpp).
-#include "verifier/decision/address_list.hpp"
+#include "core/net/address_list.hpp"
+
+#include "core/util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <charconv>
+#include <optional>
 
-namespace postseal::decision {
+namespace postseal::net {
 
 asio::ip::address unmapped(const asio::ip::address& ip) {
   if (ip.is_v6() && ip.to_v6().is_v4_mapped())
@@ -34,20 +37,29 @@ bool Cidr::contains(const asio::ip::address& candidate) const {
   return prefix_equal(ip.to_v6().to_bytes(), network.to_v6().to_bytes(), prefix);
 }
 
+// parse_prefix_length - decimal digits only (no sign, no space), at most `max`.
+static std::optional<unsigned> parse_prefix_length(std::string_view digits, unsigned max) {
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  unsigned value = 0;
+  auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (err != std::errc() || ptr != digits.data() + digits.size() || value > max) return std::nullopt;
+  return value;
+}
+
 std::expected<Cidr, std::string> parse_cidr(std::string_view text) {
   auto slash = text.find('/');
   std::string host(text.substr(0, slash));
   asio::error_code ec;
   auto address = asio::ip::make_address(host, ec);
-  if (ec) return std::unexpected(fmt::format("'{}' is not an IP address", host));
+  if (ec || host.find('%') != std::string::npos)
+    return std::unexpected(fmt::format("'{}' is not an IP address", text));
   bool mapped = address.is_v6() && address.to_v6().is_v4_mapped();
   unsigned max = address.is_v4() ? 32 : 128;
   unsigned prefix = max;
   if (slash != std::string_view::npos) {
-    auto digits = text.substr(slash + 1);
-    auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (err != std::errc() || ptr != digits.data() + digits.size() || digits.empty() || prefix > max)
-      return std::unexpected(fmt::format("'{}' has a bad prefix length (0-{})", text, max));
+    auto length = parse_prefix_length(text.substr(slash + 1), max);
+    if (!length) return std::unexpected(fmt::format("'{}' has a bad prefix length (0-{})", text, max));
+    prefix = *length;
   }
   if (mapped) {  // ::ffff:a.b.c.d/N is the IPv4 network a.b.c.d/(N-96)
     if (prefix < 96) return std::unexpected(fmt::format("'{}': IPv4-mapped prefix below /96", text));
@@ -57,13 +69,7 @@ std::expected<Cidr, std::string> parse_cidr(std::string_view text) {
 }
 
 std::expected<void, std::string> AddressList::add(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto end = text.find_first_of(", \t", i);
-    if (end == std::string_view::npos) end = text.size();
-    auto item = text.substr(i, end - i);
-    i = end + 1;
-    if (item.empty()) continue;
+  for (auto item : split_list(text)) {
     if (entries_.size() >= kMaxAddressListEntries)
       return std::unexpected(fmt::format("more than {} entries", kMaxAddressListEntries));
     auto cidr = parse_cidr(item);
@@ -79,10 +85,16 @@ bool AddressList::matches(const asio::ip::address& ip) const {
   return false;
 }
 
+bool AddressList::matches(std::string_view text) const {
+  asio::error_code ec;
+  auto ip = asio::ip::make_address(std::string(text), ec);
+  return !ec && matches(ip);
+}
+
 bool is_localhost(const asio::ip::address& candidate) {
   auto ip = unmapped(candidate);
   if (ip.is_v4()) return ip.to_v4().to_bytes()[0] == 127;
   return ip.to_v6().is_loopback();
 }
 
-}  // namespace postseal::decision
+}  // namespace postseal::net
