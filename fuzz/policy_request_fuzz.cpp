@@ -21,6 +21,7 @@
 #include "core/util/clock.hpp"
 #include "core/util/log.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/spf/engine.hpp"
 #include "verifier/policy/request.hpp"
 #include "verifier/policy/server.hpp"
 
@@ -156,7 +157,8 @@ void serve(std::string_view in, std::size_t want_answers) {
   z.clear_queries();
   postseal::decision::Options options;
   options.authserv_id = "mx.test.example";
-  postseal::decision::Decider decider(options, postseal::decision::engine_checker(z), &z, clock);
+  static const auto engine = postseal::spf::make_native_engine();
+  postseal::decision::Decider decider(options, postseal::decision::engine_checker(*engine, z), &z, clock);
   int in_fd = memfd(in);
   int out_fd = memfd({});
   if (in_fd < 0 || out_fd < 0) std::abort();

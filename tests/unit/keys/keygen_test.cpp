@@ -93,7 +93,7 @@ TEST(Keygen, OwnerGetsThePrivateKeyStill0600) {
   ASSERT_NE(nobody, nullptr);
   ASSERT_NE(daemon_group, nullptr);
   TempDir dir;
-  KeygenRequest r{"example.com", "owned", KeyType::ed25519};
+  KeygenRequest r{"example.com", "owned", crypto::KeyType::ed25519};
   r.dir = dir.path;
   r.owner = "nobody";
   auto out = keygen(r);
@@ -117,7 +117,7 @@ TEST(Keygen, OwnerGetsThePrivateKeyStill0600) {
 
 TEST(Keygen, UnknownOwnerWritesNothing) {
   TempDir dir;
-  KeygenRequest r{"example.com", "s1", KeyType::ed25519};
+  KeygenRequest r{"example.com", "s1", crypto::KeyType::ed25519};
   r.dir = dir.path;
   for (const char* owner : {"no-such-user-postseal", "root:no-such-group-postseal", ":root", "root:"}) {
     r.owner = owner;

@@ -40,6 +40,7 @@ std::string class_of(SrsError e) {
     case SrsError::expired: return "EXPIRED";
     case SrsError::no_at: return "NOAT";
     case SrsError::too_long: return "TOOLONG";
+    case SrsError::control: return "CONTROL";
   }
   return "?";
 }
