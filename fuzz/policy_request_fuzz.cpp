@@ -1,5 +1,5 @@
 // policy_request_fuzz.cpp - fuzz the Postfix policy protocol path (SMTPD_POLICY_README,
-// SECURITY.md 40): the request reader over a byte stream cut into chunks, parse_request, and
+// docs/security.md 40): the request reader over a byte stream cut into chunks, parse_request, and
 // the whole stdin/stdout service loop (serve_stdio: reader + PolicySession + decision core
 // with the native SPF engine over an in-memory zone; no network). Untrusted: every byte.
 // Checked on every input:

@@ -1,4 +1,4 @@
-// keygen.cpp - generate RSA/Ed25519 DKIM keys and write them safely (SECURITY 42).
+// keygen.cpp - generate RSA/Ed25519 DKIM keys and write them safely (docs/security.md 42).
 //
 // Files are created with O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY and an explicit mode (0600 for
 // the private key), never overwriting: an existing file is an error naming it. Both paths are

@@ -3,7 +3,7 @@
 // Untrusted input: header fields and body octets of a message being signed or verified.
 // The body canonicalizer is a small state machine (a pending CR, a pending WSP run, a count
 // of deferred CRLFs) so a chunk may end anywhere and chunked hashing equals one-pass hashing
-// (SECURITY 19). Memory is O(1): canonical output goes through a fixed kHashBufferBytes
+// (docs/security.md 19). Memory is O(1): canonical output goes through a fixed kHashBufferBytes
 // buffer into the digest. Hot path: bytes that need no change are found 16 at a time (SSE2)
 // and copied in bulk; no per-byte calls or allocations.
 #include "core/dkim/canonicalize.hpp"

@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, 20> kRecommendedFields = {
     "Resent-Sender", "Resent-To", "Resent-Cc", "In-Reply-To", "References", "List-Id",
     "List-Help", "List-Unsubscribe", "List-Subscribe", "List-Post", "List-Owner", "List-Archive"};
 
-// kOversignedFields - listed once more than they occur (SECURITY 16).
+// kOversignedFields - listed once more than they occur (docs/security.md 16).
 constexpr std::array<std::string_view, 9> kOversignedFields = {
     "From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "Content-Type", "MIME-Version"};
 

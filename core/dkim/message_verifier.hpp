@@ -3,7 +3,7 @@
 // RFC 6376 6 (verifier actions), 5.4.2 (header instances counted bottom-up, absent ones hash
 // nothing), 3.7 (the signature field hashed with b= emptied, no trailing CRLF), RFC 8463
 // (ed25519-sha256), RFC 8301 (rsa-sha1 and RSA keys under min_rsa_bits fail). Untrusted input:
-// the message and the key records from DNS. Limits (SECURITY 21-28): at most max_signatures
+// the message and the key records from DNS. Limits (docs/security.md 21-28): at most max_signatures
 // signatures are verified (the rest are reported as `policy`, not checked), so at most that
 // many DNS lookups; one BodyHasher per distinct (c=, l=) pair (plus the unlimited one of the
 // same c= when l= is used, which measures the whole body), so the body is canonicalized once
@@ -48,7 +48,7 @@ inline constexpr std::int64_t kMaxClockSkew = 86400;
 inline constexpr std::size_t kMaxKeyRecordsTried = 4;
 
 struct VerifyOptions {
-  std::size_t max_signatures = 5;   // signatures verified per message (SECURITY 26)
+  std::size_t max_signatures = 5;   // signatures verified per message (docs/security.md 26)
   std::int64_t clock_skew = 300;    // seconds of tolerance for t= and x=
   int min_rsa_bits = 1024;          // RFC 8301 3.2
   KeyCache* key_cache = nullptr;    // nullptr: KeyCache::shared()

@@ -4,7 +4,7 @@
 // RFC 8301 (rsa-sha1 is parsed so the verifier can fail it with a reason), RFC 8463
 // (ed25519-sha256). Untrusted input: the field value from the message. Strict: required tags
 // v a b bh d h s, v=1, a known algorithm, c= known, q= dns/txt, d= and s= LDH host names (so a
-// NUL, ';' or other junk never reaches DNS, SECURITY 25), i= within d=, From in h=, base64
+// NUL, ';' or other junk never reaches DNS, docs/security.md 25), i= within d=, From in h=, base64
 // checked, t=/x= as decimal with overflow checks (at most kMaxTimestampDigits), x= >= t=.
 // Every failure is a permerror with a reason. The same struct is what the signer fills in and
 // renders (signature_writer.hpp), so one set of names and defaults serves both directions.

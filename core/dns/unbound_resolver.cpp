@@ -92,7 +92,7 @@ UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
             fmt::format("bad DNS server '{}' (want ADDRESS or ADDRESS@PORT)", printable(f)));
     }
     // Built-in local zones answer NXDOMAIN for these special-use names by themselves; a test
-    // server may hold data for them (DESIGN.md, Testing). Absent zones are not an error.
+    // server may hold data for them (docs/design.md, Testing). Absent zones are not an error.
     for (const char* zone : kZonesForwarded) ub_ctx_zone_remove(ctx_, zone);
   }
   int fd = ub_fd(ctx_);

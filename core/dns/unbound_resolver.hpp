@@ -8,7 +8,7 @@
 // else the system's /etc/resolv.conf (ub_ctx_resolvconf); with a forwarder the built-in local
 // zones "test." and "invalid." and the reverse zones of the documentation networks
 // (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32) are removed so test data reaches
-// the server (DESIGN.md, Testing).
+// the server (docs/design.md, Testing).
 // Answers over 512 octets come back truncated over UDP and libunbound retries over TCP itself.
 // The answer is decoded from the wire packet (bounds-checked, names decompressed with a jump
 // limit) into Records: A/AAAA addresses, MX preference + exchange, TXT/SPF strings,

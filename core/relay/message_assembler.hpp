@@ -3,8 +3,8 @@
 //
 // RFC 5322 2.1 (header, empty line, body), RFC 5321 4.5.2 (transparency on output).
 // Untrusted input: message lines from DataReader. Limits: kMaxHeaderFields fields and
-// kMaxHeaderBytes octets of header (SECURITY 13; over -> 552 with a clear text), a message
-// over max_size octets (SECURITY 12; -> 552), a line over smtp::kMaxDataLineOctets (-> 552).
+// kMaxHeaderBytes octets of header (docs/security.md 13; over -> 552 with a clear text), a message
+// over max_size octets (docs/security.md 12; -> 552), a line over smtp::kMaxDataLineOctets (-> 552).
 #pragma once
 
 #include "core/mail/header.hpp"

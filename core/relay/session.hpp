@@ -2,7 +2,7 @@
 // filter, the before-queue proxy), relayed transactionally to the downstream server (RFC 5321,
 // RFC 2033 LMTP, Postfix FILTER_README, SMTPD_PROXY_README and XFORWARD_README).
 //
-// Contract (DESIGN "No mail is lost"): MAIL and RCPT are mirrored from the downstream server
+// Contract (docs/design.md, "Contracts that must hold"): MAIL and RCPT are mirrored from the downstream server
 // as they happen; end of DATA is answered only after downstream answered for that message;
 // any local failure is 4xx, downstream 5xx for the message is passed through, nothing is
 // answered 250 before downstream said 250. Untrusted input: everything the client sends.

@@ -4,7 +4,7 @@
 //
 // Input: body octets already in wire form (CRLF, dot-stuffed). Limits: `memory_limit` octets
 // in memory. A write failure (disk full, quota) is remembered, not thrown: failed() makes the
-// session answer 452 and nothing is reinjected (SECURITY 44).
+// session answer 452 and nothing is reinjected (docs/security.md 44).
 #pragma once
 
 #include <cstddef>

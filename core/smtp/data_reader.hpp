@@ -2,7 +2,7 @@
 //
 // Untrusted input: the bytes a client sends after DATA, split anywhere. End of data is
 // CRLF "." CRLF only (the "." line must end in CRLF and follow a line that ended in CRLF, or
-// be the first line); LF.LF, LF.CRLF, CRLF.LF, CR.CR and CR.CRLF are ordinary lines (SECURITY
+// be the first line); LF.LF, LF.CRLF, CRLF.LF, CR.CR and CR.CRLF are ordinary lines (docs/security.md
 // 1-2, SMTP smuggling). Bare LF and bare CR end a line and are normalised to CRLF. A leading
 // "." of every other line is removed (transparency). Limits: a line longer than
 // kMaxDataLineOctets is marked (line_too_long) and the excess dropped, so memory is bounded.

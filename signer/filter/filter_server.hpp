@@ -2,7 +2,7 @@
 // bind, load keys, drop privileges, serve sessions on a small thread pool; SIGHUP reloads the
 // signing table, SIGTERM drains.
 //
-// Shutdown (SECURITY 14): SIGTERM closes the listeners, answers 421 to idle sessions, lets
+// Shutdown (docs/security.md 14): SIGTERM closes the listeners, answers 421 to idle sessions, lets
 // transactions in progress finish for at most shutdown_grace, then exits; a transaction cut
 // off then has had no 250, so Postfix keeps the message queued. Reload: a table that fails to
 // build (unreadable or too open key, bad config) is logged and the old one stays in use.

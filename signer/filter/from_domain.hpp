@@ -1,5 +1,5 @@
 // from_domain.hpp - the signing domain: the domain of the one address in the one From field
-// (RFC 6376 5.4 must sign From; RFC 5322 3.6.2; SECURITY 15: never sign an ambiguous From).
+// (RFC 6376 5.4 must sign From; RFC 5322 3.6.2; docs/security.md 15: never sign an ambiguous From).
 //
 // Untrusted input: the message's header fields, read by the one mailbox parser
 // (core/mail/address.hpp). Returns the domain lower-cased, or why the message cannot be

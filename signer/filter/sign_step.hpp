@@ -1,7 +1,7 @@
 // sign_step.hpp - the per-message signing step: decide from the headers whether and with
 // which keys to sign, feed the body, produce the fields to prepend.
 //
-// RFC 6376 5 (signer actions) through dkim::MessageSigner; SECURITY 15 (ambiguous From ->
+// RFC 6376 5 (signer actions) through dkim::MessageSigner; docs/security.md 15 (ambiguous From ->
 // unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another
 // signature type (DomainKeys, RFC 4870) is added here, beside the DKIM signer, without
 // touching the session: for a domain with domainkeys = true the body is fed once to both and

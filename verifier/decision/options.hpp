@@ -9,7 +9,7 @@
 // not checked), test_only (TestOnly = 0: headers only, never reject or defer; the verdict
 // that would have been is logged), hide_receiver (Hide_Receiver: receiver=<UNKNOWN>),
 // reason_message (Reason_Message: the reject/defer text with {rejectdefer} {spf} {url}),
-// header_type and authserv_id. Defaults follow postfix-policyd-spf-perl (seed 000): reject
+// header_type and authserv_id. Defaults follow postfix-policyd-spf-perl (docs/compat.md, seed 000): reject
 // on fail, DEFER_IF_PERMIT on temperror, a Received-SPF header for everything else,
 // localhost skipped. Untrusted input: the option words come from the config file or the
 // command line; a bad word is a start-up error naming the option.

@@ -2,7 +2,7 @@
 //
 // RFC 7208 9.1 (Received-SPF: result, comment, key=value pairs client-ip, envelope-from,
 // helo, receiver, identity, mechanism/problem), in the form postfix-policyd-spf-perl prints
-// (seed 000). Untrusted input: the sender and HELO (from the SMTP client) and the mechanism,
+// (docs/compat.md, seed 000). Untrusted input: the sender and HELO (from the SMTP client) and the mechanism,
 // explanation and reason (from DNS). Every such value is made printable and cut
 // (kMaxFieldValueOctets), comments lose their parentheses and backslashes, values that are
 // not dot-atoms are quoted, so nothing can end the field or add another.

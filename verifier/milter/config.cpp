@@ -1,4 +1,4 @@
-// config.cpp - the milter.* configuration keys and smf-spf's options from them (seed 003:
+// config.cpp - the milter.* configuration keys and smf-spf's options from them (docs/compat.md, seed 003:
 // RefuseFail, TagSubject/Tag, AddHeader, Quarantine/QuarantineMailbox, WhitelistIP/PTR/From/To)
 // and the unix socket's mode and group.
 // Untrusted input: the config file; a bad value is an error naming the key. Limits: the tag

@@ -2,7 +2,7 @@
 // HELO and MAIL FROM through the shared decision core, every DKIM (RFC 6376, RFC 8463) and
 // DomainKeys (RFC 4870) signature verified while the body streams, forged
 // Authentication-Results claiming our authserv-id deleted (CVE-2022-48521), one A-R field
-// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (seed 003).
+// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003).
 //
 // libmilter speaks the protocol (its own threads, one per MTA connection); each connection's
 // state is a Session in the context's private data. The decider, resolver and verifiers'

@@ -36,7 +36,7 @@ inline constexpr std::size_t kMaxAddressEntryOctets = 320;
 // kMaxLoginOctets - the longest SASL login name ({auth_authen}) kept.
 inline constexpr std::size_t kMaxLoginOctets = 320;
 
-// Policy - smf-spf's options (seed 003) on top of the shared decision options.
+// Policy - smf-spf's options (docs/compat.md, seed 003) on top of the shared decision options.
 struct Policy {
   bool refuse_fail = true;    // reject (at RCPT) what the decider rejects; off: tag instead
   bool tag_subject = true;    // prefix the Subject of failing, accepted mail with `tag`
@@ -112,7 +112,7 @@ std::string auth_results_value(const Session& s, std::string_view authserv_id,
 std::string received_spf_value(const Session& s, std::string_view receiver);
 // spf_flagged - whether accepted mail gets smf-spf's treatment (Subject tag, quarantine):
 // the decider would reject it, or the reported SPF result (MAIL FROM, else HELO) is fail or
-// softfail (seed 003: "at SPF SoftFail and Fail (if RefuseFail set to off)").
+// softfail (docs/compat.md, seed 003: "at SPF SoftFail and Fail (if RefuseFail set to off)").
 bool spf_flagged(const Session& s);
 // SubjectEdit - how to tag the Subject: replace the first Subject field's value, or add one.
 struct SubjectEdit {

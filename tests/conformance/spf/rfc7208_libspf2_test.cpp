@@ -1,5 +1,5 @@
 // rfc7208_libspf2_test.cpp - the RFC 7208 suite against the libspf2 backend. libspf2 1.2.10
-// fails some cases (DESIGN.md "SPF engine"); they are listed by name below, and the test
+// fails some cases (docs/design.md "SPF engine"); they are listed by name below, and the test
 // fails if a listed case starts passing or an unlisted one fails, so a change either way
 // (a libspf2 upgrade, a bug in our DNS layer) is noticed.
 #include "tests/conformance/spf/suite.hpp"

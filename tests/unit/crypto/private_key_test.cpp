@@ -1,5 +1,5 @@
 // private_key_test.cpp - key loading: dkimpy's keys in PKCS#1/PKCS#8, with and without PEM
-// markers, raw Ed25519 seeds; refusals with reasons (SECURITY 18, 43): group/other-readable
+// markers, raw Ed25519 seeds; refusals with reasons (docs/security.md 18, 43): group/other-readable
 // files (naming the file and the chmod), RSA under 1024 bits, garbage, wrong key types.
 #include "core/crypto/private_key.hpp"
 
@@ -131,7 +131,7 @@ TEST(PrivateKey, RefusesBadKeysWithReasons) {
   }
 }
 
-TEST(PrivateKey, FilePermissions) {  // SECURITY 18
+TEST(PrivateKey, FilePermissions) {  // docs/security.md 18
   TempDir dir;
   std::string pem = read(kData + "dkimpy-data/2048_testkey.key");
   auto ok = dir.write("ok.private", pem, 0600);

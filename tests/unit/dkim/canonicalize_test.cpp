@@ -1,5 +1,5 @@
 // canonicalize_test.cpp - RFC 6376 3.4 tables for header and body canonicalization, and
-// chunked body hashing equal to one-pass hashing for every split point (SECURITY 17, 19).
+// chunked body hashing equal to one-pass hashing for every split point (docs/security.md 17, 19).
 #include "core/dkim/canonicalize.hpp"
 
 #include <gtest/gtest.h>
@@ -77,7 +77,7 @@ TEST(BodyCanonicalization, Table) {
   }
 }
 
-// SECURITY 19: two pieces at every split point, and one octet at a time.
+// docs/security.md 19: two pieces at every split point, and one octet at a time.
 TEST(BodyCanonicalization, ChunkedEqualsOnePassForEverySplit) {
   for (const auto& c : body_cases()) {
     if (c.in.size() > 64) continue;

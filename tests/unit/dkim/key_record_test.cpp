@@ -1,5 +1,5 @@
 // key_record_test.cpp - DKIM key records (RFC 6376 3.6.1, RFC 8463 4) and the key cache,
-// SECURITY 24 (revoked, unknown k=), with dkimpy's record files as data.
+// docs/security.md 24 (revoked, unknown k=), with dkimpy's record files as data.
 #include "core/dkim/key_cache.hpp"
 #include "core/dkim/key_record.hpp"
 

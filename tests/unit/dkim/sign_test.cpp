@@ -1,5 +1,5 @@
 // sign_test.cpp - DKIM signing: RFC 8463 Appendix A reproduced byte for byte, the default
-// header list and oversigning, From checks (SECURITY 15, 16, 18), folding, dual signing.
+// header list and oversigning, From checks (docs/security.md 15, 16, 18), folding, dual signing.
 #include "core/crypto/base64.hpp"
 #include "core/crypto/private_key.hpp"
 #include "core/dkim/canonicalize.hpp"
@@ -151,7 +151,7 @@ std::vector<mail::HeaderField> headers(std::string_view block) {
   return f.value_or(std::vector<mail::HeaderField>{});
 }
 
-TEST(Sign, FromMustOccurExactlyOnce) {  // SECURITY 15
+TEST(Sign, FromMustOccurExactlyOnce) {  // docs/security.md 15
   Fixture fx;
   EXPECT_EQ(fx.sign(headers("To: a@example.net\r\nSubject: x\r\n")).error(), SignError::no_from);
   EXPECT_EQ(fx.sign(headers("From: a@example.com\r\nFrom: b@example.com\r\n")).error(), SignError::multiple_from);
@@ -159,7 +159,7 @@ TEST(Sign, FromMustOccurExactlyOnce) {  // SECURITY 15
   EXPECT_TRUE(fx.sign(headers("From: a@example.com\r\n")).has_value());
 }
 
-TEST(Sign, DefaultHeaderListOversigns) {  // SECURITY 16
+TEST(Sign, DefaultHeaderListOversigns) {  // docs/security.md 16
   Fixture fx;
   auto out = fx.sign(headers(
       "From: a@example.com\r\nTo: b@example.net\r\nTo: c@example.net\r\nSubject: s\r\n"
@@ -183,7 +183,7 @@ TEST(Sign, ExplicitHeaderListGetsFrom) {
   EXPECT_EQ(tags_of(*out).get("h"), "From:Subject:To");
 }
 
-TEST(Sign, TagOrderFoldingAndNoLengthTag) {  // SECURITY 18
+TEST(Sign, TagOrderFoldingAndNoLengthTag) {  // docs/security.md 18
   Fixture fx;
   SignOptions opt;
   opt.expire_seconds = 3600;

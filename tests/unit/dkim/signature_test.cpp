@@ -1,4 +1,4 @@
-// signature_test.cpp - DKIM-Signature parsing (RFC 6376 3.5), SECURITY 22, 23, 25.
+// signature_test.cpp - DKIM-Signature parsing (RFC 6376 3.5), docs/security.md 22, 23, 25.
 #include "core/dkim/signature.hpp"
 
 #include <gtest/gtest.h>
@@ -88,7 +88,7 @@ TEST(SignatureParse, BadSignaturesArePermerrorsWithReason) {
       {"i suffix trick", kBase + "; i=joe@badexample.com", "i= not within d="},
       {"q unknown", kBase + "; q=http/well-known", "unsupported query method q="},
       {"empty h entry", "v=1; a=rsa-sha256; d=e.com; s=s; h=from::to; bh=AAAA; b=AAAA", "bad field name in h="},
-      // SECURITY 25: d= and s= must be host names.
+      // docs/security.md 25: d= and s= must be host names.
       {"d with NUL", "v=1; a=rsa-sha256; d=exa" + std::string(1, '\0') + "mple.com; s=s; h=from; bh=AAAA; b=AAAA",
        "invalid d= domain"},
       {"d with paren", "v=1; a=rsa-sha256; d=legitimate.com(.attacker.com; s=s; h=from; bh=AAAA; b=AAAA",
@@ -100,7 +100,7 @@ TEST(SignatureParse, BadSignaturesArePermerrorsWithReason) {
       {"s 8-bit", "v=1; a=rsa-sha256; d=e.com; s=s\xc3\xa9; h=from; bh=AAAA; b=AAAA", "invalid s= selector"},
       {"s label too long", "v=1; a=rsa-sha256; d=e.com; s=" + std::string(64, 'a') + "; h=from; bh=AAAA; b=AAAA",
        "invalid s= selector"},
-      // SECURITY 23: timestamps.
+      // docs/security.md 23: timestamps.
       {"x before t", kBase + "; t=1000; x=999", "x= before t="},
       {"t overflow", kBase + "; t=9999999999999999999999999", "bad t= timestamp"},
       {"t negative", kBase + "; t=-5", "bad t= timestamp"},

@@ -1,4 +1,4 @@
-// verify_test.cpp - MessageVerifier against SECURITY 21-28, with FixedClock and MemoryZone.
+// verify_test.cpp - MessageVerifier against docs/security.md 21-28, with FixedClock and MemoryZone.
 //
 // Messages are signed here by a small test signer (relaxed header canonicalization, written
 // independently of the verifier: last instance of each h= name, signature field with an
@@ -226,7 +226,7 @@ TEST(Verify, GoodSignaturesPass) {
   });
 }
 
-// SECURITY 28: a key record over 512 octets (several TXT strings) is joined and verified.
+// docs/security.md 28: a key record over 512 octets (several TXT strings) is joined and verified.
 TEST(Verify, LongKeyRecord) {
   dns::MemoryZone long_zone;
   dns::Record record = txt(rsa3072().record);
@@ -263,7 +263,7 @@ TEST(Verify, ChunkedBodyEqualsOnePass) {
   }
 }
 
-// SECURITY 21: l= shorter than the body with content appended -> never a plain pass.
+// docs/security.md 21: l= shorter than the body with content appended -> never a plain pass.
 TEST(Verify, BodyLengthLimit) {
   std::uint64_t signed_length = kBody.size();
   std::string tags = kRsaTags + "; l=" + std::to_string(signed_length);
@@ -280,7 +280,7 @@ TEST(Verify, BodyLengthLimit) {
   });
 }
 
-// SECURITY 22: From not signed, duplicate tags, missing tags, bad base64.
+// docs/security.md 22: From not signed, duplicate tags, missing tags, bad base64.
 TEST(Verify, MalformedSignaturesArePermerrors) {
   std::string good = sign(rsa1024(), kRsaTags, kHeaders, kBody);
   std::string bad_b64 = good;
@@ -298,7 +298,7 @@ TEST(Verify, MalformedSignaturesArePermerrors) {
   });
 }
 
-// SECURITY 23: timestamps.
+// docs/security.md 23: timestamps.
 TEST(Verify, Timestamps) {
   auto with = [](const std::string& extra) {
     return sign(rsa1024(), kRsaTags + extra, kHeaders, kBody) + kHeaders;
@@ -320,7 +320,7 @@ TEST(Verify, Timestamps) {
   });
 }
 
-// SECURITY 24: weak crypto and unusable keys.
+// docs/security.md 24: weak crypto and unusable keys.
 TEST(Verify, WeakOrUnusableKeys) {
   run_cases({
       {"512-bit key", sign(rsa512(), "v=1; a=rsa-sha256; d=example.com; s=short; h=from", kHeaders, kBody) + kHeaders,
@@ -342,7 +342,7 @@ TEST(Verify, WeakOrUnusableKeys) {
   });
 }
 
-// SECURITY 25: s=/d= with NUL, ';' or non-hostname characters -> permerror, no DNS query.
+// docs/security.md 25: s=/d= with NUL, ';' or non-hostname characters -> permerror, no DNS query.
 TEST(Verify, BadNamesNeverReachDns) {
   const std::vector<std::string> values = {
       "d=exa" + std::string(1, '\0') + "mple.com; s=rsa", "d=example.com; s=r\"sa",
@@ -364,7 +364,7 @@ TEST(Verify, BadNamesNeverReachDns) {
   }
 }
 
-// SECURITY 26: 50 signatures -> at most max_signatures verified, DNS lookups bounded.
+// docs/security.md 26: 50 signatures -> at most max_signatures verified, DNS lookups bounded.
 TEST(Verify, SignatureCountLimit) {
   std::string sig = sign(rsa1024(), kRsaTags, kHeaders, kBody);
   std::string headers;
@@ -388,7 +388,7 @@ TEST(Verify, SignatureCountLimit) {
   }
 }
 
-// SECURITY 27: two From headers -> permerror, even when the signature is otherwise good.
+// docs/security.md 27: two From headers -> permerror, even when the signature is otherwise good.
 TEST(Verify, TwoFromHeaders) {
   std::string sig = sign(rsa1024(), kRsaTags, kHeaders, kBody);
   run_cases({
@@ -398,7 +398,7 @@ TEST(Verify, TwoFromHeaders) {
   });
 }
 
-// SECURITY 28: DNS failures.
+// docs/security.md 28: DNS failures.
 TEST(Verify, DnsFailures) {
   auto for_selector = [](const std::string& s) {
     return sign(rsa1024(), "v=1; a=rsa-sha256; d=example.com; s=" + s + "; h=from", kHeaders, kBody) + kHeaders;

@@ -1,7 +1,7 @@
-// milter_options_test.cpp - smf-spf's options in the milter front end (seed 003): the
+// milter_options_test.cpp - smf-spf's options in the milter front end (docs/compat.md, seed 003): the
 // whitelist forms of smf-spf.conf (WhitelistPTR ".domain", WhitelistFrom "friend@" and
 // "@domain") anchored so look-alike domains do not match, which results get the Subject tag
-// and quarantine (fail and softfail, seed 003), the Subject edit, and the milter.* config
+// and quarantine (fail and softfail, docs/compat.md, seed 003), the Subject edit, and the milter.* config
 // keys with their limits (tag length, address entries, quarantine mailbox, socket mode and
 // group, max_connections).
 #include "core/util/config.hpp"

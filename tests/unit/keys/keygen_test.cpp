@@ -1,4 +1,4 @@
-// keygen_test.cpp - SECURITY 42: keygen defaults, size bounds, 0600 + O_EXCL + O_NOFOLLOW,
+// keygen_test.cpp - docs/security.md 42: keygen defaults, size bounds, 0600 + O_EXCL + O_NOFOLLOW,
 // no overwrite, name validation, TXT strings of at most 255 octets, JSON form; --owner gives
 // the private key to a user (still 0600) and an unknown user or group writes nothing.
 #include "keys/keygen.hpp"

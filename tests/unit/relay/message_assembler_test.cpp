@@ -1,5 +1,5 @@
 // message_assembler_test.cpp - core/relay's message pieces: Postfix's queue id from Received,
-// the header limits of the assembler (SECURITY 13), the size limit and dot-stuffing, the spool
+// the header limits of the assembler (docs/security.md 13), the size limit and dot-stuffing, the spool
 // (memory, then an unlinked file) and its failure reply.
 #include "core/relay/message_assembler.hpp"
 #include "core/relay/message_step.hpp"

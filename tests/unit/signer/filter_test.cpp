@@ -1,4 +1,4 @@
-// filter_test.cpp - signer/filter pieces: From-domain choice (SECURITY 15), the signing table,
+// filter_test.cpp - signer/filter pieces: From-domain choice (docs/security.md 15), the signing table,
 // the [signer] defaults and the relay timeout bound (the relay session's own pieces are tested
 // in tests/unit/relay).
 #include "core/util/config.hpp"

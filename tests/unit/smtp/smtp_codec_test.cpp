@@ -1,5 +1,5 @@
-// smtp_codec_test.cpp - core/smtp codecs: DATA decoding (SECURITY 1-3, 5), commands, paths,
-// XFORWARD (SECURITY 6), replies.
+// smtp_codec_test.cpp - core/smtp codecs: DATA decoding (docs/security.md 1-3, 5), commands, paths,
+// XFORWARD (docs/security.md 6), replies.
 #include "core/smtp/command.hpp"
 #include "core/smtp/data_reader.hpp"
 #include "core/smtp/reply.hpp"

@@ -1,4 +1,4 @@
-// limits_test.cpp - RFC 7208 4.6.4 processing limits and record selection (SECURITY 30, 31,
+// limits_test.cpp - RFC 7208 4.6.4 processing limits and record selection (docs/security.md 30, 31,
 // 34, 35): 10 DNS terms pass and 11 are a permerror, 2 void lookups pass and the third is a
 // permerror, 10 MX names pass and 11 are a permerror, two v=spf1 records are a permerror,
 // multi-string TXT is joined, macro abuse does not crash, and the time cap gives temperror.

@@ -1,5 +1,5 @@
 // macro_test.cpp - macro expansion (RFC 7208 7): the RFC's own examples (data file), URL
-// escaping, and abuse (SECURITY 31): huge transformer digits, reversal, long outputs.
+// escaping, and abuse (docs/security.md 31): huge transformer digits, reversal, long outputs.
 #include "verifier/spf/macro.hpp"
 #include "verifier/spf/spf.hpp"
 

@@ -1,4 +1,4 @@
-// netstring_test.cpp - netstring framing, including every malformed input of SECURITY 39.
+// netstring_test.cpp - netstring framing, including every malformed input of docs/security.md 39.
 #include "srs/netstring.hpp"
 #include "srs/socketmap.hpp"
 

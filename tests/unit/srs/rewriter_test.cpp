@@ -1,5 +1,5 @@
 // rewriter_test.cpp - which keys the maps answer: null sender, partial keys, local domains,
-// re-queries with our own result, forged and expired reverses (SECURITY 36, 38).
+// re-queries with our own result, forged and expired reverses (docs/security.md 36, 38).
 #include "srs/rewriter.hpp"
 
 #include <gtest/gtest.h>

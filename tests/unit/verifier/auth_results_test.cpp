@@ -1,5 +1,5 @@
 // auth_results_test.cpp - the RFC 8601 writer and the forged Authentication-Results remover
-// (SECURITY.md, OpenDKIM CVE-2022-48521).
+// (docs/security.md, OpenDKIM CVE-2022-48521).
 #include "verifier/auth_results.hpp"
 #include "verifier/message_report.hpp"
 

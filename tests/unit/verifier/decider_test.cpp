@@ -1,5 +1,5 @@
 // decider_test.cpp - the decision core: option meanings (policyd-spf.conf), order of checks,
-// defaults of the perl daemon (seed 000), skips, cache with TTL (FixedClock).
+// defaults of the perl daemon (docs/compat.md, seed 000), skips, cache with TTL (FixedClock).
 #include "policy_test_support.hpp"
 
 #include <gtest/gtest.h>

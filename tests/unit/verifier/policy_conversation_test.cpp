@@ -1,7 +1,7 @@
-// policy_conversation_test.cpp - policy protocol conversations without Postfix: the seed 000
+// policy_conversation_test.cpp - policy protocol conversations without Postfix: the docs/compat.md, seed 000
 // examples against an in-memory zone with the real SPF engine, per-instance state, many
-// requests per connection, malformed input closing the connection (SECURITY.md 40), exp=
-// text that tries to inject lines (SECURITY.md 32).
+// requests per connection, malformed input closing the connection (docs/security.md 40), exp=
+// text that tries to inject lines (docs/security.md 32).
 #include "policy_test_support.hpp"
 #include "verifier/policy/server.hpp"
 #include "verifier/policy/session.hpp"

@@ -1,5 +1,5 @@
 // policy_test_support.hpp - helpers shared by the verifier unit tests: run a coroutine to
-// completion, a MemoryZone with the seed 000 records, a counting fake SPF checker.
+// completion, a MemoryZone with the docs/compat.md, seed 000 records, a counting fake SPF checker.
 #pragma once
 
 #include "core/dns/memory_zone.hpp"
@@ -46,7 +46,7 @@ inline dns::Record ptr_record(std::string name) {
   return r;
 }
 
-// seed_zone - the domains of seed 000 (names changed to example ones) and a few more.
+// seed_zone - the domains of docs/compat.md, seed 000 (names changed to example ones) and a few more.
 inline std::unique_ptr<dns::MemoryZone> seed_zone() {
   auto z = std::make_unique<dns::MemoryZone>();
   z->add("hforge.example.com", txt("v=spf1 ip4:81.169.145.0/24 ~all"));

@@ -1,5 +1,5 @@
 // received_spf_test.cpp - the one Received-SPF renderer (RFC 7208 9.1) of every command and
-// front end: the perl daemon's form (seed 000) with RFC identity names, and untrusted values
+// front end: the perl daemon's form (docs/compat.md, seed 000) with RFC identity names, and untrusted values
 // (HELO, sender, reason from DNS) that cannot end the field, add a key or break the comment.
 #include "verifier/decision/received_spf.hpp"
 

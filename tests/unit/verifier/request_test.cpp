@@ -1,5 +1,5 @@
 // request_test.cpp - the policy request reader: attributes, limits and malformed input
-// (SECURITY.md 40).
+// (docs/security.md 40).
 #include "verifier/policy/request.hpp"
 
 #include <gtest/gtest.h>
