@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# milter_robustness.sh - hostile milter wire input (SECURITY 41) against `postseal verifier
+# milter_robustness.sh - hostile milter wire input (docs/security.md 41) against `postseal verifier
 # --milter` without an MTA: a good session (A-R inserted, forged A-R deleted), zero and
 # oversized lengths, a truncated packet, an unknown command, body before end-of-headers,
 # garbage before negotiation: sessions close cleanly (a stalled one at libmilter's timeout), the daemon keeps serving, never crashes;

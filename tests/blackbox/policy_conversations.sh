@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # policy_conversations.sh - policy protocol conversations without Postfix, resolving through a
 # real unbound (tests/lib/unbound.sh, policy/conversations-unbound.conf): `postseal policy` on
-# stdin/stdout and `postseal verifier` over TCP answer the seed 000 examples (pass via ip4,
+# stdin/stdout and `postseal verifier` over TCP answer the docs/compat.md, seed 000 examples (pass via ip4,
 # softfail via ~all, null sender via HELO), every policy option, per-instance state and
-# malformed requests (SECURITY 40) — see policy/conversations.py. Ports: unbound 5357, policy
+# malformed requests (docs/security.md 40) — see policy/conversations.py. Ports: unbound 5357, policy
 # daemon 10142.
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # srs_protocol.sh - `postseal srsd` over real loopback sockets: socketmap and tcp_table
-# dialogs, malformed input (SECURITY 39), many clients at once, the secrets-file permission
+# dialogs, malformed input (docs/security.md 39), many clients at once, the secrets-file permission
 # check, a clean stop on SIGTERM, and (from a config file) the idle timeout and the
 # connection cap. Ports 10101-10103 and 10107 (the srs range is 10101-10109).
 set -euo pipefail

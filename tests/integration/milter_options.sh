@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# milter_options.sh - smf-spf's options (seed 003) in the milter front end, proved at the Postfix
+# milter_options.sh - smf-spf's options (docs/compat.md, seed 003) in the milter front end, proved at the Postfix
 # level: a real Postfix (smtpd_milters) + unbound + `postseal verifier --milter`, configured by
 # config files written here, one verifier run per config:
 #   A  refuse_fail = false, a custom tag, add_header = false: SPF fail and softfail delivered to
@@ -60,7 +60,7 @@ fi
 message a-soft "Subject: hello a-soft" > "$R/a-soft.eml"
 expect_delivered a-soft "$(send user@softfail.example.com $BAD_IP unknown "$R/a-soft.eml")" || true
 if [ -n "$F" ]; then
-  [ "$(fields "$F" Subject)" = "Subject: $TAG hello a-soft" ] && ok "A: SPF softfail tagged too (seed 003)" \
+  [ "$(fields "$F" Subject)" = "Subject: $TAG hello a-soft" ] && ok "A: SPF softfail tagged too (docs/compat.md, seed 003)" \
     || bad "A: softfail Subject is '$(fields "$F" Subject)'"
   ours "$F" | grep -q 'spf=softfail' && ok "A: A-R spf=softfail" || bad "A: no A-R spf=softfail"
 fi

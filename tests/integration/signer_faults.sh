@@ -3,7 +3,7 @@
 # lost" (the message id at the sink exactly once, or returned to the sender for a downstream
 # 5xx; `postqueue -p` empty): reinjection down; reinjection answering 4xx, 5xx, 421, closing
 # silently, stalling past relay_timeout; key file made unreadable (too open) then SIGHUP;
-# SIGTERM and SIGKILL while a message is in its DATA phase (SECURITY 9, 10, 14, 43).
+# SIGTERM and SIGKILL while a message is in its DATA phase (docs/security.md 9, 10, 14, 43).
 . "$POSTSEAL_SRC/tests/integration/signer/common.sh"
 R=/var/tmp/postseal-it-faults
 P_FAKE=10129      # misbehaving stand-in reinjection server

@@ -1,5 +1,5 @@
 #!/bin/bash
-# spf_unbound.sh - `postseal spf --dns 127.0.0.1@5353` against a real unbound (SECURITY 34):
+# spf_unbound.sh - `postseal spf --dns 127.0.0.1@5353` against a real unbound (docs/security.md 34):
 # an SPF record over 512 octets (the UDP answer is truncated, so the resolver must retry over
 # TCP), a record split into several TXT strings (joined with nothing between), include and mx
 # through real DNS, both engines. Exits non-zero with a message when anything differs.

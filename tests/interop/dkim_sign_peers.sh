@@ -8,8 +8,8 @@
 # must verify with dkimpy (python3-dkim, all algorithms) and every rsa-sha256 one with
 # Mail::DKIM (libmail-dkim-perl); DNS is the keygen records served through each peer's
 # lookup hook (no network). Tampered copies (a body line added; a second Subject added,
-# which oversigning must catch: SECURITY 16) must fail in both. Also: two From or none is
-# refused (SECURITY 15), a group-readable key is refused naming the chmod (SECURITY 18), and
+# which oversigning must catch: docs/security.md 16) must fail in both. Also: two From or none is
+# refused (docs/security.md 15), a group-readable key is refused naming the chmod (docs/security.md 18), and
 # a negative --timestamp or a non-positive --expire is a usage error (exit 64), never t=-5.
 set -euo pipefail
 
@@ -81,7 +81,7 @@ $PERL "$HERE/verify_mail_dkim.pl" "$WORK/dns.txt" fail "${rsa_tampered[@]}" > "$
   || { grep -v ' ok$' "$WORK/perl_fail.log" >&2; fail "Mail::DKIM verified a tampered message"; }
 echo "dkim_sign_peers: Mail::DKIM: $(grep -c ' ok$' "$WORK/perl_pass.log") signed pass, $(grep -c ' ok$' "$WORK/perl_fail.log") tampered fail"
 
-# SECURITY 15: two From, or none -> not signed (exit 65, nothing on stdout)
+# docs/security.md 15: two From, or none -> not signed (exit 65, nothing on stdout)
 for bad in 'From: a@example.com\nFrom: b@example.com\n\nbody\n' 'To: a@example.com\n\nbody\n'; do
   set +e
   printf "$bad" | "$POSTSEAL" sign --domain example.com --key "$RSA" > "$WORK/out" 2> "$WORK/err"
@@ -92,7 +92,7 @@ for bad in 'From: a@example.com\nFrom: b@example.com\n\nbody\n' 'To: a@example.c
   grep -q 'not signed' "$WORK/err" || fail "ambiguous From: no reason given"
 done
 
-# SECURITY 18: a group-readable key is refused naming the file and the fix
+# docs/security.md 18: a group-readable key is refused naming the file and the fix
 cp "$WORK/keys/rsa2026.private" "$WORK/open.private"
 chmod 640 "$WORK/open.private"
 set +e

@@ -1,4 +1,4 @@
-# milter_wire.py - speak the milter wire protocol to `postseal verifier --milter` (SECURITY 41).
+# milter_wire.py - speak the milter wire protocol to `postseal verifier --milter` (docs/security.md 41).
 # usage: /usr/bin/python3 milter_wire.py PORT
 # A packet is a 4-octet big-endian length (command octet included), the command, the data.
 # Cases: a good session (smoke: A-R inserted, forged A-R deleted), then hostile packets - zero

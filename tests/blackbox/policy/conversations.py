@@ -1,7 +1,7 @@
 # conversations.py - policy protocol conversations with `postseal policy` (stdin/stdout) and
-# `postseal verifier` (TCP) resolving through a real unbound: the seed 000 examples, every
+# `postseal verifier` (TCP) resolving through a real unbound: the docs/compat.md, seed 000 examples, every
 # policy option changing the answer it should, per-instance state, malformed requests
-# (SECURITY 40). usage: conversations.py POSTSEAL DNS_PORT VERIFIER_PORT
+# (docs/security.md 40). usage: conversations.py POSTSEAL DNS_PORT VERIFIER_PORT
 import socket, subprocess, sys
 
 postseal, dns_port, verifier_port = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -30,24 +30,24 @@ def ask(req, *options):
     got = policy([req], *options)
     return got[0] if got else ""
 
-# --- seed 000: the perl daemon's examples, reproduced (RFC 7208 9.1 says identity=mailfrom
+# --- docs/compat.md, seed 000: the perl daemon's examples, reproduced (RFC 7208 9.1 says identity=mailfrom
 # where the perl daemon prints identity=mfrom; the RFC decides).
 check(ask(request("info@hforge.example.com", "81.169.145.90", "hforge.example.com")) ==
       "action=PREPEND Received-SPF: pass (hforge.example.com: 81.169.145.90 is authorized to use "
       "'info@hforge.example.com' in 'mfrom' identity (mechanism 'ip4:81.169.145.0/24' matched)) "
       "receiver=mx.example.org; identity=mailfrom; envelope-from=\"info@hforge.example.com\"; "
-      "helo=hforge.example.com; client-ip=81.169.145.90\n\n", "seed 000: pass via ip4")
+      "helo=hforge.example.com; client-ip=81.169.145.90\n\n", "docs/compat.md, seed 000: pass via ip4")
 check(ask(request("info@hforge.example.com", "1.2.3.4", "hforge.example.com", name="www.example.com")) ==
       "action=PREPEND Received-SPF: softfail (hforge.example.com: Sender is not authorized by default "
       "to use 'info@hforge.example.com' in 'mfrom' identity, however domain is not currently prepared "
       "for false failures (mechanism '~all' matched)) receiver=mx.example.org; identity=mailfrom; "
       "envelope-from=\"info@hforge.example.com\"; helo=hforge.example.com; client-ip=1.2.3.4\n\n",
-      "seed 000: softfail via ~all")
+      "docs/compat.md, seed 000: softfail via ~all")
 check(ask(request("", "81.169.145.90", "hforge.example.com")) ==
       "action=PREPEND Received-SPF: pass (hforge.example.com: 81.169.145.90 is authorized to use "
       "'hforge.example.com' in 'helo' identity (mechanism 'ip4:81.169.145.0/24' matched)) "
       "receiver=mx.example.org; identity=helo; helo=hforge.example.com; client-ip=81.169.145.90\n\n",
-      "seed 000: null sender judged on HELO")
+      "docs/compat.md, seed 000: null sender judged on HELO")
 
 # --- defaults (the perl daemon's): fail rejects, temperror defers, localhost skipped.
 fail_req = request("bob@fail.example.com", "198.51.100.9", "unrelated.example.org")
@@ -119,7 +119,7 @@ got = policy([request("info@hforge.example.com", "81.169.145.90", "hforge.exampl
 check(len(got) == 3 and got[0].startswith("action=PREPEND") and got[1] == "action=DUNNO\n\n"
       and got[2].startswith("action=PREPEND"), "PREPEND once per instance, state reset per instance", got)
 
-# --- the daemon over TCP: many requests on one connection, malformed input (SECURITY 40).
+# --- the daemon over TCP: many requests on one connection, malformed input (docs/security.md 40).
 def tcp(data, timeout=10):
     s = socket.create_connection(("127.0.0.1", verifier_port), timeout=timeout)
     out = b""

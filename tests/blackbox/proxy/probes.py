@@ -1,4 +1,4 @@
-# probes.py - protocol probes against `postseal verifier --proxy` (SECURITY 1-14 where they
+# probes.py - protocol probes against `postseal verifier --proxy` (docs/security.md 1-14 where they
 # apply to a before-queue proxy), with a recording after-filter server in this process.
 # usage: probes.py PROXY_PORT RESTRICTED_PORT DOWN_PORT PROXY_PID
 #   PROXY_PORT: the proxy under test (xforward from 127.0.0.1 allowed, max_message_size 1 MB);

@@ -1,5 +1,5 @@
 # protocol_probes.py - SMTP-level probes against a running `postseal signer` (no Postfix):
-# smuggling (SECURITY 1-2), dot lines (3), pipelining (4), 1 MB lines (5), XFORWARD (6),
+# smuggling (docs/security.md 1-2), dot lines (3), pipelining (4), 1 MB lines (5), XFORWARD (6),
 # RSET/disconnect in DATA (8), 10,000 headers (13), 50 MB message with RSS bound (12),
 # connection cap and idle deadline (11). The downstream is fake_downstream.py in accept mode
 # writing each relayed message to DOWNDIR.

@@ -2,7 +2,7 @@
 """protocol_client.py - black-box protocol checks of a running `postseal srsd`.
 Usage: protocol_client.py HOST SOCKETMAP_PORT TCP_FORWARD_PORT TCP_REVERSE_PORT
 Covers socketmap and tcp_table dialogs, persistent and pipelined requests, many clients at
-once, and every malformed input of SECURITY 39. Prints "N passed, N failed"; exit 1 on failure.
+once, and every malformed input of docs/security.md 39. Prints "N passed, N failed"; exit 1 on failure.
 The srsd under test must use SRS domain fwd.example and local domain local.example."""
 import socket
 import sys

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make_corpus.py DIR - write the DKIM signing interop corpus: one message per hard case.
 
-Cases (SECURITY 17): empty body, no final newline, trailing blank lines, whitespace runs,
+Cases (docs/security.md 17): empty body, no final newline, trailing blank lines, whitespace runs,
 lines starting with '.', 8-bit octets in header and body, long folded headers, 998-octet
 lines, CRLF and LF input, repeated fields that oversigning must cover.
 """

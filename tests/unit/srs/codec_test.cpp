@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -186,7 +187,9 @@ TEST(SrsCodec, ControlCharactersAreRefused) {
     auto good = f.codec.forward("alice@example.org", "fwd.example");
     ASSERT_TRUE(good);
     std::string forged = *good;
-    forged.insert(forged.find('@'), 1, bad[1]);
+    const char control = *std::find_if(bad.begin(), bad.end(),
+                                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    forged.insert(forged.find('@'), 1, control);
     auto rev = f.codec.reverse(forged);
     ASSERT_FALSE(rev);
     EXPECT_EQ(rev.error().error, SrsError::control);
