@@ -30,25 +30,15 @@ static bool is_mailbox_like(std::string_view s) {
   return (local.empty() || is_token(local)) && is_token(domain);
 }
 
-static std::string quoted(std::string_view safe) {
-  std::string out = "\"";
-  for (char c : safe) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 std::string pvalue(std::string_view text, std::size_t limit) {
   std::string safe = printable(text, limit);
   if (is_token(safe) || is_mailbox_like(safe)) return safe;
-  return quoted(safe);
+  return quoted_string(safe);
 }
 
 static std::string spf_resinfo(const SpfResinfo& r) {
   std::string out = fmt::format("spf={}", spf::to_string(r.result));
-  if (!r.reason.empty()) out += " reason=" + quoted(printable(r.reason, kMaxPropertyOctets));
+  if (!r.reason.empty()) out += " reason=" + quoted_string(printable(r.reason, kMaxPropertyOctets));
   if (!r.mailfrom.empty()) out += " smtp.mailfrom=" + pvalue(r.mailfrom);
   if (!r.helo.empty()) out += " smtp.helo=" + pvalue(r.helo);
   return out;
@@ -57,7 +47,7 @@ static std::string spf_resinfo(const SpfResinfo& r) {
 static std::string dkim_resinfo(const dkim::SignatureResult& r) {
   std::string out = fmt::format("dkim={}", dkim::to_string(r.result));
   if (r.result != dkim::Result::pass && !r.reason.empty())
-    out += " reason=" + quoted(printable(r.reason, dkim::kMaxReasonOctets));
+    out += " reason=" + quoted_string(printable(r.reason, dkim::kMaxReasonOctets));
   if (!r.d.empty()) out += " header.d=" + pvalue(r.d);
   if (!r.i.empty()) out += " header.i=" + pvalue(r.i);
   if (!r.s.empty()) out += " header.s=" + pvalue(r.s);

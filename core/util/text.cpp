@@ -7,6 +7,16 @@ namespace postseal {
 
 static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+std::string quoted_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 bool has_control(std::string_view in) {
   for (char ch : in)
     if (is_control(static_cast<unsigned char>(ch))) return true;

@@ -23,6 +23,9 @@ bool starts_with_icase(std::string_view s, std::string_view prefix);
 // has_control - `in` holds an ASCII control character (NUL, CR, LF, DEL...): what printable()
 // replaces, and what an address handed to Postfix must never contain (it cuts at NUL).
 bool has_control(std::string_view in);
+// quoted_string - RFC 5322 3.2.4: `text` in double quotes, each '"' and backslash escaped with a
+// backslash (the caller makes it printable first).
+std::string quoted_string(std::string_view text);
 // split_list - the items of a config list value separated by commas, spaces or tabs (empty
 // items dropped): "a, b c" -> {"a", "b", "c"}.
 std::vector<std::string_view> split_list(std::string_view text);

@@ -35,13 +35,7 @@ static bool is_dot_atom(std::string_view s) {
 std::string kv_value(std::string_view text, std::size_t limit) {
   std::string safe = printable(text, limit);
   if (is_dot_atom(safe)) return safe;
-  std::string out = "\"";
-  for (char c : safe) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
+  return quoted_string(safe);
 }
 
 // identity_label - how the perl daemon names the identity in its comments.

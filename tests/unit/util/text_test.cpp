@@ -18,6 +18,12 @@ TEST(HasControl, FindsWhatPrintableReplaces) {
   for (const auto& s : {""s, "a b"s, "alice@example.org"s, "caf\xc3\xa9"s}) EXPECT_FALSE(has_control(s));
 }
 
+TEST(QuotedString, EscapesQuoteAndBackslash) {
+  EXPECT_EQ(quoted_string(""), "\"\"");
+  EXPECT_EQ(quoted_string("a b"), "\"a b\"");
+  EXPECT_EQ(quoted_string("say \"hi\" \\o/"), "\"say \\\"hi\\\" \\\\o/\"");
+}
+
 TEST(Trim, StripsSpaceAndTab) { EXPECT_EQ(trim(" \tab c\t "), "ab c"); }
 
 TEST(IEquals, IgnoresAsciiCase) {
