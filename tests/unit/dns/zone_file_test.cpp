@@ -1,5 +1,6 @@
-// zone_file_test.cpp - the --dns-zone reader: each type, RFC 1035 5.1 escapes, parentheses,
-// comments, TIMEOUT, errors with source and line, and every named limit.
+// zone_file_test.cpp - the --dns-zone reader: each type, RFC 1035 5.1 escapes (in strings and
+// in names), parentheses, comments, $ORIGIN, $TTL, '@', relative names and blank owners as BIND
+// writes them, TIMEOUT, errors with source and line, and every named limit.
 #include "core/dns/zone_file.hpp"
 
 #include <gtest/gtest.h>
