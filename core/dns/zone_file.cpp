@@ -21,9 +21,13 @@ namespace {
 // Token - one word or quoted string of a record, escapes already decoded.
 struct Token {
   std::string text;
+  std::string raw;  // as written (words only): names are decoded from it, label by label
   bool quoted = false;
-  bool escaped = false;  // held a backslash escape (not allowed in names, TTLs, types)
+  bool escaped = false;  // held a backslash escape (not allowed in TTLs, types)
 };
+
+// Origin - the $ORIGIN in force (RFC 1035 5.1): unset until a directive gives one; "" is the root.
+using Origin = std::optional<std::string>;
 
 using Error = std::unexpected<std::string>;
 
@@ -37,7 +41,8 @@ class Reader {
   std::expected<void, std::string> read_quoted(std::string_view line, std::size_t& i);
   std::expected<void, std::string> read_word(std::string_view line, std::size_t& i);
   std::expected<void, std::string> finish_record();
-  std::expected<void, std::string> add_record(std::string_view type,
+  std::expected<void, std::string> directive(std::string_view name, std::span<const Token> args);
+  std::expected<void, std::string> add_record(const std::string& owner, std::string_view type,
                                               std::span<const Token> rdata);
   Error fail(std::size_t line, std::string_view what) const {
     return Error(fmt::format("{}:{}: {}", printable(source_), line, what));
@@ -50,41 +55,83 @@ class Reader {
   std::size_t record_line_ = 0;   // line where the current record started
   std::size_t record_lines_ = 0;  // physical lines it spans so far
   int depth_ = 0;                 // open parentheses
+  bool indented_ = false;         // the record began with blank space: the previous owner
   std::size_t records_ = 0;
+  Origin origin_;
+  std::optional<std::string> last_owner_;
 };
 
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '*' || c == '/';
+// is_name_char - an octet a name may hold unescaped: printable ASCII (BIND writes `foo:bar`
+// and `a%b` as they are, and escapes the rest as \DDD). The word reader has already split on
+// blank space, quotes, parentheses and ';'.
+bool is_name_char(char c) { return c > ' ' && c < 0x7f; }
+
+// decode_escape - RFC 1035 5.1 `\X` and `\DDD` at line[i] == '\\'; appends the octet.
+std::expected<void, std::string> decode_escape(std::string_view line, std::size_t& i,
+                                               std::string& out);
+
+// DecodedName - a name as written, escapes decoded; `absolute` when it ended with a dot.
+struct DecodedName {
+  std::string text;
+  bool absolute = false;
+};
+
+// decode_name_text - split `raw` on unescaped dots and decode `\X` / `\DDD` in each label
+// (RFC 1035 5.1). An escaped octet may be anything the label checks allow; an unescaped one
+// must be a name character. An escaped dot inside a label has no text form here: refused.
+std::expected<DecodedName, std::string> decode_name_text(std::string_view raw) {
+  DecodedName out;
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    char c = raw[i];
+    out.absolute = false;
+    if (c == '\\') {
+      std::string octet;
+      if (auto r = decode_escape(raw, i, octet); !r) return std::unexpected(r.error());
+      if (octet == ".") return std::unexpected("an escaped '.' inside a label is not supported");
+      out.text += octet;
+      continue;
+    }
+    if (c == '.') {
+      out.absolute = true;
+    } else if (!is_name_char(c)) {
+      return std::unexpected(fmt::format("bad character in domain name '{}'", printable(raw)));
+    }
+    out.text.push_back(c);
+    ++i;
+  }
+  if (out.absolute) out.text.pop_back();
+  return out;
 }
 
-// check_name - a domain name as written in the file; "." alone is the root.
-std::optional<std::string> check_name(const Token& t, std::string& why) {
-  if (t.quoted || t.escaped) {
-    why = "quoted names and escapes in names are not supported";
+// check_name - a domain name as written in the file: "." is the root, "@" the origin, a name
+// without the final dot is relative to the origin (taken as written when there is none).
+std::optional<std::string> check_name(const Token& t, const Origin& origin, std::string& why) {
+  if (t.quoted) {
+    why = "quoted names are not supported";
     return std::nullopt;
   }
-  std::string_view name = t.text;
-  if (name == ".") return std::string();
-  if (name == "@") {
-    why = "'@' needs $ORIGIN, which is not supported: write the full name";
+  if (t.raw == ".") return std::string();
+  if (t.raw == "@") {
+    if (origin) return *origin;
+    why = "'@' needs an earlier $ORIGIN";
     return std::nullopt;
   }
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  for (char c : name) {
-    if (c != '.' && !is_name_char(c)) {
-      why = fmt::format("bad character in domain name '{}'", printable(t.text));
-      return std::nullopt;
-    }
+  auto decoded = decode_name_text(t.raw);
+  if (!decoded) {
+    why = decoded.error();
+    return std::nullopt;
   }
+  std::string name = std::move(decoded->text);
+  if (!decoded->absolute && origin && !origin->empty()) name += "." + *origin;
   if (auto err = check_hostname(name, LabelChars::no_controls)) {
     bool length = err->problem == NameProblem::empty || err->problem == NameProblem::too_long;
     why = length ? fmt::format("bad domain name length ({} octets, at most {})", name.size(), kMaxDomainOctets)
-                 : fmt::format("bad label in domain name '{}' ({}, at most {} octets)", printable(t.text),
+                 : fmt::format("bad label in domain name '{}' ({}, at most {} octets)", printable(t.raw),
                                to_string(err->problem), kMaxLabelOctets);
     return std::nullopt;
   }
-  return std::string(name);
+  return name;
 }
 
 template <typename Int>
@@ -128,7 +175,7 @@ RdataResult decode_address(RrType type, const Token& t) {
   return rec;
 }
 
-RdataResult decode_host(RrType type, std::span<const Token> rdata) {
+RdataResult decode_host(RrType type, std::span<const Token> rdata, const Origin& origin) {
   Record rec{.type = type};
   std::string why;
   if (type == RrType::mx) {
@@ -140,7 +187,7 @@ RdataResult decode_host(RrType type, std::span<const Token> rdata) {
     rec.preference = *pref;
     rdata = rdata.subspan(1);
   }
-  auto host = check_name(rdata[0], why);
+  auto host = check_name(rdata[0], origin, why);
   if (!host) return std::unexpected(why);
   rec.name = std::move(*host);
   return rec;
@@ -164,7 +211,7 @@ RdataResult decode_txt(RrType type, std::span<const Token> rdata) {
 }
 
 // decode_rdata - the RDATA fields of one record of `type` (RFC 1035 5.1, 3.3; RFC 3596 2.4).
-RdataResult decode_rdata(RrType type, std::span<const Token> rdata) {
+RdataResult decode_rdata(RrType type, std::span<const Token> rdata, const Origin& origin) {
   std::size_t want = 1;
   if (type == RrType::mx) want = 2;
   bool txt = type == RrType::txt || type == RrType::spf;
@@ -178,7 +225,7 @@ RdataResult decode_rdata(RrType type, std::span<const Token> rdata) {
     case RrType::mx:
     case RrType::ptr:
     case RrType::cname:
-    case RrType::ns: return decode_host(type, rdata);
+    case RrType::ns: return decode_host(type, rdata, origin);
     case RrType::txt:
     case RrType::spf: return decode_txt(type, rdata);
   }
@@ -207,11 +254,11 @@ std::expected<void, std::string> Reader::scan_line(std::string_view line) {
     record_line_ = line_no_;
     record_lines_ = 0;
     tokens_.clear();
+    indented_ = !line.empty() && (line[0] == ' ' || line[0] == '\t');
   }
   if (++record_lines_ > kMaxRecordLines) {
     return fail(record_line_, fmt::format("record spans more than {} lines", kMaxRecordLines));
   }
-  bool indented = depth_ == 0 && !line.empty() && (line[0] == ' ' || line[0] == '\t');
   std::size_t i = 0;
   while (i < line.size()) {
     char c = line[i];
@@ -232,13 +279,9 @@ std::expected<void, std::string> Reader::scan_line(std::string_view line) {
     }
   }
   if (depth_ > 0 || tokens_.empty()) return {};
-  if (indented) {
-    return fail(record_line_, "record starts with blank space: the owner name must be written");
-  }
   return finish_record();
 }
 
-// decode_escape - RFC 1035 5.1 `\X` and `\DDD` at line[i] == '\\'; appends the octet.
 std::expected<void, std::string> decode_escape(std::string_view line, std::size_t& i,
                                                std::string& out) {
   if (i + 1 >= line.size()) return std::unexpected("'\\' at the end of a line");
@@ -281,6 +324,7 @@ std::expected<void, std::string> Reader::read_quoted(std::string_view line, std:
 
 std::expected<void, std::string> Reader::read_word(std::string_view line, std::size_t& i) {
   Token t;
+  std::size_t start = i;
   while (i < line.size()) {
     char c = line[i];
     if (c == ' ' || c == '\t' || c == ';' || c == '(' || c == ')' || c == '"') break;
@@ -292,17 +336,54 @@ std::expected<void, std::string> Reader::read_word(std::string_view line, std::s
       ++i;
     }
   }
+  t.raw = std::string(line.substr(start, i - start));
   tokens_.push_back(std::move(t));
   return {};
 }
 
-std::expected<void, std::string> Reader::finish_record() {
-  const Token& owner = tokens_[0];
-  if (!owner.quoted && !owner.text.empty() && owner.text[0] == '$') {
-    return fail(record_line_, fmt::format("directive '{}' is not supported",
-                                          printable(owner.text, 20)));
+// directive - $ORIGIN NAME and $TTL SECONDS (RFC 1035 5.1; RFC 2308 4). TTLs are read and
+// checked but not kept: MemoryZone answers are never cached.
+std::expected<void, std::string> Reader::directive(std::string_view name,
+                                                   std::span<const Token> args) {
+  bool origin = iequals(name, "$ORIGIN");
+  if (!origin && !iequals(name, "$TTL")) {
+    return fail(record_line_, fmt::format("directive '{}' is not supported ($ORIGIN, $TTL)",
+                                          printable(name, 20)));
   }
-  std::size_t i = 1;
+  if (args.size() != 1) return fail(record_line_, fmt::format("{} takes one field", name));
+  if (!origin) {
+    if (args[0].quoted || !parse_uint<std::uint32_t>(args[0].raw, 0x7fffffffu)) {
+      return fail(record_line_, fmt::format("bad TTL '{}'", printable(args[0].raw, 20)));
+    }
+    return {};
+  }
+  std::string why;
+  auto value = check_name(args[0], origin_, why);
+  if (!value) return fail(record_line_, why);
+  origin_ = std::move(*value);
+  return {};
+}
+
+std::expected<void, std::string> Reader::finish_record() {
+  std::size_t i = 0;
+  std::string owner;
+  if (indented_) {
+    if (!last_owner_) {
+      return fail(record_line_, "record starts with blank space and no earlier record gives "
+                                "the owner name");
+    }
+    owner = *last_owner_;
+  } else {
+    const Token& first = tokens_[0];
+    if (!first.quoted && !first.raw.empty() && first.raw[0] == '$') {
+      return directive(first.raw, std::span<const Token>(tokens_).subspan(1));
+    }
+    std::string why;
+    auto name = check_name(first, origin_, why);
+    if (!name) return fail(record_line_, why);
+    owner = std::move(*name);
+    i = 1;
+  }
   bool have_ttl = false;
   bool have_class = false;
   while (i < tokens_.size() && !tokens_[i].quoted && !tokens_[i].escaped) {
@@ -323,21 +404,20 @@ std::expected<void, std::string> Reader::finish_record() {
   const Token& type = tokens_[i];
   std::span<const Token> rdata(tokens_.data() + i + 1, tokens_.size() - i - 1);
   if (type.quoted || type.escaped) return fail(record_line_, "the type must not be quoted");
-  return add_record(type.text, rdata);
+  last_owner_ = owner;
+  return add_record(owner, type.text, rdata);
 }
 
-std::expected<void, std::string> Reader::add_record(std::string_view type_text,
+std::expected<void, std::string> Reader::add_record(const std::string& owner,
+                                                    std::string_view type_text,
                                                     std::span<const Token> rdata) {
-  std::string why;
-  auto owner = check_name(tokens_[0], why);
-  if (!owner) return fail(record_line_, why);
-  if (owner->empty()) return fail(record_line_, "records at the root are not supported");
+  if (owner.empty()) return fail(record_line_, "records at the root are not supported");
   if (++records_ > kMaxZoneRecords) {
     return fail(record_line_, fmt::format("more than {} records", kMaxZoneRecords));
   }
   if (iequals(type_text, "TIMEOUT")) {
     if (!rdata.empty()) return fail(record_line_, "TIMEOUT takes no data");
-    zone_.add_timeout(*owner);
+    zone_.add_timeout(owner);
     return {};
   }
   auto type = parse_type(type_text);
@@ -345,9 +425,9 @@ std::expected<void, std::string> Reader::add_record(std::string_view type_text,
     return fail(record_line_, fmt::format("unsupported type '{}' (A AAAA MX TXT SPF PTR CNAME NS "
                                           "TIMEOUT)", printable(type_text, 20)));
   }
-  auto rec = decode_rdata(*type, rdata);
+  auto rec = decode_rdata(*type, rdata, origin_);
   if (!rec) return fail(record_line_, rec.error());
-  zone_.add(*owner, std::move(*rec));
+  zone_.add(owner, std::move(*rec));
   return {};
 }
 

@@ -6,9 +6,13 @@
 // RFC 1035 5.1 escapes `\"`, `\\`, `\X` and `\DDD` (DDD <= 255), each string at most 255 octets
 // (RFC 1035 3.3); an unquoted word is one string. Parentheses let a record span lines, so the
 // `( "v=DKIM1; k=rsa; " "p=..." )` output of `postseal keygen` pastes in. `;` starts a comment
-// outside quotes. Names may omit the final dot; `@` and relative names are not supported
-// (no $ORIGIN), $-directives are errors. Untrusted input: the file (admin- or test-supplied);
-// every error names the source and the line, and the limits below hold.
+// outside quotes. Names take the same escapes, label by label (`foo\058bar` is "foo:bar"; an
+// escaped '.' inside a label is refused: names are kept in text form). `$ORIGIN` sets the origin
+// that `@` and names without the final dot are relative to; before any `$ORIGIN` such names are
+// taken as written. `$TTL` is checked, and TTLs are otherwise ignored (nothing is cached). A
+// record starting with blank space belongs to the previous owner. Other directives ($INCLUDE,
+// $GENERATE) are errors. Untrusted input: the file (admin- or test-supplied); every error names
+// the source and the line, and the limits below hold.
 #pragma once
 
 #include "core/dns/memory_zone.hpp"

@@ -1,5 +1,6 @@
-// zone_file_test.cpp - the --dns-zone reader: each type, RFC 1035 5.1 escapes, parentheses,
-// comments, TIMEOUT, errors with source and line, and every named limit.
+// zone_file_test.cpp - the --dns-zone reader: each type, RFC 1035 5.1 escapes (in strings and
+// in names), parentheses, comments, $ORIGIN, $TTL, '@', relative names and blank owners as BIND
+// writes them, TIMEOUT, errors with source and line, and every named limit.
 #include "core/dns/zone_file.hpp"
 
 #include <gtest/gtest.h>
@@ -128,12 +129,17 @@ TEST(ZoneFile, ErrorsNameSourceAndLine) {
       {"x.example. A 192.0.2.1\nexample.com. TXT ( \"a\"\n\"b\"\n", "never closed", 2},
       {"example.com. TXT \"a\" )", "without '('", 1},
       {"example.com. TXT ( ( \"a\" ) )", "nested", 1},
-      {"$ORIGIN example.com.", "directive", 1},
+      {"$INCLUDE other.zone", "directive", 1},
+      {"$TTL 1h", "bad TTL", 1},
+      {"$ORIGIN", "takes one field", 1},
+      {"a.example. A 192.0.2.1\n$ORIGIN bad\x7forigin.", "bad character", 2},
+      {"a\\.b.example. A 192.0.2.1", "escaped '.'", 1},
+      {"a\\000.example. A 192.0.2.1", "bad label", 1},
       {"@ A 192.0.2.1", "$ORIGIN", 1},
       {"   A 192.0.2.1", "owner name", 1},
       {"bad..name. A 192.0.2.1", "bad label", 1},
-      {"bad!name. A 192.0.2.1", "bad character", 1},
-      {"a.example. CNAME bad!target.", "bad character", 1},
+      {"bad\x01name. A 192.0.2.1", "bad character", 1},
+      {"a.example. CNAME bad\xc3\xa9target.", "bad character", 1},
       {"a.example. TIMEOUT 5", "no data", 1},
       {"a.example. 99999999999 A 192.0.2.1", "bad TTL", 1},
       {". A 192.0.2.1", "root", 1},
@@ -146,6 +152,51 @@ TEST(ZoneFile, ErrorsNameSourceAndLine) {
     EXPECT_EQ(r.error().rfind(fmt::format("src:{}: ", c.line), 0), 0u) << r.error();
     EXPECT_NE(r.error().find(c.want), std::string::npos) << r.error();
   }
+}
+
+// A zone as BIND tools write it: $ORIGIN, $TTL, relative names, '@', blank owners, \DDD and
+// \X escapes in owner names, targets and TXT strings, and a record split by parentheses.
+TEST(ZoneFile, MasterFileAsBindWritesIt) {
+  const std::string text =
+      "$TTL 3600\n"
+      "$ORIGIN example.com.\n"
+      "@\tIN A 192.0.2.1\n"
+      "\tIN MX 10 mail\n"
+      "mail 300 IN A 192.0.2.25\n"
+      "foo\\058bar\\/baz IN TXT \"v=spf1 \\\"q\\\" \\059 \\\\ \\128end\"\n"
+      "macro%percent\\032\\ space IN CNAME foo\\:bar/baz\n"
+      "s._domainkey IN TXT ( \"v=DKIM1; \"  ; first half\n"
+      "                     \"p=AB\" )\n"
+      "$ORIGIN sub\n"
+      "www CNAME @\n"
+      "abs.example.net. A 192.0.2.7\n";
+  MemoryZone zone;
+  auto r = read_zone_text(text, "t", zone);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  EXPECT_EQ(render(look(zone, "example.com", RrType::a).records.at(0)), "192.0.2.1");
+  EXPECT_EQ(render(look(zone, "example.com", RrType::mx).records.at(0)), "10 mail.example.com");
+  EXPECT_EQ(render(look(zone, "mail.example.com", RrType::a).records.at(0)), "192.0.2.25");
+  auto txt = look(zone, "foo:bar/baz.example.com", RrType::txt);
+  ASSERT_EQ(txt.records.size(), 1u);
+  EXPECT_EQ(txt.records[0].strings.at(0), "v=spf1 \"q\" ; \\ \x80" "end");
+  auto alias = look(zone, "macro%percent  space.example.com", RrType::txt);
+  ASSERT_EQ(alias.records.size(), 1u) << "CNAME with escaped spaces followed to foo:bar/baz";
+  EXPECT_EQ(render(look(zone, "s._domainkey.example.com", RrType::txt).records.at(0)),
+            "v=DKIM1; |p=AB");
+  EXPECT_EQ(render(look(zone, "www.sub.example.com", RrType::cname).records.at(0)),
+            "sub.example.com");
+  EXPECT_EQ(look(zone, "abs.example.net", RrType::a).records.size(), 1u);
+  EXPECT_EQ(look(zone, "abs.example.net.sub.example.com", RrType::a).rcode, Rcode::nxdomain);
+}
+
+TEST(ZoneFile, BadLineInMasterFileNamesFileAndLine) {
+  MemoryZone zone;
+  auto r = read_zone_text("$ORIGIN example.com.\n@ A 192.0.2.1\nfoo\\058bar TXT \"ok\"\n"
+                          "\tA 192.0.2.256\n",
+                          "zones/x.zone", zone);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().rfind("zones/x.zone:4: bad A address", 0), 0u) << r.error();
+  EXPECT_EQ(look(zone, "foo:bar.example.com", RrType::txt).records.size(), 1u);
 }
 
 TEST(ZoneFile, LimitLineLength) {
