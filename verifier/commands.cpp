@@ -11,7 +11,8 @@ namespace postseal::verifier {
 void add_commands(CLI::App& app, Runner& run) {
   add_verify_command(app, run);
   add_spf_command(app, run);
-  add_service_commands(app, run);
+  add_verifier_command(app, run);
+  add_policy_command(app, run);
 }
 
 std::span<const config::Key> config_keys() {

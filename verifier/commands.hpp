@@ -1,7 +1,9 @@
 // commands.hpp - the verifier folder's subcommands and config keys (see core/util/command.hpp).
 //   verify                 verifier/verify_command.cpp (DKIM/DomainKeys check of one message)
 //   spf                    verifier/spf_command.cpp (one SPF evaluation, lint, draft records)
-//   verifier, policy       verifier/service_commands.cpp (the inbound front ends)
+//   verifier               verifier/verifier_command.cpp (policy daemon, milter, proxy)
+//   policy                 verifier/policy_command.cpp (one policy session on stdin/stdout)
+//                          (their shared options and [verifier] keys: verifier/inbound_options.hpp)
 #pragma once
 
 #include "core/util/command.hpp"
@@ -16,7 +18,8 @@ std::span<const config::Key> config_keys();
 
 void add_verify_command(CLI::App& app, Runner& run);
 void add_spf_command(CLI::App& app, Runner& run);
-void add_service_commands(CLI::App& app, Runner& run);
+void add_verifier_command(CLI::App& app, Runner& run);
+void add_policy_command(CLI::App& app, Runner& run);
 std::span<const config::Key> spf_config_keys();
 std::span<const config::Key> service_config_keys();
 // check_service_config - what `postseal verifier` would refuse (or warn about, "warning: ...")

@@ -6,7 +6,9 @@
 // in parentheses when it is not a pass) and a summary line; exits 0 when at least one
 // signature passes, 1 otherwise. A DomainKey-Signature (RFC 4870) is verified too and
 // reported as one "domainkeys=..." line (RFC 8601 method) before the summary; it never affects
-// the exit status: DomainKeys is reporting only. DNS comes from --dns-zone FILE or --dns SERVER[@PORT].
+// the exit status: DomainKeys is reporting only. DNS comes from --dns-zone FILE or --dns
+// SERVER[@PORT], else [dns] of -c (or /etc/postseal/postseal.toml when present), else
+// /etc/resolv.conf: the resolver the daemons use.
 // Untrusted input: the message (header block bounded by mail::kMaxHeaderBlockBytes; the body
 // is streamed in kReadChunk pieces, so memory does not grow with it) and DNS answers.
 #include "core/dkim/message_verifier.hpp"
@@ -14,6 +16,7 @@
 #include "core/domainkeys/dk_verifier.hpp"
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "verifier/commands.hpp"
 
@@ -35,6 +38,7 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 struct VerifyArgs {
+  std::string config_path;  // [dns] from here (default /etc/postseal/postseal.toml if present)
   dns::ResolverOptions dns;
   std::optional<std::int64_t> now;
   std::size_t max_signatures = dkim::VerifyOptions{}.max_signatures;
@@ -137,6 +141,8 @@ int print_results(const Outcome& outcome) {
 }
 
 int verify(const VerifyArgs& args) {
+  dns::ResolverOptions resolver_options = args.dns;  // a bad config fails before stdin is read
+  dns::apply_config(config::File::load_or_default(args.config_path), resolver_options);
   SystemClock system_clock;
   std::optional<FixedClock> fixed_clock;
   if (args.now) fixed_clock.emplace(*args.now);
@@ -163,7 +169,7 @@ int verify(const VerifyArgs& args) {
     verifier.body(chunk);
     dk.body(chunk);
   }
-  return print_results(run_verifiers(verifier, dk, args.dns));
+  return print_results(run_verifiers(verifier, dk, resolver_options));
 }
 
 }  // namespace
@@ -175,6 +181,9 @@ void add_verify_command(CLI::App& app, Runner& run) {
       "Verify the DKIM signatures of a message read from stdin; print one RFC 8601 result per "
       "signature and a summary; exit 0 when at least one signature passes, 1 otherwise. A "
       "DomainKey-Signature is reported as a domainkeys= line and never changes the exit status");
+  sub->add_option("-c,--config", args->config_path,
+                  "postseal.toml whose [dns] section says which resolver to ask (default "
+                  "/etc/postseal/postseal.toml if present)");
   dns::add_resolver_options(sub, args->dns);
   sub->add_option("--now", args->now,
                   "verify as if the time were T (seconds since the epoch), for t=/x= checks");

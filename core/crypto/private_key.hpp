@@ -11,8 +11,10 @@
 #include <expected>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 typedef struct evp_pkey_st EVP_PKEY;
 
@@ -52,5 +54,13 @@ class PrivateKey {
   KeyType type_;
   int bits_;
 };
+
+// unreadable_by - why the user `name` (uid, gid: what a daemon runs as after dropping root)
+// could not open the key file at `path`, as it must on a reload: the file is not readable by
+// it, or a directory on the way is not searchable by it. The message names the file and the
+// command that fixes it. std::nullopt when it can, or when `path` cannot be examined (load()
+// reports a missing file).
+std::optional<std::string> unreadable_by(const std::filesystem::path& path, const std::string& name,
+                                         uid_t uid, gid_t gid);
 
 }  // namespace postseal::crypto

@@ -16,15 +16,21 @@ namespace postseal::net {
 
 bool user_exists(const std::string& user) { return ::getpwnam(user.c_str()) != nullptr; }
 
+std::optional<UserIds> user_ids(const std::string& user) {
+  const passwd* pw = ::getpwnam(user.c_str());
+  if (pw == nullptr) return std::nullopt;
+  return UserIds{pw->pw_uid, pw->pw_gid};
+}
+
 void drop_privileges(const std::string& user) {
   if (user.empty()) return;
-  const passwd* pw = ::getpwnam(user.c_str());
-  if (pw == nullptr) throw StartupError(kExitConfig, fmt::format("unknown user '{}' (option user)", user));
-  if (::geteuid() == pw->pw_uid) return;
+  const auto ids = user_ids(user);
+  if (!ids) throw StartupError(kExitConfig, fmt::format("unknown user '{}' (option user)", user));
+  if (::geteuid() == ids->uid) return;
   if (::geteuid() != 0)
     throw StartupError(kExitNoPerm, fmt::format("cannot become user '{}': not running as root", user));
-  const gid_t gid = pw->pw_gid;
-  const uid_t uid = pw->pw_uid;
+  const gid_t gid = ids->gid;
+  const uid_t uid = ids->uid;
   if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
     throw StartupError(kExitNoPerm, fmt::format("cannot become user '{}': {}", user, std::strerror(errno)));
   if (::setuid(0) == 0)

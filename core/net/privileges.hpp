@@ -5,7 +5,9 @@
 // is fine; naming another user without being root is a start-up error.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <sys/types.h>
 
 namespace postseal::net {
 
@@ -13,5 +15,14 @@ namespace postseal::net {
 void drop_privileges(const std::string& user);
 // user_exists - the system knows `user` (check-config's test of the same rule).
 bool user_exists(const std::string& user);
+
+// UserIds - what a process is after drop_privileges(user): the user's uid and its primary
+// group as the only group.
+struct UserIds {
+  uid_t uid;
+  gid_t gid;
+};
+// user_ids - the ids drop_privileges(user) switches to; std::nullopt for an unknown user.
+std::optional<UserIds> user_ids(const std::string& user);
 
 }  // namespace postseal::net

@@ -3,6 +3,8 @@
 //
 // Untrusted input: the command line and config file. Command-line options override the file.
 // Without -c and without --key it is a pass-through filter (useful to measure Postfix alone).
+#include "core/crypto/private_key.hpp"
+#include "core/net/privileges.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
@@ -64,6 +66,19 @@ FilterOptions make_options(const Cli& cli) {
   return o;
 }
 
+// key_reader_problems - the [[signer.domain]] key files `user` could not read: keys are loaded
+// as root at start but reloaded (SIGHUP) as the user the signer dropped to.
+std::vector<std::string> key_reader_problems(const config::File& file, const std::string& user) {
+  std::vector<std::string> problems;
+  const auto ids = user.empty() ? std::nullopt : net::user_ids(user);
+  if (!ids) return problems;  // no user, or an unknown one (daemon_problems says so)
+  for (const toml::table* t : file.tables("signer.domain"))
+    for (const auto& entry : config::table_strings(*t, "keys", "signer.domain[].keys"))
+      if (auto colon = entry.find(':'); colon != std::string::npos)
+        if (auto p = crypto::unreadable_by(entry.substr(colon + 1), user, ids->uid, ids->gid)) problems.push_back(*p);
+  return problems;
+}
+
 }  // namespace
 
 std::vector<std::string> check_signer_config(const config::File& file) {
@@ -72,6 +87,7 @@ std::vector<std::string> check_signer_config(const config::File& file) {
   try {
     const FilterConfig config = load_filter_config(&file);
     problems = net::daemon_problems("signer", config.user, config.max_connections, kFdsPerSession);
+    for (auto& p : key_reader_problems(file, config.user)) problems.push_back(std::move(p));
   } catch (const StartupError& e) {
     problems.emplace_back(e.what());
   }

@@ -152,6 +152,31 @@ TEST(PrivateKey, FilePermissions) {  // docs/security.md 18
   EXPECT_NE(directory.error().find("not a regular file"), std::string::npos);
 }
 
+TEST(PrivateKey, UnreadableByTheDaemonsUser) {  // the user a daemon drops to must read its keys
+  TempDir dir;
+  const auto file = dir.write("k.private", "not parsed", 0600);
+  const uid_t other = ::getuid() + 4242;  // neither the owner nor root
+  const gid_t other_group = ::getgid() + 4242;
+  auto problem = unreadable_by(file, "svc", other, other_group);  // dir is 0700 (mkdtemp)
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(*problem, "key file " + file.string() + " cannot be reached by user 'svc' (the daemon's user on a " +
+                          "reload): directory " + dir.path.string() + " is not searchable by it; run: chmod o+x " +
+                          dir.path.string());
+  ASSERT_EQ(::chmod(dir.path.c_str(), 0711), 0);
+  problem = unreadable_by(file, "svc", other, other_group);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(*problem, "key file " + file.string() + " is not readable by user 'svc' (the daemon's user on a " +
+                          "reload); run: chown svc " + file.string() + " (or make keys with: postseal keygen " +
+                          "--owner svc)");
+  EXPECT_EQ(unreadable_by(file, "svc", ::getuid(), other_group), std::nullopt) << "the owner reads 0600";
+  EXPECT_EQ(unreadable_by(file, "root", 0, 0), std::nullopt) << "root reads anything";
+  EXPECT_TRUE(unreadable_by(file, "svc", other, ::getgid()).has_value()) << "0600: not the group";
+  ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
+  EXPECT_EQ(unreadable_by(file, "svc", other, ::getgid()), std::nullopt) << "0640: the group reads";
+  EXPECT_EQ(unreadable_by(dir.path / "missing.private", "svc", other, other_group), std::nullopt)
+      << "a missing file is load()'s error";
+}
+
 TEST(PrivateKey, AFifoKeyPathDoesNotBlock) {  // a blocking open() would wait for a writer forever
   TempDir dir;
   const auto fifo = dir.path / "fifo.private";
