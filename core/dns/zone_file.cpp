@@ -40,6 +40,7 @@ class Reader {
   std::expected<void, std::string> scan_line(std::string_view line);
   std::expected<void, std::string> read_quoted(std::string_view line, std::size_t& i);
   std::expected<void, std::string> read_word(std::string_view line, std::size_t& i);
+  std::expected<void, std::string> take_octet(std::string_view line, std::size_t& i, Token& t);
   std::expected<void, std::string> finish_record();
   std::expected<void, std::string> directive(std::string_view name, std::span<const Token> args);
   std::expected<void, std::string> add_record(const std::string& owner, std::string_view type,
@@ -310,15 +311,20 @@ std::expected<void, std::string> Reader::read_quoted(std::string_view line, std:
       ++i;
       break;
     }
-    if (c == '\\') {
-      t.escaped = true;
-      if (auto r = decode_escape(line, i, t.text); !r) return fail(line_no_, r.error());
-    } else {
-      t.text.push_back(c);
-      ++i;
-    }
+    if (auto r = take_octet(line, i, t); !r) return r;
   }
   tokens_.push_back(std::move(t));
+  return {};
+}
+
+// take_octet - the octet at `i` appended to `t` (a \X or \DDD escape decoded); `i` moves past it.
+std::expected<void, std::string> Reader::take_octet(std::string_view line, std::size_t& i, Token& t) {
+  if (line[i] != '\\') {
+    t.text.push_back(line[i++]);
+    return {};
+  }
+  t.escaped = true;
+  if (auto r = decode_escape(line, i, t.text); !r) return fail(line_no_, r.error());
   return {};
 }
 
@@ -328,13 +334,7 @@ std::expected<void, std::string> Reader::read_word(std::string_view line, std::s
   while (i < line.size()) {
     char c = line[i];
     if (c == ' ' || c == '\t' || c == ';' || c == '(' || c == ')' || c == '"') break;
-    if (c == '\\') {
-      t.escaped = true;
-      if (auto r = decode_escape(line, i, t.text); !r) return fail(line_no_, r.error());
-    } else {
-      t.text.push_back(c);
-      ++i;
-    }
+    if (auto r = take_octet(line, i, t); !r) return r;
   }
   t.raw = std::string(line.substr(start, i - start));
   tokens_.push_back(std::move(t));
