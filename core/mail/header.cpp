@@ -32,8 +32,7 @@ std::string_view to_string(HeaderError e) {
   return "bad header";
 }
 
-// has_bare_cr - a CR that does not start a CRLF pair.
-static bool has_bare_cr(std::string_view block) {
+bool has_bare_cr(std::string_view block) {
   for (std::size_t cr = block.find('\r'); cr != std::string_view::npos; cr = block.find('\r', cr + 1))
     if (cr + 1 == block.size() || block[cr + 1] != '\n') return true;
   return false;

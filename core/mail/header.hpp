@@ -44,6 +44,10 @@ enum class HeaderError {
 };
 std::string_view to_string(HeaderError e);
 
+// has_bare_cr - `text` holds a CR that does not start a CRLF pair (refused by
+// parse_header_block; the milter, which gets fields one by one, asks the same question).
+bool has_bare_cr(std::string_view text);
+
 // parse_header_block - split a CRLF-terminated header block (without the empty line that
 // ends it) into fields.
 std::expected<std::vector<HeaderField>, HeaderError> parse_header_block(std::string_view block);

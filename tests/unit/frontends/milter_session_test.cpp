@@ -30,6 +30,18 @@ TEST(MilterSession, FieldLimitHolds) {
   EXPECT_FALSE(s.header_problem.empty());
 }
 
+TEST(MilterSession, BareCrInAFieldMeansDkimIsNotChecked) {
+  // "X: y\rFrom: evil": a reader that splits at the CR sees a second From under a signature
+  // that did not cover it (the header parser refuses the same block).
+  Session s;
+  EXPECT_TRUE(add_field(s, raw_field("From", "alice@example.com", false), "mx.test.local"));
+  EXPECT_FALSE(add_field(s, raw_field("X", "y\rFrom: evil@attacker.example", false), "mx.test.local"));
+  EXPECT_EQ(s.header_problem, "bare CR in header");
+  Session folded;
+  EXPECT_TRUE(add_field(folded, raw_field("X", "folded\n\tline", false), "mx.test.local"));
+  EXPECT_EQ(folded.header_problem, "");
+}
+
 TEST(MilterSession, HeaderOctetLimitHolds) {
   Session s;
   mail::HeaderField big{"X: " + std::string(mail::kMaxHeaderBlockBytes / 2, 'a')};
