@@ -3,6 +3,7 @@
 #include "srs/command_options.hpp"
 
 #include "core/util/errors.hpp"
+#include "core/util/hostname.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -17,6 +18,18 @@ std::string pick(const std::optional<std::string>& flag, const config::File& f, 
 
 int pick(const std::optional<int>& flag, const config::File& f, std::string_view key) {
   return flag ? *flag : static_cast<int>(f.integer(key));
+}
+
+std::string srs_domain(const Options& o, const config::File& f) {
+  std::string domain = pick(o.domain, f, "srs.domain");
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  if (domain.empty()) return domain;
+  if (auto bad = check_hostname(domain, LabelChars::ldh)) {
+    std::string why(to_string(bad->problem));
+    if (bad->problem == NameProblem::bad_character) why += fmt::format(" 0x{:02x}", static_cast<unsigned char>(bad->character));
+    throw usage_error(fmt::format("SRS domain (--domain or srs.domain) '{}' is not a host name: {}", domain, why));
+  }
+  return domain;
 }
 
 SrsOptions srs_options(const Options& o, const config::File& f) {

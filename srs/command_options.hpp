@@ -2,6 +2,7 @@
 // the command-line options laid over the file, and their checks (separator, hash length, max
 // age, listen addresses). Untrusted input: the command line and the config file (local
 // admin); a bad value is a StartupError naming the option.
+// The SRS domain is checked with the one host-name walker (core/util/hostname.hpp).
 #pragma once
 
 #include "core/net/daemon.hpp"
@@ -38,6 +39,9 @@ config::File load_config(const Options& o);
 // pick - the command-line value when given, else the file's (or its default).
 std::string pick(const std::optional<std::string>& flag, const config::File& f, std::string_view key);
 int pick(const std::optional<int>& flag, const config::File& f, std::string_view key);
+// srs_domain - --domain, else srs.domain: "" when unset, else a host name (RFC 5321 4.1.2 LDH
+// labels, a final dot dropped); anything else is a StartupError naming it.
+std::string srs_domain(const Options& o, const config::File& f);
 // srs_options - separator, hash length and max age, checked.
 SrsOptions srs_options(const Options& o, const config::File& f);
 // endpoint - a listener address; none for "" (off).

@@ -24,7 +24,7 @@ std::unique_ptr<Clock> make_clock(const Options& o) {
 int run_one(const Options& o, bool forward) {
   const config::File f = load_config(o);
   const SrsOptions opts = srs_options(o, f);
-  const std::string domain = pick(o.domain, f, "srs.domain");
+  const std::string domain = srs_domain(o, f);
   if (forward && domain.empty()) throw usage_error("srs forward needs --domain");
   const auto secrets = load_secrets(pick(o.secrets_file, f, "srs.secrets_file"));
   const auto clock = make_clock(o);

@@ -20,7 +20,7 @@ namespace {
 // build_lookups - codec and rewriter from the command line over the file; throws StartupError.
 std::shared_ptr<const Lookups> build_lookups(const Options& o, const config::File& f, const Clock& clock) {
   const SrsOptions opts = srs_options(o, f);
-  std::string domain = pick(o.domain, f, "srs.domain");
+  std::string domain = srs_domain(o, f);
   if (domain.empty()) throw usage_error("srsd needs an SRS domain (--domain or srs.domain)");
   std::vector<std::string> locals = o.local_domains.empty() ? f.strings("srs.local_domains") : o.local_domains;
   const auto secrets = load_secrets(pick(o.secrets_file, f, "srs.secrets_file"));

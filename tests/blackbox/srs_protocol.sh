@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # srs_protocol.sh - `postseal srsd` over real loopback sockets: socketmap and tcp_table
 # dialogs, malformed input (docs/security.md 39), many clients at once, the secrets-file permission
-# check, a clean stop on SIGTERM, and (from a config file) the idle timeout and the
+# check, SRS domains that are not host names, a clean stop on SIGTERM, and (from a config file) the idle timeout and the
 # connection cap. Ports 10101-10103 and 10107 (the srs range is 10101-10109).
 set -euo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
@@ -28,6 +28,29 @@ set -e
 [ $rc -eq 77 ] || fail "group/other-readable secrets file: exit $rc, want 77"
 grep -q "chmod 600 $T/secret" "$T/refused.log" || fail "refusal does not name the chmod: $(cat "$T/refused.log")"
 chmod 600 "$T/secret"
+
+# 1b. an SRS domain that is not a host name is refused by srsd, srs forward and check-config,
+# naming it (RFC 5321 4.1.2: SRS addresses are mailbox domains; a space or '@' would make
+# addresses Postfix cannot route back)
+for bad in "fwd example" "fwd@example" "-fwd.example" "fwd..example"; do
+  set +e
+  "$POSTSEAL" srsd --domain "$bad" --secrets-file "$T/secret" --socketmap "$HOST:$SMAP" \
+    --tcp-forward "" --tcp-reverse "" > "$T/refused.log" 2>&1
+  rc=$?
+  set -e
+  [ $rc -ne 0 ] || fail "srsd started with SRS domain '$bad'"
+  grep -qF "SRS domain (--domain or srs.domain) '$bad' is not a host name" "$T/refused.log" \
+    || fail "srsd's refusal of '$bad' does not name it: $(cat "$T/refused.log")"
+  ! "$POSTSEAL" srs forward --domain "$bad" --secrets-file "$T/secret" alice@example.com \
+    > "$T/refused.log" 2>&1 || fail "srs forward rewrote into SRS domain '$bad'"
+  grep -qF "'$bad' is not a host name" "$T/refused.log" || fail "srs forward: $(cat "$T/refused.log")"
+  printf '[srs]\ndomain = "%s"\nsecrets_file = "%s"\n' "$bad" "$T/secret" > "$T/bad.toml"
+  ! "$POSTSEAL" check-config -c "$T/bad.toml" > "$T/refused.log" 2>&1 \
+    || fail "check-config says ok for SRS domain '$bad'"
+  grep -qF "'$bad' is not a host name" "$T/refused.log" || fail "check-config: $(cat "$T/refused.log")"
+done
+"$POSTSEAL" srs forward --domain fwd.example. --secrets-file "$T/secret" alice@example.com \
+  | grep -q '@fwd.example$' || fail "a final dot on the SRS domain is not dropped"
 
 # 2. start and wait for the listeners
 "$POSTSEAL" srsd --domain fwd.example --secrets-file "$T/secret" --local-domain local.example \
