@@ -179,7 +179,9 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     s->sender_whitelisted = address_listed(s->sender, g_engine->policy.whitelist_from);
     if (s->client_whitelisted || s->sender_whitelisted || !s->client) return SMFIS_CONTINUE;
     decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id, s->sasl_username};
-    auto* decider = g_engine->decider;
+    // the options in force now (SIGHUP replaces them); held until run_on_io has returned
+    const auto current = g_engine->decider->get();
+    auto* decider = current.get();
     s->decision = run_on_io([decider, t]() -> asio::awaitable<decision::Decision> {
       co_return co_await decider->decide(t);
     });

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "core/dns/resolver.hpp"
+#include "core/net/daemon.hpp"
 #include "core/util/clock.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
@@ -67,7 +68,7 @@ struct SocketOptions {
 // Engine - what the callbacks share (read-only once serving).
 struct Engine {
   asio::io_context* io = nullptr;
-  decision::Decider* decider = nullptr;
+  const net::Reloadable<decision::Decider>* decider = nullptr;  // taken anew per transaction
   dns::Resolver* resolver = nullptr;
   const Clock* clock = nullptr;
   dkim::VerifyOptions dkim;
