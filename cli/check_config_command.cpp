@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -31,7 +32,8 @@ int check(const std::string& path) {
   const auto file = config::File::load(path);
   std::vector<std::string> all;
   for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config})
-    for (auto& p : checks(file)) all.push_back(std::move(p));
+    for (auto& p : checks(file))
+      if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));  // once per file
   int errors = 0;
   for (const auto& p : all) {
     const bool warning = p.starts_with("warning: ");

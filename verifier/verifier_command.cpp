@@ -189,7 +189,7 @@ std::vector<std::string> check_service_config(const config::File& f) {
   if (f.has("milter"))
     if (auto policy = milter::policy_from_config(f); !policy) problems.push_back(policy.error());
   if (f.has("proxy")) collect(problems, [&] { relay::load_relay_config(&f, "proxy", proxy::proxy_defaults()); });
-  for (auto& p : net::daemon_problems("verifier", f.string("verifier.user"),
+  for (auto& p : net::daemon_problems(f.source(), "verifier", f.string("verifier.user"),
                                      static_cast<std::uint64_t>(f.integer("verifier.max_connections")), 1))
     problems.push_back(std::move(p));
   return problems;
