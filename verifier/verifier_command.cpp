@@ -18,6 +18,7 @@
 #include "core/net/endpoint.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
+#include "core/net/unix_socket.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -40,6 +41,13 @@
 
 namespace postseal::verifier {
 namespace {
+
+// policy_socket_options - who may connect to a unix policy socket (verifier.policy_socket_*).
+net::SocketOptions policy_socket_options(const config::File& file) {
+  auto options = net::socket_options_from_config(file, "verifier.policy_socket_mode", "verifier.policy_socket_group");
+  if (!options) throw config_error(options.error());
+  return *options;
+}
 
 // serve_policy - one policy connection with the decider current when it was accepted.
 asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<decision::Decider> decider,
@@ -119,10 +127,12 @@ int run_verifier(Settings& s) {
   net::Server server(svc.io, "policy", max_connections, [&deciders, idle](net::Socket sock) {
     return serve_policy(std::move(sock), deciders.get(), idle);
   });
+  auto policy_socket = policy_socket_options(file);
+  policy_socket.owner = s.user.value_or(file.string("verifier.user"));
   for (const auto& text : listen) {
     auto ep = net::parse_endpoint(text);
     if (!ep) throw config_error(fmt::format("policy listen address '{}': {}", text, ep.error()));
-    server.listen(*ep);
+    server.listen(*ep, &policy_socket);
   }
   milter::Engine milter_engine;
   auto milter_spec = s.milter.value_or(file.string("milter.listen"));
@@ -183,6 +193,7 @@ std::vector<std::string> check_service_config(const config::File& f) {
     asio::io_context io;
     dns::make_resolver(io, options);
   });
+  collect(problems, [&] { policy_socket_options(f); });
   for (const auto& text : f.strings("verifier.policy_listen"))
     if (auto ep = net::parse_endpoint(text); !ep)
       problems.push_back(fmt::format("verifier.policy_listen '{}': {}", text, ep.error()));

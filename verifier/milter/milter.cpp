@@ -323,14 +323,14 @@ sfsistat on_close(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
-// open_unix_socket - libmilter binds the socket owner-only (umask 0177), then it gets its
-// owner, group and mode (socket.cpp).
+// open_unix_socket - libmilter binds the socket owner-only (net::kBindUmask), then it gets its
+// owner, group and mode (net::secure_socket).
 std::expected<void, std::string> open_unix_socket(const std::string& path, const SocketOptions& options) {
   auto dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
     return std::unexpected(fmt::format("directory {} does not exist", dir.string()));
-  auto old = ::umask(0177);
+  auto old = ::umask(net::kBindUmask);
   bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(old);
   if (!opened) return std::unexpected(fmt::format("cannot create {} (see the libmilter log line)", path));
