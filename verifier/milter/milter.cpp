@@ -166,6 +166,13 @@ sfsistat on_helo(SMFICTX* ctx, char* helo) {
   });
 }
 
+// log_skipped - why SPF was not checked (an authenticated submission: with its login).
+[[gnu::noinline]] void log_skipped(SMFICTX* ctx, const Session& s) {
+  if (s.decision.skipped.empty()) return;
+  log::info("{}: milter: {}{}", queue_id_of(ctx, s), s.decision.skipped,
+            s.sasl_username.empty() ? "" : " (login " + s.sasl_username + ")");
+}
+
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded("envfrom", ctx, [&] {
     auto* s = ensure_session(ctx);
@@ -186,6 +193,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
       co_return co_await decider->decide(t);
     });
     s->decided = true;
+    log_skipped(ctx, *s);
     return SMFIS_CONTINUE;
   });
 }
