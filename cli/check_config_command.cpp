@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -27,52 +28,18 @@
 namespace postseal::cli {
 namespace {
 
-// value_line - the line of the first value in `node` (a string or a list of strings) that the
-// problem quotes (or, for "SELECTOR:KEYFILE", whose file it names), depth first; 0 when none.
-std::int64_t value_line(const toml::node& node, const std::string& problem) {
-  if (const auto* text = node.as_string()) {
-    const std::string& value = text->get();
-    const std::string file = value.substr(value.rfind(':') + 1);  // "SELECTOR:KEYFILE" names KEYFILE
-    const bool quoted = (value.size() >= 2 && problem.find(value) != std::string::npos) ||
-                        (file.size() >= 2 && problem.find(file) != std::string::npos);
-    return quoted ? node.source().begin.line : 0;
-  }
-  if (const auto* array = node.as_array())
-    for (const auto& e : *array)
-      if (auto line = value_line(e, problem)) return line;
-  if (const auto* table = node.as_table())
-    for (const auto& [k, v] : *table)
-      if (auto line = value_line(v, problem)) return line;
-  return 0;
-}
-
-// located - the problem prefixed with "FILE, line N" of the key it names ("helo_reject: ..."
-// or "... verifier.helo_reject ..."), else of the value it quotes (a key file, a DNS server).
-std::string located(const config::File& file, const std::string& problem) {
-  for (const auto& key : config::declared()) {
-    if (key.path.find("[]") != std::string_view::npos || !file.has(key.path)) continue;
-    const std::string name(key.path.substr(key.path.rfind('.') + 1));
-    if (problem.find(key.path) != std::string::npos || problem.starts_with(name + ":") ||
-        problem.starts_with(name + " "))
-      return file.where(key.path) + ": " + problem;
-  }
-  if (problem.starts_with(file.source())) return problem;
-  if (auto line = value_line(file.root(), problem))
-    return fmt::format("{}, line {}: {}", file.source(), line, problem);
-  return file.source() + ": " + problem;
-}
-
 int check(const std::string& path) {
   const auto file = config::File::load(path);
   std::vector<std::string> all;
   for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config})
-    for (auto& p : checks(file)) all.push_back(std::move(p));
+    for (auto& p : checks(file))
+      if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));  // once per file
   int errors = 0;
   for (const auto& p : all) {
     const bool warning = p.starts_with("warning: ");
     errors += warning ? 0 : 1;
     std::fprintf(stderr, "postseal: %s%s\n", warning ? "warning: " : "",
-                 located(file, warning ? p.substr(9) : p).c_str());
+                 config::located(file, warning ? p.substr(9) : p).c_str());
   }
   if (errors > 0) return kExitConfig;
   std::printf("%s: ok\n", file.source().c_str());

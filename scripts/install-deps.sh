@@ -11,7 +11,7 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config ccache
   libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev)
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
-  postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2
+  postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2 sasl2-bin libsasl2-modules
   debhelper lintian)
 
 want=("${BUILD_PKGS[@]}")

@@ -4,7 +4,9 @@
 // config and secrets file (local admin); a bad value is a StartupError naming it.
 #include "srs/commands.hpp"
 
+#include "core/net/privileges.hpp"
 #include "core/util/errors.hpp"
+#include "core/util/read_file.hpp"
 #include "srs/command_options.hpp"
 #include "srs/daemon.hpp"
 #include "srs/secrets.hpp"
@@ -74,8 +76,12 @@ std::vector<std::string> check_srs_config(const config::File& f) {
       problems.emplace_back(e.what());
     }
   }
-  for (auto& p : net::daemon_problems("srs", f.string("srs.user"), listeners * f.integer("srs.max_connections"), 1))
+  const auto user = f.string("srs.user");
+  for (auto& p : net::daemon_problems(f.source(), "srs", user, listeners * f.integer("srs.max_connections"), 1))
     problems.push_back(std::move(p));
+  if (const auto ids = user.empty() ? std::nullopt : net::user_ids(user))  // srsd rereads it on SIGHUP
+    if (auto p = unreadable_by(f.string("srs.secrets_file"), "SRS secrets file", user, ids->uid, ids->gid))
+      problems.push_back(std::move(*p));
   return problems;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/dns/resolver.hpp"
+#include "core/net/daemon.hpp"
 #include "core/util/clock.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
@@ -24,13 +25,15 @@ class File;
 namespace postseal::verifier {
 
 // InboundContext - shared by every session of every front end of one daemon; read-only once
-// serving, except the decider's result cache (used from the io_context's threads).
+// serving, except the decider's result cache (used from the io_context's threads) and the
+// decider itself, which SIGHUP replaces: each policy connection, milter transaction and proxy
+// message takes the one current when it starts (decider.get()) and keeps it to its end.
 struct InboundContext {
   std::unique_ptr<dns::Resolver> resolver;
   const Clock* clock = nullptr;
   std::unique_ptr<spf::SpfEngine> spf_engine;
   spf::SpfOptions spf;  // time cap and clock of every evaluation
-  std::shared_ptr<decision::Decider> decider;  // the start-up options (milter, proxy)
+  net::Reloadable<decision::Decider> decider{nullptr};  // the [verifier] options in force
   dkim::VerifyOptions dkim;
   std::string authserv_id;
 };

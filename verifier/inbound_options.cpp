@@ -12,6 +12,10 @@ namespace {
 const config::Key kKeys[] = {
     {"verifier.policy_listen", config::Type::strings, "[\"127.0.0.1:10040\"]", 0, 0,
      "where `postseal verifier` serves the Postfix policy protocol (host:port or unix:/path)"},
+    {"verifier.policy_socket_mode", config::Type::string, "\"0660\"", 0, 0,
+     "mode of a unix policy socket (octal, e.g. \"0660\")"},
+    {"verifier.policy_socket_group", config::Type::string, "\"postfix\"", 0, 0,
+     "group of a unix policy socket; empty: the owner's group"},
     {"verifier.authserv_id", config::Type::string, "\"\"", 0, 0,
      "authserv-id of Authentication-Results and receiver= of Received-SPF; empty: host name"},
     {"verifier.helo_reject", config::Type::string, "\"fail\"", 0, 0,

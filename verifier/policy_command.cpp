@@ -21,7 +21,8 @@ int run_policy(Settings& s) {
   asio::io_context io;
   Service svc(io);
   build_service(svc, s, file);
-  policy::serve_stdio(svc.io, 0, 1, *svc.inbound->decider);
+  const auto decider = svc.inbound->decider.get();
+  policy::serve_stdio(svc.io, 0, 1, *decider);
   return 0;
 }
 

@@ -2,8 +2,11 @@
 // --milter the milter front end of verifier/milter/, with --proxy the before-queue proxy
 // filter of verifier/proxy/; on the daemon lifecycle of core/net/daemon.hpp. SIGTERM: the
 // proxy's transactions in progress finish (proxy.shutdown_grace). SIGHUP rereads the config
-// file: new policy connections use the reloaded [verifier] decision options; the milter and
-// the proxy keep those they started with, and listeners, DNS and threads stay as started.
+// file: new policy connections, milter transactions (MAIL FROM) and proxy messages use the
+// reloaded [verifier] decision options (InboundContext::decider, one snapshot each); work in
+// progress keeps the options it started with; listeners, [dns], threads and the milter.* and
+// proxy.* keys stay as started. A reload that fails keeps the running options and logs the
+// problem with the file, line and key.
 //
 // Options and config: verifier/inbound_options.hpp (shared with `postseal policy`).
 // Untrusted input at start-up: the config file and the command line; every bad value is a
@@ -15,6 +18,7 @@
 #include "core/net/endpoint.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
+#include "core/net/unix_socket.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -38,12 +42,12 @@
 namespace postseal::verifier {
 namespace {
 
-// make_decider - a decision core over the daemon's resolver and SPF engine (for a reload).
-std::shared_ptr<decision::Decider> make_decider(Service& svc, const Settings& s, const config::File& f) {
-  return verifier::make_decider(*svc.inbound, build_options(s, f));
+// policy_socket_options - who may connect to a unix policy socket (verifier.policy_socket_*).
+net::SocketOptions policy_socket_options(const config::File& file) {
+  auto options = net::socket_options_from_config(file, "verifier.policy_socket_mode", "verifier.policy_socket_group");
+  if (!options) throw config_error(options.error());
+  return *options;
 }
-
-using DeciderHolder = net::Reloadable<decision::Decider>;
 
 // serve_policy - one policy connection with the decider current when it was accepted.
 asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<decision::Decider> decider,
@@ -60,7 +64,7 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   if (!policy) throw config_error(policy.error());
   const auto& inbound = *svc.inbound;
   e.io = &svc.io;
-  e.decider = inbound.decider.get();
+  e.decider = &inbound.decider;
   e.resolver = inbound.resolver.get();
   e.clock = inbound.clock;
   e.dkim = inbound.dkim;
@@ -93,15 +97,21 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   return p;
 }
 
-// reload_decider - the decision core from the reread config file, or why not.
-std::expected<std::string, std::string> reload_decider(Service& svc, const Settings& s, DeciderHolder& deciders) {
+// reload_decider - the decision core from the reread config file, or why not (naming the
+// file, line and key). `fronts` names who takes the new options ("policy, milter").
+std::expected<std::string, std::string> reload_decider(Service& svc, const Settings& s, std::string_view fronts) {
+  config::File file;
   try {
-    auto decider = make_decider(svc, s, load_config(s));
-    deciders.set(std::move(decider));
-    return "new policy connections use the reloaded [verifier] options";
+    file = load_config(s);
   } catch (const StartupError& e) {
-    return std::unexpected(e.what());
+    return std::unexpected(e.what());  // the loader names the file and line
   }
+  try {
+    svc.inbound->decider.set(make_decider(*svc.inbound, build_options(s, file)));
+  } catch (const StartupError& e) {
+    return std::unexpected(config::located(file, e.what()));
+  }
+  return fmt::format("configuration {}: [verifier] options for new {} transactions", file.source(), fronts);
 }
 
 int run_verifier(Settings& s) {
@@ -110,17 +120,19 @@ int run_verifier(Settings& s) {
   net::Daemon daemon("verifier", static_cast<int>(file.integer("verifier.threads")));
   Service svc(daemon.io());
   build_service(svc, s, file);
-  DeciderHolder deciders(svc.inbound->decider);
   auto listen = s.listen.empty() ? file.strings("verifier.policy_listen") : s.listen;
   auto idle = std::chrono::seconds(file.integer("verifier.idle_timeout"));
   const auto max_connections = static_cast<std::size_t>(file.integer("verifier.max_connections"));
+  auto& deciders = svc.inbound->decider;
   net::Server server(svc.io, "policy", max_connections, [&deciders, idle](net::Socket sock) {
     return serve_policy(std::move(sock), deciders.get(), idle);
   });
+  auto policy_socket = policy_socket_options(file);
+  policy_socket.owner = s.user.value_or(file.string("verifier.user"));
   for (const auto& text : listen) {
     auto ep = net::parse_endpoint(text);
     if (!ep) throw config_error(fmt::format("policy listen address '{}': {}", text, ep.error()));
-    server.listen(*ep);
+    server.listen(*ep, &policy_socket);
   }
   milter::Engine milter_engine;
   auto milter_spec = s.milter.value_or(file.string("milter.listen"));
@@ -145,7 +157,8 @@ int run_verifier(Settings& s) {
       });
     }).detach();
   net::DaemonHooks hooks;
-  hooks.reload = [&svc, &s, &deciders] { return reload_decider(svc, s, deciders); };
+  const auto fronts = fmt::format("policy{}{}", milter_spec.empty() ? "" : ", milter", proxy ? ", proxy" : "");
+  hooks.reload = [&svc, &s, fronts] { return reload_decider(svc, s, fronts); };
   hooks.drain = [&](std::function<void()> done) {
     if (!milter_spec.empty()) milter::stop();
     server.stop();
@@ -180,13 +193,14 @@ std::vector<std::string> check_service_config(const config::File& f) {
     asio::io_context io;
     dns::make_resolver(io, options);
   });
+  collect(problems, [&] { policy_socket_options(f); });
   for (const auto& text : f.strings("verifier.policy_listen"))
     if (auto ep = net::parse_endpoint(text); !ep)
       problems.push_back(fmt::format("verifier.policy_listen '{}': {}", text, ep.error()));
   if (f.has("milter"))
     if (auto policy = milter::policy_from_config(f); !policy) problems.push_back(policy.error());
   if (f.has("proxy")) collect(problems, [&] { relay::load_relay_config(&f, "proxy", proxy::proxy_defaults()); });
-  for (auto& p : net::daemon_problems("verifier", f.string("verifier.user"),
+  for (auto& p : net::daemon_problems(f.source(), "verifier", f.string("verifier.user"),
                                      static_cast<std::uint64_t>(f.integer("verifier.max_connections")), 1))
     problems.push_back(std::move(p));
   return problems;

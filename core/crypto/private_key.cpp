@@ -3,10 +3,11 @@
 // RFC 8301 3.2 (RSA >= 1024 bits), RFC 8463 3-4 (Ed25519). Untrusted input: a local key file
 // that may be too open, truncated or of the wrong kind. Limits: kMaxKeyFileBytes per file,
 // kMinRsaBits; files readable by group or others are refused with the chmod that fixes them.
-// unreadable_by() applies the owner and mode bits as the kernel does for an unprivileged user.
+// unreadable_by() is the key file case of core/util/read_file.hpp's check.
 #include "core/crypto/private_key.hpp"
 
 #include "core/crypto/base64.hpp"
+#include "core/util/read_file.hpp"
 
 #include <fmt/format.h>
 #include <openssl/bio.h>
@@ -83,35 +84,12 @@ EVP_PKEY* parse_bare(std::string_view text) {
   return d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der->size()));
 }
 
-// permits - the owner, group or other bits of `st` (as the kernel picks them for uid/gid) hold
-// `owner_bit` (S_IRUSR or S_IXUSR, shifted down for group and other).
-bool permits(const struct stat& st, uid_t uid, gid_t gid, mode_t owner_bit) {
-  if (uid == 0) return true;
-  if (st.st_uid == uid) return (st.st_mode & owner_bit) != 0;
-  if (st.st_gid == gid) return (st.st_mode & (owner_bit >> 3)) != 0;
-  return (st.st_mode & (owner_bit >> 6)) != 0;
-}
-
 }  // namespace
 
 std::optional<std::string> unreadable_by(const std::filesystem::path& path, const std::string& name,
                                          uid_t uid, gid_t gid) {
-  std::error_code ec;
-  const std::filesystem::path file = std::filesystem::absolute(path, ec);
-  struct stat st {};
-  if (ec || ::stat(file.c_str(), &st) != 0) return std::nullopt;
-  for (auto dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    struct stat ds {};
-    if (::stat(dir.c_str(), &ds) == 0 && !permits(ds, uid, gid, S_IXUSR))
-      return fmt::format("key file {} cannot be reached by user '{}' (the daemon's user on a reload): "
-                         "directory {} is not searchable by it; run: chmod o+x {}",
-                         path.string(), name, dir.string(), dir.string());
-    if (dir == dir.root_path()) break;
-  }
-  if (permits(st, uid, gid, S_IRUSR)) return std::nullopt;
-  return fmt::format("key file {} is not readable by user '{}' (the daemon's user on a reload); "
-                     "run: chown {} {} (or make keys with: postseal keygen --owner {})",
-                     path.string(), name, name, path.string(), name);
+  return postseal::unreadable_by(path, "key file", name, uid, gid,
+                                 fmt::format(" (or make keys with: postseal keygen --owner {})", name));
 }
 
 std::string_view to_string(KeyType t) { return t == KeyType::rsa ? "rsa" : "ed25519"; }

@@ -3,6 +3,7 @@
 
 #include "core/net/privileges.hpp"
 #include "core/util/log.hpp"
+#include "core/util/read_file.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -74,10 +75,13 @@ std::string fd_budget_problem(std::string_view what, std::uint64_t connections,
                      what, connections, fds_per_session, needed, limit);
 }
 
-std::vector<std::string> daemon_problems(std::string_view section, const std::string& user,
-                                         std::uint64_t connections, std::uint64_t fds_per_session) {
+std::vector<std::string> daemon_problems(const std::string& config_path, std::string_view section,
+                                         const std::string& user, std::uint64_t connections,
+                                         std::uint64_t fds_per_session) {
   std::vector<std::string> problems;
   if (!user.empty() && !user_exists(user)) problems.push_back(fmt::format("{}.user: unknown user '{}'", section, user));
+  if (const auto ids = user.empty() ? std::nullopt : user_ids(user))
+    if (auto p = unreadable_by(config_path, "config file", user, ids->uid, ids->gid)) problems.push_back(std::move(*p));
   const auto what = fmt::format("{}.max_connections", section);
   if (auto p = fd_budget_problem(what, connections, fds_per_session, fd_limit_after_raise()); !p.empty())
     problems.push_back("warning: " + p);

@@ -58,9 +58,12 @@ std::uint64_t fd_limit_after_raise();
 std::string fd_budget_problem(std::string_view what, std::uint64_t connections,
                               std::uint64_t fds_per_session, std::uint64_t limit);
 // daemon_problems - what check-config reports for a daemon's process settings: an unknown
-// `SECTION.user` (drop_privileges would refuse it) and, as "warning: ...", connection caps
-// (`SECTION.max_connections`) whose descriptors do not fit the hard RLIMIT_NOFILE.
-std::vector<std::string> daemon_problems(std::string_view section, const std::string& user,
+// `SECTION.user` (drop_privileges would refuse it), a config file at `config_path` that user
+// cannot read (the daemon rereads it on SIGHUP as that user; the message names the chown) and,
+// as "warning: ...", connection caps (`SECTION.max_connections`) whose descriptors do not fit
+// the hard RLIMIT_NOFILE.
+std::vector<std::string> daemon_problems(const std::string& config_path, std::string_view section,
+                                         const std::string& user,
                                          std::uint64_t connections, std::uint64_t fds_per_session);
 // kReservedFds - descriptors a daemon holds besides its sessions (listeners, log, DNS, files).
 inline constexpr std::uint64_t kReservedFds = 32;

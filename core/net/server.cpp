@@ -40,22 +40,29 @@ static asio::generic::stream_protocol::endpoint generic_endpoint(const Endpoint&
       asio::ip::tcp::endpoint(asio::ip::make_address(ep.host), ep.port));
 }
 
-void Server::listen(const Endpoint& endpoint) {
+void Server::listen(const Endpoint& endpoint, const SocketOptions* unix_options) {
   auto gep = generic_endpoint(endpoint);
   auto acceptor = std::make_unique<Acceptor>(io_);
+  const bool unix_socket = endpoint.kind == Endpoint::Kind::unix_socket;
   std::error_code ec;
-  if (endpoint.kind == Endpoint::Kind::unix_socket) ::unlink(endpoint.path.c_str());
+  if (unix_socket) ::unlink(endpoint.path.c_str());
   acceptor->open(gep.protocol(), ec);
   if (!ec && endpoint.kind == Endpoint::Kind::tcp)
     acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  const mode_t old_umask = unix_socket ? ::umask(kBindUmask) : 0;  // owner-only until secured
   if (!ec) acceptor->bind(gep, ec);
+  if (unix_socket) ::umask(old_umask);
   if (!ec) acceptor->listen(kListenBacklog, ec);
   if (ec)
     throw StartupError(kExitTempFail, fmt::format("{}: cannot listen on {}: {}", name_,
                                                   endpoint.str(), ec.message()));
-  if (endpoint.kind == Endpoint::Kind::unix_socket) {
-    ::chmod(endpoint.path.c_str(), 0666);
+  if (unix_socket) {
     unix_paths_.push_back(endpoint.path);
+    if (unix_options == nullptr) {
+      ::chmod(endpoint.path.c_str(), 0666);
+    } else if (auto secured = secure_socket(endpoint.path, *unix_options); !secured) {
+      throw config_error(fmt::format("{} socket {}: {}", name_, endpoint.path, secured.error()));
+    }
   }
   acceptors_.push_back(std::move(acceptor));
 }

@@ -6,14 +6,17 @@
 // io_context runs on several threads. Limits: at most `max_connections` sessions at once; a
 // connection over the cap is handed to the busy handler (an SMTP daemon writes 421) and
 // closed. TCP sockets get TCP_NODELAY (replies are written whole; Postfix clients would
-// otherwise wait on Nagle). Unix sockets replace a stale socket file and are made mode 0666
-// (put them in a directory whose permissions say who may connect). Out of descriptors or
+// otherwise wait on Nagle). Unix sockets replace a stale socket file and are bound owner-only
+// (kBindUmask); given SocketOptions they then get that owner, group and mode (secure_socket,
+// core/net/unix_socket.hpp), else mode 0666 (put them in a directory whose permissions say who
+// may connect). Out of descriptors or
 // memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the accept loop pauses kAcceptPause before trying
 // again, instead of spinning on the connection left in the backlog, and logs at most one line
 // per kAcceptLogInterval with the number of failures.
 #pragma once
 
 #include "core/net/endpoint.hpp"
+#include "core/net/unix_socket.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/basic_socket_acceptor.hpp>
@@ -56,8 +59,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // listen - bind and listen now; throws StartupError naming the address on failure.
-  void listen(const Endpoint& endpoint);
+  // listen - bind and listen now; throws StartupError naming the address on failure. A unix
+  // socket gets `unix_options` (owner, group, mode) when given, else mode 0666.
+  void listen(const Endpoint& endpoint, const SocketOptions* unix_options = nullptr);
   // on_busy - what to do with a connection over the cap before it is closed.
   void on_busy(BusyHandler busy) { busy_ = std::move(busy); }
   // start - begin accepting on every bound endpoint.

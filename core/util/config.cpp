@@ -92,6 +92,25 @@ toml::table parse_fallback(std::string_view text) {
   return toml::parse(fmt::format("v = {}", text));
 }
 
+// value_line - the line of the first value in `node` (a string or a list of strings) that the
+// problem quotes (or, for "SELECTOR:KEYFILE", whose file it names), depth first; 0 when none.
+std::int64_t value_line(const toml::node& node, const std::string& problem) {
+  if (const auto* text = node.as_string()) {
+    const std::string& value = text->get();
+    const std::string file = value.substr(value.rfind(':') + 1);  // "SELECTOR:KEYFILE" names KEYFILE
+    const bool quoted = (value.size() >= 2 && problem.find(value) != std::string::npos) ||
+                        (file.size() >= 2 && problem.find(file) != std::string::npos);
+    return quoted ? node.source().begin.line : 0;
+  }
+  if (const auto* array = node.as_array())
+    for (const auto& e : *array)
+      if (auto line = value_line(e, problem)) return line;
+  if (const auto* table = node.as_table())
+    for (const auto& [k, v] : *table)
+      if (auto line = value_line(v, problem)) return line;
+  return 0;
+}
+
 }  // namespace
 
 void declare(std::span<const Key> keys) {
@@ -226,6 +245,20 @@ std::vector<std::string> table_strings(const toml::table& t, std::string_view ke
   if (const auto* n = t.get(key)) return node_strings(n);
   auto fb = parse_fallback(must_find(declared_path).fallback);
   return node_strings(fb.get("v"));
+}
+
+std::string located(const File& file, const std::string& problem) {
+  for (const auto& key : declared()) {
+    if (key.path.find("[]") != std::string_view::npos || !file.has(key.path)) continue;
+    const std::string name(key.path.substr(key.path.rfind('.') + 1));
+    if (problem.find(key.path) != std::string::npos || problem.starts_with(name + ":") ||
+        problem.starts_with(name + " "))
+      return file.where(key.path) + ": " + problem;
+  }
+  if (problem.starts_with(file.source())) return problem;
+  if (auto line = value_line(file.root(), problem))
+    return fmt::format("{}, line {}: {}", file.source(), line, problem);
+  return file.source() + ": " + problem;
 }
 
 }  // namespace postseal::config

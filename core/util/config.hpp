@@ -80,6 +80,11 @@ class File {
   std::string source_ = "(defaults)";
 };
 
+// located - a start-up problem prefixed with "FILE, line N" of the key it names ("helo_reject:
+// ..." or "... verifier.helo_reject ..."), else of the value it quotes (a key file, a DNS
+// server), else with the file's name (check-config and failed reloads say where).
+std::string located(const File& file, const std::string& problem);
+
 // problems - check a parsed table against the declarations; one message per problem.
 std::vector<std::string> problems(const toml::table& root, std::string_view source);
 

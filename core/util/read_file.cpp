@@ -20,6 +20,15 @@ struct Fd {
   }
 };
 
+// permits - the owner, group or other bits of `st` (as the kernel picks them for uid/gid) hold
+// `owner_bit` (S_IRUSR or S_IXUSR, shifted down for group and other).
+bool permits(const struct stat& st, uid_t uid, gid_t gid, mode_t owner_bit) {
+  if (uid == 0) return true;
+  if (st.st_uid == uid) return (st.st_mode & owner_bit) != 0;
+  if (st.st_gid == gid) return (st.st_mode & (owner_bit >> 3)) != 0;
+  return (st.st_mode & (owner_bit >> 6)) != 0;
+}
+
 std::expected<void, std::string> check_kind(const struct stat& st, FileKind kind) {
   if (S_ISDIR(st.st_mode)) return std::unexpected(std::strerror(EISDIR));
   if (S_ISREG(st.st_mode)) return {};
@@ -47,6 +56,25 @@ std::expected<std::string, std::string> read_local_file(const std::filesystem::p
       return std::unexpected(fmt::format("larger than {} octets (the limit)", max_octets));
     text.append(chunk, static_cast<std::size_t>(n));
   }
+}
+
+std::optional<std::string> unreadable_by(const std::filesystem::path& path, std::string_view what,
+                                         const std::string& name, uid_t uid, gid_t gid, std::string_view also) {
+  std::error_code ec;
+  const std::filesystem::path file = std::filesystem::absolute(path, ec);
+  struct stat st {};
+  if (ec || ::stat(file.c_str(), &st) != 0) return std::nullopt;
+  for (auto dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    struct stat ds {};
+    if (::stat(dir.c_str(), &ds) == 0 && !permits(ds, uid, gid, S_IXUSR))
+      return fmt::format("{} {} cannot be reached by user '{}' (the daemon's user on a reload): "
+                         "directory {} is not searchable by it; run: chmod o+x {}",
+                         what, path.string(), name, dir.string(), dir.string());
+    if (dir == dir.root_path()) break;
+  }
+  if (permits(st, uid, gid, S_IRUSR)) return std::nullopt;
+  return fmt::format("{} {} is not readable by user '{}' (the daemon's user on a reload); run: chown {} {}{}", what,
+                     path.string(), name, name, path.string(), also);
 }
 
 }  // namespace postseal

@@ -8,10 +8,14 @@
 // socket as "not a regular file".
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace postseal {
 
@@ -23,5 +27,16 @@ enum class FileKind {
 // read_local_file - the file's content, or why not (without the path: callers name the file).
 std::expected<std::string, std::string> read_local_file(const std::filesystem::path& path,
                                                         std::size_t max_octets, FileKind kind);
+
+// unreadable_by - why the user `name` (uid, gid: what a daemon runs as after dropping root)
+// could not open `path`, as it must on a SIGHUP reload: the file is not readable by it, or a
+// directory on the way is not searchable by it. Owner, group and other bits are applied as the
+// kernel does for an unprivileged user (root reads anything). The message starts with `what`
+// and the path ("config file /etc/postseal/postseal.toml") and ends with the command that
+// fixes it (chown NAME PATH, then `also`; or chmod o+x DIR). std::nullopt when it can, or
+// when `path` cannot be examined (reading it reports a missing file).
+std::optional<std::string> unreadable_by(const std::filesystem::path& path, std::string_view what,
+                                         const std::string& name, uid_t uid, gid_t gid,
+                                         std::string_view also = {});
 
 }  // namespace postseal

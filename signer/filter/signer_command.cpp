@@ -86,7 +86,7 @@ std::vector<std::string> check_signer_config(const config::File& file) {
   if (!file.has("signer")) return problems;
   try {
     const FilterConfig config = load_filter_config(&file);
-    problems = net::daemon_problems("signer", config.user, config.max_connections, kFdsPerSession);
+    problems = net::daemon_problems(file.source(), "signer", config.user, config.max_connections, kFdsPerSession);
     for (auto& p : key_reader_problems(file, config.user)) problems.push_back(std::move(p));
   } catch (const StartupError& e) {
     problems.emplace_back(e.what());

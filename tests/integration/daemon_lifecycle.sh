@@ -4,7 +4,8 @@
 # 78, the reason named); SIGHUP reloads `signer` (a changed key signs the next message),
 # `srsd` (a changed SRS domain is used by the next lookup, even on an open connection) and
 # `verifier` (new policy connections use a changed authserv-id; the milter listener
-# survives), and a failed reload keeps the running state with one log line; one start and
+# survives; tests/integration/verifier_reload.sh covers milter and proxy), and a failed
+# reload keeps the running state with one log line naming file, line and key; one start and
 # one stop line each; and at `ulimit -n 64` with 200 connections srsd neither spins nor
 # floods its log, and answers a new connection once they are gone.
 # Ports 10251-10256.
@@ -144,7 +145,7 @@ wait_grep "$R/verifier.log" "verifier: reloaded"
 $C policy 10252 a@spf-pass.example.com | grep -q "receiver=mx2.test" || fail "verifier: not reloaded"
 v_conf mx3.test fial
 kill -HUP $VERIFIER
-wait_grep "$R/verifier.log" "verifier: reload failed, keeping the running configuration: helo_reject"
+wait_grep "$R/verifier.log" "verifier: reload failed, keeping the running configuration: $R/verifier.toml, line 3: helo_reject: .fial."
 $C policy 10252 a@spf-pass.example.com | grep -q "receiver=mx2.test" || fail "verifier: failed reload changed the state"
 kill -0 $VERIFIER || fail "verifier died on SIGHUP"
 ss -Hltn "sport = :10253" | grep -q . || fail "verifier: milter listener gone after SIGHUP"

@@ -1,9 +1,9 @@
 // config.cpp - the milter.* configuration keys and smf-spf's options from them (docs/compat.md, seed 003:
 // RefuseFail, TagSubject/Tag, AddHeader, Quarantine/QuarantineMailbox, WhitelistIP/PTR/From/To)
-// and the unix socket's mode and group.
+// and the unix socket's mode and group (checked by core/net/unix_socket.hpp).
 // Untrusted input: the config file; a bad value is an error naming the key. Limits: the tag
 // 1-kMaxTagOctets printable octets, whitelist_from/to entries kMaxAddressEntryOctets, the
-// socket mode octal 0-0777, the group kMaxGroupOctets.
+// socket mode octal 0-0777, the group net::kMaxGroupOctets.
 #include "core/util/config.hpp"
 #include "core/util/text.hpp"
 #include "verifier/decision/options.hpp"
@@ -17,8 +17,6 @@
 namespace postseal::milter {
 
 namespace {
-// kMaxGroupOctets - the longest milter.socket_group accepted (a system group name).
-constexpr std::size_t kMaxGroupOctets = 64;
 
 const config::Key kKeys[] = {
     {"milter.listen", config::Type::string, "\"\"", 0, 0,
@@ -62,20 +60,7 @@ std::expected<void, std::string> check_address_entry(const std::string& item) {
 std::span<const config::Key> config_keys() { return kKeys; }
 
 std::expected<SocketOptions, std::string> socket_options_from_config(const config::File& f) {
-  SocketOptions o;
-  auto mode = f.string("milter.socket_mode");
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), value, 8);
-  if (mode.empty() || mode.size() > 4 || ec != std::errc{} || end != mode.data() + mode.size() || value > 0777)
-    return std::unexpected(fmt::format("milter.socket_mode: '{}' is not an octal mode 0000-0777",
-                                       postseal::printable(mode, 16)));
-  o.mode = value;
-  o.group = f.string("milter.socket_group");
-  o.group_from_default = !f.has("milter.socket_group");
-  if (o.group.size() > kMaxGroupOctets || o.group != postseal::printable(o.group) ||
-      o.group.find_first_of(" \t:") != std::string::npos)
-    return std::unexpected(fmt::format("milter.socket_group: '{}' is not a group name", postseal::printable(o.group, 80)));
-  return o;
+  return net::socket_options_from_config(f, "milter.socket_mode", "milter.socket_group");
 }
 
 std::expected<Policy, std::string> policy_from_config(const config::File& f, const PolicyOverrides& o) {

@@ -166,6 +166,13 @@ sfsistat on_helo(SMFICTX* ctx, char* helo) {
   });
 }
 
+// log_skipped - why SPF was not checked (an authenticated submission: with its login).
+[[gnu::noinline]] void log_skipped(SMFICTX* ctx, const Session& s) {
+  if (s.decision.skipped.empty()) return;
+  log::info("{}: milter: {}{}", queue_id_of(ctx, s), s.decision.skipped,
+            s.sasl_username.empty() ? "" : " (login " + s.sasl_username + ")");
+}
+
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded("envfrom", ctx, [&] {
     auto* s = ensure_session(ctx);
@@ -179,11 +186,14 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     s->sender_whitelisted = address_listed(s->sender, g_engine->policy.whitelist_from);
     if (s->client_whitelisted || s->sender_whitelisted || !s->client) return SMFIS_CONTINUE;
     decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id, s->sasl_username};
-    auto* decider = g_engine->decider;
+    // the options in force now (SIGHUP replaces them); held until run_on_io has returned
+    const auto current = g_engine->decider->get();
+    auto* decider = current.get();
     s->decision = run_on_io([decider, t]() -> asio::awaitable<decision::Decision> {
       co_return co_await decider->decide(t);
     });
     s->decided = true;
+    log_skipped(ctx, *s);
     return SMFIS_CONTINUE;
   });
 }
@@ -321,14 +331,14 @@ sfsistat on_close(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
-// open_unix_socket - libmilter binds the socket owner-only (umask 0177), then it gets its
-// owner, group and mode (socket.cpp).
+// open_unix_socket - libmilter binds the socket owner-only (net::kBindUmask), then it gets its
+// owner, group and mode (net::secure_socket).
 std::expected<void, std::string> open_unix_socket(const std::string& path, const SocketOptions& options) {
   auto dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
     return std::unexpected(fmt::format("directory {} does not exist", dir.string()));
-  auto old = ::umask(0177);
+  auto old = ::umask(net::kBindUmask);
   bool opened = smfi_opensocket(true) == MI_SUCCESS;
   ::umask(old);
   if (!opened) return std::unexpected(fmt::format("cannot create {} (see the libmilter log line)", path));

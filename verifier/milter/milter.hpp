@@ -19,6 +19,8 @@
 #pragma once
 
 #include "core/dns/resolver.hpp"
+#include "core/net/daemon.hpp"
+#include "core/net/unix_socket.hpp"
 #include "core/util/clock.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
@@ -52,22 +54,15 @@ inline constexpr int kMaxMaxConnections = 10000;
 // header_size_limit (default 102,400 octets) in one packet, above libmilter's 64 KiB default;
 // libmilter accepts 64 KiB, 256 KiB or 1 MiB. The session's header caps still bound memory.
 inline constexpr std::size_t kMaxPacketOctets = 256 * 1024;
-// kDefaultSocketMode / kDefaultSocketGroup - milter.socket_mode / milter.socket_group.
-inline constexpr unsigned kDefaultSocketMode = 0660;
-inline constexpr std::string_view kDefaultSocketGroup = "postfix";
-
-// SocketOptions - who may connect to a unix milter socket.
-struct SocketOptions {
-  unsigned mode = kDefaultSocketMode;
-  std::string group{kDefaultSocketGroup};
-  bool group_from_default = true;  // not configured: a missing group is a warning, not an error
-  std::string owner;               // the user the daemon becomes (empty: stays as started)
-};
+// milter.socket_mode / milter.socket_group: the unix socket rule of core/net/unix_socket.hpp.
+using net::kDefaultSocketGroup;
+using net::kDefaultSocketMode;
+using net::SocketOptions;
 
 // Engine - what the callbacks share (read-only once serving).
 struct Engine {
   asio::io_context* io = nullptr;
-  decision::Decider* decider = nullptr;
+  const net::Reloadable<decision::Decider>* decider = nullptr;  // taken anew per transaction
   dns::Resolver* resolver = nullptr;
   const Clock* clock = nullptr;
   dkim::VerifyOptions dkim;
@@ -98,10 +93,8 @@ int set_nodelay_on_listener(unsigned short port);
 
 // socket_path - the path of a "unix:/path" or "local:/path" spec, empty for TCP specs.
 std::string socket_path(std::string_view spec);
-// secure_socket - give the unix socket at `path` its owner, group and mode (as root: any
-// owner and group; otherwise a group the process is in). A missing or unusable group is an
-// error naming it, or a warning (logged) when it came from the default.
-std::expected<void, std::string> secure_socket(const std::string& path, const SocketOptions& options);
+// secure_socket - owner, group and mode of the socket (core/net/unix_socket.hpp).
+using net::secure_socket;
 
 // config_keys - milter.* (documented in conf/postseal.d/frontends.toml).
 std::span<const config::Key> config_keys();

@@ -39,7 +39,8 @@ class VerifyStep final : public relay::MessageStep {
       report.client_ip = address->to_string();
       decision::Transaction t{*address, xforward_name(envelope_.client_name), envelope_.helo, envelope_.sender,
                               envelope_.queue_id};
-      report.decision = co_await inbound_.decider->decide(t);
+      const auto decider = inbound_.decider.get();  // the options in force now (SIGHUP replaces them)
+      report.decision = co_await decider->decide(t);
       report.decided = true;
     }
     report.dkim = co_await dkim_.finish(*inbound_.resolver);

@@ -2,6 +2,7 @@
 // owner, group and mode (a configured group that does not exist is an error naming it, the
 // default one missing is not), and TCP_NODELAY set once on the listener reaching an accepted
 // socket whose descriptor is above 4,096. (The socket keys: milter_options_test.cpp.)
+#include "core/util/config.hpp"
 #include "verifier/milter/milter.hpp"
 
 #include <gtest/gtest.h>
@@ -71,10 +72,11 @@ TEST(MilterSocket, SecureSocketSetsOwnerGroupAndMode) {
 
 TEST(MilterSocket, MissingGroupConfiguredIsAnErrorNamingIt) {
   Socket s;
-  SocketOptions o;
-  o.group = "no-such-group-postseal";
-  o.group_from_default = false;
-  auto ok = secure_socket(s.path, o);
+  config::declare(config_keys());
+  auto file = config::File::parse("[milter]\nsocket_group = \"no-such-group-postseal\"\n", "t.toml");
+  auto o = socket_options_from_config(file);  // the key named in messages comes from here
+  ASSERT_TRUE(o) << o.error();
+  auto ok = secure_socket(s.path, *o);
   ASSERT_FALSE(ok);
   EXPECT_NE(ok.error().find("no-such-group-postseal"), std::string::npos) << ok.error();
   EXPECT_NE(ok.error().find("milter.socket_group"), std::string::npos) << ok.error();

@@ -45,7 +45,7 @@ std::unique_ptr<dns::MemoryZone> cidr4_0_zone() {
 R mail_from_result(std::string_view config) {
   FixedClock clock(1'700'000'000);
   auto c = verifier::make_inbound_context(config_text(config), options(), cidr4_0_zone(), clock);
-  auto d = run_sync(c->decider->decide(cidr4_0()));
+  auto d = run_sync(c->decider.get()->decide(cidr4_0()));
   EXPECT_TRUE(d.mail_from.checked);
   return d.mail_from.outcome.result;
 }
@@ -92,7 +92,7 @@ TEST(InboundContext, TimeCapFromConfig) {
       auto text = fmt::format("[spf]\nengine = \"{}\"\ntime_cap_seconds = {}\n", engine, cap);
       auto c = verifier::make_inbound_context(config_text(text), options(), std::make_unique<DelayedZone>(clock), clock);
       decision::Transaction t{asio::ip::make_address("1.2.3.4"), "", "", "u@example.com", "4F1A2B"};
-      auto d = run_sync(c->decider->decide(t));
+      auto d = run_sync(c->decider.get()->decide(t));
       EXPECT_EQ(d.mail_from.outcome.result, want) << engine << " cap " << cap << ": " << d.mail_from.outcome.reason;
       if (want == R::temperror) {
         EXPECT_EQ(d.mail_from.outcome.reason, fmt::format("evaluation exceeded {} s", cap)) << engine;
