@@ -31,6 +31,9 @@
 #   soak.py policyask PORT SENDER IP WANT MAXSECS
 #                                            one policy request; its action must start with
 #                                            WANT and come within MAXSECS
+#   soak.py sendmany PORT COUNT SIZE TAG [xforward]
+#                                            COUNT messages of SIZE octets, a session each;
+#                                            prints "TAG-i CODE text" per message
 #   soak.py smtpask PORT SENDER WANTCODE MAXSECS [xforward-addr]
 #                                            one message; the DATA reply code must be WANTCODE
 #                                            (e.g. 250 or 451) within MAXSECS
@@ -308,6 +311,30 @@ def smtpask(port, sender, want, maxsecs, addr=None):
         fail(f"{sender}: DATA answered {text!r}, want {want}")
     if took > float(maxsecs):
         fail(f"{sender}: answered after {took:.2f} s, bound {maxsecs} s")
+
+
+def sendmany(port, count, size, tag, xforward=""):
+    """COUNT messages of about SIZE octets, one session each; prints "TOKEN CODE" per message
+    (CODE 0: the session broke before a DATA reply - the client still holds the message)."""
+    for i in range(int(count)):
+        token = f"{tag}-{i}"
+        code = 0
+        try:
+            c = Smtp(port)
+            c.reply()
+            c.cmd("EHLO soak.example", 250)
+            if xforward:
+                c.cmd("XFORWARD ADDR=192.0.2.10 HELO=mail.client.example.com", 250)
+            c.cmd("MAIL FROM:<s@example.com>", 250)
+            c.cmd("RCPT TO:<u@dest.example>", 250)
+            c.cmd("DATA", 354)
+            body = message("s@example.com", token) + ("x" * 998 + "\r\n") * (int(size) // 1000)
+            c.s.sendall(body.encode() + b".\r\n")
+            code, text = c.reply()
+            c.close()
+        except (OSError, RuntimeError) as e:
+            text = repr(e)
+        print(f"{token} {code} {text.splitlines()[-1] if text else ''}", flush=True)
 
 
 def policyask(port, sender, ip, want, maxsecs):
@@ -683,7 +710,7 @@ def main():
         return
     table = {"ports": ports, "policy": policy_load, "smtp": smtp_load, "idle": idle,
              "fdlimit": fdlimit, "slow": slow, "dns": dns_server, "policyask": policyask,
-             "smtpask": smtpask}
+             "smtpask": smtpask, "sendmany": sendmany}
     table[cmd](*args)
 
 
