@@ -14,12 +14,19 @@ void Stream::compact() {
   start_ = 0;
 }
 
-// fill - append one socket read to the buffer; false on EOF or error.
+// fill - append one socket read to the buffer; false on EOF or error. With nothing buffered
+// (a session idle between commands) it first waits until the peer sends, holding no read
+// buffer meanwhile: an idle session costs a few kB, not kReadChunkOctets.
 asio::awaitable<bool> Stream::fill() {
   compact();
+  std::error_code ec;
+  if (buffer_.empty()) {
+    std::string().swap(buffer_);
+    co_await socket_.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
   std::size_t old = buffer_.size();
   buffer_.resize(old + kReadChunkOctets);
-  std::error_code ec;
   std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer_.data() + old, kReadChunkOctets),
                                                    asio::redirect_error(asio::use_awaitable, ec));
   buffer_.resize(old + (ec ? 0 : n));

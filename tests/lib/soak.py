@@ -14,7 +14,8 @@
 #                                            PER messages each; every one must get 250; the
 #                                            same figures and bounds as `policy`
 #   soak.py idle KIND PORT PID COUNT         COUNT idle connections (KIND smtp, policy, srsd,
-#                                            milter): memory per idle session; one more is
+#                                            milter): memory per idle session (bound
+#                                            IDLE_SESSION_BOUND, 16 KiB); one more is
 #                                            refused (421 / closed / milter tempfail); after
 #                                            they close, a new client is served
 #   soak.py fdlimit KIND PORT PID COUNT SECS COUNT connections held SECS s against a daemon at
@@ -42,6 +43,8 @@ import os, resource, select, socket, struct, sys, threading, time
 
 FIXED = {5353, 10025, 10026, 10027, 10028, 10140, 2701, 2702, 2703}
 RSS_SLACK_KB = int(os.environ.get("RSS_SLACK_KB", "4096"))
+# IDLE_SESSION_BOUND - octets of daemon RSS one idle connection may cost (soak.py idle).
+IDLE_SESSION_BOUND = 16 * 1024
 
 
 def fail(msg):
@@ -492,6 +495,8 @@ def idle(kind, port, pid, count):
     print(f"{kind}: memory per idle session {per:.0f} octets "
           f"({held['rss_kb'] - before['rss_kb']} kB for {count}); "
           f"fds per session {(held['fds'] - before['fds']) / count:.2f}", flush=True)
+    if per > IDLE_SESSION_BOUND:
+        fail(f"{kind}: an idle session costs {per:.0f} octets (bound {IDLE_SESSION_BOUND})")
     if held["fds"] - before["fds"] < count:
         fail(f"{kind}: only {held['fds'] - before['fds']} of {count} connections accepted")
     extra = socket.create_connection(("127.0.0.1", port), timeout=10)
