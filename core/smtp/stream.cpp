@@ -14,14 +14,13 @@ void Stream::compact() {
   start_ = 0;
 }
 
-// fill - append one socket read to the buffer; false on EOF or error. With nothing buffered
-// (a session idle between commands) it first waits until the peer sends, holding no read
-// buffer meanwhile: an idle session costs a few kB, not kReadChunkOctets.
+// fill - append one socket read to the buffer; false on EOF or error. A session that has no
+// read buffer yet (nothing read since the greeting) first waits until the peer sends, so an
+// idle new session costs a few kB, not kReadChunkOctets; once allocated the buffer is kept.
 asio::awaitable<bool> Stream::fill() {
   compact();
   std::error_code ec;
-  if (buffer_.empty()) {
-    std::string().swap(buffer_);
+  if (buffer_.capacity() < kReadChunkOctets) {
     co_await socket_.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;
   }
