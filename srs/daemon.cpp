@@ -72,11 +72,13 @@ struct Reader {
     socket.non_blocking(true, ec);  // for send()'s direct write; once, it costs a syscall
   }
 
-  // more - append what arrives next; false at end of stream, error or timeout.
-  asio::awaitable<bool> more() {
+  // more - append what arrives next; false at end of stream, error or timeout. The idle
+  // deadline is re-armed only between requests (`in_request` false): a request must arrive
+  // whole within the idle timeout, so a client trickling a byte at a time is cut.
+  asio::awaitable<bool> more(bool in_request) {
     std::array<char, kReadChunk> chunk;
     std::error_code ec;
-    if (const auto now = std::chrono::steady_clock::now(); now - armed >= kDeadlineSlack) {
+    if (const auto now = std::chrono::steady_clock::now(); !in_request && now - armed >= kDeadlineSlack) {
       deadline.reset(idle);
       armed = now;
     }
@@ -125,7 +127,7 @@ asio::awaitable<void> socketmap_session(net::Socket socket, const LookupHolder& 
     }
     reader.buffer.erase(0, pos);
     if (!co_await reader.send(out)) co_return;
-    if (!co_await reader.more()) {
+    if (!co_await reader.more(!reader.buffer.empty())) {
       if (!reader.buffer.empty()) log::warning("socketmap: connection closed in mid-request");
       co_return;
     }
@@ -160,7 +162,7 @@ asio::awaitable<void> tcp_table_session(net::Socket socket, const LookupHolder& 
       reader.buffer.clear();
     }
     if (!co_await reader.send(out)) co_return;
-    if (!co_await reader.more()) co_return;
+    if (!co_await reader.more(skipping || !reader.buffer.empty())) co_return;
   }
 }
 

@@ -76,6 +76,7 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   e.socket.owner = s.user.value_or(file.string("verifier.user"));
   if (auto opened = milter::open(*spec, e); !opened)
     throw config_error(fmt::format("milter socket '{}': {}", text, opened.error()));
+  milter::pause_accepts_when_out_of_descriptors();
   log::info("milter listening on {}", *spec);
 }
 

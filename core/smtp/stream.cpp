@@ -14,12 +14,18 @@ void Stream::compact() {
   start_ = 0;
 }
 
-// fill - append one socket read to the buffer; false on EOF or error.
+// fill - append one socket read to the buffer; false on EOF or error. A session that has no
+// read buffer yet (nothing read since the greeting) first waits until the peer sends, so an
+// idle new session costs a few kB, not kReadChunkOctets; once allocated the buffer is kept.
 asio::awaitable<bool> Stream::fill() {
   compact();
+  std::error_code ec;
+  if (buffer_.capacity() < kReadChunkOctets) {
+    co_await socket_.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
   std::size_t old = buffer_.size();
   buffer_.resize(old + kReadChunkOctets);
-  std::error_code ec;
   std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer_.data() + old, kReadChunkOctets),
                                                    asio::redirect_error(asio::use_awaitable, ec));
   buffer_.resize(old + (ec ? 0 : n));

@@ -2,7 +2,8 @@
 //
 // Untrusted input: bytes from the peer. Limits: a line is at most `max` octets (the caller's
 // named limit); a longer one is discarded up to its LF and reported as too_long, so the
-// buffer never holds more than about `max` + one read. Lines end in LF; a CR before it is
+// buffer never holds more than about `max` + one read, and a session that has sent nothing
+// yet holds no read buffer at all. Lines end in LF; a CR before it is
 // dropped (command lines only; DATA goes through DataReader, which is stricter).
 #pragma once
 

@@ -86,6 +86,11 @@ int serve();
 // stop - ask serve() to return.
 void stop();
 
+// pause_accepts_when_out_of_descriptors - from now on, libmilter's listener sleeps
+// net::kAcceptPause after accept() fails for want of descriptors or memory, instead of
+// spinning (accept_pause.cpp).
+void pause_accepts_when_out_of_descriptors();
+
 // set_nodelay_on_listener - TCP_NODELAY on this process's listening TCP socket(s) on local
 // `port` (accepted sockets inherit it); one walk over /proc/self/fd at start-up, any fd number.
 // Returns how many were set.

@@ -68,6 +68,8 @@ class RequestReader {
   std::expected<std::optional<PolicyRequest>, ProtocolError> next();
   // buffered - bytes held that are not yet part of a returned request.
   std::size_t buffered() const { return buffer_.size() - start_; }
+  // in_request - part of a request has arrived, the rest has not.
+  bool in_request() const { return request_octets_ != 0 || buffered() != 0; }
 
  private:
   std::expected<void, ProtocolError> take_line(std::string_view line);

@@ -43,7 +43,9 @@ asio::awaitable<bool> answer_ready(RequestReader& reader, PolicySession& session
   }
 }
 
-// serve - the loop over any pair of Asio streams; `before_read` resets the idle deadline.
+// serve - the loop over any pair of Asio streams; `before_read` resets the idle deadline,
+// only between requests: a request must arrive whole within the idle timeout, so a client
+// trickling a byte at a time cannot hold the connection.
 template <typename In, typename Out>
 asio::awaitable<void> serve(In& in, Out& out, decision::Decider& decider,
                             const std::function<void()>& before_read) {
@@ -52,7 +54,7 @@ asio::awaitable<void> serve(In& in, Out& out, decision::Decider& decider,
   std::array<char, kReadChunkOctets> chunk;
   std::string answers;
   for (;;) {
-    if (before_read) before_read();
+    if (before_read && !reader.in_request()) before_read();
     asio::error_code ec;
     auto n = co_await in.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;

@@ -149,5 +149,21 @@ TEST(Reader, PartialRequestWaitsForMore) {
   EXPECT_EQ((*r)->sender, "a@b.example");
 }
 
+// in_request decides when the policy server re-arms its idle deadline (only between requests).
+TEST(Reader, InRequestFromTheFirstOctetToTheBlankLine) {
+  RequestReader reader;
+  EXPECT_FALSE(reader.in_request());
+  reader.feed("r");
+  ASSERT_TRUE(reader.next());
+  EXPECT_TRUE(reader.in_request());
+  reader.feed("equest=smtpd_access_policy\n");
+  ASSERT_TRUE(reader.next());
+  EXPECT_TRUE(reader.in_request());  // a whole line taken, the request not finished
+  reader.feed("\n");
+  auto r = reader.next();
+  ASSERT_TRUE(r && *r);
+  EXPECT_FALSE(reader.in_request());
+}
+
 }  // namespace
 }  // namespace postseal::policy
