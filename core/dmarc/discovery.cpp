@@ -50,8 +50,8 @@ std::string last_labels(std::string_view domain, std::size_t n) {
 
 std::string rcode_text(const dns::Answer& answer) {
   switch (answer.rcode) {
-    case dns::Rcode::servfail: return "SERVFAIL (temporary)";
-    case dns::Rcode::timeout: return "timeout (temporary)";
+    case dns::Rcode::servfail: return "SERVFAIL, a temporary error";
+    case dns::Rcode::timeout: return "timeout, a temporary error";
     case dns::Rcode::nxdomain: return "NXDOMAIN";
     case dns::Rcode::noerror: break;
   }
@@ -118,7 +118,7 @@ PolicyDiscovery policy_found(std::string domain, const Record& record, bool auth
   if (!usable) {
     out.status = Status::permerror;
     out.detail = fmt::format("record at _dmarc.{} has an invalid p, sp or np and no valid rua: "
-                             "no DMARC processing (RFC 9989 4.10.1)", out.policy_domain);
+                             "no DMARC processing, RFC 9989 4.10.1", out.policy_domain);
     out.record = record;
     return out;
   }
@@ -145,17 +145,17 @@ Discovery::Answer Discovery::classify(const dns::Answer& answer, std::string& te
   if (dmarc.empty()) {
     text = answer.rcode == dns::Rcode::nxdomain ? "NXDOMAIN"
            : txt == 0 ? "NOERROR, no TXT record"
-                      : fmt::format("no DMARC record ({} TXT record{} without v=DMARC1)", txt,
+                      : fmt::format("no DMARC record: {} TXT record{} without v=DMARC1", txt,
                                     txt == 1 ? "" : "s");
     return {};
   }
   if (dmarc.size() > 1) {
-    text = fmt::format("{} DMARC records, all discarded (RFC 9989 4.10)", dmarc.size());
+    text = fmt::format("{} DMARC records, all discarded: RFC 9989 4.10", dmarc.size());
     return {};
   }
   auto record = parse_record(dmarc.front());
   if (!record) {
-    text = fmt::format("malformed DMARC record ({}): \"{}\"", record.error().detail,
+    text = fmt::format("malformed DMARC record, {}: \"{}\"", record.error().detail,
                        printable(dmarc.front(), kTraceRecordOctets));
     return {Lookup::malformed, {}, text};
   }
@@ -242,7 +242,7 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) 
     }
     if (org == author) break;
   }
-  out.detail = "no DMARC record for the Author Domain or its Organizational Domain (PSL)";
+  out.detail = "no DMARC record for the Author Domain or its PSL Organizational Domain";
   co_return out;
 }
 
@@ -263,7 +263,7 @@ asio::awaitable<Existence> Discovery::exists(std::string domain) {
                      : answer.rcode == dns::Rcode::nxdomain ? Existence::nxdomain
                                                             : Existence::exists;
   std::string text = rcode_text(answer);
-  if (result == Existence::nxdomain) text += ": the domain does not exist (RFC 8020)";
+  if (result == Existence::nxdomain) text += ": the domain does not exist, RFC 8020";
   if (result == Existence::exists) text += ": the domain exists";
   trace_.push_back({domain + " A", text});
   co_return result;

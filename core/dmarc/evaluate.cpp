@@ -130,7 +130,7 @@ void combine(Verdict& verdict, bool incomplete) {
   if (!worst) worst = first_with(Result::temperror);
   if (!worst && incomplete) {
     verdict.result = Result::permerror;
-    verdict.reason = fmt::format("more than {} Author Domains, not all evaluated (RFC 9989 11.5)",
+    verdict.reason = fmt::format("more than {} Author Domains, not all evaluated: RFC 9989 11.5",
                                  kMaxAuthorDomains);
     return;
   }
