@@ -11,6 +11,9 @@ namespace postseal::dmarc {
 namespace {
 
 constexpr config::Key kKeys[] = {
+    {"dmarc.enable", config::Type::boolean, "false", 0, 0,
+     "the milter and the before-queue proxy evaluate DMARC (dmarc= in Authentication-Results) "
+     "and act on failures as dmarc.enforce says"},
     {"dmarc.discovery", config::Type::string, "\"treewalk\"", 0, 0,
      "how DMARC policies and Organizational Domains are found: \"treewalk\" (RFC 9989 DNS tree "
      "walk) or \"psl\" (RFC 7489, the public suffix list)"},
@@ -50,6 +53,7 @@ PublicSuffixList load_public_suffix_list(std::string_view path) {
 Settings settings_from_config(const config::File& file) {
   config::declare(kKeys);
   Settings s;
+  s.enable = file.boolean("dmarc.enable");
   s.discovery = parse_mode(file.string("dmarc.discovery"), file.where("dmarc.discovery"));
   s.public_suffix_list = file.string("dmarc.public_suffix_list");
   s.options.enforce = parse_enforce(file.string("dmarc.enforce"), file.where("dmarc.enforce"));
