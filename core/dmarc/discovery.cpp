@@ -234,7 +234,9 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) 
   std::string org = psl_->organizational_domain(author);
   for (const std::string& name : {author, org}) {
     Answer answer = co_await lookup(name);
-    if (answer.lookup == Lookup::record) co_return policy_found(name, answer.record, name == author);
+    if (answer.lookup == Lookup::record) {
+      co_return policy_found(name, answer.record, name == author);
+    }
     if (answer.lookup != Lookup::none) {
       out.status = stopped_status(answer.lookup == Lookup::temporary);
       out.detail = fmt::format("_dmarc.{}: {}", name, answer.detail);
@@ -247,7 +249,9 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) 
 }
 
 asio::awaitable<OrganizationalDomain> Discovery::organizational_domain(std::string domain) {
-  if (mode_ == Mode::psl) co_return OrganizationalDomain{Status::found, psl_->organizational_domain(domain), ""};
+  if (mode_ == Mode::psl) {
+    co_return OrganizationalDomain{Status::found, psl_->organizational_domain(domain), ""};
+  }
   Walk walk = co_await this->walk(domain);
   if (walk.stopped != Lookup::none) {
     co_return OrganizationalDomain{stopped_status(walk.stopped == Lookup::temporary), "",

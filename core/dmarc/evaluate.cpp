@@ -87,11 +87,12 @@ asio::awaitable<AuthorVerdict> evaluate_author(std::string domain, const Message
   AuthorVerdict v;
   v.domain = domain;
   v.discovery = co_await discovery.discover_policy(domain);
-  switch (v.discovery.status) {
-    case Status::none: v.result = Result::none; v.reason = "no DMARC record"; co_return v;
-    case Status::temperror: v.result = Result::temperror; v.reason = v.discovery.detail; co_return v;
-    case Status::permerror: v.result = Result::permerror; v.reason = v.discovery.detail; co_return v;
-    case Status::found: break;
+  if (v.discovery.status != Status::found) {
+    v.result = v.discovery.status == Status::none        ? Result::none
+               : v.discovery.status == Status::temperror ? Result::temperror
+                                                         : Result::permerror;
+    v.reason = v.discovery.status == Status::none ? "no DMARC record" : v.discovery.detail;
+    co_return v;
   }
   bool unknown = co_await check_alignment(v, message, discovery);
   if (v.spf_aligned || v.dkim_aligned) {

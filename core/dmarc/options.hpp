@@ -1,6 +1,7 @@
 // options.hpp - the [dmarc] config keys and the local policy they give (evaluate.hpp Options).
 //
-// Keys: dmarc.enable (the milter and the proxy evaluate DMARC and act on it), dmarc.discovery ("treewalk", RFC 9989 4.10, or "psl", RFC 7489 with Debian's
+// Keys: dmarc.enable (the milter and the proxy evaluate DMARC and act on it),
+// dmarc.discovery ("treewalk", RFC 9989 4.10, or "psl", RFC 7489 with Debian's
 // publicsuffix list), dmarc.public_suffix_list (the list file of the psl mode), dmarc.enforce
 // ("policy" | "quarantine-only" | "monitor"), dmarc.temperror_defer (4xx on temperror),
 // dmarc.trusted_forwarders (CIDR list whose failures are not acted on). Untrusted input: the
