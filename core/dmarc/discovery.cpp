@@ -181,7 +181,8 @@ asio::awaitable<Discovery::Answer> Discovery::lookup(std::string domain) {
 
 asio::awaitable<Discovery::Walk> Discovery::walk(std::string start) {
   Walk walk;
-  for (const std::string& name : tree_walk_names(start)) {
+  const std::vector<std::string> names = tree_walk_names(start);
+  for (const std::string& name : names) {
     Answer answer = co_await lookup(name);
     if (answer.lookup == Lookup::temporary || answer.lookup == Lookup::malformed) {
       walk.stopped = answer.lookup;
@@ -231,8 +232,9 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_tree_walk(std::string au
 
 asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) {
   PolicyDiscovery out;
-  std::string org = psl_->organizational_domain(author);
-  for (const std::string& name : {author, org}) {
+  std::vector<std::string> names{author};
+  if (std::string org = psl_->organizational_domain(author); org != author) names.push_back(org);
+  for (const std::string& name : names) {
     Answer answer = co_await lookup(name);
     if (answer.lookup == Lookup::record) {
       co_return policy_found(name, answer.record, name == author);
@@ -242,7 +244,6 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) 
       out.detail = fmt::format("_dmarc.{}: {}", name, answer.detail);
       co_return out;
     }
-    if (org == author) break;
   }
   out.detail = "no DMARC record for the Author Domain or its PSL Organizational Domain";
   co_return out;
