@@ -2,6 +2,7 @@
 // core/util/command.hpp):
 //   check-config   cli/check_config_command.cpp
 //   dns-lookup     cli/dns_lookup_command.cpp
+//   dmarc          cli/dmarc_command.cpp
 #pragma once
 
 #include "core/util/command.hpp"
@@ -10,5 +11,6 @@ namespace postseal::cli {
 
 void add_check_config_command(CLI::App& app, Runner& run);
 void add_dns_lookup_command(CLI::App& app, Runner& run);
+void add_dmarc_command(CLI::App& app, Runner& run);
 
 }  // namespace postseal::cli

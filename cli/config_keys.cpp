@@ -4,6 +4,7 @@
 #include "core/dns/resolver_factory.hpp"
 #include "signer/commands.hpp"
 #include "core/dkim/message_verifier.hpp"
+#include "core/dmarc/options.hpp"
 #include "core/domainkeys/dk_config.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
@@ -20,6 +21,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"dkim", dkim::verify_config_keys()},
       {"domainkeys", domainkeys::config_keys()},
       {"milter", milter::config_keys()},
+      {"dmarc", dmarc::config_keys()},
   };
 }
 

@@ -1,8 +1,8 @@
 // main.cpp - the postseal executable: one program, git-style subcommands.
 //
 // Each folder adds its own subcommands (keys/, signer/, srs/, verifier/, and cli/ for
-// check-config and dns-lookup; one <name>_command.cpp each, see core/util/command.hpp); this
-// file only parses the command line, declares every folder's config keys (cli/config_keys.cpp),
+// check-config, dns-lookup and dmarc; one <name>_command.cpp each, see
+// core/util/command.hpp); this file only parses the command line, declares every folder's config keys (cli/config_keys.cpp),
 // runs the chosen command and turns start-up errors into a message on stderr and a sysexits
 // code.
 #include "cli/commands.hpp"
@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     postseal::srs::add_commands(app, run);
     postseal::verifier::add_commands(app, run);
     postseal::cli::add_dns_lookup_command(app, run);
+    postseal::cli::add_dmarc_command(app, run);
     postseal::cli::add_check_config_command(app, run);
     try {
       app.parse(argc, argv);

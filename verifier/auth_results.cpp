@@ -62,6 +62,7 @@ std::string render_authentication_results_value(const AuthResults& results, bool
   for (const auto& s : results.spf) parts.push_back(spf_resinfo(s));
   for (const auto& d : results.dkim) parts.push_back(dkim_resinfo(d));
   if (results.domainkeys) parts.push_back(domainkeys::format_result(*results.domainkeys));
+  if (!results.dmarc.empty()) parts.push_back(results.dmarc);
   if (parts.empty()) parts.push_back("none");  // RFC 8601 2.2: no-result
   for (const auto& p : parts) {
     out += fold ? ";\r\n\t" : "; ";

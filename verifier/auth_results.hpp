@@ -3,7 +3,7 @@
 // render_authentication_results() writes one field: authserv-id, then one resinfo per SPF
 // identity (`spf=pass smtp.mailfrom=...` / `smtp.helo=...`), per DKIM signature
 // (`dkim=pass header.d=... header.s=... header.a=... header.b=...`) and the DomainKeys result
-// (`domainkeys=...`, RFC 4870), RFC 8601 2.2 and 2.7, header.b per RFC 6008 (first
+// (`domainkeys=...`, RFC 4870) and the DMARC result (`dmarc=...`, RFC 9989), RFC 8601 2.2 and 2.7, header.b per RFC 6008 (first
 // kHeaderBOctets octets), then an optional comment. Untrusted input: every property value
 // and reason (from the SMTP client, the message or DNS); values are made printable, cut to
 // kMaxPropertyOctets, and quoted unless they are RFC 2045 tokens or local@domain.
@@ -49,6 +49,7 @@ struct AuthResults {
   std::vector<SpfResinfo> spf;
   std::vector<dkim::SignatureResult> dkim;
   std::optional<domainkeys::DkResult> domainkeys;  // reported after the DKIM results
+  std::string dmarc;  // a rendered dmarc resinfo (core/dmarc/auth_result.hpp), last; "": none
   std::string comment;  // untrusted text allowed: written as " (comment)" after the last resinfo
 };
 

@@ -30,6 +30,7 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, d
   c->spf = spf_options_from_config(file, clock);
   c->authserv_id = options.authserv_id;
   c->dkim = dkim::options_from_config(file);
+  c->dmarc = dmarc_check_from_config(file);
   c->decider.set(make_decider(*c, std::move(options)));
   return c;
 }

@@ -1,7 +1,7 @@
 // inbound_context.hpp - what the inbound front ends (policy service, before-queue proxy,
 // milter) share, built once per daemon in one place: the resolver, the clock, the SPF engine
 // named by spf.engine with the limits of spf.time_cap_seconds, the decision core over them,
-// the DKIM verification options (dkim.*) and the authserv-id.
+// the DKIM verification options (dkim.*), the authserv-id and DMARC ([dmarc]).
 //
 // Untrusted input: none at run time; at start-up the config file (a bad spf.engine is a
 // config error naming the key). The decision options come in already built, so the command
@@ -13,6 +13,7 @@
 #include "core/util/clock.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/dmarc_check.hpp"
 #include "verifier/spf/engine.hpp"
 
 #include <memory>
@@ -36,6 +37,7 @@ struct InboundContext {
   net::Reloadable<decision::Decider> decider{nullptr};  // the [verifier] options in force
   dkim::VerifyOptions dkim;
   std::string authserv_id;
+  std::shared_ptr<const DmarcCheck> dmarc;  // [dmarc] when dmarc.enable, else null
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.

@@ -1,6 +1,7 @@
 // message_report.cpp - Authentication-Results and Received-SPF values (see the header).
 #include "verifier/message_report.hpp"
 
+#include "core/dmarc/auth_result.hpp"
 #include "core/util/text.hpp"
 #include "verifier/decision/received_spf.hpp"
 
@@ -41,6 +42,7 @@ std::string auth_results_value(const MessageReport& report, std::string_view aut
   if (report.decided) ar.spf = spf_resinfo(report.decision, report.sender, report.helo);
   ar.dkim = report.dkim;
   ar.domainkeys = report.domainkeys;
+  if (report.dmarc) ar.dmarc = dmarc::format_result(*report.dmarc);
   if (!report.dkim_not_checked.empty()) ar.comment = "DKIM not checked: " + report.dkim_not_checked;
   return render_authentication_results_value(ar, true);
 }
@@ -86,6 +88,7 @@ std::string result_summary(const MessageReport& r) {
     words.push_back(fmt::format("dkim={} (d={})", dkim::to_string(d.result), printable(d.d, kMaxLogValueOctets)));
   if (r.dkim.empty()) words.emplace_back(r.dkim_not_checked.empty() ? "dkim=none" : "dkim=none (not checked)");
   words.push_back(fmt::format("domainkeys={}", dkim::to_string(r.domainkeys ? r.domainkeys->result : dkim::Result::none)));
+  if (r.dmarc) words.push_back(fmt::format("dmarc={} ({})", dmarc::to_string(r.dmarc->result), dmarc::to_string(r.dmarc->action)));
   return fmt::format("{}", fmt::join(words, " "));
 }
 

@@ -1,6 +1,6 @@
 // message_report.hpp - the header fields an inbound front end (proxy filter, milter) adds to
 // a verified message: one Authentication-Results (RFC 8601: spf= per checked identity, dkim=
-// per signature, domainkeys=) and one Received-SPF (RFC 7208 9.1), from the decision core's
+// per signature, domainkeys=, dmarc= when enabled) and one Received-SPF (RFC 7208 9.1), from the decision core's
 // SPF decision and the DKIM / DomainKeys results.
 //
 // Untrusted input: every value comes from the SMTP client, the message or DNS; the renderers
@@ -10,6 +10,7 @@
 #pragma once
 
 #include "core/dkim/verify_result.hpp"
+#include "core/dmarc/evaluate.hpp"
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/decider.hpp"
@@ -29,6 +30,7 @@ struct MessageReport {
   std::vector<dkim::SignatureResult> dkim;
   std::optional<domainkeys::DkResult> domainkeys;
   std::string dkim_not_checked;     // why signatures were not verified (header limits), or empty
+  std::optional<dmarc::Verdict> dmarc;  // DMARC (dmarc.enable), evaluated after SPF and DKIM
 };
 
 // spf_resinfo - the SPF results of a decision: smtp.mailfrom when MAIL FROM was checked,

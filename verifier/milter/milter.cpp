@@ -1,9 +1,11 @@
 // milter.cpp - libmilter callbacks, socket spec, opening the socket (see milter.hpp).
 #include "verifier/milter/milter.hpp"
 
+#include "core/dmarc/auth_result.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
+#include "verifier/dmarc_check.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
@@ -21,6 +23,10 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+
+// GCC 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames at -O2 (where
+// inlining of run_on_io's co_spawn changes with the size of this file).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace postseal::milter {
 namespace {
@@ -113,7 +119,8 @@ sfsistat guarded(const char* where, SMFICTX* ctx, auto&& body) {
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                       unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
   ensure_session(ctx);
-  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST);
+  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST |
+               SMFIF_QUARANTINE);
   *pf1 = f1 & SMFIP_HDR_LEADSPC;
   *pf2 = 0;
   *pf3 = 0;
@@ -279,6 +286,39 @@ void quarantine(SMFICTX* ctx, const Session& s, const std::string& mailbox) {
             postseal::printable(mailbox));
 }
 
+// evaluate_dmarc - the DMARC verdict of the message when dmarc.enable is on and the header
+// block was read whole.
+std::optional<dmarc::Verdict> evaluate_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim) {
+  const auto* check = g_engine->dmarc;
+  if (check == nullptr || !s.header_problem.empty()) return std::nullopt;
+  auto* resolver = g_engine->resolver;
+  auto message = dmarc_message(s, dkim);
+  return run_on_io([check, resolver, message]() { return verifier::evaluate_dmarc(*check, *resolver, message); });
+}
+
+// act_on_dmarc - reject (550 5.7.1), defer (451 4.7.1) or hold (smfi_quarantine) as the verdict's
+// action says; the milter's answer when the message ends here.
+std::optional<sfsistat> act_on_dmarc(SMFICTX* ctx, const Session& s, const dmarc::Verdict& v) {
+  switch (v.action) {
+    case dmarc::Action::accept: return std::nullopt;
+    case dmarc::Action::quarantine: {
+      std::string reason = "DMARC policy quarantine for " + v.header_from;
+      smfi_quarantine(ctx, reason.data());
+      log::info("{}: milter: {}: held", s.queue_id, reason);
+      return std::nullopt;
+    }
+    case dmarc::Action::reject:
+      set_reply(ctx, dmarc::reject_reply(v), "550", "5.7.1");
+      log::info("{}: milter reject: {}", s.queue_id, dmarc::reject_reply(v));
+      return SMFIS_REJECT;
+    case dmarc::Action::defer:
+      set_reply(ctx, dmarc::defer_reply(v), "451", "4.7.1");
+      log::info("{}: milter defer: {}", s.queue_id, dmarc::defer_reply(v));
+      return SMFIS_TEMPFAIL;
+  }
+  return std::nullopt;
+}
+
 sfsistat on_eom(SMFICTX* ctx) {
   return guarded("eom", ctx, [&] {
     auto* s = ensure_session(ctx);
@@ -305,9 +345,16 @@ sfsistat on_eom(SMFICTX* ctx) {
       auto spf = received_spf_value(*s, id);
       if (!spf.empty()) smfi_insheader(ctx, 0, const_cast<char*>("Received-SPF"), spf.data());
     }
-    auto ar = auth_results_value(*s, id, dkim, dk);
+    auto verdict = evaluate_dmarc(*s, dkim);
+    auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
     log::info("{}: milter: {}", s->queue_id, results_log_text(ar));
+    if (verdict) {
+      if (auto done = act_on_dmarc(ctx, *s, *verdict)) {
+        s->reset_message();
+        return *done;
+      }
+    }
     if (spf_flagged(*s)) {
       if (p.tag_subject) tag_subject(ctx, *s, p.tag);
       if (!p.quarantine.empty()) quarantine(ctx, *s, p.quarantine);
@@ -385,7 +432,8 @@ std::expected<void, std::string> open(const std::string& spec, Engine& engine) {
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("postseal");
   desc.xxfi_version = SMFI_VERSION;
-  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST;
+  desc.xxfi_flags =
+      SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_SETSYMLIST | SMFIF_QUARANTINE;
   desc.xxfi_connect = on_connect;
   desc.xxfi_helo = on_helo;
   desc.xxfi_envfrom = on_envfrom;

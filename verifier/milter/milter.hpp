@@ -40,6 +40,9 @@ namespace postseal::config {
 struct Key;
 class File;
 }  // namespace postseal::config
+namespace postseal::verifier {
+struct DmarcCheck;
+}  // namespace postseal::verifier
 
 namespace postseal::milter {
 
@@ -72,6 +75,7 @@ struct Engine {
   unsigned short tcp_port = 0;  // milter TCP port (0 for unix sockets): TCP_NODELAY target
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
+  const verifier::DmarcCheck* dmarc = nullptr;  // dmarc.enable: evaluated at end of message
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

@@ -4,6 +4,7 @@
 #include "core/util/text.hpp"
 #include "verifier/decision/options.hpp"
 #include "verifier/decision/received_spf.hpp"
+#include "verifier/dmarc_check.hpp"
 #include "verifier/message_report.hpp"
 
 #include <algorithm>
@@ -166,11 +167,19 @@ std::string to_lf(std::string_view text) {
 
 std::string auth_results_value(const Session& s, std::string_view authserv_id,
                                const std::vector<dkim::SignatureResult>& dkim,
-                               const std::optional<domainkeys::DkResult>& dk) {
+                               const std::optional<domainkeys::DkResult>& dk,
+                               const std::optional<dmarc::Verdict>& dmarc) {
   auto report = report_of(s);
   report.dkim = dkim;
   report.domainkeys = dk;
+  report.dmarc = dmarc;
   return to_lf(verifier::auth_results_value(report, authserv_id));
+}
+
+dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::SignatureResult>& dkim) {
+  auto report = report_of(s);
+  report.dkim = dkim;
+  return verifier::dmarc_message(s.fields, report);
 }
 
 std::string received_spf_value(const Session& s, std::string_view receiver) {

@@ -15,6 +15,7 @@
 #include "core/net/address_list.hpp"
 #include "core/smtp/command.hpp"
 #include "core/dkim/message_verifier.hpp"
+#include "core/dmarc/evaluate.hpp"
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/decider.hpp"
@@ -107,7 +108,10 @@ std::vector<verifier::SpfResinfo> spf_resinfo(const Session& s);
 // auth_results_value - the A-R field value (after "Authentication-Results:"), folded with LF.
 std::string auth_results_value(const Session& s, std::string_view authserv_id,
                                const std::vector<dkim::SignatureResult>& dkim,
-                               const std::optional<domainkeys::DkResult>& dk);
+                               const std::optional<domainkeys::DkResult>& dk,
+                               const std::optional<dmarc::Verdict>& dmarc = std::nullopt);
+// dmarc_message - what DMARC needs of the session's message (verifier/dmarc_check.hpp).
+dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::SignatureResult>& dkim);
 // received_spf_value - the Received-SPF value for the decision, empty when SPF was skipped.
 std::string received_spf_value(const Session& s, std::string_view receiver);
 // spf_flagged - whether accepted mail gets smf-spf's treatment (Subject tag, quarantine):

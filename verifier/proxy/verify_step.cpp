@@ -4,8 +4,10 @@
 
 #include "core/net/address_list.hpp"
 #include "core/util/text.hpp"
+#include "core/dmarc/auth_result.hpp"
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
+#include "verifier/dmarc_check.hpp"
 #include "verifier/message_report.hpp"
 
 #include <fmt/format.h>
@@ -45,6 +47,9 @@ class VerifyStep final : public relay::MessageStep {
     }
     report.dkim = co_await dkim_.finish(*inbound_.resolver);
     report.domainkeys = co_await dk_.finish(*inbound_.resolver);
+    if (inbound_.dmarc)
+      report.dmarc = co_await verifier::evaluate_dmarc(*inbound_.dmarc, *inbound_.resolver,
+                                                       verifier::dmarc_message(headers, report));
     co_return outcome(report, headers);
   }
 
@@ -68,8 +73,21 @@ class VerifyStep final : public relay::MessageStep {
       out.relay = false;
       out.reply = defer_reply(report.decision.reply);
       out.summary = "deferred: " + out.reply + " (" + out.summary + ")";
+    } else if (report.dmarc) {
+      act_on_dmarc(*report.dmarc, out);
     }
     return out;
+  }
+
+  // act_on_dmarc - a DMARC reject (550 5.7.1) or deferral (451 4.7.1); a quarantine is only
+  // reported (Authentication-Results and the log line): the proxy has no hold queue.
+  static void act_on_dmarc(const dmarc::Verdict& v, relay::StepOutcome& out) {
+    if (v.action == dmarc::Action::reject || v.action == dmarc::Action::defer) {
+      out.relay = false;
+      out.reply = v.action == dmarc::Action::reject ? dmarc::reject_reply(v) : dmarc::defer_reply(v);
+      out.summary = (v.action == dmarc::Action::reject ? "rejected: " : "deferred: ") + out.reply + " (" +
+                    out.summary + ")";
+    }
   }
 
   const Engine& engine_;

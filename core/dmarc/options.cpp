@@ -1,0 +1,72 @@
+// options.cpp - [dmarc] keys -> Settings (see options.hpp).
+#include "core/dmarc/options.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::dmarc {
+namespace {
+
+constexpr config::Key kKeys[] = {
+    {"dmarc.enable", config::Type::boolean, "false", 0, 0,
+     "the milter and the before-queue proxy evaluate DMARC (dmarc= in Authentication-Results) "
+     "and act on failures as dmarc.enforce says"},
+    {"dmarc.discovery", config::Type::string, "\"treewalk\"", 0, 0,
+     "how DMARC policies and Organizational Domains are found: \"treewalk\" (RFC 9989 DNS tree "
+     "walk) or \"psl\" (RFC 7489, the public suffix list)"},
+    {"dmarc.public_suffix_list", config::Type::string,
+     "\"/usr/share/publicsuffix/public_suffix_list.dat\"", 0, 0,
+     "the public suffix list file of discovery = \"psl\" (Debian package publicsuffix)"},
+    {"dmarc.enforce", config::Type::string, "\"policy\"", 0, 0,
+     "what a DMARC failure leads to: \"policy\" (reject or quarantine as published), "
+     "\"quarantine-only\" (reject becomes quarantine) or \"monitor\" (header only)"},
+    {"dmarc.temperror_defer", config::Type::boolean, "false", 0, 0,
+     "answer a DMARC temperror (DNS failure) with a 4xx deferral instead of accepting"},
+    {"dmarc.trusted_forwarders", config::Type::strings, "[]", 0, 0,
+     "client addresses or networks (CIDR) whose DMARC failures are not acted on (forwarders, "
+     "mailing lists); reported as override \"forwarded\""},
+};
+
+}  // namespace
+
+Mode parse_mode(std::string_view value, std::string_view where) {
+  if (auto mode = mode_from_string(value)) return *mode;
+  throw config_error(fmt::format("{}: dmarc.discovery \"{}\": want \"treewalk\" or \"psl\"",
+                                 where, printable(value)));
+}
+
+Enforce parse_enforce(std::string_view value, std::string_view where) {
+  if (auto enforce = enforce_from_string(value)) return *enforce;
+  throw config_error(fmt::format("{}: dmarc.enforce \"{}\": want \"policy\", "
+                                 "\"quarantine-only\" or \"monitor\"", where, printable(value)));
+}
+
+PublicSuffixList load_public_suffix_list(std::string_view path) {
+  auto list = PublicSuffixList::load(path);
+  if (!list) throw config_error(list.error());
+  return std::move(*list);
+}
+
+Settings settings_from_config(const config::File& file) {
+  config::declare(kKeys);
+  Settings s;
+  s.enable = file.boolean("dmarc.enable");
+  s.discovery = parse_mode(file.string("dmarc.discovery"), file.where("dmarc.discovery"));
+  s.public_suffix_list = file.string("dmarc.public_suffix_list");
+  s.options.enforce = parse_enforce(file.string("dmarc.enforce"), file.where("dmarc.enforce"));
+  s.options.temperror_defer = file.boolean("dmarc.temperror_defer");
+  for (const std::string& entry : file.strings("dmarc.trusted_forwarders")) {
+    if (auto added = s.options.trusted_forwarders.add(entry); !added) {
+      throw config_error(fmt::format("{}: dmarc.trusted_forwarders: {}",
+                                     file.where("dmarc.trusted_forwarders"), added.error()));
+    }
+  }
+  return s;
+}
+
+std::span<const config::Key> config_keys() { return kKeys; }
+
+}  // namespace postseal::dmarc

@@ -1,0 +1,245 @@
+// record.cpp - parse a DMARC Policy Record (RFC 9989 4.7, 4.8) within bounds (see record.hpp).
+//
+// Untrusted input: DNS TXT text. The tag list is split by core/mail/tag_list; each known tag's
+// value is checked against its RFC 9989 4.8 rule (quoted ABNF strings are case-insensitive,
+// RFC 5234 2.3; only "DMARC1" is case-sensitive). Notes quote untrusted text through
+// printable() so they may be logged or printed.
+#include "core/dmarc/record.hpp"
+
+#include "core/mail/tag_list.hpp"
+#include "core/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace postseal::dmarc {
+namespace {
+
+// kNoteValueOctets - how much of a bad value a note quotes.
+constexpr std::size_t kNoteValueOctets = 40;
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view skip_wsp(std::string_view s) {
+  while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
+  return s;
+}
+
+void note_bad_value(Record& record, std::string_view tag, std::string_view value,
+                    std::string_view fallback) {
+  record.notes.push_back(fmt::format("{}={} is not valid, {}", tag,
+                                     printable(value, kNoteValueOctets), fallback));
+}
+
+std::optional<Policy> policy_value(std::string_view v) {
+  if (iequals(v, "none")) return Policy::none;
+  if (iequals(v, "quarantine")) return Policy::quarantine;
+  if (iequals(v, "reject")) return Policy::reject;
+  return std::nullopt;
+}
+
+std::optional<Alignment> alignment_value(std::string_view v) {
+  if (iequals(v, "r")) return Alignment::relaxed;
+  if (iequals(v, "s")) return Alignment::strict;
+  return std::nullopt;
+}
+
+std::optional<Psd> psd_value(std::string_view v) {
+  if (iequals(v, "y")) return Psd::y;
+  if (iequals(v, "n")) return Psd::n;
+  if (iequals(v, "u")) return Psd::u;
+  return std::nullopt;
+}
+
+std::optional<bool> yorn_value(std::string_view v) {
+  if (iequals(v, "y")) return true;
+  if (iequals(v, "n")) return false;
+  return std::nullopt;
+}
+
+// strip_report_size - a URI without the obsolete "!" 1*DIGIT [k/m/g/t] suffix (RFC 9989 4.8
+// obs-dmarc-report-size, to be ignored); nullopt when a "!" is followed by anything else.
+std::optional<std::string_view> strip_report_size(std::string_view uri) {
+  std::size_t bang = uri.find('!');
+  if (bang == std::string_view::npos) return uri;
+  std::string_view size = uri.substr(bang + 1);
+  if (!size.empty() && std::string_view("kmgtKMGT").find(size.back()) != std::string_view::npos) {
+    size.remove_suffix(1);
+  }
+  if (size.empty()) return std::nullopt;
+  for (char c : size) {
+    if (!is_digit(c)) return std::nullopt;
+  }
+  return uri.substr(0, bang);
+}
+
+// valid_uri - RFC 3986 3.1 scheme ":" and a non-empty rest of visible ASCII without the
+// octets RFC 9989 4.8 says must be encoded (",", "!").
+bool valid_uri(std::string_view uri) {
+  if (uri.size() > kMaxUriOctets) return false;
+  std::size_t colon = uri.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == uri.size()) return false;
+  if (!is_alpha(uri.front())) return false;
+  for (char c : uri.substr(0, colon)) {
+    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  for (char c : uri.substr(colon + 1)) {
+    if (c <= 0x20 || c >= 0x7f || c == ',' || c == '!') return false;
+  }
+  return true;
+}
+
+// parse_uri_list - RFC 9989 4.8 dmarc-urilist: the valid URIs, at most kMaxReportUris.
+std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view value,
+                                        Record& record) {
+  std::vector<std::string> uris;
+  std::size_t dropped = 0;
+  while (true) {
+    std::size_t comma = value.find(',');
+    std::string_view item = mail::trim_fws(value.substr(0, comma));
+    auto uri = strip_report_size(item);
+    if (!uri || !valid_uri(*uri)) {
+      record.notes.push_back(fmt::format("{}: '{}' is not a valid URI, ignored", tag,
+                                         printable(item, kNoteValueOctets)));
+    } else if (uris.size() >= kMaxReportUris) {
+      ++dropped;
+    } else {
+      uris.emplace_back(*uri);
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  if (dropped > 0) {
+    record.notes.push_back(fmt::format("{}: {} URIs over the limit of {} ignored", tag, dropped,
+                                       kMaxReportUris));
+  }
+  return uris;
+}
+
+// parse_fo - RFC 9989 4.8 dmarc-fo: "0" and "1" exclusive, each value at most once.
+std::optional<FailureOptions> parse_fo(std::string_view value) {
+  FailureOptions fo{.all_fail = false};
+  bool zero = false, one = false;
+  for (std::string_view item : mail::split_colon_list(value)) {
+    bool* flag = item == "0" ? &zero : item == "1" ? &one
+                 : iequals(item, "d") ? &fo.dkim : iequals(item, "s") ? &fo.spf : nullptr;
+    if (flag == nullptr || *flag) return std::nullopt;
+    *flag = true;
+  }
+  if (zero && one) return std::nullopt;
+  fo.all_fail = zero;
+  fo.any_fail = one;
+  return fo;
+}
+
+void apply_policy_tag(std::string_view tag, std::string_view value, Record& record) {
+  auto policy = policy_value(value);
+  if (!policy) {
+    record.policy_tags_invalid = true;
+    note_bad_value(record, tag, value, "see RFC 9989 4.10.1");
+    return;
+  }
+  if (tag == "p") {
+    record.p = *policy;
+    record.p_present = true;
+  } else if (tag == "sp") {
+    record.sp = policy;
+  } else {
+    record.np = policy;
+  }
+}
+
+// apply_tag - one tag of the list after v=.
+void apply_tag(std::string_view tag, std::string_view value, Record& record) {
+  if (tag == "p" || tag == "sp" || tag == "np") return apply_policy_tag(tag, value, record);
+  if (tag == "adkim" || tag == "aspf") {
+    auto mode = alignment_value(value);
+    if (!mode) return note_bad_value(record, tag, value, "default r used");
+    (tag == "adkim" ? record.adkim : record.aspf) = *mode;
+  } else if (tag == "psd") {
+    auto psd = psd_value(value);
+    if (!psd) return note_bad_value(record, tag, value, "default u used");
+    record.psd = *psd;
+  } else if (tag == "t") {
+    auto t = yorn_value(value);
+    if (!t) return note_bad_value(record, tag, value, "default n used");
+    record.t = *t;
+  } else if (tag == "rua" || tag == "ruf") {
+    (tag == "rua" ? record.rua : record.ruf) = parse_uri_list(tag, value, record);
+  } else if (tag == "fo") {
+    auto fo = parse_fo(value);
+    if (!fo) return note_bad_value(record, tag, value, "default 0 used");
+    record.fo = *fo;
+  } else if (tag == "pct" || tag == "rf" || tag == "ri") {
+    record.notes.push_back(fmt::format("{}= ignored (removed by RFC 9989)", tag));
+  }
+  // Any other tag: unknown, ignored (RFC 9989 4.7).
+}
+
+}  // namespace
+
+std::string_view to_string(Policy p) {
+  switch (p) {
+    case Policy::none: return "none";
+    case Policy::quarantine: return "quarantine";
+    case Policy::reject: return "reject";
+  }
+  return "none";
+}
+
+std::string_view to_string(Alignment a) { return a == Alignment::strict ? "s" : "r"; }
+
+std::string_view to_string(Psd p) {
+  switch (p) {
+    case Psd::y: return "y";
+    case Psd::n: return "n";
+    case Psd::u: return "u";
+  }
+  return "u";
+}
+
+bool is_dmarc_record(std::string_view text) {
+  text = mail::trim_fws(text);
+  if (text.empty() || text.front() != 'v') return false;
+  text = skip_wsp(text.substr(1));
+  if (text.empty() || text.front() != '=') return false;
+  text = skip_wsp(text.substr(1));
+  if (!text.starts_with("DMARC1")) return false;
+  text = mail::trim_fws(text.substr(6));
+  return text.empty() || text.front() == ';';
+}
+
+std::expected<Record, RecordProblem> parse_record(std::string_view text) {
+  if (!is_dmarc_record(text)) return std::unexpected(RecordProblem{RecordError::not_dmarc, ""});
+  if (text.size() > kMaxRecordOctets) {
+    return std::unexpected(RecordProblem{
+        RecordError::malformed,
+        fmt::format("record of {} octets (limit {})", text.size(), kMaxRecordOctets)});
+  }
+  auto tags = mail::parse_tag_list(text);
+  if (!tags) {
+    return std::unexpected(
+        RecordProblem{RecordError::malformed, std::string(mail::to_string(tags.error()))});
+  }
+  Record record;
+  for (std::size_t i = 1; i < tags->tags.size(); ++i) {
+    apply_tag(tags->tags[i].first, tags->tags[i].second, record);
+  }
+  return record;
+}
+
+std::optional<Record> applicable(const Record& record) {
+  if (!record.policy_tags_invalid) return record;
+  if (record.rua.empty()) return std::nullopt;
+  Record as_none = record;
+  as_none.p = Policy::none;
+  as_none.p_present = true;
+  as_none.sp.reset();
+  as_none.np.reset();
+  as_none.notes.push_back("invalid policy tag with a valid rua: treated as p=none (RFC 9989 "
+                          "4.10.1)");
+  return as_none;
+}
+
+}  // namespace postseal::dmarc
