@@ -8,7 +8,7 @@
 // records both accept, i.e. our parser accepts the record and neither engine answers
 // permerror. Not compared: permerror cases (libspf2 misses several syntax errors and the
 // void-lookup limit, see libspf2_engine.cpp), records with a "/0" CIDR (libspf2 does not
-// accept them), the deciding mechanism and the explanation (the engines word them
+// accept them), records holding a NUL (libspf2 reads C strings, so it sees a shorter record), the deciding mechanism and the explanation (the engines word them
 // differently). Inputs over kMaxInputOctets are skipped (an SPF record fits in a few TXT
 // strings). No network, no files, deterministic.
 #include "core/dns/memory_zone.hpp"
@@ -84,7 +84,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static auto libspf2 = make_libspf2_engine();
   std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (!text.starts_with("v=spf1")) text = "v=spf1 " + text;
-  if (!parse_record(text) || text.find("/0") != std::string::npos) return 0;
+  if (!parse_record(text) || text.find("/0") != std::string::npos ||
+      text.find('\0') != std::string::npos) {
+    return 0;
+  }
 
   SpfQuery q;
   q.ip = asio::ip::make_address(kAddresses[data[0] % kAddresses.size()]);
