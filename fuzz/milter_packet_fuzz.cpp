@@ -11,7 +11,7 @@
 // Untrusted input: every byte (the MTA relays the SMTP client's data). Inputs over
 // kMaxInputOctets are skipped; a packet whose length is 0 or over kMaxPacketOctets ends the
 // stream (libmilter drops such a connection). Checked on every input:
-//   - at most kMaxHeaderFields fields are kept, and a field's raw text has no bare LF;
+//   - at most kMaxHeaderFields fields are kept, and a kept field's raw text has no bare LF;
 //   - forged occurrence numbers are strictly decreasing, each within 1..the A-R fields seen;
 //   - the A-R value has no CR or NUL; the log text is one line; the Subject edit has no CR.
 // No network, no files, deterministic (fixed clock).
@@ -141,10 +141,11 @@ void on_header(milter::Session& s, std::string_view data) {
   if (a.size() < 2) return;
   std::string_view v = a[1];
   auto field = milter::raw_field(a[0], v, !v.empty() && (v[0] == ' ' || v[0] == '\t'));
-  for (std::size_t lf = field.raw.find('\n'); lf != std::string::npos; lf = field.raw.find('\n', lf + 1))
-    if (lf == 0 || field.raw[lf - 1] != '\r') std::abort();
-  milter::add_field(s, std::move(field), kAuthservId);
+  if (!milter::add_field(s, std::move(field), kAuthservId)) return;
   if (s.fields.size() > mail::kMaxHeaderFields) std::abort();
+  const std::string& raw = s.fields.back().raw;
+  for (std::size_t lf = raw.find('\n'); lf != std::string::npos; lf = raw.find('\n', lf + 1))
+    if (lf == 0 || raw[lf - 1] != '\r') std::abort();
 }
 
 // command - one packet; false ends the conversation.
