@@ -3,13 +3,15 @@
 //
 // Untrusted input: the response packet from the network (through libunbound). Every read is
 // bounds-checked; names are decompressed following at most kMaxCompressionJumps pointers, and
-// only backwards ones, into at most 255 octets; at most kMaxAnswerRecords records are decoded.
-// A malformed packet is Rcode::servfail. Records of other types (the CNAMEs of a chain) are
-// skipped: callers see the type they asked for. Answer::ttl: the smallest TTL of the answer
+// only backwards ones, into at most kMaxWireDomainOctets octets (the root octet included: 253
+// in text); at most kMaxAnswerRecords records are decoded. A malformed packet is
+// Rcode::servfail. Records of other types (the CNAMEs of a chain) are skipped: callers see the
+// type they asked for. Answer::ttl: the smallest TTL of the answer
 // section (CNAMEs included); for NXDOMAIN/NODATA the smaller of the authority SOA's TTL and
 // its MINIMUM (RFC 2308 5), kNegativeTtlWithoutSoa without an SOA, 0 (not cached) when the
 // authority section is malformed. TTLs with the top bit set count as 0 (RFC 2181 8).
 #include "core/dns/unbound_resolver.hpp"
+#include "core/util/hostname.hpp"
 
 #include <asio/ip/address_v4.hpp>
 #include <asio/ip/address_v6.hpp>
@@ -21,7 +23,6 @@ namespace postseal::dns {
 namespace {
 
 constexpr std::size_t kHeaderSize = 12;
-constexpr std::size_t kMaxWireName = 255;
 constexpr std::uint16_t kTypeSoa = 6;
 constexpr std::uint16_t kClassIn = 1;
 constexpr int kRcodeNxdomain = 3;
@@ -47,7 +48,7 @@ class Cursor {
   std::optional<std::string> name(std::size_t& at) const {
     std::string out;
     std::size_t pos = at;
-    std::size_t wire = 0;
+    std::size_t wire = 1;  // the root label's zero octet counts (RFC 1035 2.3.4)
     int jumps = 0;
     bool jumped = false;
     while (true) {
@@ -67,7 +68,7 @@ class Cursor {
       if (len == 0) break;
       if (pos + len > p_.size()) return std::nullopt;
       wire += len + 1u;
-      if (wire > kMaxWireName) return std::nullopt;
+      if (wire > kMaxWireDomainOctets) return std::nullopt;
       if (!out.empty()) out.push_back('.');
       out.append(reinterpret_cast<const char*>(p_.data() + pos), len);
       pos += len;

@@ -84,6 +84,9 @@ std::expected<Mailbox, std::string> to_mailbox(std::string spec) {
   std::string domain = to_lower(std::string_view(compact).substr(at + 1));
   if (domain.back() == '.') domain.pop_back();
   if (domain.empty()) return std::unexpected("empty domain in address");
+  // RFC 5322 3.4.1: a dot-atom has no empty label ("a..b", ".a", "a.." are not domains)
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string::npos)
+    return std::unexpected(fmt::format("empty label in domain \"{}\"", printable(domain, 80)));
   return Mailbox{compact.substr(0, at), domain};
 }
 

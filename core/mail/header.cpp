@@ -38,13 +38,12 @@ bool has_bare_cr(std::string_view block) {
   return false;
 }
 
-// valid_field_name - RFC 5322 2.2: printable US-ASCII except colon, at least one character.
-static bool valid_field_name(std::string_view line, std::size_t colon) {
-  std::string_view n = trim(line.substr(0, colon));
+bool valid_field_name(std::string_view name) {
+  std::string_view n = trim(name);
   if (n.empty()) return false;
   for (char c : n) {
     auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126) return false;
+    if (u < 33 || u > 126 || c == ':') return false;
   }
   return true;
 }
@@ -66,7 +65,7 @@ std::expected<std::vector<HeaderField>, HeaderError> parse_header_block(std::str
       fields.back().raw += line;
     } else {
       auto colon = line.find(':');
-      if (colon == std::string_view::npos || !valid_field_name(line, colon))
+      if (colon == std::string_view::npos || !valid_field_name(line.substr(0, colon)))
         return std::unexpected(HeaderError::no_colon);
       if (fields.size() == kMaxHeaderFields) return std::unexpected(HeaderError::too_many_fields);
       fields.push_back(HeaderField{std::string(line)});

@@ -48,6 +48,11 @@ std::string_view to_string(HeaderError e);
 // parse_header_block; the milter, which gets fields one by one, asks the same question).
 bool has_bare_cr(std::string_view text);
 
+// valid_field_name - RFC 5322 2.2: `name` (WSP around it ignored) is at least one printable
+// US-ASCII character other than colon (parse_header_block's rule; the milter, which gets
+// names one by one, asks the same question).
+bool valid_field_name(std::string_view name);
+
 // parse_header_block - split a CRLF-terminated header block (without the empty line that
 // ends it) into fields.
 std::expected<std::vector<HeaderField>, HeaderError> parse_header_block(std::string_view block);

@@ -109,6 +109,7 @@ bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id
     if (verifier::claims_our_id(field.value(), authserv_id)) s.forged.push_back(s.auth_results_seen);
   }
   if (s.header_problem.empty() && mail::has_bare_cr(field.raw)) s.header_problem = "bare CR in header";
+  if (s.header_problem.empty() && !mail::valid_field_name(field.name())) s.header_problem = "bad header field name";
   if (!s.header_problem.empty()) return false;
   if (s.fields.size() >= mail::kMaxHeaderFields) {
     s.header_problem = "too many header fields";

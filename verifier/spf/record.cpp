@@ -82,6 +82,9 @@ std::expected<void, std::string> parse_ip(Mechanism& m, std::string_view rest) {
   rest.remove_prefix(1);
   const auto slash = rest.find('/');
   const std::string addr(rest.substr(0, slash));
+  // inet_pton reads a C string: an address with a NUL inside would be read up to it only
+  if (addr.find('\0') != std::string::npos)
+    return std::unexpected(fmt::format("invalid {} address '{}'", to_string(m.kind), printable(addr, 60)));
   if (slash != std::string_view::npos) {
     auto c = parse_cidr(rest.substr(slash + 1), v4 ? 32 : 128);
     if (!c) return std::unexpected(c.error());

@@ -1,11 +1,14 @@
 // dns_packet_test.cpp - parse_answer_packet: each record type, compression, CNAME chains,
-// rcodes, and malformed packets (truncation, pointer loops, forward pointers, bad lengths).
+// rcodes, the name length limit, and malformed packets (truncation, pointer loops, forward
+// pointers, bad lengths).
 #include "core/dns/unbound_resolver.hpp"
+#include "core/util/hostname.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace postseal::dns {
@@ -186,6 +189,26 @@ TEST(DnsPacket, LimitAnswerRecords) {
     p.rr(1, {192, 0, 2, static_cast<std::uint8_t>(i)});
   }
   EXPECT_EQ(parse_answer_packet(p.finish(), RrType::a).records.size(), kMaxAnswerRecords);
+}
+
+TEST(DnsPacket, LimitNameLength) {
+  // RFC 1035 2.3.4: 255 octets on the wire, the root label's zero octet included, so 253 in
+  // text form. 63 + 63 + 63 + 61 octets with their length octets and the root: 255.
+  auto build = [](std::size_t last_label) {
+    const std::string name = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                             std::string(63, 'c') + "." + std::string(last_label, 'd');
+    Packet p(0, "example.com", 12);
+    Bytes target;
+    put_name(target, name);
+    p.rr(12, target);
+    return std::pair{name, p.finish()};
+  };
+  auto [longest, fits] = build(61);
+  ASSERT_EQ(longest.size(), kMaxDomainOctets);
+  auto ok = parse_answer_packet(fits, RrType::ptr);
+  ASSERT_EQ(ok.records.size(), 1u);
+  EXPECT_EQ(ok.records[0].name, longest);
+  EXPECT_EQ(parse_answer_packet(build(62).second, RrType::ptr).rcode, Rcode::servfail);
 }
 
 }  // namespace

@@ -42,6 +42,17 @@ TEST(MilterSession, BareCrInAFieldMeansDkimIsNotChecked) {
   EXPECT_EQ(folded.header_problem, "");
 }
 
+TEST(MilterSession, BadFieldNameMeansDkimIsNotChecked) {
+  // RFC 5322 2.2: a field name is printable US-ASCII without a colon; the header parser
+  // refuses a block with any other, so the milter must not collect one either.
+  Session s;
+  EXPECT_FALSE(add_field(s, raw_field("X\nFrom", " evil@attacker.example", true), "mx.test.local"));
+  EXPECT_EQ(s.header_problem, "bad header field name");
+  EXPECT_TRUE(s.fields.empty());
+  Session fine;
+  EXPECT_TRUE(add_field(fine, raw_field("X-Fine", " yes", true), "mx.test.local"));
+}
+
 TEST(MilterSession, HeaderOctetLimitHolds) {
   Session s;
   mail::HeaderField big{"X: " + std::string(mail::kMaxHeaderBlockBytes / 2, 'a')};

@@ -44,6 +44,9 @@ TEST(Address, UnparseableValues) {
       " alice@example.com (comment",     // unbalanced comment
       " no-at-sign",                     // no address
       " alice@",                         // empty domain
+      " alice@example.com..",            // an empty label (one final dot is allowed, not two)
+      " alice@example..com",             // an empty label inside
+      " alice@.example.com",             // an empty first label
       " ((((((((((((((((((x))))))))))))))))) a@b.example",  // deeper than kMaxCommentDepth
   };
   for (const auto& v : bad) EXPECT_FALSE(parse_address_list(v).has_value()) << v;

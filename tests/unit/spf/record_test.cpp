@@ -66,6 +66,14 @@ TEST(SpfRecord, AcceptsAndRejects) {
   }
 }
 
+TEST(SpfRecord, NulInsideAnAddressIsAPermerror) {
+  // A TXT string may hold a NUL; the address after ip4:/ip6: must be read whole, not up to it.
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(parse_record("v=spf1 ip4:192.0.2.0\0junk -all"sv));
+  EXPECT_FALSE(parse_record("v=spf1 ip6:2001:db8::1\0junk/64 -all"sv));
+  EXPECT_TRUE(parse_record("v=spf1 ip4:192.0.2.0 -all"sv));
+}
+
 TEST(SpfRecord, Fields) {
   auto r = parse_record("v=spf1 -a:mail.example.com/24//48 ~ip4:192.0.2.0/0 ?mx redirect=x.example.com exp=e.example.com");
   ASSERT_TRUE(r) << r.error();
