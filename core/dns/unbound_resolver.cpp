@@ -72,7 +72,7 @@ void UnboundResolver::on_result(void* data, int err, ub_result* result) {
 }
 
 UnboundResolver::UnboundResolver(asio::io_context& io, UnboundOptions options)
-    : io_(io), strand_(asio::make_strand(io)), options_(std::move(options)), alive_(std::make_shared<bool>(true)) {
+    : strand_(asio::make_strand(io)), options_(std::move(options)), alive_(std::make_shared<bool>(true)) {
   ctx_ = ub_ctx_create();
   if (ctx_ == nullptr) throw StartupError(kExitSoftware, "libunbound: cannot create a context");
   auto check = [this](int err, std::string_view what) {

@@ -82,7 +82,6 @@ class UnboundResolver final : public Resolver {
   void watch();
   void finished(Pending* pending);
   asio::awaitable<Answer> lookup_on_strand(std::string name, RrType type);
-  asio::io_context& io_;
   asio::strand<asio::io_context::executor_type> strand_;
   UnboundOptions options_;
   ub_ctx* ctx_ = nullptr;

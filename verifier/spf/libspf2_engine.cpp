@@ -62,7 +62,9 @@ thread_local sigjmp_buf* tl_jump = nullptr;
 thread_local SPF_server_t* tl_server = nullptr;
 thread_local SPF_dns_server_t tl_dns{};
 
-[[noreturn]] void contained_error(const char* /*file*/, int /*line*/, const char* /*message*/) {
+// GNU noreturn as well: libspf2 declares SPF_error_handler's pointer type with it, and clang
+// will not assign a function without it.
+__attribute__((noreturn)) void contained_error(const char* /*file*/, int /*line*/, const char* /*message*/) {
   if (tl_jump != nullptr) siglongjmp(*tl_jump, 1);
   std::abort();  // only reachable if libspf2 is called outside run_libspf2()
 }
