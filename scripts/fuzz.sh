@@ -60,7 +60,7 @@ count_files() { [ -d "$1" ] && find "$1" -type f | wc -l || echo 0; }
 fuzz_one() {
   local name=$1 bin=$SRC/$build/fuzz/$1 corpus=$SRC/fuzz/corpus/$1
   local scratch=$work/$name.corpus artifacts=$work/$name.artifacts log=$work/$name.log
-  rm -rf "$scratch" "$artifacts"
+  rm -rf "$scratch" "$artifacts" "$work/$name.summary"
   mkdir -p "$scratch" "$artifacts"
   [ $smoke -eq 1 ] || mkdir -p "$corpus"
   local seeds=("$scratch") before status=0
@@ -81,8 +81,8 @@ fuzz_one() {
   fi
   local execs cov ft after
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
   after=$(count_files "$corpus")
   local verdict=ok
   if [ $status -ne 0 ] || compgen -G "$artifacts/*" >/dev/null; then
@@ -110,6 +110,8 @@ while [ "$running" -gt 0 ]; do
 done
 
 for name in "${targets[@]}"; do
+  [ -f "$work/$name.summary" ] || echo "$name: no summary (fuzz.sh failed; log $work/$name.log)" \
+    >"$work/$name.summary"
   cat "$work/$name.summary"
   if grep -q FAILED "$work/$name.summary"; then
     grep -m 3 -A 15 'ERROR\|runtime error' "$work/$name.log" >&2 || true
