@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# install-deps.sh - install the Debian 12 packages postseal needs to build, test and benchmark.
+# install-deps.sh - install the Debian 12 packages postseal needs to build, test, fuzz and benchmark.
 #
 # Idempotent: packages already present are skipped by apt-get. Runs as root (or via sudo).
 # Package scripts must not start system daemons (postfix, unbound, opendkim, postsrsd):
@@ -14,9 +14,17 @@ TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs py
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
   postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2 sasl2-bin libsasl2-modules
   debhelper lintian)
+# The sanitizer stage and fuzzing (scripts/test-asan.sh, scripts/fuzz.sh): clang 16 with
+# libFuzzer and the ASan/UBSan runtimes.
+SANITIZE_PKGS=(clang-16 libclang-rt-16-dev)
 
+# Usage: install-deps.sh [--build-only | --fuzz]   (default: everything)
 want=("${BUILD_PKGS[@]}")
-[ "${1:-}" = "--build-only" ] || want+=("${TEST_PKGS[@]}")
+case "${1:-}" in
+  --build-only) ;;
+  --fuzz) want+=("${SANITIZE_PKGS[@]}") ;;
+  *) want+=("${TEST_PKGS[@]}" "${SANITIZE_PKGS[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

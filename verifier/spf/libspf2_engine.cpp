@@ -59,7 +59,15 @@ bool past_time_cap(const CallContext& ctx) { return ctx.clock != nullptr && ctx.
 
 thread_local CallContext* tl_context = nullptr;
 thread_local sigjmp_buf* tl_jump = nullptr;
-thread_local SPF_server_t* tl_server = nullptr;
+// ThreadServer - this thread's libspf2 server, freed when the thread ends (the worker pool's
+// threads end at exit; without this each left its server behind).
+struct ThreadServer {
+  SPF_server_t* server = nullptr;
+  ~ThreadServer() {
+    if (server != nullptr) SPF_server_free(server);
+  }
+};
+thread_local ThreadServer tl_server;
 thread_local SPF_dns_server_t tl_dns{};
 
 // GNU noreturn as well: libspf2 declares SPF_error_handler's pointer type with it, and clang
@@ -149,12 +157,12 @@ SPF_dns_rr_t* hook_lookup(SPF_dns_server_t* server, const char* domain, ns_type 
 }
 
 SPF_server_t* thread_server() {
-  if (tl_server != nullptr) return tl_server;
+  if (tl_server.server != nullptr) return tl_server.server;
   tl_dns = SPF_dns_server_t{};
   tl_dns.lookup = hook_lookup;
   tl_dns.name = "postseal";
-  tl_server = SPF_server_new_dns(&tl_dns, 0);
-  return tl_server;
+  tl_server.server = SPF_server_new_dns(&tl_dns, 0);
+  return tl_server.server;
 }
 
 SpfResult map_result(SPF_result_t r, SPF_errcode_t err) {
@@ -218,7 +226,7 @@ SpfOutcome run_libspf2(const SpfQuery& query, CallContext& ctx) {
   if (sigsetjmp(jump, 0) != 0) {
     tl_jump = nullptr;
     tl_context = nullptr;
-    tl_server = nullptr;  // its state is unknown after an internal error: leak it, start anew
+    tl_server.server = nullptr;  // its state is unknown after an internal error: leak it, start anew
     SpfOutcome failed;
     failed.result = SpfResult::permerror;
     failed.reason = "libspf2 internal error (contained)";
