@@ -1,0 +1,83 @@
+// store.hpp - the state store every postseal feature that keeps state uses (greylisting,
+// DMARC aggregate report rows, key rotation): string keys, small string values, an expiry
+// per entry, atomic first-writer-wins and counters, so several MX hosts sharing one Redis
+// decide the same. Backends: memory (tests, `state.backend = "memory"`), SQLite (default,
+// one file under /var/lib/postseal) and Redis (`state.redis`), see store_factory.hpp.
+//
+// Every operation returns a value or a StoreError; none throws once the store is open. A
+// caller that cannot reach its store fails open (greylisting answers DUNNO) and never defers
+// mail because of it. Untrusted input: keys and values are built by postseal from request
+// attributes already bounded by their parsers; the store still refuses a key longer than
+// kMaxKeyOctets or a value longer than kMaxValueOctets (StoreError::bad_input).
+// Limits: kMaxKeyOctets, kMaxValueOctets, kMaxScanEntries; the entry count of the embedded
+// backends is bounded by state.max_entries (oldest expiry evicted first).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace postseal::state {
+
+inline constexpr std::size_t kMaxKeyOctets = 512;
+inline constexpr std::size_t kMaxValueOctets = 4096;
+inline constexpr std::size_t kMaxScanEntries = 100000;
+
+// StoreError - why an operation gave no answer.
+enum class StoreError {
+  unavailable,  // cannot connect / connection lost / file unusable: fail open
+  timeout,      // no answer within state.timeout_ms: fail open
+  bad_reply,    // the backend answered something we did not expect (Redis garbage)
+  bad_input,    // key or value over the limits
+};
+std::string_view to_string(StoreError e);
+
+template <typename T>
+using Result = std::expected<T, StoreError>;
+
+// Entry - one key's value and its absolute expiry (seconds since the epoch; 0 = none).
+struct Entry {
+  std::string value;
+  std::int64_t expires = 0;
+};
+
+// Store - one open store. Thread-safe: every method may be called from any io thread.
+// `ttl_seconds` is relative to the store's clock (the caller's injected Clock for memory and
+// SQLite; Redis's own for Redis, which is why callers store their own timestamps in values).
+// ttl_seconds <= 0 means no expiry.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // get - the value of `key`, or nullopt if absent or expired.
+  virtual Result<std::optional<std::string>> get(std::string_view key) = 0;
+  // put - set `key` to `value` (replacing any), expiring after ttl_seconds.
+  virtual Result<void> put(std::string_view key, std::string_view value, std::int64_t ttl_seconds) = 0;
+  // put_if_absent - set only if absent or expired; true if this call set it (first writer
+  // wins across hosts: Redis SET NX, SQLite INSERT OR IGNORE after expiry).
+  virtual Result<bool> put_if_absent(std::string_view key, std::string_view value,
+                                     std::int64_t ttl_seconds) = 0;
+  // increment - add `by` to the integer value of `key` (absent = 0) and return the new
+  // value; the expiry is set to ttl_seconds from now.
+  virtual Result<std::int64_t> increment(std::string_view key, std::int64_t by, std::int64_t ttl_seconds) = 0;
+  // erase - remove `key`; true if it was there.
+  virtual Result<bool> erase(std::string_view key) = 0;
+  // scan - every live key starting with `prefix` with its value, at most `limit`
+  // (<= kMaxScanEntries), in no particular order.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view prefix,
+                                                                        std::size_t limit) = 0;
+  // count - live entries starting with `prefix` (the admin's stats).
+  virtual Result<std::size_t> count(std::string_view prefix) = 0;
+  // expire - drop expired entries now (the embedded backends also do it as they go);
+  // returns how many went.
+  virtual Result<std::size_t> expire() = 0;
+  // name - "memory", "sqlite:/var/lib/postseal/state.db", "redis:127.0.0.1:6379" for logs.
+  virtual std::string name() const = 0;
+};
+
+}  // namespace postseal::state
