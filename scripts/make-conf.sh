@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # make-conf.sh - assemble conf/postseal.toml from the per-area snippets in conf/postseal.d/.
-# Each area documents its own keys; the unit test config.documented checks the result.
+# Each area documents its own keys; the unit test config.documented checks the result, and
+# unit.config.assembled (`make-conf.sh --check`) that conf/postseal.toml is what this writes:
+# edit conf/postseal.d/AREA.toml, never conf/postseal.toml.
 set -euo pipefail
 cd "$(dirname "$0")/../conf"
-{
+assemble() {
   cat <<'HEAD'
 # /etc/postseal/postseal.toml - postseal configuration (every key, with its default).
 #
@@ -23,5 +25,13 @@ HEAD
     printf '\n'
     cat "$f"
   done
-} > postseal.toml
+}
+if [ "${1:-}" = "--check" ]; then
+  if ! assemble | diff -u postseal.toml - ; then
+    echo "conf/postseal.toml differs from conf/postseal.d/*.toml: edit postseal.d, run scripts/make-conf.sh" >&2
+    exit 1
+  fi
+  exit 0
+fi
+assemble > postseal.toml
 echo "wrote conf/postseal.toml"

@@ -8,6 +8,9 @@
 # made once and kept across reinstall and remove; srs forward works with it; keygen --owner
 # postseal gives a key the daemons' user can read; the socket and state directories; purge
 # removes the secret, the directories, the user and the group, and keeps the admin's key;
+# deploy_flow.sh (after the first install, in the root's own network namespace): Debian's
+# Postfix plus the pasted snippets and the units' command lines give signed outgoing mail, SRS
+# forwarding and inbound SPF verification;
 # `systemd-analyze verify` finds nothing wrong in the installed units.
 # POSTSEAL_DEB=FILE skips the build and tests that package. Runs as root; the build takes
 # minutes (ccache makes a rebuild of the same tree quicker).
@@ -54,6 +57,7 @@ host_user=$(getent passwd postseal)
 # 3. Install, reinstall, remove, purge in the throwaway root.
 mkdir -p "$T/upper" "$T/work" "$T/root"
 cp "$deb" "$T/postseal.deb"
+cp "$POSTSEAL_SRC/tests/package/deploy_flow.sh" "$POSTSEAL_SRC/tests/lib/unbound.sh" "$T/"
 cat > "$T/inside.sh" <<'INSIDE'
 set -u
 say() { echo "$1: $2"; }
@@ -88,6 +92,7 @@ postseal keygen --domain example.com --selector t1 --type ed25519 --dir /etc/pos
 check "keygen --owner postseal: key 600 postseal:postseal" '[ "$(mode /etc/postseal/keys/t1.private)" = "600 postseal:postseal" ]'
 check "the postseal user can read the key (a reload after dropping privileges)" \
   'runuser -u postseal -- cat /etc/postseal/keys/t1.private >/dev/null'
+bash /deploy/deploy_flow.sh /deploy
 sum=$(sha256sum < /etc/postseal/srs.secret)
 dpkg -i /postseal.deb > /dpkg.log 2>&1 || { cat /dpkg.log; say FAIL "dpkg -i (again)"; }
 check "reinstall keeps the SRS secret" '[ "$(sha256sum < /etc/postseal/srs.secret)" = "$sum" ]'
@@ -106,7 +111,7 @@ check "purge removes the user and the group" '! getent passwd postseal >/dev/nul
 check "purge keeps the key an administrator made" '[ -f /etc/postseal/keys/t1.private ]'
 check "purge removes /usr/bin/postseal" '[ ! -e /usr/bin/postseal ]'
 INSIDE
-unshare --mount --propagation private bash -c '
+unshare --mount --net --propagation private bash -c '
   set -e
   T=$1
   mount -t overlay overlay -o lowerdir=/,upperdir=$T/upper,workdir=$T/work $T/root
@@ -116,6 +121,8 @@ unshare --mount --propagation private bash -c '
   mount -t tmpfs tmpfs $T/root/tmp
   cp $T/postseal.deb $T/root/postseal.deb
   cp $T/inside.sh $T/root/inside.sh
+  mkdir -p $T/root/deploy
+  cp $T/deploy_flow.sh $T/unbound.sh $T/root/deploy/
   chroot $T/root bash /inside.sh
 ' _ "$T" > "$T/inside.out" 2>&1 || bad "the throwaway root failed: $(tail -3 "$T/inside.out")"
 while IFS= read -r line; do
