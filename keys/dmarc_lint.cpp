@@ -91,11 +91,11 @@ void discovery_findings(DmarcLint& lint, dmarc::Mode mode) {
                     to_string(r.p), domain));
     return;
   }
-  std::string where = r.psd == dmarc::Psd::y ? "its Public Suffix Domain (psd=y)"
+  std::string where = r.psd == dmarc::Psd::y     ? "its Public Suffix Domain (psd=y)"
                       : mode == dmarc::Mode::psl ? "its Organizational Domain (public suffix list)"
                                                  : "its Organizational Domain (tree walk)";
-  std::string applies = r.sp ? fmt::format("sp={}", to_string(*r.sp))
-                             : fmt::format("p={} (no sp=)", to_string(r.p));
+  std::string applies =
+      r.sp ? fmt::format("sp={}", to_string(*r.sp)) : fmt::format("p={} (no sp=)", to_string(r.p));
   if (r.np) applies += fmt::format(", or np={} while {} does not exist", to_string(*r.np), domain);
   add(lint, Severity::ok, "discovery",
       fmt::format("{} has no record of its own; the policy comes from _dmarc.{}, {}: {} applies "

@@ -107,8 +107,9 @@ std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view v
     std::string_view item = mail::trim_fws(value.substr(0, comma));
     auto uri = strip_report_size(item);
     if (!uri || !valid_uri(*uri)) {
-      note(record, tag, NoteKind::bad_uri, fmt::format("{}: '{}' is not a valid URI, ignored",
-                                                       tag, printable(item, kNoteValueOctets)));
+      note(record, tag, NoteKind::bad_uri,
+           fmt::format("{}: '{}' is not a valid URI, ignored", tag,
+                       printable(item, kNoteValueOctets)));
     } else if (uris.size() >= kMaxReportUris) {
       ++dropped;
     } else {

@@ -63,7 +63,7 @@ std::string_view to_string(NoteKind k);
 
 // Note - one thing the parser ignored or replaced, and the tag it concerns.
 struct Note {
-  std::string tag;   // "p", "rua", "pct", an unknown tag's name (at most 64 octets, printable)
+  std::string tag;  // "p", "rua", "pct", an unknown tag's name (at most 64 octets, printable)
   NoteKind kind = NoteKind::bad_value;
   std::string text;  // the whole sentence, printable and bounded
 };

@@ -8,9 +8,9 @@
 
 #include "core/dns/memory_zone.hpp"
 
+#include <gtest/gtest.h>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
@@ -270,8 +270,8 @@ TEST(DmarcLint, PslMode) {
   if (!psl) GTEST_SKIP() << psl.error();
   MemoryZone zone;
   txt(zone, "_dmarc.example.co.uk", "v=DMARC1; p=reject");
-  DmarcLint l = lint(zone, "mail.example.co.uk", {{"example.co.uk", true}}, dmarc::Mode::psl,
-                     &*psl);
+  DmarcLint l =
+      lint(zone, "mail.example.co.uk", {{"example.co.uk", true}}, dmarc::Mode::psl, &*psl);
   EXPECT_EQ(l.discovery.policy_domain, "example.co.uk");
   EXPECT_NE(finding(l, "discovery", "public suffix list"), nullptr) << dump(l);
   EXPECT_NE(finding(l, "adkim", "aligns"), nullptr) << dump(l);
