@@ -98,7 +98,7 @@ void print_author(const AuthorVerdict& a) {
                   a.discovery.author_record ? "the Author Domain's" : "inherited",
                   describe(a.discovery.record).c_str());
     }
-    for (const auto& note : a.discovery.record.notes) std::printf("  note: %s\n", note.c_str());
+    for (const auto& note : a.discovery.record.notes) std::printf("  note: %s\n", note.text.c_str());
   }
   if (a.result == Result::pass || a.result == Result::fail) {
     std::printf("  spf aligned: %s, dkim aligned: %s\n", a.spf_aligned ? "yes" : "no",

@@ -5,10 +5,13 @@
 // TXT record of _dmarc.example.com in an in-memory zone with a full evaluate(), so the tree
 // walk, alignment, p/sp/np and the enforce step run), as a From header value (author_domains
 // and an evaluation against that zone), and as a domain name (domain_name, tree_walk_names).
+// The same zone is also linted as `postseal dns-check` does (keys/dmarc_lint: findings by tag,
+// rua/ruf destinations taken from the fuzzed record, the signer's d= alignment).
 // Nothing may crash, hang or read out of bounds (run under ASan in CI).
 #include "core/dmarc/auth_result.hpp"
 #include "core/dmarc/evaluate.hpp"
 #include "core/dns/memory_zone.hpp"
+#include "keys/dmarc_lint.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -17,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 // GCC 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames at -O2.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -39,6 +43,20 @@ asio::awaitable<void> run(dmarc::Message message, dns::MemoryZone& zone) {
   dmarc::Options options;
   dmarc::Verdict v = co_await dmarc::evaluate(message, options, discovery);
   (void)dmarc::format_result(v);
+}
+
+asio::awaitable<void> lint(dns::MemoryZone& zone, std::string domain) {
+  std::vector<keys::SignerDomain> signers;
+  signers.push_back({std::string("example.com"), true});
+  keys::DmarcLint l = co_await keys::lint_dmarc(zone, dmarc::Mode::treewalk, nullptr,
+                                                std::move(domain), std::move(signers));
+  (void)l.has_problem();
+}
+
+void run_lint(dns::MemoryZone& zone, std::string domain) {
+  asio::io_context io;
+  asio::co_spawn(io, lint(zone, std::move(domain)), asio::detached);
+  io.run();
 }
 
 void evaluate(const dmarc::Message& message, dns::MemoryZone& zone) {
@@ -66,5 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   message.from_fields = {text, " b@x.bank.example"};
   (void)dmarc::author_domains(message.from_fields);
   evaluate(message, zone);
+
+  run_lint(zone, "example.com");
+  run_lint(zone, "mail.example.com");
   return 0;
 }

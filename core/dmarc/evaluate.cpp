@@ -15,24 +15,7 @@
 namespace postseal::dmarc {
 namespace {
 
-// Aligned - the alignment of one identifier: yes, no, or not known (DNS failure).
-enum class Aligned { yes, no, unknown };
-
 int strictness(Policy p) { return p == Policy::reject ? 2 : p == Policy::quarantine ? 1 : 0; }
-
-// aligned - RFC 9989 3.2.10: strict = identical, relaxed = same Organizational Domain.
-asio::awaitable<Aligned> aligned(const std::string& author, std::string_view identifier,
-                                 Alignment mode, Discovery& discovery) {
-  auto id = domain_name(identifier);
-  if (!id) co_return Aligned::no;
-  if (*id == author) co_return Aligned::yes;
-  if (mode == Alignment::strict) co_return Aligned::no;
-  OrganizationalDomain a = co_await discovery.organizational_domain(author);
-  OrganizationalDomain b = co_await discovery.organizational_domain(*id);
-  if (a.status == Status::temperror || b.status == Status::temperror) co_return Aligned::unknown;
-  if (a.status != Status::found || b.status != Status::found) co_return Aligned::no;
-  co_return a.domain == b.domain ? Aligned::yes : Aligned::no;
-}
 
 // passing_dkim_domains - the distinct d= of passing signatures, at most kMaxDkimIdentifiers.
 std::vector<std::string> passing_dkim_domains(const Message& message) {
@@ -53,12 +36,12 @@ asio::awaitable<bool> check_alignment(AuthorVerdict& v, const Message& message,
   bool unknown = false;
   const Record& record = v.discovery.record;
   if (message.spf_pass && !message.spf_domain.empty()) {
-    Aligned a = co_await aligned(v.domain, message.spf_domain, record.aspf, discovery);
+    Aligned a = co_await identifier_aligned(v.domain, message.spf_domain, record.aspf, discovery);
     v.spf_aligned = a == Aligned::yes;
     unknown = a == Aligned::unknown;
   }
   for (const std::string& d : passing_dkim_domains(message)) {
-    Aligned a = co_await aligned(v.domain, d, record.adkim, discovery);
+    Aligned a = co_await identifier_aligned(v.domain, d, record.adkim, discovery);
     if (a == Aligned::yes) {
       v.dkim_aligned = true;
       break;
@@ -190,6 +173,19 @@ std::string_view to_string(Override o) {
     case Override::forwarded: return "forwarded";
   }
   return "none";
+}
+
+asio::awaitable<Aligned> identifier_aligned(const std::string& author, std::string_view identifier,
+                                            Alignment mode, Discovery& discovery) {
+  auto id = domain_name(identifier);
+  if (!id) co_return Aligned::no;
+  if (*id == author) co_return Aligned::yes;
+  if (mode == Alignment::strict) co_return Aligned::no;
+  OrganizationalDomain a = co_await discovery.organizational_domain(author);
+  OrganizationalDomain b = co_await discovery.organizational_domain(*id);
+  if (a.status == Status::temperror || b.status == Status::temperror) co_return Aligned::unknown;
+  if (a.status != Status::found || b.status != Status::found) co_return Aligned::no;
+  co_return a.domain == b.domain ? Aligned::yes : Aligned::no;
 }
 
 Policy lower_policy(Policy p) {

@@ -106,6 +106,15 @@ struct Verdict {
 std::expected<std::vector<std::string>, std::string> author_domains(
     const std::vector<std::string>& from_fields);
 
+// Aligned - the alignment of one identifier: yes, no, or not known (DNS failure).
+enum class Aligned { yes, no, unknown };
+
+// identifier_aligned - RFC 9989 3.2.10 / 4.4: is `identifier` (an SPF or DKIM domain, checked
+// here) aligned with the checked, lower-case Author Domain `author` in `mode`: strict =
+// identical, relaxed = the same Organizational Domain (found through `discovery`).
+asio::awaitable<Aligned> identifier_aligned(const std::string& author, std::string_view identifier,
+                                            Alignment mode, Discovery& discovery);
+
 // lower_policy - RFC 9989 4.7 t=y: reject -> quarantine -> none.
 Policy lower_policy(Policy p);
 

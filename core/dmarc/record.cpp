@@ -26,10 +26,17 @@ std::string_view skip_wsp(std::string_view s) {
   return s;
 }
 
+// kNoteTagOctets - how much of an unknown tag's name a note quotes.
+constexpr std::size_t kNoteTagOctets = 64;
+
+void note(Record& record, std::string_view tag, NoteKind kind, std::string text) {
+  record.notes.push_back({printable(tag, kNoteTagOctets), kind, std::move(text)});
+}
+
 void note_bad_value(Record& record, std::string_view tag, std::string_view value,
                     std::string_view fallback) {
-  record.notes.push_back(fmt::format("{}={} is not valid, {}", tag,
-                                     printable(value, kNoteValueOctets), fallback));
+  note(record, tag, NoteKind::bad_value,
+       fmt::format("{}={} is not valid, {}", tag, printable(value, kNoteValueOctets), fallback));
 }
 
 std::optional<Policy> policy_value(std::string_view v) {
@@ -100,8 +107,9 @@ std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view v
     std::string_view item = mail::trim_fws(value.substr(0, comma));
     auto uri = strip_report_size(item);
     if (!uri || !valid_uri(*uri)) {
-      record.notes.push_back(fmt::format("{}: '{}' is not a valid URI, ignored", tag,
-                                         printable(item, kNoteValueOctets)));
+      note(record, tag, NoteKind::bad_uri,
+           fmt::format("{}: '{}' is not a valid URI, ignored", tag,
+                       printable(item, kNoteValueOctets)));
     } else if (uris.size() >= kMaxReportUris) {
       ++dropped;
     } else {
@@ -111,8 +119,8 @@ std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view v
     value.remove_prefix(comma + 1);
   }
   if (dropped > 0) {
-    record.notes.push_back(fmt::format("{}: {} URIs over the limit of {} ignored", tag, dropped,
-                                       kMaxReportUris));
+    note(record, tag, NoteKind::uri_limit,
+         fmt::format("{}: {} URIs over the limit of {} ignored", tag, dropped, kMaxReportUris));
   }
   return uris;
 }
@@ -172,9 +180,12 @@ void apply_tag(std::string_view tag, std::string_view value, Record& record) {
     if (!fo) return note_bad_value(record, tag, value, "default 0 used");
     record.fo = *fo;
   } else if (tag == "pct" || tag == "rf" || tag == "ri") {
-    record.notes.push_back(fmt::format("{}= ignored (removed by RFC 9989)", tag));
+    note(record, tag, NoteKind::removed_tag, fmt::format("{}= ignored (removed by RFC 9989)", tag));
+  } else {
+    // Any other tag: unknown, ignored (RFC 9989 4.7).
+    note(record, tag, NoteKind::unknown_tag,
+         fmt::format("{}= is not a DMARC tag, ignored", printable(tag, kNoteTagOctets)));
   }
-  // Any other tag: unknown, ignored (RFC 9989 4.7).
 }
 
 }  // namespace
@@ -186,6 +197,18 @@ std::string_view to_string(Policy p) {
     case Policy::reject: return "reject";
   }
   return "none";
+}
+
+std::string_view to_string(NoteKind k) {
+  switch (k) {
+    case NoteKind::bad_value: return "bad value";
+    case NoteKind::bad_uri: return "bad URI";
+    case NoteKind::uri_limit: return "too many URIs";
+    case NoteKind::removed_tag: return "removed tag";
+    case NoteKind::unknown_tag: return "unknown tag";
+    case NoteKind::policy_fallback: return "policy fallback";
+  }
+  return "note";
 }
 
 std::string_view to_string(Alignment a) { return a == Alignment::strict ? "s" : "r"; }
@@ -237,8 +260,8 @@ std::optional<Record> applicable(const Record& record) {
   as_none.p_present = true;
   as_none.sp.reset();
   as_none.np.reset();
-  as_none.notes.push_back("invalid policy tag with a valid rua: treated as p=none (RFC 9989 "
-                          "4.10.1)");
+  note(as_none, "p", NoteKind::policy_fallback,
+       "invalid policy tag with a valid rua: treated as p=none (RFC 9989 4.10.1)");
   return as_none;
 }
 

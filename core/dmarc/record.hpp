@@ -6,7 +6,7 @@
 // RFC 9989 4.7 takes its syntax from there), so a duplicate tag, a tag without "=" or a bad
 // tag name make the whole record invalid (malformed). "v=DMARC1" must be the first tag
 // (value case-sensitive), else the text is not a DMARC record at all (not_dmarc: discarded).
-// Unknown tags are ignored; a bad value of a known tag falls back to the tag's default
+// Unknown tags are ignored (and noted); a bad value of a known tag falls back to the tag's default
 // (RFC 9989 4.8: "Syntax errors in the remainder of the record MUST be discarded in favor of
 // default values (if any) or ignored outright"); pct, rf and ri (RFC 7489, removed by RFC 9989
 // C.5.2) are noted and ignored. Limits: kMaxRecordOctets octets per record, kMaxReportUris
@@ -48,6 +48,26 @@ struct FailureOptions {
   bool spf = false;       // "s"
 };
 
+// NoteKind - what a Note says about a tag: the lint of `postseal dns-check` tells a Domain
+// Owner which of these to fix (bad_value, bad_uri, uri_limit, policy_fallback) and which are
+// only information (removed_tag, unknown_tag); evaluation only prints them.
+enum class NoteKind {
+  bad_value,        // a known tag's value is not valid: its default applies (RFC 9989 4.8)
+  bad_uri,          // a rua/ruf entry is not a valid URI: ignored
+  uri_limit,        // more than kMaxReportUris URIs: the rest ignored
+  removed_tag,      // pct, rf, ri: removed by RFC 9989 (C.5.2), ignored
+  unknown_tag,      // not a tag of RFC 9989 4.7: ignored
+  policy_fallback,  // invalid p/sp/np with a valid rua: treated as p=none (RFC 9989 4.10.1)
+};
+std::string_view to_string(NoteKind k);
+
+// Note - one thing the parser ignored or replaced, and the tag it concerns.
+struct Note {
+  std::string tag;  // "p", "rua", "pct", an unknown tag's name (at most 64 octets, printable)
+  NoteKind kind = NoteKind::bad_value;
+  std::string text;  // the whole sentence, printable and bounded
+};
+
 // Record - a parsed DMARC Policy Record; fields named after the tags, defaults of RFC 9989 4.7.
 struct Record {
   Policy p = Policy::none;
@@ -64,7 +84,7 @@ struct Record {
   // policy_tags_invalid - p present with a bad value, or sp/np with a bad value: RFC 9989
   // 4.10.1 then asks for p=none when rua holds a valid URI, else no DMARC processing.
   bool policy_tags_invalid = false;
-  std::vector<std::string> notes;    // what was ignored and why (printable, bounded)
+  std::vector<Note> notes;           // what was ignored and why (at most mail::kMaxTags + 2)
 };
 
 // RecordError - why a TXT string gave no Record.

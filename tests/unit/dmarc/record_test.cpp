@@ -81,7 +81,10 @@ TEST(DmarcRecord, BadValuesFallBackToDefaults) {
   EXPECT_FALSE(r.t);
   EXPECT_TRUE(r.fo.all_fail);
   EXPECT_FALSE(r.fo.any_fail);
-  EXPECT_EQ(r.notes.size(), 5u);
+  ASSERT_EQ(r.notes.size(), 5u);
+  EXPECT_EQ(r.notes[0].tag, "adkim");
+  EXPECT_EQ(r.notes[0].kind, NoteKind::bad_value);
+  EXPECT_EQ(r.notes[4].tag, "fo");
   EXPECT_FALSE(r.policy_tags_invalid);
 }
 
@@ -96,7 +99,13 @@ TEST(DmarcRecord, FailureOptionGrammar) {
 TEST(DmarcRecord, UnknownAndRemovedTagsAreIgnored) {
   Record r = parse_ok("v=DMARC1; p=quarantine; pct=10; rf=afrf; ri=3600; future=1; x_y=2");
   EXPECT_EQ(r.p, Policy::quarantine);
-  EXPECT_EQ(r.notes.size(), 3u);  // pct, rf and ri noted; unknown tags silently ignored
+  ASSERT_EQ(r.notes.size(), 5u);  // pct, rf and ri noted as removed, future and x_y as unknown
+  EXPECT_EQ(r.notes[0].kind, NoteKind::removed_tag);
+  EXPECT_EQ(r.notes[0].tag, "pct");
+  EXPECT_EQ(r.notes[2].tag, "ri");
+  EXPECT_EQ(r.notes[3].kind, NoteKind::unknown_tag);
+  EXPECT_EQ(r.notes[3].tag, "future");
+  EXPECT_EQ(r.notes[4].tag, "x_y");
 }
 
 TEST(DmarcRecord, DuplicateTagsOrNoTagListAreMalformed) {
@@ -131,7 +140,8 @@ TEST(DmarcRecord, UriLists) {
       "https://r.example/x, mailto:c@example.com!bad");
   EXPECT_EQ(r.rua, (std::vector<std::string>{"mailto:a@example.com", "mailto:b@example.com",
                                               "https://r.example/x"}));
-  EXPECT_EQ(r.notes.size(), 2u);
+  ASSERT_EQ(r.notes.size(), 2u);
+  EXPECT_EQ(r.notes[0].kind, NoteKind::bad_uri);
   Record non_ascii = parse_ok("v=DMARC1; rua=mailto:\xc3\xa9@example.com");
   EXPECT_TRUE(non_ascii.rua.empty());
 }
@@ -145,7 +155,9 @@ TEST(DmarcRecord, LimitReportUris) {
   Record r = parse_ok(text);
   EXPECT_EQ(r.rua.size(), kMaxReportUris);
   ASSERT_FALSE(r.notes.empty());
-  EXPECT_NE(r.notes.back().find("5 URIs over the limit"), std::string::npos);
+  EXPECT_NE(r.notes.back().text.find("5 URIs over the limit"), std::string::npos);
+  EXPECT_EQ(r.notes.back().kind, NoteKind::uri_limit);
+  EXPECT_EQ(r.notes.back().tag, "rua");
 }
 
 TEST(DmarcRecord, LimitUriOctets) {
