@@ -3,13 +3,16 @@
 // "round" = those three calls). Backends: memory, sqlite (a temp file, WAL, synchronous=
 // NORMAL, max_entries 1000000) and redis (only when POSTSEAL_BENCH_REDIS=host:port names a
 // server; keys under a fresh prefix, left to expire after 60 s).
-// Usage: state_bench [SECONDS_PER_RUN [RUNS]]; prints "BACKEND run N: X rounds/s" and
-// "BACKEND median: X rounds/s (Y ops/s)".
+// Usage: state_bench [SECONDS_PER_RUN [RUNS]]; prints "BACKEND run N: X rounds/s, C us CPU
+// per round" and "BACKEND median: X rounds/s (Y ops/s), C us CPU per round" (this thread's
+// CPU: on a loaded machine wall-clock rates fall, CPU per round much less; for redis the
+// server's CPU is not counted).
 #include "core/state/memory_store.hpp"
 #include "core/state/redis_store.hpp"
 #include "core/state/sqlite_store.hpp"
 #include "core/util/clock.hpp"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +28,22 @@ namespace {
 
 using postseal::state::Store;
 
+// thread_cpu - this thread's CPU time in seconds.
+double thread_cpu() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+struct Rate {
+  double rounds_per_second;
+  double cpu_us_per_round;
+  bool operator<(const Rate& o) const { return rounds_per_second < o.rounds_per_second; }
+};
+
 // one_run - rounds per second over `seconds`; exits on any store error.
-double one_run(Store& store, double seconds, std::size_t& serial) {
+Rate one_run(Store& store, double seconds, std::size_t& serial) {
+  const double cpu_start = thread_cpu();
   const auto start = std::chrono::steady_clock::now();
   const auto until = start + std::chrono::duration<double>(seconds);
   std::size_t rounds = 0;
@@ -44,19 +61,23 @@ double one_run(Store& store, double seconds, std::size_t& serial) {
     }
   }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-  return static_cast<double>(rounds) / took.count();
+  const double cpu = thread_cpu() - cpu_start;
+  const auto n = static_cast<double>(rounds);
+  return {n / took.count(), cpu * 1e6 / n};
 }
 
 void bench(const char* label, Store& store, double seconds, int runs) {
-  std::vector<double> rates;
+  std::vector<Rate> rates;
   std::size_t serial = 0;
   for (int r = 0; r < runs; ++r) rates.push_back(one_run(store, seconds, serial));
   for (std::size_t r = 0; r < rates.size(); ++r) {
-    std::printf("%s run %zu: %.0f rounds/s\n", label, r + 1, rates[r]);
+    std::printf("%s run %zu: %.0f rounds/s, %.1f us CPU per round\n", label, r + 1,
+                rates[r].rounds_per_second, rates[r].cpu_us_per_round);
   }
   std::sort(rates.begin(), rates.end());
-  double median = rates[rates.size() / 2];
-  std::printf("%s median: %.0f rounds/s (%.0f ops/s)\n", label, median, 3 * median);
+  const Rate median = rates[rates.size() / 2];
+  std::printf("%s median: %.0f rounds/s (%.0f ops/s), %.1f us CPU per round\n", label,
+              median.rounds_per_second, 3 * median.rounds_per_second, median.cpu_us_per_round);
   std::fflush(stdout);
 }
 

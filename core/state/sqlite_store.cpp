@@ -20,7 +20,7 @@ class SqliteStatements {
   // all_ok - every statement prepared (else the file's table is not ours).
   bool all_ok() const {
     for (const Statement* s :
-         {&get, &put, &drop_if_expired, &insert_if_absent, &read, &erase, &scan, &count, &expire,
+         {&get, &put, &insert_if_absent, &read, &erase, &scan, &count, &expire,
           &count_all, &evict_expiring, &evict_forever, &begin, &commit, &rollback}) {
       if (!s->ok()) return false;
     }
@@ -30,10 +30,13 @@ class SqliteStatements {
   sqlite3* db_;
   Statement get{db_, "SELECT value FROM state WHERE key = ?1 AND (expires = 0 OR expires > ?2)"};
   Statement put{db_, "INSERT OR REPLACE INTO state (key, value, expires) VALUES (?1, ?2, ?3)"};
-  Statement drop_if_expired{db_,
-                            "DELETE FROM state WHERE key = ?1 AND expires > 0 AND expires <= ?2"};
-  Statement insert_if_absent{
-      db_, "INSERT OR IGNORE INTO state (key, value, expires) VALUES (?1, ?2, ?3)"};
+  // insert_if_absent - one statement (one write transaction): a new row, or an expired one
+  // taken over; a live row is left alone (sqlite3_changes() == 0).
+  Statement insert_if_absent{db_,
+                             "INSERT INTO state (key, value, expires) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                             "expires = excluded.expires "
+                             "WHERE state.expires > 0 AND state.expires <= ?4"};
   Statement read{db_, "SELECT value, expires FROM state WHERE key = ?1"};
   Statement erase{db_, "DELETE FROM state WHERE key = ?1 RETURNING expires"};
   Statement scan{db_,
@@ -149,12 +152,8 @@ Result<bool> SqliteStore::put_if_absent(std::string_view key, std::string_view v
   if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mutex_);
   std::int64_t now = clock_.now();
-  // An expired row goes first; another process's insert in between wins (INSERT OR IGNORE).
-  if (auto done = run(Statement::Use(sql_->drop_if_expired).bind(1, key).bind(2, now)); !done) {
-    return std::unexpected(done.error());
-  }
   Statement::Use use(sql_->insert_if_absent);
-  use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds));
+  use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds)).bind(4, now);
   if (auto done = run(use); !done) return std::unexpected(done.error());
   if (sqlite3_changes(db_) == 0) return false;
   inserted(now);

@@ -62,7 +62,7 @@ class Store {
   // put - set `key` to `value` (replacing any), expiring after ttl_seconds.
   virtual Result<void> put(std::string_view key, std::string_view value, std::int64_t ttl_seconds) = 0;
   // put_if_absent - set only if absent or expired; true if this call set it (first writer
-  // wins across hosts: Redis SET NX, SQLite INSERT OR IGNORE after expiry).
+  // wins across hosts: Redis SET NX, SQLite an upsert that only takes over an expired row).
   virtual Result<bool> put_if_absent(std::string_view key, std::string_view value,
                                      std::int64_t ttl_seconds) = 0;
   // increment - add `by` to the integer value of `key` (absent = 0) and return the new

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 namespace postseal::state::test {
 namespace {
@@ -83,6 +84,8 @@ TEST_F(RedisFaults, StoppedMidRunThenRestarted) {
   }
   EXPECT_LE(slowest, milliseconds(kTimeoutMs) + kSlack);
   EXPECT_GT(outages, 50);
+  std::printf("redis down: %d operations in 1.5 s, slowest %lld ms\n", outages,
+              static_cast<long long>(slowest.count()));
   server.start();  // same port
   auto back = Clock::now() + milliseconds(3000);
   Result<std::optional<std::string>> r = std::unexpected(StoreError::unavailable);
@@ -106,6 +109,7 @@ TEST_F(RedisFaults, HungServerTimesOutThenFailsAtOnce) {
   EXPECT_EQ(first.error(), StoreError::timeout);
   EXPECT_GE(took, milliseconds(kTimeoutMs - 10));
   EXPECT_LE(took, milliseconds(kTimeoutMs) + kSlack);
+  std::printf("hung redis: timeout after %lld ms\n", static_cast<long long>(took.count()));
   // During the reconnect pause every call returns unavailable without waiting.
   for (int i = 0; i < 20; ++i) {
     auto [r, quick] = timed([&] { return s->put_if_absent("p", "v", 60); });
@@ -144,6 +148,8 @@ TEST_F(RedisFaults, SilentServerTimesOutWithinTimeout) {
   auto [a, auth_took] = timed([&] { return with_auth->get("k"); });
   EXPECT_EQ(a.error(), StoreError::timeout);
   EXPECT_LE(auth_took, milliseconds(kTimeoutMs) + kSlack) << "AUTH + SELECT share the deadline";
+  std::printf("silent server: timeout after %lld ms, with AUTH %lld ms\n",
+              static_cast<long long>(took.count()), static_cast<long long>(auth_took.count()));
 }
 
 TEST_F(RedisFaults, NothingListeningIsUnavailable) {

@@ -14,7 +14,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
+
+namespace postseal::state {
+// PrintTo - a StoreError by name in gtest's messages.
+inline void PrintTo(StoreError e, std::ostream* os) { *os << to_string(e); }
+}  // namespace postseal::state
 
 namespace postseal::state::test {
 
