@@ -67,7 +67,14 @@ StoreError RedisConnection::fail(StoreError e) {
 Result<void> RedisConnection::ensure(Deadline deadline) {
   if (ctx_ && generation_ == health_.generation.load()) return {};
   close();
-  if (now_ms() < health_.retry_after_ms.load()) return std::unexpected(StoreError::unavailable);
+  // After a failure, one caller per kReconnectPause claims the next attempt; the others
+  // answer unavailable at once instead of each waiting for a connect that may time out.
+  std::int64_t after = health_.retry_after_ms.load(), now = now_ms();
+  if (now < after) return std::unexpected(StoreError::unavailable);
+  if (after != 0 &&
+      !health_.retry_after_ms.compare_exchange_strong(after, now + kReconnectPause.count())) {
+    return std::unexpected(StoreError::unavailable);
+  }
   generation_ = health_.generation.load();
   timeval tv = to_timeval(remaining_ms(deadline));
   const RedisAddress& a = options_.address;
@@ -103,7 +110,7 @@ Result<void> RedisConnection::handshake(Deadline deadline) {
 // healthy connection makes no extra system call.
 Result<void> RedisConnection::arm(Deadline deadline) {
   std::int64_t left = remaining_ms(deadline);
-  if (left < 1) return std::unexpected(fail(StoreError::timeout));
+  if (left < 1) return std::unexpected(StoreError::timeout);  // nothing sent: still usable
   if (armed_ms_ < 0 || left + 1 < armed_ms_ || left > armed_ms_ + 1) {
     if (redisSetTimeout(ctx_, to_timeval(left)) != REDIS_OK) {
       return std::unexpected(fail(StoreError::unavailable));
@@ -137,6 +144,9 @@ Result<Reply> RedisConnection::receive() {
   int rc = redisGetReply(ctx_, &raw);
   int saved = errno;
   if (rc != REDIS_OK || !raw) return std::unexpected(fail(transport_error(ctx_, saved)));
+  // The server answers (a connect alone proves nothing: a hung server still accepts): the
+  // other connections may connect at once.
+  if (health_.retry_after_ms.load(std::memory_order_relaxed) != 0) health_.retry_after_ms.store(0);
   return Reply(static_cast<redisReply*>(raw));
 }
 

@@ -10,13 +10,22 @@
 
 namespace postseal::state {
 
-// Lease - one connection held for one operation.
+// Lease - one connection held for one operation; giving it back wakes a waiting caller.
 class RedisStore::Lease {
  public:
-  Lease(RedisConnection& c, std::unique_lock<std::mutex> lock) : c_(c), lock_(std::move(lock)) {}
+  Lease(RedisStore& store, RedisConnection& c, std::unique_lock<std::mutex> lock)
+      : store_(store), c_(c), lock_(std::move(lock)) {}
+  Lease(Lease&& other) noexcept
+      : store_(other.store_), c_(other.c_), lock_(std::move(other.lock_)) {}
+  ~Lease() {
+    if (!lock_.owns_lock()) return;
+    lock_.unlock();
+    store_.released();
+  }
   RedisConnection* operator->() { return &c_; }
 
  private:
+  RedisStore& store_;
   RedisConnection& c_;
   std::unique_lock<std::mutex> lock_;
 };
@@ -114,22 +123,49 @@ std::string RedisStore::name() const {
   return "redis:" + (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(a.port);
 }
 
-// lease - a free connection if there is one, else wait for one in turn.
-RedisStore::Lease RedisStore::lease() {
+// try_lease - a free connection, or nullopt.
+std::optional<RedisStore::Lease> RedisStore::try_lease() {
   std::size_t start = next_.fetch_add(1);
   for (std::size_t i = 0; i < connections_.size(); ++i) {
     RedisConnection& c = *connections_[(start + i) % connections_.size()];
     std::unique_lock lock(c.mutex, std::try_to_lock);
-    if (lock.owns_lock()) return Lease(c, std::move(lock));
+    if (lock.owns_lock()) return Lease(*this, c, std::move(lock));
   }
-  RedisConnection& c = *connections_[start % connections_.size()];
-  return Lease(c, std::unique_lock(c.mutex));
+  return std::nullopt;
+}
+
+// lease - a free connection, waiting for one until `deadline` (then nullopt: a timeout). A
+// caller never queues behind one particular connection that may be stuck in a timeout.
+std::optional<RedisStore::Lease> RedisStore::lease(std::chrono::steady_clock::time_point deadline) {
+  if (auto got = try_lease()) return got;
+  std::unique_lock pool(pool_mutex_);
+  waiters_.fetch_add(1);
+  struct Leave {
+    std::atomic<int>& waiters;
+    ~Leave() { waiters.fetch_sub(1); }
+  } leave{waiters_};
+  for (;;) {
+    if (auto got = try_lease()) return got;
+    if (pool_freed_.wait_until(pool, deadline) == std::cv_status::timeout) return try_lease();
+  }
+}
+
+// released - a connection was given back: wake one waiting caller, if any.
+void RedisStore::released() {
+  if (waiters_.load() == 0) return;
+  std::lock_guard pool(pool_mutex_);
+  pool_freed_.notify_one();
+}
+
+std::chrono::steady_clock::time_point RedisStore::deadline() const {
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
 }
 
 Result<Reply> RedisStore::call(std::span<const std::string_view> args) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  Lease c = lease();
-  return c->command(args, deadline);
+  auto until = deadline();
+  auto c = lease(until);
+  if (!c) return std::unexpected(StoreError::timeout);
+  return (*c)->command(args, until);
 }
 
 Result<std::optional<std::string>> RedisStore::get(std::string_view key) {
@@ -181,10 +217,11 @@ Result<std::int64_t> RedisStore::increment(std::string_view key, std::int64_t by
   if (ttl_seconds <= 0) expiry = {"PERSIST", k};
   const std::vector<std::string_view> commands[] = {
       {"MULTI"}, {"INCRBY", k, amount}, expiry, {"EXEC"}};
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  auto replies = [&] {
-    Lease c = lease();
-    return c->pipeline(commands, deadline);
+  auto replies = [&]() -> Result<std::vector<Reply>> {
+    auto until = deadline();
+    auto c = lease(until);
+    if (!c) return std::unexpected(StoreError::timeout);
+    return (*c)->pipeline(commands, until);
   }();
   if (!replies) return std::unexpected(replies.error());
   const redisReply* exec = (*replies)[3].get();

@@ -11,8 +11,10 @@
 // Failures are values and cost little (docs/security.md 50): every command has a deadline of
 // state.timeout_ms (connect, AUTH and SELECT included; socket timeouts via redisSetTimeout), a
 // connection that failed or timed out is dropped, and after a failed connect no new connect is
-// tried for kReconnectPause: calls in between return unavailable at once, so a Redis that is down
-// costs callers nothing. Mapping: refused, reset, closed -> unavailable; no answer within the
+// tried for kReconnectPause (then one caller tries, the others still answer at once): calls in
+// between return unavailable at once, so a Redis that is down costs callers nothing. A host
+// name in state.redis is resolved at each connect (getaddrinfo, not bounded by timeout_ms):
+// give an address. Mapping: refused, reset, closed -> unavailable; no answer within the
 // deadline -> timeout; an error reply, a reply of the wrong type or garbage (a protocol
 // error) -> bad_reply (increment of a non-integer -> bad_input, as the other backends).
 // Untrusted input: the server's replies (hiredis parses RESP; every reply's type and size is
@@ -26,9 +28,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -89,7 +93,10 @@ class RedisStore final : public Store {
  private:
   class Lease;
   using ScanKeys = std::vector<std::string_view>;
-  Lease lease();
+  std::optional<Lease> try_lease();
+  std::optional<Lease> lease(std::chrono::steady_clock::time_point deadline);
+  void released();
+  std::chrono::steady_clock::time_point deadline() const;
   // call - one command with a deadline of timeout_ms on a leased connection.
   Result<std::unique_ptr<redisReply, ReplyFree>> call(std::span<const std::string_view> args);
   Result<void> walk(std::string_view prefix,
@@ -99,6 +106,9 @@ class RedisStore final : public Store {
   std::unique_ptr<RedisHealth> health_;
   std::vector<std::unique_ptr<RedisConnection>> connections_;
   std::atomic<std::size_t> next_{0};
+  std::mutex pool_mutex_;
+  std::condition_variable pool_freed_;
+  std::atomic<int> waiters_{0};
 };
 
 }  // namespace postseal::state

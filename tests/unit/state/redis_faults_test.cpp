@@ -3,12 +3,14 @@
 // server stopped mid-run (unavailable or timeout, each within state.timeout_ms, and at once
 // during the reconnect pause) and restarted (works again); a hung server (SIGSTOP: timeout);
 // a server answering garbage or an error (bad_reply); one that accepts and never answers
-// (timeout within timeout_ms); nothing listening (unavailable).
+// (timeout within timeout_ms), also with many callers at once (one waits per reconnect pause);
+// nothing listening (unavailable).
 #include "redis_servers.hpp"
 #include "test_backends.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -150,6 +152,42 @@ TEST_F(RedisFaults, SilentServerTimesOutWithinTimeout) {
   EXPECT_LE(auth_took, milliseconds(kTimeoutMs) + kSlack) << "AUTH + SELECT share the deadline";
   std::printf("silent server: timeout after %lld ms, with AUTH %lld ms\n",
               static_cast<long long>(took.count()), static_cast<long long>(auth_took.count()));
+}
+
+// Many callers against a server that never answers: after the first timeouts, one caller per
+// reconnect pause waits for timeout_ms, the others answer at once.
+TEST_F(RedisFaults, HungServerCostsOneWaitPerPause) {
+  FakeServer silent("");
+  auto s = store(silent.address());
+  constexpr int kThreads = 8;
+  constexpr milliseconds kRun{2500};
+  std::atomic<int> slow{0}, total{0}, wrong{0};
+  std::atomic<long long> slowest{0};
+  std::vector<std::thread> threads;
+  auto until = Clock::now() + kRun;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      while (Clock::now() < until) {
+        auto [r, took] = timed([&] { return s->get("k"); });
+        if (r || !is_outage(r.error())) ++wrong;
+        if (took > milliseconds(50)) ++slow;
+        long long ms = took.count(), seen = slowest.load();
+        while (ms > seen && !slowest.compare_exchange_weak(seen, ms)) {
+        }
+        ++total;
+        std::this_thread::sleep_for(milliseconds(2));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::printf("hung server, %d callers: %d operations, %d waited, slowest %lld ms\n", kThreads,
+              total.load(), slow.load(), slowest.load());
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(slowest.load(), kTimeoutMs + kSlack.count());
+  // Every caller at the start (all connections hung, the rest wait for one), then one per
+  // reconnect pause (2 in 2.5 s), one of slack.
+  EXPECT_LE(slow.load(), kThreads + 3);
+  EXPECT_GE(slow.load(), 1);
 }
 
 TEST_F(RedisFaults, NothingListeningIsUnavailable) {
