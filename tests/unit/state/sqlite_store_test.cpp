@@ -51,7 +51,6 @@ void make_store(const std::string& path) {
 class SqliteFile : public ::testing::Test {
  protected:
   void SetUp() override {
-    GTEST_FLAG_SET(death_test_style, "threadsafe");
     ::chmod(dir_.path().c_str(), 0755);  // nobody may look in (and not write)
   }
   std::string file(const char* name) const { return (dir_.path() / name).string(); }
