@@ -8,9 +8,10 @@
 // caller that cannot reach its store fails open (greylisting answers DUNNO) and never defers
 // mail because of it. Untrusted input: keys and values are built by postseal from request
 // attributes already bounded by their parsers; the store still refuses a key longer than
-// kMaxKeyOctets or a value longer than kMaxValueOctets (StoreError::bad_input).
-// Limits: kMaxKeyOctets, kMaxValueOctets, kMaxScanEntries; the entry count of the embedded
-// backends is bounded by state.max_entries (oldest expiry evicted first).
+// kMaxKeyOctets (or empty) or a value longer than kMaxValueOctets (StoreError::bad_input).
+// Limits: kMaxKeyOctets, kMaxValueOctets, kMaxScanEntries, kMaxTtlSeconds; the entry count
+// of the embedded backends is bounded by state.max_entries (oldest expiry evicted first, then
+// the oldest entry without expiry); Redis is bounded by its own maxmemory policy.
 #pragma once
 
 #include <cstddef>
@@ -27,13 +28,15 @@ namespace postseal::state {
 inline constexpr std::size_t kMaxKeyOctets = 512;
 inline constexpr std::size_t kMaxValueOctets = 4096;
 inline constexpr std::size_t kMaxScanEntries = 100000;
+// kMaxTtlSeconds - a longer TTL is clamped to this (ten years; no overflow in Redis's PX).
+inline constexpr std::int64_t kMaxTtlSeconds = 10LL * 366 * 86400;
 
 // StoreError - why an operation gave no answer.
 enum class StoreError {
   unavailable,  // cannot connect / connection lost / file unusable: fail open
   timeout,      // no answer within state.timeout_ms: fail open
   bad_reply,    // the backend answered something we did not expect (Redis garbage)
-  bad_input,    // key or value over the limits
+  bad_input,    // key or value over the limits; increment of a non-counter or overflow
 };
 std::string_view to_string(StoreError e);
 
@@ -59,22 +62,23 @@ class Store {
   // put - set `key` to `value` (replacing any), expiring after ttl_seconds.
   virtual Result<void> put(std::string_view key, std::string_view value, std::int64_t ttl_seconds) = 0;
   // put_if_absent - set only if absent or expired; true if this call set it (first writer
-  // wins across hosts: Redis SET NX, SQLite INSERT OR IGNORE after expiry).
+  // wins across hosts: Redis SET NX, SQLite an upsert that only takes over an expired row).
   virtual Result<bool> put_if_absent(std::string_view key, std::string_view value,
                                      std::int64_t ttl_seconds) = 0;
   // increment - add `by` to the integer value of `key` (absent = 0) and return the new
-  // value; the expiry is set to ttl_seconds from now.
+  // value; the expiry is set to ttl_seconds from now. A value that is not a canonical decimal
+  // integer ("12", "-3"; not "+1", "01", " 1"), or a sum overflowing int64, is bad_input.
   virtual Result<std::int64_t> increment(std::string_view key, std::int64_t by, std::int64_t ttl_seconds) = 0;
-  // erase - remove `key`; true if it was there.
+  // erase - remove `key`; true if it was there (and not expired).
   virtual Result<bool> erase(std::string_view key) = 0;
   // scan - every live key starting with `prefix` with its value, at most `limit`
-  // (<= kMaxScanEntries), in no particular order.
+  // (clamped to kMaxScanEntries), in no particular order.
   virtual Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view prefix,
                                                                         std::size_t limit) = 0;
   // count - live entries starting with `prefix` (the admin's stats).
   virtual Result<std::size_t> count(std::string_view prefix) = 0;
   // expire - drop expired entries now (the embedded backends also do it as they go);
-  // returns how many went.
+  // returns how many went (Redis expires by itself: always 0).
   virtual Result<std::size_t> expire() = 0;
   // name - "memory", "sqlite:/var/lib/postseal/state.db", "redis:127.0.0.1:6379" for logs.
   virtual std::string name() const = 0;
