@@ -334,6 +334,7 @@ Result import_opendkim(const std::string& path, const ReadFile& read) {
   for (const auto& s : rs.settings) importer.apply(s);
   importer.finish();
   for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  sort_notes(r.notes);
   return r;
 }
 

@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace postseal::migrate {
 namespace {
 
@@ -70,6 +73,28 @@ void add(Section& s, std::string key, std::string value, std::string origin) {
 }
 
 std::string where(std::string_view file, std::size_t line) { return fmt::format("{}:{}", file, line); }
+
+namespace {
+
+// file_and_line - "FILE:LINE" split; line 0 when there is none.
+std::pair<std::string_view, std::size_t> file_and_line(std::string_view where_text) {
+  auto colon = where_text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == where_text.size()) return {where_text, 0};
+  std::size_t line = 0;
+  for (char c : where_text.substr(colon + 1)) {
+    if (c < '0' || c > '9') return {where_text, 0};
+    line = line * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return {where_text.substr(0, colon), line};
+}
+
+}  // namespace
+
+void sort_notes(std::vector<Note>& notes) {
+  std::stable_sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
+    return file_and_line(a.where) < file_and_line(b.where);
+  });
+}
 
 std::string read_source(const ReadFile& read, const std::string& path) {
   auto text = read(path);

@@ -73,6 +73,9 @@ std::string where(std::string_view file, std::size_t line);
 // read or is larger than kMaxSourceOctets.
 std::string read_source(const ReadFile& read, const std::string& path);
 
+// sort_notes - by file, then line (a note without a line first), keeping the order of equals.
+void sort_notes(std::vector<Note>& notes);
+
 // render - the TOML text: a header naming the tool and source, the sections, then the notes
 // as '#' comments ("not carried over").
 std::string render(const Result& result);

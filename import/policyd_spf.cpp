@@ -166,6 +166,7 @@ Result import_policyd_spf(const std::string& path, const ReadFile& read) {
   for (const auto& s : rs.settings) importer.apply(s);
   importer.finish();
   for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  sort_notes(r.notes);
   return r;
 }
 

@@ -212,7 +212,9 @@ class Postsrsd2 {
     if (!text || text->size() > kMaxSourceOctets)
       return r_.note(at, shown, fmt::format("cannot read it ({}): copy its domains into srs.local_domains",
                                             text ? "too large" : text.error()));
-    add_domains(split_items(*text, "\n \t\r"), fmt::format("{} (read now; srsd does not watch it)", at + ": " + shown));
+    std::vector<std::string> domains;  // one per line; '#' comments
+    for (const auto& line : read_settings(*text, Syntax::name_value).settings) domains.push_back(line.name);
+    add_domains(domains, fmt::format("{} (read now; srsd does not watch it)", at + ": " + shown));
   }
 
   void seconds(const Setting& s, const char* key, long max, const std::string& at, const std::string& shown,
@@ -255,6 +257,7 @@ Result import_postsrsd(const std::string& path, const ReadFile& read, std::strin
     importer.finish();
   }
   for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  sort_notes(r.notes);
   return r;
 }
 

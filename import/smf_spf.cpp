@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -52,7 +54,11 @@ class SmfSpf {
     const std::string at = where(r_.source, s.line);
     const std::string shown = s.name + " " + s.value;
     const auto words = split_items(s.value, " \t");
-    if (words.empty()) return r_.note(at, shown, "no value (smf-spf skips the line)");
+    if (words.empty()) {  // smf-spf reads "%s %s": a lone word is skipped (noted unless it is no word at all)
+      if (std::any_of(s.name.begin(), s.name.end(), [](unsigned char c) { return std::isalnum(c); }))
+        r_.note(at, shown, "no value (smf-spf skips the line)");
+      return;
+    }
     const std::string& value = words.front();
     const std::string origin = fmt::format("{}: {} {}", at, s.name, value);
     const std::string name = to_lower(s.name);
@@ -143,6 +149,7 @@ Result import_smf_spf(const std::string& path, const ReadFile& read) {
   for (const auto& s : rs.settings) importer.apply(s);
   importer.finish();
   for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  sort_notes(r.notes);
   return r;
 }
 

@@ -78,7 +78,7 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
   const std::string st = fixture("opendkim/SigningTable"), kt = fixture("opendkim/KeyTable");
   EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);  // per address
   EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
-  EXPECT_TRUE(noted(r, where(kt, 17), "inline"));                           // key material
+  EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
   EXPECT_TRUE(noted(r, where(st, 9), "*@example.info"));                    // d=example.net
   EXPECT_TRUE(noted(r, where(st, 10), "example.biz"));                      // never matches
   EXPECT_TRUE(noted(r, where(st, 11), "*"));
@@ -97,9 +97,10 @@ TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
   ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
   EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private"});
   const auto& t = *f.tables("signer.domain")[0];
-  EXPECT_TRUE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
+  EXPECT_FALSE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
   EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"), "simple/simple");
   const std::string st = fixture("opendkim/SigningTable.plain");
+  EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
   EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));   // MultipleSignatures off
   EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));    // wildcard in a file: table
   EXPECT_TRUE(noted(r, where(st, 5), "user@example.com"));
