@@ -43,20 +43,22 @@ struct Scheme {
   std::optional<Setting> hash_length, hash_minimum;
 };
 
-void hash_keys(Result& r, Section& srs, const Scheme& h, std::string_view length_name, std::string_view min_name) {
+// hash_keys - hash_length from the hash length, and a note when the minimum accepted differs
+// (`sep` joins name and value as the source writes them: "=" or " = ").
+void hash_keys(Result& r, Section& srs, const Scheme& h, std::string_view sep) {
   long length = 4;
   if (h.hash_length) {
     auto n = number(h.hash_length->value, 1, 27);
-    if (!n) r.note(where(r.source, h.hash_length->line), std::string(length_name) + " " + h.hash_length->value,
+    if (!n) r.note(where(r.source, h.hash_length->line), h.hash_length->name + std::string(sep) + h.hash_length->value,
                    "srs.hash_length takes 1-27");
     else {
       length = *n;
-      add(srs, "hash_length", std::to_string(*n), fmt::format("{}: {} {}", where(r.source, h.hash_length->line),
-                                                               length_name, h.hash_length->value));
+      add(srs, "hash_length", std::to_string(*n), fmt::format("{}: {}{}{}", where(r.source, h.hash_length->line),
+                                                               h.hash_length->name, sep, h.hash_length->value));
     }
   }
   if (h.hash_minimum && number(h.hash_minimum->value, 1, 27).value_or(length) != length)
-    r.note(where(r.source, h.hash_minimum->line), std::string(min_name) + " " + h.hash_minimum->value,
+    r.note(where(r.source, h.hash_minimum->line), h.hash_minimum->name + std::string(sep) + h.hash_minimum->value,
            fmt::format("srs.hash_length is also the fewest hash characters accepted ({}): addresses with "
                        "shorter hashes no longer reverse",
                        length));
@@ -101,7 +103,7 @@ class Postsrsd1 {
     if (!has("secrets_file"))
       add(srs_, "secrets_file", toml_string("/etc/postsrsd.secret"), "postsrsd's default SRS_SECRET");
     if (!has("user")) add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
-    hash_keys(r_, srs_, hash_, "SRS_HASHLENGTH", "SRS_HASHMIN");
+    hash_keys(r_, srs_, hash_, "=");
     const std::string host = listen_ ? listen_->value : "127.0.0.1";
     for (auto [key, port, fallback] : {std::tuple{"tcp_forward", &forward_, "10001"}, {"tcp_reverse", &reverse_, "10002"}}) {
       const std::string p = *port ? (*port)->value : fallback;
@@ -196,7 +198,7 @@ class Postsrsd2 {
       r_.note(r_.source, "secrets-file (not set)",
               "postsrsd 2's built-in path depends on its build: set srs.secrets_file to the file it used, or "
               "SRS addresses already sent stop reversing");
-    hash_keys(r_, srs_, hash_, "hash-length", "hash-minimum");
+    hash_keys(r_, srs_, hash_, " = ");
     add(srs_, "tcp_forward", toml_string(""), "postsrsd 2 serves no tcp_table");
     add(srs_, "tcp_reverse", toml_string(""), "postsrsd 2 serves no tcp_table");
   }

@@ -28,9 +28,9 @@ export PATH="$T/bin:$PATH"
 CASES=(
   "opendkim debian/opendkim.conf debian/opendkim.conf:37: Socket"
   "opendkim debian/opendkim.conf.simple debian/opendkim.conf.simple:15: ReportAddress"
-  "opendkim opendkim/multi.conf opendkim/SigningTable:2: president@example.com"
+  "opendkim opendkim/multi.conf opendkim/multi.conf:14: /etc/opendkim/KeyTable"
   "opendkim opendkim/single.conf opendkim/single.conf:10: SignatureAlgorithm"
-  "opendkim opendkim/plainfile.conf opendkim/SigningTable.plain:5: user@example.com"
+  "opendkim opendkim/plainfile.conf opendkim/plainfile.conf:2: /etc/opendkim/KeyTable"
   "postsrsd debian/postsrsd.default debian/postsrsd.default:55: CHROOT"
   "postsrsd postsrsd.forwarder postsrsd.forwarder:14: SRS_TYPO"
   "postsrsd postsrsd2/postsrsd.conf postsrsd2/postsrsd.conf: srs-domain"
@@ -66,8 +66,8 @@ for t in opendkim postsrsd policyd-spf; do "$POSTSEAL" import --help | grep -q "
 S="$T/src" R="$T/root"
 mkdir -p "$S" "$R"
 cp -r "$D"/. "$S"/
-find "$S" -type f -exec sed -i -e "s|/etc/|$R/etc/|g" -e "s|/var/db/|$R/var/db/|g" \
-  -e "s|/usr/local/etc/|$R/usr/local/etc/|g" {} +
+find "$S" -type f -exec sed -i -e "s|/usr/local/etc/|$R/usr/local/etc/|g" -e "s|\([[:space:]=\"'%:]\)/etc/|\1$R/etc/|g" \
+  -e "s|/var/db/|$R/var/db/|g" {} +
 mkdir -p "$R/etc/opendkim"
 cp "$S"/opendkim/KeyTable "$S"/opendkim/SigningTable "$S"/opendkim/SigningTable.plain "$R/etc/opendkim/"
 cp "$S/postsrsd2/postsrsd.domains" "$R/etc/postsrsd.domains"
@@ -118,6 +118,10 @@ for c in "${CASES[@]}"; do
   grep -q ": ok$" "$T/check.out" || fail "check-config did not say ok for $file"
   echo "ok: $tool $file"
 done
-# the multi-domain import signs example.com with both keys and subdomains
+# with its tables readable, the multi-domain import signs example.com with both keys and its
+# subdomains, and names the per-address row it could not carry over
 grep -q '^subdomains = true' "$T/sandbox3.toml" || fail "multi.conf: no subdomains = true"
+grep -q '^keys = \[.*rsa2026.*ed2026' "$T/sandbox3.toml" || fail "multi.conf: example.com lacks its dual keys"
+grep -qF "# $R/etc/opendkim/SigningTable:2: president@example.com preskey: per-address" "$T/sandbox3.toml" \
+  || fail "multi.conf: the per-address row is not reported"
 echo "PASS: ${#CASES[@]} fixtures imported and checked"

@@ -75,7 +75,7 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
   EXPECT_EQ(keys_of(f, 1), std::vector<std::string>{"baz:/etc/opendkim/keys/exnet.private"});
   EXPECT_EQ(f.string("signer.user"), "opendkim");
 
-  const std::string st = fixture("opendkim/SigningTable"), kt = fixture("opendkim/KeyTable");
+  const std::string st = "/etc/opendkim/SigningTable", kt = "/etc/opendkim/KeyTable";  // as the config names them
   EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);  // per address
   EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
   EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
@@ -99,7 +99,7 @@ TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
   const auto& t = *f.tables("signer.domain")[0];
   EXPECT_FALSE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
   EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"), "simple/simple");
-  const std::string st = fixture("opendkim/SigningTable.plain");
+  const std::string st = "/etc/opendkim/SigningTable.plain";
   EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
   EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));   // MultipleSignatures off
   EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));    // wildcard in a file: table
