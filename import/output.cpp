@@ -34,6 +34,8 @@ Section& Result::array_table(std::string_view name) {
 }
 
 void Result::note(std::string where_text, std::string_view setting, std::string reason) {
+  for (const auto& n : notes)  // one note per setting: the first reason found
+    if (n.where == where_text && n.setting == printable(setting, kMaxShownSetting)) return;
   notes.push_back({std::move(where_text), printable(setting, kMaxShownSetting), std::move(reason)});
 }
 
@@ -70,6 +72,12 @@ void add(Section& s, std::string key, std::string value, std::string origin) {
       return;
     }
   s.entries.push_back({std::move(key), std::move(value), std::move(origin)});
+}
+
+bool has_key(const Section& s, std::string_view key) {
+  for (const auto& e : s.entries)
+    if (e.key == key) return true;
+  return false;
 }
 
 std::string where(std::string_view file, std::size_t line) { return fmt::format("{}:{}", file, line); }

@@ -66,6 +66,9 @@ std::string toml_bool(bool value);
 // add - one key to a section (the value already TOML text).
 void add(Section& s, std::string key, std::string value, std::string origin);
 
+// has_key - the section already has `key`.
+bool has_key(const Section& s, std::string_view key);
+
 // where - "FILE:LINE".
 std::string where(std::string_view file, std::size_t line);
 

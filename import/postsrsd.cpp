@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 #include <optional>
 
 namespace postseal::migrate {
@@ -75,16 +76,16 @@ class Postsrsd1 {
     const std::string origin = fmt::format("{}: {}", at, shown);
     if (from_shell(s.value) && s.name != "SRS_EXTRA_OPTIONS")
       return r_.note(at, shown, "computed by the shell when postsrsd starts: set the postseal key by hand");
-    if (s.name == "SRS_DOMAIN") return domain_ = s.value, domain_origin_ = origin, void();
+    for (auto later : {"SRS_DOMAIN", "SRS_HASHLENGTH", "SRS_HASHMIN", "SRS_FORWARD_PORT", "SRS_REVERSE_PORT",
+                       "SRS_LISTEN_ADDR"})
+      if (s.name == later) {  // used in finish(), with the other settings they combine with
+        later_[s.name] = s;
+        return;
+      }
     if (s.name == "SRS_EXCLUDE_DOMAINS")
       return add(srs_, "local_domains", toml_strings(split_items(s.value, " ,")), origin);
     if (s.name == "SRS_SEPARATOR") return add(srs_, "separator", toml_string(s.value), origin);
     if (s.name == "SRS_SECRET") return add(srs_, "secrets_file", toml_string(s.value), origin);
-    if (s.name == "SRS_HASHLENGTH") return hash_.hash_length = s, void();
-    if (s.name == "SRS_HASHMIN") return hash_.hash_minimum = s, void();
-    if (s.name == "SRS_FORWARD_PORT") return forward_ = s, void();
-    if (s.name == "SRS_REVERSE_PORT") return reverse_ = s, void();
-    if (s.name == "SRS_LISTEN_ADDR") return listen_ = s, void();
     if (s.name == "RUN_AS") return add(srs_, "user", toml_string(s.value), origin);
     if (s.name == "CHROOT") {
       if (!s.value.empty()) r_.note(at, shown, "srsd does not chroot; its systemd unit confines it");
@@ -95,21 +96,25 @@ class Postsrsd1 {
   }
 
   void finish() {
-    if (!domain_.empty()) add(srs_, "domain", toml_string(domain_), domain_origin_);
+    if (auto d = later("SRS_DOMAIN"))
+      add(srs_, "domain", toml_string(d->value), fmt::format("{}: SRS_DOMAIN={}", where(r_.source, d->line), d->value));
     else if (!mydomain_.empty())
       add(srs_, "domain", toml_string(mydomain_), "SRS_DOMAIN is not set: postsrsd used `postconf -h mydomain`");
     else
       r_.note(r_.source, "SRS_DOMAIN", "not set and Postfix's mydomain unknown: set srs.domain");
-    if (!has("secrets_file"))
+    if (!has_key(srs_, "secrets_file"))
       add(srs_, "secrets_file", toml_string("/etc/postsrsd.secret"), "postsrsd's default SRS_SECRET");
-    if (!has("user")) add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
-    hash_keys(r_, srs_, hash_, "=");
-    const std::string host = listen_ ? listen_->value : "127.0.0.1";
-    for (auto [key, port, fallback] : {std::tuple{"tcp_forward", &forward_, "10001"}, {"tcp_reverse", &reverse_, "10002"}}) {
-      const std::string p = *port ? (*port)->value : fallback;
-      std::string origin = *port ? where(r_.source, (*port)->line) + ": " + (*port)->name + "=" + p
-                                 : fmt::format("postsrsd's default port {}", p);
-      if (listen_) origin += fmt::format(", {}: SRS_LISTEN_ADDR={}", where(r_.source, listen_->line), host);
+    if (!has_key(srs_, "user")) add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
+    hash_keys(r_, srs_, Scheme{later("SRS_HASHLENGTH"), later("SRS_HASHMIN")}, "=");
+    const auto listen = later("SRS_LISTEN_ADDR");
+    const std::string host = listen ? listen->value : "127.0.0.1";
+    for (auto [key, name, fallback] : {std::tuple{"tcp_forward", "SRS_FORWARD_PORT", "10001"},
+                                       {"tcp_reverse", "SRS_REVERSE_PORT", "10002"}}) {
+      const auto port = later(name);
+      const std::string p = port ? port->value : fallback;
+      std::string origin = port ? where(r_.source, port->line) + ": " + port->name + "=" + p
+                                : fmt::format("postsrsd's default port {}", p);
+      if (listen) origin += fmt::format(", {}: SRS_LISTEN_ADDR={}", where(r_.source, listen->line), host);
       if (!number(p, 1, 65535)) r_.note(r_.source, std::string(key) + " port " + p, "not a port number");
       else add(srs_, key, toml_string(host_port(host, p)), origin);
     }
@@ -117,10 +122,9 @@ class Postsrsd1 {
   }
 
  private:
-  bool has(std::string_view key) const {
-    for (const auto& e : srs_.entries)
-      if (e.key == key) return true;
-    return false;
+  std::optional<Setting> later(const std::string& name) const {
+    auto it = later_.find(name);
+    return it == later_.end() ? std::nullopt : std::optional<Setting>(it->second);
   }
 
   void extra_options(const Setting& s, const std::string& at, const std::string& shown) {
@@ -142,9 +146,8 @@ class Postsrsd1 {
 
   Result& r_;
   Section& srs_;
-  std::string mydomain_, domain_, domain_origin_;
-  Scheme hash_;
-  std::optional<Setting> forward_, reverse_, listen_;
+  std::string mydomain_;
+  std::map<std::string, Setting> later_;
 };
 
 // socketmap_endpoint - postsrsd 2's "inet:localhost:10003" / "unix:/path" for srs.socketmap.
@@ -164,13 +167,14 @@ class Postsrsd2 {
     const std::string origin = fmt::format("{}: {}", at, shown);
     if (s.name == "domains") return add_domains(s.is_list ? s.list : split_items(s.value, ","), origin);
     if (s.name == "domains-file") return domains_file(s, at, shown);
-    if (s.name == "srs-domain") return srs_domain_ = s.value, add(srs_, "domain", toml_string(s.value), origin);
-    if (s.name == "socketmap")
-      return socketmap_seen_ = true, add(srs_, "socketmap", toml_string(socketmap_endpoint(s.value)), origin);
-    if (s.name == "secrets-file") return secrets_seen_ = true, add(srs_, "secrets_file", toml_string(s.value), origin);
+    if (s.name == "srs-domain") return add(srs_, "domain", toml_string(s.value), origin);
+    if (s.name == "socketmap") return add(srs_, "socketmap", toml_string(socketmap_endpoint(s.value)), origin);
+    if (s.name == "secrets-file") return add(srs_, "secrets_file", toml_string(s.value), origin);
     if (s.name == "separator") return add(srs_, "separator", toml_string(s.value), origin);
-    if (s.name == "hash-length") return hash_.hash_length = s, void();
-    if (s.name == "hash-minimum") return hash_.hash_minimum = s, void();
+    if (s.name == "hash-length" || s.name == "hash-minimum") {
+      (s.name == "hash-length" ? hash_.hash_length : hash_.hash_minimum) = s;
+      return;
+    }
     if (s.name == "unprivileged-user") return add(srs_, "user", toml_string(s.value), origin);
     if (s.name == "keep-alive") return seconds(s, "idle_timeout", 86400, at, shown, origin);
     if (s.name == "connection-limit") return seconds(s, "max_connections", 100000, at, shown, origin);
@@ -188,13 +192,13 @@ class Postsrsd2 {
 
   void finish() {
     if (!local_domains_.empty()) add(srs_, "local_domains", toml_strings(local_domains_), domains_origin_);
-    if (srs_domain_.empty() && !local_domains_.empty())
+    if (!has_key(srs_, "domain") && !local_domains_.empty())
       add(srs_, "domain", toml_string(local_domains_.front()), "no srs-domain: postsrsd uses the first local domain");
-    else if (srs_domain_.empty())
+    else if (!has_key(srs_, "domain"))
       r_.note(r_.source, "srs-domain", "neither srs-domain nor domains is set: set srs.domain");
-    if (!socketmap_seen_)
+    if (!has_key(srs_, "socketmap"))
       add(srs_, "socketmap", toml_string("unix:/var/spool/postfix/srs"), "postsrsd 2's default socketmap");
-    if (!secrets_seen_)
+    if (!has_key(srs_, "secrets_file"))
       r_.note(r_.source, "secrets-file (not set)",
               "postsrsd 2's built-in path depends on its build: set srs.secrets_file to the file it used, or "
               "SRS addresses already sent stop reversing");
@@ -230,8 +234,7 @@ class Postsrsd2 {
   Section& srs_;
   const ReadFile& read_;
   std::vector<std::string> local_domains_;
-  std::string domains_origin_, srs_domain_;
-  bool socketmap_seen_ = false, secrets_seen_ = false;
+  std::string domains_origin_;
   Scheme hash_;
 };
 
