@@ -50,7 +50,7 @@ std::string postfix_mydomain() {
   std::array<char, 256> buf{};
   std::string out = std::fgets(buf.data(), buf.size(), p.get()) ? buf.data() : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
+  return out == printable(out) ? out : "";  // a host name, or nothing
 }
 
 migrate::Result run_importer(const ImportArgs& a) {

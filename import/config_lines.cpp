@@ -7,11 +7,33 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstdint>
 
 namespace postseal::migrate {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// valid_utf8 - `s` is UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+    if (n == 9 || i + n >= s.size()) return false;  // a bad lead byte, or the sequence is cut short
+    std::uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 std::string_view before_hash(std::string_view line) { return line.substr(0, line.find('#')); }
 
@@ -180,7 +202,7 @@ bool confuse_list(const std::vector<Line>& lines, std::size_t& li, std::size_t i
   for (;;) {
     while (i < s.size() && (is_space(s[i]) || s[i] == ',')) ++i;
     if (at_comment(s, i)) {
-      if (++li >= lines.size()) return false;
+      if (++li >= lines.size() || !valid_utf8(lines[li].text)) return false;
       s = lines[li].text;
       i = 0;
       continue;
@@ -237,6 +259,10 @@ ReadSettings read_settings(std::string_view text, Syntax syntax) {
     if (l.text.size() > kMaxLineOctets) {
       out.malformed.push_back({l.number, std::string(l.text.substr(0, 60)),
                                fmt::format("line longer than {} octets, not read", kMaxLineOctets)});
+      continue;
+    }
+    if (!valid_utf8(l.text)) {
+      out.malformed.push_back({l.number, std::string(l.text.substr(0, 60)), "not UTF-8 (postseal.toml is): not read"});
       continue;
     }
     if (out.settings.size() >= kMaxSettings) {

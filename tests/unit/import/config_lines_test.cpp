@@ -77,6 +77,16 @@ TEST(ConfigLines, SettingsAreCapped) {
   EXPECT_EQ(rs.malformed[0].line, kMaxSettings + 1);
 }
 
+TEST(ConfigLines, LinesThatAreNotUtf8AreNotRead) {
+  // postseal.toml is UTF-8: a Latin-1 value could not be written into it (found by
+  // fuzz/import_config_fuzz.cpp).
+  auto rs = read_settings("Tag caf\xe9\nTag caf\xc3\xa9\nA \xc0\xaf\nB \xed\xa0\x80\nC \xe2\x82\n", Syntax::name_value);
+  ASSERT_EQ(rs.settings.size(), 1u);
+  EXPECT_EQ(rs.settings[0].line, 2u);
+  ASSERT_EQ(rs.malformed.size(), 4u);
+  EXPECT_EQ(rs.malformed[0].line, 1u);
+}
+
 TEST(ConfigLines, SplitItems) {
   EXPECT_EQ(split_items(" a, b,,c ,", ","), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(split_items(".example.com, example.org", " ,"), (std::vector<std::string>{".example.com", "example.org"}));
