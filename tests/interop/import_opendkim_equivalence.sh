@@ -8,6 +8,7 @@
 set -euo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (the key must belong to opendkim's user)"; exit 77; }
 [ -x /usr/sbin/opendkim ] || { echo "FAIL: opendkim not installed"; exit 1; }
 /usr/bin/python3 -c 'import dkim, tomllib' || { echo "FAIL: python3-dkim missing"; exit 1; }
 T=$(mktemp -d /tmp/postseal-odk-eq.XXXXXX)
