@@ -16,10 +16,10 @@
 #include "core/util/text.hpp"
 #include "import/importers.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <array>
 #include <cerrno>
@@ -65,8 +65,10 @@ migrate::Result run_importer(const ImportArgs& a) {
 void write_new(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
-    throw StartupError(kExitCantCreate, errno == EEXIST ? fmt::format("{} exists: not overwritten", path)
-                                                        : fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+    throw StartupError(kExitCantCreate,
+                       errno == EEXIST
+                           ? fmt::format("{} exists: not overwritten", path)
+                           : fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   std::size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -79,7 +81,8 @@ void write_new(const std::string& path, const std::string& text) {
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0) throw StartupError(kExitIoErr, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (::close(fd) != 0)
+    throw StartupError(kExitIoErr, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
 }
 
 int run_import(const ImportArgs& a) {
@@ -88,18 +91,23 @@ int run_import(const ImportArgs& a) {
   try {
     config::File::parse(text, "import output");  // what we print must load
   } catch (const StartupError& e) {
-    throw StartupError(kExitSoftware, fmt::format("internal error: the imported config does not load: {}", e.what()));
+    throw StartupError(
+        kExitSoftware,
+        fmt::format("internal error: the imported config does not load: {}", e.what()));
   }
   for (const auto& n : result.notes)
-    std::fprintf(stderr, "postseal: import: %s: %s: not carried over: %s\n", printable(n.where, 300).c_str(),
-                 n.setting.c_str(), printable(n.reason, 400).c_str());
+    std::fprintf(stderr, "postseal: import: %s: %s: not carried over: %s\n",
+                 printable(n.where, 300).c_str(), n.setting.c_str(),
+                 printable(n.reason, 400).c_str());
   if (a.out.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
   }
   write_new(a.out, text);
-  std::fprintf(stderr, "postseal: import: wrote %s (%zu settings not carried over); check it with "
-                       "`postseal check-config -c %s`\n", a.out.c_str(), result.notes.size(), a.out.c_str());
+  std::fprintf(stderr,
+               "postseal: import: wrote %s (%zu settings not carried over); check it with "
+               "`postseal check-config -c %s`\n",
+               a.out.c_str(), result.notes.size(), a.out.c_str());
   return kExitOk;
 }
 
@@ -109,19 +117,25 @@ void add_import_command(CLI::App& app, Runner& run) {
   auto args = std::make_shared<ImportArgs>();
   auto* sub = app.add_subcommand(
       "import",
-      "Turn the config of a tool postseal replaces into postseal.toml sections (the source is only read):\n"
-      "  opendkim FILE      opendkim.conf with its KeyTable and SigningTable -> [signer], [[signer.domain]]\n"
-      "  postsrsd FILE      postsrsd 1's /etc/default/postsrsd or postsrsd 2's postsrsd.conf -> [srs]\n"
+      "Turn the config of a tool postseal replaces into postseal.toml sections (the source is only "
+      "read):\n"
+      "  opendkim FILE      opendkim.conf with its KeyTable and SigningTable -> [signer], "
+      "[[signer.domain]]\n"
+      "  postsrsd FILE      postsrsd 1's /etc/default/postsrsd or postsrsd 2's postsrsd.conf -> "
+      "[srs]\n"
       "  policyd-spf FILE   postfix-policyd-spf-python's policyd-spf.conf -> [verifier]\n"
       "  smf-spf FILE       smf-spf.conf -> [milter], [verifier]\n"
-      "Prints the sections (or writes them with -o, never overwriting); each setting not carried over is\n"
-      "listed on stderr and at the end of the output as FILE:LINE: SETTING: why. Check the result with\n"
+      "Prints the sections (or writes them with -o, never overwriting); each setting not carried "
+      "over is\n"
+      "listed on stderr and at the end of the output as FILE:LINE: SETTING: why. Check the result "
+      "with\n"
       "`postseal check-config -c FILE`.");
   sub->add_option("tool", args->tool, "opendkim, postsrsd, policyd-spf or smf-spf")
       ->required()
       ->check(CLI::IsMember(std::vector<std::string>(kTools.begin(), kTools.end())));
   sub->add_option("file", args->source, "the tool's config file")->required();
-  sub->add_option("-o,--output", args->out, "write the sections to this new file (refused if it exists)");
+  sub->add_option("-o,--output", args->out,
+                  "write the sections to this new file (refused if it exists)");
   sub->callback([&run, args] { run = [args] { return run_import(*args); }; });
 }
 

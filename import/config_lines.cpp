@@ -19,7 +19,11 @@ bool valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+    std::size_t n = c < 0x80             ? 0
+                    : (c & 0xE0) == 0xC0 ? 1
+                    : (c & 0xF0) == 0xE0 ? 2
+                    : (c & 0xF8) == 0xF0 ? 3
+                                         : 9;
     if (n == 9 || i + n >= s.size()) return false;  // a bad lead byte, or the sequence is cut short
     std::uint32_t cp = n == 0 ? c : c & (0x3F >> n);
     for (std::size_t k = 1; k <= n; ++k) {
@@ -27,8 +31,8 @@ bool valid_utf8(std::string_view s) {
       if ((cc & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
       return false;
     i += n + 1;
   }
@@ -74,8 +78,9 @@ void name_equals(const Line& l, ReadSettings& out) {
   auto eq = s.find('=');
   if (eq == std::string_view::npos || s.find('=', eq + 1) != std::string_view::npos) {
     out.malformed.push_back({l.number, std::string(s),
-                             eq == std::string_view::npos ? "no '=' (the tool ignores the line)"
-                                                          : "more than one '=' (the tool ignores the line)"});
+                             eq == std::string_view::npos
+                                 ? "no '=' (the tool ignores the line)"
+                                 : "more than one '=' (the tool ignores the line)"});
     return;
   }
   auto name = trim(s.substr(0, eq));
@@ -93,20 +98,31 @@ std::string shell_word(std::string_view s, std::size_t& i, bool& ok) {
     char c = s[i];
     if (c == '\'') {
       auto end = s.find('\'', i + 1);
-      if (end == std::string_view::npos) { ok = false; return out; }
+      if (end == std::string_view::npos) {
+        ok = false;
+        return out;
+      }
       out.append(s.substr(i + 1, end - i - 1));
       i = end + 1;
     } else if (c == '"') {
       ++i;
       while (i < s.size() && s[i] != '"') {
-        if (s[i] == '\\' && i + 1 < s.size() && std::string_view("\"\\$`").find(s[i + 1]) != std::string_view::npos) ++i;
+        if (s[i] == '\\' && i + 1 < s.size() &&
+            std::string_view("\"\\$`").find(s[i + 1]) != std::string_view::npos)
+          ++i;
         out += s[i++];
       }
-      if (i >= s.size()) { ok = false; return out; }
+      if (i >= s.size()) {
+        ok = false;
+        return out;
+      }
       ++i;
     } else if (c == '`' || (c == '$' && i + 1 < s.size() && s[i + 1] == '(')) {
       auto end = s.find(c == '`' ? '`' : ')', i + 1);  // a command substitution, kept as written
-      if (end == std::string_view::npos) { ok = false; return out; }
+      if (end == std::string_view::npos) {
+        ok = false;
+        return out;
+      }
       out.append(s.substr(i, end + 1 - i));
       i = end + 1;
     } else if (c == '\\' && i + 1 < s.size()) {
@@ -129,7 +145,8 @@ void shell(const Line& l, ReadSettings& out) {
   auto eq = s.find('=');
   auto name = s.substr(0, eq);
   bool identifier = eq != std::string_view::npos && eq > 0;
-  for (char c : name) identifier = identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  for (char c : name)
+    identifier = identifier && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   if (!identifier) {
     out.malformed.push_back({l.number, std::string(s), "not a NAME=value assignment"});
     return;
@@ -143,7 +160,8 @@ void shell(const Line& l, ReadSettings& out) {
     return;
   }
   if (i < s.size() && s[i] != '#') {
-    out.malformed.push_back({l.number, std::string(s), "more than one word after '=' (a command, not a setting)"});
+    out.malformed.push_back(
+        {l.number, std::string(s), "more than one word after '=' (a command, not a setting)"});
     return;
   }
   out.settings.push_back({l.number, std::string(name), std::move(value), {}, false});
@@ -240,7 +258,8 @@ void confuse(const std::vector<Line>& lines, std::size_t& li, ReadSettings& out)
     Token t = confuse_scalar(s, i);
     while (i < s.size() && is_space(s[i])) ++i;
     if (!t.ok || !at_comment(s, i)) {
-      out.malformed.push_back({l.number, std::string(trim(s)), t.ok ? "text after the value" : "unclosed quote"});
+      out.malformed.push_back(
+          {l.number, std::string(trim(s)), t.ok ? "text after the value" : "unclosed quote"});
       return;
     }
     st.value = t.text;
@@ -252,21 +271,25 @@ void confuse(const std::vector<Line>& lines, std::size_t& li, ReadSettings& out)
 
 ReadSettings read_settings(std::string_view text, Syntax syntax) {
   ReadSettings out;
-  const std::string unblocked = syntax == Syntax::confuse ? strip_block_comments(text) : std::string();
+  const std::string unblocked =
+      syntax == Syntax::confuse ? strip_block_comments(text) : std::string();
   const auto lines = lines_of(syntax == Syntax::confuse ? std::string_view(unblocked) : text);
   for (std::size_t li = 0; li < lines.size(); ++li) {
     const Line& l = lines[li];
     if (l.text.size() > kMaxLineOctets) {
-      out.malformed.push_back({l.number, std::string(l.text.substr(0, 60)),
-                               fmt::format("line longer than {} octets, not read", kMaxLineOctets)});
+      out.malformed.push_back(
+          {l.number, std::string(l.text.substr(0, 60)),
+           fmt::format("line longer than {} octets, not read", kMaxLineOctets)});
       continue;
     }
     if (!valid_utf8(l.text)) {
-      out.malformed.push_back({l.number, std::string(l.text.substr(0, 60)), "not UTF-8 (postseal.toml is): not read"});
+      out.malformed.push_back(
+          {l.number, std::string(l.text.substr(0, 60)), "not UTF-8 (postseal.toml is): not read"});
       continue;
     }
     if (out.settings.size() >= kMaxSettings) {
-      out.malformed.push_back({l.number, "", fmt::format("more than {} settings: the rest is not read", kMaxSettings)});
+      out.malformed.push_back(
+          {l.number, "", fmt::format("more than {} settings: the rest is not read", kMaxSettings)});
       break;
     }
     switch (syntax) {

@@ -28,12 +28,30 @@ namespace postseal::migrate {
 namespace {
 
 // kShouldSign - RFC 6376 5.4.1's list: OpenDKIM's SignHeaders default.
-constexpr std::string_view kShouldSign[] = {
-    "From", "Reply-To", "Subject", "Date", "To", "Cc", "Resent-Date", "Resent-From", "Resent-Sender",
-    "Resent-To", "Resent-Cc", "In-Reply-To", "References", "List-Id", "List-Help", "List-Unsubscribe",
-    "List-Subscribe", "List-Post", "List-Owner", "List-Archive"};
-// kPostsealOversigned - what postseal's default header list oversigns (core/dkim/message_signer.cpp).
-constexpr std::string_view kPostsealOversigned[] = {"From", "To", "Cc", "Subject", "Date", "Message-ID",
+constexpr std::string_view kShouldSign[] = {"From",
+                                            "Reply-To",
+                                            "Subject",
+                                            "Date",
+                                            "To",
+                                            "Cc",
+                                            "Resent-Date",
+                                            "Resent-From",
+                                            "Resent-Sender",
+                                            "Resent-To",
+                                            "Resent-Cc",
+                                            "In-Reply-To",
+                                            "References",
+                                            "List-Id",
+                                            "List-Help",
+                                            "List-Unsubscribe",
+                                            "List-Subscribe",
+                                            "List-Post",
+                                            "List-Owner",
+                                            "List-Archive"};
+// kPostsealOversigned - what postseal's default header list oversigns
+// (core/dkim/message_signer.cpp).
+constexpr std::string_view kPostsealOversigned[] = {"From",     "To",           "Cc",
+                                                    "Subject",  "Date",         "Message-ID",
                                                     "Reply-To", "Content-Type", "MIME-Version"};
 
 // kMaxExpire - signer.domain[].expire's upper bound (one year).
@@ -45,23 +63,47 @@ struct Reason {
   std::string_view why;
 };
 const Reason kReasons[] = {
-    {{"socket"}, "postseal signs in an after-queue content filter, not a milter: content_filter=dksign:[127.0.0.1]:10027 "
-                 "on submission and pickup ([signer] listen, conf/postfix/signer-main.cf, signer-master.cf)"},
+    {{"socket"},
+     "postseal signs in an after-queue content filter, not a milter: "
+     "content_filter=dksign:[127.0.0.1]:10027 "
+     "on submission and pickup ([signer] listen, conf/postfix/signer-main.cf, signer-master.cf)"},
     {{"internalhosts", "externalignorelist", "peerlist", "macrolist", "mta"},
-     "postseal signs all mail Postfix routes through the content filter: choose it in master.cf, not by host"},
+     "postseal signs all mail Postfix routes through the content filter: choose it in master.cf, "
+     "not by host"},
     {{"syslog", "syslogsuccess", "logwhy", "syslogfacility", "syslogname", "logresults"},
-     "postseal logs each signature to syslog (mail facility) by default; --log, -v on the command line"},
+     "postseal logs each signature to syslog (mail facility) by default; --log, -v on the command "
+     "line"},
     {{"umask", "pidfile", "background", "autorestart", "autorestartcount", "autorestartrate",
       "changerootdirectory", "enablecoredumps", "milterdebug", "softstart"},
      "process management is systemd's (the postseal units) in postseal"},
     {{"trustanchorfile", "nameservers", "resolverconfiguration", "dnstimeout", "dnsconnect"},
      "DNS is only used for verification: [dns] serves `postseal verifier`"},
-    {{"minimumkeybits", "allowsha1only", "alwaysaddarheader", "authservid", "authservidwithjobid", "boguskey",
-      "maximumsignaturestoverify", "removeoldsignatures", "removearall", "removearfrom", "keepauthresults",
-      "unprotectedkey", "mustbesigned", "ondefault", "onbadsignature", "ondnserror", "oninternalerror",
-      "onnosignature", "onsecurity", "onsignatureerror", "trustsignaturesfrom", "strictheaders", "weaksyntaxchecks"},
+    {{"minimumkeybits",
+      "allowsha1only",
+      "alwaysaddarheader",
+      "authservid",
+      "authservidwithjobid",
+      "boguskey",
+      "maximumsignaturestoverify",
+      "removeoldsignatures",
+      "removearall",
+      "removearfrom",
+      "keepauthresults",
+      "unprotectedkey",
+      "mustbesigned",
+      "ondefault",
+      "onbadsignature",
+      "ondnserror",
+      "oninternalerror",
+      "onnosignature",
+      "onsecurity",
+      "onsignatureerror",
+      "trustsignaturesfrom",
+      "strictheaders",
+      "weaksyntaxchecks"},
      "a verification setting: DKIM verification is `postseal verifier` ([verifier], [dkim])"},
-    {{"reportaddress", "sendreports", "requestreports", "reportbccaddress"}, "no DKIM failure reports"},
+    {{"reportaddress", "sendreports", "requestreports", "reportbccaddress"},
+     "no DKIM failure reports"},
     {{"include"}, "not followed: import the included file separately and merge the sections"},
 };
 
@@ -81,9 +123,10 @@ class OpenDkim {
     const std::string at = where(r_.source, s.line);
     const std::string shown = s.name + " " + s.value;
     seen_[name] = s;
-    for (auto used : {"domain", "selector", "keyfile", "keytable", "signingtable", "multiplesignatures",
-                      "subdomains", "canonicalization", "mode", "basedirectory", "signheaders", "oversignheaders",
-                      "omitheaders", "signaturettl", "userid", "signaturealgorithm", "requiresafekeys"})
+    for (auto used : {"domain", "selector", "keyfile", "keytable", "signingtable",
+                      "multiplesignatures", "subdomains", "canonicalization", "mode",
+                      "basedirectory", "signheaders", "oversignheaders", "omitheaders",
+                      "signaturettl", "userid", "signaturealgorithm", "requiresafekeys"})
       if (name == used) return;
     for (const auto& reason : kReasons)
       for (auto n : reason.names)
@@ -96,18 +139,21 @@ class OpenDkim {
     plan_domains();
     algorithm();
     if (auto s = get("requiresafekeys"); s && !boolean(s->value))
-      note(*s, "postseal always refuses keys that group or others can read (chmod 600 the key files)");
+      note(*s,
+           "postseal always refuses keys that group or others can read (chmod 600 the key files)");
     if (auto s = get("mode"); !s) {
-      r_.note(r_.source, "Mode (default sv)", "verification (v) is `postseal verifier` (milter or proxy)");
+      r_.note(r_.source, "Mode (default sv)",
+              "verification (v) is `postseal verifier` (milter or proxy)");
     } else if (s->value.find('v') != std::string::npos) {
       note(*s, "verification (v) is `postseal verifier` (milter or proxy)");
     }
     bool signs = false;
     for (auto& d : domains_) signs = signs || !d.keys.empty();
     if (!signs)
-      for (auto n : {"canonicalization", "oversignheaders", "signheaders", "omitheaders", "signaturettl",
-                     "multiplesignatures", "subdomains", "signaturealgorithm"})
-        if (auto s = get(n)) note(*s, "no signing domain is carried over, so there is nothing to apply it to");
+      for (auto n : {"canonicalization", "oversignheaders", "signheaders", "omitheaders",
+                     "signaturettl", "multiplesignatures", "subdomains", "signaturealgorithm"})
+        if (auto s = get(n))
+          note(*s, "no signing domain is carried over, so there is nothing to apply it to");
     for (auto& d : domains_) write_domain(d);
   }
 
@@ -117,9 +163,15 @@ class OpenDkim {
     return it == seen_.end() ? std::nullopt : std::optional<Setting>(it->second);
   }
   std::string at(const Setting& s) const { return where(r_.source, s.line); }
-  std::string origin(const Setting& s) const { return fmt::format("{}: {} {}", at(s), s.name, s.value); }
-  void note(const Setting& s, std::string why) { r_.note(at(s), s.name + " " + s.value, std::move(why)); }
-  static bool boolean(std::string_view v) { return !v.empty() && std::string_view("TtYy1").find(v[0]) != std::string_view::npos; }
+  std::string origin(const Setting& s) const {
+    return fmt::format("{}: {} {}", at(s), s.name, s.value);
+  }
+  void note(const Setting& s, std::string why) {
+    r_.note(at(s), s.name + " " + s.value, std::move(why));
+  }
+  static bool boolean(std::string_view v) {
+    return !v.empty() && std::string_view("TtYy1").find(v[0]) != std::string_view::npos;
+  }
 
   void user() {
     auto s = get("userid");
@@ -132,7 +184,8 @@ class OpenDkim {
 
   void algorithm() {
     auto s = get("signaturealgorithm");
-    if (s && s->value == "rsa-sha1") note(*s, "postseal never signs with rsa-sha1 (RFC 8301): rsa-sha256");
+    if (s && s->value == "rsa-sha1")
+      note(*s, "postseal never signs with rsa-sha1 (RFC 8301): rsa-sha256");
   }
 
   // path - a key path with '%' replaced and BaseDirectory applied; nullopt for key material.
@@ -156,7 +209,8 @@ class OpenDkim {
     auto mode = get("mode");
     if (mode && mode->value.find('s') == std::string::npos) {
       for (auto n : {"domain", "keytable", "signingtable", "keyfile", "selector"})
-        if (auto s = get(n)) note(*s, "Mode has no s: OpenDKIM does not sign, so neither is this carried over");
+        if (auto s = get(n))
+          note(*s, "Mode has no s: OpenDKIM does not sign, so neither is this carried over");
       return;
     }
     if (get("keytable") || get("signingtable")) return plan_tables();
@@ -168,7 +222,10 @@ class OpenDkim {
     if (!domain && !selector && !keyfile) return;
     if (!domain || !selector || !keyfile) {
       for (const auto& s : {domain, selector, keyfile})
-        if (s) note(*s, "Domain, Selector and KeyFile go together (OpenDKIM refuses one without the others)");
+        if (s)
+          note(
+              *s,
+              "Domain, Selector and KeyFile go together (OpenDKIM refuses one without the others)");
       return;
     }
     auto sub = get("subdomains");
@@ -179,8 +236,8 @@ class OpenDkim {
       DomainPlan& d = plan(to_lower(row.key));
       d.keys.push_back(selector->value + ":" + *key);
       d.subdomains = sub && boolean(sub->value);
-      d.origin = fmt::format("{}; {}: Selector {}; {}: KeyFile {}", origin(*domain), at(*selector), selector->value,
-                             at(*keyfile), keyfile->value);
+      d.origin = fmt::format("{}; {}: Selector {}; {}: KeyFile {}", origin(*domain), at(*selector),
+                             selector->value, at(*keyfile), keyfile->value);
       if (sub) d.origin += fmt::format("; {}", origin(*sub));
     }
   }
@@ -195,12 +252,15 @@ class OpenDkim {
     for (auto n : {"domain", "selector", "keyfile"})
       if (auto s = get(n)) note(*s, "ignored by OpenDKIM when a KeyTable is used");
     if (auto s = get("subdomains"); s && boolean(s->value))
-      note(*s, "applies to Domain only: with a SigningTable, its rows (*@*.example.com, .example.com) decide");
+      note(*s,
+           "applies to Domain only: with a SigningTable, its rows (*@*.example.com, .example.com) "
+           "decide");
     const auto keys = key_rows(read_dataset(kt->value, at(*kt), read_, r_), r_);
     const Dataset signing = read_dataset(st->value, at(*st), read_, r_);
     auto multiple = get("multiplesignatures");
     const bool all_matches = multiple && boolean(multiple->value);
-    std::vector<std::string> decided;  // domains whose first match is taken (MultipleSignatures off)
+    std::vector<std::string>
+        decided;  // domains whose first match is taken (MultipleSignatures off)
     for (const auto& row : signing.rows) apply_row(row, signing.kind, keys, all_matches, decided);
   }
 
@@ -210,46 +270,62 @@ class OpenDkim {
     return nullptr;
   }
 
-  void apply_row(const TableRow& row, DatasetKind kind, const std::vector<KeyRow>& keys, bool all_matches,
-                 std::vector<std::string>& decided) {
+  void apply_row(const TableRow& row, DatasetKind kind, const std::vector<KeyRow>& keys,
+                 bool all_matches, std::vector<std::string>& decided) {
     const std::string shown = row.key + " " + row.value;
     const auto fields = split_items(row.value, ":");
     const SenderMatch m = classify(row.key, kind);
     switch (m.match) {
       case Match::everything:
-        return r_.note(row.at, shown, "signs every sender domain: postseal signs listed From domains only "
-                                      "(one [[signer.domain]] each)");
+        return r_.note(row.at, shown,
+                       "signs every sender domain: postseal signs listed From domains only "
+                       "(one [[signer.domain]] each)");
       case Match::never:
-        return r_.note(row.at, shown, kind == DatasetKind::refile
-                                          ? "a refile pattern is matched against the whole address: this one never matches"
-                                          : "a wildcard in a file: table is taken literally and never matches (use refile:)");
+        return r_.note(
+            row.at, shown,
+            kind == DatasetKind::refile
+                ? "a refile pattern is matched against the whole address: this one never matches"
+                : "a wildcard in a file: table is taken literally and never matches (use refile:)");
       case Match::other:
-        return r_.note(row.at, shown, "a pattern postseal cannot express (it signs by From domain, *@domain)");
+        return r_.note(row.at, shown,
+                       "a pattern postseal cannot express (it signs by From domain, *@domain)");
       case Match::address:
-        return r_.note(row.at, shown, fmt::format("per-address signing: postseal signs by From domain, so this sender's "
-                                                  "mail is signed with {}'s keys (if listed)", m.domain));
+        return r_.note(
+            row.at, shown,
+            fmt::format("per-address signing: postseal signs by From domain, so this sender's "
+                        "mail is signed with {}'s keys (if listed)",
+                        m.domain));
       case Match::domain:
       case Match::subdomains: break;
     }
     if (fields.empty()) return r_.note(row.at, shown, "no key name");
     const KeyRow* key = find_key(keys, fields[0]);
     if (key == nullptr) return r_.note(row.at, shown, "the KeyTable has no key of this name");
-    if (fields.size() > 1) r_.note(row.at, shown, "the signer identity (i=): postseal does not set i=");
+    if (fields.size() > 1)
+      r_.note(row.at, shown, "the signer identity (i=): postseal does not set i=");
     if (key->domain == "%" && m.match == Match::subdomains)
-      return r_.note(row.at, shown, fmt::format("d= is each subdomain itself (% in the KeyTable): postseal signs "
-                                                "subdomains of {} with d={} and {}'s keys", m.domain, m.domain, m.domain));
+      return r_.note(row.at, shown,
+                     fmt::format("d= is each subdomain itself (% in the KeyTable): postseal signs "
+                                 "subdomains of {} with d={} and {}'s keys",
+                                 m.domain, m.domain, m.domain));
     const std::string d = key->domain == "%" ? m.domain : to_lower(key->domain);
     if (d != m.domain)
-      return r_.note(row.at, shown, fmt::format("d={} for mail from {}{}: postseal signs with d= the From domain",
-                                                d, m.match == Match::subdomains ? "subdomains of " : "", m.domain));
+      return r_.note(
+          row.at, shown,
+          fmt::format("d={} for mail from {}{}: postseal signs with d= the From domain", d,
+                      m.match == Match::subdomains ? "subdomains of " : "", m.domain));
     auto file = path(key->key, m.domain);
-    if (!file) return r_.note(key->at, key->name + " " + key->domain + ":" + key->selector + ":...",
-                              "key material inside the KeyTable: write it to a file (mode 0600) and name the file");
+    if (!file)
+      return r_.note(
+          key->at, key->name + " " + key->domain + ":" + key->selector + ":...",
+          "key material inside the KeyTable: write it to a file (mode 0600) and name the file");
     const std::string tag = m.domain + (m.match == Match::subdomains ? "/sub" : "");
     if (!all_matches && std::find(decided.begin(), decided.end(), tag) != decided.end())
-      return r_.note(row.at, shown, "never used: an earlier row matches first (MultipleSignatures is off)");
+      return r_.note(row.at, shown,
+                     "never used: an earlier row matches first (MultipleSignatures is off)");
     decided.push_back(tag);
-    add_key(m, key->selector + ":" + *file, row.at + ": " + shown + "; " + key->at + ": " + key->name);
+    add_key(m, key->selector + ":" + *file,
+            row.at + ": " + shown + "; " + key->at + ": " + key->name);
   }
 
   void add_key(const SenderMatch& m, const std::string& key, const std::string& origin) {
@@ -260,7 +336,8 @@ class OpenDkim {
                 "postseal's subdomains = true also signs " + m.domain + " itself");
       } else if (std::find(d.keys.begin(), d.keys.end(), key) == d.keys.end()) {
         return r_.note(origin.substr(0, origin.find(": ")), "subdomains of " + m.domain,
-                       "subdomains sign with " + m.domain + "'s own keys in postseal: this key is not carried over");
+                       "subdomains sign with " + m.domain +
+                           "'s own keys in postseal: this key is not carried over");
       }
       d.subdomains = true;
     }
@@ -272,18 +349,23 @@ class OpenDkim {
   // OpenDKIM's, else an explicit list.
   void headers(Section& s) {
     auto sign = get("signheaders"), over = get("oversignheaders"), omit = get("omitheaders");
-    std::vector<std::string> oversign = over ? split_items(over->value, ",") : std::vector<std::string>{};
+    std::vector<std::string> oversign =
+        over ? split_items(over->value, ",") : std::vector<std::string>{};
     bool covered = !sign && !omit;
     for (const auto& h : oversign)
-      covered = covered && std::any_of(std::begin(kPostsealOversigned), std::end(kPostsealOversigned),
-                                       [&](std::string_view p) { return iequals(p, h); });
+      covered =
+          covered && std::any_of(std::begin(kPostsealOversigned), std::end(kPostsealOversigned),
+                                 [&](std::string_view p) { return iequals(p, h); });
     if (covered) {
-      if (over) s.comments.push_back(origin(*over) + ": postseal's default h= list already oversigns From, To, Cc, "
-                                                     "Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version");
+      if (over)
+        s.comments.push_back(origin(*over) +
+                             ": postseal's default h= list already oversigns From, To, Cc, "
+                             "Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version");
       return;
     }
-    std::vector<std::string> list = sign ? split_items(sign->value, ",")
-                                         : std::vector<std::string>(std::begin(kShouldSign), std::end(kShouldSign));
+    std::vector<std::string> list =
+        sign ? split_items(sign->value, ",")
+             : std::vector<std::string>(std::begin(kShouldSign), std::end(kShouldSign));
     if (omit)
       for (const auto& o : split_items(omit->value, ","))
         std::erase_if(list, [&](const std::string& h) { return iequals(h, o); });
@@ -291,8 +373,10 @@ class OpenDkim {
     std::string from;
     for (const auto& s2 : {sign, over, omit})
       if (s2) from += (from.empty() ? "" : "; ") + origin(*s2);
-    add(s, "headers", toml_strings(list), from + " (each name once, and once more if oversigned; "
-                                                 "an absent field is signed as empty)");
+    add(s, "headers", toml_strings(list),
+        from +
+            " (each name once, and once more if oversigned; "
+            "an absent field is signed as empty)");
   }
 
   void write_domain(const DomainPlan& d) {
@@ -304,12 +388,14 @@ class OpenDkim {
     auto canon = get("canonicalization");
     std::string c = canon ? canon->value : "simple/simple";
     if (c.find('/') == std::string::npos) c += "/simple";
-    add(s, "canonicalization", toml_string(c), canon ? origin(*canon) : "OpenDKIM's default Canonicalization simple");
+    add(s, "canonicalization", toml_string(c),
+        canon ? origin(*canon) : "OpenDKIM's default Canonicalization simple");
     headers(s);
     if (auto ttl = get("signaturettl")) {
       long n = -1;
       auto [end, ec] = std::from_chars(ttl->value.data(), ttl->value.data() + ttl->value.size(), n);
-      if (ec == std::errc() && end == ttl->value.data() + ttl->value.size() && n >= 0 && n <= kMaxExpire)
+      if (ec == std::errc() && end == ttl->value.data() + ttl->value.size() && n >= 0 &&
+          n <= kMaxExpire)
         add(s, "expire", std::to_string(n), origin(*ttl));
       else if (!ttl_noted_) {
         ttl_noted_ = true;

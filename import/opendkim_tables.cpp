@@ -2,22 +2,23 @@
 // opendkim_tables.hpp).
 #include "import/opendkim_tables.hpp"
 
-#include "import/config_lines.hpp"
 #include "core/util/text.hpp"
+#include "import/config_lines.hpp"
 
 #include <fmt/format.h>
 
 namespace postseal::migrate {
 namespace {
 
-constexpr std::string_view kDatabasePrefixes[] = {"db:", "dsn:", "ldap:", "ldaps:", "ldapi:", "lua:",
-                                                  "memcache:", "mdb:", "erlang:"};
+constexpr std::string_view kDatabasePrefixes[] = {
+    "db:", "dsn:", "ldap:", "ldaps:", "ldapi:", "lua:", "memcache:", "mdb:", "erlang:"};
 
 void read_file_rows(Dataset& d, const std::string& at, const ReadFile& read, Result& r) {
   auto text = read(d.path);
   if (!text || text->size() > kMaxSourceOctets) {
-    r.note(at, d.path, fmt::format("cannot read the table ({}): nothing from it is carried over",
-                                   text ? "too large" : text.error()));
+    r.note(at, d.path,
+           fmt::format("cannot read the table ({}): nothing from it is carried over",
+                       text ? "too large" : text.error()));
     return;
   }
   const ReadSettings rs = read_settings(*text, Syntax::name_value);
@@ -27,12 +28,14 @@ void read_file_rows(Dataset& d, const std::string& at, const ReadFile& read, Res
 
 }  // namespace
 
-Dataset read_dataset(const std::string& value, const std::string& at, const ReadFile& read, Result& r) {
+Dataset read_dataset(const std::string& value, const std::string& at, const ReadFile& read,
+                     Result& r) {
   Dataset d;
   for (auto prefix : kDatabasePrefixes)
     if (value.starts_with(prefix)) {
       d.kind = DatasetKind::unsupported;
-      r.note(at, value, "a database-backed data set: export it to a file (file: or refile:) and import again");
+      r.note(at, value,
+             "a database-backed data set: export it to a file (file: or refile:) and import again");
       return d;
     }
   if (value.starts_with("refile:")) {
@@ -58,7 +61,9 @@ Dataset read_dataset(const std::string& value, const std::string& at, const Read
   for (const auto& item : split_items(list, ",")) {
     auto split = item.find_first_of(" \t=");
     std::string key = item.substr(0, split);
-    std::string rest = split == std::string::npos ? "" : std::string(trim(std::string_view(item).substr(split + 1)));
+    std::string rest = split == std::string::npos
+                           ? ""
+                           : std::string(trim(std::string_view(item).substr(split + 1)));
     d.rows.push_back({key, rest, at});
   }
   return d;
@@ -73,8 +78,9 @@ std::vector<KeyRow> key_rows(const Dataset& keytable, Result& r) {
       r.note(row.at, row.key + " " + row.value, "not DOMAIN:SELECTOR:KEY (OpenDKIM refuses it)");
       continue;
     }
-    out.push_back({row.key, row.value.substr(0, first), row.value.substr(first + 1, second - first - 1),
-                   row.value.substr(second + 1), row.at});
+    out.push_back({row.key, row.value.substr(0, first),
+                   row.value.substr(first + 1, second - first - 1), row.value.substr(second + 1),
+                   row.at});
   }
   return out;
 }

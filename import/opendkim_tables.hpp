@@ -30,7 +30,8 @@ struct Dataset {
 
 // read_dataset - the rows of a data set value (`at` names the config line); a file that cannot
 // be read, or an unsupported kind, is a note and gives no rows.
-Dataset read_dataset(const std::string& value, const std::string& at, const ReadFile& read, Result& r);
+Dataset read_dataset(const std::string& value, const std::string& at, const ReadFile& read,
+                     Result& r);
 
 // KeyRow - one KeyTable entry.
 struct KeyRow {
@@ -41,12 +42,12 @@ std::vector<KeyRow> key_rows(const Dataset& keytable, Result& r);
 
 // SenderMatch - what a SigningTable key matches, in postseal's terms.
 enum class Match {
-  domain,           // every sender of `domain`
-  subdomains,       // senders of domains below `domain`
-  address,          // one address (or user@domain pattern)
-  everything,       // "*"
-  never,            // a pattern this kind of table never matches
-  other,            // a wildcard pattern postseal cannot express
+  domain,      // every sender of `domain`
+  subdomains,  // senders of domains below `domain`
+  address,     // one address (or user@domain pattern)
+  everything,  // "*"
+  never,       // a pattern this kind of table never matches
+  other,       // a wildcard pattern postseal cannot express
 };
 struct SenderMatch {
   Match match;

@@ -80,7 +80,9 @@ bool has_key(const Section& s, std::string_view key) {
   return false;
 }
 
-std::string where(std::string_view file, std::size_t line) { return fmt::format("{}:{}", file, line); }
+std::string where(std::string_view file, std::size_t line) {
+  return fmt::format("{}:{}", file, line);
+}
 
 namespace {
 
@@ -106,9 +108,11 @@ void sort_notes(std::vector<Note>& notes) {
 
 std::string read_source(const ReadFile& read, const std::string& path) {
   auto text = read(path);
-  if (!text) throw StartupError(kExitNoInput, fmt::format("cannot read {}: {}", path, text.error()));
+  if (!text)
+    throw StartupError(kExitNoInput, fmt::format("cannot read {}: {}", path, text.error()));
   if (text->size() > kMaxSourceOctets)
-    throw StartupError(kExitNoInput, fmt::format("{}: larger than {} octets", path, kMaxSourceOctets));
+    throw StartupError(kExitNoInput,
+                       fmt::format("{}: larger than {} octets", path, kMaxSourceOctets));
   return *text;
 }
 
@@ -129,7 +133,8 @@ std::string render(const Result& r) {
   if (!r.notes.empty()) {
     out += fmt::format("\n# Not carried over ({}):\n", r.notes.size());
     for (const auto& n : r.notes)
-      out += fmt::format("# {}: {}: {}\n", comment_text(n.where), comment_text(n.setting), comment_text(n.reason));
+      out += fmt::format("# {}: {}: {}\n", comment_text(n.where), comment_text(n.setting),
+                         comment_text(n.reason));
   }
   return out;
 }
@@ -137,7 +142,8 @@ std::string render(const Result& r) {
 std::string render_notes(const Result& r) {
   std::string out;
   for (const auto& n : r.notes)
-    out += fmt::format("{}: {}: not carried over: {}\n", printable(n.where, 400), n.setting, printable(n.reason, 400));
+    out += fmt::format("{}: {}: not carried over: {}\n", printable(n.where, 400), n.setting,
+                       printable(n.reason, 400));
   return out;
 }
 

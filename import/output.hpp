@@ -46,8 +46,8 @@ struct Section {
 
 // Result - what one import produced.
 struct Result {
-  std::string tool;    // "opendkim", "postsrsd", "policyd-spf", "smf-spf"
-  std::string source;  // the file imported
+  std::string tool;              // "opendkim", "postsrsd", "policyd-spf", "smf-spf"
+  std::string source;            // the file imported
   std::deque<Section> sections;  // a deque: references to sections stay valid as more are added
   std::vector<Note> notes;
 

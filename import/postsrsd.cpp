@@ -50,34 +50,41 @@ void hash_keys(Result& r, Section& srs, const Scheme& h, std::string_view sep) {
   long length = 4;
   if (h.hash_length) {
     auto n = number(h.hash_length->value, 1, 27);
-    if (!n) r.note(where(r.source, h.hash_length->line), h.hash_length->name + std::string(sep) + h.hash_length->value,
-                   "srs.hash_length takes 1-27");
+    if (!n)
+      r.note(where(r.source, h.hash_length->line),
+             h.hash_length->name + std::string(sep) + h.hash_length->value,
+             "srs.hash_length takes 1-27");
     else {
       length = *n;
-      add(srs, "hash_length", std::to_string(*n), fmt::format("{}: {}{}{}", where(r.source, h.hash_length->line),
-                                                               h.hash_length->name, sep, h.hash_length->value));
+      add(srs, "hash_length", std::to_string(*n),
+          fmt::format("{}: {}{}{}", where(r.source, h.hash_length->line), h.hash_length->name, sep,
+                      h.hash_length->value));
     }
   }
   if (h.hash_minimum && number(h.hash_minimum->value, 1, 27).value_or(length) != length)
-    r.note(where(r.source, h.hash_minimum->line), h.hash_minimum->name + std::string(sep) + h.hash_minimum->value,
-           fmt::format("srs.hash_length is also the fewest hash characters accepted ({}): addresses with "
-                       "shorter hashes no longer reverse",
-                       length));
+    r.note(where(r.source, h.hash_minimum->line),
+           h.hash_minimum->name + std::string(sep) + h.hash_minimum->value,
+           fmt::format(
+               "srs.hash_length is also the fewest hash characters accepted ({}): addresses with "
+               "shorter hashes no longer reverse",
+               length));
 }
 
 // Postsrsd1 - /etc/default/postsrsd.
 class Postsrsd1 {
  public:
-  Postsrsd1(Result& r, std::string_view mydomain) : r_(r), srs_(r.section("srs")), mydomain_(mydomain) {}
+  Postsrsd1(Result& r, std::string_view mydomain)
+      : r_(r), srs_(r.section("srs")), mydomain_(mydomain) {}
 
   void apply(const Setting& s) {
     const std::string at = where(r_.source, s.line);
     const std::string shown = s.name + "=" + s.value;
     const std::string origin = fmt::format("{}: {}", at, shown);
     if (from_shell(s.value) && s.name != "SRS_EXTRA_OPTIONS")
-      return r_.note(at, shown, "computed by the shell when postsrsd starts: set the postseal key by hand");
-    for (auto later : {"SRS_DOMAIN", "SRS_HASHLENGTH", "SRS_HASHMIN", "SRS_FORWARD_PORT", "SRS_REVERSE_PORT",
-                       "SRS_LISTEN_ADDR"})
+      return r_.note(at, shown,
+                     "computed by the shell when postsrsd starts: set the postseal key by hand");
+    for (auto later : {"SRS_DOMAIN", "SRS_HASHLENGTH", "SRS_HASHMIN", "SRS_FORWARD_PORT",
+                       "SRS_REVERSE_PORT", "SRS_LISTEN_ADDR"})
       if (s.name == later) {  // used in finish(), with the other settings they combine with
         later_[s.name] = s;
         return;
@@ -88,7 +95,8 @@ class Postsrsd1 {
     if (s.name == "SRS_SECRET") return add(srs_, "secrets_file", toml_string(s.value), origin);
     if (s.name == "RUN_AS") return add(srs_, "user", toml_string(s.value), origin);
     if (s.name == "CHROOT") {
-      if (!s.value.empty()) r_.note(at, shown, "srsd does not chroot; its systemd unit confines it");
+      if (!s.value.empty())
+        r_.note(at, shown, "srsd does not chroot; its systemd unit confines it");
       return;
     }
     if (s.name == "SRS_EXTRA_OPTIONS") return extra_options(s, at, shown);
@@ -97,14 +105,17 @@ class Postsrsd1 {
 
   void finish() {
     if (auto d = later("SRS_DOMAIN"))
-      add(srs_, "domain", toml_string(d->value), fmt::format("{}: SRS_DOMAIN={}", where(r_.source, d->line), d->value));
+      add(srs_, "domain", toml_string(d->value),
+          fmt::format("{}: SRS_DOMAIN={}", where(r_.source, d->line), d->value));
     else if (!mydomain_.empty())
-      add(srs_, "domain", toml_string(mydomain_), "SRS_DOMAIN is not set: postsrsd used `postconf -h mydomain`");
-    else
-      r_.note(r_.source, "SRS_DOMAIN", "not set and Postfix's mydomain unknown: set srs.domain");
+      add(srs_, "domain", toml_string(mydomain_),
+          "SRS_DOMAIN is not set: postsrsd used `postconf -h mydomain`");
+    else r_.note(r_.source, "SRS_DOMAIN", "not set and Postfix's mydomain unknown: set srs.domain");
     if (!has_key(srs_, "secrets_file"))
-      add(srs_, "secrets_file", toml_string("/etc/postsrsd.secret"), "postsrsd's default SRS_SECRET");
-    if (!has_key(srs_, "user")) add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
+      add(srs_, "secrets_file", toml_string("/etc/postsrsd.secret"),
+          "postsrsd's default SRS_SECRET");
+    if (!has_key(srs_, "user"))
+      add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
     hash_keys(r_, srs_, Scheme{later("SRS_HASHLENGTH"), later("SRS_HASHMIN")}, "=");
     const auto listen = later("SRS_LISTEN_ADDR");
     const std::string host = listen ? listen->value : "127.0.0.1";
@@ -114,11 +125,14 @@ class Postsrsd1 {
       const std::string p = port ? port->value : fallback;
       std::string origin = port ? where(r_.source, port->line) + ": " + port->name + "=" + p
                                 : fmt::format("postsrsd's default port {}", p);
-      if (listen) origin += fmt::format(", {}: SRS_LISTEN_ADDR={}", where(r_.source, listen->line), host);
-      if (!number(p, 1, 65535)) r_.note(r_.source, std::string(key) + " port " + p, "not a port number");
+      if (listen)
+        origin += fmt::format(", {}: SRS_LISTEN_ADDR={}", where(r_.source, listen->line), host);
+      if (!number(p, 1, 65535))
+        r_.note(r_.source, std::string(key) + " port " + p, "not a port number");
       else add(srs_, key, toml_string(host_port(host, p)), origin);
     }
-    add(srs_, "socketmap", toml_string(""), "postsrsd 1 has no socketmap listener (set one to use socketmap: lookups)");
+    add(srs_, "socketmap", toml_string(""),
+        "postsrsd 1 has no socketmap listener (set one to use socketmap: lookups)");
   }
 
  private:
@@ -134,7 +148,8 @@ class Postsrsd1 {
       if (w.starts_with("-t")) {
         std::string n = w.size() > 2 ? w.substr(2) : (i + 1 < words.size() ? words[++i] : "");
         if (auto t = number(n, 1, 86400)) {
-          add(srs_, "idle_timeout", std::to_string(*t), fmt::format("{}: -t{} (SRS_EXTRA_OPTIONS)", at, n));
+          add(srs_, "idle_timeout", std::to_string(*t),
+              fmt::format("{}: -t{} (SRS_EXTRA_OPTIONS)", at, n));
           continue;
         }
       }
@@ -165,10 +180,12 @@ class Postsrsd2 {
     const std::string at = where(r_.source, s.line);
     const std::string shown = s.name + " = " + (s.is_list ? "{" + s.value + "}" : s.value);
     const std::string origin = fmt::format("{}: {}", at, shown);
-    if (s.name == "domains") return add_domains(s.is_list ? s.list : split_items(s.value, ","), origin);
+    if (s.name == "domains")
+      return add_domains(s.is_list ? s.list : split_items(s.value, ","), origin);
     if (s.name == "domains-file") return domains_file(s, at, shown);
     if (s.name == "srs-domain") return add(srs_, "domain", toml_string(s.value), origin);
-    if (s.name == "socketmap") return add(srs_, "socketmap", toml_string(socketmap_endpoint(s.value)), origin);
+    if (s.name == "socketmap")
+      return add(srs_, "socketmap", toml_string(socketmap_endpoint(s.value)), origin);
     if (s.name == "secrets-file") return add(srs_, "secrets_file", toml_string(s.value), origin);
     if (s.name == "separator") return add(srs_, "separator", toml_string(s.value), origin);
     if (s.name == "hash-length" || s.name == "hash-minimum") {
@@ -177,30 +194,37 @@ class Postsrsd2 {
     }
     if (s.name == "unprivileged-user") return add(srs_, "user", toml_string(s.value), origin);
     if (s.name == "keep-alive") return seconds(s, "idle_timeout", 86400, at, shown, origin);
-    if (s.name == "connection-limit") return seconds(s, "max_connections", 100000, at, shown, origin);
+    if (s.name == "connection-limit")
+      return seconds(s, "max_connections", 100000, at, shown, origin);
     if (s.name == "original-envelope") {
-      if (s.value != "embedded") r_.note(at, shown, "srsd embeds the original sender (no database)");
+      if (s.value != "embedded")
+        r_.note(at, shown, "srsd embeds the original sender (no database)");
       return;
     }
     if (s.name == "always-rewrite" && s.value == "off") return;
     if (s.name == "chroot-dir" && s.value.empty()) return;
     if (s.name == "syslog" || s.name == "debug")
       return r_.note(at, shown, "logging is chosen on the command line (--log, -v/--verbose)");
-    r_.note(at, shown, s.name == "milter" ? "srsd has no milter: use the socketmap (conf/postfix/srs-main.cf)"
-                                          : "no postseal equivalent");
+    r_.note(at, shown,
+            s.name == "milter" ? "srsd has no milter: use the socketmap (conf/postfix/srs-main.cf)"
+                               : "no postseal equivalent");
   }
 
   void finish() {
-    if (!local_domains_.empty()) add(srs_, "local_domains", toml_strings(local_domains_), domains_origin_);
+    if (!local_domains_.empty())
+      add(srs_, "local_domains", toml_strings(local_domains_), domains_origin_);
     if (!has_key(srs_, "domain") && !local_domains_.empty())
-      add(srs_, "domain", toml_string(local_domains_.front()), "no srs-domain: postsrsd uses the first local domain");
+      add(srs_, "domain", toml_string(local_domains_.front()),
+          "no srs-domain: postsrsd uses the first local domain");
     else if (!has_key(srs_, "domain"))
       r_.note(r_.source, "srs-domain", "neither srs-domain nor domains is set: set srs.domain");
     if (!has_key(srs_, "socketmap"))
-      add(srs_, "socketmap", toml_string("unix:/var/spool/postfix/srs"), "postsrsd 2's default socketmap");
+      add(srs_, "socketmap", toml_string("unix:/var/spool/postfix/srs"),
+          "postsrsd 2's default socketmap");
     if (!has_key(srs_, "secrets_file"))
       r_.note(r_.source, "secrets-file (not set)",
-              "postsrsd 2's built-in path depends on its build: set srs.secrets_file to the file it used, or "
+              "postsrsd 2's built-in path depends on its build: set srs.secrets_file to the file "
+              "it used, or "
               "SRS addresses already sent stop reversing");
     hash_keys(r_, srs_, hash_, " = ");
     add(srs_, "tcp_forward", toml_string(""), "postsrsd 2 serves no tcp_table");
@@ -216,15 +240,17 @@ class Postsrsd2 {
   void domains_file(const Setting& s, const std::string& at, const std::string& shown) {
     auto text = read_(s.value);
     if (!text || text->size() > kMaxSourceOctets)
-      return r_.note(at, shown, fmt::format("cannot read it ({}): copy its domains into srs.local_domains",
-                                            text ? "too large" : text.error()));
+      return r_.note(at, shown,
+                     fmt::format("cannot read it ({}): copy its domains into srs.local_domains",
+                                 text ? "too large" : text.error()));
     std::vector<std::string> domains;  // one per line; '#' comments
-    for (const auto& line : read_settings(*text, Syntax::name_value).settings) domains.push_back(line.name);
+    for (const auto& line : read_settings(*text, Syntax::name_value).settings)
+      domains.push_back(line.name);
     add_domains(domains, fmt::format("{} (read now; srsd does not watch it)", at + ": " + shown));
   }
 
-  void seconds(const Setting& s, const char* key, long max, const std::string& at, const std::string& shown,
-               const std::string& origin) {
+  void seconds(const Setting& s, const char* key, long max, const std::string& at,
+               const std::string& shown, const std::string& origin) {
     auto n = number(s.value, 1, max);
     if (!n) return r_.note(at, shown, fmt::format("srs.{} takes 1-{}", key, max));
     add(srs_, key, std::to_string(*n), origin);

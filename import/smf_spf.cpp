@@ -46,26 +46,32 @@ std::optional<long> ttl_seconds(std::string_view v) {
 class SmfSpf {
  public:
   explicit SmfSpf(Result& r) : r_(r), m_(r.section("milter")), v_(r.section("verifier")) {
-    m_.comments.push_back("smf-spf matched Whitelist* entries as case-insensitive substrings; postseal matches "
-                          "the forms documented in conf/postseal.toml ([milter])");
+    m_.comments.push_back(
+        "smf-spf matched Whitelist* entries as case-insensitive substrings; postseal matches "
+        "the forms documented in conf/postseal.toml ([milter])");
   }
 
   void apply(const Setting& s) {
     const std::string at = where(r_.source, s.line);
     const std::string shown = s.name + " " + s.value;
     const auto words = split_items(s.value, " \t");
-    if (words.empty()) {  // smf-spf reads "%s %s": a lone word is skipped (noted unless it is no word at all)
-      if (std::any_of(s.name.begin(), s.name.end(), [](unsigned char c) { return std::isalnum(c); }))
+    if (words.empty()) {  // smf-spf reads "%s %s": a lone word is skipped (noted unless it is no
+                          // word at all)
+      if (std::any_of(s.name.begin(), s.name.end(),
+                      [](unsigned char c) { return std::isalnum(c); }))
         r_.note(at, shown, "no value (smf-spf skips the line)");
       return;
     }
     const std::string& value = words.front();
     const std::string origin = fmt::format("{}: {} {}", at, s.name, value);
     const std::string name = to_lower(s.name);
-    for (auto [source, key] : {std::pair{"whitelistip", "whitelist_ip"}, {"whitelistptr", "whitelist_ptr"},
-                               {"whitelistfrom", "whitelist_from"}, {"whitelistto", "whitelist_to"}})
+    for (auto [source, key] : {std::pair{"whitelistip", "whitelist_ip"},
+                               {"whitelistptr", "whitelist_ptr"},
+                               {"whitelistfrom", "whitelist_from"},
+                               {"whitelistto", "whitelist_to"}})
       if (name == source) return list(key, value, at);
-    for (auto [source, key] : {std::pair{"refusefail", "refuse_fail"}, {"tagsubject", "tag_subject"},
+    for (auto [source, key] : {std::pair{"refusefail", "refuse_fail"},
+                               {"tagsubject", "tag_subject"},
                                {"addheader", "add_header"}})
       if (name == source) {
         auto b = on_off(value);
@@ -97,23 +103,28 @@ class SmfSpf {
       socket_seen_ = true;
       return add(m_, "listen", toml_string(listen), origin);
     }
-    if (name == "syslog") return r_.note(at, shown, "postseal logs to syslog's mail facility (or --log stderr)");
+    if (name == "syslog")
+      return r_.note(at, shown, "postseal logs to syslog's mail facility (or --log stderr)");
     r_.note(at, shown, "not an smf-spf setting");
   }
 
   void finish() {
     for (auto& [key, items] : list_) add(m_, key, toml_strings(items.values), items.origin);
     if (!socket_seen_)
-      add(m_, "listen", toml_string(kDefaultSocket), "smf-spf's default Socket (the file sets none)");
+      add(m_, "listen", toml_string(kDefaultSocket),
+          "smf-spf's default Socket (the file sets none)");
     add(v_, "helo_reject", toml_string("null"),
-        "smf-spf checks the HELO identity only for the null sender (mail_from_reject stays \"fail\")");
+        "smf-spf checks the HELO identity only for the null sender (mail_from_reject stays "
+        "\"fail\")");
     if (quarantine_on_ && box_.find('@') != std::string::npos)
       add(m_, "quarantine_mailbox", toml_string(box_), box_at_ + ": QuarantineBox " + box_);
     else if (quarantine_on_)
-      r_.note(box_at_.empty() ? quarantine_at_ : box_at_, "QuarantineBox " + (box_.empty() ? "postmaster" : box_),
+      r_.note(box_at_.empty() ? quarantine_at_ : box_at_,
+              "QuarantineBox " + (box_.empty() ? "postmaster" : box_),
               "milter.quarantine_mailbox needs a full address (user@domain)");
     if (!user_seen_)
-      r_.note(r_.source, "User (default smfs)", "not carried over: verifier.user names the user postseal runs as");
+      r_.note(r_.source, "User (default smfs)",
+              "not carried over: verifier.user names the user postseal runs as");
   }
 
  private:

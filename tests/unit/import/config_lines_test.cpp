@@ -7,8 +7,9 @@ namespace postseal::migrate {
 namespace {
 
 TEST(ConfigLines, NameValueCutsAtHashAnywhere) {
-  auto rs = read_settings("Syslog\t\tyes\n# x\n\nOversignHeaders From,To # oversign\nSocket local:/a#b\n",
-                          Syntax::name_value);
+  auto rs =
+      read_settings("Syslog\t\tyes\n# x\n\nOversignHeaders From,To # oversign\nSocket local:/a#b\n",
+                    Syntax::name_value);
   ASSERT_EQ(rs.settings.size(), 3u);
   EXPECT_EQ(rs.settings[0].name, "Syslog");
   EXPECT_EQ(rs.settings[0].value, "yes");
@@ -18,7 +19,8 @@ TEST(ConfigLines, NameValueCutsAtHashAnywhere) {
 }
 
 TEST(ConfigLines, NameEqualsNeedsExactlyOneEquals) {
-  auto rs = read_settings("debugLevel = 1 \nTestOnly\nReason_Message = a=b\r\nHELO_reject=Fail\n", Syntax::name_equals);
+  auto rs = read_settings("debugLevel = 1 \nTestOnly\nReason_Message = a=b\r\nHELO_reject=Fail\n",
+                          Syntax::name_equals);
   ASSERT_EQ(rs.settings.size(), 2u);
   EXPECT_EQ(rs.settings[0].value, "1");
   EXPECT_EQ(rs.settings[1].name, "HELO_reject");
@@ -29,25 +31,28 @@ TEST(ConfigLines, NameEqualsNeedsExactlyOneEquals) {
 }
 
 TEST(ConfigLines, ShellQuotesAndComments) {
-  auto rs = read_settings("SRS_SEPARATOR==\nSRS_SECRET='/a b'\nX=\"q\\\"x\" # c\nexport RUN_AS=u\n"
-                          "#SRS_DOMAIN=x\nexport\tW=y\nY=`postconf -h mydomain`\nrm -rf /\nZ=\"open\n",
-                          Syntax::shell);
+  auto rs = read_settings(
+      "SRS_SEPARATOR==\nSRS_SECRET='/a b'\nX=\"q\\\"x\" # c\nexport RUN_AS=u\n"
+      "#SRS_DOMAIN=x\nexport\tW=y\nY=`postconf -h mydomain`\nrm -rf /\nZ=\"open\n",
+      Syntax::shell);
   ASSERT_EQ(rs.settings.size(), 6u);
   EXPECT_EQ(rs.settings[0].value, "=");
   EXPECT_EQ(rs.settings[1].value, "/a b");
   EXPECT_EQ(rs.settings[2].value, "q\"x");
   EXPECT_EQ(rs.settings[3].name, "RUN_AS");
   EXPECT_EQ(rs.settings[4].value, "y");
-  EXPECT_EQ(rs.settings[5].value, "`postconf -h mydomain`");  // kept as written: the caller reports it
+  EXPECT_EQ(rs.settings[5].value,
+            "`postconf -h mydomain`");  // kept as written: the caller reports it
   ASSERT_EQ(rs.malformed.size(), 2u);
   EXPECT_EQ(rs.malformed[0].line, 8u);
   EXPECT_EQ(rs.malformed[1].why, "unclosed quote");
 }
 
 TEST(ConfigLines, ConfuseListsSpanLinesAndBlockComments) {
-  auto rs = read_settings("domains = { \"a.example\", # first\n  b.example\n}\n/* x = 1\n y = 2 */\n"
-                          "socketmap = unix:/s // c\nsecrets-file = \"/e s\"\nbad\nlist = { \"x\"\n",
-                          Syntax::confuse);
+  auto rs = read_settings(
+      "domains = { \"a.example\", # first\n  b.example\n}\n/* x = 1\n y = 2 */\n"
+      "socketmap = unix:/s // c\nsecrets-file = \"/e s\"\nbad\nlist = { \"x\"\n",
+      Syntax::confuse);
   ASSERT_EQ(rs.settings.size(), 3u);
   EXPECT_TRUE(rs.settings[0].is_list);
   EXPECT_EQ(rs.settings[0].list, (std::vector<std::string>{"a.example", "b.example"}));
@@ -60,7 +65,8 @@ TEST(ConfigLines, ConfuseListsSpanLinesAndBlockComments) {
 }
 
 TEST(ConfigLines, LongLineIsNotRead) {
-  std::string text = "A " + std::string(kMaxLineOctets, 'x') + "\nB " + std::string(kMaxLineOctets - 2, 'y') + "\n";
+  std::string text = "A " + std::string(kMaxLineOctets, 'x') + "\nB " +
+                     std::string(kMaxLineOctets - 2, 'y') + "\n";
   auto rs = read_settings(text, Syntax::name_value);
   ASSERT_EQ(rs.settings.size(), 1u);
   EXPECT_EQ(rs.settings[0].name, "B");
@@ -80,7 +86,8 @@ TEST(ConfigLines, SettingsAreCapped) {
 TEST(ConfigLines, LinesThatAreNotUtf8AreNotRead) {
   // postseal.toml is UTF-8: a Latin-1 value could not be written into it (found by
   // fuzz/import_config_fuzz.cpp).
-  auto rs = read_settings("Tag caf\xe9\nTag caf\xc3\xa9\nA \xc0\xaf\nB \xed\xa0\x80\nC \xe2\x82\n", Syntax::name_value);
+  auto rs = read_settings("Tag caf\xe9\nTag caf\xc3\xa9\nA \xc0\xaf\nB \xed\xa0\x80\nC \xe2\x82\n",
+                          Syntax::name_value);
   ASSERT_EQ(rs.settings.size(), 1u);
   EXPECT_EQ(rs.settings[0].line, 2u);
   ASSERT_EQ(rs.malformed.size(), 4u);
@@ -89,7 +96,8 @@ TEST(ConfigLines, LinesThatAreNotUtf8AreNotRead) {
 
 TEST(ConfigLines, SplitItems) {
   EXPECT_EQ(split_items(" a, b,,c ,", ","), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(split_items(".example.com, example.org", " ,"), (std::vector<std::string>{".example.com", "example.org"}));
+  EXPECT_EQ(split_items(".example.com, example.org", " ,"),
+            (std::vector<std::string>{".example.com", "example.org"}));
 }
 
 }  // namespace

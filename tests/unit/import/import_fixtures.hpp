@@ -24,7 +24,8 @@ struct Files {
   std::expected<std::string, std::string> operator()(const std::string& path) const {
     auto it = map.find(path);
     const std::string real = it == map.end() ? path : it->second;
-    if (it == map.end() && !real.starts_with(POSTSEAL_TEST_DATA)) return std::unexpected("No such file or directory");
+    if (it == map.end() && !real.starts_with(POSTSEAL_TEST_DATA))
+      return std::unexpected("No such file or directory");
     return read_local_file(real, kMaxSourceOctets, FileKind::regular);
   }
 };

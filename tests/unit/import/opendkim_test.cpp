@@ -33,8 +33,13 @@ TEST(ImportOpenDkim, DebianShippedConfigSignsNothingAndSaysWhy) {
   const config::File f = load(r);
   EXPECT_EQ(f.string("signer.user"), "opendkim");
   EXPECT_TRUE(f.tables("signer.domain").empty()) << dump(r);
-  for (auto [line, setting] : {std::pair{6, "Syslog"}, {7, "SyslogSuccess"}, {13, "Canonicalization"},
-                               {16, "OversignHeaders"}, {31, "UMask"}, {37, "Socket"}, {42, "PidFile"},
+  for (auto [line, setting] : {std::pair{6, "Syslog"},
+                               {7, "SyslogSuccess"},
+                               {13, "Canonicalization"},
+                               {16, "OversignHeaders"},
+                               {31, "UMask"},
+                               {37, "Socket"},
+                               {42, "PidFile"},
                                {50, "TrustAnchorFile"}})
     EXPECT_TRUE(noted(r, where(path, line), setting)) << line << " " << setting << "\n" << dump(r);
   EXPECT_TRUE(noted(r, path, "Mode (default sv)"));
@@ -48,7 +53,8 @@ TEST(ImportOpenDkim, DebianExampleSimpleConfig) {
   EXPECT_EQ(name_of(f, 0), "localhost");
   EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"default:/var/db/dkim/localhost.private"});
   const auto& t = *f.tables("signer.domain")[0];
-  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"), "relaxed/simple");
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "relaxed/simple");
   EXPECT_TRUE(config::table_strings(t, "headers", "signer.domain[].headers").empty());
   EXPECT_TRUE(noted(r, where(path, 13), "Socket"));
   EXPECT_TRUE(noted(r, where(path, 15), "ReportAddress"));
@@ -61,11 +67,13 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
   const config::File f = load(r);
   ASSERT_EQ(f.tables("signer.domain").size(), 2u) << dump(r);
   EXPECT_EQ(name_of(f, 0), "example.com");
-  EXPECT_EQ(keys_of(f, 0), (std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private",
-                                                      "ed2026:/etc/opendkim/keys/example.com/ed2026.private"}));
+  EXPECT_EQ(keys_of(f, 0),
+            (std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private",
+                                      "ed2026:/etc/opendkim/keys/example.com/ed2026.private"}));
   const auto& com = *f.tables("signer.domain")[0];
   EXPECT_TRUE(config::table_boolean(com, "subdomains", "signer.domain[].subdomains"));
-  EXPECT_EQ(config::table_string(com, "canonicalization", "signer.domain[].canonicalization"), "relaxed/simple");
+  EXPECT_EQ(config::table_string(com, "canonicalization", "signer.domain[].canonicalization"),
+            "relaxed/simple");
   EXPECT_EQ(config::table_integer(com, "expire", "signer.domain[].expire"), 604800);
   const auto headers = config::table_strings(com, "headers", "signer.domain[].headers");
   EXPECT_EQ(std::count(headers.begin(), headers.end(), "From"), 2);
@@ -75,7 +83,8 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
   EXPECT_EQ(keys_of(f, 1), std::vector<std::string>{"baz:/etc/opendkim/keys/exnet.private"});
   EXPECT_EQ(f.string("signer.user"), "opendkim");
 
-  const std::string st = "/etc/opendkim/SigningTable", kt = "/etc/opendkim/KeyTable";  // as the config names them
+  const std::string st = "/etc/opendkim/SigningTable",
+                    kt = "/etc/opendkim/KeyTable";  // as the config names them
   EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);  // per address
   EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
   EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
@@ -95,14 +104,16 @@ TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
   const Result r = import_opendkim(path, tables());
   const config::File f = load(r);
   ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
-  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private"});
+  EXPECT_EQ(keys_of(f, 0),
+            std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private"});
   const auto& t = *f.tables("signer.domain")[0];
   EXPECT_FALSE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
-  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"), "simple/simple");
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "simple/simple");
   const std::string st = "/etc/opendkim/SigningTable.plain";
   EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
-  EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));   // MultipleSignatures off
-  EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));    // wildcard in a file: table
+  EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));    // MultipleSignatures off
+  EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));     // wildcard in a file: table
   EXPECT_TRUE(noted(r, where(st, 5), "user@example.com"));
 }
 
@@ -118,7 +129,8 @@ TEST(ImportOpenDkim, DomainSelectorKeyFile) {
   EXPECT_TRUE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
   EXPECT_EQ(config::table_strings(t, "headers", "signer.domain[].headers"),
             (std::vector<std::string>{"From", "Subject", "Date"}));
-  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"), "simple/relaxed");
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "simple/relaxed");
   EXPECT_TRUE(noted(r, where(path, 10), "SignatureAlgorithm rsa-sha1"));
   EXPECT_TRUE(noted(r, where(path, 11), "RequireSafeKeys"));
   EXPECT_TRUE(noted(r, where(path, 12), "LogWhy"));

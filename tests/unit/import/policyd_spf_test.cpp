@@ -24,13 +24,17 @@ TEST(ImportPolicydSpf, DebianShippedConfig) {
             (std::vector<std::string>{"127.0.0.0/8", "::ffff:127.0.0.0/104", "::1"}));
   EXPECT_TRUE(noted(r, where(path, 3), "debugLevel = 1"));
   EXPECT_EQ(r.notes.size(), 1u) << dump(r);
-  EXPECT_NE(render(r).find("# " + where(path, 10) + ": TempError_Defer = False\ntemperror_defer = false\n"),
-            std::string::npos) << dump(r);
+  EXPECT_NE(render(r).find("# " + where(path, 10) +
+                           ": TempError_Defer = False\ntemperror_defer = false\n"),
+            std::string::npos)
+      << dump(r);
 }
 
 TEST(ImportPolicydSpf, DefaultsThatDifferAreWrittenOut) {
   struct Reader {
-    std::expected<std::string, std::string> operator()(const std::string&) const { return std::string("debugLevel = 0\n"); }
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string("debugLevel = 0\n");
+    }
   };
   const config::File f = load(import_policyd_spf("/mem/policyd-spf.conf", Reader{}));
   EXPECT_FALSE(f.boolean("verifier.temperror_defer"));  // postseal's own default is true
@@ -50,18 +54,23 @@ TEST(ImportPolicydSpf, EverySetting) {
   const Result r = import_policyd_spf(path, Files{});
   const config::File f = load(r);
   EXPECT_TRUE(f.boolean("verifier.test_only"));
-  EXPECT_EQ(f.string("verifier.helo_reject"), "none") << dump(r);  // the later "fail" is not a policyd-spf word
+  EXPECT_EQ(f.string("verifier.helo_reject"), "none")
+      << dump(r);  // the later "fail" is not a policyd-spf word
   EXPECT_EQ(f.string("verifier.mail_from_reject"), "softfail");
   EXPECT_TRUE(f.boolean("verifier.permerror_reject"));
   EXPECT_FALSE(f.boolean("verifier.temperror_defer"));
-  EXPECT_EQ(f.strings("verifier.whitelist"), (std::vector<std::string>{"192.0.2.0/24", "198.51.100.7"}));
-  EXPECT_EQ(f.strings("verifier.helo_whitelist"), (std::vector<std::string>{"relay.example.com", "mx2.example.org"}));
-  EXPECT_EQ(f.strings("verifier.domain_whitelist"), (std::vector<std::string>{"pobox.com", "trustedforwarder.org"}));
+  EXPECT_EQ(f.strings("verifier.whitelist"),
+            (std::vector<std::string>{"192.0.2.0/24", "198.51.100.7"}));
+  EXPECT_EQ(f.strings("verifier.helo_whitelist"),
+            (std::vector<std::string>{"relay.example.com", "mx2.example.org"}));
+  EXPECT_EQ(f.strings("verifier.domain_whitelist"),
+            (std::vector<std::string>{"pobox.com", "trustedforwarder.org"}));
   EXPECT_EQ(f.strings("verifier.domain_whitelist_ptr"), std::vector<std::string>{"yahoo.com"});
   EXPECT_EQ(f.string("verifier.header_type"), "authentication-results");
   EXPECT_EQ(f.string("verifier.authserv_id"), "mx.example.com");
   EXPECT_TRUE(f.boolean("verifier.hide_receiver"));
-  EXPECT_EQ(f.string("verifier.reason_message"), "Message {rejectdefer} due to: {spf}. Please see {url}");
+  EXPECT_EQ(f.string("verifier.reason_message"),
+            "Message {rejectdefer} due to: {spf}. Please see {url}");
   EXPECT_EQ(f.integer("spf.time_cap_seconds"), 30);
   EXPECT_TRUE(noted(r, where(path, 17), "Void_Limit = 3"));
   EXPECT_TRUE(noted(r, where(path, 18), "Reject_Not_Pass_Domains"));

@@ -15,7 +15,8 @@ TEST(ImportPostsrsd, DebianDefaultFile) {
   const std::string path = fixture("debian/postsrsd.default");
   const Result r = import_postsrsd(path, Files{}, "example.org");
   const config::File f = load(r);
-  EXPECT_EQ(f.string("srs.domain"), "example.org") << dump(r);  // SRS_DOMAIN unset: Postfix's mydomain
+  EXPECT_EQ(f.string("srs.domain"), "example.org")
+      << dump(r);  // SRS_DOMAIN unset: Postfix's mydomain
   EXPECT_EQ(f.string("srs.separator"), "=");
   EXPECT_EQ(f.string("srs.secrets_file"), "/etc/postsrsd.secret");
   EXPECT_EQ(f.integer("srs.hash_length"), 4);
@@ -40,7 +41,8 @@ TEST(ImportPostsrsd, ForwarderDefaultFile) {
   const Result r = import_postsrsd(path, Files{}, "ignored.example");
   const config::File f = load(r);
   EXPECT_EQ(f.string("srs.domain"), "fwd.example.com");
-  EXPECT_EQ(f.strings("srs.local_domains"), (std::vector<std::string>{".example.com", "example.org"}));
+  EXPECT_EQ(f.strings("srs.local_domains"),
+            (std::vector<std::string>{".example.com", "example.org"}));
   EXPECT_EQ(f.string("srs.separator"), "+");
   EXPECT_EQ(f.integer("srs.hash_length"), 6);
   EXPECT_EQ(f.string("srs.tcp_forward"), "[::1]:20001");
@@ -80,7 +82,8 @@ TEST(ImportPostsrsd, Postsrsd2ExampleConfig) {
 
 TEST(ImportPostsrsd, Postsrsd2Forwarder) {
   const std::string path = fixture("postsrsd2/forwarder.conf");
-  const Result r = import_postsrsd(path, Files{{{"/etc/postsrsd.domains", fixture("postsrsd2/postsrsd.domains")}}}, "");
+  const Result r = import_postsrsd(
+      path, Files{{{"/etc/postsrsd.domains", fixture("postsrsd2/postsrsd.domains")}}}, "");
   const config::File f = load(r);
   EXPECT_EQ(f.string("srs.domain"), "srs.example.com");
   EXPECT_EQ(f.strings("srs.local_domains"),

@@ -16,14 +16,17 @@ TEST(ImportSmfSpf, SeedConfig) {
   const Result r = import_smf_spf(path, Files{});
   const config::File f = load(r);
   EXPECT_EQ(f.strings("milter.whitelist_ip"),
-            (std::vector<std::string>{"127.0.0.0/8", "192.168.0.0/24", "192.168.1.0/24", "192.168.2.0/24"}));
+            (std::vector<std::string>{"127.0.0.0/8", "192.168.0.0/24", "192.168.1.0/24",
+                                      "192.168.2.0/24"}));
   EXPECT_EQ(f.string("milter.listen"), "inet:10011@192.168.0.70");
   EXPECT_TRUE(f.boolean("milter.refuse_fail"));  // commented out in the seed: smf-spf's default on
   EXPECT_EQ(f.string("verifier.helo_reject"), "null");
   EXPECT_FALSE(f.has("verifier.user"));
   EXPECT_TRUE(noted(r, path, "User (default smfs)")) << dump(r);
   EXPECT_EQ(r.notes.size(), 1u) << dump(r);
-  EXPECT_NE(render(r).find("# " + where(path, 12) + ", 16, 17, 18\nwhitelist_ip = "), std::string::npos) << dump(r);
+  EXPECT_NE(render(r).find("# " + where(path, 12) + ", 16, 17, 18\nwhitelist_ip = "),
+            std::string::npos)
+      << dump(r);
 }
 
 TEST(ImportSmfSpf, EverySetting) {
@@ -31,8 +34,10 @@ TEST(ImportSmfSpf, EverySetting) {
     std::expected<std::string, std::string> operator()(const std::string&) const {
       return std::string(
           "WhitelistIP 10.0.0.0/8\nWhitelistPTR .friendly.example\nWhitelistFrom friend@\n"
-          "WhitelistTo postmaster@\nRefuseFail off # (on|off)\nTagSubject On\nTag [SPAM]\nAddHeader off\n"
-          "Quarantine on\nQuarantineBox spambox@example.com\nTTL 10m\nUser smfs\nSocket local:/run/smf.sock\n"
+          "WhitelistTo postmaster@\nRefuseFail off # (on|off)\nTagSubject On\nTag "
+          "[SPAM]\nAddHeader off\n"
+          "Quarantine on\nQuarantineBox spambox@example.com\nTTL 10m\nUser smfs\nSocket "
+          "local:/run/smf.sock\n"
           "Syslog daemon\nRefuseFail maybe\nNoSuchThing 1\n");
     }
   };
