@@ -386,10 +386,19 @@ class OpenDkim {
     add(s, "keys", toml_strings(d.keys), "");
     if (d.subdomains) add(s, "subdomains", "true", "");
     auto canon = get("canonicalization");
-    std::string c = canon ? canon->value : "simple/simple";
+    std::string c = canon ? to_lower(canon->value) : "simple/simple";
     if (c.find('/') == std::string::npos) c += "/simple";
-    add(s, "canonicalization", toml_string(c),
-        canon ? origin(*canon) : "OpenDKIM's default Canonicalization simple");
+    if (c != "simple/simple" && c != "simple/relaxed" && c != "relaxed/simple" &&
+        c != "relaxed/relaxed") {
+      note(*canon,
+           "not simple or relaxed (OpenDKIM refuses it): postseal's default relaxed/relaxed "
+           "applies");
+      canon.reset();
+      c.clear();
+    }
+    if (!c.empty())
+      add(s, "canonicalization", toml_string(c),
+          canon ? origin(*canon) : "OpenDKIM's default Canonicalization simple");
     headers(s);
     if (auto ttl = get("signaturettl")) {
       long n = -1;

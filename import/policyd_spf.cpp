@@ -8,6 +8,8 @@
 // same. Untrusted input: the file (config_lines.hpp rules and limits).
 #include "import/config_lines.hpp"
 #include "import/importers.hpp"
+#include "import/values.hpp"
+#include "verifier/decision/options.hpp"
 
 #include <fmt/format.h>
 
@@ -82,7 +84,11 @@ class PolicydSpf {
     if (s.name == "TestOnly" || s.name == "defaultSeedOnly") return test_only(s, at, shown, origin);
     if (s.name == "Hide_Receiver")
       return add(v_, "hide_receiver", toml_bool(s.value != "No"), origin);
-    if (s.name == "Reason_Message") return add(v_, "reason_message", toml_string(s.value), origin);
+    if (s.name == "Reason_Message") {
+      if (auto ok = decision::check_reason_message(s.value); !ok)
+        return r_.note(at, shown, "verifier.reason_message: " + ok.error());
+      return add(v_, "reason_message", toml_string(s.value), origin);
+    }
     if (s.name == "Header_Type") return header_type(s, at, shown, origin);
     if (s.name == "Authserv_Id")
       return add(v_, "authserv_id", toml_string(s.value == "HOSTNAME" ? "" : s.value), origin);
@@ -102,7 +108,13 @@ class PolicydSpf {
                              {"HELO_Whitelist", "helo_whitelist"},
                              {"Domain_Whitelist", "domain_whitelist"},
                              {"Domain_Whitelist_PTR", "domain_whitelist_ptr"}})
-      if (s.name == name) return add(v_, key, toml_strings(split_items(s.value, ",")), origin);
+      if (s.name == name) {
+        const auto items = split_items(s.value, ",");
+        const bool cidr =
+            std::string_view(key) == "skip_addresses" || std::string_view(key) == "whitelist";
+        return add(v_, key, toml_strings(cidr ? networks(r_, at, items) : domains(r_, at, items)),
+                   origin);
+      }
     if (s.name == "Socket") return socket(s, origin);
     if (s.name == "UserID") return user(s, at, shown, origin);
     for (const auto& u : kNoEquivalent)

@@ -8,6 +8,7 @@
 // checks HELO only for the null sender). Untrusted input: the file (config_lines.hpp).
 #include "import/config_lines.hpp"
 #include "import/importers.hpp"
+#include "import/values.hpp"
 
 #include "core/util/text.hpp"
 
@@ -23,6 +24,8 @@ namespace {
 
 // kDefaultSocket - smf-spf's socket when the file names none.
 constexpr std::string_view kDefaultSocket = "unix:/var/run/smfs/smf-spf.sock";
+// kMaxTagOctets - milter.tag's longest value (verifier/milter/session.hpp).
+constexpr std::size_t kMaxTagOctets = 64;
 // kMaxCacheTtl - verifier.cache_ttl's upper bound (seconds).
 constexpr long kMaxCacheTtl = 86400;
 
@@ -65,11 +68,16 @@ class SmfSpf {
     const std::string& value = words.front();
     const std::string origin = fmt::format("{}: {} {}", at, s.name, value);
     const std::string name = to_lower(s.name);
-    for (auto [source, key] : {std::pair{"whitelistip", "whitelist_ip"},
-                               {"whitelistptr", "whitelist_ptr"},
-                               {"whitelistfrom", "whitelist_from"},
-                               {"whitelistto", "whitelist_to"}})
-      if (name == source) return list(key, value, at);
+    if (name == "whitelistip") {
+      for (const auto& ok : networks(r_, at, {value})) list("whitelist_ip", ok, at);
+      return;
+    }
+    if (name == "whitelistptr") {
+      for (const auto& ok : domains(r_, at, {value})) list("whitelist_ptr", ok, at);
+      return;
+    }
+    if (name == "whitelistfrom" || name == "whitelistto")
+      return list(name == "whitelistfrom" ? "whitelist_from" : "whitelist_to", value, at);
     for (auto [source, key] : {std::pair{"refusefail", "refuse_fail"},
                                {"tagsubject", "tag_subject"},
                                {"addheader", "add_header"}})
@@ -78,7 +86,12 @@ class SmfSpf {
         if (!b) return r_.note(at, shown, "not on or off");
         return add(m_, key, toml_bool(*b), origin);
       }
-    if (name == "tag") return add(m_, "tag", toml_string(value), origin);
+    if (name == "tag") {
+      if (value.size() > kMaxTagOctets || value != printable(value))
+        return r_.note(at, shown,
+                       fmt::format("milter.tag takes 1-{} printable octets", kMaxTagOctets));
+      return add(m_, "tag", toml_string(value), origin);
+    }
     if (name == "quarantine") {
       quarantine_on_ = on_off(value).value_or(false);
       quarantine_at_ = at;

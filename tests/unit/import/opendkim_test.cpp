@@ -159,6 +159,19 @@ TEST(ImportOpenDkim, ValuesCannotInjectToml) {
   EXPECT_EQ(f.string("signer.user"), "a\"b");
 }
 
+TEST(ImportOpenDkim, BadCanonicalizationIsNamed) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string(
+          "Domain example.com\nSelector s\nKeyFile /k\nCanonicalization relaxed/loose\n");
+    }
+  };
+  const Result r = import_opendkim("/mem/opendkim.conf", Reader{});
+  const config::File f = load(r);
+  EXPECT_FALSE(f.tables("signer.domain").at(0)->contains("canonicalization"));
+  EXPECT_TRUE(noted(r, "/mem/opendkim.conf:4", "Canonicalization relaxed/loose"));
+}
+
 TEST(ImportOpenDkim, LargeSourceIsRefused) {
   struct Reader {
     std::expected<std::string, std::string> operator()(const std::string&) const {

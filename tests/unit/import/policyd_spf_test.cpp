@@ -40,6 +40,25 @@ TEST(ImportPolicydSpf, DefaultsThatDifferAreWrittenOut) {
   EXPECT_FALSE(f.boolean("verifier.temperror_defer"));  // postseal's own default is true
 }
 
+TEST(ImportPolicydSpf, BadEntriesAreDroppedAndNamed) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string(
+          "Whitelist = 192.0.2.0/24,300.1.1.1,2001:db8::/32\nDomain_Whitelist = ok.example,bad@x\n"
+          "Reason_Message = Denied: {spf} {nosuch}\n");
+    }
+  };
+  const Result r = import_policyd_spf("/mem/p.conf", Reader{});
+  const config::File f = load(r);
+  EXPECT_EQ(f.strings("verifier.whitelist"),
+            (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32"}));
+  EXPECT_EQ(f.strings("verifier.domain_whitelist"), std::vector<std::string>{"ok.example"});
+  EXPECT_FALSE(f.has("verifier.reason_message"));
+  EXPECT_TRUE(noted(r, "/mem/p.conf:1", "300.1.1.1"));
+  EXPECT_TRUE(noted(r, "/mem/p.conf:2", "bad@x"));
+  EXPECT_TRUE(noted(r, "/mem/p.conf:3", "Reason_Message"));
+}
+
 TEST(ImportPolicydSpf, CommentedSample) {
   const std::string path = fixture("debian/policyd-spf.conf.commented");
   const Result r = import_policyd_spf(path, Files{});

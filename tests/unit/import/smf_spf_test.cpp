@@ -38,7 +38,9 @@ TEST(ImportSmfSpf, EverySetting) {
           "[SPAM]\nAddHeader off\n"
           "Quarantine on\nQuarantineBox spambox@example.com\nTTL 10m\nUser smfs\nSocket "
           "local:/run/smf.sock\n"
-          "Syslog daemon\nRefuseFail maybe\nNoSuchThing 1\n");
+          "Syslog daemon\nRefuseFail maybe\nNoSuchThing 1\nWhitelistIP 10.0.0.0/33\n"
+          "Tag [" +
+          std::string(70, 'x') + "]\n");
     }
   };
   const Result r = import_smf_spf("/mem/smf-spf.conf", Reader{});
@@ -57,6 +59,9 @@ TEST(ImportSmfSpf, EverySetting) {
   EXPECT_TRUE(noted(r, "/mem/smf-spf.conf:14", "Syslog daemon"));
   EXPECT_TRUE(noted(r, "/mem/smf-spf.conf:15", "RefuseFail maybe"));
   EXPECT_TRUE(noted(r, "/mem/smf-spf.conf:16", "NoSuchThing"));
+  EXPECT_TRUE(noted(r, "/mem/smf-spf.conf:17", "10.0.0.0/33"));  // dropped, the others kept
+  EXPECT_EQ(f.strings("milter.whitelist_ip"), std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_TRUE(noted(r, "/mem/smf-spf.conf:18", "Tag [xxx"));
 }
 
 TEST(ImportSmfSpf, QuarantineBoxMustBeAnAddress) {
