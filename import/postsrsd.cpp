@@ -39,6 +39,14 @@ std::string host_port(std::string_view host, std::string_view port) {
   return fmt::format("{}:{}", host, port);
 }
 
+// separator - one of = + - (what srsd writes after SRS0/SRS1).
+void separator(Result& r, Section& srs, const Setting& s, const std::string& at,
+               const std::string& shown, const std::string& origin) {
+  if (s.value != "=" && s.value != "+" && s.value != "-")
+    return r.note(at, shown, "srs.separator is one of = + -");
+  add(srs, "separator", toml_string(s.value), origin);
+}
+
 // Common - what both formats set: the SRS scheme and the user.
 struct Scheme {
   std::optional<Setting> hash_length, hash_minimum;
@@ -91,7 +99,7 @@ class Postsrsd1 {
       }
     if (s.name == "SRS_EXCLUDE_DOMAINS")
       return add(srs_, "local_domains", toml_strings(split_items(s.value, " ,")), origin);
-    if (s.name == "SRS_SEPARATOR") return add(srs_, "separator", toml_string(s.value), origin);
+    if (s.name == "SRS_SEPARATOR") return separator(r_, srs_, s, at, shown, origin);
     if (s.name == "SRS_SECRET") return add(srs_, "secrets_file", toml_string(s.value), origin);
     if (s.name == "RUN_AS") return add(srs_, "user", toml_string(s.value), origin);
     if (s.name == "CHROOT") {
@@ -118,7 +126,8 @@ class Postsrsd1 {
       add(srs_, "user", toml_string("postsrsd"), "postsrsd's default RUN_AS");
     hash_keys(r_, srs_, Scheme{later("SRS_HASHLENGTH"), later("SRS_HASHMIN")}, "=");
     const auto listen = later("SRS_LISTEN_ADDR");
-    const std::string host = listen ? listen->value : "127.0.0.1";
+    // postsrsd resolves a host name; srsd listens on addresses: localhost is 127.0.0.1
+    const std::string host = !listen || listen->value == "localhost" ? "127.0.0.1" : listen->value;
     for (auto [key, name, fallback] : {std::tuple{"tcp_forward", "SRS_FORWARD_PORT", "10001"},
                                        {"tcp_reverse", "SRS_REVERSE_PORT", "10002"}}) {
       const auto port = later(name);
@@ -187,7 +196,7 @@ class Postsrsd2 {
     if (s.name == "socketmap")
       return add(srs_, "socketmap", toml_string(socketmap_endpoint(s.value)), origin);
     if (s.name == "secrets-file") return add(srs_, "secrets_file", toml_string(s.value), origin);
-    if (s.name == "separator") return add(srs_, "separator", toml_string(s.value), origin);
+    if (s.name == "separator") return separator(r_, srs_, s, at, shown, origin);
     if (s.name == "hash-length" || s.name == "hash-minimum") {
       (s.name == "hash-length" ? hash_.hash_length : hash_.hash_minimum) = s;
       return;

@@ -68,6 +68,19 @@ TEST(ImportPostsrsd, ShellComputedValueIsNoted) {
   EXPECT_TRUE(noted(r, "/mem/postsrsd:2", "RUN_AS=$USER"));
 }
 
+TEST(ImportPostsrsd, SeparatorAndListenAddress) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string("SRS_DOMAIN=fwd.example\nSRS_SEPARATOR=x\nSRS_LISTEN_ADDR=localhost\n");
+    }
+  };
+  const Result r = import_postsrsd("/mem/postsrsd", Reader{}, "");
+  const config::File f = load(r);
+  EXPECT_FALSE(f.has("srs.separator"));
+  EXPECT_TRUE(noted(r, "/mem/postsrsd:2", "SRS_SEPARATOR=x"));
+  EXPECT_EQ(f.string("srs.tcp_forward"), "127.0.0.1:10001");
+}
+
 TEST(ImportPostsrsd, Postsrsd2ExampleConfig) {
   const std::string path = fixture("postsrsd2/postsrsd.conf");
   const Result r = import_postsrsd(path, Files{}, "example.org");
