@@ -38,6 +38,7 @@ struct Setting {
   std::string value;              // the value (for a confuse list: the items joined by ", ")
   std::vector<std::string> list;  // confuse lists: the items; otherwise empty
   bool is_list = false;
+  std::string file;  // set by an importer that follows includes; "" = the source
 };
 
 // Malformed - a line the tool itself would have skipped or refused, and why.

@@ -9,8 +9,9 @@
 // per-address rows, "*", other d= values and i= are reported, not carried (mail from such an
 // address is signed with its domain's keys). Canonicalization (OpenDKIM's default
 // simple/simple is written out), SignatureTTL, OversignHeaders/SignHeaders/OmitHeaders and
-// UserID carry over; milter plumbing (Socket, InternalHosts...) is reported with what
-// replaces it. Untrusted input: the files (config_lines.hpp, opendkim_tables.hpp).
+// UserID carry over; Include files are read in place (at most 5 deep, as OpenDKIM); milter
+// plumbing (Socket, InternalHosts...) is reported with what replaces it. Untrusted input: the
+// files (config_lines.hpp, opendkim_tables.hpp), at most kMaxSourceOctets each.
 #include "import/config_lines.hpp"
 #include "import/importers.hpp"
 #include "import/opendkim_tables.hpp"
@@ -104,7 +105,6 @@ const Reason kReasons[] = {
      "a verification setting: DKIM verification is `postseal verifier` ([verifier], [dkim])"},
     {{"reportaddress", "sendreports", "requestreports", "reportbccaddress"},
      "no DKIM failure reports"},
-    {{"include"}, "not followed: import the included file separately and merge the sections"},
 };
 
 struct DomainPlan {
@@ -120,7 +120,7 @@ class OpenDkim {
 
   void apply(const Setting& s) {
     const std::string name = to_lower(s.name);
-    const std::string at = where(r_.source, s.line);
+    const std::string at = this->at(s);
     const std::string shown = s.name + " " + s.value;
     seen_[name] = s;
     for (auto used : {"domain", "selector", "keyfile", "keytable", "signingtable",
@@ -162,7 +162,9 @@ class OpenDkim {
     auto it = seen_.find(std::string(name));
     return it == seen_.end() ? std::nullopt : std::optional<Setting>(it->second);
   }
-  std::string at(const Setting& s) const { return where(r_.source, s.line); }
+  std::string at(const Setting& s) const {
+    return where(s.file.empty() ? r_.source : s.file, s.line);
+  }
   std::string origin(const Setting& s) const {
     return fmt::format("{}: {} {}", at(s), s.name, s.value);
   }
@@ -422,13 +424,47 @@ class OpenDkim {
 
 }  // namespace
 
+// kMaxIncludeDepth - OpenDKIM's own limit on nested Include files.
+constexpr int kMaxIncludeDepth = 5;
+
+// settings - the file's settings with its Include files read in place (opendkim.conf(5)).
+std::vector<Setting> settings(Result& r, const ReadFile& read, const std::string& path,
+                              const std::string& text, int depth) {
+  const ReadSettings rs = read_settings(text, Syntax::name_value);
+  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  std::vector<Setting> out;
+  for (Setting s : rs.settings) {
+    s.file = path == r.source ? "" : path;
+    if (to_lower(s.name) != "include") {
+      out.push_back(std::move(s));
+      continue;
+    }
+    const std::string at = where(path, s.line);
+    if (depth >= kMaxIncludeDepth) {
+      r.note(at, s.name + " " + s.value,
+             fmt::format("more than {} nested Include files", kMaxIncludeDepth));
+      continue;
+    }
+    auto included = read(s.value);
+    if (!included || included->size() > kMaxSourceOctets) {
+      r.note(at, s.name + " " + s.value,
+             fmt::format("cannot read it ({}): import it separately",
+                         included ? "too large" : included.error()));
+      continue;
+    }
+    auto inner = settings(r, read, s.value, *included, depth + 1);
+    out.insert(out.end(), std::make_move_iterator(inner.begin()),
+               std::make_move_iterator(inner.end()));
+  }
+  return out;
+}
+
 Result import_opendkim(const std::string& path, const ReadFile& read) {
   Result r{"opendkim", path, {}, {}};
-  const ReadSettings rs = read_settings(read_source(read, path), Syntax::name_value);
+  const auto all = settings(r, read, path, read_source(read, path), 0);
   OpenDkim importer(r, read);
-  for (const auto& s : rs.settings) importer.apply(s);
+  for (const auto& s : all) importer.apply(s);
   importer.finish();
-  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
   sort_notes(r.notes);
   return r;
 }

@@ -172,6 +172,26 @@ TEST(ImportOpenDkim, BadCanonicalizationIsNamed) {
   EXPECT_TRUE(noted(r, "/mem/opendkim.conf:4", "Canonicalization relaxed/loose"));
 }
 
+TEST(ImportOpenDkim, IncludeIsReadInPlaceFiveDeepAtMost) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string& path) const {
+      if (path == "/mem/opendkim.conf")
+        return std::string("Include /mem/signing.conf\nSyslog yes\nInclude /mem/loop\n");
+      if (path == "/mem/signing.conf")
+        return std::string("Domain example.com\nSelector s\nKeyFile /k\nUMask 2\n");
+      if (path == "/mem/loop") return std::string("Include /mem/loop\n");
+      return std::unexpected("No such file or directory");
+    }
+  };
+  const Result r = import_opendkim("/mem/opendkim.conf", Reader{});
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
+  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"s:/k"});
+  EXPECT_TRUE(noted(r, "/mem/signing.conf:4", "UMask"));  // named by the included file's line
+  EXPECT_TRUE(noted(r, "/mem/opendkim.conf:2", "Syslog"));
+  EXPECT_TRUE(noted(r, "/mem/loop:1", "Include /mem/loop"));  // the sixth level is not read
+}
+
 TEST(ImportOpenDkim, LargeSourceIsRefused) {
   struct Reader {
     std::expected<std::string, std::string> operator()(const std::string&) const {
