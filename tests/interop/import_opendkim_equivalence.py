@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""import_opendkim_equivalence.py - the same messages signed by Debian's opendkim (a milter,
+driven over its socket by the small milter client below) and by postseal from the config
+`postseal import opendkim` made of opendkim's own config: same d=, s=, c=, postseal's h=
+covering every field opendkim signed, and both signatures verified by dkimpy.
+
+Usage: import_opendkim_equivalence.py POSTSEAL WORKDIR (run by import_opendkim_equivalence.sh).
+The milter client speaks milter protocol version 6 (libmilter's mfdef.h): option negotiation,
+connect, MAIL, RCPT, headers, end of headers, body, end of message; it collects the header
+fields the filter inserts. postseal signs through `postseal sign` with the [[signer.domain]]
+values of the imported TOML (the same MessageSigner the content filter uses).
+"""
+import base64
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import tomllib
+
+import dkim
+
+POSTSEAL, WORK = sys.argv[1], sys.argv[2]
+DOMAIN, SELECTOR = "example.com", "s2026"
+
+MESSAGES = [
+    b"From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n"
+    b"Date: Sun, 06 Dec 2026 18:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nHello Bob.\r\n",
+    b"From: carol@example.com\r\nTo: a@example.net, b@example.org\r\nCc: c@example.net\r\n"
+    b"Subject: =?utf-8?q?caf=C3=A9?=\r\nReply-To: list@example.com\r\nList-Id: <x.example.com>\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nline one  \r\n\r\nline three\r\n\r\n\r\n",
+]
+
+
+def packet(cmd, data=b""):
+    return struct.pack(">I", len(data) + 1) + cmd + data
+
+
+def read_packet(sock):
+    head = b""
+    while len(head) < 4:
+        chunk = sock.recv(4 - len(head))
+        if not chunk:
+            raise RuntimeError("milter closed the connection")
+        head += chunk
+    (length,) = struct.unpack(">I", head)
+    data = b""
+    while len(data) < length:
+        chunk = sock.recv(length - len(data))
+        if not chunk:
+            raise RuntimeError("milter closed the connection")
+        data += chunk
+    return data[:1], data[1:]
+
+
+def milter_sign(port, message):
+    """The DKIM-Signature fields opendkim inserts into `message`."""
+    head, body = message.split(b"\r\n\r\n", 1)
+    fields = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            fields[-1][1] += b"\r\n" + line
+        else:
+            name, value = line.split(b":", 1)
+            fields.append([name, value.lstrip(b" ")])
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(packet(b"O", struct.pack(">III", 6, 0x1FF, 0)))
+    cmd, data = read_packet(s)
+    assert cmd == b"O", cmd
+    _, _, proto = struct.unpack(">III", data[:12])
+    noreply = {b"C": 0x1000, b"M": 0x4000, b"R": 0x8000, b"L": 0x80, b"N": 0x40000, b"B": 0x80000}
+    skip = {b"C": 0x1, b"M": 0x4, b"R": 0x8, b"B": 0x10, b"L": 0x20, b"N": 0x40}
+
+    def step(cmd, data=b""):
+        if proto & skip.get(cmd, 0):
+            return
+        s.sendall(packet(cmd, data))
+        if proto & noreply.get(cmd, 0):
+            return
+        reply, _ = read_packet(s)
+        assert reply == b"c", (cmd, reply)
+
+    s.sendall(packet(b"D", b"C" + b"j\0mail.example.com\0"))
+    step(b"C", b"localhost\0" + b"4" + struct.pack(">H", 25000) + b"127.0.0.1\0")
+    s.sendall(packet(b"D", b"M" + b"i\0" + b"4A1B2C3D4E\0"))
+    step(b"M", b"<alice@example.com>\0")
+    step(b"R", b"<bob@example.net>\0")
+    for name, value in fields:
+        step(b"L", name + b"\0" + value.replace(b"\r\n", b"\n") + b"\0")
+    step(b"N")
+    step(b"B", body)
+    s.sendall(packet(b"E"))
+    added = []
+    while True:
+        cmd, data = read_packet(s)
+        if cmd in (b"h", b"i"):
+            if cmd == b"i":
+                data = data[4:]
+            name, value = data.split(b"\0")[:2]
+            added.append(name + b": " + value.replace(b"\n", b"\r\n").lstrip(b" "))
+        elif cmd in (b"a", b"c"):
+            break
+        elif cmd in (b"t", b"r", b"d", b"y"):
+            raise RuntimeError("milter refused the message: %r %r" % (cmd, data))
+    s.sendall(packet(b"Q"))
+    s.close()
+    return [f for f in added if f.lower().startswith(b"dkim-signature:")]
+
+
+def tags(field):
+    value = field.split(b":", 1)[1]
+    out = {}
+    for part in value.replace(b"\r\n", b"").split(b";"):
+        if b"=" in part:
+            k, v = part.split(b"=", 1)
+            out[k.strip().decode()] = b"".join(v.split()).decode()
+    return out
+
+
+def postseal_sign(conf, message):
+    domain = tomllib.load(open(conf, "rb"))["signer"]["domain"]
+    assert len(domain) == 1, domain
+    d = domain[0]
+    args = [POSTSEAL, "sign", "--domain", d["name"], "--canon", d.get("canonicalization", "relaxed/relaxed")]
+    for key in d["keys"]:
+        args += ["--key", key]
+    if d.get("headers"):
+        args += ["--headers", ":".join(d["headers"])]
+    out = subprocess.run(args, input=message, capture_output=True, check=True).stdout
+    head = out.split(b"\r\n\r\n", 1)[0]
+    sigs, cur = [], None
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and cur is not None:
+            sigs[-1] += b"\r\n" + line
+        elif line.lower().startswith(b"dkim-signature:"):
+            sigs.append(line)
+            cur = True
+        else:
+            cur = None
+    return sigs
+
+
+def main():
+    port = int(open(os.path.join(WORK, "port")).read())
+    pub = open(os.path.join(WORK, "public.b64")).read().strip()
+    record = ("v=DKIM1; k=rsa; p=" + pub).encode()
+
+    def dns(name, timeout=5):
+        return record if name == b"%s._domainkey.%s." % (SELECTOR.encode(), DOMAIN.encode()) else None
+
+    conf = os.path.join(WORK, "imported.toml")
+    for i, msg in enumerate(MESSAGES):
+        theirs = milter_sign(port, msg)
+        ours = postseal_sign(conf, msg)
+        assert len(theirs) == 1 and len(ours) == 1, (theirs, ours)
+        t, o = tags(theirs[0]), tags(ours[0])
+        for tag in ("d", "s", "c", "a"):
+            assert t.get(tag, "simple/simple" if tag == "c" else None) == o.get(tag), (tag, t, o)
+        their_h = {h.lower() for h in t["h"].split(":")}
+        our_h = {h.lower() for h in o["h"].split(":")}
+        assert their_h <= our_h, ("postseal's h= lacks", their_h - our_h)
+        for sig in (theirs[0], ours[0]):
+            assert dkim.verify(sig + b"\r\n" + msg, dnsfunc=dns), ("dkimpy does not verify", sig)
+        print("ok: message %d: d=%s s=%s c=%s; opendkim h=%s; postseal h=%s" % (i + 1, o["d"], o["s"], o["c"], t["h"], o["h"]))
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

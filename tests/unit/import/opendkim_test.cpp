@@ -1,0 +1,205 @@
+// opendkim_test.cpp - `postseal import opendkim` on Debian's shipped opendkim.conf, its
+// example opendkim.conf.simple and the KeyTable/SigningTable forms of opendkim.conf(5): the
+// TOML loads with the expected [[signer.domain]] values, and every setting not carried over is
+// named by FILE:LINE.
+#include "import/importers.hpp"
+#include "import_fixtures.hpp"
+
+#include "core/util/errors.hpp"
+
+#include <gtest/gtest.h>
+
+namespace postseal::migrate {
+namespace {
+
+using namespace test;
+
+Files tables() {
+  return Files{{{"/etc/opendkim/KeyTable", fixture("opendkim/KeyTable")},
+                {"/etc/opendkim/SigningTable", fixture("opendkim/SigningTable")},
+                {"/etc/opendkim/SigningTable.plain", fixture("opendkim/SigningTable.plain")}}};
+}
+
+std::vector<std::string> keys_of(const config::File& f, std::size_t i) {
+  return config::table_strings(*f.tables("signer.domain").at(i), "keys", "signer.domain[].keys");
+}
+std::string name_of(const config::File& f, std::size_t i) {
+  return config::table_string(*f.tables("signer.domain").at(i), "name", "signer.domain[].name");
+}
+
+TEST(ImportOpenDkim, DebianShippedConfigSignsNothingAndSaysWhy) {
+  const std::string path = fixture("debian/opendkim.conf");
+  const Result r = import_opendkim(path, Files{});
+  const config::File f = load(r);
+  EXPECT_EQ(f.string("signer.user"), "opendkim");
+  EXPECT_TRUE(f.tables("signer.domain").empty()) << dump(r);
+  for (auto [line, setting] : {std::pair{6, "Syslog"},
+                               {7, "SyslogSuccess"},
+                               {13, "Canonicalization"},
+                               {16, "OversignHeaders"},
+                               {31, "UMask"},
+                               {37, "Socket"},
+                               {42, "PidFile"},
+                               {50, "TrustAnchorFile"}})
+    EXPECT_TRUE(noted(r, where(path, line), setting)) << line << " " << setting << "\n" << dump(r);
+  EXPECT_TRUE(noted(r, path, "Mode (default sv)"));
+}
+
+TEST(ImportOpenDkim, DebianExampleSimpleConfig) {
+  const std::string path = fixture("debian/opendkim.conf.simple");
+  const Result r = import_opendkim(path, Files{});
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
+  EXPECT_EQ(name_of(f, 0), "localhost");
+  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"default:/var/db/dkim/localhost.private"});
+  const auto& t = *f.tables("signer.domain")[0];
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "relaxed/simple");
+  EXPECT_TRUE(config::table_strings(t, "headers", "signer.domain[].headers").empty());
+  EXPECT_TRUE(noted(r, where(path, 13), "Socket"));
+  EXPECT_TRUE(noted(r, where(path, 15), "ReportAddress"));
+  EXPECT_TRUE(noted(r, where(path, 16), "SendReports"));
+}
+
+TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
+  const std::string path = fixture("opendkim/multi.conf");
+  const Result r = import_opendkim(path, tables());
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 2u) << dump(r);
+  EXPECT_EQ(name_of(f, 0), "example.com");
+  EXPECT_EQ(keys_of(f, 0),
+            (std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private",
+                                      "ed2026:/etc/opendkim/keys/example.com/ed2026.private"}));
+  const auto& com = *f.tables("signer.domain")[0];
+  EXPECT_TRUE(config::table_boolean(com, "subdomains", "signer.domain[].subdomains"));
+  EXPECT_EQ(config::table_string(com, "canonicalization", "signer.domain[].canonicalization"),
+            "relaxed/simple");
+  EXPECT_EQ(config::table_integer(com, "expire", "signer.domain[].expire"), 604800);
+  const auto headers = config::table_strings(com, "headers", "signer.domain[].headers");
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "From"), 2);
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "List-Unsubscribe"), 2);
+  EXPECT_EQ(std::count(headers.begin(), headers.end(), "Subject"), 1);
+  EXPECT_EQ(name_of(f, 1), "example.net");
+  EXPECT_EQ(keys_of(f, 1), std::vector<std::string>{"baz:/etc/opendkim/keys/exnet.private"});
+  EXPECT_EQ(f.string("signer.user"), "opendkim");
+
+  const std::string st = "/etc/opendkim/SigningTable",
+                    kt = "/etc/opendkim/KeyTable";  // as the config names them
+  EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);  // per address
+  EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
+  EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
+  EXPECT_TRUE(noted(r, where(st, 9), "*@example.info"));                    // d=example.net
+  EXPECT_TRUE(noted(r, where(st, 10), "example.biz"));                      // never matches
+  EXPECT_TRUE(noted(r, where(st, 11), "*"));
+  EXPECT_TRUE(noted(r, where(path, 3), "Syslog"));
+  EXPECT_TRUE(noted(r, where(path, 4), "UMask"));
+  EXPECT_TRUE(noted(r, where(path, 7), "SubDomains"));
+  EXPECT_TRUE(noted(r, where(path, 11), "UserID opendkim:opendkim"));
+  EXPECT_TRUE(noted(r, where(path, 12), "Socket"));
+  EXPECT_TRUE(noted(r, where(path, 13), "InternalHosts"));
+}
+
+TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
+  const std::string path = fixture("opendkim/plainfile.conf");
+  const Result r = import_opendkim(path, tables());
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
+  EXPECT_EQ(keys_of(f, 0),
+            std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private"});
+  const auto& t = *f.tables("signer.domain")[0];
+  EXPECT_FALSE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "simple/simple");
+  const std::string st = "/etc/opendkim/SigningTable.plain";
+  EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
+  EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));    // MultipleSignatures off
+  EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));     // wildcard in a file: table
+  EXPECT_TRUE(noted(r, where(st, 5), "user@example.com"));
+}
+
+TEST(ImportOpenDkim, DomainSelectorKeyFile) {
+  const std::string path = fixture("opendkim/single.conf");
+  const Result r = import_opendkim(path, Files{});
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 2u) << dump(r);
+  EXPECT_EQ(name_of(f, 0), "example.com");
+  EXPECT_EQ(name_of(f, 1), "example.net");
+  EXPECT_EQ(keys_of(f, 1), std::vector<std::string>{"2020:/etc/dkimkeys/example.private"});
+  const auto& t = *f.tables("signer.domain")[1];
+  EXPECT_TRUE(config::table_boolean(t, "subdomains", "signer.domain[].subdomains"));
+  EXPECT_EQ(config::table_strings(t, "headers", "signer.domain[].headers"),
+            (std::vector<std::string>{"From", "Subject", "Date"}));
+  EXPECT_EQ(config::table_string(t, "canonicalization", "signer.domain[].canonicalization"),
+            "simple/relaxed");
+  EXPECT_TRUE(noted(r, where(path, 10), "SignatureAlgorithm rsa-sha1"));
+  EXPECT_TRUE(noted(r, where(path, 11), "RequireSafeKeys"));
+  EXPECT_TRUE(noted(r, where(path, 12), "LogWhy"));
+}
+
+TEST(ImportOpenDkim, MissingTableIsNotedAndSourceMustExist) {
+  const std::string path = fixture("opendkim/multi.conf");
+  const Result r = import_opendkim(path, Files{});  // KeyTable and SigningTable unreadable
+  const config::File f = load(r);
+  EXPECT_TRUE(f.tables("signer.domain").empty());
+  EXPECT_TRUE(noted(r, where(path, 14), "/etc/opendkim/KeyTable"));
+  EXPECT_TRUE(noted(r, where(path, 15), "/etc/opendkim/SigningTable"));
+  EXPECT_THROW(import_opendkim("/nonexistent/opendkim.conf", Files{}), StartupError);
+}
+
+TEST(ImportOpenDkim, ValuesCannotInjectToml) {
+  // Values with quotes and TOML fragments stay strings.
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string("Domain example.com\nSelector s\"] \nKeyFile /k\" ; x = 1\nUserID a\"b\n");
+    }
+  };
+  const Result r = import_opendkim("/mem/opendkim.conf", Reader{});
+  const config::File f = load(r);
+  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"s\"]:/k\" ; x = 1"});
+  EXPECT_EQ(f.string("signer.user"), "a\"b");
+}
+
+TEST(ImportOpenDkim, BadCanonicalizationIsNamed) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string(
+          "Domain example.com\nSelector s\nKeyFile /k\nCanonicalization relaxed/loose\n");
+    }
+  };
+  const Result r = import_opendkim("/mem/opendkim.conf", Reader{});
+  const config::File f = load(r);
+  EXPECT_FALSE(f.tables("signer.domain").at(0)->contains("canonicalization"));
+  EXPECT_TRUE(noted(r, "/mem/opendkim.conf:4", "Canonicalization relaxed/loose"));
+}
+
+TEST(ImportOpenDkim, IncludeIsReadInPlaceFiveDeepAtMost) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string& path) const {
+      if (path == "/mem/opendkim.conf")
+        return std::string("Include /mem/signing.conf\nSyslog yes\nInclude /mem/loop\n");
+      if (path == "/mem/signing.conf")
+        return std::string("Domain example.com\nSelector s\nKeyFile /k\nUMask 2\n");
+      if (path == "/mem/loop") return std::string("Include /mem/loop\n");
+      return std::unexpected("No such file or directory");
+    }
+  };
+  const Result r = import_opendkim("/mem/opendkim.conf", Reader{});
+  const config::File f = load(r);
+  ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
+  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"s:/k"});
+  EXPECT_TRUE(noted(r, "/mem/signing.conf:4", "UMask"));  // named by the included file's line
+  EXPECT_TRUE(noted(r, "/mem/opendkim.conf:2", "Syslog"));
+  EXPECT_TRUE(noted(r, "/mem/loop:1", "Include /mem/loop"));  // the sixth level is not read
+}
+
+TEST(ImportOpenDkim, LargeSourceIsRefused) {
+  struct Reader {
+    std::expected<std::string, std::string> operator()(const std::string&) const {
+      return std::string(kMaxSourceOctets + 1, '#');
+    }
+  };
+  EXPECT_THROW(import_opendkim("/mem/big.conf", Reader{}), StartupError);
+}
+
+}  // namespace
+}  // namespace postseal::migrate
