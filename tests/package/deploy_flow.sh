@@ -102,9 +102,10 @@ check "postseal check-config: the shipped config with the domain set is ok" \
 
 # 3. The snippets, pasted; the submission port's certificate and SASL user.
 EX=/usr/share/doc/postseal/examples/postfix
+# srs: main.cf form A only (the snippet says: pick one of srs-main.cf and srs-master.cf)
 for f in signer srs policy; do
   [ -f $EX/$f-main.cf ] && cat $EX/$f-main.cf >> /etc/postfix/main.cf
-  if [ -f $EX/$f-master.cf ]; then
+  if [ -f $EX/$f-master.cf ] && [ $f != srs ]; then
     # a master.cf snippet's services replace the entries of the same name and type
     awk 'NR == FNR { if ($0 ~ /^[^#[:space:]]/) drop[$1 "/" $2] = 1; next }
          /^[^#[:space:]]/ { skip = ($1 "/" $2) in drop }
@@ -140,7 +141,7 @@ wait_port 25 && wait_port 587 || say FAIL "Postfix does not listen on 25 and 587
 
 # dkimpy on the smarthost's copy, through the machine's resolver.
 dkim_both() {
-  python3 - "$1" <<'PY'
+  /usr/bin/python3 - "$1" <<'PY'
 import sys, dkim
 lines = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n").split(b"\n")
 i = 0
@@ -159,8 +160,9 @@ tok=pickup-$$
 printf 'From: alice@example.com\nTo: bob@elsewhere.example\nSubject: %s\n\nfrom cron\n' $tok \
   | runuser -u alice -- /usr/sbin/sendmail -f alice@example.com bob@elsewhere.example
 if f=$(sink_file $tok); then
-  check "sendmail: the copy leaves with DKIM-Signature d=example.com s=s2026a and s=e2026a" \
-    'grep -q "d=example.com; s=s2026a" "$f" && grep -q "d=example.com; s=e2026a" "$f"'
+  unfolded=$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n[ \t]\+/ /g' "$f")
+  check "sendmail: the copy leaves with DKIM-Signature d=example.com s=s2026a (rsa) and s=e2026a (ed25519)" \
+    'echo "$unfolded" | grep -q "^DKIM-Signature: v=1; a=rsa-sha256; .*d=example.com; s=s2026a;" && echo "$unfolded" | grep -q "^DKIM-Signature: v=1; a=ed25519-sha256; .*d=example.com; s=e2026a;" || { grep -i -A1 "^DKIM-Signature" "$f"; false; }'
   check "sendmail: dkimpy verifies both signatures (rsa-sha256, ed25519-sha256)" 'dkim_both "$f" > $W/dkim.out 2>&1 || { cat $W/dkim.out; false; }'
 else
   say FAIL "sendmail: nothing reached the smarthost ($(tail -3 /var/log/mail.log))"
@@ -190,7 +192,7 @@ swaks --server 127.0.0.1 --port 25 --xclient-addr 192.0.2.10 --xclient-name mail
   --silent 2 < /dev/null > $W/swaks.log 2>&1 || say FAIL "inbound pass refused: $(tail -3 $W/swaks.log)"
 for i in $(seq 1 100); do grep -q $tok /var/mail/alice 2>/dev/null && break; sleep 0.2; done
 check "inbound from inside the SPF: delivered to /var/mail/alice with Received-SPF: pass" \
-  'grep -B30 $tok /var/mail/alice | grep -q "^Received-SPF: pass (.*domain of dave@sender.example"'
+  'grep -B30 $tok /var/mail/alice | grep -q "^Received-SPF: pass .*envelope-from=\"dave@sender.example\"; helo=mail.sender.example; client-ip=192.0.2.10$" || { grep -B30 $tok /var/mail/alice; tail -5 /var/log/mail.log; false; }'
 
 # 5d. SRS: a forwarding alias and a bounce back.
 tok=srs-$$
