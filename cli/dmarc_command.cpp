@@ -150,7 +150,7 @@ int run_dmarc(const DmarcArgs& args) {
 
   asio::io_context io;
   auto resolver = dns::make_resolver(io, resolver_options);
-  Discovery discovery(*resolver, settings.discovery, psl ? &*psl : nullptr);
+  Discovery discovery(*resolver, settings.discovery, psl ? &*psl : nullptr, Trace::on);
   Verdict verdict;
   asio::co_spawn(io, evaluate(message, settings.options, discovery),
                  [&](std::exception_ptr e, Verdict v) {

@@ -271,7 +271,7 @@ asio::awaitable<DmarcLint> lint_dmarc(dns::Resolver& resolver, dmarc::Mode mode,
     dns::Answer own = co_await resolver.lookup(own_name, dns::RrType::txt);
     own_records(lint, own, own_name);
   }
-  dmarc::Discovery discovery(resolver, mode, psl);
+  dmarc::Discovery discovery(resolver, mode, psl, dmarc::Trace::on);
   lint.discovery = co_await discovery.discover_policy(domain);
   discovery_findings(lint, mode);
   tag_findings(lint);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace postseal::dmarc {
 namespace {
@@ -26,26 +27,53 @@ bool is_label_octet(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-std::vector<std::string_view> split_labels(std::string_view domain) {
-  std::vector<std::string_view> labels;
-  while (true) {
-    std::size_t dot = domain.find('.');
-    labels.push_back(domain.substr(0, dot));
-    if (dot == std::string_view::npos) return labels;
-    domain.remove_prefix(dot + 1);
-  }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::size_t label_count(std::string_view domain) {
+  return static_cast<std::size_t>(std::count(domain.begin(), domain.end(), '.')) + 1;
 }
 
-// last_labels - the name made of the `n` right-most labels of `domain`.
-std::string last_labels(std::string_view domain, std::size_t n) {
-  auto labels = split_labels(domain);
-  n = std::min(n, labels.size());
-  std::string out;
-  for (std::size_t i = labels.size() - n; i < labels.size(); ++i) {
-    if (!out.empty()) out += '.';
-    out += labels[i];
+// last_labels - the name made of the `n` right-most labels of `domain` (a view into it).
+std::string_view last_labels(std::string_view domain, std::size_t n) {
+  std::size_t end = domain.size();
+  for (std::size_t dots = 0; end > 0; --end) {
+    if (domain[end - 1] == '.' && ++dots == n) return domain.substr(end);
   }
-  return out;
+  return domain;
+}
+
+// walk_names - RFC 9989 4.10 steps 1-7: the names a walk from `domain` asks for, longest
+// first, as views into `domain`; returns how many (at most kMaxTreeWalkQueries).
+std::size_t walk_names(std::string_view domain,
+                       std::array<std::string_view, kMaxTreeWalkQueries>& names) {
+  std::size_t count = 0;
+  names[count++] = domain;
+  std::size_t labels = label_count(domain);
+  std::size_t next = labels >= kMaxTreeWalkQueries ? kTreeWalkShortLabels : labels - 1;
+  for (; next >= 1 && count < kMaxTreeWalkQueries; --next) {
+    names[count++] = last_labels(domain, next);
+  }
+  return count;
+}
+
+// Candidate - what RFC 9989 4.10.2 needs of a record a walk found.
+struct Candidate {
+  std::string_view domain;
+  Psd psd = Psd::u;
+};
+
+// select_organizational - RFC 9989 4.10.2 steps 1-3 (see select_organizational_domain()).
+template <typename Candidates, typename Get>
+std::string_view select_organizational(std::string_view start, const Candidates& found, Get get) {
+  for (const auto& item : found) {
+    Candidate f = get(item);
+    if (f.psd == Psd::n) return f.domain;        // RFC 9989 4.10.2 step 1
+    if (f.psd == Psd::y && f.domain != start) {  // step 2: one label below the PSD
+      return last_labels(start, label_count(f.domain) + 1);
+    }
+  }
+  if (std::empty(found)) return start;             // "the initial target domain"
+  return get(*std::prev(std::end(found))).domain;  // step 3: fewest labels
 }
 
 std::string rcode_text(const dns::Answer& answer) {
@@ -81,33 +109,32 @@ std::string_view to_string(Status s) {
 std::optional<std::string> domain_name(std::string_view text) {
   if (text.ends_with('.')) text.remove_suffix(1);
   if (text.empty() || text.size() > kMaxDomainOctets) return std::nullopt;
-  std::string name = to_lower(text);
-  for (std::string_view label : split_labels(name)) {
-    if (label.empty() || label.size() > kMaxLabelOctets) return std::nullopt;
-    if (!std::all_of(label.begin(), label.end(), is_label_octet)) return std::nullopt;
+  std::string name(text.size(), '\0');
+  std::size_t label = 0;  // octets of the current label so far
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = lower(text[i]);
+    name[i] = c;
+    if (c == '.') {
+      if (label == 0) return std::nullopt;
+      label = 0;
+    } else if (!is_label_octet(c) || ++label > kMaxLabelOctets) {
+      return std::nullopt;
+    }
   }
+  if (label == 0) return std::nullopt;
   return name;
 }
 
 std::vector<std::string> tree_walk_names(std::string_view domain) {
-  std::vector<std::string> names{std::string(domain)};
-  std::size_t labels = split_labels(domain).size();
-  std::size_t next = labels >= kMaxTreeWalkQueries ? kTreeWalkShortLabels : labels - 1;
-  for (; next >= 1 && names.size() < kMaxTreeWalkQueries; --next) {
-    names.push_back(last_labels(domain, next));
-  }
-  return names;
+  std::array<std::string_view, kMaxTreeWalkQueries> names;
+  std::size_t count = walk_names(domain, names);
+  return {names.begin(), names.begin() + static_cast<std::ptrdiff_t>(count)};
 }
 
 std::string select_organizational_domain(std::string_view start, const std::vector<Found>& found) {
-  for (const Found& f : found) {
-    if (f.record.psd == Psd::n) return f.domain;  // RFC 9989 4.10.2 step 1
-    if (f.record.psd == Psd::y && f.domain != start) {  // step 2: one label below the PSD
-      return last_labels(start, split_labels(f.domain).size() + 1);
-    }
-  }
-  if (found.empty()) return std::string(start);  // "the initial target domain"
-  return found.back().domain;                     // step 3: fewest labels
+  return std::string(select_organizational(start, found, [](const Found& f) {
+    return Candidate{f.domain, f.record.psd};
+  }));
 }
 
 PolicyDiscovery policy_found(std::string domain, const Record& record, bool author_record) {
@@ -127,72 +154,104 @@ PolicyDiscovery policy_found(std::string domain, const Record& record, bool auth
   return out;
 }
 
-Discovery::Discovery(dns::Resolver& resolver, Mode mode, const PublicSuffixList* psl)
-    : resolver_(resolver), mode_(mode), psl_(psl) {}
+Discovery::Discovery(dns::Resolver& resolver, Mode mode, const PublicSuffixList* psl, Trace trace)
+    : resolver_(resolver), mode_(mode), psl_(psl), tracing_(trace == Trace::on) {}
 
-Discovery::Answer Discovery::classify(const dns::Answer& answer, std::string& text) const {
+Discovery::Answer Discovery::classify(const dns::Answer& answer, std::string* text) const {
   if (answer.temporary()) {
-    text = rcode_text(answer);
-    return {Lookup::temporary, {}, text};
+    std::string why = rcode_text(answer);
+    if (text != nullptr) *text = why;
+    return {Lookup::temporary, {}, std::move(why)};
   }
-  std::vector<std::string> dmarc;
+  // The first DMARC record's text: a view of its only string, or its strings joined.
+  std::string joined;
+  std::string_view dmarc;
+  std::size_t dmarc_count = 0;
   std::size_t txt = 0;
   for (const auto& r : answer.records) {
     if (r.type != dns::RrType::txt) continue;
     ++txt;
-    if (std::string joined = r.text(); is_dmarc_record(joined)) dmarc.push_back(std::move(joined));
+    if (r.strings.size() == 1) {
+      if (!is_dmarc_record(r.strings.front())) continue;
+      if (dmarc_count++ == 0) dmarc = r.strings.front();
+    } else if (std::string all = r.text(); is_dmarc_record(all)) {
+      if (dmarc_count++ == 0) {
+        joined = std::move(all);
+        dmarc = joined;
+      }
+    }
   }
-  if (dmarc.empty()) {
-    text = answer.rcode == dns::Rcode::nxdomain ? "NXDOMAIN"
-           : txt == 0 ? "NOERROR, no TXT record"
-                      : fmt::format("no DMARC record: {} TXT record{} without v=DMARC1", txt,
-                                    txt == 1 ? "" : "s");
+  if (dmarc_count == 0) {
+    if (text != nullptr) {
+      *text = answer.rcode == dns::Rcode::nxdomain ? "NXDOMAIN"
+              : txt == 0                           ? "NOERROR, no TXT record"
+                         : fmt::format("no DMARC record: {} TXT record{} without v=DMARC1", txt,
+                                       txt == 1 ? "" : "s");
+    }
     return {};
   }
-  if (dmarc.size() > 1) {
-    text = fmt::format("{} DMARC records, all discarded: RFC 9989 4.10", dmarc.size());
+  if (dmarc_count > 1) {
+    if (text != nullptr) {
+      *text = fmt::format("{} DMARC records, all discarded: RFC 9989 4.10", dmarc_count);
+    }
     return {};
   }
-  auto record = parse_record(dmarc.front());
+  auto record = parse_record(dmarc);
   if (!record) {
-    text = fmt::format("malformed DMARC record, {}: \"{}\"", record.error().detail,
-                       printable(dmarc.front(), kTraceRecordOctets));
-    return {Lookup::malformed, {}, text};
+    std::string why = fmt::format("malformed DMARC record, {}: \"{}\"", record.error().detail,
+                                  printable(dmarc, kTraceRecordOctets));
+    if (text != nullptr) *text = why;
+    return {Lookup::malformed, {}, std::move(why)};
   }
-  text = fmt::format("\"{}\"", printable(dmarc.front(), kTraceRecordOctets));
+  if (text != nullptr) *text = fmt::format("\"{}\"", printable(dmarc, kTraceRecordOctets));
   return {Lookup::record, std::move(*record), ""};
 }
 
-asio::awaitable<Discovery::Answer> Discovery::lookup(std::string domain) {
-  if (auto it = memo_.find(domain); it != memo_.end()) co_return it->second;
-  std::string query = std::string(kPrefix) + domain;
-  Answer result;
-  std::string text;
-  if (query.size() > kMaxDomainOctets) {
-    text = fmt::format("not asked: longer than {} octets, no record", kMaxDomainOctets);
-  } else {
-    dns::Answer answer = co_await resolver_.lookup(query, dns::RrType::txt);
-    result = classify(answer, text);
+std::size_t Discovery::memoised(std::string_view domain) const {
+  for (std::size_t i = 0; i < memo_.size(); ++i) {
+    if (memo_[i].domain == domain) return i;
   }
-  trace_.push_back({query + " TXT", text});
-  memo_.emplace(domain, result);
-  co_return result;
+  return kNotMemoised;
 }
 
-asio::awaitable<Discovery::Walk> Discovery::walk(std::string start) {
+asio::awaitable<std::size_t> Discovery::lookup(std::string_view domain) {
+  if (std::size_t i = memoised(domain); i != kNotMemoised) co_return i;
+  Answer result;
+  std::string text;
+  if (kPrefix.size() + domain.size() > kMaxDomainOctets) {
+    if (tracing_) {
+      text = fmt::format("not asked: longer than {} octets, no record", kMaxDomainOctets);
+    }
+  } else {
+    std::string query;
+    query.reserve(kPrefix.size() + domain.size());
+    query.append(kPrefix).append(domain);
+    dns::Answer answer = co_await resolver_.lookup(std::move(query), dns::RrType::txt);
+    result = classify(answer, tracing_ ? &text : nullptr);
+  }
+  if (tracing_) trace_.push_back({fmt::format("{}{} TXT", kPrefix, domain), std::move(text)});
+  if (memo_.empty()) memo_.reserve(2 * kMaxTreeWalkQueries);
+  memo_.push_back({std::string(domain), std::move(result)});
+  co_return memo_.size() - 1;
+}
+
+asio::awaitable<Discovery::Walk> Discovery::walk(std::string_view start) {
   Walk walk;
-  const std::vector<std::string> names = tree_walk_names(start);
-  for (const std::string& name : names) {
-    Answer answer = co_await lookup(name);
+  std::array<std::string_view, kMaxTreeWalkQueries> names;
+  std::size_t count = walk_names(start, names);
+  for (std::size_t n = 0; n < count; ++n) {
+    std::string_view name = names[n];
+    std::size_t entry = memoised(name);
+    if (entry == kNotMemoised) entry = co_await lookup(name);
+    const Answer& answer = memo_[entry].answer;
     if (answer.lookup == Lookup::temporary || answer.lookup == Lookup::malformed) {
       walk.stopped = answer.lookup;
       walk.detail = fmt::format("_dmarc.{}: {}", name, answer.detail);
       co_return walk;
     }
     if (answer.lookup != Lookup::record) continue;
-    Psd psd = answer.record.psd;
-    walk.found.push_back({name, std::move(answer.record)});
-    if (psd != Psd::u) break;  // RFC 9989 4.10 steps 2 and 6
+    walk.hits[walk.count++] = {name, answer.record.psd, entry};
+    if (answer.record.psd != Psd::u) break;  // RFC 9989 4.10 steps 2 and 6
   }
   co_return walk;
 }
@@ -204,27 +263,76 @@ Status stopped_status(bool temporary) { return temporary ? Status::temperror : S
 
 }  // namespace
 
+// discover_policy returns its mode's coroutine itself: one coroutine frame less per call.
 asio::awaitable<PolicyDiscovery> Discovery::discover_policy(std::string author_domain) {
-  if (mode_ == Mode::psl) co_return co_await discover_by_psl(std::move(author_domain));
-  co_return co_await discover_by_tree_walk(std::move(author_domain));
+  if (mode_ == Mode::psl) return discover_by_psl(std::move(author_domain));
+  return discover_by_tree_walk(std::move(author_domain));
+}
+
+namespace {
+
+Candidate candidate(const auto& hit) { return Candidate{hit.domain, hit.psd}; }
+
+}  // namespace
+
+const OrganizationalDomain& Discovery::organizational_of_walk(std::string_view domain, Walk& walk) {
+  OrganizationalDomain out;
+  if (walk.stopped != Lookup::none) {
+    out = {stopped_status(walk.stopped == Lookup::temporary), "", walk.detail};
+  } else {
+    std::string_view org =
+        select_organizational(domain, walk.found(), [](const Hit& h) { return candidate(h); });
+    out = {Status::found, std::string(org), ""};
+  }
+  if (organizational_.empty()) organizational_.reserve(4);
+  return organizational_.emplace_back(std::string(domain), std::move(out)).second;
+}
+
+const OrganizationalDomain& Discovery::psl_organizational(std::string_view domain) {
+  for (const auto& [name, known] : organizational_) {
+    if (name == domain) return known;
+  }
+  if (organizational_.empty()) organizational_.reserve(4);
+  return organizational_
+      .emplace_back(std::string(domain),
+                    OrganizationalDomain{Status::found, psl_->organizational_domain(domain), ""})
+      .second;
+}
+
+std::optional<OrganizationalDomain> Discovery::known_organizational_domain(
+    std::string_view domain) const {
+  for (const auto& [name, known] : organizational_) {
+    if (name == domain) return known;
+  }
+  return std::nullopt;
 }
 
 asio::awaitable<PolicyDiscovery> Discovery::discover_by_tree_walk(std::string author) {
-  Answer own = co_await lookup(author);
-  if (own.lookup == Lookup::record) co_return policy_found(author, own.record, true);
+  std::size_t own = memoised(author);
+  if (own == kNotMemoised) own = co_await lookup(author);
+  if (memo_[own].answer.lookup == Lookup::record) {
+    co_return policy_found(std::move(author), memo_[own].answer.record, true);
+  }
   Walk walk = co_await this->walk(author);
+  // The same walk gives the Author Domain's Organizational Domain (relaxed alignment).
+  if (!known_organizational_domain(author)) organizational_of_walk(author, walk);
   PolicyDiscovery out;
   if (walk.stopped != Lookup::none) {
     out.status = stopped_status(walk.stopped == Lookup::temporary);
-    out.detail = walk.detail;
+    out.detail = std::move(walk.detail);
     co_return out;
   }
-  std::string org = select_organizational_domain(author, walk.found);
-  for (const Found& f : walk.found) {
-    if (f.domain == org) co_return policy_found(f.domain, f.record, false);
+  std::string_view org =
+      select_organizational(author, walk.found(), [](const Hit& h) { return candidate(h); });
+  for (const Hit& h : walk.found()) {
+    if (h.domain == org) {
+      co_return policy_found(std::string(h.domain), memo_[h.entry].answer.record, false);
+    }
   }
-  for (const Found& f : walk.found) {  // the Public Suffix Domain's record
-    if (f.record.psd == Psd::y) co_return policy_found(f.domain, f.record, false);
+  for (const Hit& h : walk.found()) {  // the Public Suffix Domain's record
+    if (h.psd == Psd::y) {
+      co_return policy_found(std::string(h.domain), memo_[h.entry].answer.record, false);
+    }
   }
   out.detail = "no DMARC record for the Author Domain, its Organizational Domain or its PSD";
   co_return out;
@@ -232,12 +340,16 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_tree_walk(std::string au
 
 asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) {
   PolicyDiscovery out;
-  std::vector<std::string> names{author};
-  if (std::string org = psl_->organizational_domain(author); org != author) names.push_back(org);
-  for (const std::string& name : names) {
-    Answer answer = co_await lookup(name);
+  std::string org = psl_organizational(author).domain;
+  std::array<std::string_view, 2> names{author, org};
+  std::size_t count = names[1] != author ? 2 : 1;
+  for (std::size_t n = 0; n < count; ++n) {
+    std::string_view name = names[n];
+    std::size_t entry = memoised(name);
+    if (entry == kNotMemoised) entry = co_await lookup(name);
+    const Answer& answer = memo_[entry].answer;
     if (answer.lookup == Lookup::record) {
-      co_return policy_found(name, answer.record, name == author);
+      co_return policy_found(std::string(name), answer.record, n == 0);
     }
     if (answer.lookup != Lookup::none) {
       out.status = stopped_status(answer.lookup == Lookup::temporary);
@@ -250,16 +362,10 @@ asio::awaitable<PolicyDiscovery> Discovery::discover_by_psl(std::string author) 
 }
 
 asio::awaitable<OrganizationalDomain> Discovery::organizational_domain(std::string domain) {
-  if (mode_ == Mode::psl) {
-    co_return OrganizationalDomain{Status::found, psl_->organizational_domain(domain), ""};
-  }
+  if (auto known = known_organizational_domain(domain)) co_return std::move(*known);
+  if (mode_ == Mode::psl) co_return psl_organizational(domain);
   Walk walk = co_await this->walk(domain);
-  if (walk.stopped != Lookup::none) {
-    co_return OrganizationalDomain{stopped_status(walk.stopped == Lookup::temporary), "",
-                                   walk.detail};
-  }
-  co_return OrganizationalDomain{Status::found, select_organizational_domain(domain, walk.found),
-                                 ""};
+  co_return organizational_of_walk(domain, walk);
 }
 
 asio::awaitable<Existence> Discovery::exists(std::string domain) {
@@ -267,10 +373,12 @@ asio::awaitable<Existence> Discovery::exists(std::string domain) {
   Existence result = answer.temporary() ? Existence::temperror
                      : answer.rcode == dns::Rcode::nxdomain ? Existence::nxdomain
                                                             : Existence::exists;
-  std::string text = rcode_text(answer);
-  if (result == Existence::nxdomain) text += ": the domain does not exist, RFC 8020";
-  if (result == Existence::exists) text += ": the domain exists";
-  trace_.push_back({domain + " A", text});
+  if (tracing_) {
+    std::string text = rcode_text(answer);
+    if (result == Existence::nxdomain) text += ": the domain does not exist, RFC 8020";
+    if (result == Existence::exists) text += ": the domain exists";
+    trace_.push_back({domain + " A", std::move(text)});
+  }
   co_return result;
 }
 

@@ -7,10 +7,13 @@
 // else its Public Suffix Domain's), 4.10.2 (Organizational Domain selection), 3.2.13 and
 // RFC 8020 (a name answering NXDOMAIN does not exist: the "np" test). The "psl" mode does
 // RFC 7489 6.6.3 instead: the Author Domain, then its PSL Organizational Domain
-// (public_suffix.hpp). Every query and its answer go into a trace. Untrusted input: domain
+// (public_suffix.hpp). With Trace::on every query and its answer go into a trace (`postseal
+// dmarc` and the dns-check lint print it; the verifier leaves it off, so a message's
+// evaluation builds no text it does not use). Untrusted input: domain
 // names from messages and DNS answers. DNS failures are values: a SERVFAIL or timeout makes
 // the outcome temperror (the resolver bounds each query's time). Answers are memoised per
-// Discovery, so the walks of one evaluation ask each name once. Limits: kMaxTreeWalkQueries
+// Discovery, so the walks of one evaluation ask each name once, and so are Organizational
+// Domains (a walk over memoised answers gives the same result again). Limits: kMaxTreeWalkQueries
 // per walk, names of at most kMaxDomainOctets octets (longer "_dmarc." names are not asked).
 #pragma once
 
@@ -20,11 +23,13 @@
 
 #include <asio/awaitable.hpp>
 
+#include <array>
 #include <cstddef>
-#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace postseal::dmarc {
@@ -87,17 +92,25 @@ struct OrganizationalDomain {
 // Existence - RFC 8020: does a name exist (anything but NXDOMAIN)?
 enum class Existence { exists, nxdomain, temperror };
 
+// Trace - whether a Discovery records its queries and answers as text (trace()).
+enum class Trace { off, on };
+
 // Discovery - the DNS side of one DMARC evaluation: resolver, mode, memo and trace.
 class Discovery {
  public:
   // `psl` must be set (and outlive this) in Mode::psl; it is not used in Mode::treewalk.
-  Discovery(dns::Resolver& resolver, Mode mode, const PublicSuffixList* psl = nullptr);
+  // trace() stays empty unless `trace` is Trace::on.
+  Discovery(dns::Resolver& resolver, Mode mode, const PublicSuffixList* psl = nullptr,
+            Trace trace = Trace::off);
 
   // discover_policy - RFC 9989 4.10.1 (treewalk) or RFC 7489 6.6.3 (psl) for a checked,
   // lower-case Author Domain.
   asio::awaitable<PolicyDiscovery> discover_policy(std::string author_domain);
   // organizational_domain - RFC 9989 4.10.2 (treewalk) or RFC 7489 3.2 (psl).
   asio::awaitable<OrganizationalDomain> organizational_domain(std::string domain);
+  // known_organizational_domain - what organizational_domain(domain) gives, when this
+  // Discovery already knows it (no DNS query needed); nullopt otherwise.
+  std::optional<OrganizationalDomain> known_organizational_domain(std::string_view domain) const;
   // exists - RFC 9989 3.2.13 / RFC 8020 by an A query at `domain`.
   asio::awaitable<Existence> exists(std::string domain);
 
@@ -109,24 +122,51 @@ class Discovery {
   struct Answer {
     Lookup lookup = Lookup::none;
     Record record;
-    std::string detail;
+    std::string detail;  // temporary, malformed: why (goes into the PolicyDiscovery's detail)
+  };
+  // Entry - a memoised answer for "_dmarc." + domain; entries are only appended, so an
+  // index into memo_ stays valid for the Discovery's life.
+  struct Entry {
+    std::string domain;
+    Answer answer;
+  };
+  // Hit - a valid record a walk found: a name of the walk (a view into its start name) and
+  // its memo_ index.
+  struct Hit {
+    std::string_view domain;
+    Psd psd = Psd::u;
+    std::size_t entry = 0;
   };
   struct Walk {
-    std::vector<Found> found;
+    std::array<Hit, kMaxTreeWalkQueries> hits;
+    std::size_t count = 0;
     Lookup stopped = Lookup::none;  // temporary or malformed: the walk could not finish
     std::string detail;
+    std::span<const Hit> found() const { return {hits.data(), count}; }
   };
+  static constexpr std::size_t kNotMemoised = static_cast<std::size_t>(-1);
 
-  asio::awaitable<Answer> lookup(std::string domain);
-  asio::awaitable<Walk> walk(std::string start);
+  std::size_t memoised(std::string_view domain) const;
+  // lookup - the memo_ index of the answer for `domain` (asked when not memoised yet); the
+  // caller keeps `domain` alive until the lookup completes.
+  asio::awaitable<std::size_t> lookup(std::string_view domain);
+  asio::awaitable<Walk> walk(std::string_view start);
   asio::awaitable<PolicyDiscovery> discover_by_tree_walk(std::string author_domain);
   asio::awaitable<PolicyDiscovery> discover_by_psl(std::string author_domain);
-  Answer classify(const dns::Answer& answer, std::string& text) const;
+  // organizational_of_walk - the Organizational Domain a finished walk from `domain` gives
+  // (RFC 9989 4.10.2), memoised.
+  const OrganizationalDomain& organizational_of_walk(std::string_view domain, Walk& walk);
+  // psl_organizational - RFC 7489 3.2 through the PSL, memoised.
+  const OrganizationalDomain& psl_organizational(std::string_view domain);
+  // classify - the Answer of a TXT answer; `text` (when not null) gets the trace text.
+  Answer classify(const dns::Answer& answer, std::string* text) const;
 
   dns::Resolver& resolver_;
   Mode mode_;
   const PublicSuffixList* psl_;
-  std::map<std::string, Answer> memo_;
+  bool tracing_;
+  std::vector<Entry> memo_;
+  std::vector<std::pair<std::string, OrganizationalDomain>> organizational_;
   std::vector<TraceStep> trace_;
 };
 

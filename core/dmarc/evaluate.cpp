@@ -30,6 +30,18 @@ std::vector<std::string> passing_dkim_domains(const Message& message) {
   return out;
 }
 
+// bare_addr_spec_domain - the checked Author Domain of a From value that is a bare
+// "local@domain" (no comment, quoted string, angle bracket, group or list punctuation, domain
+// literal or whitespace) whose domain domain_name() accepts: what mail::parse_address_list()
+// and domain_name() give such a value, without the parser's copies. nullopt for anything
+// else: the full parser then decides (and words any error).
+std::optional<std::string> bare_addr_spec_domain(std::string_view value) {
+  if (value.find_first_of("()\"<>,;:[] \t\r\n") != std::string_view::npos) return std::nullopt;
+  std::size_t at = value.rfind('@');
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  return domain_name(value.substr(at + 1));
+}
+
 // check_alignment - sets spf_aligned / dkim_aligned; true when some alignment is unknown.
 asio::awaitable<bool> check_alignment(AuthorVerdict& v, const Message& message,
                                       Discovery& discovery) {
@@ -181,11 +193,15 @@ asio::awaitable<Aligned> identifier_aligned(const std::string& author, std::stri
   if (!id) co_return Aligned::no;
   if (*id == author) co_return Aligned::yes;
   if (mode == Alignment::strict) co_return Aligned::no;
-  OrganizationalDomain a = co_await discovery.organizational_domain(author);
-  OrganizationalDomain b = co_await discovery.organizational_domain(*id);
-  if (a.status == Status::temperror || b.status == Status::temperror) co_return Aligned::unknown;
-  if (a.status != Status::found || b.status != Status::found) co_return Aligned::no;
-  co_return a.domain == b.domain ? Aligned::yes : Aligned::no;
+  // Known Organizational Domains (the Author Domain's usually is, from its policy discovery)
+  // are taken without a coroutine call.
+  std::optional<OrganizationalDomain> a = discovery.known_organizational_domain(author);
+  if (!a) a = co_await discovery.organizational_domain(author);
+  std::optional<OrganizationalDomain> b = discovery.known_organizational_domain(*id);
+  if (!b) b = co_await discovery.organizational_domain(*id);
+  if (a->status == Status::temperror || b->status == Status::temperror) co_return Aligned::unknown;
+  if (a->status != Status::found || b->status != Status::found) co_return Aligned::no;
+  co_return a->domain == b->domain ? Aligned::yes : Aligned::no;
 }
 
 Policy lower_policy(Policy p) {
@@ -197,6 +213,10 @@ std::expected<std::vector<std::string>, std::string> author_domains(
   if (from_fields.empty()) return std::unexpected("no From header field");
   std::vector<std::string> out;
   for (const std::string& value : from_fields) {
+    if (auto domain = bare_addr_spec_domain(value)) {
+      if (std::find(out.begin(), out.end(), *domain) == out.end()) out.push_back(*domain);
+      continue;
+    }
     auto list = mail::parse_address_list(value);
     if (!list) return std::unexpected(fmt::format("unreadable From: {}", list.error()));
     for (const auto& mailbox : list->mailboxes) {
@@ -245,6 +265,7 @@ asio::awaitable<Verdict> evaluate(const Message& message, const Options& options
   }
   bool incomplete = domains->size() > kMaxAuthorDomains;
   if (incomplete) domains->resize(kMaxAuthorDomains);
+  verdict.authors.reserve(domains->size());
   for (const std::string& domain : *domains) {
     verdict.authors.push_back(co_await evaluate_author(domain, message, discovery));
   }

@@ -1,15 +1,19 @@
 // record.cpp - parse a DMARC Policy Record (RFC 9989 4.7, 4.8) within bounds (see record.hpp).
 //
-// Untrusted input: DNS TXT text. The tag list is split by core/mail/tag_list; each known tag's
-// value is checked against its RFC 9989 4.8 rule (quoted ABNF strings are case-insensitive,
-// RFC 5234 2.3; only "DMARC1" is case-sensitive). Notes quote untrusted text through
-// printable() so they may be logged or printed.
+// Untrusted input: DNS TXT text. The tag list is split with the rules of core/mail/tag_list
+// (split_tags() below gives the same tags and the same first error as mail::parse_tag_list,
+// as views into the text, without a string per tag); each known tag's value is checked against its
+// RFC 9989 4.8 rule (quoted ABNF strings are case-insensitive, RFC 5234 2.3; only "DMARC1" is
+// case-sensitive). Notes quote untrusted text through printable() so they may be logged or printed.
 #include "core/dmarc/record.hpp"
 
 #include "core/mail/tag_list.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
+
+#include <array>
+#include <utility>
 
 namespace postseal::dmarc {
 namespace {
@@ -158,6 +162,43 @@ void apply_policy_tag(std::string_view tag, std::string_view value, Record& reco
   }
 }
 
+bool valid_tag_name(std::string_view name) {
+  if (name.empty() || !is_alpha(name.front())) return false;
+  for (char c : name) {
+    if (!is_alpha(c) && !is_digit(c) && c != '_') return false;
+  }
+  return true;
+}
+
+// Tags - a record's tags in order, views into its text (RFC 6376 3.2 through core/mail's
+// rules: names ALPHA *(ALPHA / DIGIT / "_"), no duplicate, FWS trimmed, empty segments
+// skipped, at most mail::kMaxTags).
+struct Tags {
+  std::array<std::pair<std::string_view, std::string_view>, mail::kMaxTags> tags;
+  std::size_t count = 0;
+};
+
+// split_tags - mail::parse_tag_list's result (and first error) for `text` without copies.
+std::optional<mail::TagListError> split_tags(std::string_view text, Tags& out) {
+  if (text.size() > mail::kMaxTagListBytes) return mail::TagListError::too_large;
+  while (!text.empty()) {
+    std::size_t semi = text.find(';');
+    std::string_view spec = text.substr(0, semi);
+    text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
+    if (mail::trim_fws(spec).empty()) continue;
+    std::size_t eq = spec.find('=');
+    if (eq == std::string_view::npos) return mail::TagListError::missing_equals;
+    std::string_view name = mail::trim_fws(spec.substr(0, eq));
+    if (!valid_tag_name(name)) return mail::TagListError::bad_tag_name;
+    for (std::size_t i = 0; i < out.count; ++i) {
+      if (out.tags[i].first == name) return mail::TagListError::duplicate_tag;
+    }
+    if (out.count >= mail::kMaxTags) return mail::TagListError::too_many_tags;
+    out.tags[out.count++] = {name, mail::trim_fws(spec.substr(eq + 1))};
+  }
+  return std::nullopt;
+}
+
 // apply_tag - one tag of the list after v=.
 void apply_tag(std::string_view tag, std::string_view value, Record& record) {
   if (tag == "p" || tag == "sp" || tag == "np") return apply_policy_tag(tag, value, record);
@@ -240,14 +281,14 @@ std::expected<Record, RecordProblem> parse_record(std::string_view text) {
         RecordError::malformed,
         fmt::format("record of {} octets (limit {})", text.size(), kMaxRecordOctets)});
   }
-  auto tags = mail::parse_tag_list(text);
-  if (!tags) {
+  Tags tags;
+  if (auto error = split_tags(text, tags)) {
     return std::unexpected(
-        RecordProblem{RecordError::malformed, std::string(mail::to_string(tags.error()))});
+        RecordProblem{RecordError::malformed, std::string(mail::to_string(*error))});
   }
   Record record;
-  for (std::size_t i = 1; i < tags->tags.size(); ++i) {
-    apply_tag(tags->tags[i].first, tags->tags[i].second, record);
+  for (std::size_t i = 1; i < tags.count; ++i) {
+    apply_tag(tags.tags[i].first, tags.tags[i].second, record);
   }
   return record;
 }

@@ -82,7 +82,7 @@ TEST(DmarcDiscovery, WalkOf127LabelsAsksEightNames) {
   name += "b";  // 127 labels, 253 octets
   ASSERT_TRUE(domain_name(name).has_value());
   MemoryZone zone;
-  Discovery discovery(zone, Mode::treewalk);
+  Discovery discovery(zone, Mode::treewalk, nullptr, Trace::on);
   PolicyDiscovery got = run(discovery.discover_policy(name));
   EXPECT_EQ(got.status, Status::none);
   // The first name, "_dmarc." + 253 octets, cannot be asked; the seven shortened ones are.
@@ -95,7 +95,7 @@ TEST(DmarcDiscovery, WalkOf127LabelsAsksEightNames) {
 TEST(DmarcDiscovery, PolicyAtAuthorDomainIsOneQuery) {
   MemoryZone zone;
   txt(zone, "_dmarc.example.com", "v=DMARC1; p=reject");
-  Discovery discovery(zone, Mode::treewalk);
+  Discovery discovery(zone, Mode::treewalk, nullptr, Trace::on);
   PolicyDiscovery got = run(discovery.discover_policy("example.com"));
   ASSERT_EQ(got.status, Status::found);
   EXPECT_TRUE(got.author_record);
@@ -179,6 +179,39 @@ TEST(DmarcDiscovery, Rfc9989B41AndB42OrganizationalDomains) {
   EXPECT_EQ(deep.policy_domain, "example.com");
 }
 
+TEST(DmarcDiscovery, TraceOnlyWhenAsked) {
+  MemoryZone zone;
+  txt(zone, "_dmarc.example.com", "v=DMARC1; p=reject");
+  Discovery quiet(zone, Mode::treewalk);
+  PolicyDiscovery got = run(quiet.discover_policy("a.example.com"));
+  EXPECT_EQ(got.status, Status::found);
+  EXPECT_EQ(run(quiet.exists("a.example.com")), Existence::nxdomain);
+  EXPECT_TRUE(quiet.trace().empty());
+  Discovery traced(zone, Mode::treewalk, nullptr, Trace::on);
+  EXPECT_EQ(run(traced.discover_policy("a.example.com")).policy_domain, got.policy_domain);
+  EXPECT_EQ(run(traced.exists("a.example.com")), Existence::nxdomain);
+  ASSERT_EQ(traced.trace().size(), 4u);  // a.example.com, example.com, com; then the A query
+  EXPECT_EQ(traced.trace()[0].query, "_dmarc.a.example.com TXT");
+  EXPECT_EQ(traced.trace()[0].answer, "NXDOMAIN");
+  EXPECT_EQ(traced.trace()[1].answer, "\"v=DMARC1; p=reject\"");
+  EXPECT_EQ(traced.trace()[2].query, "_dmarc.com TXT");
+  EXPECT_EQ(traced.trace()[3].query, "a.example.com A");
+}
+
+TEST(DmarcDiscovery, OrganizationalDomainsAreMemoised) {
+  MemoryZone zone;
+  txt(zone, "_dmarc.example.com", "v=DMARC1; p=reject");
+  zone.add_timeout("_dmarc.slow.example.org");
+  Discovery discovery(zone, Mode::treewalk);
+  EXPECT_EQ(run(discovery.organizational_domain("a.b.example.com")).domain, "example.com");
+  std::size_t asked_before = zone.queries().size();
+  EXPECT_EQ(run(discovery.organizational_domain("a.b.example.com")).domain, "example.com");
+  EXPECT_EQ(run(discovery.organizational_domain("b.example.com")).domain, "example.com");
+  EXPECT_EQ(zone.queries().size(), asked_before);
+  EXPECT_EQ(run(discovery.organizational_domain("slow.example.org")).status, Status::temperror);
+  EXPECT_EQ(run(discovery.organizational_domain("slow.example.org")).status, Status::temperror);
+}
+
 TEST(DmarcDiscovery, SelectOrganizationalDomain) {
   Record plain, psd_y, psd_n;
   psd_y.psd = Psd::y;
@@ -198,7 +231,7 @@ TEST(DmarcDiscovery, SeveralRecordsAtOneNameAreDiscarded) {
   txt(zone, "_dmarc.example.com", "v=DMARC1; p=reject");
   txt(zone, "_dmarc.example.com", "v=DMARC1; p=none");
   txt(zone, "_dmarc.com", "v=DMARC1; p=quarantine; psd=y");
-  Discovery discovery(zone, Mode::treewalk);
+  Discovery discovery(zone, Mode::treewalk, nullptr, Trace::on);
   PolicyDiscovery got = run(discovery.discover_policy("example.com"));
   ASSERT_EQ(got.status, Status::found);
   EXPECT_EQ(got.policy_domain, "com");

@@ -66,6 +66,28 @@ void example_zone(MemoryZone& zone, std::string record = "v=DMARC1; p=reject") {
   host(zone, "child.example.com");
 }
 
+// A bare "local@domain" From takes a shortcut past the address parser; its Author Domains
+// (and its errors) must be the parser's.
+TEST(DmarcEvaluate, AuthorDomainsOfBareAddresses) {
+  using Domains = std::vector<std::string>;
+  EXPECT_EQ(author_domains({"user@EXAMPLE.com."}).value(), Domains{"example.com"});
+  EXPECT_EQ(author_domains({"a@b@Example.COM"}).value(), Domains{"example.com"});
+  EXPECT_EQ(author_domains({"a@-x.example"}).value(), Domains{"-x.example"});
+  EXPECT_EQ(author_domains({"a@exa mple.com"}).value(), Domains{"example.com"});
+  EXPECT_EQ(author_domains({"a@example.com", "b@EXAMPLE.com", "c@example.net"}).value(),
+            (Domains{"example.com", "example.net"}));
+  EXPECT_EQ(author_domains({"a@x.example, <b@example.com>"}).value(),
+            (Domains{"x.example", "example.com"}));
+  EXPECT_NE(author_domains({"@example.com"}).error().find("no address"), std::string::npos);
+  EXPECT_NE(author_domains({"a@"}).error().find("no address"), std::string::npos);
+  EXPECT_NE(author_domains({"a@example..com"}).error().find("empty label"), std::string::npos);
+  EXPECT_NE(author_domains({"a@example.com.."}).error().find("empty label"), std::string::npos);
+  EXPECT_NE(author_domains({"a@[192.0.2.1]"}).error().find("not an ASCII DNS name"),
+            std::string::npos);
+  EXPECT_NE(author_domains({"a@ex!ample.com"}).error().find("not an ASCII DNS name"),
+            std::string::npos);
+}
+
 TEST(DmarcEvaluate, Rfc9989B1SpfExamples) {
   MemoryZone zone;
   example_zone(zone);

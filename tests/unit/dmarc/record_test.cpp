@@ -4,6 +4,8 @@
 // without rua (4.10.1), the limits, and the records of RFC 9989 Appendix B.2.
 #include "core/dmarc/record.hpp"
 
+#include "core/mail/tag_list.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -115,6 +117,35 @@ TEST(DmarcRecord, DuplicateTagsOrNoTagListAreMalformed) {
     ASSERT_FALSE(r.has_value()) << text;
     EXPECT_EQ(r.error().error, RecordError::malformed) << text;
   }
+}
+
+// The record parser splits tags itself (views, no copies); it must give the tags and the first
+// error core/mail/tag_list gives.
+TEST(DmarcRecord, TagSplittingMatchesTagList) {
+  std::string many = "v=DMARC1";
+  for (int i = 0; i < 70; ++i) many += "; x" + std::to_string(i) + "=1";
+  for (std::string text :
+       {std::string("v=DMARC1; p=reject;; ;\tsp = none ;"), std::string("v=DMARC1; p"),
+        std::string("v=DMARC1; 1p=none"), std::string("v=DMARC1; p=none; p=none"),
+        std::string("v=DMARC1; p=none; P=reject; p_x=1"), std::string("v=DMARC1; =x"),
+        std::string("v=DMARC1; a=b=c; rua = mailto:a@example.com , mailto:b@example.com"),
+        std::string("v=DMARC1; p=\r\n reject\r\n;"), many}) {
+    auto list = mail::parse_tag_list(text);
+    auto record = parse_record(text);
+    if (!list) {
+      ASSERT_FALSE(record.has_value()) << text;
+      EXPECT_EQ(record.error().detail, mail::to_string(list.error())) << text;
+      continue;
+    }
+    ASSERT_TRUE(record.has_value()) << text;
+    std::size_t notes_of_tags = 0;  // every tag after v= is applied: known ones or noted
+    for (std::size_t i = 1; i < list->tags.size(); ++i) {
+      for (const Note& n : record->notes) notes_of_tags += n.tag == list->tags[i].first;
+    }
+    EXPECT_EQ(record->notes.empty(), notes_of_tags == 0) << text;
+  }
+  EXPECT_EQ(parse_ok("v=DMARC1; p=\r\n reject\r\n;").p, Policy::reject);
+  EXPECT_EQ(parse_record(many).error().detail, "too many tags");
 }
 
 TEST(DmarcRecord, InvalidPolicyTags) {
