@@ -30,18 +30,6 @@ std::vector<std::string> passing_dkim_domains(const Message& message) {
   return out;
 }
 
-// bare_addr_spec_domain - the checked Author Domain of a From value that is a bare
-// "local@domain" (no comment, quoted string, angle bracket, group or list punctuation, domain
-// literal or whitespace) whose domain domain_name() accepts: what mail::parse_address_list()
-// and domain_name() give such a value, without the parser's copies. nullopt for anything
-// else: the full parser then decides (and words any error).
-std::optional<std::string> bare_addr_spec_domain(std::string_view value) {
-  if (value.find_first_of("()\"<>,;:[] \t\r\n") != std::string_view::npos) return std::nullopt;
-  std::size_t at = value.rfind('@');
-  if (at == std::string_view::npos || at == 0) return std::nullopt;
-  return domain_name(value.substr(at + 1));
-}
-
 // check_alignment - sets spf_aligned / dkim_aligned; true when some alignment is unknown.
 asio::awaitable<bool> check_alignment(AuthorVerdict& v, const Message& message,
                                       Discovery& discovery) {
@@ -213,10 +201,6 @@ std::expected<std::vector<std::string>, std::string> author_domains(
   if (from_fields.empty()) return std::unexpected("no From header field");
   std::vector<std::string> out;
   for (const std::string& value : from_fields) {
-    if (auto domain = bare_addr_spec_domain(value)) {
-      if (std::find(out.begin(), out.end(), *domain) == out.end()) out.push_back(*domain);
-      continue;
-    }
     auto list = mail::parse_address_list(value);
     if (!list) return std::unexpected(fmt::format("unreadable From: {}", list.error()));
     for (const auto& mailbox : list->mailboxes) {

@@ -66,8 +66,8 @@ void example_zone(MemoryZone& zone, std::string record = "v=DMARC1; p=reject") {
   host(zone, "child.example.com");
 }
 
-// A bare "local@domain" From takes a shortcut past the address parser; its Author Domains
-// (and its errors) must be the parser's.
+// Author Domains (and their errors) come from the one address parser (core/mail/address), for
+// bare addr-specs as for name-addrs and lists.
 TEST(DmarcEvaluate, AuthorDomainsOfBareAddresses) {
   using Domains = std::vector<std::string>;
   EXPECT_EQ(author_domains({"user@EXAMPLE.com."}).value(), Domains{"example.com"});
