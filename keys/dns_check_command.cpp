@@ -17,7 +17,7 @@
 #include "core/util/text.hpp"
 #include "keys/dmarc_lint.hpp"
 #include "keys/dns_check.hpp"
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
@@ -66,13 +66,13 @@ void print_dmarc(const DmarcLint& lint) {
 }
 
 int run_dns_check(const DnsCheckArgs& a) {
-  if (auto err = check_domain(a.domain)) throw usage_error("--domain: " + *err);
+  if (auto err = dkim::check_domain(a.domain)) throw usage_error("--domain: " + *err);
   std::vector<std::pair<std::string, std::shared_ptr<const crypto::PrivateKey>>> keys;
   for (const auto& spec : a.keys) {
     std::size_t colon = spec.find(':');
     if (colon == std::string::npos) throw usage_error(fmt::format("--key {}: use SELECTOR:KEYFILE", spec));
     std::string selector = spec.substr(0, colon);
-    if (auto err = check_selector(selector)) throw usage_error("--key: " + *err);
+    if (auto err = dkim::check_selector(selector)) throw usage_error("--key: " + *err);
     auto key = crypto::PrivateKey::load(spec.substr(colon + 1));
     if (!key) throw config_error(key.error());
     keys.emplace_back(selector, *key);

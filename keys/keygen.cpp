@@ -6,7 +6,7 @@
 // behind. The owner is set with fchown on the open descriptor before the key is written.
 #include "keys/keygen.hpp"
 
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 
 #include <fmt/format.h>
 #include <openssl/bio.h>
@@ -25,8 +25,8 @@
 namespace postseal::keys {
 
 std::optional<std::string> check_request(const KeygenRequest& r) {
-  if (auto err = check_domain(r.domain)) return err;
-  if (auto err = check_selector(r.selector)) return err;
+  if (auto err = dkim::check_domain(r.domain)) return err;
+  if (auto err = dkim::check_selector(r.selector)) return err;
   if (r.type == crypto::KeyType::rsa && (r.bits < crypto::kMinRsaBits || r.bits > kMaxRsaBits)) {
     return fmt::format("RSA key size {} bits refused: use {} to {} bits (RFC 8301 needs at least {}; 2048 is the default)",
                        r.bits, crypto::kMinRsaBits, kMaxRsaBits, crypto::kMinRsaBits);

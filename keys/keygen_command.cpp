@@ -6,7 +6,7 @@
 
 #include "core/util/errors.hpp"
 #include "keys/keygen.hpp"
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -20,7 +20,7 @@
 #include "core/util/clock.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 #include "signer/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -82,13 +82,13 @@ std::pair<dkim::Canon, dkim::Canon> parse_canon(std::string_view text) {
 
 // load_keys - every --key SELECTOR:KEYFILE, loaded and checked once.
 std::vector<dkim::SignerKey> load_keys(const SignArgs& a) {
-  if (auto err = keys::check_domain(a.domain)) throw usage_error("--domain: " + *err);
+  if (auto err = dkim::check_domain(a.domain)) throw usage_error("--domain: " + *err);
   std::vector<dkim::SignerKey> out;
   for (const auto& spec : a.keys) {
     std::size_t colon = spec.find(':');
     if (colon == std::string::npos) throw usage_error(fmt::format("--key {}: use SELECTOR:KEYFILE", printable(spec)));
     std::string selector = spec.substr(0, colon);
-    if (auto err = keys::check_selector(selector)) throw usage_error("--key: " + *err);
+    if (auto err = dkim::check_selector(selector)) throw usage_error("--key: " + *err);
     auto key = crypto::PrivateKey::load(spec.substr(colon + 1));
     if (!key) throw config_error(key.error());
     out.push_back({a.domain, selector, *key});

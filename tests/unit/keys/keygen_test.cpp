@@ -2,7 +2,7 @@
 // no overwrite, name validation, TXT strings of at most 255 octets, JSON form; --owner gives
 // the private key to a user (still 0600) and an unknown user or group writes nothing.
 #include "keys/keygen.hpp"
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 #include "keys/txt_record.hpp"
 
 #include <gtest/gtest.h>
@@ -165,13 +165,13 @@ TEST(Names, DomainsAndSelectors) {
       {std::string(64, 'a') + ".com", false, false},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(!check_domain(c.name).has_value(), c.domain_ok) << c.name;
-    EXPECT_EQ(!check_selector(c.name).has_value(), c.selector_ok) << c.name;
+    EXPECT_EQ(!dkim::check_domain(c.name).has_value(), c.domain_ok) << c.name;
+    EXPECT_EQ(!dkim::check_selector(c.name).has_value(), c.selector_ok) << c.name;
   }
   std::string long_name;
   while (long_name.size() < kMaxDomainOctets) long_name += "abcdefghi.";
   long_name += "com";  // > 253 octets, every label fine
-  EXPECT_TRUE(check_domain(long_name).has_value());
+  EXPECT_TRUE(dkim::check_domain(long_name).has_value());
 }
 
 TEST(TxtRecord, StringsAtMost255OctetsForEveryKeySize) {

@@ -1,14 +1,14 @@
-// names.cpp - LDH checks for DKIM domains and selectors (RFC 6376 3.1, RFC 5321 4.1.2).
+// key_names.cpp - LDH checks for DKIM domains and selectors (RFC 6376 3.1, RFC 5321 4.1.2).
 //
 // Untrusted input: admin-supplied names. Limits: kMaxLabelOctets per label, kMaxDomainOctets
 // per name (the selector's limit leaves room for "._domainkey." and a domain).
-#include "keys/names.hpp"
+#include "core/dkim/key_names.hpp"
 
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
 
-namespace postseal::keys {
+namespace postseal::dkim {
 
 namespace {
 
@@ -46,4 +46,4 @@ std::optional<std::string> check_selector(std::string_view selector) {
   return std::nullopt;
 }
 
-}  // namespace postseal::keys
+}  // namespace postseal::dkim
