@@ -8,6 +8,7 @@
 #include "core/domainkeys/dk_config.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
+#include "verifier/greylist/options.hpp"
 #include "verifier/milter/milter.hpp"
 
 namespace postseal::cli {
@@ -22,6 +23,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"domainkeys", domainkeys::config_keys()},
       {"milter", milter::config_keys()},
       {"dmarc", dmarc::config_keys()},
+      {"greylist", greylist::config_keys()},
   };
 }
 

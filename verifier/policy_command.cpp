@@ -22,7 +22,7 @@ int run_policy(Settings& s) {
   Service svc(io);
   build_service(svc, s, file);
   const auto decider = svc.inbound->decider.get();
-  policy::serve_stdio(svc.io, 0, 1, *decider);
+  policy::serve_stdio(svc.io, 0, 1, *decider, svc.inbound->greylisting.get());
   return 0;
 }
 

@@ -1,0 +1,33 @@
+// service.cpp - greylisting of one daemon (see service.hpp).
+#include "verifier/greylist/service.hpp"
+
+#include "core/state/memory_store.hpp"
+#include "core/util/config.hpp"
+#include "core/util/log.hpp"
+
+namespace postseal::greylist {
+
+std::unique_ptr<state::Store> open_store(const config::File&, const Clock& clock) {
+  return std::make_unique<state::MemoryStore>(clock, kFallbackMaxEntries);
+}
+
+std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, const Clock& clock,
+                                      std::string host) {
+  auto settings = settings_from_config(file, enable);
+  if (!settings.enable) return nullptr;
+  auto s = std::make_unique<Service>();
+  s->store = open_store(file, clock);
+  s->defer_text = settings.defer_text;
+  s->add_header = settings.add_header;
+  s->host = std::move(host);
+  const auto clients = settings.options.clients ? settings.options.clients->size() : 0;
+  const auto recipients = settings.options.recipients ? settings.options.recipients->size() : 0;
+  s->greylister = std::make_unique<Greylister>(*s->store, clock, std::move(settings.options));
+  const auto& o = s->greylister->options();
+  log::info("greylisting: store {}, delay {} s, retry window {} s, max age {} s, auto-whitelist after {}, "
+            "{} client and {} recipient whitelist entries",
+            s->store->name(), o.delay, o.retry_window, o.max_age, o.auto_whitelist_clients, clients, recipients);
+  return s;
+}
+
+}  // namespace postseal::greylist

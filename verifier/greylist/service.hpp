@@ -1,0 +1,44 @@
+// service.hpp - greylisting as a daemon runs it: the state store opened at start-up, the
+// greylister over it and the answer settings ([greylist] defer_text, add_header), built
+// once per `postseal verifier` / `postseal policy` and shared by every session. Not replaced
+// by SIGHUP (the store and the whitelists stay as started).
+//
+// Untrusted input at start-up: the config file ([greylist], [state]) and the whitelist files;
+// errors are StartupError (exit 78) naming the key, file or FILE:LINE.
+#pragma once
+
+#include "core/state/store.hpp"
+#include "core/util/clock.hpp"
+#include "verifier/greylist/greylister.hpp"
+#include "verifier/greylist/options.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace postseal::config {
+class File;
+}
+
+namespace postseal::greylist {
+
+// kFallbackMaxEntries - entries of the in-process store used until [state] is configured.
+inline constexpr std::size_t kFallbackMaxEntries = 1000000;
+
+// Service - the store, the greylister and how answers look.
+struct Service {
+  std::unique_ptr<state::Store> store;
+  std::unique_ptr<Greylister> greylister;
+  std::string defer_text{kDefaultDeferText};
+  bool add_header = true;
+  std::string host;  // "at HOST" of X-Greylist (the authserv-id)
+};
+
+// open_store - the configured state store ([state]); throws StartupError naming it.
+std::unique_ptr<state::Store> open_store(const config::File& file, const Clock& clock);
+
+// make_service - greylisting when enabled (`enable` overrides greylist.enable), else null.
+std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, const Clock& clock,
+                                      std::string host);
+
+}  // namespace postseal::greylist
