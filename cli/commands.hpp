@@ -3,6 +3,7 @@
 //   check-config   cli/check_config_command.cpp
 //   dns-lookup     cli/dns_lookup_command.cpp
 //   dmarc          cli/dmarc_command.cpp
+//   greylist       cli/greylist_command.cpp
 #pragma once
 
 #include "core/util/command.hpp"
@@ -12,5 +13,6 @@ namespace postseal::cli {
 void add_check_config_command(CLI::App& app, Runner& run);
 void add_dns_lookup_command(CLI::App& app, Runner& run);
 void add_dmarc_command(CLI::App& app, Runner& run);
+void add_greylist_command(CLI::App& app, Runner& run);
 
 }  // namespace postseal::cli
