@@ -1,14 +1,16 @@
 // greylister_test.cpp - greylisting semantics (verifier/greylist/greylister.hpp) on a
 // MemoryStore and a FixedClock: delay, retry window, expiry, auto-whitelist, skip rules, two
 // MX hosts sharing one store, values that do not parse, and failing open on store errors
-// (logged once per outage, counted).
+// (logged once per outage, counted). The cases run on the memory and the SQLite backend.
 #include "verifier/greylist/greylister.hpp"
 
 #include "core/state/memory_store.hpp"
+#include "core/state/sqlite_store.hpp"
 #include "core/util/log.hpp"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -60,11 +62,26 @@ class FlakyStore final : public state::Store {
   state::MemoryStore inner_;
 };
 
-class GreylisterTest : public ::testing::Test {
+// GreylisterTest - each case on a MemoryStore and on a SqliteStore (a file in a temp dir).
+class GreylisterTest : public ::testing::TestWithParam<std::string> {
  protected:
-  GreylisterTest() : clock_(kStart), store_(clock_, 100000) { make({}); }
+  GreylisterTest() : clock_(kStart) {
+    if (GetParam() == "sqlite") {
+      char dir[] = "/tmp/postseal-greylist-XXXXXX";
+      dir_ = mkdtemp(dir);
+      store_ = std::make_unique<state::SqliteStore>(dir_ + "/state.db", clock_, 100000, 1000);
+    } else {
+      store_ = std::make_unique<state::MemoryStore>(clock_, 100000);
+    }
+    make({});
+  }
+  ~GreylisterTest() override {
+    greylister_.reset();
+    store_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
 
-  void make(Options o) { greylister_ = std::make_unique<Greylister>(store_, clock_, std::move(o)); }
+  void make(Options o) { greylister_ = std::make_unique<Greylister>(*store_, clock_, std::move(o)); }
 
   Outcome ask(const char* client = "192.0.2.10", const char* sender = "alice@sender.example",
               const char* recipient = "bob@dest.example") {
@@ -77,11 +94,15 @@ class GreylisterTest : public ::testing::Test {
   }
 
   FixedClock clock_;
-  state::MemoryStore store_;
+  std::string dir_;
+  std::unique_ptr<state::Store> store_;
   std::unique_ptr<Greylister> greylister_;
 };
 
-TEST_F(GreylisterTest, FirstSeenIsDeferredThenPassesAfterTheDelay) {
+INSTANTIATE_TEST_SUITE_P(Backends, GreylisterTest, ::testing::Values("memory", "sqlite"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(GreylisterTest, FirstSeenIsDeferredThenPassesAfterTheDelay) {
   auto o = ask();
   EXPECT_EQ(o.action, Action::defer);
   EXPECT_EQ(o.seconds, 300);
@@ -104,7 +125,7 @@ TEST_F(GreylisterTest, FirstSeenIsDeferredThenPassesAfterTheDelay) {
   EXPECT_EQ(greylister_->stats().passes.load(), 2u);
 }
 
-TEST_F(GreylisterTest, SameNetworkAndNormalisedSenderShareTheTriplet) {
+TEST_P(GreylisterTest, SameNetworkAndNormalisedSenderShareTheTriplet) {
   EXPECT_EQ(ask("192.0.2.10", "bounce-1@list.example").action, Action::defer);
   clock_.advance(301);
   EXPECT_EQ(ask("192.0.2.99", "Bounce-2@LIST.example").action, Action::pass);
@@ -112,14 +133,14 @@ TEST_F(GreylisterTest, SameNetworkAndNormalisedSenderShareTheTriplet) {
   EXPECT_EQ(ask("192.0.2.10", "bounce-1@list.example", "other@dest.example").action, Action::defer);
 }
 
-TEST_F(GreylisterTest, Ipv6KeyedBySlash64) {
+TEST_P(GreylisterTest, Ipv6KeyedBySlash64) {
   EXPECT_EQ(ask("2001:db8:1:2::10").action, Action::defer);
   clock_.advance(300);
   EXPECT_EQ(ask("2001:db8:1:2:ffff::1").action, Action::pass);
   EXPECT_EQ(ask("2001:db8:1:3::10").action, Action::defer);
 }
 
-TEST_F(GreylisterTest, ExactAddressKeys) {
+TEST_P(GreylisterTest, ExactAddressKeys) {
   Options o;
   o.key.ipv4_prefix = 32;
   make(o);
@@ -129,7 +150,7 @@ TEST_F(GreylisterTest, ExactAddressKeys) {
   EXPECT_EQ(ask("192.0.2.10").action, Action::pass);
 }
 
-TEST_F(GreylisterTest, RetryAfterTheWindowStartsOver) {
+TEST_P(GreylisterTest, RetryAfterTheWindowStartsOver) {
   EXPECT_EQ(ask().action, Action::defer);
   clock_.advance(kDefaultRetryWindow + 1);
   auto o = ask();
@@ -139,7 +160,7 @@ TEST_F(GreylisterTest, RetryAfterTheWindowStartsOver) {
   EXPECT_EQ(ask().action, Action::pass);
 }
 
-TEST_F(GreylisterTest, PassedTripletExpiresAfterMaxAge) {
+TEST_P(GreylisterTest, PassedTripletExpiresAfterMaxAge) {
   ask();
   clock_.advance(300);
   ASSERT_EQ(ask().action, Action::pass);
@@ -149,27 +170,27 @@ TEST_F(GreylisterTest, PassedTripletExpiresAfterMaxAge) {
   EXPECT_EQ(ask().action, Action::defer);
 }
 
-TEST_F(GreylisterTest, ExpiryJudgedOnStoredTimestampsNotTheStoreClock) {
+TEST_P(GreylisterTest, ExpiryJudgedOnStoredTimestampsNotTheStoreClock) {
   // a record whose store TTL has not run out (another host's clock) but whose last use is
   // older than max_age by ours starts over
-  ASSERT_TRUE(store_.put("greylist:t:192.0.2.0/24/alice@sender.example/bob@dest.example",
+  ASSERT_TRUE(store_->put("greylist:t:192.0.2.0/24/alice@sender.example/bob@dest.example",
                          std::to_string(kStart - kDefaultMaxAge - 1000) + "," +
                              std::to_string(kStart - kDefaultMaxAge - 500),
                          100000));
   EXPECT_EQ(ask().action, Action::defer);
 }
 
-TEST_F(GreylisterTest, GarbageValueIsRewritten) {
+TEST_P(GreylisterTest, GarbageValueIsRewritten) {
   const std::string key = "greylist:t:192.0.2.0/24/alice@sender.example/bob@dest.example";
-  ASSERT_TRUE(store_.put(key, "not,a,record", 1000));
+  ASSERT_TRUE(store_->put(key, "not,a,record", 1000));
   EXPECT_EQ(ask().action, Action::defer);
   clock_.advance(300);
   EXPECT_EQ(ask().action, Action::pass);
 }
 
-TEST_F(GreylisterTest, TwoMxHostsAgreeOnFirstSeen) {
+TEST_P(GreylisterTest, TwoMxHostsAgreeOnFirstSeen) {
   FixedClock other_clock(kStart + 100);  // the second MX host, sharing the store
-  Greylister second(store_, other_clock, Options{});
+  Greylister second(*store_, other_clock, Options{});
   EXPECT_EQ(ask().action, Action::defer);
   Request r;
   r.client_address = asio::ip::make_address("192.0.2.77");
@@ -182,7 +203,7 @@ TEST_F(GreylisterTest, TwoMxHostsAgreeOnFirstSeen) {
   EXPECT_EQ(second.check(r).action, Action::pass);
 }
 
-TEST_F(GreylisterTest, AutoWhitelistAfterFiveDeliveriesOneAnHour) {
+TEST_P(GreylisterTest, AutoWhitelistAfterFiveDeliveriesOneAnHour) {
   auto deliver = [&](int n) {
     std::string rcpt = "r" + std::to_string(n) + "x@dest.example";
     EXPECT_EQ(ask("192.0.2.10", "a@s.example", rcpt.c_str()).action, Action::defer) << n;
@@ -203,7 +224,7 @@ TEST_F(GreylisterTest, AutoWhitelistAfterFiveDeliveriesOneAnHour) {
   EXPECT_EQ(greylister_->stats().auto_whitelisted.load(), 1u);
 }
 
-TEST_F(GreylisterTest, AutoWhitelistFourIsNotEnoughAndZeroTurnsItOff) {
+TEST_P(GreylisterTest, AutoWhitelistFourIsNotEnoughAndZeroTurnsItOff) {
   for (int n = 1; n <= 4; ++n) {
     std::string rcpt = "r" + std::to_string(n) + "x@dest.example";
     ask("192.0.2.10", "a@s.example", rcpt.c_str());
@@ -215,11 +236,11 @@ TEST_F(GreylisterTest, AutoWhitelistFourIsNotEnoughAndZeroTurnsItOff) {
   Options o;
   o.auto_whitelist_clients = 0;
   make(o);
-  EXPECT_EQ(store_.count("greylist:c:").value_or(99), 1u);
+  EXPECT_EQ(store_->count("greylist:c:").value_or(99), 1u);
   EXPECT_EQ(ask("192.0.2.10", "m@s.example", "m@dest.example").action, Action::defer);
 }
 
-TEST_F(GreylisterTest, SkipRules) {
+TEST_P(GreylisterTest, SkipRules) {
   Options o;
   ASSERT_TRUE(o.skip.networks.add("198.51.100.0/24"));
   o.skip.spf_pass = true;
@@ -247,10 +268,10 @@ TEST_F(GreylisterTest, SkipRules) {
   r.dmarc_pass = false;
   r.sasl_username = "user";
   EXPECT_EQ(greylister_->check(r).action, Action::defer);
-  EXPECT_EQ(store_.count("greylist:").value_or(0), 1u);  // skips never touched the store
+  EXPECT_EQ(store_->count("greylist:").value_or(0), 1u);  // skips never touched the store
 }
 
-TEST_F(GreylisterTest, Whitelists) {
+TEST_P(GreylisterTest, Whitelists) {
   Options o;
   auto clients = std::make_shared<ClientWhitelist>();
   clients->add_line("example.org", "t:1");
@@ -269,7 +290,7 @@ TEST_F(GreylisterTest, Whitelists) {
   EXPECT_EQ(greylister_->check(r).reason, "whitelisted recipient");
 }
 
-TEST_F(GreylisterTest, DelayZeroPassesAtOnce) {
+TEST_P(GreylisterTest, DelayZeroPassesAtOnce) {
   Options o;
   o.delay = 0;
   make(o);
