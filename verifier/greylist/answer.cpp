@@ -7,6 +7,8 @@
 
 namespace postseal::greylist {
 
+const std::string_view kVersion = POSTSEAL_VERSION;
+
 std::string defer_reply(std::string_view text, std::int64_t seconds) {
   std::string out = "4.7.1 ";
   auto at = text.find("%s");

@@ -10,8 +10,8 @@
 
 namespace postseal::greylist {
 
-// kVersion - the postseal version named in X-Greylist.
-inline constexpr std::string_view kVersion = POSTSEAL_VERSION;
+// kVersion - the postseal version named in X-Greylist (the project version in CMakeLists.txt).
+extern const std::string_view kVersion;
 
 // defer_reply - "4.7.1 " and `text` with %s replaced by `seconds`.
 std::string defer_reply(std::string_view text, std::int64_t seconds);
