@@ -105,7 +105,7 @@ TEST(Triplet, LongKeysAreHashedWithinTheStoreLimit) {
   auto key = triplet_key(t);
   EXPECT_LE(key.size(), state::kMaxKeyOctets);
   EXPECT_TRUE(key.starts_with("greylist:t:sha256:")) << key;
-  auto other = make_triplet(ip("192.0.2.7"), std::string(300, 's') + "@x", std::string(299, 'r'), domain, o);
+  auto other = make_triplet(ip("192.0.2.7"), std::string(300, 's') + "@x", "x" + std::string(299, 'r'), domain, o);
   EXPECT_NE(triplet_key(other), key);
 }
 
