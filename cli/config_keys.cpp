@@ -6,6 +6,7 @@
 #include "core/dkim/message_verifier.hpp"
 #include "core/dmarc/options.hpp"
 #include "core/domainkeys/dk_config.hpp"
+#include "core/state/options.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
 #include "verifier/greylist/options.hpp"
@@ -24,6 +25,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"milter", milter::config_keys()},
       {"dmarc", dmarc::config_keys()},
       {"greylist", greylist::config_keys()},
+      {"state", state::config_keys()},
   };
 }
 

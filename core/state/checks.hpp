@@ -24,7 +24,9 @@ Result<void> check_prefix(std::string_view prefix);
 // expiry_at - the absolute expiry of an entry written at `now` with `ttl_seconds` (0: none).
 std::int64_t expiry_at(std::int64_t now, std::int64_t ttl_seconds);
 // is_live - an entry expiring at `expires` is still there at `now`.
-inline bool is_live(std::int64_t expires, std::int64_t now) { return expires == 0 || expires > now; }
+inline bool is_live(std::int64_t expires, std::int64_t now) {
+  return expires == 0 || expires > now;
+}
 // parse_counter - the integer a counter's value holds, nullopt if not canonical decimal.
 std::optional<std::int64_t> parse_counter(std::string_view value);
 // add_counter - `value` + `by`, or bad_input when `value` is not a counter or it overflows.

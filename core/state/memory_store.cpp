@@ -116,8 +116,8 @@ Result<bool> MemoryStore::erase(std::string_view key) {
   return was_live;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> MemoryStore::scan(
-    std::string_view prefix, std::size_t limit) {
+Result<std::vector<std::pair<std::string, std::string>>> MemoryStore::scan(std::string_view prefix,
+                                                                           std::size_t limit) {
   if (auto ok = check_prefix(prefix); !ok) return std::unexpected(ok.error());
   limit = std::min(limit, kMaxScanEntries);
   std::vector<std::pair<std::string, std::string>> out;

@@ -4,10 +4,10 @@
 // A mutex-guarded ordered map (prefix scans walk a range) plus an index by expiry, so
 // expire() and eviction take the oldest first. Expiry is checked against the injected Clock:
 // an entry written at t with ttl expires at t + ttl (absent from then on). Untrusted input:
-// keys and values (checked against store.hpp's limits). Limits: at most `max_entries`
-// entries: when an insert goes over, expired entries are dropped, then the entry with the
-// oldest expiry (entries without expiry last, oldest insert first) - the rule SqliteStore
-// follows too, so both answer alike.
+// keys and values (checked against store.hpp's limits). Limits (docs/security.md 51): at
+// most `max_entries` entries: when an insert goes over, expired entries are dropped, then
+// the entry with the oldest expiry (entries without expiry last, oldest insert first) - the
+// rule SqliteStore follows too, so both answer alike.
 #pragma once
 
 #include "core/state/store.hpp"

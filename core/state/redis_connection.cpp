@@ -162,8 +162,7 @@ Result<std::vector<Reply>> RedisConnection::pipeline(
   return replies;
 }
 
-Result<Reply> RedisConnection::command(std::span<const std::string_view> args,
-                                       Deadline deadline) {
+Result<Reply> RedisConnection::command(std::span<const std::string_view> args, Deadline deadline) {
   if (auto ready = ensure(deadline); !ready) return std::unexpected(ready.error());
   return send(args, deadline);
 }

@@ -46,7 +46,8 @@ struct ScanPage {
 };
 
 Result<ScanPage> scan_page(const redisReply* r) {
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return std::unexpected(StoreError::bad_reply);
+  if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+    return std::unexpected(StoreError::bad_reply);
   const redisReply* cursor = r->element[0];
   const redisReply* keys = r->element[1];
   if (cursor->type != REDIS_REPLY_STRING || keys->type != REDIS_REPLY_ARRAY) {
@@ -93,7 +94,7 @@ std::optional<RedisAddress> parse_redis_address(std::string_view t) {
 
 RedisStore::RedisStore(RedisOptions options) : options_(std::move(options)) {
   // A server gone mid-write must be an error code, not the process's death (the daemons
-  // ignore SIGPIPE too; docs/security.md).
+  // ignore SIGPIPE too: core/net/daemon.cpp); a handler someone installed is left alone.
   struct sigaction old {};
   if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
     std::signal(SIGPIPE, SIG_IGN);

@@ -8,10 +8,10 @@
 // REDIS's clock, not the injected Clock (callers that compare times keep their own
 // timestamps in values); expire() is a no-op, and max_entries does not apply (Redis's
 // maxmemory policy bounds it).
-// Failures are values and cost little: every command has a deadline of state.timeout_ms
-// (connect, AUTH and SELECT included; socket timeouts via redisSetTimeout), a connection that
-// failed or timed out is dropped, and after a failed connect no new connect is tried for
-// kReconnectPause: calls in between return unavailable at once, so a Redis that is down
+// Failures are values and cost little (docs/security.md 50): every command has a deadline of
+// state.timeout_ms (connect, AUTH and SELECT included; socket timeouts via redisSetTimeout), a
+// connection that failed or timed out is dropped, and after a failed connect no new connect is
+// tried for kReconnectPause: calls in between return unavailable at once, so a Redis that is down
 // costs callers nothing. Mapping: refused, reset, closed -> unavailable; no answer within the
 // deadline -> timeout; an error reply, a reply of the wrong type or garbage (a protocol
 // error) -> bad_reply (increment of a non-integer -> bad_input, as the other backends).
@@ -57,8 +57,8 @@ std::optional<RedisAddress> parse_redis_address(std::string_view text);
 // RedisOptions - the state.* keys RedisStore uses.
 struct RedisOptions {
   RedisAddress address{"127.0.0.1", 6379, ""};
-  std::string password;      // AUTH when not empty
-  int database = 0;          // SELECT when not 0
+  std::string password;  // AUTH when not empty
+  int database = 0;      // SELECT when not 0
   std::string key_prefix = "postseal:";
   int timeout_ms = 200;
 };

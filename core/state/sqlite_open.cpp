@@ -83,12 +83,14 @@ sqlite3* open_state_file(const std::string& path, int timeout_ms) {
   sqlite3_extended_result_codes(db.db, 1);
   sqlite3_busy_timeout(db.db, timeout_ms);
   if (sqlite3_db_readonly(db.db, "main") == 1) {
-    fail(path, "the file is read-only (postseal writes it and creates FILE-wal and FILE-shm "
-               "beside it)");
+    fail(path,
+         "the file is read-only (postseal writes it and creates FILE-wal and FILE-shm "
+         "beside it)");
   }
   if (std::string bad = quick_check(db.db); !bad.empty()) {
     fail(path, fmt::format("corrupt or not an SQLite database (PRAGMA quick_check: {}); move it "
-                           "away and postseal starts a new one", printable(bad)));
+                           "away and postseal starts a new one",
+                           printable(bad)));
   }
   exec(db.db, path, "PRAGMA journal_mode=WAL", "cannot switch to WAL");
   exec(db.db, path, "PRAGMA synchronous=NORMAL", "cannot set synchronous");

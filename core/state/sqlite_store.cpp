@@ -19,9 +19,9 @@ class SqliteStatements {
   explicit SqliteStatements(sqlite3* db) : db_(db) {}
   // all_ok - every statement prepared (else the file's table is not ours).
   bool all_ok() const {
-    for (const Statement* s : {&get, &put, &drop_if_expired, &insert_if_absent, &read, &erase,
-                               &scan, &count, &expire, &count_all, &evict_expiring,
-                               &evict_forever, &begin, &commit, &rollback}) {
+    for (const Statement* s :
+         {&get, &put, &drop_if_expired, &insert_if_absent, &read, &erase, &scan, &count, &expire,
+          &count_all, &evict_expiring, &evict_forever, &begin, &commit, &rollback}) {
       if (!s->ok()) return false;
     }
     return true;
@@ -30,8 +30,8 @@ class SqliteStatements {
   sqlite3* db_;
   Statement get{db_, "SELECT value FROM state WHERE key = ?1 AND (expires = 0 OR expires > ?2)"};
   Statement put{db_, "INSERT OR REPLACE INTO state (key, value, expires) VALUES (?1, ?2, ?3)"};
-  Statement drop_if_expired{
-      db_, "DELETE FROM state WHERE key = ?1 AND expires > 0 AND expires <= ?2"};
+  Statement drop_if_expired{db_,
+                            "DELETE FROM state WHERE key = ?1 AND expires > 0 AND expires <= ?2"};
   Statement insert_if_absent{
       db_, "INSERT OR IGNORE INTO state (key, value, expires) VALUES (?1, ?2, ?3)"};
   Statement read{db_, "SELECT value, expires FROM state WHERE key = ?1"};
@@ -211,8 +211,8 @@ Result<bool> SqliteStore::erase(std::string_view key) {
   return was_live;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(
-    std::string_view prefix, std::size_t limit) {
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(std::string_view prefix,
+                                                                           std::size_t limit) {
   if (auto ok = check_prefix(prefix); !ok) return std::unexpected(ok.error());
   limit = std::min(limit, kMaxScanEntries);
   auto end = prefix_end(prefix);

@@ -10,10 +10,11 @@
 // one is a StartupError (exit 78) naming the file and the problem. After that every failure
 // is a StoreError (busy past the timeout: timeout; I/O error, disk full: unavailable).
 // Untrusted input: keys and values (store.hpp limits; bound as SQL parameters, never
-// spliced), and the file itself (checked at open). Limits: max_entries, checked every
-// bound_interval() inserts (so the table holds at most max_entries + max_entries/64 rows):
-// over it, expired rows go, then the oldest expiry, then the oldest rows without expiry - the
-// order MemoryStore uses. One connection behind a mutex: calls are serialised.
+// spliced), and the file itself (checked at open). Limits (docs/security.md 51):
+// max_entries, checked every bound_interval() inserts (so the table holds at most
+// max_entries + max_entries/64 rows, at most 1024 over): over it, expired rows go, then the
+// oldest expiry, then the oldest rows without expiry - the order MemoryStore uses. One
+// connection behind a mutex: calls are serialised.
 #pragma once
 
 #include "core/state/store.hpp"

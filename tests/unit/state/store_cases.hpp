@@ -18,7 +18,18 @@
 
 namespace postseal::state::test {
 
-enum class Op { get, put, put_if_absent, increment, erase, scan, scan_size, count, expire, advance };
+enum class Op {
+  get,
+  put,
+  put_if_absent,
+  increment,
+  erase,
+  scan,
+  scan_size,
+  count,
+  expire,
+  advance
+};
 
 struct Step {
   Op op;
@@ -56,7 +67,9 @@ inline Step Scan(std::string prefix, std::int64_t limit, std::string want) {
 inline Step ScanSize(std::string prefix, std::int64_t limit, std::string want) {
   return {Op::scan_size, prefix, "", limit, 0, want};
 }
-inline Step Count(std::string prefix, std::string want) { return {Op::count, prefix, "", 0, 0, want}; }
+inline Step Count(std::string prefix, std::string want) {
+  return {Op::count, prefix, "", 0, 0, want};
+}
 inline Step Expire(std::string want) { return {Op::expire, "", "", 0, 0, want}; }
 inline Step Advance(std::int64_t seconds) { return {Op::advance, "", "", seconds, 0, ""}; }
 
@@ -77,21 +90,35 @@ inline std::vector<Case> store_cases() {
         Erase("k", "true"), PutIfAbsent("k", "v3", kForever, "true"), Get("k", "=v3"),
         Put("k", "v4", 60), PutIfAbsent("k", "v5", 60, "false"), Get("k", "=v4")}},
       {"increment",
-       {Incr("c", 1, 60, "1"), Incr("c", 5, 60, "6"), Incr("c", -10, 60, "-4"), Get("c", "=-4"),
-        Incr("z", 0, 60, "0"), Put("d", "x", 60), Incr("d", 1, 60, kBad), Get("d", "=x"),
-        Put("e", "01", 60), Incr("e", 1, 60, kBad), Put("f", "+1", 60), Incr("f", 1, 60, kBad),
-        Put("g", " 1", 60), Incr("g", 1, 60, kBad), Put("h", "", 60), Incr("h", 1, 60, kBad),
-        Put("i", "9223372036854775807", 60), Incr("i", 1, 60, kBad),
-        Get("i", "=9223372036854775807"), Put("j", "-9223372036854775808", 60),
-        Incr("j", -1, 60, kBad), Incr("j", 1, 60, "-9223372036854775807")}},
+       {Incr("c", 1, 60, "1"),
+        Incr("c", 5, 60, "6"),
+        Incr("c", -10, 60, "-4"),
+        Get("c", "=-4"),
+        Incr("z", 0, 60, "0"),
+        Put("d", "x", 60),
+        Incr("d", 1, 60, kBad),
+        Get("d", "=x"),
+        Put("e", "01", 60),
+        Incr("e", 1, 60, kBad),
+        Put("f", "+1", 60),
+        Incr("f", 1, 60, kBad),
+        Put("g", " 1", 60),
+        Incr("g", 1, 60, kBad),
+        Put("h", "", 60),
+        Incr("h", 1, 60, kBad),
+        Put("i", "9223372036854775807", 60),
+        Incr("i", 1, 60, kBad),
+        Get("i", "=9223372036854775807"),
+        Put("j", "-9223372036854775808", 60),
+        Incr("j", -1, 60, kBad),
+        Incr("j", 1, 60, "-9223372036854775807")}},
       {"erase",
        {Erase("x", "false"), Put("x", "1", kForever), Erase("x", "true"), Erase("x", "false"),
         Get("x", "nil")}},
       {"scan_count",
-       {Put("gl:a", "1", 60), Put("gl:b", "2", kForever), Put("dm:c", "3", 60),
-        Put("gl", "4", 60), Scan("gl:", 100, "gl:a=1 gl:b=2"), Count("gl:", "2"), Count("", "4"),
-        Scan("zz", 100, ""), Count("zz", "0"), ScanSize("gl:", 1, "#1"),
-        Scan("", 100, "dm:c=3 gl=4 gl:a=1 gl:b=2"),
+       {Put("gl:a", "1", 60), Put("gl:b", "2", kForever), Put("dm:c", "3", 60), Put("gl", "4", 60),
+        Scan("gl:", 100, "gl:a=1 gl:b=2"), Count("gl:", "2"), Count("", "4"), Scan("zz", 100, ""),
+        Count("zz", "0"), ScanSize("gl:", 1, "#1"), Scan("", 100, "dm:c=3 gl=4 gl:a=1 gl:b=2"),
         ScanSize("", std::numeric_limits<std::int64_t>::max(), "#4"), Erase("gl:a", "true"),
         Scan("gl:", 100, "gl:b=2")}},
       {"expiry",
@@ -102,14 +129,14 @@ inline std::vector<Case> store_cases() {
         Get("t2", "=w"), Incr("t3", 1, kForever, "1"), Count("t", "3"), Erase("t1", "false")}},
       {"increment_sets_ttl",
        {Incr("c", 1, 2, "1"), Advance(1), Incr("c", 1, 2, "2"), Advance(1), Get("c", "=2"),
-        Advance(2), Get("c", "nil"), Incr("p", 1, 2, "1"), Incr("p", 1, kForever, "2"),
-        Advance(3), Get("p", "=2")}},
+        Advance(2), Get("c", "nil"), Incr("p", 1, 2, "1"), Incr("p", 1, kForever, "2"), Advance(3),
+        Get("p", "=2")}},
       {"bad_input",
        {Get("", kBad), Get(long_key, kBad), Put(long_key, "v", 60, kBad), Put(max_key, "v", 60),
         Get(max_key, "=v"), Put("k", long_value, 60, kBad), Put("k", max_value, 60),
         Get("k", "=" + max_value), PutIfAbsent(long_key, "v", 60, kBad),
-        PutIfAbsent("k2", long_value, 60, kBad), Incr(long_key, 1, 60, kBad),
-        Erase("", kBad), Scan(long_key, 10, kBad), Count(long_key, kBad), Count("", "2")}},
+        PutIfAbsent("k2", long_value, 60, kBad), Incr(long_key, 1, 60, kBad), Erase("", kBad),
+        Scan(long_key, 10, kBad), Count(long_key, kBad), Count("", "2")}},
       {"huge_ttl",
        {Put("k", "v", std::numeric_limits<std::int64_t>::max()), Get("k", "=v"),
         PutIfAbsent("p", "v", std::numeric_limits<std::int64_t>::max(), "true"),
@@ -129,8 +156,7 @@ inline std::vector<Case> store_cases() {
        {Put("a", "1", 100), Put("b", "2", 50), Put("c", "3", kForever), Put("d", "4", 200),
         Get("b", "nil"), Count("", "3"), Put("e", "5", kForever), Get("a", "nil"),
         Put("f", "6", kForever), Get("d", "nil"), Put("g", "7", kForever), Get("c", "nil"),
-        Scan("", 10, "e=5 f=6 g=7"), Incr("h", 1, kForever, "1"), Get("e", "nil"),
-        Count("", "3")},
+        Scan("", 10, "e=5 f=6 g=7"), Incr("h", 1, kForever, "1"), Get("e", "nil"), Count("", "3")},
        3,
        true},
       {"max_entries_expired_first",

@@ -47,7 +47,8 @@ std::string run(Backend& b, const Step& s) {
     case Op::erase: return render(st.erase(s.key), boolean);
     case Op::scan: return render(st.scan(s.key, limit), entries);
     case Op::scan_size:
-      return render(st.scan(s.key, limit), [](const auto& v) { return "#" + std::to_string(v.size()); });
+      return render(st.scan(s.key, limit),
+                    [](const auto& v) { return "#" + std::to_string(v.size()); });
     case Op::count: return render(st.count(s.key), number);
     case Op::expire: return render(st.expire(), number);
     case Op::advance:
@@ -105,8 +106,7 @@ std::string param_name(const ::testing::TestParamInfo<Param>& info) {
   return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreBackend,
-                         ::testing::Values("memory", "sqlite", "redis"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreBackend, ::testing::Values("memory", "sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTable,

@@ -1,0 +1,29 @@
+// store_factory.cpp - open_store (see store_factory.hpp).
+#include "core/state/store_factory.hpp"
+
+#include "core/state/memory_store.hpp"
+#include "core/state/redis_store.hpp"
+#include "core/state/sqlite_store.hpp"
+
+namespace postseal::state {
+
+std::unique_ptr<Store> open_store(const Options& options, const Clock& clock) {
+  switch (options.backend) {
+    case Backend::memory: return std::make_unique<MemoryStore>(clock, options.max_entries);
+    case Backend::sqlite:
+      return std::make_unique<SqliteStore>(options.path, clock, options.max_entries,
+                                           options.timeout_ms);
+    case Backend::redis: {
+      RedisOptions r;
+      r.address = options.redis;
+      r.password = options.redis_password;
+      r.database = options.redis_database;
+      r.key_prefix = options.key_prefix;
+      r.timeout_ms = options.timeout_ms;
+      return std::make_unique<RedisStore>(std::move(r));
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace postseal::state
