@@ -1,14 +1,15 @@
 // service.cpp - greylisting of one daemon (see service.hpp).
 #include "verifier/greylist/service.hpp"
 
-#include "core/state/memory_store.hpp"
+#include "core/state/options.hpp"
+#include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 
 namespace postseal::greylist {
 
-std::unique_ptr<state::Store> open_store(const config::File&, const Clock& clock) {
-  return std::make_unique<state::MemoryStore>(clock, kFallbackMaxEntries);
+std::unique_ptr<state::Store> open_store(const config::File& file, const Clock& clock) {
+  return state::open_store(state::settings_from_config(file), clock);
 }
 
 std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, const Clock& clock,

@@ -22,9 +22,6 @@ class File;
 
 namespace postseal::greylist {
 
-// kFallbackMaxEntries - entries of the in-process store used until [state] is configured.
-inline constexpr std::size_t kFallbackMaxEntries = 1000000;
-
 // Service - the store, the greylister and how answers look.
 struct Service {
   std::unique_ptr<state::Store> store;
@@ -34,7 +31,8 @@ struct Service {
   std::string host;  // "at HOST" of X-Greylist (the authserv-id)
 };
 
-// open_store - the configured state store ([state]); throws StartupError naming it.
+// open_store - the store [state] names (state.backend: SQLite by default, Redis, memory);
+// throws StartupError naming the key or the SQLite file.
 std::unique_ptr<state::Store> open_store(const config::File& file, const Clock& clock);
 
 // make_service - greylisting when enabled (`enable` overrides greylist.enable), else null.
