@@ -152,7 +152,8 @@ void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
   auto options = build_options(s, f);
   svc.inbound =
-      make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock, s.greylist);
+      make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock,
+                           s.greylist ? std::optional<bool>(true) : std::nullopt);
 }
 
 std::span<const config::Key> service_config_keys() { return kKeys; }

@@ -79,4 +79,38 @@ else bad "missing configured whitelist: exit $rc: $(cat "$T/out")"; fi
 # without --greylist (and greylist.enable false) nothing is deferred
 got=$(request | "$POSTSEAL" policy -c "$T/missing.toml" --dns-zone "$H/greylist.zone" 2>/dev/null | head -1)
 case "$got" in "action=PREPEND Received-SPF: pass "*) ok "greylisting off by default" ;; *) bad "off: $got" ;; esac
+# greylist.enable = true in the file, no --greylist flag
+printf '[greylist]\nenable = true\nwhitelist_clients = []\n[state]\nbackend = "memory"\n' > "$T/enabled.toml"
+got=$(request | "$POSTSEAL" policy -c "$T/enabled.toml" --dns-zone "$H/greylist.zone" 2>/dev/null | head -1)
+case "$got" in "action=DEFER_IF_PERMIT 4.7.1 Greylisted"*) ok "greylist.enable = true without --greylist" ;;
+  *) bad "greylist.enable = true: $got" ;; esac
+
+# `postseal verifier` with greylist.enable, as the unit starts it (root, --user nobody): the store is
+# opened after the privileges are dropped, so the SQLite file belongs to nobody.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+  mkdir "$T/var" && chown nobody "$T/var" && chmod 755 "$T"
+  printf '[greylist]\nenable = true\nwhitelist_clients = []\nwhitelist_recipients = []\n[state]\npath = "%s/var/state.db"\n' \
+    "$T" > "$T/daemon.toml"
+  PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$POSTSEAL" verifier -c "$T/daemon.toml" --listen "127.0.0.1:$PORT" --dns-zone "$H/greylist.zone" --user nobody \
+    --log stderr --foreground > "$T/verifier.log" 2>&1 &
+  VPID=$!
+  for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+  got=$(request 192.0.2.7 v@sender.example r@dest.example | /usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.stdin.buffer.read())
+data = b""
+while not data.endswith(b"\n\n"):
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode().splitlines()[0] if data else "<no answer>")' "$PORT")
+  kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null
+  case "$got" in "action=DEFER_IF_PERMIT 4.7.1 Greylisted"*) ok "verifier daemon greylists over TCP" ;;
+    *) bad "verifier daemon: $got"; tail -5 "$T/verifier.log" ;; esac
+  owner=$(stat -c %U "$T/var/state.db" 2>/dev/null)
+  [ "$owner" = nobody ] && ok "SQLite file opened after dropping to nobody" || bad "state.db owner '$owner'"
+fi
 [ $FAIL -eq 0 ] && echo "PASS: policy greylisting" || exit 1
