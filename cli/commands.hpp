@@ -4,6 +4,7 @@
 //   dns-lookup     cli/dns_lookup_command.cpp
 //   dmarc          cli/dmarc_command.cpp
 //   import         cli/import_command.cpp (the importers are import/)
+//   greylist       cli/greylist_command.cpp
 #pragma once
 
 #include "core/util/command.hpp"
@@ -14,5 +15,6 @@ void add_check_config_command(CLI::App& app, Runner& run);
 void add_dns_lookup_command(CLI::App& app, Runner& run);
 void add_dmarc_command(CLI::App& app, Runner& run);
 void add_import_command(CLI::App& app, Runner& run);
+void add_greylist_command(CLI::App& app, Runner& run);
 
 }  // namespace postseal::cli

@@ -9,6 +9,7 @@
 #include "core/state/options.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
+#include "verifier/greylist/options.hpp"
 #include "verifier/milter/milter.hpp"
 
 namespace postseal::cli {
@@ -23,6 +24,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"domainkeys", domainkeys::config_keys()},
       {"milter", milter::config_keys()},
       {"dmarc", dmarc::config_keys()},
+      {"greylist", greylist::config_keys()},
       {"state", state::config_keys()},
   };
 }

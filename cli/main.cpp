@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     postseal::cli::add_dns_lookup_command(app, run);
     postseal::cli::add_dmarc_command(app, run);
     postseal::cli::add_import_command(app, run);
+    postseal::cli::add_greylist_command(app, run);
     postseal::cli::add_check_config_command(app, run);
     try {
       app.parse(argc, argv);

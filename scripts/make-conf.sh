@@ -14,7 +14,7 @@ assemble() {
 # check`): unknown keys, wrong types and out-of-range values are reported with their line.
 # Command-line options of each daemon override what this file says.
 HEAD
-  known="dns keys signer dkim domainkeys srs spf verifier frontends"
+  known="dns keys signer dkim domainkeys srs spf verifier frontends dmarc greylist state"
   for area in $known; do
     [ -f "postseal.d/$area.toml" ] || continue
     printf '\n'

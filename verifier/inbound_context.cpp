@@ -18,7 +18,7 @@ spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& c
 
 std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, decision::Options options,
                                                      std::unique_ptr<dns::Resolver> resolver,
-                                                     const Clock& clock) {
+                                                     const Clock& clock, std::optional<bool> greylist) {
   auto c = std::make_unique<InboundContext>();
   auto engine = file.string("spf.engine");
   c->spf_engine = spf::make_engine(engine);
@@ -31,6 +31,7 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, d
   c->authserv_id = options.authserv_id;
   c->dkim = dkim::options_from_config(file);
   c->dmarc = dmarc_check_from_config(file);
+  c->greylisting = greylist::make_service(file, greylist, options.authserv_id);  // started by the command
   c->decider.set(make_decider(*c, std::move(options)));
   return c;
 }

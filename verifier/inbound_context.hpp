@@ -14,6 +14,7 @@
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/greylist/service.hpp"
 #include "verifier/spf/engine.hpp"
 
 #include <memory>
@@ -38,6 +39,9 @@ struct InboundContext {
   dkim::VerifyOptions dkim;
   std::string authserv_id;
   std::shared_ptr<const DmarcCheck> dmarc;  // [dmarc] when dmarc.enable, else null
+  // [greylist] when enabled, else null (not reloaded); the command calls greylist::start()
+  // once it runs as its final user
+  std::unique_ptr<greylist::Service> greylisting;
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.
@@ -47,10 +51,12 @@ spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& c
 // context's own, or a reloaded one with new options).
 std::shared_ptr<decision::Decider> make_decider(const InboundContext& context, decision::Options options);
 
-// make_inbound_context - the context of one daemon; `clock` must outlive it. Throws
-// StartupError (exit 78) for an unknown spf.engine.
+// make_inbound_context - the context of one daemon; `clock` must outlive it. `greylist`
+// overrides greylist.enable (the --greylist flag). Throws StartupError (exit 78) for an
+// unknown spf.engine or a bad [greylist] / [state] setting.
 std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, decision::Options options,
                                                      std::unique_ptr<dns::Resolver> resolver,
-                                                     const Clock& clock);
+                                                     const Clock& clock,
+                                                     std::optional<bool> greylist = std::nullopt);
 
 }  // namespace postseal::verifier

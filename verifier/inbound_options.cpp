@@ -142,13 +142,18 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   sub->add_option("--reason-message", s.reason_message, "reject/defer text, e.g. 'Message {rejectdefer} due to: {spf}. Please see {url}'");
   sub->add_option("--header-type", s.header_type, "received-spf|authentication-results");
   sub->add_option("--cache-ttl", s.cache_ttl, "seconds an SPF result is reused (0: no cache)");
+  sub->add_flag("--greylist", s.greylist,
+                "greylist at RCPT after SPF (greylist.enable; postgrey's keys, delays and whitelist files, "
+                "state in the [state] store)");
   net::add_log_options(sub, s.log);
 }
 
 void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
   auto options = build_options(s, f);
-  svc.inbound = make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock);
+  svc.inbound =
+      make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock,
+                           s.greylist ? std::optional<bool>(true) : std::nullopt);
 }
 
 std::span<const config::Key> service_config_keys() { return kKeys; }

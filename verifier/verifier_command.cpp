@@ -23,6 +23,7 @@
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/greylist/options.hpp"
 #include "verifier/inbound_context.hpp"
 #include "verifier/inbound_options.hpp"
 #include "verifier/milter/milter.hpp"
@@ -51,8 +52,8 @@ net::SocketOptions policy_socket_options(const config::File& file) {
 
 // serve_policy - one policy connection with the decider current when it was accepted.
 asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<decision::Decider> decider,
-                                   std::chrono::seconds idle) {
-  co_await policy::serve_connection(std::move(socket), *decider, idle);
+                                   std::chrono::seconds idle, greylist::Service* greylisting) {
+  co_await policy::serve_connection(std::move(socket), *decider, idle, greylisting);
 }
 
 // start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
@@ -126,8 +127,9 @@ int run_verifier(Settings& s) {
   auto idle = std::chrono::seconds(file.integer("verifier.idle_timeout"));
   const auto max_connections = static_cast<std::size_t>(file.integer("verifier.max_connections"));
   auto& deciders = svc.inbound->decider;
-  net::Server server(svc.io, "policy", max_connections, [&deciders, idle](net::Socket sock) {
-    return serve_policy(std::move(sock), deciders.get(), idle);
+  auto* greylisting = svc.inbound->greylisting.get();
+  net::Server server(svc.io, "policy", max_connections, [&deciders, idle, greylisting](net::Socket sock) {
+    return serve_policy(std::move(sock), deciders.get(), idle, greylisting);
   });
   auto policy_socket = policy_socket_options(file);
   policy_socket.owner = s.user.value_or(file.string("verifier.user"));
@@ -143,6 +145,8 @@ int run_verifier(Settings& s) {
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
+  // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
+  if (svc.inbound->greylisting) greylist::start(*svc.inbound->greylisting, svc.clock);
   if (auto problem = net::fd_budget_problem("verifier policy", max_connections, 1, net::raise_fd_limit());
       !problem.empty())
     log::warning("{}", problem);
@@ -186,9 +190,11 @@ void collect(std::vector<std::string>& problems, F&& step) {
 
 std::vector<std::string> check_service_config(const config::File& f) {
   std::vector<std::string> problems;
-  if (!f.has("verifier") && !f.has("dns") && !f.has("milter") && !f.has("proxy")) return problems;
+  if (!f.has("verifier") && !f.has("dns") && !f.has("milter") && !f.has("proxy") && !f.has("greylist"))
+    return problems;
   const Settings none;
   collect(problems, [&] { build_options(none, f); });
+  collect(problems, [&] { greylist::settings_from_config(f); });
   collect(problems, [&] {
     dns::ResolverOptions options;
     dns::apply_config(f, options);

@@ -47,10 +47,10 @@ asio::awaitable<bool> answer_ready(RequestReader& reader, PolicySession& session
 // only between requests: a request must arrive whole within the idle timeout, so a client
 // trickling a byte at a time cannot hold the connection.
 template <typename In, typename Out>
-asio::awaitable<void> serve(In& in, Out& out, decision::Decider& decider,
+asio::awaitable<void> serve(In& in, Out& out, decision::Decider& decider, greylist::Service* greylisting,
                             const std::function<void()>& before_read) {
   RequestReader reader;
-  PolicySession session(decider);
+  PolicySession session(decider, greylisting);
   std::array<char, kReadChunkOctets> chunk;
   std::string answers;
   for (;;) {
@@ -73,10 +73,10 @@ asio::awaitable<void> serve(In& in, Out& out, decision::Decider& decider,
 }  // namespace
 
 asio::awaitable<void> serve_connection(net::Socket socket, decision::Decider& decider,
-                                       std::chrono::seconds idle) {
+                                       std::chrono::seconds idle, greylist::Service* greylisting) {
   net::Deadline deadline(socket, idle);
   std::function<void()> reset = [&] { deadline.reset(idle); };
-  co_await serve(socket, socket, decider, reset);
+  co_await serve(socket, socket, decider, greylisting, reset);
   asio::error_code ignored;
   socket.shutdown(asio::socket_base::shutdown_both, ignored);
   socket.close(ignored);
@@ -93,9 +93,10 @@ static bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-void serve_stdio(asio::io_context& io, int in_fd, int out_fd, decision::Decider& decider) {
+void serve_stdio(asio::io_context& io, int in_fd, int out_fd, decision::Decider& decider,
+                 greylist::Service* greylisting) {
   RequestReader reader;
-  PolicySession session(decider);
+  PolicySession session(decider, greylisting);
   std::array<char, kReadChunkOctets> chunk;
   for (;;) {
     auto n = ::read(in_fd, chunk.data(), chunk.size());

@@ -9,6 +9,7 @@
 
 #include "core/net/server.hpp"
 #include "verifier/decision/decider.hpp"
+#include "verifier/greylist/service.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
@@ -23,13 +24,15 @@ inline constexpr std::size_t kReadChunkOctets = 16 * 1024;
 // kDefaultIdleSeconds - an idle connection is closed after this long.
 inline constexpr std::int64_t kDefaultIdleSeconds = 300;
 
-// serve_connection - one accepted connection (unix or TCP) until it closes.
+// serve_connection - one accepted connection (unix or TCP) until it closes; `greylisting`
+// may be null (greylisting off).
 asio::awaitable<void> serve_connection(net::Socket socket, decision::Decider& decider,
-                                       std::chrono::seconds idle);
+                                       std::chrono::seconds idle, greylist::Service* greylisting = nullptr);
 
 // serve_stdio - requests on file descriptor `in`, answers on `out`, until end of input or a
 // protocol error. Blocking reads (stdin may be a pipe, a socket or a plain file); each batch
 // of requests is evaluated by running `io` until its answers are ready.
-void serve_stdio(asio::io_context& io, int in, int out, decision::Decider& decider);
+void serve_stdio(asio::io_context& io, int in, int out, decision::Decider& decider,
+                 greylist::Service* greylisting = nullptr);
 
 }  // namespace postseal::policy

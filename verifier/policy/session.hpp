@@ -6,9 +6,23 @@
 // Requests outside the RCPT/MAIL stages get DUNNO. Untrusted input: the request attributes;
 // the client address must parse as an IP address (else DUNNO and a warning). Every piece of
 // text in an answer is single-line (the decision core makes it safe).
+//
+// Greylisting (when a greylist::Service is given), tumgreyspf's order: at RCPT, after the SPF
+// decision. An SPF reject or defer is answered as before (greylisting is not consulted, nothing
+// is recorded); otherwise each recipient is greylisted on its own (the per-instance SPF reuse
+// does not apply to it): a deferral answers `DEFER_IF_PERMIT 4.7.1 Greylisted, try again in N
+// seconds` in place of the SPF header (the retry brings the header); a store error answers
+// what SPF answers (fail open). One action per request, so when a recipient passes greylisting
+// for the first time and SPF also has a header to prepend, Received-SPF wins: it is the
+// result other filters (SpamAssassin, Sieve rules) read, while X-Greylist is informational.
+// X-Greylist is prepended when SPF has nothing to add to this request - for the second and
+// later recipients of a message (the Received-SPF header went with the first), or when SPF
+// adds no header - at most once per message (postgrey's rule). verifier.test_only applies:
+// a deferral is logged, not answered.
 #pragma once
 
 #include "verifier/decision/decider.hpp"
+#include "verifier/greylist/service.hpp"
 #include "verifier/policy/request.hpp"
 
 #include <asio/awaitable.hpp>
@@ -19,15 +33,19 @@ namespace postseal::policy {
 
 class PolicySession {
  public:
-  explicit PolicySession(decision::Decider& decider) : decider_(decider) {}
+  explicit PolicySession(decision::Decider& decider, greylist::Service* greylisting = nullptr)
+      : decider_(decider), greylisting_(greylisting) {}
 
   // answer - "action=...\n\n" for one request.
   asio::awaitable<std::string> answer(const PolicyRequest& request);
 
  private:
   std::string action_for(const decision::Decision& d, bool repeat) const;
+  std::string greylist_action(const PolicyRequest& r, std::string spf_action);
 
   decision::Decider& decider_;
+  greylist::Service* greylisting_;
+  std::string header_instance_;  // the message that got its X-Greylist header
   std::string instance_;
   bool have_decision_ = false;
   decision::Decision last_;
