@@ -30,7 +30,7 @@ struct GreylistArgs {
 // store_failed - the exit for a store that did not answer.
 int store_failed(const state::Store& store, state::StoreError e) {
   std::fprintf(stderr, "postseal greylist: state store %s: %s\n", store.name().c_str(),
-               std::string(greylist::store_error_name(e)).c_str());
+               std::string(state::to_string(e)).c_str());
   return kExitTempFail;
 }
 

@@ -39,7 +39,9 @@ struct InboundContext {
   dkim::VerifyOptions dkim;
   std::string authserv_id;
   std::shared_ptr<const DmarcCheck> dmarc;  // [dmarc] when dmarc.enable, else null
-  std::unique_ptr<greylist::Service> greylisting;  // [greylist] when enabled, else null (not reloaded)
+  // [greylist] when enabled, else null (not reloaded); the command calls greylist::start()
+  // once it runs as its final user
+  std::unique_ptr<greylist::Service> greylisting;
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.

@@ -145,6 +145,8 @@ int run_verifier(Settings& s) {
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
+  // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
+  if (svc.inbound->greylisting) greylist::start(*svc.inbound->greylisting, svc.clock);
   if (auto problem = net::fd_budget_problem("verifier policy", max_connections, 1, net::raise_fd_limit());
       !problem.empty())
     log::warning("{}", problem);

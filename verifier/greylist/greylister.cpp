@@ -40,16 +40,6 @@ std::string_view to_string(Action a) {
   return "?";
 }
 
-std::string_view store_error_name(state::StoreError e) {
-  switch (e) {
-    case state::StoreError::unavailable: return "unavailable";
-    case state::StoreError::timeout: return "timeout";
-    case state::StoreError::bad_reply: return "bad reply";
-    case state::StoreError::bad_input: return "bad input";
-  }
-  return "unknown error";
-}
-
 std::optional<TripletRecord> parse_record(std::string_view value) {
   auto comma = value.find(',');
   if (comma == std::string_view::npos) return std::nullopt;
@@ -82,11 +72,11 @@ Outcome Greylister::failed(state::StoreError e) {
   if (!in_outage_.exchange(true)) {
     stats_.outages.fetch_add(1, std::memory_order_relaxed);
     log::warning("greylisting: state store {}: {}: not greylisting (DUNNO) until it answers again",
-                 store_.name(), store_error_name(e));
+                 store_.name(), state::to_string(e));
   }
   Outcome o;
   o.action = Action::store_error;
-  o.reason = std::string(store_error_name(e));
+  o.reason = std::string(state::to_string(e));
   return o;
 }
 

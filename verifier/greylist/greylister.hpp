@@ -125,7 +125,4 @@ struct TripletRecord {
 std::optional<TripletRecord> parse_record(std::string_view value);
 std::string format_record(const TripletRecord& r);
 
-// store_error_name - "unavailable", "timeout", "bad reply", "bad input".
-std::string_view store_error_name(state::StoreError e);
-
 }  // namespace postseal::greylist

@@ -12,23 +12,28 @@ std::unique_ptr<state::Store> open_store(const config::File& file, const Clock& 
   return state::open_store(state::settings_from_config(file), clock);
 }
 
-std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, const Clock& clock,
-                                      std::string host) {
+std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, std::string host) {
   auto settings = settings_from_config(file, enable);
   if (!settings.enable) return nullptr;
   auto s = std::make_unique<Service>();
-  s->store = open_store(file, clock);
+  s->state = state::settings_from_config(file);
+  s->options = std::move(settings.options);
   s->defer_text = settings.defer_text;
   s->add_header = settings.add_header;
   s->host = std::move(host);
-  const auto clients = settings.options.clients ? settings.options.clients->size() : 0;
-  const auto recipients = settings.options.recipients ? settings.options.recipients->size() : 0;
-  s->greylister = std::make_unique<Greylister>(*s->store, clock, std::move(settings.options));
-  const auto& o = s->greylister->options();
+  return s;
+}
+
+void start(Service& s, const Clock& clock) {
+  if (s.greylister) return;
+  s.store = state::open_store(s.state, clock);
+  const auto clients = s.options.clients ? s.options.clients->size() : 0;
+  const auto recipients = s.options.recipients ? s.options.recipients->size() : 0;
+  s.greylister = std::make_unique<Greylister>(*s.store, clock, s.options);
+  const auto& o = s.greylister->options();
   log::info("greylisting: store {}, delay {} s, retry window {} s, max age {} s, auto-whitelist after {}, "
             "{} client and {} recipient whitelist entries",
-            s->store->name(), o.delay, o.retry_window, o.max_age, o.auto_whitelist_clients, clients, recipients);
-  return s;
+            s.store->name(), o.delay, o.retry_window, o.max_age, o.auto_whitelist_clients, clients, recipients);
 }
 
 }  // namespace postseal::greylist

@@ -1,12 +1,15 @@
-// service.hpp - greylisting as a daemon runs it: the state store opened at start-up, the
-// greylister over it and the answer settings ([greylist] defer_text, add_header), built
-// once per `postseal verifier` / `postseal policy` and shared by every session. Not replaced
-// by SIGHUP (the store and the whitelists stay as started).
+// service.hpp - greylisting as a daemon runs it: the state store, the greylister over it and
+// the answer settings ([greylist] defer_text, add_header), built once per `postseal verifier`
+// / `postseal policy` and shared by every session. Not replaced by SIGHUP (the store and the
+// whitelists stay as started). Two steps: make_service reads [greylist], [state] and the
+// whitelist files (as root, before the daemon drops privileges); start() opens the store as
+// the user the daemon runs as, so the SQLite file and its -wal/-shm belong to that user.
 //
 // Untrusted input at start-up: the config file ([greylist], [state]) and the whitelist files;
 // errors are StartupError (exit 78) naming the key, file or FILE:LINE.
 #pragma once
 
+#include "core/state/options.hpp"
 #include "core/state/store.hpp"
 #include "core/util/clock.hpp"
 #include "verifier/greylist/greylister.hpp"
@@ -24,8 +27,10 @@ namespace postseal::greylist {
 
 // Service - the store, the greylister and how answers look.
 struct Service {
+  state::Options state;  // [state]: what start() opens
+  Options options;       // the greylister's, handed over by start()
   std::unique_ptr<state::Store> store;
-  std::unique_ptr<Greylister> greylister;
+  std::unique_ptr<Greylister> greylister;  // null until start(): sessions do not greylist
   std::string defer_text{kDefaultDeferText};
   bool add_header = true;
   std::string host;  // "at HOST" of X-Greylist (the authserv-id)
@@ -35,8 +40,12 @@ struct Service {
 // throws StartupError naming the key or the SQLite file.
 std::unique_ptr<state::Store> open_store(const config::File& file, const Clock& clock);
 
-// make_service - greylisting when enabled (`enable` overrides greylist.enable), else null.
-std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, const Clock& clock,
-                                      std::string host);
+// make_service - greylisting when enabled (`enable` overrides greylist.enable), else null;
+// the store is not opened yet. Throws StartupError.
+std::unique_ptr<Service> make_service(const config::File& file, std::optional<bool> enable, std::string host);
+
+// start - open the store and make the greylister (once; `clock` must outlive the service).
+// Throws StartupError naming the store (a SQLite file that cannot be opened or written).
+void start(Service& service, const Clock& clock);
 
 }  // namespace postseal::greylist

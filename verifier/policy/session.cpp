@@ -61,7 +61,8 @@ static void log_greylist(const PolicyRequest& r, const greylist::Outcome& o, std
 
 std::string PolicySession::greylist_action(const PolicyRequest& r, std::string spf_action) {
   const bool at_rcpt = r.protocol_state == "RCPT" || (r.protocol_state.empty() && !r.recipient.empty());
-  if (!greylisting_ || !at_rcpt || last_.verdict != decision::Verdict::prepend) return spf_action;
+  if (!greylisting_ || !greylisting_->greylister || !at_rcpt || last_.verdict != decision::Verdict::prepend)
+    return spf_action;
   asio::error_code ec;
   auto ip = asio::ip::make_address(r.client_address, ec);
   if (ec) return spf_action;
