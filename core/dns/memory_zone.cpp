@@ -19,7 +19,7 @@ void MemoryZone::add_timeout(std::string_view name) { timeouts_.insert(key(name)
 Answer MemoryZone::answer(std::string_view name, RrType type) const {
   {
     std::lock_guard lock(log_mutex_);
-    queries_.emplace_back(key(name), type);
+    if (queries_.size() < kMaxQueryLog) queries_.emplace_back(key(name), type);
   }
   std::string current = key(name);
   for (int link = 0; link <= kMaxCnameChain; ++link) {

@@ -4,12 +4,14 @@
 // add_timeout() answers Rcode::timeout for every type it has no records of (the RFC 7208
 // suite's TIMEOUT entries). A name with records of other types only answers NODATA; an unknown
 // name answers NXDOMAIN. CNAME chains are followed (at most kMaxCnameChain links). Every lookup
-// is recorded so tests can count queries. Not thread-safe for writes; reads may be concurrent
-// once populated, except the query log, which is guarded.
+// is recorded so tests can count queries: the first kMaxQueryLog of them (a daemon run with
+// --dns-zone answers forever, so the log must not grow with it). Not thread-safe for writes;
+// reads may be concurrent once populated, except the query log, which is guarded.
 #pragma once
 
 #include "core/dns/resolver.hpp"
 
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <set>
@@ -30,6 +32,8 @@ class MemoryZone final : public Resolver {
   Answer answer(std::string_view name, RrType type) const;
   asio::awaitable<Answer> lookup(std::string name, RrType type) override;
 
+  // kMaxQueryLog - queries recorded at most (until clear_queries()).
+  static constexpr std::size_t kMaxQueryLog = 100000;
   std::vector<std::pair<std::string, RrType>> queries() const;
   void clear_queries();
 
