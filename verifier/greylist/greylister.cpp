@@ -89,7 +89,16 @@ state::Result<void> Greylister::count_delivery(const std::string& client) {
   auto marker = std::string(kHourPrefix) + client.substr(kClientPrefix.size());
   auto fresh = store_.put_if_absent(marker, std::to_string(clock_.now()), kAutoWhitelistInterval);
   if (!fresh) return std::unexpected(fresh.error());
-  if (!*fresh) return {};
+  if (!*fresh) {
+    // The marker's expiry runs on the store's clock (Redis's own); the hour is judged on the
+    // time written in it, by our clock, as the triplets are.
+    auto stamp = store_.get(marker);
+    if (!stamp) return std::unexpected(stamp.error());
+    auto since = *stamp ? parse_int(**stamp) : std::nullopt;
+    if (since && clock_.now() - *since < kAutoWhitelistInterval) return {};
+    auto put = store_.put(marker, std::to_string(clock_.now()), kAutoWhitelistInterval);
+    if (!put) return std::unexpected(put.error());
+  }
   auto count = store_.increment(client, 1, options_.max_age);
   if (!count) return std::unexpected(count.error());
   if (*count == options_.auto_whitelist_clients)
