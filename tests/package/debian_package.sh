@@ -57,7 +57,7 @@ host_user=$(getent passwd postseal)
 # 3. Install, reinstall, remove, purge in the throwaway root.
 mkdir -p "$T/upper" "$T/work" "$T/root"
 cp "$deb" "$T/postseal.deb"
-cp "$POSTSEAL_SRC/tests/package/deploy_flow.sh" "$POSTSEAL_SRC/tests/lib/unbound.sh" "$T/"
+cp "$POSTSEAL_SRC/tests/package/inside/deploy_flow.sh" "$POSTSEAL_SRC/tests/lib/unbound.sh" "$T/"
 cat > "$T/inside.sh" <<'INSIDE'
 set -u
 say() { echo "$1: $2"; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deploy_flow.sh - what the README's production path promises, run inside debian_package.sh's
+# deploy_flow.sh - (not a ctest of its own: debian_package.sh copies it into its root) what the README's production path promises, run inside debian_package.sh's
 # throwaway root (its own network namespace) right after `dpkg -i postseal_*.deb`: a Debian 12
 # machine with Debian's own Postfix goes to signed outgoing mail, SRS forwarding and inbound
 # SPF verification by pasting the shipped snippets and editing only domain names.
@@ -87,7 +87,7 @@ done
   echo "local-data: 'sender.example. 300 IN TXT \"v=spf1 ip4:192.0.2.10 -all\"'"
   echo "local-data: 'elsewhere.example. 300 IN MX 10 mx.elsewhere.example.'"
 } > $W/dns/data
-# shellcheck source=../lib/unbound.sh
+# shellcheck source=../../lib/unbound.sh
 . "$LIB/unbound.sh"
 if unbound_start $W/dns 53 $W/dns/data > $W/dns/start.log 2>&1; then
   say ok "unbound answers the published records on 127.0.0.1:53"
