@@ -13,12 +13,14 @@
 // StartupError (exit 64/78) naming the option.
 #include "verifier/commands.hpp"
 
+#include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
 #include "core/net/unix_socket.hpp"
+#include "core/state/options.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -190,11 +192,14 @@ void collect(std::vector<std::string>& problems, F&& step) {
 
 std::vector<std::string> check_service_config(const config::File& f) {
   std::vector<std::string> problems;
-  if (!f.has("verifier") && !f.has("dns") && !f.has("milter") && !f.has("proxy") && !f.has("greylist"))
+  if (!f.has("verifier") && !f.has("dns") && !f.has("milter") && !f.has("proxy") && !f.has("greylist") &&
+      !f.has("state") && !f.has("dmarc"))
     return problems;
   const Settings none;
   collect(problems, [&] { build_options(none, f); });
   collect(problems, [&] { greylist::settings_from_config(f); });
+  collect(problems, [&] { state::settings_from_config(f); });   // state.backend's value
+  collect(problems, [&] { dmarc::settings_from_config(f); });   // dmarc.discovery, .enforce, list file
   collect(problems, [&] {
     dns::ResolverOptions options;
     dns::apply_config(f, options);

@@ -248,6 +248,7 @@ std::vector<std::string> table_strings(const toml::table& t, std::string_view ke
 }
 
 std::string located(const File& file, const std::string& problem) {
+  if (problem.starts_with(file.source())) return problem;  // already names file and line
   for (const auto& key : declared()) {
     if (key.path.find("[]") != std::string_view::npos || !file.has(key.path)) continue;
     const std::string name(key.path.substr(key.path.rfind('.') + 1));
@@ -255,7 +256,6 @@ std::string located(const File& file, const std::string& problem) {
         problem.starts_with(name + " "))
       return file.where(key.path) + ": " + problem;
   }
-  if (problem.starts_with(file.source())) return problem;
   if (auto line = value_line(file.root(), problem))
     return fmt::format("{}, line {}: {}", file.source(), line, problem);
   return file.source() + ": " + problem;

@@ -67,6 +67,8 @@ refused "c.toml, line 3: key file $R/cc/open.private is readable by group or oth
 refused "c.toml, line 2: signer.user: unknown user 'nosuchuser'" '[signer]\nuser = "nosuchuser"\n'
 refused "signer.domain 'example.com' is listed twice" "$(dom "$R/cc/ok.private")\n$(dom "$R/cc/ok.private")"
 refused "c.toml, line 2: srsd needs an SRS domain" '[srs]\ndomain = ""\n'
+refused "c.toml, line 2: state.backend \"mysql\": want \"sqlite\", \"redis\" or \"memory\"" '[state]\nbackend = "mysql"\n'
+refused "c.toml, line 2: dmarc.discovery \"dns\": want \"treewalk\" or \"psl\"" '[dmarc]\ndiscovery = "dns"\n'
 printf '%b' "$(dom "$R/cc/ok.private")" > "$R/cc/c.toml"
 "$POSTSEAL" check-config -c "$R/cc/c.toml" | grep -q ": ok$" || fail "check-config refused a good file"
 note "check-config: the daemons' start-up checks, each refused with key and line"
