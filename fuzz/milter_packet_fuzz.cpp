@@ -140,8 +140,7 @@ void on_header(milter::Session& s, std::string_view data) {
   auto a = args(data);
   if (a.size() < 2) return;
   std::string_view v = a[1];
-  auto field = milter::raw_field(a[0], v, !v.empty() && (v[0] == ' ' || v[0] == '\t'));
-  if (!milter::add_field(s, std::move(field), kAuthservId)) return;
+  if (!milter::add_mta_field(s, a[0], v, !v.empty() && (v[0] == ' ' || v[0] == '\t'), kAuthservId)) return;
   if (s.fields.size() > mail::kMaxHeaderFields) std::abort();
   const std::string& raw = s.fields.back().raw;
   for (std::size_t lf = raw.find('\n'); lf != std::string::npos; lf = raw.find('\n', lf + 1))

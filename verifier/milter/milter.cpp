@@ -233,8 +233,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   return guarded("header", ctx, [&] {
     auto* s = ensure_session(ctx);
     std::string_view v = value ? value : "";
-    add_field(*s, raw_field(name ? name : "", v, lead_space(ctx) && !v.empty() && (v[0] == ' ' || v[0] == '\t')),
-              g_engine->authserv_id);
+    add_mta_field(*s, name ? name : "", v, lead_space(ctx) && !v.empty() && (v[0] == ' ' || v[0] == '\t'),
+                  g_engine->authserv_id);
     return SMFIS_CONTINUE;
   });
 }

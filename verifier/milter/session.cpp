@@ -101,6 +101,15 @@ mail::HeaderField raw_field(std::string_view name, std::string_view value, bool 
   return f;
 }
 
+bool add_mta_field(Session& s, std::string_view name, std::string_view value, bool leading_space,
+                   std::string_view authserv_id) {
+  if (name.find_first_of(std::string_view(":\r\n\0", 4)) != std::string_view::npos || !mail::valid_field_name(name)) {
+    if (s.header_problem.empty()) s.header_problem = "bad header field name";
+    return false;
+  }
+  return add_field(s, raw_field(name, value, leading_space), authserv_id);
+}
+
 bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id) {
   if (!s.subject && field.is("Subject") && field.raw.size() <= mail::kMaxHeaderBlockBytes)
     s.subject = std::string(field.value());

@@ -97,6 +97,12 @@ mail::HeaderField raw_field(std::string_view name, std::string_view value, bool 
 // the limits, the first Subject is noted in s.subject (tagging must not add a second one) and
 // an Authentication-Results field claiming `authserv_id` in s.forged.
 bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id);
+// add_mta_field - one field as the MTA hands it over (name and value apart): the name must be
+// a field name as a whole (no ':', CR, LF, controls), else s.header_problem; then raw_field +
+// add_field. A name holding a colon would be split elsewhere once written as "Name:value", so
+// checking the written field's name alone let a bare LF in (found by milter_packet_fuzz).
+bool add_mta_field(Session& s, std::string_view name, std::string_view value, bool leading_space,
+                   std::string_view authserv_id);
 // forged_occurrences - s.forged highest first (deleting does not renumber the rest), as
 // smfi_chgheader counts: the n-th Authentication-Results field.
 std::vector<int> forged_occurrences(const Session& s);
