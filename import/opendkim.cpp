@@ -431,7 +431,7 @@ constexpr int kMaxIncludeDepth = 5;
 std::vector<Setting> settings(Result& r, const ReadFile& read, const std::string& path,
                               const std::string& text, int depth) {
   const ReadSettings rs = read_settings(text, Syntax::name_value);
-  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
+  note_malformed(r, path, rs.malformed);
   std::vector<Setting> out;
   for (Setting s : rs.settings) {
     s.file = path == r.source ? "" : path;

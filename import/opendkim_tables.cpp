@@ -23,7 +23,7 @@ void read_file_rows(Dataset& d, const std::string& at, const ReadFile& read, Res
   }
   const ReadSettings rs = read_settings(*text, Syntax::name_value);
   for (const auto& s : rs.settings) d.rows.push_back({s.name, s.value, where(d.path, s.line)});
-  for (const auto& m : rs.malformed) r.note(where(d.path, m.line), m.text, m.why);
+  note_malformed(r, d.path, rs.malformed);
 }
 
 }  // namespace

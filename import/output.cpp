@@ -80,6 +80,10 @@ bool has_key(const Section& s, std::string_view key) {
   return false;
 }
 
+void note_malformed(Result& r, std::string_view path, const std::vector<Malformed>& lines) {
+  for (const auto& m : lines) r.note(where(path, m.line), m.text, m.why);
+}
+
 std::string where(std::string_view file, std::size_t line) {
   return fmt::format("{}:{}", file, line);
 }

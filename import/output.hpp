@@ -6,6 +6,8 @@
 // key). Notes name "FILE:LINE", the setting as written (made printable, truncated) and why.
 #pragma once
 
+#include "import/config_lines.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -78,6 +80,20 @@ std::string read_source(const ReadFile& read, const std::string& path);
 
 // sort_notes - by file, then line (a note without a line first), keeping the order of equals.
 void sort_notes(std::vector<Note>& notes);
+
+// note_malformed - one note per line of `path` the tool's line rules could not read.
+void note_malformed(Result& r, std::string_view path, const std::vector<Malformed>& lines);
+
+// run_importer - what every importer does with its file's settings: each to
+// `importer.apply()` in file order, then `importer.finish()`, the unreadable lines noted, and
+// the notes sorted by file and line.
+template <typename Importer>
+void run_importer(Result& r, Importer& importer, const ReadSettings& rs, std::string_view path) {
+  for (const auto& s : rs.settings) importer.apply(s);
+  importer.finish();
+  note_malformed(r, path, rs.malformed);
+  sort_notes(r.notes);
+}
 
 // render - the TOML text: a header naming the tool and source, the sections, then the notes
 // as '#' comments ("not carried over").

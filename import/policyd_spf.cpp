@@ -204,10 +204,7 @@ Result import_policyd_spf(const std::string& path, const ReadFile& read) {
   const std::string text = read_source(read, path);
   const ReadSettings rs = read_settings(text, Syntax::name_equals);
   PolicydSpf importer(r);
-  for (const auto& s : rs.settings) importer.apply(s);
-  importer.finish();
-  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
-  sort_notes(r.notes);
+  run_importer(r, importer, rs, path);
   return r;
 }
 

@@ -285,19 +285,14 @@ bool is_default_file(const ReadSettings& shell) {
 Result import_postsrsd(const std::string& path, const ReadFile& read, std::string_view mydomain) {
   Result r{"postsrsd", path, {}, {}};
   const std::string text = read_source(read, path);
-  ReadSettings rs = read_settings(text, Syntax::shell);
-  if (is_default_file(rs)) {
+  const ReadSettings shell = read_settings(text, Syntax::shell);
+  if (is_default_file(shell)) {
     Postsrsd1 importer(r, mydomain);
-    for (const auto& s : rs.settings) importer.apply(s);
-    importer.finish();
+    run_importer(r, importer, shell, path);
   } else {
-    rs = read_settings(text, Syntax::confuse);
     Postsrsd2 importer(r, read);
-    for (const auto& s : rs.settings) importer.apply(s);
-    importer.finish();
+    run_importer(r, importer, read_settings(text, Syntax::confuse), path);
   }
-  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
-  sort_notes(r.notes);
   return r;
 }
 

@@ -170,10 +170,7 @@ Result import_smf_spf(const std::string& path, const ReadFile& read) {
   Result r{"smf-spf", path, {}, {}};
   const ReadSettings rs = read_settings(read_source(read, path), Syntax::name_value);
   SmfSpf importer(r);
-  for (const auto& s : rs.settings) importer.apply(s);
-  importer.finish();
-  for (const auto& m : rs.malformed) r.note(where(path, m.line), m.text, m.why);
-  sort_notes(r.notes);
+  run_importer(r, importer, rs, path);
   return r;
 }
 
