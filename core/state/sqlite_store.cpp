@@ -95,7 +95,7 @@ std::optional<std::string_view> view(const std::optional<std::string>& s) {
 }
 
 std::size_t interval_for(std::size_t max_entries) {
-  return std::clamp<std::size_t>(max_entries / 64, 1, 1024);
+  return std::clamp<std::size_t>(max_entries / kBoundCheckDivisor, 1, kMaxRowsOverBound);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 // Untrusted input: keys and values (store.hpp limits; bound as SQL parameters, never
 // spliced), and the file itself (checked at open). Limits (docs/security.md 51):
 // max_entries, checked every bound_interval() inserts (so the table holds at most
-// max_entries + max_entries/64 rows, at most 1024 over): over it, expired rows go, then the
+// max_entries + max_entries/kBoundCheckDivisor rows, at most kMaxRowsOverBound over): over it, expired rows go, then the
 // oldest expiry, then the oldest rows without expiry - the order MemoryStore uses. One
 // connection behind a mutex: calls are serialised.
 #pragma once
@@ -28,6 +28,12 @@
 struct sqlite3;
 
 namespace postseal::state {
+
+// kBoundCheckDivisor / kMaxRowsOverBound - the row count is checked every
+// max_entries/kBoundCheckDivisor inserts (at least 1, at most kMaxRowsOverBound), so a full
+// table costs one COUNT per that many inserts, not one per insert.
+inline constexpr std::size_t kBoundCheckDivisor = 64;
+inline constexpr std::size_t kMaxRowsOverBound = 1024;
 
 // kDefaultSqlitePath - where state.path points by default.
 inline constexpr std::string_view kDefaultSqlitePath = "/var/lib/postseal/state.db";

@@ -15,6 +15,8 @@
 // limit) is replaced by "greylist:t:sha256:" and the SHA-256 of the whole key in hex.
 #pragma once
 
+#include "core/state/store.hpp"
+
 #include <asio/ip/address.hpp>
 
 #include <cstddef>
@@ -31,8 +33,8 @@ inline constexpr std::string_view kKeyPrefix = "greylist:";
 // kTripletPrefix / kClientPrefix - triplet records and auto-whitelist counters.
 inline constexpr std::string_view kTripletPrefix = "greylist:t:";
 inline constexpr std::string_view kClientPrefix = "greylist:c:";
-// kMaxKeyOctets - the longest store key built here (state::kMaxKeyOctets).
-inline constexpr std::size_t kMaxKeyOctets = 512;
+// kMaxKeyOctets - the longest store key built here: the store's own limit.
+inline constexpr std::size_t kMaxKeyOctets = state::kMaxKeyOctets;
 
 // KeyOptions - how the client part is built.
 struct KeyOptions {

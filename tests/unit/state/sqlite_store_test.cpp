@@ -126,14 +126,23 @@ TEST_F(SqliteFile, LockedByAnotherProcessTimesOutWithinTheTimeout) {
   EXPECT_TRUE(store.put("k", "w", 0));
 }
 
-// The bound with a large max_entries: checked every max/64 inserts, never far over.
+// The check interval: 1 for small bounds, max/kBoundCheckDivisor, at most kMaxRowsOverBound.
+TEST(BoundedStores, CheckIntervalIsClamped) {
+  TempDir dir;
+  FixedClock clock(kStart);
+  EXPECT_EQ(SqliteStore((dir.path() / "s.db").string(), clock, 10, 200).bound_interval(), 1u);
+  EXPECT_EQ(SqliteStore((dir.path() / "l.db").string(), clock, 1000000000, 200).bound_interval(),
+            kMaxRowsOverBound);
+}
+
+// The bound with a large max_entries: checked every max/kBoundCheckDivisor inserts, never far over.
 TEST(BoundedStores, StayNearMaxEntries) {
   constexpr std::size_t kMax = 6400;
   TempDir dir;
   FixedClock clock(kStart);
   SqliteStore sqlite((dir.path() / "b.db").string(), clock, kMax, 200);
   MemoryStore memory(clock, kMax);
-  EXPECT_EQ(sqlite.bound_interval(), kMax / 64);
+  EXPECT_EQ(sqlite.bound_interval(), kMax / kBoundCheckDivisor);
   for (std::size_t i = 0; i < 5 * kMax; ++i) {
     std::string key = "triplet:" + std::to_string(i);
     ASSERT_TRUE(sqlite.put_if_absent(key, "1", 3600 + static_cast<std::int64_t>(i)));
