@@ -13,18 +13,14 @@
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
-REDIS_SERVER=${POSTSEAL_TEST_REDIS_SERVER:-/usr/bin/redis-server}
-[ -x "$REDIS_SERVER" ] || { echo "FAIL: $REDIS_SERVER missing (scripts/install-deps.sh)"; exit 1; }
+# shellcheck source=../lib/redis.sh
+. "$POSTSEAL_SRC/tests/lib/redis.sh"
 H="$POSTSEAL_SRC/tests/integration/policy"
 T=$(mktemp -d /tmp/postseal-greylist-redis.XXXXXX)
-read -r P_REDIS P_A P_B < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
-REDIS_PID="" A_PID="" B_PID=""
+read -r P_REDIS P_A P_B < <(free_ports 3)
+A_PID="" B_PID=""
 cleanup() {
-  [ -n "$REDIS_PID" ] && { kill -CONT "$REDIS_PID"; kill "$REDIS_PID"; wait "$REDIS_PID"; } 2>/dev/null
+  redis_stop
   [ -n "$A_PID" ] && kill "$A_PID" 2>/dev/null
   [ -n "$B_PID" ] && kill "$B_PID" 2>/dev/null
   if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
@@ -38,14 +34,7 @@ wait_port() {
   local i; for i in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
-redis_start() {
-  "$REDIS_SERVER" --port "$P_REDIS" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-    --dir "$T" --loglevel warning >>"$T/redis.log" 2>&1 &
-  REDIS_PID=$!
-  wait_port "$P_REDIS" && kill -0 "$REDIS_PID" 2>/dev/null
-}
-
-redis_start || { echo "FAIL: redis-server did not start on $P_REDIS"; cat "$T/redis.log"; exit 1; }
+redis_start "$T" "$P_REDIS" || { echo "FAIL: redis-server did not start on $P_REDIS"; exit 1; }
 cat > "$T/postseal.toml" <<EOT
 [greylist]
 delay = 2
@@ -74,7 +63,7 @@ while kill -0 "$CONV" 2>/dev/null; do
     case $(cat "$T/ctl") in
       freeze) kill -STOP "$REDIS_PID" ;;
       kill) kill -KILL "$REDIS_PID"; kill -CONT "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; REDIS_PID="" ;;
-      start) redis_start || echo "FAIL: redis-server did not start again" ;;
+      start) redis_start "$T" "$P_REDIS" || echo "FAIL: redis-server did not start again" ;;
     esac
     rm -f "$T/ctl"; touch "$T/ctl.done"
   fi

@@ -8,25 +8,18 @@ set -euo pipefail
 
 : "${POSTSEAL_BUILD:?POSTSEAL_BUILD must name the build tree}"
 TEST_BIN=$POSTSEAL_BUILD/tests/unit_greylist
-REDIS_SERVER=${POSTSEAL_TEST_REDIS_SERVER:-/usr/bin/redis-server}
 [ -x "$TEST_BIN" ] || { echo "FAIL: $TEST_BIN not built" >&2; exit 1; }
-[ -x "$REDIS_SERVER" ] || { echo "FAIL: $REDIS_SERVER missing (scripts/install-deps.sh)" >&2; exit 1; }
+# shellcheck source=../lib/redis.sh
+. "$(dirname "$0")/../lib/redis.sh"
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_ports 1)
 WORK=$(mktemp -d /tmp/postseal-greylist-table.XXXXXX)
-"$REDIS_SERVER" --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-  --dir "$WORK" --loglevel warning >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
 cleanup() {
-  kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+  redis_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
-  sleep 0.05
-done
-kill -0 "$REDIS_PID" 2>/dev/null || { echo "FAIL: redis-server did not start on $PORT" >&2; cat "$WORK/redis.log" >&2; exit 1; }
+redis_start "$WORK" "$PORT" || { echo "FAIL: redis-server did not start" >&2; exit 1; }
 
 # the table on all three backends in one run, so a difference shows side by side
 set +e
