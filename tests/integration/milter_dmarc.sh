@@ -16,12 +16,7 @@ FE_NAME=milter-dmarc FE_PORTS="$P_SMTPD $P_SINK $MILTER"
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || die "python3-dkim (dkimpy) must be installed"
 . "$POSTSEAL_SRC/tests/integration/frontends/deliveries.sh"
 
-{ cat "$HERE/unbound-data.conf"
-  echo "local-data: '_dmarc.reject.example. TXT \"v=DMARC1; p=reject\"'"
-  echo "local-data: '_dmarc.quarantine.example. TXT \"v=DMARC1; p=quarantine\"'"
-  echo "local-data: '_dmarc.testing.example. TXT \"v=DMARC1; p=reject; t=y\"'"
-  echo "local-data: '_dmarc.dkim.example. TXT \"v=DMARC1; p=reject\"'"
-} > "$U/data.conf"
+cat "$HERE/unbound-data.conf" "$HERE/unbound-dmarc.conf" > "$U/data.conf"
 unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
 
 # start_milter NAME TOML - (re)start `postseal verifier --milter` with a config file.

@@ -86,18 +86,21 @@ void Greylister::succeeded() {
 }
 
 state::Result<void> Greylister::count_delivery(const std::string& client) {
+  // At most one point an hour per client network. The hour is judged on the time written in
+  // the marker, by our clock (the store's expiry runs on Redis's own clock), and read first:
+  // an auto-whitelisted network asks on every message, and that costs no write.
+  const std::int64_t now = clock_.now();
   auto marker = std::string(kHourPrefix) + client.substr(kClientPrefix.size());
-  auto fresh = store_.put_if_absent(marker, std::to_string(clock_.now()), kAutoWhitelistInterval);
-  if (!fresh) return std::unexpected(fresh.error());
-  if (!*fresh) {
-    // The marker's expiry runs on the store's clock (Redis's own); the hour is judged on the
-    // time written in it, by our clock, as the triplets are.
-    auto stamp = store_.get(marker);
-    if (!stamp) return std::unexpected(stamp.error());
-    auto since = *stamp ? parse_int(**stamp) : std::nullopt;
-    if (since && clock_.now() - *since < kAutoWhitelistInterval) return {};
-    auto put = store_.put(marker, std::to_string(clock_.now()), kAutoWhitelistInterval);
-    if (!put) return std::unexpected(put.error());
+  auto stamp = store_.get(marker);
+  if (!stamp) return std::unexpected(stamp.error());
+  auto since = *stamp ? parse_int(**stamp) : std::nullopt;
+  if (since && now - *since < kAutoWhitelistInterval) return {};
+  if (!*stamp) {
+    auto fresh = store_.put_if_absent(marker, std::to_string(now), kAutoWhitelistInterval);
+    if (!fresh) return std::unexpected(fresh.error());
+    if (!*fresh) return {};  // another MX host counted this hour's point just now
+  } else if (auto put = store_.put(marker, std::to_string(now), kAutoWhitelistInterval); !put) {
+    return std::unexpected(put.error());
   }
   auto count = store_.increment(client, 1, options_.max_age);
   if (!count) return std::unexpected(count.error());

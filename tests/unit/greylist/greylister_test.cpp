@@ -31,6 +31,7 @@ class FlakyStore final : public state::Store {
   explicit FlakyStore(const Clock& clock) : inner_(clock, 1000) {}
   std::optional<state::StoreError> failing;
   int calls = 0;
+  int writes = 0;  // put, put_if_absent, increment
 
   template <typename T>
   state::Result<T> fail() {
@@ -43,16 +44,19 @@ class FlakyStore final : public state::Store {
   }
   state::Result<void> put(std::string_view k, std::string_view v, std::int64_t ttl) override {
     ++calls;
+    ++writes;
     if (failing) return fail<void>();
     return inner_.put(k, v, ttl);
   }
   state::Result<bool> put_if_absent(std::string_view k, std::string_view v, std::int64_t ttl) override {
     ++calls;
+    ++writes;
     if (failing) return fail<bool>();
     return inner_.put_if_absent(k, v, ttl);
   }
   state::Result<std::int64_t> increment(std::string_view k, std::int64_t by, std::int64_t ttl) override {
     ++calls;
+    ++writes;
     if (failing) return fail<std::int64_t>();
     return inner_.increment(k, by, ttl);
   }
@@ -326,6 +330,32 @@ TEST_P(GreylisterTest, DelayZeroPassesAtOnce) {
   auto first = ask();
   EXPECT_EQ(first.action, Action::pass);
   EXPECT_TRUE(first.first_pass);
+}
+
+// An auto-whitelisted network asks the store on every message: within the hour that costs
+// reads only (the hot path of the big senders), and the next hour's point is still counted.
+TEST(GreylisterStore, AutoWhitelistedClientCostsNoWriteWithinTheHour) {
+  FixedClock clock(kStart);
+  FlakyStore store(clock);
+  Options o;
+  o.auto_whitelist_clients = 1;
+  Greylister g(store, clock, o);
+  Request r;
+  r.client_address = asio::ip::make_address("192.0.2.10");
+  r.sender = "a@b.example";
+  r.recipient = "c@d.example";
+  EXPECT_EQ(g.check(r).action, Action::defer);
+  clock.advance(o.delay);
+  EXPECT_EQ(g.check(r).action, Action::pass);  // the point: whitelisted from now on
+  const int writes = store.writes;
+  for (int i = 0; i < 10; ++i) {
+    r.recipient = "r" + std::to_string(i) + "@d.example";
+    EXPECT_EQ(g.check(r).reason, "auto-whitelisted");
+  }
+  EXPECT_EQ(store.writes, writes);
+  clock.advance(kAutoWhitelistInterval);
+  EXPECT_EQ(g.check(r).reason, "auto-whitelisted");
+  EXPECT_GT(store.writes, writes);  // the next hour refreshes the counter
 }
 
 TEST(GreylisterFailOpen, StoreErrorsFailOpenLoggedOncePerOutage) {
