@@ -21,7 +21,8 @@
 # forwarding alias leaves with an SRS0 envelope sender of example.com and a bounce to that
 # address reaches the original sender; an external client (XCLIENT) outside the sender's SPF
 # is refused 550 5.7.23 and one inside gets Received-SPF: pass in the delivered mailbox;
-# SIGHUP to each daemon keeps it serving; postconf prints no warning.
+# SIGHUP to each daemon keeps it serving; SIGTERM stops each with status 0; postconf prints no
+# warning.
 # Output: "ok: ..." / "FAIL: ..." lines (debian_package.sh counts them). Runs as root inside
 # the throwaway root only: it rewrites /etc/postfix and /etc/resolv.conf.
 set -u
@@ -228,4 +229,18 @@ printf 'From: alice@example.com\nTo: bob@elsewhere.example\nSubject: %s\n\nafter
   | runuser -u alice -- /usr/sbin/sendmail -f alice@example.com bob@elsewhere.example
 f=$(sink_file $tok) && check "after SIGHUP: still signed" 'dkim_both "$f" > /dev/null 2>&1' \
   || say FAIL "after SIGHUP: nothing reached the smarthost"
+# 7. SIGTERM, as `systemctl stop` sends it: each daemon finishes and exits 0 by itself, well
+# within the units' TimeoutStopSec (60 s; 10 s here, nothing is in flight).
+names=(signer srsd verifier)   # the order they were started in
+for n in -3 -2 -1; do kill -TERM "${PIDS[$n]}"; done
+for n in 0 1 2; do
+  pid=${PIDS[n - 3]} unit=${names[n]}
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    say FAIL "SIGTERM: postseal $unit still runs after 10 s"
+  else
+    wait "$pid"; rc=$?
+    check "SIGTERM: postseal $unit exits 0 (status $rc)" '[ $rc -eq 0 ]'
+  fi
+done
 if [ -n "${DEPLOY_FLOW_VERBOSE:-}" ]; then tail -40 /var/log/mail.log; cat $W/*.out; fi
