@@ -13,7 +13,7 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config ccache
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
   postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2 sasl2-bin libsasl2-modules
-  debhelper lintian redis-server postgrey sqlite3
+  debhelper lintian redis-server postgrey sqlite3 rsyslog
   python3-authheaders libopendmarc-dev opendmarc)
 # The sanitizer stage and fuzzing (scripts/test-asan.sh, scripts/fuzz.sh): clang 16 with
 # libFuzzer and the ASan/UBSan runtimes.

@@ -5,14 +5,19 @@
 #
 # Usage: scripts/package.sh [OUTDIR]   (default build-deb/ in the source tree)
 # The tree is copied (without .git, build*/ and run/) to a fixed work directory,
-# ${POSTSEAL_PKG_WORK:-/var/tmp/postseal-package}, because dpkg-buildpackage writes beside the
-# source and a fixed path lets ccache reuse the previous build's objects. Installs
+# ${POSTSEAL_PKG_WORK:-build-pkg/ in the source tree}, because dpkg-buildpackage writes beside
+# the source. POSTSEAL_DEV_BUILD=1 (debian/rules) gives the compiler exactly the commands of
+# scripts/build.sh, and ccache hashes paths relative to the source tree (CCACHE_BASEDIR): the
+# copy one level below build-pkg/ compiles in obj-*/ as build.sh does in build/, so after
+# scripts/build.sh every product object comes from the cache (in CI this saves compiling the
+# product twice). Installs
 # dpkg-dev, debhelper and lintian (and the build dependencies) with apt-get when missing.
 # Runs as root (or via sudo for apt-get).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mkdir -p "${1:-$SRC/build-deb}" && cd "${1:-$SRC/build-deb}" && pwd)
-WORK=${POSTSEAL_PKG_WORK:-/var/tmp/postseal-package}
+WORK=${POSTSEAL_PKG_WORK:-$SRC/build-pkg}
+export POSTSEAL_DEV_BUILD=1 CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SRC} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 log() { echo "package.sh: $*" >&2; }
 

@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 SMOKE_SECONDS=${POSTSEAL_FUZZ_SMOKE_SECONDS:-10}
 JOBS=$(nproc)
 [ "$JOBS" -gt 2 ] || JOBS=2

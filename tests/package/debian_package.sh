@@ -57,7 +57,8 @@ host_user=$(getent passwd postseal)
 # 3. Install, reinstall, remove, purge in the throwaway root.
 mkdir -p "$T/upper" "$T/work" "$T/root"
 cp "$deb" "$T/postseal.deb"
-cp "$POSTSEAL_SRC/tests/package/inside/deploy_flow.sh" "$POSTSEAL_SRC/tests/lib/unbound.sh" "$T/"
+cp "$POSTSEAL_SRC/tests/package/inside/deploy_flow.sh" "$POSTSEAL_SRC/tests/package/inside/unit_sandbox.sh" \
+  "$POSTSEAL_SRC/tests/lib/unbound.sh" "$T/"
 cat > "$T/inside.sh" <<'INSIDE'
 set -u
 say() { echo "$1: $2"; }
@@ -116,13 +117,26 @@ unshare --mount --net --propagation private bash -c '
   T=$1
   mount -t overlay overlay -o lowerdir=/,upperdir=$T/upper,workdir=$T/work $T/root
   mount -t proc proc $T/root/proc
-  mount --rbind /dev $T/root/dev
+  # a /dev of its own (tmpfs) with the host'"'"'s device nodes bound in: the /dev/log socket the
+  # root'"'"'s syslog daemon makes must not appear on the host
+  mount -t tmpfs -o mode=755,nosuid tmpfs $T/root/dev
+  for n in null zero full random urandom tty; do
+    touch $T/root/dev/$n && mount --bind /dev/$n $T/root/dev/$n
+  done
+  mkdir $T/root/dev/pts $T/root/dev/shm
+  mount --bind /dev/pts $T/root/dev/pts
+  mount -t tmpfs tmpfs $T/root/dev/shm
+  ln -s /proc/self/fd $T/root/dev/fd
+  ln -s /proc/self/fd/0 $T/root/dev/stdin
+  ln -s /proc/self/fd/1 $T/root/dev/stdout
+  ln -s /proc/self/fd/2 $T/root/dev/stderr
+  ln -s pts/ptmx $T/root/dev/ptmx
   mount -t tmpfs tmpfs $T/root/run
   mount -t tmpfs tmpfs $T/root/tmp
   cp $T/postseal.deb $T/root/postseal.deb
   cp $T/inside.sh $T/root/inside.sh
   mkdir -p $T/root/deploy
-  cp $T/deploy_flow.sh $T/unbound.sh $T/root/deploy/
+  cp $T/deploy_flow.sh $T/unit_sandbox.sh $T/unbound.sh $T/root/deploy/
   chroot $T/root bash /inside.sh
 ' _ "$T" > "$T/inside.out" 2>&1 || bad "the throwaway root failed: $(tail -3 "$T/inside.out")"
 while IFS= read -r line; do

@@ -15,14 +15,17 @@
 #      policy-main.cf (the verifier's policy service); a certificate and a SASL user for the
 #      submission port the signer snippet defines.
 #   4. the three daemons started as their units start them (ExecStart as root, umask 022,
-#      the daemons drop privileges themselves), then Postfix.
+#      the daemons drop privileges themselves) inside what unit_sandbox.sh reproduces of the
+#      units' sandbox (read-only system but their ReadWritePaths=, private /tmp, bounded
+#      capabilities, no new privileges), then Postfix.
 # Checks: mail from sendmail (pickup) and from an authenticated submission leaves signed with
 # both keys (dkimpy verifies the copy at the smarthost through the same DNS); a message to a
 # forwarding alias leaves with an SRS0 envelope sender of example.com and a bounce to that
 # address reaches the original sender; an external client (XCLIENT) outside the sender's SPF
 # is refused 550 5.7.23 and one inside gets Received-SPF: pass in the delivered mailbox;
 # SIGHUP to each daemon keeps it serving; SIGTERM stops each with status 0; postconf prints no
-# warning.
+# warning; Debian's rsyslog puts each daemon's start, reload and stop lines and its lines per
+# message (with Postfix's queue id) in /var/log/mail.log.
 # Output: "ok: ..." / "FAIL: ..." lines (debian_package.sh counts them). Runs as root inside
 # the throwaway root only: it rewrites /etc/postfix and /etc/resolv.conf.
 set -u
@@ -69,8 +72,16 @@ echo example.com > /etc/mailname
 rm -f /etc/postfix/main.cf
 DEBIAN_FRONTEND=noninteractive dpkg-reconfigure -f noninteractive postfix > $W/reconfigure.log 2>&1
 check "Debian configured Postfix (Internet with smarthost)" '[ "$(postconf -h relayhost)" = "[127.0.0.1]:2525" ]'
-postconf -e 'myhostname = mx.example.com' 'maillog_file = /var/log/mail.log' \
-  'smtpd_authorized_xclient_hosts = 127.0.0.1'
+postconf -e 'myhostname = mx.example.com' 'smtpd_authorized_xclient_hosts = 127.0.0.1'
+# The machine's syslog: Debian's rsyslog with its own rsyslog.conf (mail.* -> /var/log/mail.log,
+# and /etc/rsyslog.d/postfix.conf's socket in Postfix's chroot) less the kernel log, which a
+# namespace must not drain. /dev/log is in the root's own /dev (debian_package.sh).
+mkdir -p /var/spool/postfix/dev
+sed '/imklog/d' /etc/rsyslog.conf > $W/rsyslog.conf
+rsyslogd -n -f $W/rsyslog.conf -i $W/rsyslog.pid > $W/rsyslog.out 2>&1 < /dev/null &
+PIDS+=($!)
+for i in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.1; done
+[ -S /dev/log ] || say FAIL "rsyslogd made no /dev/log: $(tail -2 $W/rsyslog.out)"
 setsid smtp-sink -u postfix -d "$W/sink/%H%M%S." 127.0.0.1:2525 64 > $W/sink.log 2>&1 < /dev/null &
 PIDS+=($!)
 wait_port 2525 || say FAIL "smtp-sink did not start"
@@ -128,9 +139,10 @@ postconf > /dev/null 2> $W/postconf.err
 check "postconf prints no warning with the snippets pasted" '! grep . $W/postconf.err || { cat $W/postconf.err; false; }'
 
 # 4. The daemons as their units start them, then Postfix.
+# unit_sandbox.sh reproduces what it can of the units' sandbox (ProtectSystem=strict with their
+# ReadWritePaths=, PrivateTmp=, ProtectHome=, NoNewPrivileges=, CapabilityBoundingSet=, umask).
 for unit in signer srsd verifier; do
-  cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/postseal-$unit.service)
-  (umask 022; exec setsid $cmd > $W/$unit.out 2>&1 < /dev/null) &
+  setsid bash "$LIB/unit_sandbox.sh" /lib/systemd/system/postseal-$unit.service > $W/$unit.out 2>&1 < /dev/null &
   PIDS+=($!)
 done
 for port in 10027 10003 10040; do wait_port $port || say FAIL "nothing listens on 127.0.0.1:$port ($(cat $W/*.out | tail -3))"; done
@@ -243,4 +255,18 @@ for n in 0 1 2; do
     check "SIGTERM: postseal $unit exits 0 (status $rc)" '[ $rc -eq 0 ]'
   fi
 done
+# 8. What the administrator reads in /var/log/mail.log (syslog, facility mail, the default):
+# each daemon's start, reload and stop line; the signer's line per message and the policy
+# service's reject line carry Postfix's queue id and client as Postfix's own lines do.
+sleep 1   # rsyslog's last batch
+L=/var/log/mail.log
+for unit in signer srsd verifier; do
+  check "mail.log: postseal/$unit's start, SIGHUP and stop lines" \
+    'grep -q "postseal/$unit\[[0-9]*\]: starting: " $L && grep -q "postseal/$unit\[[0-9]*\]: $unit: reloaded: " $L && grep -q "postseal/$unit\[[0-9]*\]: stopped$" $L || { grep "postseal/$unit" $L | tail -5; false; }'
+done
+qid=$(sed -n "s/.* postfix\/pickup\[[0-9]*\]: \([0-9A-F]*\): uid=$(id -u alice) from=<alice@example.com>$/\1/p" $L | head -1)
+check "mail.log: the signer's line for the sendmail message carries its Postfix queue id ($qid)" \
+  '[ -n "$qid" ] && grep -q "postseal/signer\[[0-9]*\]: $qid: .*relayed: 250" $L || { grep -E "pickup|postseal/signer" $L | head -5; false; }'
+check "mail.log: the policy service's line for the SPF reject names the client" \
+  'grep -q "postseal/verifier\[[0-9]*\]: .*client=mail.sender.example\[198.51.100.7\]" $L || { grep postseal/verifier $L | head -5; false; }'
 if [ -n "${DEPLOY_FLOW_VERBOSE:-}" ]; then tail -40 /var/log/mail.log; cat $W/*.out; fi

@@ -22,6 +22,16 @@ TEST(QueueId, FromTheFirstReceivedField) {
   EXPECT_EQ(received_queue_id(fields("Subject: x\r\n")), "");
 }
 
+// Mail from sendmail/pickup: Postfix folds before "id" (tab), and sends no XFORWARD IDENT.
+TEST(QueueId, FromPickupsFoldedReceivedField) {
+  EXPECT_EQ(received_queue_id(fields("Received: by mx.example.com (Postfix, from userid 1001)\r\n"
+                                     "\tid 2BE6A122386; Sun,  6 Dec 2026 23:18:32 +0000 (UTC)\r\n")),
+            "2BE6A122386");
+  EXPECT_EQ(received_queue_id(fields("Received: by mx (Postfix, from userid 0)\r\n\tid ;x\r\n")), "");
+  EXPECT_EQ(received_queue_id(fields("Received: by mx (Postfix, from userid 0) id\r\n")), "");
+  EXPECT_EQ(received_queue_id(fields("Received: from a.example by mx; squid 4F1A2B3C4D\r\n")), "");
+}
+
 TEST(MessageAssembler, HeaderFieldLimit) {
   Spool spool(1024, "/tmp");
   MessageAssembler m(spool, 1 << 30, [](const auto&) { return nullptr; });
