@@ -77,7 +77,14 @@ config::File load_config(const Settings& s);
 decision::Options build_options(const Settings& s, const config::File& f);
 // add_policy_options - the options both commands take (config, DNS, decision, logging).
 void add_policy_options(CLI::App* sub, Settings& s);
-// build_service - the resolver ([dns] under the command line) and the inbound context.
+// milter_listen - where the milter is served: --milter, else milter.listen (empty: not served).
+std::string milter_listen(const Settings& s, const config::File& f);
+// build_rules - the per-transaction rules of `f` under the command line: make_rules with
+// build_options and --greylist, plus milter.* (when the milter is served) and
+// proxy.received_spf. Run at start and on every SIGHUP; throws StartupError naming the key.
+std::shared_ptr<InboundRules> build_rules(const InboundContext& c, const Settings& s, const config::File& f);
+// build_service - the resolver ([dns] under the command line), the inbound context and its
+// first rules.
 void build_service(Service& svc, Settings& s, const config::File& f);
 
 }  // namespace postseal::verifier
