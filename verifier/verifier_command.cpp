@@ -13,7 +13,8 @@
 // greylist.enable) keep their running values; when the file changes one, the reload logs one
 // warning naming each with its file and line and "restart to apply", and applies the rest. A
 // reload that fails (a bad value, an unreadable list or whitelist file) changes nothing and
-// logs one line with the file, line and key (man/postseal.8, SIGNALS).
+// logs one line with the file, line and key (man/postseal.8 and man/postseal.toml.5 list the
+// keys of each kind).
 //
 // Options and config: verifier/inbound_options.hpp (shared with `postseal policy`).
 // Untrusted input at start-up: the config file and the command line; every bad value is a
