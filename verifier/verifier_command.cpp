@@ -6,15 +6,15 @@
 // SIGHUP rereads the config file and builds new rules whole (InboundRules: the [verifier]
 // decision options, dkim.*, [dmarc], [greylist] over the running store, the milter.* smf-spf
 // options, proxy.received_spf) and new proxy relay settings (timeouts, limits, spool,
-// hostname, xforward_hosts, relay). Each policy connection, milter transaction (from MAIL FROM),
-// proxy message (rules) and proxy session (relay settings) takes the ones in force when it
-// starts and keeps them to its end. Keys read only at start (restart_keys: listen addresses
-// and sockets, threads, connection caps, milter.timeout, [dns], [state], spf.*, user,
-// greylist.enable) keep their running values; when the file changes one, the reload logs one
-// warning naming each with its file and line and "restart to apply", and applies the rest. A
-// reload that fails (a bad value, an unreadable list or whitelist file) changes nothing and
-// logs one line with the file, line and key (man/postseal.8 and man/postseal.toml.5 list the
-// keys of each kind).
+// hostname, xforward_hosts, relay). Each policy connection, milter transaction (from MAIL
+// FROM), proxy message (rules) and proxy session (relay settings) takes the ones in force when
+// it starts and keeps them to its end. Keys read only at start (verifier/restart_keys.hpp:
+// listen addresses and sockets, threads, connection caps, milter.timeout, [dns], [state],
+// [spf], user, greylist.enable) keep their running values; when the file changes one, the
+// reload logs one warning naming each with its file and line and "restart to apply", and
+// applies the rest. A reload that fails (a bad value, an unreadable list or whitelist file)
+// changes nothing and logs one line with the file, line and key (man/postseal.8 and
+// man/postseal.toml.5 list the keys of each kind).
 //
 // Options and config: verifier/inbound_options.hpp (shared with `postseal policy`).
 // Untrusted input at start-up: the config file and the command line; every bad value is a
@@ -30,7 +30,6 @@
 #include "core/net/unix_socket.hpp"
 #include "core/state/options.hpp"
 #include "core/util/config.hpp"
-#include "core/util/config_changes.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "verifier/decision/decider.hpp"
@@ -40,6 +39,7 @@
 #include "verifier/milter/milter.hpp"
 #include "verifier/policy/server.hpp"
 #include "verifier/proxy/proxy.hpp"
+#include "verifier/restart_keys.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
@@ -110,33 +110,6 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   return p;
 }
 
-// restart_keys - the keys read only at start (listeners, sockets, threads, connection caps,
-// the resolver, the SPF engine, the state store, the user, whether greylisting runs), less
-// those the command line sets (editing them changes nothing). Taken before build_service lays
-// the file's [dns] over s.dns.
-std::vector<std::string> restart_keys(const Settings& s) {
-  std::vector<std::string> keys{"verifier.policy_socket_mode", "verifier.policy_socket_group", "verifier.threads",
-                                "verifier.max_connections", "verifier.idle_timeout", "milter.socket_mode",
-                                "milter.socket_group", "milter.timeout", "milter.max_connections",
-                                "proxy.max_connections"};
-  auto unless = [&keys](bool set_on_command_line, std::string key) {
-    if (!set_on_command_line) keys.push_back(std::move(key));
-  };
-  unless(!s.listen.empty(), "verifier.policy_listen");
-  unless(s.user.has_value(), "verifier.user");
-  unless(s.milter.has_value(), "milter.listen");
-  unless(s.proxy, "proxy.enable");
-  unless(!s.proxy_listen.empty(), "proxy.listen");
-  unless(s.greylist, "greylist.enable");
-  const bool dns_server_given = !s.dns.server.empty() || !s.dns.zone_file.empty();
-  for (const auto& key : config::declared()) {
-    if (key.path == "dns.server" && dns_server_given) continue;
-    if (key.path.starts_with("dns.") || key.path.starts_with("state.") || key.path.starts_with("spf."))
-      keys.emplace_back(key.path);
-  }
-  return keys;
-}
-
 // Running - what a reload compares with and replaces besides the rules.
 struct Running {
   config::File file;                  // the start-up file: the values of the restart keys
@@ -144,14 +117,6 @@ struct Running {
   proxy::Proxy* proxy = nullptr;      // its relay settings are reloaded
   std::string fronts;                 // "policy, milter, proxy": who takes the new rules
 };
-
-// note_restart_keys - one warning naming each restart key `file` changes, with its line.
-void note_restart_keys(const Running& running, const config::File& file) {
-  auto keys = config::changed(running.file, file, running.restart_keys);
-  if (keys.empty()) return;
-  for (auto& key : keys) key = fmt::format("{} ({})", key, file.where(key));
-  log::warning("verifier: changed, restart to apply (the running values stay): {}", fmt::join(keys, ", "));
-}
 
 // reload - new rules (and proxy relay settings) from the reread config file, all or nothing;
 // the summary for the log line, or why the running ones stay (naming the file, line and key).
@@ -177,7 +142,8 @@ std::expected<std::string, std::string> reload(Service& svc, const Settings& s, 
     rules->greylisting = current->greylisting;  // greylist.enable is a restart key
   svc.inbound->rules.set(std::move(rules));
   if (relay) running.proxy->reload(std::move(*relay));
-  note_restart_keys(running, file);
+  if (auto note = restart_note(running.file, file, running.restart_keys); !note.empty())
+    log::warning("verifier: {}", note);
   return fmt::format("configuration {} for new {} transactions", file.source(), running.fronts);
 }
 

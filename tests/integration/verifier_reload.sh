@@ -15,9 +15,10 @@
 #      options stay (softfail still refused by milter and proxy) and the daemon lives.
 #   4. back to "fail", `kill -HUP`: softfail delivered again by both (the reload took effect
 #      after a failed one).
-#   5. milter.tag_subject/tag and proxy.received_spf = false: before the reload the milter
-#      leaves the Subject alone and the proxy adds Received-SPF; after it the milter tags the
-#      Subject "[SPF:reloaded]" and the proxy adds no Received-SPF (Authentication-Results stays).
+#   5. milter.tag_subject/tag, proxy.received_spf = false and proxy.max_message_size = 2048:
+#      before the reload the milter leaves the Subject alone, the proxy adds Received-SPF and
+#      relays a 3 KB message; after it the milter tags the Subject "[SPF:reloaded]", the proxy
+#      adds no Received-SPF (Authentication-Results stays) and refuses the 3 KB message (552 5.3.4).
 #   6. milter.tag = "" (bad): one "reload failed" line naming FILE, line and milter.tag; the
 #      milter still tags "[SPF:reloaded]" and the proxy still adds no Received-SPF.
 #   7. dmarc.enforce "monitor" -> "policy": a From: ceo@reject.example (p=reject) spoof is
@@ -58,7 +59,7 @@ pf_master "127.0.0.1:$P_MILTER_SMTPD inet n - n - - smtpd" \
 fe_start "$P_SINK"
 
 # v_conf - the config file from the variables below ([verifier] first: step 3 names line 2).
-MFR=fail MILTER_LISTEN="127.0.0.1:$MILTER" TAG_SUBJECT=false TAG='[SPF:fail]' RSPF=true ENFORCE=monitor
+MFR=fail MILTER_LISTEN="127.0.0.1:$MILTER" TAG_SUBJECT=false TAG='[SPF:fail]' RSPF=true MAXSIZE=104857600 ENFORCE=monitor
 DELAY=300 DEFER='Greylisted A, try again in %s seconds' GL_CLIENTS=""
 v_conf() {
   cat > "$CONF" <<EOF
@@ -70,6 +71,7 @@ tag_subject = $TAG_SUBJECT
 tag = "$TAG"
 [proxy]
 received_spf = $RSPF
+max_message_size = $MAXSIZE
 [dmarc]
 enable = true
 enforce = "$ENFORCE"
@@ -136,6 +138,11 @@ spoof() {
     printf '\r\nHello,\r\nthis is %s.\r\n' "$2"; } > "$R/$2.eml"
   P_SMTPD=$1 send "$SOFT_FROM" $BAD_IP unknown "$R/$2.eml"
 }
+# big PORT TOKEN - a softfail message with a 3,000-octet body through the smtpd on PORT.
+big() {
+  { message "$2" "Subject: big $2"; head -c 3000 /dev/zero | tr '\0' x | fold -w 75 | sed 's/$/\r/'; } > "$R/$2.eml"
+  P_SMTPD=$1 send "$SOFT_FROM" $BAD_IP unknown "$R/$2.eml"
+}
 # refused_at_dot TEXT OUT CODE - ok when OUT answers the final dot with CODE (e.g. 550 5.7.1).
 refused_at_dot() {
   echo "$2" | grep -A3 -- '-> \.$' | grep -qE "^<\*\* +$3 " && ok "$1" \
@@ -195,7 +202,8 @@ got=$(milter_subject before)
 got=$(proxy_spf_fields before)
 [ "$got" = "1 1" ] && ok "before: the proxy adds Received-SPF and Authentication-Results" \
   || bad "before: proxy Received-SPF and A-R fields: $got, want 1 1"
-TAG_SUBJECT=true TAG='[SPF:reloaded]' RSPF=false
+expect_delivered big-before "$(big $P_PROXY_SMTPD big-before)" && ok "before: the proxy relays a 3 KB message"
+TAG_SUBJECT=true TAG='[SPF:reloaded]' RSPF=false MAXSIZE=2048
 v_conf
 hup "verifier: reloaded: configuration $CONF" && ok "milter and proxy keys reloaded"
 got=$(milter_subject tagged)
@@ -204,6 +212,7 @@ got=$(milter_subject tagged)
 got=$(proxy_spf_fields tagged)
 [ "$got" = "0 1" ] && ok "after: the proxy adds Authentication-Results only (received_spf = false)" \
   || bad "after: proxy Received-SPF and A-R fields: $got, want 0 1"
+refused_at_dot "after: the proxy refuses the 3 KB message (max_message_size = 2048)" "$(big $P_PROXY_SMTPD big-after)" '552 5\.3\.4'
 
 echo "--- 6: a bad milter.tag keeps the running milter and proxy rules"
 TAG='' v_conf
