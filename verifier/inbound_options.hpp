@@ -1,7 +1,8 @@
 // inbound_options.hpp - what `postseal verifier` (verifier/verifier_command.cpp) and `postseal
 // policy` (verifier/policy_command.cpp) share: the [verifier] config keys, the command-line
-// Settings that override them, the decision options built from both, and the Service (clock,
-// resolver, decision core) both commands start with.
+// Settings that override them, the decision options and the per-transaction rules built from
+// both (build_rules, again on each SIGHUP of the verifier), and the Service (clock, resolver,
+// inbound context) both commands start with.
 //
 // Options come from the config file ([verifier] section, conf/postseal.d/verifier.toml) and
 // are overridden by the command line, so both commands also run with no config file at all
