@@ -9,9 +9,15 @@
 namespace postseal::verifier {
 
 std::vector<std::string> restart_keys(const Settings& s) {
-  std::vector<std::string> keys{"verifier.policy_socket_mode", "verifier.policy_socket_group", "verifier.threads",
-                                "verifier.max_connections", "verifier.idle_timeout", "milter.socket_mode",
-                                "milter.socket_group", "milter.timeout", "milter.max_connections",
+  std::vector<std::string> keys{"verifier.policy_socket_mode",
+                                "verifier.policy_socket_group",
+                                "verifier.threads",
+                                "verifier.max_connections",
+                                "verifier.idle_timeout",
+                                "milter.socket_mode",
+                                "milter.socket_group",
+                                "milter.timeout",
+                                "milter.max_connections",
                                 "proxy.max_connections"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));
@@ -25,7 +31,8 @@ std::vector<std::string> restart_keys(const Settings& s) {
   const bool dns_server_given = !s.dns.server.empty() || !s.dns.zone_file.empty();
   for (const auto& key : config::declared()) {
     if (key.path == "dns.server" && dns_server_given) continue;
-    if (key.path.starts_with("dns.") || key.path.starts_with("state.") || key.path.starts_with("spf."))
+    if (key.path.starts_with("dns.") || key.path.starts_with("state.") ||
+        key.path.starts_with("spf."))
       keys.emplace_back(key.path);
   }
   return keys;
@@ -36,7 +43,8 @@ std::string restart_note(const config::File& running, const config::File& reread
   auto changed = config::changed(running, reread, keys);
   if (changed.empty()) return {};
   for (auto& key : changed) key = fmt::format("{} ({})", key, reread.where(key));
-  return fmt::format("changed, restart to apply (the running values stay): {}", fmt::join(changed, ", "));
+  return fmt::format("changed, restart to apply (the running values stay): {}",
+                     fmt::join(changed, ", "));
 }
 
 }  // namespace postseal::verifier

@@ -25,7 +25,8 @@ bool same_value(const File& a, const File& b, std::string_view path) {
 
 }  // namespace
 
-std::vector<std::string> changed(const File& running, const File& reread, std::span<const std::string> paths) {
+std::vector<std::string> changed(const File& running, const File& reread,
+                                 std::span<const std::string> paths) {
   std::vector<std::string> out;
   for (const auto& path : paths)
     if (!same_value(running, reread, path)) out.push_back(path);

@@ -15,6 +15,7 @@ namespace postseal::config {
 
 // changed - the declared `paths` whose values differ between the two files (a key absent from
 // a file has its default, so writing a default out is no change), in the order given.
-std::vector<std::string> changed(const File& running, const File& reread, std::span<const std::string> paths);
+std::vector<std::string> changed(const File& running, const File& reread,
+                                 std::span<const std::string> paths);
 
 }  // namespace postseal::config

@@ -37,7 +37,8 @@ TEST(GreylistService, AReloadedServiceKeepsTheStoreAndTakesItsOwnOptions) {
   EXPECT_EQ(reloaded.greylister->options().delay, 60);
 
   clock.advance(60);
-  EXPECT_EQ(running.greylister->check(request()).seconds, kDefaultDelay - 60) << "the running options stay";
+  EXPECT_EQ(running.greylister->check(request()).seconds, kDefaultDelay - 60)
+      << "the running options stay";
   auto outcome = reloaded.greylister->check(request());
   EXPECT_EQ(outcome.action, Action::pass) << "first seen before the reload, in the same store";
   EXPECT_EQ(outcome.seconds, 60);

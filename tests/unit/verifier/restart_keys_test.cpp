@@ -34,12 +34,13 @@ class RestartKeys : public ::testing::Test {
 TEST_F(RestartKeys, ListenersThreadsResolverStoreAndUserNeedARestart) {
   const Settings none;
   auto keys = restart_keys(none);
-  for (auto key : {"verifier.policy_listen", "verifier.threads", "verifier.user", "milter.listen", "milter.timeout",
-                   "proxy.listen", "proxy.enable", "dns.server", "dns.timeout_ms", "state.backend", "state.path",
-                   "spf.engine", "greylist.enable"})
+  for (auto key : {"verifier.policy_listen", "verifier.threads", "verifier.user", "milter.listen",
+                   "milter.timeout", "proxy.listen", "proxy.enable", "dns.server", "dns.timeout_ms",
+                   "state.backend", "state.path", "spf.engine", "greylist.enable"})
     EXPECT_TRUE(has(keys, key)) << key;
-  for (auto key : {"verifier.mail_from_reject", "milter.tag", "milter.refuse_fail", "proxy.received_spf",
-                   "proxy.max_message_size", "proxy.relay", "greylist.delay", "greylist.defer_text"})
+  for (auto key :
+       {"verifier.mail_from_reject", "milter.tag", "milter.refuse_fail", "proxy.received_spf",
+        "proxy.max_message_size", "proxy.relay", "greylist.delay", "greylist.defer_text"})
     EXPECT_FALSE(has(keys, key)) << key << " is reloaded";
 }
 
@@ -53,8 +54,8 @@ TEST_F(RestartKeys, KeysTheCommandLineSetsAreLeftOut) {
   s.greylist = true;
   s.dns.server = "127.0.0.1@5353";
   auto keys = restart_keys(s);
-  for (auto key : {"verifier.policy_listen", "verifier.user", "milter.listen", "proxy.enable", "proxy.listen",
-                   "greylist.enable", "dns.server"})
+  for (auto key : {"verifier.policy_listen", "verifier.user", "milter.listen", "proxy.enable",
+                   "proxy.listen", "greylist.enable", "dns.server"})
     EXPECT_FALSE(has(keys, key)) << key;
   EXPECT_TRUE(has(keys, "dns.timeout_ms"));
 }
@@ -62,7 +63,8 @@ TEST_F(RestartKeys, KeysTheCommandLineSetsAreLeftOut) {
 TEST_F(RestartKeys, TheNoteNamesEachChangedKeyWithItsLine) {
   const Settings none;
   const auto keys = restart_keys(none);
-  auto running = config::File::parse("[milter]\nlisten = \"127.0.0.1:10041\"\ntag = \"[a]\"\n", "v.toml");
+  auto running =
+      config::File::parse("[milter]\nlisten = \"127.0.0.1:10041\"\ntag = \"[a]\"\n", "v.toml");
   struct Case {
     std::string reread;
     std::string want;
@@ -71,12 +73,14 @@ TEST_F(RestartKeys, TheNoteNamesEachChangedKeyWithItsLine) {
       {"[milter]\nlisten = \"127.0.0.1:10041\"\ntag = \"[b]\"\n", ""},
       {"[milter]\ntag = \"[b]\"\nlisten = \"127.0.0.1:10042\"\n",
        "changed, restart to apply (the running values stay): milter.listen (v.toml, line 3)"},
-      {"[verifier]\nthreads = 4\n[milter]\nlisten = \"127.0.0.1:10041\"\n[state]\nbackend = \"memory\"\n",
+      {"[verifier]\nthreads = 4\n[milter]\nlisten = \"127.0.0.1:10041\"\n[state]\nbackend = "
+       "\"memory\"\n",
        "changed, restart to apply (the running values stay): verifier.threads (v.toml, line 2), "
        "state.backend (v.toml, line 6)"},
   };
   for (const auto& c : cases)
-    EXPECT_EQ(restart_note(running, config::File::parse(c.reread, "v.toml"), keys), c.want) << c.reread;
+    EXPECT_EQ(restart_note(running, config::File::parse(c.reread, "v.toml"), keys), c.want)
+        << c.reread;
 }
 
 }  // namespace
