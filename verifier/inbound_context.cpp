@@ -16,9 +16,9 @@ spf::SpfOptions spf_options_from_config(const config::File& file, const Clock& c
   return o;
 }
 
-std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, decision::Options options,
+std::unique_ptr<InboundContext> make_inbound_context(const config::File& file,
                                                      std::unique_ptr<dns::Resolver> resolver,
-                                                     const Clock& clock, std::optional<bool> greylist) {
+                                                     const Clock& clock) {
   auto c = std::make_unique<InboundContext>();
   auto engine = file.string("spf.engine");
   c->spf_engine = spf::make_engine(engine);
@@ -28,12 +28,18 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, d
   c->resolver = std::move(resolver);
   c->clock = &clock;
   c->spf = spf_options_from_config(file, clock);
-  c->authserv_id = options.authserv_id;
-  c->dkim = dkim::options_from_config(file);
-  c->dmarc = dmarc_check_from_config(file);
-  c->greylisting = greylist::make_service(file, greylist, options.authserv_id);  // started by the command
-  c->decider.set(make_decider(*c, std::move(options)));
   return c;
+}
+
+std::shared_ptr<InboundRules> make_rules(const InboundContext& c, const config::File& file,
+                                         decision::Options options, std::optional<bool> greylist) {
+  auto r = std::make_shared<InboundRules>();
+  r->authserv_id = options.authserv_id;
+  r->dkim = dkim::options_from_config(file);
+  r->dmarc = dmarc_check_from_config(file);
+  r->greylisting = greylist::make_service(file, greylist, options.authserv_id);
+  r->decider = make_decider(c, std::move(options));
+  return r;
 }
 
 std::shared_ptr<decision::Decider> make_decider(const InboundContext& c, decision::Options options) {

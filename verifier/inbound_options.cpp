@@ -148,12 +148,25 @@ void add_policy_options(CLI::App* sub, Settings& s) {
   net::add_log_options(sub, s.log);
 }
 
+std::string milter_listen(const Settings& s, const config::File& f) {
+  return s.milter.value_or(f.string("milter.listen"));
+}
+
+std::shared_ptr<InboundRules> build_rules(const InboundContext& c, const Settings& s, const config::File& f) {
+  auto rules = make_rules(c, f, build_options(s, f), s.greylist ? std::optional<bool>(true) : std::nullopt);
+  if (!milter_listen(s, f).empty()) {
+    auto policy = milter::policy_from_config(f, s.milter_policy);
+    if (!policy) throw config_error(policy.error());
+    rules->milter = std::move(*policy);
+  }
+  rules->received_spf = f.boolean("proxy.received_spf");
+  return rules;
+}
+
 void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
-  auto options = build_options(s, f);
-  svc.inbound =
-      make_inbound_context(f, std::move(options), dns::make_resolver(svc.io, s.dns), svc.clock,
-                           s.greylist ? std::optional<bool>(true) : std::nullopt);
+  svc.inbound = make_inbound_context(f, dns::make_resolver(svc.io, s.dns), svc.clock);
+  svc.inbound->rules.set(build_rules(*svc.inbound, s, f));
 }
 
 std::span<const config::Key> service_config_keys() { return kKeys; }

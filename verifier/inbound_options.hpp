@@ -1,7 +1,8 @@
 // inbound_options.hpp - what `postseal verifier` (verifier/verifier_command.cpp) and `postseal
 // policy` (verifier/policy_command.cpp) share: the [verifier] config keys, the command-line
-// Settings that override them, the decision options built from both, and the Service (clock,
-// resolver, decision core) both commands start with.
+// Settings that override them, the decision options and the per-transaction rules built from
+// both (build_rules, again on each SIGHUP of the verifier), and the Service (clock, resolver,
+// inbound context) both commands start with.
 //
 // Options come from the config file ([verifier] section, conf/postseal.d/verifier.toml) and
 // are overridden by the command line, so both commands also run with no config file at all
@@ -77,7 +78,14 @@ config::File load_config(const Settings& s);
 decision::Options build_options(const Settings& s, const config::File& f);
 // add_policy_options - the options both commands take (config, DNS, decision, logging).
 void add_policy_options(CLI::App* sub, Settings& s);
-// build_service - the resolver ([dns] under the command line) and the inbound context.
+// milter_listen - where the milter is served: --milter, else milter.listen (empty: not served).
+std::string milter_listen(const Settings& s, const config::File& f);
+// build_rules - the per-transaction rules of `f` under the command line: make_rules with
+// build_options and --greylist, plus milter.* (when the milter is served) and
+// proxy.received_spf. Run at start and on every SIGHUP; throws StartupError naming the key.
+std::shared_ptr<InboundRules> build_rules(const InboundContext& c, const Settings& s, const config::File& f);
+// build_service - the resolver ([dns] under the command line), the inbound context and its
+// first rules.
 void build_service(Service& svc, Settings& s, const config::File& f);
 
 }  // namespace postseal::verifier

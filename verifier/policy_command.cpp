@@ -21,9 +21,9 @@ int run_policy(Settings& s) {
   asio::io_context io;
   Service svc(io);
   build_service(svc, s, file);
-  if (svc.inbound->greylisting) greylist::start(*svc.inbound->greylisting, svc.clock);  // spawned as its user
-  const auto decider = svc.inbound->decider.get();
-  policy::serve_stdio(svc.io, 0, 1, *decider, svc.inbound->greylisting.get());
+  const auto rules = svc.inbound->rules.get();
+  if (rules->greylisting) greylist::start(*rules->greylisting, svc.clock);  // spawned as its user
+  policy::serve_stdio(svc.io, 0, 1, *rules->decider, rules->greylisting.get());
   return 0;
 }
 

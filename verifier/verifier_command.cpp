@@ -1,12 +1,20 @@
 // verifier_command.cpp - `postseal verifier`: the policy daemon on unix/TCP sockets; with
 // --milter the milter front end of verifier/milter/, with --proxy the before-queue proxy
 // filter of verifier/proxy/; on the daemon lifecycle of core/net/daemon.hpp. SIGTERM: the
-// proxy's transactions in progress finish (proxy.shutdown_grace). SIGHUP rereads the config
-// file: new policy connections, milter transactions (MAIL FROM) and proxy messages use the
-// reloaded [verifier] decision options (InboundContext::decider, one snapshot each); work in
-// progress keeps the options it started with; listeners, [dns], threads and the milter.* and
-// proxy.* keys stay as started. A reload that fails keeps the running options and logs the
-// problem with the file, line and key.
+// proxy's transactions in progress finish (proxy.shutdown_grace).
+//
+// SIGHUP rereads the config file and builds new rules whole (InboundRules: the [verifier]
+// decision options, dkim.*, [dmarc], [greylist] over the running store, the milter.* smf-spf
+// options, proxy.received_spf) and new proxy relay settings (timeouts, limits, spool,
+// hostname, xforward_hosts, relay). Each policy connection, milter transaction (from MAIL
+// FROM), proxy message (rules) and proxy session (relay settings) takes the ones in force when
+// it starts and keeps them to its end. Keys read only at start (verifier/restart_keys.hpp:
+// listen addresses and sockets, threads, connection caps, milter.timeout, [dns], [state],
+// [spf], user, greylist.enable) keep their running values; when the file changes one, the
+// reload logs one warning naming each with its file and line and "restart to apply", and
+// applies the rest. A reload that fails (a bad value, an unreadable list or whitelist file)
+// changes nothing and logs one line with the file, line and key (man/postseal.8 and
+// man/postseal.toml.5 list the keys of each kind).
 //
 // Options and config: verifier/inbound_options.hpp (shared with `postseal policy`).
 // Untrusted input at start-up: the config file and the command line; every bad value is a
@@ -31,6 +39,7 @@
 #include "verifier/milter/milter.hpp"
 #include "verifier/policy/server.hpp"
 #include "verifier/proxy/proxy.hpp"
+#include "verifier/restart_keys.hpp"
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
@@ -52,10 +61,10 @@ net::SocketOptions policy_socket_options(const config::File& file) {
   return *options;
 }
 
-// serve_policy - one policy connection with the decider current when it was accepted.
-asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<decision::Decider> decider,
-                                   std::chrono::seconds idle, greylist::Service* greylisting) {
-  co_await policy::serve_connection(std::move(socket), *decider, idle, greylisting);
+// serve_policy - one policy connection with the rules current when it was accepted.
+asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<const InboundRules> rules,
+                                   std::chrono::seconds idle) {
+  co_await policy::serve_connection(std::move(socket), *rules->decider, idle, rules->greylisting.get());
 }
 
 // start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
@@ -63,17 +72,11 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
                   const Settings& s) {
   auto spec = milter::libmilter_spec(text, e.tcp_port);
   if (!spec) throw config_error(fmt::format("milter socket '{}': {}", text, spec.error()));
-  auto policy = milter::policy_from_config(file, s.milter_policy);
-  if (!policy) throw config_error(policy.error());
   const auto& inbound = *svc.inbound;
   e.io = &svc.io;
-  e.decider = &inbound.decider;
+  e.rules = &inbound.rules;
   e.resolver = inbound.resolver.get();
   e.clock = inbound.clock;
-  e.dkim = inbound.dkim;
-  e.policy = std::move(*policy);
-  e.authserv_id = inbound.authserv_id;
-  e.dmarc = inbound.dmarc.get();
   e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
   e.max_connections = static_cast<int>(file.integer("milter.max_connections"));
   e.socket = must(milter::socket_options_from_config(file), "milter socket");
@@ -84,8 +87,9 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   log::info("milter listening on {}", *spec);
 }
 
-// make_proxy - the before-queue proxy front end (verifier/proxy/), bound now.
-std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service& svc, const config::File& file) {
+// proxy_config - the [proxy] relay settings under --proxy-listen / --proxy-relay (at start
+// and on SIGHUP).
+relay::RelayConfig proxy_config(const Settings& s, const config::File& file) {
   auto config = relay::load_relay_config(&file, "proxy", proxy::proxy_defaults());
   auto endpoint = [](const std::string& text, const char* what) {
     auto ep = net::parse_endpoint(text);
@@ -95,28 +99,52 @@ std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service&
   if (!s.proxy_listen.empty()) config.listen = endpoint(s.proxy_listen, "--proxy-listen");
   if (!s.proxy_relay.empty()) config.relay = endpoint(s.proxy_relay, "--proxy-relay");
   if (config.hostname.empty()) config.hostname = net::local_host_name();
+  return config;
+}
+
+// make_proxy - the before-queue proxy front end (verifier/proxy/), bound now.
+std::unique_ptr<proxy::Proxy> make_proxy(proxy::Engine& e, Settings& s, Service& svc, const config::File& file) {
   e.inbound = svc.inbound.get();
-  e.add_received_spf = file.boolean("proxy.received_spf");
-  auto p = std::make_unique<proxy::Proxy>(svc.io, std::move(config), e);
+  auto p = std::make_unique<proxy::Proxy>(svc.io, proxy_config(s, file), e);
   p->listen();
   return p;
 }
 
-// reload_decider - the decision core from the reread config file, or why not (naming the
-// file, line and key). `fronts` names who takes the new options ("policy, milter").
-std::expected<std::string, std::string> reload_decider(Service& svc, const Settings& s, std::string_view fronts) {
+// Running - what a reload compares with and replaces besides the rules.
+struct Running {
+  config::File file;                  // the start-up file: the values of the restart keys
+  std::vector<std::string> restart_keys;
+  proxy::Proxy* proxy = nullptr;      // its relay settings are reloaded
+  std::string fronts;                 // "policy, milter, proxy": who takes the new rules
+};
+
+// reload - new rules (and proxy relay settings) from the reread config file, all or nothing;
+// the summary for the log line, or why the running ones stay (naming the file, line and key).
+std::expected<std::string, std::string> reload(Service& svc, const Settings& s, const Running& running) {
   config::File file;
   try {
     file = load_config(s);
   } catch (const StartupError& e) {
     return std::unexpected(e.what());  // the loader names the file and line
   }
+  std::shared_ptr<InboundRules> rules;
+  std::optional<relay::RelayConfig> relay;
   try {
-    svc.inbound->decider.set(make_decider(*svc.inbound, build_options(s, file)));
+    rules = build_rules(*svc.inbound, s, file);
+    if (running.proxy) relay = proxy_config(s, file);
   } catch (const StartupError& e) {
     return std::unexpected(config::located(file, e.what()));
   }
-  return fmt::format("configuration {}: [verifier] options for new {} transactions", file.source(), fronts);
+  const auto current = svc.inbound->rules.get();
+  if (rules->greylisting && current->greylisting)
+    greylist::adopt_store(*rules->greylisting, *current->greylisting, svc.clock);
+  else
+    rules->greylisting = current->greylisting;  // greylist.enable is a restart key
+  svc.inbound->rules.set(std::move(rules));
+  if (relay) running.proxy->reload(std::move(*relay));
+  if (auto note = restart_note(running.file, file, running.restart_keys); !note.empty())
+    log::warning("verifier: {}", note);
+  return fmt::format("configuration {} for new {} transactions", file.source(), running.fronts);
 }
 
 int run_verifier(Settings& s) {
@@ -124,14 +152,14 @@ int run_verifier(Settings& s) {
   auto file = load_config(s);
   net::Daemon daemon("verifier", static_cast<int>(file.integer("verifier.threads")));
   Service svc(daemon.io());
+  Running running{file, restart_keys(s)};
   build_service(svc, s, file);
   auto listen = s.listen.empty() ? file.strings("verifier.policy_listen") : s.listen;
   auto idle = std::chrono::seconds(file.integer("verifier.idle_timeout"));
   const auto max_connections = static_cast<std::size_t>(file.integer("verifier.max_connections"));
-  auto& deciders = svc.inbound->decider;
-  auto* greylisting = svc.inbound->greylisting.get();
-  net::Server server(svc.io, "policy", max_connections, [&deciders, idle, greylisting](net::Socket sock) {
-    return serve_policy(std::move(sock), deciders.get(), idle, greylisting);
+  auto& rules = svc.inbound->rules;
+  net::Server server(svc.io, "policy", max_connections, [&rules, idle](net::Socket sock) {
+    return serve_policy(std::move(sock), rules.get(), idle);
   });
   auto policy_socket = policy_socket_options(file);
   policy_socket.owner = s.user.value_or(file.string("verifier.user"));
@@ -141,14 +169,14 @@ int run_verifier(Settings& s) {
     server.listen(*ep, &policy_socket);
   }
   milter::Engine milter_engine;
-  auto milter_spec = s.milter.value_or(file.string("milter.listen"));
+  auto milter_spec = milter_listen(s, file);
   if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file, s);
   proxy::Engine proxy_engine;
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
-  if (svc.inbound->greylisting) greylist::start(*svc.inbound->greylisting, svc.clock);
+  if (auto first = rules.get(); first->greylisting) greylist::start(*first->greylisting, svc.clock);
   if (auto problem = net::fd_budget_problem("verifier policy", max_connections, 1, net::raise_fd_limit());
       !problem.empty())
     log::warning("{}", problem);
@@ -165,8 +193,9 @@ int run_verifier(Settings& s) {
       });
     }).detach();
   net::DaemonHooks hooks;
-  const auto fronts = fmt::format("policy{}{}", milter_spec.empty() ? "" : ", milter", proxy ? ", proxy" : "");
-  hooks.reload = [&svc, &s, fronts] { return reload_decider(svc, s, fronts); };
+  running.proxy = proxy.get();
+  running.fronts = fmt::format("policy{}{}", milter_spec.empty() ? "" : ", milter", proxy ? ", proxy" : "");
+  hooks.reload = [&svc, &s, &running] { return reload(svc, s, running); };
   hooks.drain = [&](std::function<void()> done) {
     if (!milter_spec.empty()) milter::stop();
     server.stop();

@@ -82,19 +82,20 @@ void RelayContext::remove_waker(std::size_t id) {
 
 Session::Session(net::Socket socket, RelayContext& context)
     : ctx_(context),
+      config_(context.config()),
       stream_(std::move(socket)),
-      command_deadline_(stream_.socket(), context.config().command_timeout, kTimeoutReplyGrace),
-      session_deadline_(stream_.socket(), context.config().session_timeout, kTimeoutReplyGrace) {
+      command_deadline_(stream_.socket(), config_->command_timeout, kTimeoutReplyGrace),
+      session_deadline_(stream_.socket(), config_->session_timeout, kTimeoutReplyGrace) {
   peer_ = peer_address(stream_.socket());
   idle_ = std::make_shared<IdleState>();
   idle_->socket = &stream_.socket();
-  xforward_allowed_ = peer_ == "unix" || ctx_.config().xforward_hosts.matches(std::string_view(peer_));
+  xforward_allowed_ = peer_ == "unix" || config_->xforward_hosts.matches(std::string_view(peer_));
 }
 
 asio::awaitable<void> Session::timed_out(std::string_view after) {
   log::info("timeout after {} from {}", after, peer_);
   out_.clear();
-  queue_line(fmt::format("421 4.4.2 {} Error: timeout exceeded", ctx_.config().hostname));
+  queue_line(fmt::format("421 4.4.2 {} Error: timeout exceeded", config_->hostname));
   co_await flush();  // bounded: the deadline closes the socket kTimeoutReplyGrace later
 }
 
@@ -116,8 +117,8 @@ asio::awaitable<bool> Session::flush() {
 }
 
 asio::awaitable<void> Session::run() {
-  const auto& host = ctx_.config().hostname;
-  queue_reply(fmt::format("220 {} {} postseal", host, ctx_.config().lmtp ? "LMTP" : "ESMTP"));
+  const auto& host = config_->hostname;
+  queue_reply(fmt::format("220 {} {} postseal", host, config_->lmtp ? "LMTP" : "ESMTP"));
   bool ok1 = co_await flush();
   if (!ok1) co_return;
   auto executor = stream_.socket().get_executor();
@@ -139,7 +140,7 @@ asio::awaitable<void> Session::run() {
       co_await flush();
       break;
     }
-    command_deadline_.reset(ctx_.config().command_timeout);
+    command_deadline_.reset(config_->command_timeout);
     idle_->waiting = !in_mail_;
     auto line = co_await stream_.read_line(smtp::kMaxCommandLineOctets);
     idle_->waiting = false;
@@ -176,9 +177,9 @@ asio::awaitable<void> Session::run() {
 
 std::string Session::ehlo_reply(bool lmtp_hello, const std::string& args) {
   std::string name = args.empty() ? "client" : printable(args, 64);
-  std::string r = fmt::format("250-{} Hello {}\r\n", ctx_.config().hostname, name);
+  std::string r = fmt::format("250-{} Hello {}\r\n", config_->hostname, name);
   r += "250-PIPELINING\r\n";
-  r += fmt::format("250-SIZE {}\r\n", ctx_.config().max_message_size);
+  r += fmt::format("250-SIZE {}\r\n", config_->max_message_size);
   r += "250-8BITMIME\r\n250-SMTPUTF8\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n";
   if (xforward_allowed_) r += "250-XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\r\n";
   (void)lmtp_hello;
@@ -188,7 +189,7 @@ std::string Session::ehlo_reply(bool lmtp_hello, const std::string& args) {
 
 asio::awaitable<bool> Session::handle(const smtp::Command& c) {
   using smtp::Verb;
-  bool lmtp = ctx_.config().lmtp;
+  bool lmtp = config_->lmtp;
   switch (c.verb) {
     case Verb::lhlo:
     case Verb::ehlo:
@@ -200,7 +201,7 @@ asio::awaitable<bool> Session::handle(const smtp::Command& c) {
       if (in_mail_) co_await rset();
       greeted_ = true;
       helo_ = printable(c.args, 255);
-      queue_reply(c.verb == Verb::helo ? fmt::format("250 {}", ctx_.config().hostname) : ehlo_reply(lmtp, c.args));
+      queue_reply(c.verb == Verb::helo ? fmt::format("250 {}", config_->hostname) : ehlo_reply(lmtp, c.args));
       co_return true;
     case Verb::xforward:
       xforward(c.args);
@@ -258,10 +259,10 @@ asio::awaitable<bool> Session::ensure_downstream() {
   if (downstream_ && downstream_->usable()) co_return true;
   downstream_.reset();
   auto executor = co_await asio::this_coro::executor;
-  auto client = co_await smtp::Client::connect(executor, ctx_.config().relay, ctx_.config().hostname,
-                                               ctx_.config().relay_timeout);
+  auto client = co_await smtp::Client::connect(executor, config_->relay, config_->hostname,
+                                               config_->relay_timeout);
   if (!client) {
-    log::warning("{} {} unavailable: {}", ctx_.downstream(), ctx_.config().relay.str(), client.error());
+    log::warning("{} {} unavailable: {}", ctx_.downstream(), config_->relay.str(), client.error());
     co_return false;
   }
   downstream_ = std::move(*client);
@@ -307,7 +308,7 @@ asio::awaitable<void> Session::mail(const std::string& args) {
       std::string digits(v);
       unsigned long long size = std::strtoull(digits.c_str(), &end, 10);
       if (digits.empty() || *end != '\0' || digits.size() > 19) co_return queue_reply("501 5.5.4 Bad SIZE parameter");
-      if (size > ctx_.config().max_message_size)
+      if (size > config_->max_message_size)
         co_return queue_reply("552 5.3.4 Message size exceeds fixed limit");
     }
     line += " " + p;
@@ -348,7 +349,7 @@ asio::awaitable<void> Session::rcpt(const std::string& args) {
   }
   auto reply = co_await downstream_->command(line);
   if (!reply) {
-    log::warning("{} {}: {}", ctx_.downstream(), ctx_.config().relay.str(), reply.error());
+    log::warning("{} {}: {}", ctx_.downstream(), config_->relay.str(), reply.error());
     co_return queue_reply(fmt::format("451 4.4.2 Lost connection to the {}, try again later", ctx_.downstream()));
   }
   queue_line(reply_text(*reply));  // downstream counts its own errors

@@ -12,6 +12,7 @@
 // limits of MessageAssembler.
 #pragma once
 
+#include "core/net/daemon.hpp"
 #include "core/net/server.hpp"
 #include "core/relay/message_step.hpp"
 #include "core/relay/relay_config.hpp"
@@ -31,9 +32,16 @@ namespace postseal::relay {
 class RelayContext {
  public:
   RelayContext(RelayConfig config, StepFactory steps, std::string downstream_name)
-      : config_(std::move(config)), steps_(std::move(steps)), downstream_(std::move(downstream_name)) {}
+      : config_(std::make_shared<const RelayConfig>(std::move(config))),
+        steps_(std::move(steps)),
+        downstream_(std::move(downstream_name)) {}
 
-  const RelayConfig& config() const { return config_; }
+  // config - the settings in force; a session takes them when it starts and keeps them to its
+  // end (the SIZE it announced is the limit it applies).
+  std::shared_ptr<const RelayConfig> config() const { return config_.get(); }
+  // set_config - the settings of sessions that start from now on (SIGHUP); the listener and
+  // the connection cap were set up from the first ones and stay.
+  void set_config(RelayConfig config) { config_.set(std::make_shared<const RelayConfig>(std::move(config))); }
   const StepFactory& steps() const { return steps_; }
   // downstream - "reinjection server" (signer), "after-filter server" (proxy).
   const std::string& downstream() const { return downstream_; }
@@ -45,7 +53,7 @@ class RelayContext {
   void remove_waker(std::size_t id);
 
  private:
-  RelayConfig config_;
+  net::Reloadable<const RelayConfig> config_;
   StepFactory steps_;
   std::string downstream_;
   mutable std::mutex mutex_;

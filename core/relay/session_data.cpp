@@ -33,7 +33,7 @@ std::string Session::queue_id(const std::vector<mail::HeaderField>& headers) con
 
 // answer_data - the end-of-DATA reply (once per recipient in LMTP) and the message's log line.
 void Session::answer_data(const std::string& line, const std::string& log_line) {
-  std::size_t n = ctx_.config().lmtp ? recipients_.size() : 1;
+  std::size_t n = config_->lmtp ? recipients_.size() : 1;
   for (std::size_t i = 0; i < n; ++i) queue_line(line);
   log::info("{}", log_line);
 }
@@ -97,14 +97,14 @@ asio::awaitable<bool> Session::data() {
   bool ok1 = co_await flush();
   if (!ok1) co_return false;
 
-  Spool spool(ctx_.config().memory_spool, ctx_.config().spool_directory);
-  MessageAssembler assembler(spool, ctx_.config().max_message_size,
+  Spool spool(config_->memory_spool, config_->spool_directory);
+  MessageAssembler assembler(spool, config_->max_message_size,
                              [this, env = envelope()](const auto& headers) { return ctx_.steps()(headers, env); });
   smtp::DataReader* reader_ptr = nullptr;
   smtp::DataReader reader([&](std::string_view line) { assembler.line(line, reader_ptr->octets()); });
   reader_ptr = &reader;
   // the DATA phase ends by data_timeout plus what the octets received earn (docs/security.md 11)
-  const auto& config = ctx_.config();
+  const auto& config = *config_;
   auto data_deadline = std::chrono::steady_clock::now() + config.data_timeout;
   while (!reader.done()) {
     auto left = std::max(data_deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{});
@@ -121,7 +121,7 @@ asio::awaitable<bool> Session::data() {
   if (reader.line_too_long()) assembler.set_problem(Problem::line_too_long);
   assembler.finish();
   // the downstream steps (DATA, content, reply) each have relay_timeout: the client waits
-  command_deadline_.reset(ctx_.config().command_timeout + 3 * ctx_.config().relay_timeout);
+  command_deadline_.reset(config_->command_timeout + 3 * config_->relay_timeout);
   co_await finish_data(assembler, spool);
   co_return true;
 }
@@ -131,7 +131,7 @@ asio::awaitable<bool> Session::data() {
 asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& spool) {
   std::string id = queue_id(assembler.headers());
   if (assembler.problem() != Problem::none) {
-    std::string reply = problem_reply(assembler.problem(), ctx_.config().max_message_size);
+    std::string reply = problem_reply(assembler.problem(), config_->max_message_size);
     answer_data(reply, fmt::format("{}: rejected: {}", id, reply));
     co_await rset();
     co_return;
@@ -150,7 +150,7 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
   if (!reply) {
     downstream_.reset();
     answer_data(fmt::format("451 4.4.2 Relay to the {} failed, try again later", name),
-                fmt::format("{}: deferred: {} {}: {}", id, name, ctx_.config().relay.str(), reply.error()));
+                fmt::format("{}: deferred: {} {}: {}", id, name, config_->relay.str(), reply.error()));
   } else if (reply->positive()) {
     answer_data(reply_text(*reply), fmt::format("{}: {}; relayed: {} {}", id, outcome.summary, reply->code, reply->text()));
   } else {

@@ -54,7 +54,7 @@ class Session {
   // on a message, a 421 that ends the session.
   void queue_reply(std::string line);
   void queue_line(std::string line);
-  bool too_many_errors() const { return errors_ >= ctx_.config().hard_error_limit; }
+  bool too_many_errors() const { return errors_ >= config_->hard_error_limit; }
 
   // session_data.cpp
   asio::awaitable<bool> data();
@@ -67,6 +67,7 @@ class Session {
   std::string queue_id(const std::vector<mail::HeaderField>& headers) const;
 
   RelayContext& ctx_;
+  std::shared_ptr<const RelayConfig> config_;  // the settings when the session started
   smtp::Stream stream_;
   net::Deadline command_deadline_;
   net::Deadline session_deadline_;

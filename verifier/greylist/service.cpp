@@ -29,11 +29,17 @@ void start(Service& s, const Clock& clock) {
   s.store = state::open_store(s.state, clock);
   const auto clients = s.options.clients ? s.options.clients->size() : 0;
   const auto recipients = s.options.recipients ? s.options.recipients->size() : 0;
-  s.greylister = std::make_unique<Greylister>(*s.store, clock, s.options);
+  adopt_store(s, s, clock);
   const auto& o = s.greylister->options();
   log::info("greylisting: store {}, delay {} s, retry window {} s, max age {} s, auto-whitelist after {}, "
             "{} client and {} recipient whitelist entries",
             s.store->name(), o.delay, o.retry_window, o.max_age, o.auto_whitelist_clients, clients, recipients);
+}
+
+void adopt_store(Service& reloaded, const Service& running, const Clock& clock) {
+  reloaded.state = running.state;
+  reloaded.store = running.store;
+  if (reloaded.store) reloaded.greylister = std::make_unique<Greylister>(*reloaded.store, clock, reloaded.options);
 }
 
 }  // namespace postseal::greylist

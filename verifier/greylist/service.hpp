@@ -1,9 +1,10 @@
 // service.hpp - greylisting as a daemon runs it: the state store, the greylister over it and
-// the answer settings ([greylist] defer_text, add_header), built once per `postseal verifier`
-// / `postseal policy` and shared by every session. Not replaced by SIGHUP (the store and the
-// whitelists stay as started). Two steps: make_service reads [greylist], [state] and the
-// whitelist files (as root, before the daemon drops privileges); start() opens the store as
-// the user the daemon runs as, so the SQLite file and its -wal/-shm belong to that user.
+// the answer settings ([greylist] defer_text, add_header), shared by every session. Two steps
+// at start: make_service reads [greylist], [state] and the whitelist files (as root, before
+// the daemon drops privileges); start() opens the store as the user the daemon runs as, so
+// the SQLite file and its -wal/-shm belong to that user. A SIGHUP makes a new Service from the
+// reread [greylist] (delays, texts, skip rules, whitelist files) and adopt_store() hands it the
+// running store: [state] and greylist.enable stay as started.
 //
 // Untrusted input at start-up: the config file ([greylist], [state]) and the whitelist files;
 // errors are StartupError (exit 78) naming the key, file or FILE:LINE.
@@ -29,7 +30,7 @@ namespace postseal::greylist {
 struct Service {
   state::Options state;  // [state]: what start() opens
   Options options;       // the greylister's, handed over by start()
-  std::unique_ptr<state::Store> store;
+  std::shared_ptr<state::Store> store;  // shared with the services of later reloads
   std::unique_ptr<Greylister> greylister;  // null until start(): sessions do not greylist
   std::string defer_text{kDefaultDeferText};
   bool add_header = true;
@@ -47,5 +48,9 @@ std::unique_ptr<Service> make_service(const config::File& file, std::optional<bo
 // start - open the store and make the greylister (once; `clock` must outlive the service).
 // Throws StartupError naming the store (a SQLite file that cannot be opened or written).
 void start(Service& service, const Clock& clock);
+
+// adopt_store - a reloaded service greylists in `running`'s store (its options, the same
+// records); nothing is opened, so it cannot fail.
+void adopt_store(Service& reloaded, const Service& running, const Clock& clock);
 
 }  // namespace postseal::greylist

@@ -6,6 +6,7 @@
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/inbound_context.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
@@ -42,6 +43,13 @@ constexpr const char* kMacrosEnvfrom = "i {auth_authen}";
 constexpr const char* kMacrosQueueId = "i";
 
 Session* session_of(SMFICTX* ctx) { return static_cast<Session*>(smfi_getpriv(ctx)); }
+
+// rules_of - the rules of the session's transaction (taken at MAIL FROM; the current ones
+// for a callback that comes without a MAIL FROM before it).
+const verifier::InboundRules& rules_of(Session& s) {
+  if (!s.rules) s.rules = g_engine->rules->get();
+  return *s.rules;
+}
 
 Session* ensure_session(SMFICTX* ctx) {
   auto* s = session_of(ctx);
@@ -158,9 +166,6 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
       std::copy(std::begin(in6->sin6_addr.s6_addr), std::end(in6->sin6_addr.s6_addr), b.begin());
       s->client = net::unmapped(asio::ip::address_v6(b));
     }
-    const auto& p = g_engine->policy;
-    s->client_whitelisted = (s->client && p.whitelist_ip.matches(*s->client)) ||
-                            host_listed(s->client_name, p.whitelist_ptr);
     return SMFIS_CONTINUE;
   });
 }
@@ -184,18 +189,20 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   return guarded("envfrom", ctx, [&] {
     auto* s = ensure_session(ctx);
     s->reset_message();
+    s->rules = g_engine->rules->get();  // the rules in force now, to the end of this transaction
+    const auto& p = s->rules->milter;
+    s->client_whitelisted = (s->client && p.whitelist_ip.matches(*s->client)) ||
+                            host_listed(s->client_name, p.whitelist_ptr);
     s->sender = strip_angle(argv && argv[0] ? std::string_view(argv[0]).substr(0, 512) : std::string_view{});
     if (const char* qid = smfi_getsymval(ctx, const_cast<char*>("i"))) s->queue_id = postseal::printable(qid, 64);
     if (const char* login = smfi_getsymval(ctx, const_cast<char*>("{auth_authen}")))
       s->sasl_username = postseal::printable(login, kMaxLoginOctets);
     if (!s->sasl_username.empty())
       log::debug("{}: milter: SASL login {}", queue_id_of(ctx, *s), s->sasl_username);
-    s->sender_whitelisted = address_listed(s->sender, g_engine->policy.whitelist_from);
+    s->sender_whitelisted = address_listed(s->sender, p.whitelist_from);
     if (s->client_whitelisted || s->sender_whitelisted || !s->client) return SMFIS_CONTINUE;
     decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id, s->sasl_username};
-    // the options in force now (SIGHUP replaces them); held until run_on_io has returned
-    const auto current = g_engine->decider->get();
-    auto* decider = current.get();
+    auto* decider = s->rules->decider.get();  // s->rules holds it past run_on_io
     s->decision = run_on_io([decider, t]() -> asio::awaitable<decision::Decision> {
       co_return co_await decider->decide(t);
     });
@@ -209,7 +216,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
   return guarded("envrcpt", ctx, [&] {
     auto* s = ensure_session(ctx);
     auto rcpt = strip_angle(argv && argv[0] ? std::string_view(argv[0]).substr(0, 512) : std::string_view{});
-    const auto& p = g_engine->policy;
+    const auto& p = rules_of(*s).milter;
     bool listed = address_listed(rcpt, p.whitelist_to);
     if (s->decided && !listed) {
       if (s->decision.verdict == decision::Verdict::reject && p.refuse_fail) {
@@ -234,7 +241,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
     auto* s = ensure_session(ctx);
     std::string_view v = value ? value : "";
     add_mta_field(*s, name ? name : "", v, lead_space(ctx) && !v.empty() && (v[0] == ' ' || v[0] == '\t'),
-                  g_engine->authserv_id);
+                  rules_of(*s).authserv_id);
     return SMFIS_CONTINUE;
   });
 }
@@ -243,7 +250,7 @@ sfsistat on_eoh(SMFICTX* ctx) {
   return guarded("eoh", ctx, [&] {
     auto* s = ensure_session(ctx);
     if (!s->header_problem.empty()) return SMFIS_CONTINUE;
-    s->dkim.emplace(g_engine->dkim, *g_engine->clock);
+    s->dkim.emplace(rules_of(*s).dkim, *g_engine->clock);
     s->dkim->headers(s->fields);
     s->dk.emplace(*g_engine->clock);
     s->dk->headers(s->fields);
@@ -288,8 +295,8 @@ void quarantine(SMFICTX* ctx, const Session& s, const std::string& mailbox) {
 
 // evaluate_dmarc - the DMARC verdict of the message when dmarc.enable is on and the header
 // block was read whole.
-std::optional<dmarc::Verdict> evaluate_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim) {
-  const auto* check = g_engine->dmarc;
+std::optional<dmarc::Verdict> evaluate_dmarc(Session& s, const std::vector<dkim::SignatureResult>& dkim) {
+  const auto* check = rules_of(s).dmarc.get();
   if (check == nullptr || !s.header_problem.empty()) return std::nullopt;
   auto* resolver = g_engine->resolver;
   auto message = dmarc_message(s, dkim);
@@ -334,13 +341,14 @@ sfsistat on_eom(SMFICTX* ctx) {
       auto* v = &*s->dk;
       dk = run_on_io([v, resolver]() { return v->finish(*resolver); });
     }
-    const auto& id = g_engine->authserv_id;
+    const auto& rules = rules_of(*s);
+    const auto& id = rules.authserv_id;
     for (int n : forged_occurrences(*s)) {
       smfi_chgheader(ctx, const_cast<char*>("Authentication-Results"), n, nullptr);
       log::info("{}: milter: removed a forged Authentication-Results field claiming {}", s->queue_id,
                 postseal::printable(id));
     }
-    const auto& p = g_engine->policy;
+    const auto& p = rules.milter;
     if (p.add_header) {
       auto spf = received_spf_value(*s, id);
       if (!spf.empty()) smfi_insheader(ctx, 0, const_cast<char*>("Received-SPF"), spf.data());

@@ -41,7 +41,7 @@ struct Key;
 class File;
 }  // namespace postseal::config
 namespace postseal::verifier {
-struct DmarcCheck;
+struct InboundRules;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -62,20 +62,18 @@ using net::kDefaultSocketGroup;
 using net::kDefaultSocketMode;
 using net::SocketOptions;
 
-// Engine - what the callbacks share (read-only once serving).
+// Engine - what the callbacks share (read-only once serving). The rules (decision options,
+// smf-spf Policy, DKIM options, authserv-id, DMARC, greylisting) are taken anew at each MAIL
+// FROM and kept in the Session to the end of that transaction, so a SIGHUP reaches the next one.
 struct Engine {
   asio::io_context* io = nullptr;
-  const net::Reloadable<decision::Decider>* decider = nullptr;  // taken anew per transaction
+  const net::Reloadable<const verifier::InboundRules>* rules = nullptr;
   dns::Resolver* resolver = nullptr;
   const Clock* clock = nullptr;
-  dkim::VerifyOptions dkim;
-  Policy policy;
-  std::string authserv_id;
-  int timeout_seconds = kDefaultTimeoutSeconds;
+  int timeout_seconds = kDefaultTimeoutSeconds;  // libmilter takes it once, at smfi_main()
   unsigned short tcp_port = 0;  // milter TCP port (0 for unix sockets): TCP_NODELAY target
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
-  const verifier::DmarcCheck* dmarc = nullptr;  // dmarc.enable: evaluated at end of message
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

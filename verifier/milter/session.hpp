@@ -21,10 +21,15 @@
 #include "verifier/decision/decider.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace postseal::verifier {
+struct InboundRules;
+}  // namespace postseal::verifier
 
 namespace postseal::milter {
 
@@ -56,8 +61,9 @@ struct Session {
   std::optional<asio::ip::address> client;
   std::string client_name;  // validated name or "unknown"
   std::string helo;
-  bool client_whitelisted = false;
   // message
+  std::shared_ptr<const verifier::InboundRules> rules;  // taken at MAIL FROM (SIGHUP: the next one)
+  bool client_whitelisted = false;  // whitelist_ip / whitelist_ptr of the rules
   std::string queue_id;
   std::string sasl_username;  // {auth_authen}: empty when the client did not authenticate
   std::string sender;

@@ -63,7 +63,7 @@ void Proxy::drain(std::function<void()> done) {
   done_ = std::move(done);
   server_.stop();
   context_.start_draining();
-  drain_end_ = std::chrono::steady_clock::now() + config_.shutdown_grace;
+  drain_end_ = std::chrono::steady_clock::now() + context_.config()->shutdown_grace;
   poll();
 }
 

@@ -41,6 +41,9 @@ class Proxy {
   // listen - bind now (before privileges are dropped); throws StartupError naming the address.
   void listen();
   void start();
+  // reload - the relay settings of sessions that start from now on (SIGHUP): timeouts, limits,
+  // spool, hostname, xforward_hosts, the after-filter address; listen and max_connections stay.
+  void reload(relay::RelayConfig config) { context_.set_config(std::move(config)); }
   // drain - stop accepting, let transactions in progress finish for at most the grace time,
   // then call `done` (on the io_context).
   void drain(std::function<void()> done);

@@ -18,10 +18,10 @@ namespace {
 class VerifyStep final : public relay::MessageStep {
  public:
   VerifyStep(const Engine& engine, const std::vector<mail::HeaderField>& headers, relay::Envelope envelope)
-      : engine_(engine),
-        inbound_(*engine.inbound),
+      : inbound_(*engine.inbound),
+        rules_(inbound_.rules.get()),  // the rules in force now, to the end of this message
         envelope_(std::move(envelope)),
-        dkim_(inbound_.dkim, *inbound_.clock),
+        dkim_(rules_->dkim, *inbound_.clock),
         dk_(*inbound_.clock) {
     dkim_.headers(headers);
     dk_.headers(headers);
@@ -41,14 +41,13 @@ class VerifyStep final : public relay::MessageStep {
       report.client_ip = address->to_string();
       decision::Transaction t{*address, xforward_name(envelope_.client_name), envelope_.helo, envelope_.sender,
                               envelope_.queue_id};
-      const auto decider = inbound_.decider.get();  // the options in force now (SIGHUP replaces them)
-      report.decision = co_await decider->decide(t);
+      report.decision = co_await rules_->decider->decide(t);
       report.decided = true;
     }
     report.dkim = co_await dkim_.finish(*inbound_.resolver);
     report.domainkeys = co_await dk_.finish(*inbound_.resolver);
-    if (inbound_.dmarc)
-      report.dmarc = co_await verifier::evaluate_dmarc(*inbound_.dmarc, *inbound_.resolver,
+    if (rules_->dmarc)
+      report.dmarc = co_await verifier::evaluate_dmarc(*rules_->dmarc, *inbound_.resolver,
                                                        verifier::dmarc_message(headers, report));
     co_return outcome(report, headers);
   }
@@ -56,9 +55,9 @@ class VerifyStep final : public relay::MessageStep {
  private:
   relay::StepOutcome outcome(const verifier::MessageReport& report, const std::vector<mail::HeaderField>& headers) {
     relay::StepOutcome out;
-    const auto& id = inbound_.authserv_id;
+    const auto& id = rules_->authserv_id;
     out.drop = verifier::forged_fields(headers, id);
-    if (engine_.add_received_spf)
+    if (rules_->received_spf)
       if (auto spf = verifier::received_spf_value(report, id); !spf.empty()) out.prepend += "Received-SPF:" + spf + "\r\n";
     out.prepend += "Authentication-Results:" + verifier::auth_results_value(report, id) + "\r\n";
     out.summary = verifier::result_summary(report);
@@ -90,8 +89,8 @@ class VerifyStep final : public relay::MessageStep {
     }
   }
 
-  const Engine& engine_;
   const verifier::InboundContext& inbound_;
+  std::shared_ptr<const verifier::InboundRules> rules_;
   relay::Envelope envelope_;
   dkim::MessageVerifier dkim_;
   domainkeys::DkVerifier dk_;

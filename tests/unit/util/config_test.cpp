@@ -1,5 +1,6 @@
 // config_test.cpp - the config table: declared keys, defaults, and the errors an admin sees.
 #include "core/util/config.hpp"
+#include "core/util/config_changes.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/read_file.hpp"
 
@@ -136,6 +137,30 @@ TEST(DefaultPath, GivenPathWinsElseTheDefaultWhenItExists) {
   EXPECT_EQ(resolve_path("/x.toml"), "/x.toml");
   std::error_code ec;
   EXPECT_EQ(resolve_path(""), std::filesystem::exists(kDefaultPath, ec) ? std::string(kDefaultPath) : "");
+}
+
+// changed (config_changes.hpp): the keys a SIGHUP cannot apply are compared between the
+// start-up file and the reread one, by value (a key written out at its default is no change),
+// each type.
+TEST_F(ConfigTest, ChangedNamesTheKeysWhoseValuesDiffer) {
+  const std::vector<std::string> keys{"test.listen", "test.max_connections", "test.verbose",
+                                      "test.local_domains", "test.domain"};
+  struct Case {
+    std::string reread;
+    std::vector<std::string> want;
+  };
+  const auto running = File::parse("[test]\nmax_connections = 50\n", "a.toml");
+  const Case cases[] = {
+      {"[test]\nmax_connections = 50\n", {}},
+      {"[test]\nmax_connections = 50\nlisten = \"127.0.0.1:10027\"\nverbose = false\n", {}},
+      {"", {"test.max_connections"}},
+      {"[test]\nmax_connections = 50\nlisten = \"127.0.0.1:2525\"\n", {"test.listen"}},
+      {"[test]\nverbose = true\nlocal_domains = [\"a.example\"]\nmax_connections = 50\n",
+       {"test.verbose", "test.local_domains"}},
+      {"[test]\nmax_connections = 50\n[[test.domain]]\nselector = \"s1\"\n", {"test.domain"}},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(changed(running, File::parse(c.reread, "b.toml"), keys), c.want) << c.reread;
 }
 
 }  // namespace

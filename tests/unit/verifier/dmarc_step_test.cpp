@@ -42,8 +42,9 @@ struct Fixture {
     decision::Options o;
     o.authserv_id = "mx.example.org";
     o.cache_ttl_seconds = 0;
-    inbound = verifier::make_inbound_context(config::File::parse(config_text, "test.toml"),
-                                             std::move(o), std::move(zone), clock);
+    auto file = config::File::parse(config_text, "test.toml");
+    inbound = verifier::make_inbound_context(file, std::move(zone), clock);
+    inbound->rules.set(verifier::make_rules(*inbound, file, std::move(o)));
     engine.inbound = inbound.get();
   }
   relay::StepOutcome run(const std::string& header_block, relay::Envelope env) {
@@ -121,7 +122,7 @@ TEST(DmarcStep, DisabledByDefault) {
   auto out = f.run(kSpoofed, envelope("bounce@spf-pass.example.net"));
   EXPECT_TRUE(out.relay);
   EXPECT_EQ(out.prepend.find("dmarc="), std::string::npos) << out.prepend;
-  EXPECT_EQ(f.inbound->dmarc, nullptr);
+  EXPECT_EQ(f.inbound->rules.get()->dmarc, nullptr);
 }
 
 TEST(DmarcStep, MilterAuthenticationResultsCarriesTheVerdict) {

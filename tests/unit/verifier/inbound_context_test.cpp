@@ -44,8 +44,9 @@ std::unique_ptr<dns::MemoryZone> cidr4_0_zone() {
 
 R mail_from_result(std::string_view config) {
   FixedClock clock(1'700'000'000);
-  auto c = verifier::make_inbound_context(config_text(config), options(), cidr4_0_zone(), clock);
-  auto d = run_sync(c->decider.get()->decide(cidr4_0()));
+  auto file = config_text(config);
+  auto c = verifier::make_inbound_context(file, cidr4_0_zone(), clock);
+  auto d = run_sync(verifier::make_rules(*c, file, options())->decider->decide(cidr4_0()));
   EXPECT_TRUE(d.mail_from.checked);
   return d.mail_from.outcome.result;
 }
@@ -59,7 +60,7 @@ TEST(InboundContext, SpfEngineFromConfig) {
 TEST(InboundContext, UnknownEngineIsAConfigError) {
   FixedClock clock(0);
   try {
-    verifier::make_inbound_context(config_text("[spf]\nengine = \"nonesuch\"\n"), options(), cidr4_0_zone(), clock);
+    verifier::make_inbound_context(config_text("[spf]\nengine = \"nonesuch\"\n"), cidr4_0_zone(), clock);
     FAIL() << "no error";
   } catch (const StartupError& e) {
     EXPECT_EQ(e.code(), kExitConfig);
@@ -90,9 +91,10 @@ TEST(InboundContext, TimeCapFromConfig) {
     for (auto [cap, want] : {std::pair{20, R::temperror}, std::pair{30, R::pass}}) {
       FixedClock clock(1'700'000'000);
       auto text = fmt::format("[spf]\nengine = \"{}\"\ntime_cap_seconds = {}\n", engine, cap);
-      auto c = verifier::make_inbound_context(config_text(text), options(), std::make_unique<DelayedZone>(clock), clock);
+      auto file = config_text(text);
+      auto c = verifier::make_inbound_context(file, std::make_unique<DelayedZone>(clock), clock);
       decision::Transaction t{asio::ip::make_address("1.2.3.4"), "", "", "u@example.com", "4F1A2B"};
-      auto d = run_sync(c->decider.get()->decide(t));
+      auto d = run_sync(verifier::make_rules(*c, file, options())->decider->decide(t));
       EXPECT_EQ(d.mail_from.outcome.result, want) << engine << " cap " << cap << ": " << d.mail_from.outcome.reason;
       if (want == R::temperror) {
         EXPECT_EQ(d.mail_from.outcome.reason, fmt::format("evaluation exceeded {} s", cap)) << engine;

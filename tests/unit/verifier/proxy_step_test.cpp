@@ -36,7 +36,8 @@ struct Fixture {
     decision::Options o;
     o.authserv_id = "mx.example.org";
     o.cache_ttl_seconds = 0;
-    inbound = verifier::make_inbound_context(config::File{}, std::move(o), std::move(zone), clock);
+    inbound = verifier::make_inbound_context(config::File{}, std::move(zone), clock);
+    inbound->rules.set(verifier::make_rules(*inbound, config::File{}, std::move(o)));
     engine.inbound = inbound.get();
   }
   relay::StepOutcome run(const std::string& header_block, std::string body, relay::Envelope env) {
@@ -79,6 +80,28 @@ TEST(ProxyStep, PassPrependsReceivedSpfAndAuthenticationResults) {
   }
   // the message's log line names every result (the relay session puts "QUEUEID: " before it)
   EXPECT_EQ(out.summary, "spf=pass (mailfrom) spf=none (helo) dkim=none domainkeys=none");
+}
+
+// SIGHUP replaces the rules: a message keeps those in force when its step was made (end of
+// header); the next message takes the new ones (here: proxy.received_spf off, another
+// authserv-id).
+TEST(ProxyStep, AMessageKeepsTheRulesItStartedWith) {
+  Fixture f;
+  auto env = envelope("192.0.2.10", "user@spf-pass.example.com");
+  auto fields = mail::parse_header_block(kHeaders);
+  ASSERT_TRUE(fields.has_value());
+  auto started = proxy::verify_steps(f.engine)(*fields, env);
+  auto reloaded = std::make_shared<verifier::InboundRules>(*f.inbound->rules.get());
+  reloaded->received_spf = false;
+  reloaded->authserv_id = "mx2.example.org";
+  f.inbound->rules.set(reloaded);
+  started->body("body\r\n");
+  auto before = run_sync(started->finish(*fields));
+  EXPECT_TRUE(before.prepend.starts_with("Received-SPF: pass ")) << before.prepend;
+  EXPECT_NE(before.prepend.find("Authentication-Results: mx.example.org;"), std::string::npos) << before.prepend;
+  auto after = f.run(kHeaders, "body\r\n", env);
+  EXPECT_TRUE(after.prepend.starts_with("Authentication-Results: mx2.example.org;")) << after.prepend;
+  EXPECT_EQ(after.prepend.find("Received-SPF"), std::string::npos) << after.prepend;
 }
 
 TEST(ProxyStep, FailIsRefusedWith550AndNothingRelayed) {

@@ -1,0 +1,21 @@
+// config_changes.hpp - which keys differ between two loaded config files: a daemon compares
+// the file it started with and the one a SIGHUP rereads, for the keys it reads only at start
+// (listen addresses, threads, the resolver...), so it can name them instead of ignoring them.
+//
+// Untrusted input: none (both files were loaded and checked by config::File).
+#pragma once
+
+#include "core/util/config.hpp"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace postseal::config {
+
+// changed - the declared `paths` whose values differ between the two files (a key absent from
+// a file has its default, so writing a default out is no change), in the order given.
+std::vector<std::string> changed(const File& running, const File& reread,
+                                 std::span<const std::string> paths);
+
+}  // namespace postseal::config

@@ -1,0 +1,50 @@
+// restart_keys.cpp - the verifier's keys that need a restart (see restart_keys.hpp).
+#include "verifier/restart_keys.hpp"
+
+#include "core/util/config_changes.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace postseal::verifier {
+
+std::vector<std::string> restart_keys(const Settings& s) {
+  std::vector<std::string> keys{"verifier.policy_socket_mode",
+                                "verifier.policy_socket_group",
+                                "verifier.threads",
+                                "verifier.max_connections",
+                                "verifier.idle_timeout",
+                                "milter.socket_mode",
+                                "milter.socket_group",
+                                "milter.timeout",
+                                "milter.max_connections",
+                                "proxy.max_connections"};
+  auto unless = [&keys](bool set_on_command_line, std::string key) {
+    if (!set_on_command_line) keys.push_back(std::move(key));
+  };
+  unless(!s.listen.empty(), "verifier.policy_listen");
+  unless(s.user.has_value(), "verifier.user");
+  unless(s.milter.has_value(), "milter.listen");
+  unless(s.proxy, "proxy.enable");
+  unless(!s.proxy_listen.empty(), "proxy.listen");
+  unless(s.greylist, "greylist.enable");
+  const bool dns_server_given = !s.dns.server.empty() || !s.dns.zone_file.empty();
+  for (const auto& key : config::declared()) {
+    if (key.path == "dns.server" && dns_server_given) continue;
+    if (key.path.starts_with("dns.") || key.path.starts_with("state.") ||
+        key.path.starts_with("spf."))
+      keys.emplace_back(key.path);
+  }
+  return keys;
+}
+
+std::string restart_note(const config::File& running, const config::File& reread,
+                         const std::vector<std::string>& keys) {
+  auto changed = config::changed(running, reread, keys);
+  if (changed.empty()) return {};
+  for (auto& key : changed) key = fmt::format("{} ({})", key, reread.where(key));
+  return fmt::format("changed, restart to apply (the running values stay): {}",
+                     fmt::join(changed, ", "));
+}
+
+}  // namespace postseal::verifier
