@@ -74,6 +74,7 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   e.policy = std::move(*policy);
   e.authserv_id = inbound.authserv_id;
   e.dmarc = inbound.dmarc.get();
+  e.greylisting = inbound.greylisting.get();  // started below, before smfi_main()
   e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
   e.max_connections = static_cast<int>(file.integer("milter.max_connections"));
   e.socket = must(milter::socket_options_from_config(file), "milter socket");

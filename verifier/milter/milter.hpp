@@ -2,7 +2,8 @@
 // HELO and MAIL FROM through the shared decision core, every DKIM (RFC 6376, RFC 8463) and
 // DomainKeys (RFC 4870) signature verified while the body streams, forged
 // Authentication-Results claiming our authserv-id deleted (CVE-2022-48521), one A-R field
-// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003).
+// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003);
+// with greylist.enable, greylisting per recipient at RCPT (rcpt_greylist.hpp).
 //
 // libmilter speaks the protocol (its own threads, one per MTA connection); each connection's
 // state is a Session in the context's private data. The decider, resolver and verifiers'
@@ -43,6 +44,9 @@ class File;
 namespace postseal::verifier {
 struct DmarcCheck;
 }  // namespace postseal::verifier
+namespace postseal::greylist {
+struct Service;
+}  // namespace postseal::greylist
 
 namespace postseal::milter {
 
@@ -76,6 +80,7 @@ struct Engine {
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
   const verifier::DmarcCheck* dmarc = nullptr;  // dmarc.enable: evaluated at end of message
+  greylist::Service* greylisting = nullptr;     // greylist.enable: asked at RCPT (rcpt_greylist.hpp)
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /
