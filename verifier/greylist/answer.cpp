@@ -31,7 +31,8 @@ std::string rfc5322_date(std::int64_t epoch_seconds) {
 }
 
 std::string x_greylist_value(std::int64_t seconds, std::string_view host, std::int64_t now) {
-  return fmt::format("delayed {} seconds by postseal-{} at {}; {}", seconds, kVersion, host, rfc5322_date(now));
+  return fmt::format("delayed {} seconds by postseal-{} at {}; {}", seconds, kVersion, host,
+                     rfc5322_date(now));
 }
 
 std::string x_greylist_header(std::int64_t seconds, std::string_view host, std::int64_t now) {

@@ -14,14 +14,15 @@ std::string_view spf_pass_domain(const decision::Decision& d, std::string_view s
   return at == std::string_view::npos ? std::string_view() : sender.substr(at + 1);
 }
 
-void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o, std::string_view answer) {
+void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o,
+                 std::string_view answer) {
   if (o.action != Action::pass && o.action != Action::defer) return;
   std::string what = o.action == Action::pass ? fmt::format("pass, delayed {} s", o.seconds)
                                               : fmt::format("defer, {} s left", o.seconds);
-  log::info("{}: greylist {} ({}); client={}[{}] from=<{}> to=<{}>: {}", queue_id.empty() ? "NOQUEUE" : queue_id,
-            what, o.reason, printable(r.client_name, 100), r.client_address.to_string(),
-            printable(r.sender, kMaxLoggedAddressOctets), printable(r.recipient, kMaxLoggedAddressOctets),
-            printable(answer, 300));
+  log::info("{}: greylist {} ({}); client={}[{}] from=<{}> to=<{}>: {}",
+            queue_id.empty() ? "NOQUEUE" : queue_id, what, o.reason, printable(r.client_name, 100),
+            r.client_address.to_string(), printable(r.sender, kMaxLoggedAddressOctets),
+            printable(r.recipient, kMaxLoggedAddressOctets), printable(answer, 300));
 }
 
 }  // namespace postseal::greylist

@@ -21,6 +21,7 @@ std::string_view spf_pass_domain(const decision::Decision& d, std::string_view s
 // log_outcome - "QUEUEID: greylist defer, 300 s left (new); client=NAME[IP] from=<S> to=<R>:
 // ANSWER" for a pass or a deferral; nothing for a skip (not news) or a store error (the
 // greylister logs an outage once).
-void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o, std::string_view answer);
+void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o,
+                 std::string_view answer);
 
 }  // namespace postseal::greylist

@@ -1,9 +1,10 @@
 // service.hpp - greylisting as a daemon runs it: the state store, the greylister over it and
 // the answer settings ([greylist] defer_text, add_header), built once per `postseal verifier`
-// / `postseal policy` and shared by every session. Not replaced by SIGHUP (the store and the
-// whitelists stay as started). Two steps: make_service reads [greylist], [state] and the
-// whitelist files (as root, before the daemon drops privileges); start() opens the store as
-// the user the daemon runs as, so the SQLite file and its -wal/-shm belong to that user.
+// / `postseal policy` and shared by every session (policy connections and milter
+// transactions). Not replaced by SIGHUP (the store and the whitelists stay as started). Two
+// steps: make_service reads [greylist], [state] and the whitelist files (as root, before the
+// daemon drops privileges); start() opens the store as the user the daemon runs as, so the
+// SQLite file and its -wal/-shm belong to that user.
 //
 // Untrusted input at start-up: the config file ([greylist], [state]) and the whitelist files;
 // errors are StartupError (exit 78) naming the key, file or FILE:LINE.

@@ -213,8 +213,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
 std::optional<sfsistat> greylist_rcpt(SMFICTX* ctx, Session& s, const std::string& rcpt) {
   auto* service = g_engine->greylisting;
   if (service == nullptr || !service->greylister || !s.client) return std::nullopt;
-  greylist::Request request{*s.client, s.client_name, s.sender, rcpt, s.sasl_username,
-                            greylist::spf_pass_domain(s.decision, s.sender)};
+  const auto spf_pass = greylist::spf_pass_domain(s.decision, s.sender);
+  greylist::Request request{*s.client, s.client_name, s.sender, rcpt, s.sasl_username, spf_pass};
   auto outcome = check_within(*g_engine->io, *service->greylister, request,
                               std::chrono::milliseconds(service->state.timeout_ms));
   if (!outcome) return std::nullopt;
@@ -347,8 +347,10 @@ std::optional<sfsistat> act_on_dmarc(SMFICTX* ctx, const Session& s, const dmarc
 // add_x_greylist - "X-Greylist: delayed N seconds by postseal-VERSION at HOST; DATE" on top.
 void add_x_greylist(SMFICTX* ctx, std::int64_t seconds) {
   const auto* service = g_engine->greylisting;
-  auto value = " " + greylist::x_greylist_value(seconds, service->host, service->greylister->clock().now());
-  smfi_insheader(ctx, 0, const_cast<char*>(greylist::kXGreylist.data()), value.data());
+  auto value =
+      " " + greylist::x_greylist_value(seconds, service->host, service->greylister->clock().now());
+  std::string name(greylist::kXGreylist);
+  smfi_insheader(ctx, 0, name.data(), value.data());
 }
 
 sfsistat on_eom(SMFICTX* ctx) {

@@ -9,6 +9,7 @@
 // state is a Session in the context's private data. The decider, resolver and verifiers'
 // DNS lookups run on the service's io_context: a callback hands its coroutine to the
 // io_context and waits for it, so the decider and its cache are only touched by io threads.
+// Greylisting's check runs there too, waited for at most state.timeout_ms (rcpt_greylist.hpp).
 // The Engine is written before smfi_main() starts and only read afterwards.
 // TCP_NODELAY: libmilter opens and accepts the sockets itself and exposes no descriptor or
 // option, so open() sets TCP_NODELAY on the listening socket once; Linux hands it on to every
@@ -80,7 +81,7 @@ struct Engine {
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
   const verifier::DmarcCheck* dmarc = nullptr;  // dmarc.enable: evaluated at end of message
-  greylist::Service* greylisting = nullptr;     // greylist.enable: asked at RCPT (rcpt_greylist.hpp)
+  greylist::Service* greylisting = nullptr;  // greylist.enable: asked at RCPT (rcpt_greylist.hpp)
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

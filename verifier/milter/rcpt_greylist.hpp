@@ -44,12 +44,14 @@ struct RcptGreylist {
 // rcpt_greylist - the answer for `outcome`: a deferral (unless `test_only`), X-Greylist for
 // the first pass of a triplet when service.add_header and no other recipient of the message
 // has planned one (`header_planned`), else the recipient goes on.
-RcptGreylist rcpt_greylist(const greylist::Outcome& outcome, const greylist::Service& service, bool test_only,
-                           bool header_planned);
+RcptGreylist rcpt_greylist(const greylist::Outcome& outcome, const greylist::Service& service,
+                           bool test_only, bool header_planned);
 
 // check_within - greylister.check(request) run on `io`, waited for at most `limit`; nullopt
 // when it did not answer in time (the caller fails open). The request is copied.
-std::optional<greylist::Outcome> check_within(asio::io_context& io, greylist::Greylister& greylister,
-                                              const greylist::Request& request, std::chrono::milliseconds limit);
+std::optional<greylist::Outcome> check_within(asio::io_context& io,
+                                              greylist::Greylister& greylister,
+                                              const greylist::Request& request,
+                                              std::chrono::milliseconds limit);
 
 }  // namespace postseal::milter

@@ -51,8 +51,8 @@ std::string PolicySession::greylist_action(const PolicyRequest& r, std::string s
   asio::error_code ec;
   auto ip = asio::ip::make_address(r.client_address, ec);
   if (ec) return spf_action;
-  greylist::Request g{ip, r.client_name, r.sender, r.recipient, r.sasl_username,
-                     greylist::spf_pass_domain(last_, r.sender)};
+  const auto spf_pass = greylist::spf_pass_domain(last_, r.sender);
+  greylist::Request g{ip, r.client_name, r.sender, r.recipient, r.sasl_username, spf_pass};
   auto outcome = greylisting_->greylister->check(g);
   std::string action = spf_action;
   if (outcome.action == greylist::Action::defer && !decider_.options().test_only) {
@@ -64,7 +64,8 @@ std::string PolicySession::greylist_action(const PolicyRequest& r, std::string s
              greylist::x_greylist_header(outcome.seconds, greylisting_->host,
                                          greylisting_->greylister->clock().now()) + "\n\n";
   }
-  greylist::log_outcome(log_prefix(r), g, outcome, std::string_view(action).substr(0, action.size() - 2));
+  greylist::log_outcome(log_prefix(r), g, outcome,
+                        std::string_view(action).substr(0, action.size() - 2));
   return action;
 }
 

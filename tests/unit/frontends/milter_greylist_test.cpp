@@ -8,8 +8,8 @@
 #include "core/state/memory_store.hpp"
 #include "verifier/greylist/front_end.hpp"
 
-#include <asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
+#include <asio/executor_work_guard.hpp>
 
 #include <thread>
 
@@ -17,6 +17,17 @@ namespace postseal::milter {
 namespace {
 
 constexpr std::int64_t kStart = 1700000000;
+
+// request - a transaction from 192.0.2.10 (not localhost: greylisted) to `recipient`.
+greylist::Request request(std::string_view recipient, std::string_view login = "",
+                          std::string_view spf_pass_domain = "") {
+  return {asio::ip::make_address("192.0.2.10"),
+          "mail.client.example",
+          "a@sender.example",
+          recipient,
+          login,
+          spf_pass_domain};
+}
 
 greylist::Outcome outcome(greylist::Action action, std::int64_t seconds, bool first_pass = false) {
   greylist::Outcome o;
@@ -43,8 +54,10 @@ TEST(MilterGreylist, AnswerForEachOutcome) {
        "450 4.7.1 Greylisted for 300 seconds, see https://mx.example.org/greylisting", false},
       {"test_only logs only", outcome(A::defer, 300), true, false, true, false, "", false},
       {"first pass", outcome(A::pass, 310, true), false, false, true, false, "", true},
-      {"first pass, header planned", outcome(A::pass, 310, true), false, true, true, false, "", false},
-      {"first pass, add_header off", outcome(A::pass, 310, true), false, false, false, false, "", false},
+      {"first pass, header planned", outcome(A::pass, 310, true), false, true, true, false, "",
+       false},
+      {"first pass, add_header off", outcome(A::pass, 310, true), false, false, false, false, "",
+       false},
       {"later pass", outcome(A::pass, 0), false, false, true, false, "", false},
       {"skip", outcome(A::skip, 0), false, false, true, false, "", false},
       {"store error: fail open", outcome(A::store_error, 0), false, false, true, false, "", false},
@@ -69,10 +82,9 @@ class MilterGreylistTransaction : public ::testing::Test {
   }
 
   // rcpt - one recipient of a transaction from 192.0.2.10, as the milter asks.
-  RcptGreylist rcpt(std::string_view recipient, bool header_planned = false, std::string_view login = "",
-                    std::string_view spf_pass_domain = "") {
-    greylist::Request r{asio::ip::make_address("192.0.2.10"), "mail.client.example", "a@sender.example",
-                        recipient, login, spf_pass_domain};
+  RcptGreylist rcpt(std::string_view recipient, bool header_planned = false,
+                    std::string_view login = "", std::string_view spf_pass_domain = "") {
+    auto r = request(recipient, login, spf_pass_domain);
     return rcpt_greylist(service_.greylister->check(r), service_, false, header_planned);
   }
 
@@ -101,12 +113,14 @@ TEST_F(MilterGreylistTransaction, EachRecipientDecidesOnItsOwn) {
 }
 
 TEST_F(MilterGreylistTransaction, SkipRulesOfThePolicyPath) {
-  EXPECT_FALSE(rcpt("r@dest.example", false, "alice@example.net").tempfail) << "SASL login ({auth_authen})";
+  EXPECT_FALSE(rcpt("r@dest.example", false, "alice@example.net").tempfail)
+      << "SASL login ({auth_authen})";
   EXPECT_TRUE(rcpt("r@dest.example").tempfail) << "the same triplet without a login";
   greylist::Options options;
   options.skip.spf_pass = true;
   service_.greylister = std::make_unique<greylist::Greylister>(store_, clock_, options);
-  EXPECT_FALSE(rcpt("s@dest.example", false, "", "sender.example").tempfail) << "SPF pass, skip_spf_pass";
+  EXPECT_FALSE(rcpt("s@dest.example", false, "", "sender.example").tempfail)
+      << "SPF pass, skip_spf_pass";
 }
 
 TEST(MilterGreylist, SpfPassDomainOnlyForAMailFromPass) {
@@ -127,9 +141,7 @@ TEST(MilterGreylist, CheckWithinAnswersFromTheIoContext) {
   asio::io_context io;
   auto work = asio::make_work_guard(io);
   std::thread runner([&io] { io.run(); });
-  std::string recipient = "r@dest.example";
-  greylist::Request r{asio::ip::make_address("192.0.2.10"), "unknown", "a@sender.example", recipient, "", ""};
-  auto got = check_within(io, greylister, r, std::chrono::seconds(10));
+  auto got = check_within(io, greylister, request("r@dest.example"), std::chrono::seconds(10));
   work.reset();
   runner.join();
   ASSERT_TRUE(got);
@@ -144,9 +156,9 @@ TEST(MilterGreylist, CheckWithinFailsOpenPastItsLimit) {
   state::MemoryStore store(clock, 1000);
   greylist::Greylister greylister(store, clock, {});
   asio::io_context io;
-  greylist::Request r{asio::ip::make_address("192.0.2.10"), "unknown", "a@sender.example", "r@dest.example", "", ""};
   auto start = std::chrono::steady_clock::now();
-  EXPECT_FALSE(check_within(io, greylister, r, std::chrono::milliseconds(20)));
+  EXPECT_FALSE(
+      check_within(io, greylister, request("r@dest.example"), std::chrono::milliseconds(20)));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   io.run();
   EXPECT_EQ(greylister.stats().checks.load(), 0u);
