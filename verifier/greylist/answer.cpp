@@ -30,9 +30,13 @@ std::string rfc5322_date(std::int64_t epoch_seconds) {
                      kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-std::string x_greylist_header(std::int64_t seconds, std::string_view host, std::int64_t now) {
-  return fmt::format("X-Greylist: delayed {} seconds by postseal-{} at {}; {}", seconds, kVersion, host,
+std::string x_greylist_value(std::int64_t seconds, std::string_view host, std::int64_t now) {
+  return fmt::format("delayed {} seconds by postseal-{} at {}; {}", seconds, kVersion, host,
                      rfc5322_date(now));
+}
+
+std::string x_greylist_header(std::int64_t seconds, std::string_view host, std::int64_t now) {
+  return fmt::format("{}: {}", kXGreylist, x_greylist_value(seconds, host, now));
 }
 
 }  // namespace postseal::greylist

@@ -15,6 +15,11 @@ extern const std::string_view kVersion;
 
 // defer_reply - "4.7.1 " and `text` with %s replaced by `seconds`.
 std::string defer_reply(std::string_view text, std::int64_t seconds);
+// kXGreylist - the header field's name.
+inline constexpr std::string_view kXGreylist = "X-Greylist";
+// x_greylist_value - the field value after the colon: "delayed N seconds by postseal-VERSION at
+// HOST; DATE" (no leading space, no CRLF).
+std::string x_greylist_value(std::int64_t seconds, std::string_view host, std::int64_t now);
 // x_greylist_header - the whole header field, one line, no CRLF.
 std::string x_greylist_header(std::int64_t seconds, std::string_view host, std::int64_t now);
 // rfc5322_date - "Sun, 06 Dec 2026 18:07:33 +0000" (RFC 5322 3.3, UTC).

@@ -1,6 +1,6 @@
 // service.hpp - greylisting as a daemon runs it: the state store, the greylister over it and
-// the answer settings ([greylist] defer_text, add_header), shared by every session. Two steps
-// at start: make_service reads [greylist], [state] and the whitelist files (as root, before
+// the answer settings ([greylist] defer_text, add_header), shared by every session (policy
+// connections and milter transactions). Two steps at start: make_service reads [greylist], [state] and the whitelist files (as root, before
 // the daemon drops privileges); start() opens the store as the user the daemon runs as, so
 // the SQLite file and its -wal/-shm belong to that user. A SIGHUP makes a new Service from the
 // reread [greylist] (delays, texts, skip rules, whitelist files) and adopt_store() hands it the

@@ -7,6 +7,9 @@
 #include "core/util/text.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/inbound_context.hpp"
+#include "verifier/greylist/answer.hpp"
+#include "verifier/greylist/front_end.hpp"
+#include "verifier/milter/rcpt_greylist.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
@@ -212,6 +215,28 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   });
 }
 
+// greylist_rcpt - greylisting of one recipient (rcpt_greylist.hpp): the 450 4.7.1 answer for
+// a new triplet, else nothing (the recipient goes on; X-Greylist noted for end of message).
+std::optional<sfsistat> greylist_rcpt(SMFICTX* ctx, Session& s, const std::string& rcpt) {
+  const auto& rules = rules_of(s);
+  auto* service = rules.greylisting.get();
+  if (service == nullptr || !service->greylister || !s.client) return std::nullopt;
+  const auto spf_pass = greylist::spf_pass_domain(s.decision, s.sender);
+  greylist::Request request{*s.client, s.client_name, s.sender, rcpt, s.sasl_username, spf_pass};
+  auto outcome = check_within(*g_engine->io, *service->greylister, request,
+                              std::chrono::milliseconds(service->state.timeout_ms));
+  if (!outcome) return std::nullopt;
+  const bool test_only = rules.decider->options().test_only;
+  auto step = rcpt_greylist(*outcome, *service, test_only, s.greylist_delayed.has_value());
+  greylist::log_outcome(queue_id_of(ctx, s), request, *outcome, step.answer);
+  if (step.tempfail) {
+    set_reply(ctx, step.reply, "450", "4.7.1");
+    return SMFIS_TEMPFAIL;
+  }
+  if (step.add_header) s.greylist_delayed = outcome->seconds;
+  return std::nullopt;
+}
+
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
   return guarded("envrcpt", ctx, [&] {
     auto* s = ensure_session(ctx);
@@ -230,6 +255,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
         return SMFIS_TEMPFAIL;
       }
     }
+    if (auto deferred = greylist_rcpt(ctx, *s, rcpt)) return *deferred;
     // whitelist_to recipients get the message as addressed; quarantine moves only the others
     if (!listed && s->recipients.size() < smtp::kMaxRecipients) s->recipients.push_back(std::move(rcpt));
     return SMFIS_CONTINUE;
@@ -326,6 +352,15 @@ std::optional<sfsistat> act_on_dmarc(SMFICTX* ctx, const Session& s, const dmarc
   return std::nullopt;
 }
 
+// add_x_greylist - "X-Greylist: delayed N seconds by postseal-VERSION at HOST; DATE" on top.
+void add_x_greylist(SMFICTX* ctx, Session& s, std::int64_t seconds) {
+  const auto* service = rules_of(s).greylisting.get();
+  auto value =
+      " " + greylist::x_greylist_value(seconds, service->host, service->greylister->clock().now());
+  std::string name(greylist::kXGreylist);
+  smfi_insheader(ctx, 0, name.data(), value.data());
+}
+
 sfsistat on_eom(SMFICTX* ctx) {
   return guarded("eom", ctx, [&] {
     auto* s = ensure_session(ctx);
@@ -353,6 +388,7 @@ sfsistat on_eom(SMFICTX* ctx) {
       auto spf = received_spf_value(*s, id);
       if (!spf.empty()) smfi_insheader(ctx, 0, const_cast<char*>("Received-SPF"), spf.data());
     }
+    if (s->greylist_delayed) add_x_greylist(ctx, *s, *s->greylist_delayed);
     auto verdict = evaluate_dmarc(*s, dkim);
     auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());

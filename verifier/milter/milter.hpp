@@ -2,12 +2,14 @@
 // HELO and MAIL FROM through the shared decision core, every DKIM (RFC 6376, RFC 8463) and
 // DomainKeys (RFC 4870) signature verified while the body streams, forged
 // Authentication-Results claiming our authserv-id deleted (CVE-2022-48521), one A-R field
-// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003).
+// (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003);
+// with greylist.enable, greylisting per recipient at RCPT (rcpt_greylist.hpp).
 //
 // libmilter speaks the protocol (its own threads, one per MTA connection); each connection's
 // state is a Session in the context's private data. The decider, resolver and verifiers'
 // DNS lookups run on the service's io_context: a callback hands its coroutine to the
 // io_context and waits for it, so the decider and its cache are only touched by io threads.
+// Greylisting's check runs there too, waited for at most state.timeout_ms (rcpt_greylist.hpp).
 // The Engine is written before smfi_main() starts and only read afterwards.
 // TCP_NODELAY: libmilter opens and accepts the sockets itself and exposes no descriptor or
 // option, so open() sets TCP_NODELAY on the listening socket once; Linux hands it on to every

@@ -18,6 +18,7 @@ void Session::reset_message() {
   sender.clear();
   sender_whitelisted = false;
   recipients.clear();
+  greylist_delayed.reset();
   decided = false;
   decision = {};
   fields.clear();

@@ -21,6 +21,7 @@
 #include "verifier/decision/decider.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +70,7 @@ struct Session {
   std::string sender;
   bool sender_whitelisted = false;
   std::vector<std::string> recipients;  // accepted and not in whitelist_to: what quarantine moves
+  std::optional<std::int64_t> greylist_delayed;  // seconds for X-Greylist (rcpt_greylist.hpp)
   bool decided = false;
   decision::Decision decision;
   std::vector<mail::HeaderField> fields;

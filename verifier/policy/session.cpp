@@ -4,6 +4,7 @@
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "verifier/greylist/answer.hpp"
+#include "verifier/greylist/front_end.hpp"
 
 #include <fmt/format.h>
 
@@ -43,22 +44,6 @@ static void log_decision(const PolicyRequest& r, const decision::Decision& d, st
             printable(action.substr(0, action.size() - 2), 300));
 }
 
-// spf_pass_domain - the MAIL FROM domain when SPF passed for it, else empty.
-static std::string_view spf_pass_domain(const PolicyRequest& r, const decision::Decision& d) {
-  if (!d.mail_from.checked || d.mail_from.outcome.result != spf::SpfResult::pass) return {};
-  auto at = r.sender.rfind('@');
-  return at == std::string::npos ? std::string_view() : std::string_view(r.sender).substr(at + 1);
-}
-
-static void log_greylist(const PolicyRequest& r, const greylist::Outcome& o, std::string_view action) {
-  std::string what = o.action == greylist::Action::pass ? fmt::format("pass, delayed {} s", o.seconds)
-                     : o.action == greylist::Action::defer ? fmt::format("defer, {} s left", o.seconds)
-                                                            : std::string(greylist::to_string(o.action));
-  log::info("{}: greylist {} ({}); client={}[{}] from=<{}> to=<{}>: {}", log_prefix(r), what, o.reason,
-            printable(r.client_name, 100), printable(r.client_address, 60), printable(r.sender, 200),
-            printable(r.recipient, 200), printable(action.substr(0, action.size() - 2), 300));
-}
-
 std::string PolicySession::greylist_action(const PolicyRequest& r, std::string spf_action) {
   const bool at_rcpt = r.protocol_state == "RCPT" || (r.protocol_state.empty() && !r.recipient.empty());
   if (!greylisting_ || !greylisting_->greylister || !at_rcpt || last_.verdict != decision::Verdict::prepend)
@@ -66,7 +51,8 @@ std::string PolicySession::greylist_action(const PolicyRequest& r, std::string s
   asio::error_code ec;
   auto ip = asio::ip::make_address(r.client_address, ec);
   if (ec) return spf_action;
-  greylist::Request g{ip, r.client_name, r.sender, r.recipient, r.sasl_username, spf_pass_domain(r, last_)};
+  const auto spf_pass = greylist::spf_pass_domain(last_, r.sender);
+  greylist::Request g{ip, r.client_name, r.sender, r.recipient, r.sasl_username, spf_pass};
   auto outcome = greylisting_->greylister->check(g);
   std::string action = spf_action;
   if (outcome.action == greylist::Action::defer && !decider_.options().test_only) {
@@ -78,8 +64,8 @@ std::string PolicySession::greylist_action(const PolicyRequest& r, std::string s
              greylist::x_greylist_header(outcome.seconds, greylisting_->host,
                                          greylisting_->greylister->clock().now()) + "\n\n";
   }
-  if (outcome.action == greylist::Action::pass || outcome.action == greylist::Action::defer)
-    log_greylist(r, outcome, action);  // skips are not news; a store outage is logged once
+  greylist::log_outcome(log_prefix(r), g, outcome,
+                        std::string_view(action).substr(0, action.size() - 2));
   return action;
 }
 
