@@ -13,7 +13,6 @@
 
 #include "core/dkim/key_names.hpp"
 #include "core/dns/resolver_factory.hpp"
-#include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
@@ -21,6 +20,7 @@
 #include "keys/rotate_keys.hpp"
 #include "keys/rotation/dns_hook.hpp"
 #include "keys/rotation/next_action.hpp"
+#include "keys/rotation/open_store.hpp"
 #include "keys/rotation/record_store.hpp"
 #include "keys/rotation/run_command.hpp"
 #include "keys/rotation/settings.hpp"
@@ -50,7 +50,7 @@ struct Context {
 
   explicit Context(const std::string& config_path)
       : file(config::File::load_or_default(config_path)), settings(rotation::settings_from_config(file)),
-        store(state::open_store(state::settings_from_config(file), clock)) {}
+        store(rotation::open_rotation_store(file, clock)) {}
 };
 
 int run_rotate(const KeysArgs& a) {

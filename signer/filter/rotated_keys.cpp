@@ -1,11 +1,11 @@
 // rotated_keys.cpp - put the active rotated keys into the signing table (see rotated_keys.hpp).
 #include "signer/filter/rotated_keys.hpp"
 
-#include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "keys/rotation/active_keys.hpp"
+#include "keys/rotation/open_store.hpp"
 #include "keys/rotation/record_store.hpp"
 #include "keys/rotation/settings.hpp"
 
@@ -49,7 +49,7 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_key
     std::shared_ptr<const SigningTable> table, const config::File& file, const Clock& clock) {
   try {
     if (!rotation::settings_from_config(file).signer_uses_rotation) return table;
-    auto store = state::open_store(state::settings_from_config(file), clock);
+    auto store = rotation::open_rotation_store(file, clock);
     rotation::RecordStore records(*store);
     auto loaded = records.all();
     if (!loaded) return std::unexpected("keys.rotation: " + loaded.error());

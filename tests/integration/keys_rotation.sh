@@ -9,7 +9,8 @@
 # right records (publish while pending, revoke with the empty p=). Mail signed before and
 # after the switch verifies with dkimpy (python3-dkim) against the published records.
 # Also: a record holding another key keeps a key pending; check-config refuses a bad
-# selector template. Env: POSTSEAL, POSTSEAL_SRC. Runs as root (key owner postfix).
+# selector template; on SQLite a state file made by root belongs to signer.user and tick runs
+# as that user. Env: POSTSEAL, POSTSEAL_SRC. Runs as root (key owner postfix).
 set -uo pipefail
 : "${POSTSEAL:?POSTSEAL must name the postseal binary}"
 : "${POSTSEAL_SRC:?POSTSEAL_SRC must name the source tree}"
@@ -194,6 +195,16 @@ grep -qxF "revoke|s2026a._domainkey.rot.example|v=DKIM1; k=rsa; p=|s2026a._domai
   ok "hook: revoke with the empty p=" || fail "hook log: $(cat "$W/hook.log")"
 keys status | grep -qE "^rot.example s2026a rsa [0-9]+[smhd] revoked: keys.dns_hook set s2026a._domainkey.rot.example" &&
   keys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] active: signing" && ok "status: revoked and active" || fail "status: $(keys status)"
+
+# SQLite (the default store): a state file a root process creates goes to signer.user, so tick
+# run as that user (the timer's User=postseal; postfix here) can write it.
+mkdir -p "$W/state" && chown postfix "$W/state"
+sed -e 's/^backend = "redis"/backend = "sqlite"/' -e "s|^redis = .*|path = \"$W/state/state.db\"|" "$W/postseal.toml" >"$W/sqlite.toml"
+"$POSTSEAL" keys status -c "$W/sqlite.toml" >/dev/null 2>"$W/sqlite.err" || fail "status on sqlite: $(cat "$W/sqlite.err")"
+[ "$(stat -c %U "$W/state/state.db" 2>/dev/null)" = postfix ] && ok "a state file made by root belongs to signer.user" ||
+  fail "state.db owner: $(stat -c %U "$W/state/state.db" 2>&1)"
+runuser -u postfix -- "$POSTSEAL" keys tick -c "$W/sqlite.toml" >"$W/sqlite-tick.out" 2>&1 && ok "tick as signer.user writes the store" ||
+  fail "tick as postfix: $(cat "$W/sqlite-tick.out")"
 
 [ "$failures" -eq 0 ] || { echo "keys_rotation: $failures check(s) failed" >&2; exit 1; }
 echo "keys_rotation: all checks passed"
