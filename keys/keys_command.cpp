@@ -6,9 +6,9 @@
 // checks DNS through the [dns] resolver, advances the states in the [state] store, runs
 // keys.dns_hook and, when a key became active, keys.reload_command so the signer rereads them.
 // Untrusted input: --domain (dkim::check_domain), DNS answers (keys/dns_sighting.hpp), stored
-// records (keys/rotation/record.hpp). Exit codes: 0 done, 64 usage, 73 a key file cannot be
-// written, 75 the store, a hook or the reload failed (tick: the states it could advance are
-// saved), 78 config.
+// records (keys/rotation/record.hpp). Exit codes: 0 done, 64 usage, 73 rotate could not make
+// or record the keys (the message says which), 75 status/tick: the store, a hook or the reload
+// failed (tick: the states it could advance are saved), 78 config.
 #include "keys/commands.hpp"
 
 #include "core/dkim/key_names.hpp"
