@@ -53,9 +53,19 @@ struct Context {
         store(rotation::open_rotation_store(file, clock)) {}
 };
 
+// require_rotation - rotate and tick only when the signer follows them: with keys.rotation
+// off it would keep signing with a key tick retires and revokes.
+void require_rotation(const Context& c) {
+  if (!c.settings.signer_uses_rotation)
+    throw config_error(fmt::format("{}: keys.rotation is false: the signer would keep its configured keys while "
+                                   "their records are revoked; set keys.rotation = true",
+                                   c.file.where("keys.rotation")));
+}
+
 int run_rotate(const KeysArgs& a) {
   if (auto e = dkim::check_domain(a.domain)) throw usage_error("--domain: " + *e);
   Context c(a.config_path);
+  require_rotation(c);
   auto rotated = rotate_domain(c.file, c.settings, *c.store, to_lower(a.domain), c.clock.now());
   if (!rotated) throw StartupError(kExitCantCreate, rotated.error());
   for (const auto& r : rotated->adopted)
@@ -102,6 +112,7 @@ bool after_tick(const rotation::Settings& s, const rotation::TickResult& result)
 
 int run_tick(const KeysArgs& a) {
   Context c(a.config_path);
+  require_rotation(c);
   dns::ResolverOptions options = a.dns;
   dns::apply_config(c.file, options);
   asio::io_context io;

@@ -9,7 +9,7 @@
 # right records (publish while pending, revoke with the empty p=). Mail signed before and
 # after the switch verifies with dkimpy (python3-dkim) against the published records.
 # Also: a record holding another key keeps a key pending; check-config refuses a bad
-# selector template; on SQLite a state file made by root belongs to signer.user and tick runs
+# selector template; rotate refuses while keys.rotation is false; on SQLite a state file made by root belongs to signer.user and tick runs
 # as that user. Env: POSTSEAL, POSTSEAL_SRC. Runs as root (key owner postfix).
 set -uo pipefail
 : "${POSTSEAL:?POSTSEAL must name the postseal binary}"
@@ -113,6 +113,11 @@ sed 's/^selector_template = .*/selector_template = "{alg}_{bad}"/' "$W/postseal.
 rc=0; "$POSTSEAL" check-config -c "$W/bad.toml" >/dev/null 2>"$W/bad.err" || rc=$?
 [ "$rc" -eq 78 ] && grep -q "keys.selector_template" "$W/bad.err" && ok "check-config refuses a bad selector template" ||
   fail "bad template: exit $rc, $(cat "$W/bad.err")"
+
+sed 's/^rotation = true/rotation = false/' "$W/postseal.toml" >"$W/off.toml"
+rc=0; "$POSTSEAL" keys rotate --domain rot.example -c "$W/off.toml" >/dev/null 2>"$W/off.err" || rc=$?
+[ "$rc" -eq 78 ] && grep -q "keys.rotation is false" "$W/off.err" && ok "rotate refuses while the signer ignores rotation" ||
+  fail "rotate with keys.rotation = false: exit $rc $(cat "$W/off.err")"
 
 for port in "$P_A" "$P_B"; do
   "$POSTSEAL" signer -c "$W/postseal.toml" --listen "127.0.0.1:$port" --relay "127.0.0.1:$P_SINK" --foreground \
