@@ -11,6 +11,7 @@
 
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
+#include "keys/rotation/settings.hpp"
 #include "signer/commands.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
@@ -31,7 +32,8 @@ namespace {
 int check(const std::string& path) {
   const auto file = config::File::load(path);
   std::vector<std::string> all;
-  for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config})
+  for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config,
+                      rotation::check_settings})
     for (auto& p : checks(file))
       if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));  // once per file
   int errors = 0;

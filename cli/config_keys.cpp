@@ -7,6 +7,7 @@
 #include "core/dmarc/options.hpp"
 #include "core/domainkeys/dk_config.hpp"
 #include "core/state/options.hpp"
+#include "keys/rotation/settings.hpp"
 #include "srs/commands.hpp"
 #include "verifier/commands.hpp"
 #include "verifier/greylist/options.hpp"
@@ -26,6 +27,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"dmarc", dmarc::config_keys()},
       {"greylist", greylist::config_keys()},
       {"state", state::config_keys()},
+      {"keys", rotation::config_keys()},
   };
 }
 

@@ -6,6 +6,7 @@ namespace postseal::keys {
 void add_commands(CLI::App& app, Runner& run) {
   add_keygen_command(app, run);
   add_dns_check_command(app, run);
+  add_keys_command(app, run);
 }
 
 }  // namespace postseal::keys

@@ -8,6 +8,7 @@
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "core/relay/session.hpp"
+#include "signer/filter/rotated_keys.hpp"
 #include "signer/filter/sign_step.hpp"
 
 #include <asio/write.hpp>
@@ -16,6 +17,8 @@
 namespace postseal::signer {
 namespace {
 
+// load_table - the signing table of the config file and --key options, with the active
+// rotated keys when keys.rotation is on (rotated_keys.hpp).
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
   std::optional<config::File> file;
   try {
@@ -23,7 +26,10 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const
   } catch (const StartupError& e) {
     return std::unexpected(e.what());
   }
-  return build_signing_table(file ? &*file : nullptr, o.keys);
+  auto table = build_signing_table(file ? &*file : nullptr, o.keys);
+  if (!table || !file) return table;
+  static const SystemClock clock;
+  return load_rotated_keys(*table, *file, clock);
 }
 
 }  // namespace

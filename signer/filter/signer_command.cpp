@@ -113,7 +113,8 @@ void add_signer_command(CLI::App& app, Runner& run) {
       "transport with smtp_send_xforward_command=yes, and a 127.0.0.1:10028 smtpd for\n"
       "reinjection (see conf/postfix/signer-master.cf). Mail is answered 250 only after the\n"
       "reinjection server accepted it; any local failure is a 4xx so Postfix keeps the mail.\n"
-      "SIGHUP reloads keys and config; SIGTERM finishes transactions in progress and exits.");
+      "SIGHUP reloads keys and config (with keys.rotation = true also which rotated keys are\n"
+      "active, docs/key-rotation.md); SIGTERM finishes transactions in progress and exits.");
   auto cli = std::make_shared<Cli>();
   sub->add_option("-c,--config", cli->config_path,
                   "postseal.toml ([signer] section and [[signer.domain]] tables; default "

@@ -81,10 +81,11 @@ check "/etc/postseal/postseal.toml 644 root:root" '[ "$(mode /etc/postseal/posts
 if getent group postfix >/dev/null && command -v systemd-tmpfiles >/dev/null; then
   check "/var/spool/postfix/postseal 750 postseal:postfix" '[ "$(mode /var/spool/postfix/postseal)" = "750 postseal:postfix" ]'
 fi
+check "the key rotation timer is installed" '[ -f /lib/systemd/system/postseal-keys-tick.timer ] && [ -f /lib/systemd/system/postseal-keys-tick.service ]'
 check "the units are installed but not enabled" \
   '[ -f /lib/systemd/system/postseal-srsd.service ] && ! systemctl is-enabled --quiet postseal-srsd.service 2>/dev/null'
 if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify /lib/systemd/system/postseal-*.service > /analyze.out 2>&1
+  systemd-analyze verify /lib/systemd/system/postseal-*.service /lib/systemd/system/postseal-*.timer > /analyze.out 2>&1
   check "systemd-analyze verify finds nothing in the units" '! grep -q . /analyze.out || { cat /analyze.out; false; }'
 fi
 check "srs forward works with the generated secret" \

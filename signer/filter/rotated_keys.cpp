@@ -1,0 +1,63 @@
+// rotated_keys.cpp - put the active rotated keys into the signing table (see rotated_keys.hpp).
+#include "signer/filter/rotated_keys.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+#include "core/util/log.hpp"
+#include "keys/rotation/active_keys.hpp"
+#include "keys/rotation/open_store.hpp"
+#include "keys/rotation/record_store.hpp"
+#include "keys/rotation/settings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace postseal::signer {
+namespace {
+
+// replace_key - the policy's key of the record's algorithm becomes the record's key.
+std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Record& r) {
+  auto key = crypto::PrivateKey::load(r.file);
+  if (!key) return fmt::format("rotated key {}: {}", rotation::record_name(r), key.error());
+  if ((*key)->type() != r.a)
+    return fmt::format("rotated key {}: {} is not an {} key", rotation::record_name(r), r.file, crypto::to_string(r.a));
+  dkim::SignerKey signer_key{policy.domain, r.s, *key};
+  auto same = std::find_if(policy.keys.begin(), policy.keys.end(),
+                           [&](const dkim::SignerKey& k) { return k.key->type() == r.a; });
+  if (same == policy.keys.end()) policy.keys.push_back(std::move(signer_key));
+  else *same = std::move(signer_key);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_keys(
+    const SigningTable& table, const std::vector<rotation::Record>& active) {
+  std::vector<DomainPolicy> policies = table.policies();
+  std::string errors;
+  for (const auto& r : active) {
+    auto policy = std::find_if(policies.begin(), policies.end(), [&](const DomainPolicy& p) { return p.domain == r.d; });
+    if (policy == policies.end()) continue;
+    if (auto e = replace_key(*policy, r)) errors += "\n" + *e;
+  }
+  if (!errors.empty()) return std::unexpected(errors.substr(1));
+  return std::make_shared<const SigningTable>(std::move(policies));
+}
+
+std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(
+    std::shared_ptr<const SigningTable> table, const config::File& file, const Clock& clock) {
+  try {
+    if (!rotation::settings_from_config(file).signer_uses_rotation) return table;
+    auto store = rotation::open_rotation_store(file, clock);
+    rotation::RecordStore records(*store);
+    auto loaded = records.all();
+    if (!loaded) return std::unexpected("keys.rotation: " + loaded.error());
+    for (const auto& problem : loaded->problems) log::warning("keys.rotation: {}", problem);
+    return with_rotated_keys(*table, rotation::active_keys(loaded->records));
+  } catch (const StartupError& e) {
+    return std::unexpected(e.what());
+  }
+}
+
+}  // namespace postseal::signer

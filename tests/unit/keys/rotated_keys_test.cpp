@@ -1,0 +1,93 @@
+// rotated_keys_test.cpp - signer/filter/rotated_keys.hpp: with keys.rotation the signing table
+// takes each domain's active key per algorithm from the store (MemoryStore here), keeps the
+// configured key of an algorithm without one, ignores domains it does not sign, refuses a
+// key file of the wrong type; without keys.rotation the store is not read. (Here, not in
+// tests/unit/signer, because it makes its key files with keys/keygen.)
+#include "core/state/options.hpp"
+#include "core/util/config.hpp"
+#include "keys/keygen.hpp"
+#include "keys/rotation/record.hpp"
+#include "keys/rotation/settings.hpp"
+#include "signer/filter/rotated_keys.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace postseal::signer {
+namespace {
+
+struct KeyDir {
+  std::filesystem::path path;
+  KeyDir() {
+    char tmpl[] = "/tmp/postseal-rotated-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~KeyDir() { std::filesystem::remove_all(path); }
+  std::string make(const std::string& selector, crypto::KeyType type) {
+    keys::KeygenRequest r;
+    r.domain = "example.com";
+    r.selector = selector;
+    r.type = type;
+    r.bits = 1024;
+    r.dir = path;
+    return keys::keygen(r).value().private_file.string();
+  }
+};
+
+rotation::Record active(std::string d, std::string s, crypto::KeyType a, std::string file) {
+  return rotation::Record{std::move(d), std::move(s), a, rotation::State::active, 1, 1, std::move(file), ""};
+}
+
+TEST(RotatedKeys, ActiveKeyReplacesTheSameAlgorithm) {
+  KeyDir dir;
+  const auto old_rsa = dir.make("s2026a", crypto::KeyType::rsa), ed = dir.make("e2026a", crypto::KeyType::ed25519);
+  const auto new_rsa = dir.make("rsa202612", crypto::KeyType::rsa);
+  DomainPolicy p;
+  p.domain = "example.com";
+  p.keys = {{"example.com", "s2026a", crypto::PrivateKey::load(old_rsa).value()},
+            {"example.com", "e2026a", crypto::PrivateKey::load(ed).value()}};
+  SigningTable table({p});
+  auto got = with_rotated_keys(table, {active("example.com", "rsa202612", crypto::KeyType::rsa, new_rsa),
+                                       active("example.org", "x", crypto::KeyType::rsa, new_rsa)});
+  ASSERT_TRUE(got.has_value()) << got.error();
+  const auto& keys = (*got)->lookup("example.com")->keys;
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].selector, "rsa202612") << "same place: DomainKeys takes the first RSA key";
+  EXPECT_EQ(keys[0].domain, "example.com");
+  EXPECT_EQ(keys[1].selector, "e2026a") << "no active ed25519 record: the configured key signs";
+  EXPECT_EQ((*got)->lookup("example.org"), nullptr) << "the store does not add signing domains";
+}
+
+TEST(RotatedKeys, RefusesAKeyOfAnotherType) {
+  KeyDir dir;
+  const auto ed = dir.make("e1", crypto::KeyType::ed25519);
+  DomainPolicy p;
+  p.domain = "example.com";
+  SigningTable table({p});
+  auto got = with_rotated_keys(table, {active("example.com", "r1", crypto::KeyType::rsa, ed)});
+  ASSERT_FALSE(got.has_value());
+  EXPECT_NE(got.error().find("is not an rsa key"), std::string::npos) << got.error();
+  auto missing = with_rotated_keys(table, {active("example.com", "r1", crypto::KeyType::rsa, "/nonexistent/k.private")});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().find("r1._domainkey.example.com"), std::string::npos) << missing.error();
+}
+
+TEST(RotatedKeys, StoreReadOnlyWithKeysRotation) {
+  config::declare(rotation::config_keys());
+  config::declare(state::config_keys());
+  FixedClock clock(1);
+  auto table = std::make_shared<const SigningTable>(std::vector<DomainPolicy>{});
+  auto off = config::File::parse("[keys]\nrotation = false\n[state]\nbackend = \"sqlite\"\npath = \"/nonexistent/dir/state.db\"\n", "off.toml");
+  auto got = load_rotated_keys(table, off, clock);
+  ASSERT_TRUE(got.has_value()) << got.error();
+  EXPECT_EQ(got->get(), table.get());
+  auto on = config::File::parse("[keys]\nrotation = true\n[state]\nbackend = \"sqlite\"\npath = \"/nonexistent/dir/state.db\"\n", "on.toml");
+  auto failed = load_rotated_keys(table, on, clock);
+  ASSERT_FALSE(failed.has_value()) << "an unreadable store stops the start (or keeps the old table on reload)";
+  EXPECT_NE(failed.error().find("/nonexistent/dir/state.db"), std::string::npos) << failed.error();
+}
+
+}  // namespace
+}  // namespace postseal::signer

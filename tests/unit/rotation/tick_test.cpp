@@ -1,0 +1,123 @@
+// tick_test.cpp - keys/rotation/tick.hpp and record_store.hpp on the memory and SQLite stores
+// with a pinned clock: a whole rotation, two "hosts" (two record stores over one store) that
+// agree on the active key, and a hostile stored value that is reported and never used.
+#include "core/state/memory_store.hpp"
+#include "core/state/sqlite_store.hpp"
+#include "keys/rotation/active_keys.hpp"
+#include "keys/rotation/record_store.hpp"
+#include "keys/rotation/tick.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+namespace postseal::rotation {
+namespace {
+
+constexpr std::int64_t kT0 = 1'800'000'000;
+const Timing kTiming{2 * 86400, 7 * 86400};
+
+// Backend - one store of the kind under test on a pinned clock.
+struct Backend {
+  FixedClock clock{kT0};
+  std::filesystem::path dir;
+  std::unique_ptr<state::Store> store;
+  explicit Backend(const std::string& kind) {
+    if (kind == "memory") {
+      store = std::make_unique<state::MemoryStore>(clock, 1000);
+      return;
+    }
+    char tmpl[] = "/tmp/postseal-rotation-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    store = std::make_unique<state::SqliteStore>((dir / "state.db").string(), clock, 1000, 200);
+  }
+  ~Backend() {
+    store.reset();
+    if (!dir.empty()) std::filesystem::remove_all(dir);
+  }
+};
+
+Record key(std::string s, State state) {
+  return Record{"example.com", std::move(s), crypto::KeyType::rsa, state, kT0, kT0, "/k/x.private", "v=DKIM1; p=X"};
+}
+
+std::vector<State> states(RecordStore& store) {
+  std::vector<State> out;
+  const auto loaded = store.all();
+  for (const auto& r : loaded.value().records) out.push_back(r.state);
+  return out;
+}
+
+class Tick : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Tick, WholeRotationAndTwoHostsAgree) {
+  Backend b(GetParam());
+  RecordStore host_a(*b.store), host_b(*b.store);
+  ASSERT_TRUE(host_a.save(key("old", State::active)).has_value());
+  Record fresh = key("new", State::pending);
+  fresh.created = kT0 + 1;  // sorts after "old"
+  ASSERT_TRUE(host_a.save(fresh).has_value());
+  std::set<std::string> published;
+  Lookup dns = [&](const Record& r) {
+    return published.contains(r.s) ? Sighting{Seen::match, ""} : Sighting{Seen::missing, "no record"};
+  };
+  auto t = [&](RecordStore& host, std::int64_t at) { return tick(host, at, kTiming, dns).value(); };
+
+  EXPECT_FALSE(t(host_a, kT0).signing_changed);
+  EXPECT_EQ(states(host_b), (std::vector{State::active, State::pending}));
+  published.insert("new");
+  t(host_b, kT0 + 3600);
+  EXPECT_EQ(states(host_a), (std::vector{State::active, State::published}));
+  EXPECT_EQ(active_keys(host_a.all()->records).at(0).s, "old") << "published is not yet signing";
+  EXPECT_FALSE(t(host_a, kT0 + 3600 + kTiming.publish_lead - 1).signing_changed);
+  auto switched = t(host_a, kT0 + 3600 + kTiming.publish_lead);
+  EXPECT_TRUE(switched.signing_changed);
+  EXPECT_EQ(active_keys(host_a.all()->records).at(0).s, "new");
+  EXPECT_EQ(active_keys(host_b.all()->records).at(0).s, "new") << "the other host sees the same key";
+  EXPECT_EQ(states(host_b), (std::vector{State::retiring, State::active}));
+  const std::int64_t retired_at = kT0 + 3600 + kTiming.publish_lead;
+  t(host_b, retired_at + kTiming.retire_after - 1);
+  EXPECT_EQ(states(host_a), (std::vector{State::retiring, State::active}));
+  auto revoked = t(host_b, retired_at + kTiming.retire_after);
+  ASSERT_EQ(revoked.events.size(), 1u);
+  EXPECT_EQ(revoked.events[0].change, Change::revoked);
+  EXPECT_EQ(states(host_a), (std::vector{State::revoked, State::active}));
+}
+
+TEST_P(Tick, HostileStoredValuesAreReportedNotUsed) {
+  Backend b(GetParam());
+  RecordStore store(*b.store);
+  ASSERT_TRUE(b.store->put("keys.rotation:example.com:evil", "d=example.com\ns=evil\nstate=active\n", 0).has_value());
+  Record other = key("s1", State::active);
+  ASSERT_TRUE(b.store->put("keys.rotation:example.com:s2", format_record(other), 0).has_value());  // wrong key
+  ASSERT_TRUE(store.save(key("good", State::active)).has_value());
+  auto loaded = store.all();
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->records.size(), 1u);
+  EXPECT_EQ(loaded->records[0].s, "good");
+  ASSERT_EQ(loaded->problems.size(), 2u);
+  EXPECT_EQ(tick(store, kT0, kTiming, [](const Record&) { return Sighting{}; })->problems.size(), 2u);
+}
+
+TEST_P(Tick, DomainsAreApart) {
+  Backend b(GetParam());
+  RecordStore store(*b.store);
+  Record a = key("s1", State::pending), c = key("s1", State::pending);
+  c.d = "example.org";
+  ASSERT_TRUE(store.save(a).has_value());
+  ASSERT_TRUE(store.save(c).has_value());
+  EXPECT_EQ(store.domain("example.com")->records.size(), 1u);
+  EXPECT_EQ(store.domain("example.co")->records.size(), 0u) << "a prefix of a domain is not the domain";
+  tick(store, kT0, kTiming, [](const Record& r) {
+    return r.d == "example.org" ? Sighting{Seen::match, ""} : Sighting{Seen::missing, ""};
+  });
+  EXPECT_EQ(store.domain("example.com")->records.at(0).state, State::pending);
+  EXPECT_EQ(store.domain("example.org")->records.at(0).state, State::published);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, Tick, ::testing::Values("memory", "sqlite"));
+
+}  // namespace
+}  // namespace postseal::rotation
