@@ -31,6 +31,7 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file, d
   c->authserv_id = options.authserv_id;
   c->dkim = dkim::options_from_config(file);
   c->dmarc = dmarc_check_from_config(file);
+  c->dmarc_recording = make_dmarc_recording(file, c->dmarc.get());  // started by the command
   c->greylisting = greylist::make_service(file, greylist, options.authserv_id);  // started by the command
   c->decider.set(make_decider(*c, std::move(options)));
   return c;

@@ -14,6 +14,7 @@
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/greylist/service.hpp"
 #include "verifier/spf/engine.hpp"
 
@@ -39,6 +40,9 @@ struct InboundContext {
   dkim::VerifyOptions dkim;
   std::string authserv_id;
   std::shared_ptr<const DmarcCheck> dmarc;  // [dmarc] when dmarc.enable, else null
+  // dmarc.report_record: counting for aggregate reports, else null; the command calls
+  // start_dmarc_recording() once it runs as its final user
+  std::unique_ptr<DmarcRecording> dmarc_recording;
   // [greylist] when enabled, else null (not reloaded); the command calls greylist::start()
   // once it runs as its final user
   std::unique_ptr<greylist::Service> greylisting;

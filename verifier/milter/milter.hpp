@@ -42,6 +42,7 @@ class File;
 }  // namespace postseal::config
 namespace postseal::verifier {
 struct DmarcCheck;
+struct DmarcRecording;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -76,6 +77,7 @@ struct Engine {
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
   const verifier::DmarcCheck* dmarc = nullptr;  // dmarc.enable: evaluated at end of message
+  verifier::DmarcRecording* dmarc_recording = nullptr;  // dmarc.report_record: counted for reports
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

@@ -8,6 +8,7 @@
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/message_report.hpp"
 
 #include <fmt/format.h>
@@ -50,6 +51,8 @@ class VerifyStep final : public relay::MessageStep {
     if (inbound_.dmarc)
       report.dmarc = co_await verifier::evaluate_dmarc(*inbound_.dmarc, *inbound_.resolver,
                                                        verifier::dmarc_message(headers, report));
+    if (report.dmarc && inbound_.dmarc_recording)
+      verifier::record_dmarc(*inbound_.dmarc_recording, *inbound_.dmarc, report, *report.dmarc);
     co_return outcome(report, headers);
   }
 
