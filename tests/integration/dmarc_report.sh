@@ -70,7 +70,8 @@ ln_() { printf "*[local-name()='%s']" "$1"; }
 
 # check_reports NAME - the report files and the sends of one store.
 check_reports() {
-  local name=$1 out="$U/out-$name" day f x
+  local name=$1 day f x
+  local out="$U/out-$name"
   mkdir -p "$out" "$U/outbox"; rm -f "$U/outbox"/*
   day=$(date -u +%F)
   "$POSTSEAL" dmarc report --period "$day" -o "$out" -c "$U/$name.toml" > "$U/report-$name.log" 2>&1 ||
