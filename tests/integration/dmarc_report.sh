@@ -2,7 +2,8 @@
 # dmarc_report.sh - DMARC aggregate reports (RFC 9990) end to end: messages through a real
 # Postfix and the postseal milter ([dmarc] enable, report_record; records served by a real
 # unbound) are counted in the state store, then `postseal dmarc report` builds the reports.
-# Checks, for the SQLite store and then for a real redis-server:
+# Checks, for the SQLite store and then for a real redis-server (which also runs the recorder's
+# unit cases, tests/unit/dmarc_report, when POSTSEAL_BUILD has them):
 #  - -o DIR: one .xml.gz per policy domain with rua (none for a domain without rua), named
 #    receiver!domain!begin!end!id.xml.gz; the XML validates against the RFC 9990 schema
 #    (xmllint --schema tests/data/dmarc/rfc9990-dmarc-2.0.xsd) and has the right counts per
@@ -141,6 +142,14 @@ redis = \"127.0.0.1:$P_REDIS\"" > "$U/redis.toml"
   start_milter redis
   traffic redis
   check_reports redis
+  # the recorder's unit cases (tests/unit/dmarc_report/recorder_test.cpp) against this server
+  if [ -x "${POSTSEAL_BUILD:-}/tests/unit_dmarc_report" ]; then
+    POSTSEAL_TEST_REDIS=127.0.0.1:$P_REDIS "$POSTSEAL_BUILD/tests/unit_dmarc_report" \
+      --gtest_filter='Backends/RecorderTest.*/2' > "$U/unit-redis.log" 2>&1 &&
+      [ "$(grep -c '^\[       OK' "$U/unit-redis.log")" -eq 6 ] &&  # 8 less the two on the test's clock
+      ok "recorder unit cases pass on Redis ($(grep -c '^\[       OK' "$U/unit-redis.log") cases)" ||
+      { bad "recorder unit cases on Redis"; tail -20 "$U/unit-redis.log"; }
+  fi
 else
   echo "SKIP: redis-server not installed"
 fi
