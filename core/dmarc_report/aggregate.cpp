@@ -49,26 +49,26 @@ state::Result<DomainData> domain_data(state::Store& store, const Period& period,
   by_digest.reserve(counts->size());
   for (const auto& [key, value] : *counts) by_digest.emplace(suffix_after(key, count_prefix), positive(value));
   counts->clear();
+  counts->shrink_to_fit();
   const auto row_prefix = keys::row_prefix(period, policy.domain);
   auto rows = store.scan(row_prefix, limit);
   if (!rows) return std::unexpected(rows.error());
-  std::vector<std::pair<std::string, CountedRow>> sorted;
+  data.rows.reserve(rows->size());
   for (auto& [key, value] : *rows) {
     auto d = suffix_after(key, row_prefix);
     auto count = by_digest.find(std::string(d));
-    auto row = decode_row(value);
-    if (!row || count == by_digest.end() || count->second <= 0 || digest(value) != d) {
+    if (count == by_digest.end() || count->second <= 0 || !decode_row(value) || digest(value) != d) {
       ++data.unreadable;
       continue;
     }
     data.messages += count->second;
-    sorted.push_back({std::move(value), CountedRow{std::move(*row), count->second}});
+    data.rows.push_back(CountedRow{std::move(value), count->second});
   }
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second.count != b.second.count ? a.second.count > b.second.count : a.first < b.first;
+  rows->clear();
+  rows->shrink_to_fit();
+  std::sort(data.rows.begin(), data.rows.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.encoded < b.encoded;
   });
-  data.rows.reserve(sorted.size());
-  for (auto& s : sorted) data.rows.push_back(std::move(s.second));
   if (auto dropped = store.get(keys::dropped(period, policy.domain)); !dropped) {
     return std::unexpected(dropped.error());
   } else if (*dropped) {

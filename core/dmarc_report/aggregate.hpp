@@ -4,7 +4,7 @@
 // Untrusted input: stored values (a shared Redis may hold anything): a value that does not
 // decode, a count that is not positive, or a row without its counter is skipped and counted
 // in `unreadable`. Limits: at most max_domains domains and max_rows rows per domain are read
-// (both at most state::kMaxScanEntries); one domain's rows are in memory at a time.
+// (both at most state::kMaxScanEntries); one domain's rows are in memory at a time, encoded.
 #pragma once
 
 #include "core/dmarc_report/period.hpp"
@@ -17,10 +17,12 @@
 
 namespace postseal::dmarc_report {
 
-// CountedRow - one report record: the row and how many messages had it.
+// CountedRow - one report record: the row (kept encoded: a tenth of a decoded Row's memory)
+// and how many messages had it.
 struct CountedRow {
-  Row row;
+  std::string encoded;  // encode_row(); aggregate.hpp only keeps rows that decode
   std::int64_t count = 0;
+  Row row() const { return decode_row(encoded).value_or(Row{}); }
 };
 
 // DomainData - what one policy domain's report holds.

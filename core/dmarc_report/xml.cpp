@@ -85,11 +85,10 @@ void write_policy(Writer& w, const PolicyPublished& p) {
   w.close("policy_published");
 }
 
-void write_row(Writer& w, const CountedRow& c) {
-  const Row& r = c.row;
+void write_row(Writer& w, const Row& r, std::int64_t count) {
   w.open("row");
   w.element("source_ip", r.source_ip);
-  w.element("count", std::to_string(c.count));
+  w.element("count", std::to_string(count));
   w.open("policy_evaluated");
   w.element("disposition", r.disposition);
   w.element("dkim", r.dkim_aligned ? "pass" : "fail");
@@ -123,13 +122,14 @@ void write_auth_results(Writer& w, const Row& r) {
 }
 
 void write_record(Writer& w, const CountedRow& c) {
+  const Row r = c.row();
   w.open("record");
-  write_row(w, c);
+  write_row(w, r, c.count);
   w.open("identifiers");
-  w.element("header_from", c.row.header_from);
-  if (!c.row.envelope_from.empty()) w.element("envelope_from", c.row.envelope_from);
+  w.element("header_from", r.header_from);
+  if (!r.envelope_from.empty()) w.element("envelope_from", r.envelope_from);
   w.close("identifiers");
-  write_auth_results(w, c.row);
+  write_auth_results(w, r);
   w.close("record");
 }
 

@@ -34,7 +34,7 @@ TEST_P(RecorderTest, CountsAreSummedPerRow) {
   EXPECT_EQ(r.record(policy(), row("192.0.2.2")), Recorded::counted);
   auto data = read();
   ASSERT_EQ(data.rows.size(), 2u);
-  EXPECT_EQ(data.rows[0].row.source_ip, "192.0.2.1");
+  EXPECT_EQ(data.rows[0].row().source_ip, "192.0.2.1");
   EXPECT_EQ(data.rows[0].count, 3);
   EXPECT_EQ(data.rows[1].count, 1);
   EXPECT_EQ(data.messages, 4);

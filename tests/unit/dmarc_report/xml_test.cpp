@@ -57,8 +57,9 @@ TEST(XmlText, Escaping) {
 }
 
 TEST(Xml, HostileHeaderFromCannotAddElements) {
-  DomainData data{policy(), {{row(), 2}}, 2, 0, 0};
-  data.rows[0].row.header_from = "x.example</header_from><injected/>\"'&";
+  Row hostile = row();
+  hostile.header_from = "x.example</header_from><injected/>\"'&";
+  DomainData data{policy(), {{encode_row(hostile), 2}}, 2, 0, 0};
   const auto xml = document(data);
   EXPECT_EQ(xml.find("<injected/>"), std::string::npos);
   EXPECT_NE(xml.find("<header_from>x.example&lt;/header_from&gt;&lt;injected/&gt;&quot;&apos;&amp;</header_from>"),
@@ -70,7 +71,7 @@ TEST(Xml, DocumentFollowsTheSchemaOrder) {
   Row r = row();
   r.override_type = "trusted_forwarder";
   r.disposition = "none";
-  DomainData data{policy(), {{r, 7}}, 7, 0, 0};
+  DomainData data{policy(), {{encode_row(r), 7}}, 7, 0, 0};
   const auto xml = document(data);
   EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">", 0), 0u);
   std::vector<std::string> order = {"<version>1.0</version>", "<report_metadata>", "<begin>1699920000</begin>",
@@ -92,7 +93,7 @@ TEST(Xml, DocumentFollowsTheSchemaOrder) {
 
 TEST(Xml, LargeReportsAreStreamedInChunks) {
   DomainData data{policy(), {}, 0, 0, 0};
-  for (int i = 0; i < 2000; ++i) data.rows.push_back({row("198.51.100." + std::to_string(i % 250)), 1});
+  for (int i = 0; i < 2000; ++i) data.rows.push_back({encode_row(row("198.51.100." + std::to_string(i % 250))), 1});
   std::size_t pieces = 0, largest = 0;
   ReportMetadata meta{"r", "d@r.example", "", "id@r.example", period_of(kNow)};
   write_report(meta, data, [&](std::string_view s) {

@@ -173,14 +173,14 @@ spf-pass.example.net. TXT "v=spf1 ip4:192.0.2.0/24 -all"
   EXPECT_EQ(data->messages, 3);
   const auto& spoof = data->rows[0];
   EXPECT_EQ(spoof.count, 2);
-  EXPECT_EQ(spoof.row.source_ip, "192.0.2.10");
-  EXPECT_EQ(spoof.row.envelope_from, "spf-pass.example.net");
-  EXPECT_EQ(spoof.row.spf_result, "pass");
-  EXPECT_FALSE(spoof.row.spf_aligned);
-  EXPECT_EQ(spoof.row.disposition, "none");
-  EXPECT_EQ(spoof.row.override_type, "local_policy");  // monitor: reject not applied
-  EXPECT_EQ(data->rows[1].row.disposition, "pass");
-  EXPECT_TRUE(data->rows[1].row.spf_aligned);
+  EXPECT_EQ(spoof.row().source_ip, "192.0.2.10");
+  EXPECT_EQ(spoof.row().envelope_from, "spf-pass.example.net");
+  EXPECT_EQ(spoof.row().spf_result, "pass");
+  EXPECT_FALSE(spoof.row().spf_aligned);
+  EXPECT_EQ(spoof.row().disposition, "none");
+  EXPECT_EQ(spoof.row().override_type, "local_policy");  // monitor: reject not applied
+  EXPECT_EQ(data->rows[1].row().disposition, "pass");
+  EXPECT_TRUE(data->rows[1].row().spf_aligned);
 }
 
 TEST(DmarcStep, NothingIsCountedWithoutReportRecord) {
