@@ -6,6 +6,7 @@
 #include "core/dmarc_report/recorder.hpp"
 #include "core/dmarc_report/store_keys.hpp"
 #include "core/util/log.hpp"
+#include "tests/unit/state/flaky_store.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
 
 #include <gtest/gtest.h>
@@ -129,51 +130,18 @@ TEST_P(RecorderTest, GarbageInTheStoreIsSkipped) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, RecorderTest, ::testing::Values("memory", "sqlite", "redis"));
 
-// FailingStore - a store that is down until told otherwise.
-class FailingStore final : public state::Store {
- public:
-  explicit FailingStore(state::Store& inner) : inner_(inner) {}
-  bool down = true;
-  state::Result<std::optional<std::string>> get(std::string_view k) override {
-    if (down) return std::unexpected(state::StoreError::unavailable);
-    return inner_.get(k);
-  }
-  state::Result<void> put(std::string_view k, std::string_view v, std::int64_t t) override {
-    if (down) return std::unexpected(state::StoreError::unavailable);
-    return inner_.put(k, v, t);
-  }
-  state::Result<bool> put_if_absent(std::string_view k, std::string_view v, std::int64_t t) override {
-    if (down) return std::unexpected(state::StoreError::unavailable);
-    return inner_.put_if_absent(k, v, t);
-  }
-  state::Result<std::int64_t> increment(std::string_view k, std::int64_t by, std::int64_t t) override {
-    if (down) return std::unexpected(state::StoreError::timeout);
-    return inner_.increment(k, by, t);
-  }
-  state::Result<bool> erase(std::string_view k) override { return inner_.erase(k); }
-  state::Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view p, std::size_t n) override {
-    return inner_.scan(p, n);
-  }
-  state::Result<std::size_t> count(std::string_view p) override { return inner_.count(p); }
-  state::Result<std::size_t> expire() override { return inner_.expire(); }
-  std::string name() const override { return "failing"; }
-
- private:
-  state::Store& inner_;
-};
-
 TEST(RecorderOutage, FailsOpenAndLogsOncePerOutage) {
   FixedClock clock(kNow);
-  state::MemoryStore memory(clock, 1000);
-  FailingStore store(memory);
+  state::test::FlakyStore store(clock);
+  store.failing = state::StoreError::unavailable;
   Recorder r(store, clock, {});
   std::vector<std::string> lines;
   log::capture([&](log::Level, std::string_view line) { lines.emplace_back(line); });
   EXPECT_EQ(r.record(policy(), row()), Recorded::store_failed);
   EXPECT_EQ(r.record(policy(), row()), Recorded::store_failed);
-  store.down = false;
+  store.failing.reset();
   EXPECT_EQ(r.record(policy(), row()), Recorded::counted);
-  store.down = true;
+  store.failing = state::StoreError::timeout;
   EXPECT_EQ(r.record(policy(), row()), Recorded::store_failed);
   log::capture(nullptr);
   EXPECT_EQ(r.stats().outages.load(), 2u);
