@@ -200,7 +200,8 @@ void add_dmarc_command(CLI::App& app, Runner& run) {
   add_dmarc_report_command(*sub, run);
   sub->callback([&run, args, sub] {
     if (sub->got_subcommand("report")) return;
-    if (args->from.empty()) throw usage_error("dmarc: --from is required (or: postseal dmarc report)");
+    if (args->from.empty())
+      throw usage_error("dmarc: --from is required (or: postseal dmarc report)");
     run = [args] { return run_dmarc(*args); };
   });
 }

@@ -19,10 +19,10 @@
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
-#include <fmt/format.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -48,7 +48,8 @@ dmarc_report::RunOptions run_options(const ReportArgs& args, const Clock& clock)
   } else if (auto p = dmarc_report::parse_period(args.period)) {
     o.period = *p;
   } else {
-    throw usage_error(fmt::format("--period '{}': want a date YYYY-MM-DD", printable(args.period, 40)));
+    throw usage_error(
+        fmt::format("--period '{}': want a date YYYY-MM-DD", printable(args.period, 40)));
   }
   o.out_dir = args.out_dir.empty() && args.dry_run ? "." : args.out_dir;
   if (!o.out_dir.empty() && !std::filesystem::is_directory(o.out_dir))
@@ -75,15 +76,17 @@ int run_report(const ReportArgs& args) {
   dmarc::Discovery discovery(*resolver, discovery_mode, psl ? &*psl : nullptr);
   dmarc_report::RunSummary summary;
   auto say = [](const std::string& line) { std::printf("%s\n", line.c_str()); };
-  asio::co_spawn(io, dmarc_report::run_reports(*store, clock, *resolver, discovery, who, options, say),
+  asio::co_spawn(io,
+                 dmarc_report::run_reports(*store, clock, *resolver, discovery, who, options, say),
                  [&summary](std::exception_ptr e, dmarc_report::RunSummary s) {
                    if (e) std::rethrow_exception(e);
                    summary = s;
                  });
   io.run();
-  std::printf("period %s: %d reports, %d written, %d sent, %d already sent, %d refused, %d failed\n",
-              options.period.text().c_str(), summary.reports, summary.written, summary.sent, summary.already_sent,
-              summary.refused, summary.failed);
+  std::printf(
+      "period %s: %d reports, %d written, %d sent, %d already sent, %d refused, %d failed\n",
+      options.period.text().c_str(), summary.reports, summary.written, summary.sent,
+      summary.already_sent, summary.refused, summary.failed);
   std::fflush(stdout);
   return summary.store_failed || summary.failed > 0 ? kExitTempFail : kExitOk;
 }
@@ -95,18 +98,23 @@ void add_dmarc_report_command(CLI::App& dmarc, Runner& run) {
   auto* sub = dmarc.add_subcommand(
       "report",
       "Build the DMARC aggregate reports (RFC 9990) of one day from the state store the milter and "
-      "proxy count into (dmarc.report_record): one gzipped XML report per policy domain; write them "
+      "proxy count into (dmarc.report_record): one gzipped XML report per policy domain; write "
+      "them "
       "(-o DIR) and/or mail them to each rua address through sendmail (--send), once per day and "
       "address (exit 0; 75: store, write or send failure, run again; 78: config)");
-  sub->add_option("--period", args->period, "the UTC day to report, YYYY-MM-DD (default: yesterday)");
-  sub->add_option("-o,--output", args->out_dir, "write each report file (.xml.gz) into this directory");
-  sub->add_flag("--send", args->send,
-                "mail each report to its rua addresses (external ones only when their _report._dmarc "
-                "record allows it) through dmarc.report_sendmail, and mark them sent");
+  sub->add_option("--period", args->period,
+                  "the UTC day to report, YYYY-MM-DD (default: yesterday)");
+  sub->add_option("-o,--output", args->out_dir,
+                  "write each report file (.xml.gz) into this directory");
+  sub->add_flag(
+      "--send", args->send,
+      "mail each report to its rua addresses (external ones only when their _report._dmarc "
+      "record allows it) through dmarc.report_sendmail, and mark them sent");
   sub->add_flag("--dry-run", args->dry_run,
                 "write the files (to -o DIR, else the current directory), send and mark nothing");
   sub->add_option("-c,--config", args->config_path,
-                  "config file for [dmarc], [state] and [dns] (default /etc/postseal/postseal.toml if present)");
+                  "config file for [dmarc], [state] and [dns] (default /etc/postseal/postseal.toml "
+                  "if present)");
   dns::add_resolver_options(sub, args->resolver);
   sub->callback([&run, args] { run = [args] { return run_report(*args); }; });
 }

@@ -70,7 +70,8 @@ std::string override_type(const dmarc::Verdict& v, const dmarc::AuthorVerdict& a
 
 }  // namespace
 
-std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file, const DmarcCheck* check) {
+std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file,
+                                                     const DmarcCheck* check) {
   if (check == nullptr || !check->settings.reporting.record) return nullptr;
   auto r = std::make_unique<DmarcRecording>();
   r->state = state::settings_from_config(file);
@@ -83,11 +84,12 @@ void start_dmarc_recording(DmarcRecording& r, const Clock& clock) {
   if (r.recorder) return;
   r.store = state::open_store(r.state, clock);
   r.recorder = std::make_unique<dmarc_report::Recorder>(*r.store, clock, r.limits);
-  log::info("DMARC reports: recording into {}, at most {} rows per domain and {} domains per day", r.store->name(),
-            r.limits.max_rows, r.limits.max_domains);
+  log::info("DMARC reports: recording into {}, at most {} rows per domain and {} domains per day",
+            r.store->name(), r.limits.max_rows, r.limits.max_domains);
 }
 
-std::vector<std::pair<PolicyPublished, Row>> report_rows(const DmarcCheck& check, const MessageReport& report,
+std::vector<std::pair<PolicyPublished, Row>> report_rows(const DmarcCheck& check,
+                                                         const MessageReport& report,
                                                          const dmarc::Verdict& verdict) {
   std::vector<std::pair<PolicyPublished, Row>> out;
   if (report.client_ip.empty()) return out;
@@ -98,7 +100,8 @@ std::vector<std::pair<PolicyPublished, Row>> report_rows(const DmarcCheck& check
     row.header_from = a.domain;
     row.envelope_from = domain_of(report.sender);
     set_spf(row, report);
-    for (const auto& sig : report.dkim) row.dkim.push_back({to_lower(sig.d), sig.s, std::string(dkim::to_string(sig.result))});
+    for (const auto& sig : report.dkim)
+      row.dkim.push_back({to_lower(sig.d), sig.s, std::string(dkim::to_string(sig.result))});
     row.disposition = disposition(verdict, a);
     row.dkim_aligned = a.dkim_aligned;
     row.spf_aligned = a.spf_aligned;
@@ -111,7 +114,8 @@ std::vector<std::pair<PolicyPublished, Row>> report_rows(const DmarcCheck& check
 void record_dmarc(DmarcRecording& recording, const DmarcCheck& check, const MessageReport& report,
                   const dmarc::Verdict& verdict) {
   if (!recording.recorder) return;
-  for (const auto& [policy, row] : report_rows(check, report, verdict)) recording.recorder->record(policy, row);
+  for (const auto& [policy, row] : report_rows(check, report, verdict))
+    recording.recorder->record(policy, row);
 }
 
 }  // namespace postseal::verifier

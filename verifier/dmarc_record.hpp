@@ -34,7 +34,8 @@ struct DmarcRecording {
 
 // make_dmarc_recording - when DMARC is evaluated (`check` not null) and dmarc.report_record
 // is on, else null; the store is not opened yet. Throws StartupError.
-std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file, const DmarcCheck* check);
+std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file,
+                                                     const DmarcCheck* check);
 
 // start_dmarc_recording - open the store (once; `clock` must outlive the recording).
 void start_dmarc_recording(DmarcRecording& recording, const Clock& clock);

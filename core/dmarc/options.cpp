@@ -76,11 +76,13 @@ Reporting reporting_from_config(const config::File& file) {
   r.max_rows = file.integer("dmarc.report_max_rows");
   r.max_domains = file.integer("dmarc.report_max_domains");
   auto at = r.email.rfind('@');
-  if (!r.email.empty() && (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||
-                           r.email.front() == '-' || has_control(r.email) ||
-                           r.email.find_first_of(" <>\"") != std::string::npos))
-    throw config_error(fmt::format("{}: dmarc.report_email \"{}\": want an address like dmarc-reports@example.org",
-                                   file.where("dmarc.report_email"), printable(r.email)));
+  if (!r.email.empty() &&
+      (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||
+       r.email.front() == '-' || has_control(r.email) ||
+       r.email.find_first_of(" <>\"") != std::string::npos))
+    throw config_error(
+        fmt::format("{}: dmarc.report_email \"{}\": want an address like dmarc-reports@example.org",
+                    file.where("dmarc.report_email"), printable(r.email)));
   if (r.sendmail.empty() || r.sendmail.front() != '/')
     throw config_error(fmt::format("{}: dmarc.report_sendmail \"{}\": want an absolute path",
                                    file.where("dmarc.report_sendmail"), printable(r.sendmail)));

@@ -24,8 +24,9 @@ std::string_view suffix_after(const std::string& key, const std::string& prefix)
 
 }  // namespace
 
-state::Result<std::vector<PolicyPublished>> published_policies(state::Store& store, const Period& period,
-                                                                std::size_t max_domains) {
+state::Result<std::vector<PolicyPublished>> published_policies(state::Store& store,
+                                                               const Period& period,
+                                                               std::size_t max_domains) {
   auto prefix = keys::policy_prefix(period);
   auto entries = store.scan(prefix, std::min(max_domains, state::kMaxScanEntries));
   if (!entries) return std::unexpected(entries.error());
@@ -34,12 +35,13 @@ state::Result<std::vector<PolicyPublished>> published_policies(state::Store& sto
     auto policy = decode_policy(value);
     if (policy && policy->domain == suffix_after(key, prefix)) out.push_back(std::move(*policy));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.domain < b.domain; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.domain < b.domain; });
   return out;
 }
 
-state::Result<DomainData> domain_data(state::Store& store, const Period& period, const PolicyPublished& policy,
-                                      std::size_t max_rows) {
+state::Result<DomainData> domain_data(state::Store& store, const Period& period,
+                                      const PolicyPublished& policy, std::size_t max_rows) {
   DomainData data{policy, {}, 0, 0, 0};
   const std::size_t limit = std::min(max_rows, state::kMaxScanEntries);
   const auto count_prefix = keys::count_prefix(period, policy.domain);
@@ -47,7 +49,8 @@ state::Result<DomainData> domain_data(state::Store& store, const Period& period,
   if (!counts) return std::unexpected(counts.error());
   std::unordered_map<std::string, std::int64_t> by_digest;
   by_digest.reserve(counts->size());
-  for (const auto& [key, value] : *counts) by_digest.emplace(suffix_after(key, count_prefix), positive(value));
+  for (const auto& [key, value] : *counts)
+    by_digest.emplace(suffix_after(key, count_prefix), positive(value));
   counts->clear();
   counts->shrink_to_fit();
   const auto row_prefix = keys::row_prefix(period, policy.domain);
@@ -57,7 +60,8 @@ state::Result<DomainData> domain_data(state::Store& store, const Period& period,
   for (auto& [key, value] : *rows) {
     auto d = suffix_after(key, row_prefix);
     auto count = by_digest.find(std::string(d));
-    if (count == by_digest.end() || count->second <= 0 || !decode_row(value) || digest(value) != d) {
+    if (count == by_digest.end() || count->second <= 0 || !decode_row(value) ||
+        digest(value) != d) {
       ++data.unreadable;
       continue;
     }

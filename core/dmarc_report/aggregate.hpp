@@ -35,11 +35,12 @@ struct DomainData {
 };
 
 // published_policies - the policy domains of `period`, sorted by domain.
-state::Result<std::vector<PolicyPublished>> published_policies(state::Store& store, const Period& period,
-                                                                std::size_t max_domains);
+state::Result<std::vector<PolicyPublished>> published_policies(state::Store& store,
+                                                               const Period& period,
+                                                               std::size_t max_domains);
 
 // domain_data - the rows of `policy.domain` in `period`.
-state::Result<DomainData> domain_data(state::Store& store, const Period& period, const PolicyPublished& policy,
-                                      std::size_t max_rows);
+state::Result<DomainData> domain_data(state::Store& store, const Period& period,
+                                      const PolicyPublished& policy, std::size_t max_rows);
 
 }  // namespace postseal::dmarc_report

@@ -29,12 +29,14 @@ std::string_view to_string(Authorization a) {
 }
 
 std::optional<MailtoAddress> mailto_address(std::string_view uri) {
-  if (uri.size() <= kMailto.size() || to_lower(uri.substr(0, kMailto.size())) != kMailto) return std::nullopt;
+  if (uri.size() <= kMailto.size() || to_lower(uri.substr(0, kMailto.size())) != kMailto)
+    return std::nullopt;
   std::string_view address = uri.substr(kMailto.size());
-  if (auto bang = address.find('!'); bang != std::string_view::npos) address = address.substr(0, bang);
+  if (auto bang = address.find('!'); bang != std::string_view::npos)
+    address = address.substr(0, bang);
   auto at = address.find('@');
-  if (address.empty() || address.size() > kMaxAddressOctets || at == 0 || at == std::string_view::npos ||
-      address.front() == '-')
+  if (address.empty() || address.size() > kMaxAddressOctets || at == 0 ||
+      at == std::string_view::npos || address.front() == '-')
     return std::nullopt;
   for (char c : address.substr(0, at))
     if (!atext(c)) return std::nullopt;
@@ -43,21 +45,25 @@ std::optional<MailtoAddress> mailto_address(std::string_view uri) {
   return MailtoAddress{std::string(address.substr(0, at)) + "@" + *domain, *domain};
 }
 
-asio::awaitable<Authorization> authorize_destination(dmarc::Discovery& discovery, dns::Resolver& resolver,
-                                                     std::string policy_domain, std::string destination_domain) {
+asio::awaitable<Authorization> authorize_destination(dmarc::Discovery& discovery,
+                                                     dns::Resolver& resolver,
+                                                     std::string policy_domain,
+                                                     std::string destination_domain) {
   if (policy_domain == destination_domain) co_return Authorization::same_domain;
   auto ours = co_await discovery.organizational_domain(policy_domain);
   auto theirs = co_await discovery.organizational_domain(destination_domain);
   if (ours.status == dmarc::Status::temperror || theirs.status == dmarc::Status::temperror)
     co_return Authorization::temporary;
-  if (ours.status == dmarc::Status::found && theirs.status == dmarc::Status::found && ours.domain == theirs.domain)
+  if (ours.status == dmarc::Status::found && theirs.status == dmarc::Status::found &&
+      ours.domain == theirs.domain)
     co_return Authorization::same_domain;
   std::string name = policy_domain + std::string(kReportLabel) + destination_domain;
   if (name.size() > dmarc::kMaxDomainOctets) co_return Authorization::refused;
   auto answer = co_await resolver.lookup(name, dns::RrType::txt);
   if (answer.temporary()) co_return Authorization::temporary;
   for (const auto& record : answer.records)
-    if (record.type == dns::RrType::txt && dmarc::is_dmarc_record(record.text())) co_return Authorization::authorized;
+    if (record.type == dns::RrType::txt && dmarc::is_dmarc_record(record.text()))
+      co_return Authorization::authorized;
   co_return Authorization::refused;
 }
 

@@ -40,7 +40,9 @@ enum class Authorization { same_domain, authorized, refused, temporary };
 std::string_view to_string(Authorization a);
 
 // authorize_destination - RFC 9990 3.4 for `policy_domain` sending to `destination_domain`.
-asio::awaitable<Authorization> authorize_destination(dmarc::Discovery& discovery, dns::Resolver& resolver,
-                                                     std::string policy_domain, std::string destination_domain);
+asio::awaitable<Authorization> authorize_destination(dmarc::Discovery& discovery,
+                                                     dns::Resolver& resolver,
+                                                     std::string policy_domain,
+                                                     std::string destination_domain);
 
 }  // namespace postseal::dmarc_report

@@ -16,7 +16,8 @@ constexpr int kMemLevel = 8;
 }  // namespace
 
 GzipWriter::GzipWriter() : stream_(new z_stream{}) {
-  if (deflateInit2(stream_, Z_BEST_COMPRESSION, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(stream_, Z_BEST_COMPRESSION, Z_DEFLATED, kGzipWindowBits, kMemLevel,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
     delete stream_;
     throw std::bad_alloc();
   }

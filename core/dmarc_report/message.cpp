@@ -32,8 +32,8 @@ std::string report_message(const ReportMail& m) {
   out += fmt::format("Content-Type: multipart/mixed; boundary=\"{}\"\n\n", boundary);
   out += "This is a DMARC aggregate report (RFC 9990) in MIME format.\n\n";
   out += fmt::format("--{}\nContent-Type: text/plain; charset=us-ascii\n\n", boundary);
-  out += fmt::format("DMARC aggregate report for {}, Report-ID <{}>, in the attached file.\n\n", m.policy_domain,
-                     m.report_id);
+  out += fmt::format("DMARC aggregate report for {}, Report-ID <{}>, in the attached file.\n\n",
+                     m.policy_domain, m.report_id);
   out += fmt::format("--{}\nContent-Type: application/gzip; name=\"{}\"\n", boundary, m.file_name);
   out += fmt::format("Content-Disposition: attachment; filename=\"{}\"\n", m.file_name);
   out += "Content-Transfer-Encoding: base64\n\n";

@@ -15,13 +15,15 @@
 namespace postseal::dmarc_report {
 
 // report_id - "2026-12-06.example.com@receiver.example": unique per domain and period.
-std::string report_id(std::string_view receiver, std::string_view policy_domain, const Period& period);
+std::string report_id(std::string_view receiver, std::string_view policy_domain,
+                      const Period& period);
 // unique_id - the file name's unique-id of a Report-ID: 16 hex digits of its digest.
 std::string unique_id(std::string_view report_id);
 // report_file_name - the .xml.gz name of a report.
-std::string report_file_name(std::string_view receiver, std::string_view policy_domain, const Period& period,
-                             std::string_view report_id);
+std::string report_file_name(std::string_view receiver, std::string_view policy_domain,
+                             const Period& period, std::string_view report_id);
 // report_subject - the Subject field value.
-std::string report_subject(std::string_view policy_domain, std::string_view receiver, std::string_view report_id);
+std::string report_subject(std::string_view policy_domain, std::string_view receiver,
+                           std::string_view report_id);
 
 }  // namespace postseal::dmarc_report

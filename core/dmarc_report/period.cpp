@@ -35,7 +35,8 @@ Period period_of(std::int64_t epoch_seconds) {
 
 std::optional<Period> parse_period(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  int year = digits(text.substr(0, 4)), month = digits(text.substr(5, 2)), mday = digits(text.substr(8, 2));
+  int year = digits(text.substr(0, 4)), month = digits(text.substr(5, 2)),
+      mday = digits(text.substr(8, 2));
   if (year < 1970 || month < 1 || month > 12 || mday < 1 || mday > 31) return std::nullopt;
   std::tm tm{};
   tm.tm_year = year - 1900;

@@ -20,7 +20,7 @@ struct Period {
 
   std::int64_t begin() const { return day * kSecondsPerDay; }
   std::int64_t end() const { return begin() + kSecondsPerDay - 1; }  // last second, inclusive
-  std::string text() const;                                         // "2026-12-06"
+  std::string text() const;                                          // "2026-12-06"
   bool operator==(const Period&) const = default;
 };
 

@@ -30,14 +30,16 @@ Recorded Recorder::record(const PolicyPublished& policy, const Row& row) {
   const Period period = period_of(now);
   const std::int64_t ttl = retention_ttl(period, now);
   auto domain = count_domain(period, policy, ttl);
-  auto outcome = domain && *domain == Recorded::counted ? count_row(period, policy.domain, row, ttl) : domain;
+  auto outcome =
+      domain && *domain == Recorded::counted ? count_row(period, policy.domain, row, ttl) : domain;
   if (!outcome) {
     note_failure(outcome.error());
     stats_.lost.fetch_add(1, std::memory_order_relaxed);
     return Recorded::store_failed;
   }
   note_success();
-  (*outcome == Recorded::counted ? stats_.counted : stats_.lost).fetch_add(1, std::memory_order_relaxed);
+  (*outcome == Recorded::counted ? stats_.counted : stats_.lost)
+      .fetch_add(1, std::memory_order_relaxed);
   return *outcome;
 }
 
@@ -61,8 +63,8 @@ state::Result<Recorded> Recorder::count_domain(const Period& period, const Polic
 
 // count_row - add one to the row's counter; a new row is described, unless the domain
 // has max_rows already (then the message is counted as dropped).
-state::Result<Recorded> Recorder::count_row(const Period& period, const std::string& domain, const Row& row,
-                                            std::int64_t ttl) {
+state::Result<Recorded> Recorder::count_row(const Period& period, const std::string& domain,
+                                            const Row& row, std::int64_t ttl) {
   const std::string encoded = encode_row(row);
   if (encoded.size() > state::kMaxValueOctets) return Recorded::too_large;
   const std::string d = digest(encoded);
@@ -74,18 +76,22 @@ state::Result<Recorded> Recorder::count_row(const Period& period, const std::str
   if (!rows) return std::unexpected(rows.error());
   if (static_cast<std::uint64_t>(*rows) > limits_.max_rows) {
     if (auto gone = store_.erase(count_key); !gone) return std::unexpected(gone.error());
-    if (auto x = store_.increment(keys::dropped(period, domain), 1, ttl); !x) return std::unexpected(x.error());
+    if (auto x = store_.increment(keys::dropped(period, domain), 1, ttl); !x)
+      return std::unexpected(x.error());
     return Recorded::row_limit;
   }
-  if (auto put = store_.put(keys::row(period, domain, d), encoded, ttl); !put) return std::unexpected(put.error());
+  if (auto put = store_.put(keys::row(period, domain, d), encoded, ttl); !put)
+    return std::unexpected(put.error());
   return Recorded::counted;
 }
 
 void Recorder::note_failure(state::StoreError e) {
   if (!in_outage_.exchange(true)) {
     stats_.outages.fetch_add(1, std::memory_order_relaxed);
-    log::warning("DMARC reports: state store {} failed ({}): messages are not recorded until it answers again",
-                 store_.name(), state::to_string(e));
+    log::warning(
+        "DMARC reports: state store {} failed ({}): messages are not recorded until it answers "
+        "again",
+        store_.name(), state::to_string(e));
   }
 }
 

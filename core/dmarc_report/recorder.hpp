@@ -71,7 +71,8 @@ class Recorder {
   state::Store& store() { return store_; }
 
  private:
-  state::Result<Recorded> count_domain(const Period& period, const PolicyPublished& policy, std::int64_t ttl);
+  state::Result<Recorded> count_domain(const Period& period, const PolicyPublished& policy,
+                                       std::int64_t ttl);
   state::Result<Recorded> count_row(const Period& period, const std::string& domain, const Row& row,
                                     std::int64_t ttl);
   void note_failure(state::StoreError e);

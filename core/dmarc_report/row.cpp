@@ -81,11 +81,12 @@ std::optional<bool> flag(std::string_view f) {
 
 std::string encode_row(const Row& r) {
   std::string out;
-  for (std::string_view f : {kRowTag, std::string_view(r.source_ip), std::string_view(r.header_from),
-                             std::string_view(r.envelope_from), std::string_view(r.spf_domain),
-                             std::string_view(r.spf_scope), std::string_view(r.spf_result),
-                             std::string_view(r.disposition), std::string_view(r.dkim_aligned ? "1" : "0"),
-                             std::string_view(r.spf_aligned ? "1" : "0"), std::string_view(r.override_type)})
+  for (std::string_view f :
+       {kRowTag, std::string_view(r.source_ip), std::string_view(r.header_from),
+        std::string_view(r.envelope_from), std::string_view(r.spf_domain),
+        std::string_view(r.spf_scope), std::string_view(r.spf_result),
+        std::string_view(r.disposition), std::string_view(r.dkim_aligned ? "1" : "0"),
+        std::string_view(r.spf_aligned ? "1" : "0"), std::string_view(r.override_type)})
     append_field(out, f);
   for (std::size_t i = 0; i < r.dkim.size() && i < kMaxDkimPerRow; ++i) {
     append_field(out, r.dkim[i].domain);
@@ -102,19 +103,22 @@ std::optional<Row> decode_row(std::string_view text) {
   if (extra % 3 != 0 || extra / 3 > kMaxDkimPerRow) return std::nullopt;
   auto dkim_aligned = flag((*f)[8]), spf_aligned = flag((*f)[9]);
   if (!dkim_aligned || !spf_aligned) return std::nullopt;
-  Row r{(*f)[1], (*f)[2], (*f)[3], (*f)[4], (*f)[5], (*f)[6], {}, (*f)[7], *dkim_aligned, *spf_aligned, (*f)[10]};
-  for (std::size_t i = kRowFixedFields; i < f->size(); i += 3) r.dkim.push_back({(*f)[i], (*f)[i + 1], (*f)[i + 2]});
+  Row r{(*f)[1], (*f)[2], (*f)[3],       (*f)[4],      (*f)[5], (*f)[6],
+        {},      (*f)[7], *dkim_aligned, *spf_aligned, (*f)[10]};
+  for (std::size_t i = kRowFixedFields; i < f->size(); i += 3)
+    r.dkim.push_back({(*f)[i], (*f)[i + 1], (*f)[i + 2]});
   return r;
 }
 
 std::string encode_policy(const PolicyPublished& p) {
   std::string out;
-  for (std::string_view f : {kPolicyTag, std::string_view(p.domain), std::string_view(p.p), std::string_view(p.sp),
-                             std::string_view(p.np), std::string_view(p.adkim), std::string_view(p.aspf),
-                             std::string_view(p.testing), std::string_view(p.psd),
-                             std::string_view(p.discovery_method)})
+  for (std::string_view f :
+       {kPolicyTag, std::string_view(p.domain), std::string_view(p.p), std::string_view(p.sp),
+        std::string_view(p.np), std::string_view(p.adkim), std::string_view(p.aspf),
+        std::string_view(p.testing), std::string_view(p.psd), std::string_view(p.discovery_method)})
     append_field(out, f);
-  for (std::size_t i = 0; i < p.rua.size() && i < kMaxRuaPerDomain; ++i) append_field(out, p.rua[i]);
+  for (std::size_t i = 0; i < p.rua.size() && i < kMaxRuaPerDomain; ++i)
+    append_field(out, p.rua[i]);
   return out;
 }
 
@@ -122,7 +126,8 @@ std::optional<PolicyPublished> decode_policy(std::string_view text) {
   auto f = split(text);
   if (!f || f->size() < kPolicyFixedFields || (*f)[0] != kPolicyTag) return std::nullopt;
   if (f->size() - kPolicyFixedFields > kMaxRuaPerDomain) return std::nullopt;
-  PolicyPublished p{(*f)[1], (*f)[2], (*f)[3], (*f)[4], (*f)[5], (*f)[6], (*f)[7], (*f)[8], (*f)[9], {}};
+  PolicyPublished p{(*f)[1], (*f)[2], (*f)[3], (*f)[4], (*f)[5],
+                    (*f)[6], (*f)[7], (*f)[8], (*f)[9], {}};
   for (std::size_t i = kPolicyFixedFields; i < f->size(); ++i) p.rua.push_back((*f)[i]);
   return p;
 }
@@ -130,7 +135,8 @@ std::optional<PolicyPublished> decode_policy(std::string_view text) {
 std::string digest(std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  [[maybe_unused]] int ok = EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr);
+  [[maybe_unused]] int ok =
+      EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr);
   assert(ok == 1 && len >= 16);
   std::string out;
   for (unsigned int i = 0; i < 16; ++i) {

@@ -54,7 +54,7 @@ struct Row {
 struct PolicyPublished {
   std::string domain;
   std::string p = "none";
-  std::string sp, np;            // "" when the record had none
+  std::string sp, np;  // "" when the record had none
   std::string adkim = "r", aspf = "r";
   std::string testing = "n";     // t=y -> "y"
   std::string psd = "u";         // kept for the operator; RFC 9990 has no element for it

@@ -49,11 +49,14 @@ bool write_file(Run& run, const BuiltReport& report) {
 }
 
 // send_once - claim, hand over, or release the claim when sendmail fails.
-void send_once(Run& run, const PolicyPublished& policy, const BuiltReport& report, const MailtoAddress& to) {
+void send_once(Run& run, const PolicyPublished& policy, const BuiltReport& report,
+               const MailtoAddress& to) {
   const auto key = keys::sent(run.options.period, policy.domain, to.address);
-  auto claim = run.store.put_if_absent(key, "sent", retention_ttl(run.options.period, run.clock.now()));
+  auto claim =
+      run.store.put_if_absent(key, "sent", retention_ttl(run.options.period, run.clock.now()));
   if (!claim) {
-    run.say(fmt::format("  {}: not sent: state store {}: {}", to.address, run.store.name(), state::to_string(claim.error())));
+    run.say(fmt::format("  {}: not sent: state store {}: {}", to.address, run.store.name(),
+                        state::to_string(claim.error())));
     ++run.summary.failed;
     return;
   }
@@ -62,9 +65,16 @@ void send_once(Run& run, const PolicyPublished& policy, const BuiltReport& repor
     ++run.summary.already_sent;
     return;
   }
-  ReportMail mail{run.who.email, to.address, report_subject(policy.domain, run.who.receiver, report.report_id),
-                  report.report_id, policy.domain, report.file_name, report.gzip, run.clock.now()};
-  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, report_message(mail)); !sent) {
+  ReportMail mail{run.who.email,
+                  to.address,
+                  report_subject(policy.domain, run.who.receiver, report.report_id),
+                  report.report_id,
+                  policy.domain,
+                  report.file_name,
+                  report.gzip,
+                  run.clock.now()};
+  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, report_message(mail));
+      !sent) {
     (void)run.store.erase(key);
     run.say(fmt::format("  {}: not sent: {}", to.address, sent.error()));
     ++run.summary.failed;
@@ -85,7 +95,8 @@ asio::awaitable<void> deliver(Run& run, const PolicyPublished& policy, const Bui
     }
     if (std::find(done.begin(), done.end(), to->address) != done.end()) continue;
     done.push_back(to->address);
-    auto allowed = co_await authorize_destination(run.discovery, run.resolver, policy.domain, to->domain);
+    auto allowed =
+        co_await authorize_destination(run.discovery, run.resolver, policy.domain, to->domain);
     if (allowed == Authorization::refused || allowed == Authorization::temporary) {
       run.say(fmt::format("  {}: not sent: {}", to->address, to_string(allowed)));
       ++(allowed == Authorization::refused ? run.summary.refused : run.summary.failed);
@@ -103,18 +114,20 @@ asio::awaitable<void> deliver(Run& run, const PolicyPublished& policy, const Bui
 asio::awaitable<void> report_domain(Run& run, const PolicyPublished& policy) {
   auto data = domain_data(run.store, run.options.period, policy, run.who.max_rows);
   if (!data) {
-    run.say(fmt::format("error: {}: state store {}: {}", policy.domain, run.store.name(), state::to_string(data.error())));
+    run.say(fmt::format("error: {}: state store {}: {}", policy.domain, run.store.name(),
+                        state::to_string(data.error())));
     run.summary.store_failed = true;
     co_return;
   }
   if (data->rows.empty()) co_return;
   auto report = build_report(run.who, *data, run.options.period);
   ++run.summary.reports;
-  run.say(fmt::format("{}: {} records, {} messages{}{}, Report-ID <{}>", policy.domain, data->rows.size(),
-                      data->messages,
-                      data->dropped ? fmt::format(", {} more over dmarc.report_max_rows", data->dropped) : "",
-                      data->unreadable ? fmt::format(", {} unreadable entries skipped", data->unreadable) : "",
-                      report.report_id));
+  run.say(fmt::format(
+      "{}: {} records, {} messages{}{}, Report-ID <{}>", policy.domain, data->rows.size(),
+      data->messages,
+      data->dropped ? fmt::format(", {} more over dmarc.report_max_rows", data->dropped) : "",
+      data->unreadable ? fmt::format(", {} unreadable entries skipped", data->unreadable) : "",
+      report.report_id));
   if (!run.options.out_dir.empty() && !write_file(run, report)) co_return;
   if (run.options.send) co_await deliver(run, policy, report);
 }
@@ -123,7 +136,9 @@ asio::awaitable<void> report_domain(Run& run, const PolicyPublished& policy) {
 
 Submitter submitter_from(const dmarc::Reporting& r) {
   if (r.email.empty())
-    throw config_error("dmarc.report_email is not set: reports need a From address (e.g. dmarc-reports@example.org)");
+    throw config_error(
+        "dmarc.report_email is not set: reports need a From address (e.g. "
+        "dmarc-reports@example.org)");
   Submitter who;
   who.email = r.email;
   who.receiver = to_lower(r.email.substr(r.email.rfind('@') + 1));
@@ -145,8 +160,9 @@ BuiltReport build_report(const Submitter& who, const DomainData& data, const Per
   return report;
 }
 
-asio::awaitable<RunSummary> run_reports(state::Store& store, const Clock& clock, dns::Resolver& resolver,
-                                        dmarc::Discovery& discovery, const Submitter& who, const RunOptions& options,
+asio::awaitable<RunSummary> run_reports(state::Store& store, const Clock& clock,
+                                        dns::Resolver& resolver, dmarc::Discovery& discovery,
+                                        const Submitter& who, const RunOptions& options,
                                         const Say& say) {
   Run run{store, clock, resolver, discovery, who, options, say, {}};
   auto policies = published_policies(store, options.period, who.max_domains);

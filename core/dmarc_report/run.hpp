@@ -65,8 +65,9 @@ BuiltReport build_report(const Submitter& who, const DomainData& data, const Per
 using Say = std::function<void(const std::string&)>;
 
 // run_reports - the whole run. `resolver` and `discovery` are used only to send.
-asio::awaitable<RunSummary> run_reports(state::Store& store, const Clock& clock, dns::Resolver& resolver,
-                                        dmarc::Discovery& discovery, const Submitter& who, const RunOptions& options,
+asio::awaitable<RunSummary> run_reports(state::Store& store, const Clock& clock,
+                                        dns::Resolver& resolver, dmarc::Discovery& discovery,
+                                        const Submitter& who, const RunOptions& options,
                                         const Say& say);
 
 }  // namespace postseal::dmarc_report

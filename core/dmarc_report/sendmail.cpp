@@ -3,13 +3,13 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 extern char** environ;
 
@@ -31,10 +31,12 @@ bool write_all(int fd, std::string_view text) {
 std::expected<void, std::string> wait_status(pid_t pid, const std::string& sendmail) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return std::unexpected(fmt::format("{}: waitpid: {}", sendmail, std::strerror(errno)));
+    if (errno != EINTR)
+      return std::unexpected(fmt::format("{}: waitpid: {}", sendmail, std::strerror(errno)));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-  if (WIFEXITED(status)) return std::unexpected(fmt::format("{} exited with status {}", sendmail, WEXITSTATUS(status)));
+  if (WIFEXITED(status))
+    return std::unexpected(fmt::format("{} exited with status {}", sendmail, WEXITSTATUS(status)));
   return std::unexpected(fmt::format("{} killed by signal {}", sendmail, WTERMSIG(status)));
 }
 
@@ -43,12 +45,14 @@ std::expected<void, std::string> wait_status(pid_t pid, const std::string& sendm
 std::expected<void, std::string> send_mail(const std::string& sendmail, const std::string& from,
                                            const std::string& to, std::string_view message) {
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return std::unexpected(fmt::format("pipe: {}", std::strerror(errno)));
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return std::unexpected(fmt::format("pipe: {}", std::strerror(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], STDIN_FILENO);
   std::string i = "-i", f = "-f", dashes = "--", from_arg = from, to_arg = to, path = sendmail;
-  char* argv[] = {path.data(), i.data(), f.data(), from_arg.data(), dashes.data(), to_arg.data(), nullptr};
+  char* argv[] = {path.data(),   i.data(),      f.data(), from_arg.data(),
+                  dashes.data(), to_arg.data(), nullptr};
   pid_t pid = 0;
   int rc = posix_spawn(&pid, sendmail.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);

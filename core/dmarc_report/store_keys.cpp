@@ -20,10 +20,18 @@ std::string key(char kind, const Period& p, std::string_view a = {}, std::string
 
 std::string policy(const Period& p, std::string_view domain) { return key('p', p, domain); }
 std::string policy_prefix(const Period& p) { return key('p', p) + ":"; }
-std::string row(const Period& p, std::string_view domain, std::string_view d) { return key('r', p, domain, d); }
-std::string row_prefix(const Period& p, std::string_view domain) { return key('r', p, domain) + ":"; }
-std::string count(const Period& p, std::string_view domain, std::string_view d) { return key('c', p, domain, d); }
-std::string count_prefix(const Period& p, std::string_view domain) { return key('c', p, domain) + ":"; }
+std::string row(const Period& p, std::string_view domain, std::string_view d) {
+  return key('r', p, domain, d);
+}
+std::string row_prefix(const Period& p, std::string_view domain) {
+  return key('r', p, domain) + ":";
+}
+std::string count(const Period& p, std::string_view domain, std::string_view d) {
+  return key('c', p, domain, d);
+}
+std::string count_prefix(const Period& p, std::string_view domain) {
+  return key('c', p, domain) + ":";
+}
 std::string rows_started(const Period& p, std::string_view domain) { return key('n', p, domain); }
 std::string dropped(const Period& p, std::string_view domain) { return key('x', p, domain); }
 std::string domains_started(const Period& p) { return key('d', p); }

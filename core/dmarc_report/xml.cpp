@@ -15,9 +15,9 @@ std::size_t utf8_length(std::string_view s) {
   if (n == 0 || c > 0xf4 || s.size() < n) return 0;
   for (std::size_t i = 1; i < n; ++i)
     if ((b(i) & 0xc0) != 0x80) return 0;
-  if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
+  if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
   if (c == 0xed && b(1) >= 0xa0) return 0;  // surrogates
-  if (c == 0xf0 && b(1) < 0x90) return 0;  // overlong
+  if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
   if (c == 0xf4 && b(1) >= 0x90) return 0;  // above U+10FFFF
   return n;
 }

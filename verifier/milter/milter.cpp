@@ -349,7 +349,8 @@ sfsistat on_eom(SMFICTX* ctx) {
     auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
     log::info("{}: milter: {}", s->queue_id, results_log_text(ar));
-    if (verdict && g_engine->dmarc_recording) record_dmarc(*s, dkim, *verdict, *g_engine->dmarc, *g_engine->dmarc_recording);
+    if (verdict && g_engine->dmarc_recording)
+      record_dmarc(*s, dkim, *verdict, *g_engine->dmarc, *g_engine->dmarc_recording);
     if (verdict) {
       if (auto done = act_on_dmarc(ctx, *s, *verdict)) {
         s->reset_message();

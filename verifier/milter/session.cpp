@@ -193,8 +193,9 @@ dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::Signature
   return verifier::dmarc_message(s.fields, report);
 }
 
-void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim, const dmarc::Verdict& verdict,
-                  const verifier::DmarcCheck& check, verifier::DmarcRecording& recording) {
+void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
+                  const dmarc::Verdict& verdict, const verifier::DmarcCheck& check,
+                  verifier::DmarcRecording& recording) {
   auto report = report_of(s);
   report.dkim = dkim;
   verifier::record_dmarc(recording, check, report, verdict);

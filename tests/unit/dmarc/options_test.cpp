@@ -26,8 +26,9 @@ TEST(ReportingOptions, Defaults) {
 }
 
 TEST(ReportingOptions, Values) {
-  auto r = reporting("[dmarc]\nreport_record = true\nreport_email = \"dmarc@example.org\"\n"
-                     "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n");
+  auto r = reporting(
+      "[dmarc]\nreport_record = true\nreport_email = \"dmarc@example.org\"\n"
+      "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n");
   EXPECT_TRUE(r.record);
   EXPECT_EQ(r.email, "dmarc@example.org");
   EXPECT_EQ(r.org_name, "Example");
@@ -36,11 +37,12 @@ TEST(ReportingOptions, Values) {
 }
 
 TEST(ReportingOptions, BadValuesAreConfigErrors) {
-  for (std::string text : {"report_email = \"-oQ/tmp@example.org\"", "report_email = \"dmarc\"",
-                           "report_email = \"dmarc@\"", "report_email = \"a b@example.org\"",
-                           "report_email = \"<dmarc@example.org>\"", "report_email = \"dmarc@exa_mple..org\"",
-                           "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
-                           "report_max_rows = 100001", "report_max_domains = 0"}) {
+  for (std::string text :
+       {"report_email = \"-oQ/tmp@example.org\"", "report_email = \"dmarc\"",
+        "report_email = \"dmarc@\"", "report_email = \"a b@example.org\"",
+        "report_email = \"<dmarc@example.org>\"", "report_email = \"dmarc@exa_mple..org\"",
+        "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
+        "report_max_rows = 100001", "report_max_domains = 0"}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";

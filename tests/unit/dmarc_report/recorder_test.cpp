@@ -2,12 +2,12 @@
 // (aggregate.hpp) on the memory and SQLite stores (and Redis when POSTSEAL_TEST_REDIS is set):
 // counts summed per row, the row and domain limits, periods kept apart, expiry, and a store
 // that fails: the message is lost, the outage logged once.
-#include "core/dmarc_report/aggregate.hpp"
 #include "core/dmarc_report/recorder.hpp"
+#include "core/dmarc_report/aggregate.hpp"
 #include "core/dmarc_report/store_keys.hpp"
 #include "core/util/log.hpp"
-#include "tests/unit/state/flaky_store.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
+#include "tests/unit/state/flaky_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,9 +20,12 @@ class RecorderTest : public ::testing::TestWithParam<std::string> {
     backend_ = Backend::make(GetParam(), 100000, "dmarc_report");
     if (!backend_) GTEST_SKIP() << "no Redis (POSTSEAL_TEST_REDIS)";
   }
-  Recorder recorder(Limits limits = {}) { return Recorder(*backend_->store, backend_->clock, limits); }
+  Recorder recorder(Limits limits = {}) {
+    return Recorder(*backend_->store, backend_->clock, limits);
+  }
   DomainData read(const std::string& domain = "example.com", std::size_t max_rows = 1000) {
-    auto d = domain_data(*backend_->store, period_of(backend_->clock.now()), policy(domain), max_rows);
+    auto d =
+        domain_data(*backend_->store, period_of(backend_->clock.now()), policy(domain), max_rows);
     EXPECT_TRUE(d);
     return d ? *d : DomainData{};
   }

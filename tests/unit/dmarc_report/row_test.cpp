@@ -41,8 +41,9 @@ TEST(Row, FieldsAreCutAndSignaturesBounded) {
 
 TEST(Row, MalformedStoredValuesAreRefused) {
   const std::string good = encode_row(row());
-  for (std::string bad : {std::string(), std::string("r1"), std::string("x") + good.substr(1), good + "\textra",
-                          good.substr(0, good.rfind('\t')), good + "%", good + "%4", good + "%zz"}) {
+  for (std::string bad :
+       {std::string(), std::string("r1"), std::string("x") + good.substr(1), good + "\textra",
+        good.substr(0, good.rfind('\t')), good + "%", good + "%4", good + "%zz"}) {
     EXPECT_FALSE(decode_row(bad)) << bad;
   }
 }
@@ -76,8 +77,8 @@ TEST(Period, Parse) {
   ASSERT_TRUE(parse_period("2023-11-14"));
   EXPECT_EQ(parse_period("2023-11-14")->begin(), 1699920000);
   EXPECT_EQ(parse_period("2024-02-29")->text(), "2024-02-29");
-  for (std::string_view bad : {"2023-02-29", "2023-13-01", "2023-1-14", "23-11-14", "2023-11-14x", "1969-12-31",
-                               "2023/11/14", ""})
+  for (std::string_view bad : {"2023-02-29", "2023-13-01", "2023-1-14", "23-11-14", "2023-11-14x",
+                               "1969-12-31", "2023/11/14", ""})
     EXPECT_FALSE(parse_period(bad)) << bad;
 }
 

@@ -2,10 +2,10 @@
 // per rua address through a fake sendmail, nothing sent twice (a second run, a claim held by
 // another run), a failed sendmail retried by the next run, external destinations only with
 // their _report._dmarc record (RFC 9990 3.4), unusable rua URIs ignored (destination.hpp).
+#include "core/dmarc_report/run.hpp"
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/naming.hpp"
 #include "core/dmarc_report/recorder.hpp"
-#include "core/dmarc_report/run.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
 
@@ -34,14 +34,20 @@ class RunTest : public ::testing::Test {
     fs::create_directories(dir_.path() / "files");
     sendmail_ = (dir_.path() / "sendmail").string();
     std::ofstream(sendmail_) << "#!/bin/sh\n"
-                                "test -e " << (dir_.path() / "fail").string() << " && exit 75\n"
-                                "out=" << (dir_.path() / "outbox").string() << "/$(date +%s%N)\n"
+                                "test -e "
+                             << (dir_.path() / "fail").string()
+                             << " && exit 75\n"
+                                "out="
+                             << (dir_.path() / "outbox").string()
+                             << "/$(date +%s%N)\n"
                                 "{ echo \"ARGS: $*\"; cat; } > \"$out\"\n";
     fs::permissions(sendmail_, fs::perms::owner_all);
-    who_ = Submitter{"dmarc@receiver.example", "Receiver", "receiver.example", sendmail_, 1000, 1000};
+    who_ =
+        Submitter{"dmarc@receiver.example", "Receiver", "receiver.example", sendmail_, 1000, 1000};
   }
   // record - `n` messages for `p` at `at` (the day of kNow: the day reported).
-  void record(const PolicyPublished& p, int n, const std::string& ip = "192.0.2.1", std::int64_t at = kNow) {
+  void record(const PolicyPublished& p, int n, const std::string& ip = "192.0.2.1",
+              std::int64_t at = kNow) {
     FixedClock when(at);
     Recorder r(*store_, when, {});
     for (int i = 0; i < n; ++i) ASSERT_EQ(r.record(p, row(ip, p.domain)), Recorded::counted);
@@ -49,11 +55,13 @@ class RunTest : public ::testing::Test {
   RunSummary run_once(bool send, bool dry_run = false, std::string out_dir = "") {
     RunOptions o{period_of(kNow), std::move(out_dir), send, dry_run};
     dmarc::Discovery discovery(zone_, dmarc::Mode::treewalk);
-    return run(run_reports(*store_, clock_, zone_, discovery, who_, o, [this](const std::string& l) { lines_ += l + "\n"; }));
+    return run(run_reports(*store_, clock_, zone_, discovery, who_, o,
+                           [this](const std::string& l) { lines_ += l + "\n"; }));
   }
   std::vector<std::string> outbox() {
     std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir_.path() / "outbox")) out.push_back(slurp(e.path()));
+    for (const auto& e : fs::directory_iterator(dir_.path() / "outbox"))
+      out.push_back(slurp(e.path()));
     return out;
   }
   void txt(const std::string& name, const std::string& text) {
@@ -76,7 +84,8 @@ TEST_F(RunTest, WritesOneFilePerDomain) {
   EXPECT_EQ(s.reports, 2);
   EXPECT_EQ(s.written, 2);
   const auto id = report_id("receiver.example", "a.example", period_of(kNow));
-  EXPECT_TRUE(fs::exists(dir_.path() / "files" / report_file_name("receiver.example", "a.example", period_of(kNow), id)))
+  EXPECT_TRUE(fs::exists(dir_.path() / "files" /
+                         report_file_name("receiver.example", "a.example", period_of(kNow), id)))
       << lines_;
   EXPECT_TRUE(outbox().empty());
 }
@@ -89,9 +98,11 @@ TEST_F(RunTest, SendsOncePerAddress) {
   ASSERT_EQ(mails.size(), 1u);
   const auto& m = mails[0];
   EXPECT_EQ(m.rfind("ARGS: -i -f dmarc@receiver.example -- dmarc@example.com\n", 0), 0u) << m;
-  EXPECT_NE(m.find("Subject: Report Domain: example.com Submitter: receiver.example Report-ID: <2023-11-14.example.com@receiver.example>"),
+  EXPECT_NE(m.find("Subject: Report Domain: example.com Submitter: receiver.example Report-ID: "
+                   "<2023-11-14.example.com@receiver.example>"),
             std::string::npos);
-  EXPECT_NE(m.find("Content-Type: application/gzip; name=\"receiver.example!example.com!1699920000!1700006399!"),
+  EXPECT_NE(m.find("Content-Type: application/gzip; "
+                   "name=\"receiver.example!example.com!1699920000!1700006399!"),
             std::string::npos);
   EXPECT_NE(m.find("Auto-Submitted: auto-generated"), std::string::npos);
   auto second = run_once(true);
@@ -122,13 +133,14 @@ TEST_F(RunTest, DryRunSendsAndMarksNothing) {
 
 TEST_F(RunTest, ExternalDestinationNeedsItsRecord) {
   auto p = policy("example.com");
-  p.rua = {"mailto:agg@reports.example.net", "https://example.com/dmarc", "mailto:-oQ/tmp@example.com",
-           "mailto:dmarc@example.com"};
+  p.rua = {"mailto:agg@reports.example.net", "https://example.com/dmarc",
+           "mailto:-oQ/tmp@example.com", "mailto:dmarc@example.com"};
   record(p, 2);
   auto refused = run_once(true);
   EXPECT_EQ(refused.sent, 1) << lines_;  // dmarc@example.com only
   EXPECT_EQ(refused.refused, 1);
-  EXPECT_NE(lines_.find("agg@reports.example.net: not sent: not authorized"), std::string::npos) << lines_;
+  EXPECT_NE(lines_.find("agg@reports.example.net: not sent: not authorized"), std::string::npos)
+      << lines_;
   txt("example.com._report._dmarc.reports.example.net", "v=DMARC1");
   auto allowed = run_once(true);
   EXPECT_EQ(allowed.sent, 1) << lines_;

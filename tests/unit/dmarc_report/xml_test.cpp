@@ -1,9 +1,9 @@
 // xml_test.cpp - the RFC 9990 document (xml.hpp), gzip (gzip.hpp) and the names a report
 // carries (naming.hpp): hostile values escaped, non-ASCII kept when valid UTF-8, element
 // order of the schema, the file name and Subject of RFC 9990 3.3.
+#include "core/dmarc_report/xml.hpp"
 #include "core/dmarc_report/gzip.hpp"
 #include "core/dmarc_report/naming.hpp"
-#include "core/dmarc_report/xml.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
 
 #include <gtest/gtest.h>
@@ -14,8 +14,8 @@ namespace {
 
 std::string document(const DomainData& data) {
   std::string out;
-  ReportMetadata meta{"Receiver & Co", "dmarc@receiver.example", "", "2023-11-14.example.com@receiver.example",
-                      period_of(kNow)};
+  ReportMetadata meta{"Receiver & Co", "dmarc@receiver.example", "",
+                      "2023-11-14.example.com@receiver.example", period_of(kNow)};
   write_report(meta, data, [&](std::string_view s) { out += s; });
   return out;
 }
@@ -47,11 +47,11 @@ TEST(XmlText, Escaping) {
       {"example.com", "example.com"},
       {"a<b>&\"c'", "a&lt;b&gt;&amp;&quot;c&apos;"},
       {"</header_from><x>", "&lt;/header_from&gt;&lt;x&gt;"},
-      {"ex\xc3\xa4mple.de", "ex\xc3\xa4mple.de"},       // valid UTF-8 kept
-      {"bad\xc3(", "bad?("},                            // truncated sequence
-      {"\xed\xa0\x80", "???"},                          // surrogate
-      {"\xc0\xaf", "??"},                               // overlong
-      {"nul\x01tab\tlf\n", "nul?tab?lf?"},              // controls XML 1.0 cannot carry
+      {"ex\xc3\xa4mple.de", "ex\xc3\xa4mple.de"},  // valid UTF-8 kept
+      {"bad\xc3(", "bad?("},                       // truncated sequence
+      {"\xed\xa0\x80", "???"},                     // surrogate
+      {"\xc0\xaf", "??"},                          // overlong
+      {"nul\x01tab\tlf\n", "nul?tab?lf?"},         // controls XML 1.0 cannot carry
   };
   for (const auto& c : cases) EXPECT_EQ(xml_text(c.in), c.want) << c.in;
 }
@@ -62,7 +62,8 @@ TEST(Xml, HostileHeaderFromCannotAddElements) {
   DomainData data{policy(), {{encode_row(hostile), 2}}, 2, 0, 0};
   const auto xml = document(data);
   EXPECT_EQ(xml.find("<injected/>"), std::string::npos);
-  EXPECT_NE(xml.find("<header_from>x.example&lt;/header_from&gt;&lt;injected/&gt;&quot;&apos;&amp;</header_from>"),
+  EXPECT_NE(xml.find("<header_from>x.example&lt;/header_from&gt;&lt;injected/"
+                     "&gt;&quot;&apos;&amp;</header_from>"),
             std::string::npos);
   EXPECT_NE(xml.find("<org_name>Receiver &amp; Co</org_name>"), std::string::npos);
 }
@@ -73,15 +74,33 @@ TEST(Xml, DocumentFollowsTheSchemaOrder) {
   r.disposition = "none";
   DomainData data{policy(), {{encode_row(r), 7}}, 7, 0, 0};
   const auto xml = document(data);
-  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">", 0), 0u);
-  std::vector<std::string> order = {"<version>1.0</version>", "<report_metadata>", "<begin>1699920000</begin>",
-                                    "<end>1700006399</end>", "<policy_published>", "<domain>example.com</domain>",
-                                    "<p>reject</p>", "<sp>quarantine</sp>", "<discovery_method>treewalk",
-                                    "<record>", "<source_ip>192.0.2.1</source_ip>", "<count>7</count>",
-                                    "<disposition>none</disposition>", "<dkim>pass</dkim>", "<spf>pass</spf>",
-                                    "<type>trusted_forwarder</type>", "<identifiers>", "<header_from>example.com",
-                                    "<envelope_from>example.com", "<auth_results>", "<selector>sel1</selector>",
-                                    "<scope>mfrom</scope>", "</feedback>"};
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback "
+                      "xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">",
+                      0),
+            0u);
+  std::vector<std::string> order = {"<version>1.0</version>",
+                                    "<report_metadata>",
+                                    "<begin>1699920000</begin>",
+                                    "<end>1700006399</end>",
+                                    "<policy_published>",
+                                    "<domain>example.com</domain>",
+                                    "<p>reject</p>",
+                                    "<sp>quarantine</sp>",
+                                    "<discovery_method>treewalk",
+                                    "<record>",
+                                    "<source_ip>192.0.2.1</source_ip>",
+                                    "<count>7</count>",
+                                    "<disposition>none</disposition>",
+                                    "<dkim>pass</dkim>",
+                                    "<spf>pass</spf>",
+                                    "<type>trusted_forwarder</type>",
+                                    "<identifiers>",
+                                    "<header_from>example.com",
+                                    "<envelope_from>example.com",
+                                    "<auth_results>",
+                                    "<selector>sel1</selector>",
+                                    "<scope>mfrom</scope>",
+                                    "</feedback>"};
   std::size_t at = 0;
   for (const auto& piece : order) {
     auto found = xml.find(piece, at);
@@ -93,7 +112,8 @@ TEST(Xml, DocumentFollowsTheSchemaOrder) {
 
 TEST(Xml, LargeReportsAreStreamedInChunks) {
   DomainData data{policy(), {}, 0, 0, 0};
-  for (int i = 0; i < 2000; ++i) data.rows.push_back({encode_row(row("198.51.100." + std::to_string(i % 250))), 1});
+  for (int i = 0; i < 2000; ++i)
+    data.rows.push_back({encode_row(row("198.51.100." + std::to_string(i % 250))), 1});
   std::size_t pieces = 0, largest = 0;
   ReportMetadata meta{"r", "d@r.example", "", "id@r.example", period_of(kNow)};
   write_report(meta, data, [&](std::string_view s) {
@@ -123,12 +143,15 @@ TEST(Naming, FileNameSubjectAndReportId) {
   const auto id = report_id("receiver.example", "example.com", p);
   EXPECT_EQ(id, "2023-11-14.example.com@receiver.example");
   const auto name = report_file_name("receiver.example", "example.com", p, id);
-  EXPECT_EQ(name, "receiver.example!example.com!1699920000!1700006399!" + unique_id(id) + ".xml.gz");
+  EXPECT_EQ(name,
+            "receiver.example!example.com!1699920000!1700006399!" + unique_id(id) + ".xml.gz");
   EXPECT_EQ(unique_id(id).size(), 16u);
-  EXPECT_EQ(unique_id(id).find_first_not_of("0123456789abcdef"), std::string::npos);  // 1*(ALPHA / DIGIT)
+  EXPECT_EQ(unique_id(id).find_first_not_of("0123456789abcdef"),
+            std::string::npos);  // 1*(ALPHA / DIGIT)
   EXPECT_EQ(report_subject("example.com", "receiver.example", id),
             "Report Domain: example.com Submitter: receiver.example Report-ID: <" + id + ">");
-  EXPECT_EQ(report_file_name("receiver.example", "example.com", p, id), name);  // a resend: the same name
+  EXPECT_EQ(report_file_name("receiver.example", "example.com", p, id),
+            name);  // a resend: the same name
 }
 
 }  // namespace

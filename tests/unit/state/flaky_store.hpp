@@ -32,7 +32,8 @@ class FlakyStore final : public Store {
     return write([&] { return inner_.increment(k, by, ttl); });
   }
   Result<bool> erase(std::string_view k) override { return inner_.erase(k); }
-  Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view p, std::size_t n) override {
+  Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view p,
+                                                                std::size_t n) override {
     return inner_.scan(p, n);
   }
   Result<std::size_t> count(std::string_view p) override { return inner_.count(p); }

@@ -32,7 +32,8 @@ MessageReport report(std::string sender = "Bounce@Mail.Example.COM") {
   return r;
 }
 
-dmarc::Verdict verdict(dmarc::Result result, Action action, Override why = Override::none, bool testing = false) {
+dmarc::Verdict verdict(dmarc::Result result, Action action, Override why = Override::none,
+                       bool testing = false) {
   dmarc::AuthorVerdict a;
   a.domain = "example.com";
   a.result = result;
@@ -71,11 +72,12 @@ TEST(ReportRows, DispositionAndOverride) {
   } cases[] = {
       {"reject applied", verdict(dmarc::Result::fail, Action::reject), "reject", ""},
       {"pass under p=reject", verdict(dmarc::Result::pass, Action::accept), "pass", ""},
-      {"t=y lowered", verdict(dmarc::Result::fail, Action::quarantine, Override::none, true), "quarantine",
-       "policy_test_mode"},
-      {"trusted forwarder", verdict(dmarc::Result::fail, Action::accept, Override::forwarded), "none",
-       "trusted_forwarder"},
-      {"monitor", verdict(dmarc::Result::fail, Action::accept, Override::local_policy), "none", "local_policy"},
+      {"t=y lowered", verdict(dmarc::Result::fail, Action::quarantine, Override::none, true),
+       "quarantine", "policy_test_mode"},
+      {"trusted forwarder", verdict(dmarc::Result::fail, Action::accept, Override::forwarded),
+       "none", "trusted_forwarder"},
+      {"monitor", verdict(dmarc::Result::fail, Action::accept, Override::local_policy), "none",
+       "local_policy"},
       {"temperror deferred", verdict(dmarc::Result::fail, Action::defer), "none", ""},
   };
   for (const auto& c : cases) {
@@ -125,7 +127,8 @@ TEST(ReportRows, NoRowWithoutWhereToReport) {
   EXPECT_TRUE(report_rows(check(), report(), not_found).empty());
   auto no_client = report();
   no_client.client_ip.clear();
-  EXPECT_TRUE(report_rows(check(), no_client, verdict(dmarc::Result::fail, Action::reject)).empty());
+  EXPECT_TRUE(
+      report_rows(check(), no_client, verdict(dmarc::Result::fail, Action::reject)).empty());
 }
 
 }  // namespace

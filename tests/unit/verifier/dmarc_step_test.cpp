@@ -9,12 +9,12 @@
 #include "policy_test_support.hpp"
 
 #include "core/dmarc/options.hpp"
+#include "core/dmarc_report/aggregate.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/dns/zone_file.hpp"
+#include "core/state/options.hpp"
 #include "core/util/config.hpp"
 #include "verifier/commands.hpp"
-#include "core/dmarc_report/aggregate.hpp"
-#include "core/state/options.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_record.hpp"
 #include "verifier/milter/session.hpp"
@@ -154,7 +154,10 @@ example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"
 _dmarc.example.com. TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"
 spf-pass.example.net. TXT "v=spf1 ip4:192.0.2.0/24 -all"
 )";
-  Fixture f("[dmarc]\nenable = true\nenforce = \"monitor\"\nreport_record = true\n[state]\nbackend = \"memory\"\n", zone);
+  Fixture f(
+      "[dmarc]\nenable = true\nenforce = \"monitor\"\nreport_record = true\n[state]\nbackend = "
+      "\"memory\"\n",
+      zone);
   ASSERT_TRUE(f.inbound->dmarc_recording);
   verifier::start_dmarc_recording(*f.inbound->dmarc_recording, f.clock);
   for (int i = 0; i < 2; ++i) f.run(kSpoofed, envelope("bounce@spf-pass.example.net"));
