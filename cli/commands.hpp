@@ -3,6 +3,7 @@
 //   check-config   cli/check_config_command.cpp
 //   dns-lookup     cli/dns_lookup_command.cpp
 //   dmarc          cli/dmarc_command.cpp
+//   dmarc report   cli/dmarc_report_command.cpp
 //   import         cli/import_command.cpp (the importers are import/)
 //   greylist       cli/greylist_command.cpp
 #pragma once
@@ -14,6 +15,8 @@ namespace postseal::cli {
 void add_check_config_command(CLI::App& app, Runner& run);
 void add_dns_lookup_command(CLI::App& app, Runner& run);
 void add_dmarc_command(CLI::App& app, Runner& run);
+// add_dmarc_report_command - `report` under the `dmarc` subcommand.
+void add_dmarc_report_command(CLI::App& dmarc, Runner& run);
 void add_import_command(CLI::App& app, Runner& run);
 void add_greylist_command(CLI::App& app, Runner& run);
 

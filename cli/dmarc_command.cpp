@@ -177,8 +177,7 @@ void add_dmarc_command(CLI::App& app, Runner& run) {
       "1: fail, 2: none or permerror, 75: temperror)");
   sub->add_option("--from", args->from,
                   "the From domain (RFC5322.From), or a whole From value such as "
-                  "'a@example.com, b@example.net' to try several authors")
-      ->required();
+                  "'a@example.com, b@example.net' to try several authors (required)");
   sub->add_option("--spf-domain", args->spf_domain,
                   "the MAIL FROM domain SPF checked (RFC5321.MailFrom)");
   sub->add_option("--spf-result", args->spf_result,
@@ -198,7 +197,13 @@ void add_dmarc_command(CLI::App& app, Runner& run) {
                   "config file for [dmarc] and [dns] (default /etc/postseal/postseal.toml if "
                   "present)");
   dns::add_resolver_options(sub, args->resolver);
-  sub->callback([&run, args] { run = [args] { return run_dmarc(*args); }; });
+  add_dmarc_report_command(*sub, run);
+  sub->callback([&run, args, sub] {
+    if (sub->got_subcommand("report")) return;
+    if (args->from.empty())
+      throw usage_error("dmarc: --from is required (or: postseal dmarc report)");
+    run = [args] { return run_dmarc(*args); };
+  });
 }
 
 }  // namespace postseal::cli

@@ -28,6 +28,8 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file,
   c->resolver = std::move(resolver);
   c->clock = &clock;
   c->spf = spf_options_from_config(file, clock);
+  // counting for DMARC reports is not reloaded: it holds the store (started by the command)
+  c->dmarc_recording = make_dmarc_recording(file, dmarc_check_from_config(file).get());
   return c;
 }
 

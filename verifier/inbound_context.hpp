@@ -16,6 +16,7 @@
 #include "core/dkim/message_verifier.hpp"
 #include "verifier/decision/decider.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/greylist/service.hpp"
 #include "verifier/milter/session.hpp"
 #include "verifier/spf/engine.hpp"
@@ -54,6 +55,9 @@ struct InboundContext {
   std::unique_ptr<spf::SpfEngine> spf_engine;
   spf::SpfOptions spf;  // time cap and clock of every evaluation
   net::Reloadable<const InboundRules> rules{nullptr};
+  // dmarc.report_record: counting for aggregate reports, else null; not reloaded (it holds
+  // the store); the command calls start_dmarc_recording() once it runs as its final user
+  std::unique_ptr<DmarcRecording> dmarc_recording;
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.

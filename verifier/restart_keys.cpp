@@ -18,7 +18,11 @@ std::vector<std::string> restart_keys(const Settings& s) {
                                 "milter.socket_group",
                                 "milter.timeout",
                                 "milter.max_connections",
-                                "proxy.max_connections"};
+                                "proxy.max_connections",
+                                // counting for DMARC reports holds the state store
+                                "dmarc.report_record",
+                                "dmarc.report_max_rows",
+                                "dmarc.report_max_domains"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));
   };

@@ -28,6 +28,22 @@ constexpr config::Key kKeys[] = {
     {"dmarc.trusted_forwarders", config::Type::strings, "[]", 0, 0,
      "client addresses or networks (CIDR) whose DMARC failures are not acted on (forwarders, "
      "mailing lists); reported as override \"forwarded\""},
+    {"dmarc.report_record", config::Type::boolean, "false", 0, 0,
+     "count every DMARC-evaluated message in the state store ([state]) for the aggregate "
+     "reports of `postseal dmarc report` (RFC 9990)"},
+    {"dmarc.report_email", config::Type::string, "\"\"", 0, 0,
+     "the From address of aggregate reports and their report_metadata email; its domain is the "
+     "submitter (required by `postseal dmarc report`)"},
+    {"dmarc.report_org_name", config::Type::string, "\"\"", 0, 0,
+     "report_metadata org_name of aggregate reports (default: the domain of report_email)"},
+    {"dmarc.report_sendmail", config::Type::string, "\"/usr/sbin/sendmail\"", 0, 0,
+     "the sendmail program `postseal dmarc report --send` hands reports to (run as "
+     "SENDMAIL -i -f REPORT_EMAIL -- RUA)"},
+    {"dmarc.report_max_rows", config::Type::integer, "10000", 1, kMaxReportEntries,
+     "records (distinct rows) kept per policy domain and day; messages beyond are counted as "
+     "dropped"},
+    {"dmarc.report_max_domains", config::Type::integer, "10000", 1, kMaxReportEntries,
+     "policy domains recorded per day; messages of further domains are not recorded"},
 };
 
 }  // namespace
@@ -50,6 +66,29 @@ PublicSuffixList load_public_suffix_list(std::string_view path) {
   return std::move(*list);
 }
 
+Reporting reporting_from_config(const config::File& file) {
+  config::declare(kKeys);
+  Reporting r;
+  r.record = file.boolean("dmarc.report_record");
+  r.email = file.string("dmarc.report_email");
+  r.org_name = file.string("dmarc.report_org_name");
+  r.sendmail = file.string("dmarc.report_sendmail");
+  r.max_rows = file.integer("dmarc.report_max_rows");
+  r.max_domains = file.integer("dmarc.report_max_domains");
+  auto at = r.email.rfind('@');
+  if (!r.email.empty() &&
+      (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||
+       r.email.front() == '-' || has_control(r.email) ||
+       r.email.find_first_of(" <>\"") != std::string::npos))
+    throw config_error(
+        fmt::format("{}: dmarc.report_email \"{}\": want an address like dmarc-reports@example.org",
+                    file.where("dmarc.report_email"), printable(r.email)));
+  if (r.sendmail.empty() || r.sendmail.front() != '/')
+    throw config_error(fmt::format("{}: dmarc.report_sendmail \"{}\": want an absolute path",
+                                   file.where("dmarc.report_sendmail"), printable(r.sendmail)));
+  return r;
+}
+
 Settings settings_from_config(const config::File& file) {
   config::declare(kKeys);
   Settings s;
@@ -64,6 +103,7 @@ Settings settings_from_config(const config::File& file) {
                                      file.where("dmarc.trusted_forwarders"), added.error()));
     }
   }
+  s.reporting = reporting_from_config(file);
   return s;
 }
 

@@ -4,14 +4,19 @@
 // dmarc.discovery ("treewalk", RFC 9989 4.10, or "psl", RFC 7489 with Debian's
 // publicsuffix list), dmarc.public_suffix_list (the list file of the psl mode), dmarc.enforce
 // ("policy" | "quarantine-only" | "monitor"), dmarc.temperror_defer (4xx on temperror),
-// dmarc.trusted_forwarders (CIDR list whose failures are not acted on). Untrusted input: the
+// dmarc.trusted_forwarders (CIDR list whose failures are not acted on); aggregate reports
+// (RFC 9990, core/dmarc_report): dmarc.report_record (count evaluated messages in the state
+// store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
+// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains. Untrusted input: the
 // config file (local admin): a bad value is a start-up error (exit 78) naming the key.
-// Limits: net::kMaxAddressListEntries forwarders.
+// Limits: net::kMaxAddressListEntries forwarders; report_max_rows and report_max_domains
+// 1..kMaxReportEntries.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
 #include "core/dmarc/evaluate.hpp"
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -22,16 +27,36 @@ class File;
 
 namespace postseal::dmarc {
 
+// kDefaultReportMaxRows / kDefaultReportMaxDomains / kMaxReportEntries - the report limits
+// defaults and bound (rows per policy domain and day; policy domains per day).
+inline constexpr std::int64_t kDefaultReportMaxRows = 10000;
+inline constexpr std::int64_t kDefaultReportMaxDomains = 10000;
+inline constexpr std::int64_t kMaxReportEntries = 100000;
+
+// Reporting - the aggregate report keys.
+struct Reporting {
+  bool record = false;
+  std::string email;     // From: and report_metadata/email; its domain is the submitter
+  std::string org_name;  // report_metadata/org_name ("" -> the submitter domain)
+  std::string sendmail{"/usr/sbin/sendmail"};
+  std::int64_t max_rows = kDefaultReportMaxRows;
+  std::int64_t max_domains = kDefaultReportMaxDomains;
+};
+
 // Settings - everything [dmarc] says.
 struct Settings {
   bool enable = false;
   Mode discovery = Mode::treewalk;
   std::string public_suffix_list{kDebianPublicSuffixList};
   Options options;
+  Reporting reporting;
 };
 
 // settings_from_config - the [dmarc] keys of `file`; throws StartupError (kExitConfig).
 Settings settings_from_config(const config::File& file);
+
+// reporting_from_config - the report keys alone (`postseal dmarc report`); throws StartupError.
+Reporting reporting_from_config(const config::File& file);
 
 // parse_mode / parse_enforce - a key's value, else a config error naming `where`.
 Mode parse_mode(std::string_view value, std::string_view where);

@@ -11,7 +11,7 @@
 # deploy_flow.sh (after the first install, in the root's own network namespace): Debian's
 # Postfix plus the pasted snippets and the units' command lines give signed outgoing mail, SRS
 # forwarding and inbound SPF verification;
-# `systemd-analyze verify` finds nothing wrong in the installed units.
+# `systemd-analyze verify` finds nothing wrong in the installed units (services and the DMARC report timer).
 # POSTSEAL_DEB=FILE skips the build and tests that package. Runs as root; the build takes
 # minutes (ccache makes a rebuild of the same tree quicker).
 set -uo pipefail
@@ -84,6 +84,8 @@ fi
 check "the key rotation timer is installed" '[ -f /lib/systemd/system/postseal-keys-tick.timer ] && [ -f /lib/systemd/system/postseal-keys-tick.service ]'
 check "the units are installed but not enabled" \
   '[ -f /lib/systemd/system/postseal-srsd.service ] && ! systemctl is-enabled --quiet postseal-srsd.service 2>/dev/null'
+check "the DMARC report timer and its service are installed" \
+  '[ -f /lib/systemd/system/postseal-dmarc-report.timer ] && [ -f /lib/systemd/system/postseal-dmarc-report.service ]'
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify /lib/systemd/system/postseal-*.service /lib/systemd/system/postseal-*.timer > /analyze.out 2>&1
   check "systemd-analyze verify finds nothing in the units" '! grep -q . /analyze.out || { cat /analyze.out; false; }'

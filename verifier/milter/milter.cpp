@@ -393,6 +393,8 @@ sfsistat on_eom(SMFICTX* ctx) {
     auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
     log::info("{}: milter: {}", s->queue_id, results_log_text(ar));
+    if (verdict && g_engine->dmarc_recording && rules_of(*s).dmarc)
+      record_dmarc(*s, dkim, *verdict, *rules_of(*s).dmarc, *g_engine->dmarc_recording);
     if (verdict) {
       if (auto done = act_on_dmarc(ctx, *s, *verdict)) {
         s->reset_message();

@@ -44,6 +44,7 @@ class File;
 }  // namespace postseal::config
 namespace postseal::verifier {
 struct InboundRules;
+struct DmarcRecording;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -76,6 +77,7 @@ struct Engine {
   unsigned short tcp_port = 0;  // milter TCP port (0 for unix sockets): TCP_NODELAY target
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
+  verifier::DmarcRecording* dmarc_recording = nullptr;  // dmarc.report_record: counted for reports
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

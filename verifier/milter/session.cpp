@@ -5,6 +5,7 @@
 #include "verifier/decision/options.hpp"
 #include "verifier/decision/received_spf.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/message_report.hpp"
 
 #include <algorithm>
@@ -191,6 +192,14 @@ dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::Signature
   auto report = report_of(s);
   report.dkim = dkim;
   return verifier::dmarc_message(s.fields, report);
+}
+
+void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
+                  const dmarc::Verdict& verdict, const verifier::DmarcCheck& check,
+                  verifier::DmarcRecording& recording) {
+  auto report = report_of(s);
+  report.dkim = dkim;
+  verifier::record_dmarc(recording, check, report, verdict);
 }
 
 std::string received_spf_value(const Session& s, std::string_view receiver) {

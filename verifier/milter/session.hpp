@@ -30,6 +30,8 @@
 
 namespace postseal::verifier {
 struct InboundRules;
+struct DmarcCheck;
+struct DmarcRecording;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -126,6 +128,10 @@ std::string auth_results_value(const Session& s, std::string_view authserv_id,
                                const std::optional<dmarc::Verdict>& dmarc = std::nullopt);
 // dmarc_message - what DMARC needs of the session's message (verifier/dmarc_check.hpp).
 dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::SignatureResult>& dkim);
+// record_dmarc - count the message for DMARC aggregate reports (verifier/dmarc_record.hpp).
+void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
+                  const dmarc::Verdict& verdict, const verifier::DmarcCheck& check,
+                  verifier::DmarcRecording& recording);
 // received_spf_value - the Received-SPF value for the decision, empty when SPF was skipped.
 std::string received_spf_value(const Session& s, std::string_view receiver);
 // spf_flagged - whether accepted mail gets smf-spf's treatment (Subject tag, quarantine):

@@ -8,6 +8,7 @@
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/message_report.hpp"
 
 #include <fmt/format.h>
@@ -49,6 +50,8 @@ class VerifyStep final : public relay::MessageStep {
     if (rules_->dmarc)
       report.dmarc = co_await verifier::evaluate_dmarc(*rules_->dmarc, *inbound_.resolver,
                                                        verifier::dmarc_message(headers, report));
+    if (report.dmarc && inbound_.dmarc_recording)
+      verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc);
     co_return outcome(report, headers);
   }
 

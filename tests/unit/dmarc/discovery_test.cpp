@@ -7,6 +7,7 @@
 #include "core/dmarc/discovery.hpp"
 
 #include "core/dns/memory_zone.hpp"
+#include "tests/unit/run_awaitable.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -26,17 +27,7 @@ void txt(MemoryZone& zone, std::string_view name, std::string text) {
   zone.add(name, dns::Record{.type = RrType::txt, .strings = {std::move(text)}});
 }
 
-template <typename T>
-T run(asio::awaitable<T> task) {
-  asio::io_context io;
-  T out{};
-  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) std::rethrow_exception(e);
-    out = std::move(value);
-  });
-  io.run();
-  return out;
-}
+using postseal::test::run;
 
 std::vector<std::string> asked(const MemoryZone& zone) {
   std::vector<std::string> out;

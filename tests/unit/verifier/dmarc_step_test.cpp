@@ -4,15 +4,19 @@
 // reject" in Authentication-Results; an aligned SPF pass is dmarc=pass; dmarc.enforce =
 // "monitor" only reports; dmarc.enable off (the default) adds nothing; a null sender uses the
 // HELO identity (RFC 9989 3.2.4); the milter session's Authentication-Results carries the
-// verdict.
+// verdict; with dmarc.report_record each evaluated message is counted for the aggregate report
+// of a policy domain with rua (verifier/dmarc_record.hpp), and not without it.
 #include "policy_test_support.hpp"
 
 #include "core/dmarc/options.hpp"
+#include "core/dmarc_report/aggregate.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/dns/zone_file.hpp"
+#include "core/state/options.hpp"
 #include "core/util/config.hpp"
 #include "verifier/commands.hpp"
 #include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_record.hpp"
 #include "verifier/milter/session.hpp"
 #include "verifier/proxy/verify_step.hpp"
 
@@ -33,12 +37,13 @@ struct Fixture {
   FixedClock clock{1'790'000'000};
   std::unique_ptr<verifier::InboundContext> inbound;
   proxy::Engine engine;
-  explicit Fixture(std::string_view config_text) {
+  explicit Fixture(std::string_view config_text, std::string_view zone_text = kZone) {
     config::declare(verifier::config_keys());
     config::declare(dkim::verify_config_keys());
     config::declare(dmarc::config_keys());
+    config::declare(state::config_keys());
     auto zone = std::make_unique<dns::MemoryZone>();
-    EXPECT_TRUE(dns::read_zone_text(kZone, "test", *zone));
+    EXPECT_TRUE(dns::read_zone_text(zone_text, "test", *zone));
     decision::Options o;
     o.authserv_id = "mx.example.org";
     o.cache_ttl_seconds = 0;
@@ -142,6 +147,49 @@ TEST(DmarcStep, MilterAuthenticationResultsCarriesTheVerdict) {
   EXPECT_TRUE(ar.ends_with("dmarc=fail (no aligned SPF or DKIM pass) header.from=example.com "
                            "policy.dmarc=quarantine"))
       << ar;
+}
+
+TEST(DmarcStep, EvaluatedMessagesAreCountedForReports) {
+  constexpr std::string_view zone = R"(
+example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"
+_dmarc.example.com. TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"
+spf-pass.example.net. TXT "v=spf1 ip4:192.0.2.0/24 -all"
+)";
+  Fixture f(
+      "[dmarc]\nenable = true\nenforce = \"monitor\"\nreport_record = true\n[state]\nbackend = "
+      "\"memory\"\n",
+      zone);
+  ASSERT_TRUE(f.inbound->dmarc_recording);
+  verifier::start_dmarc_recording(*f.inbound->dmarc_recording, f.clock);
+  for (int i = 0; i < 2; ++i) f.run(kSpoofed, envelope("bounce@spf-pass.example.net"));
+  f.run(kSpoofed, envelope("bounce@example.com"));
+  f.run("From: <a@spf-pass.example.net>\r\n", envelope(""));  // no DMARC record: not counted
+  auto& store = *f.inbound->dmarc_recording->store;
+  const auto period = dmarc_report::period_of(f.clock.now());
+  auto policies = dmarc_report::published_policies(store, period, 10);
+  ASSERT_TRUE(policies);
+  ASSERT_EQ(policies->size(), 1u);
+  EXPECT_EQ((*policies)[0].p, "reject");
+  EXPECT_EQ((*policies)[0].rua, std::vector<std::string>{"mailto:dmarc@example.com"});
+  auto data = dmarc_report::domain_data(store, period, (*policies)[0], 10);
+  ASSERT_TRUE(data);
+  ASSERT_EQ(data->rows.size(), 2u);
+  EXPECT_EQ(data->messages, 3);
+  const auto& spoof = data->rows[0];
+  EXPECT_EQ(spoof.count, 2);
+  EXPECT_EQ(spoof.row().source_ip, "192.0.2.10");
+  EXPECT_EQ(spoof.row().envelope_from, "spf-pass.example.net");
+  EXPECT_EQ(spoof.row().spf_result, "pass");
+  EXPECT_FALSE(spoof.row().spf_aligned);
+  EXPECT_EQ(spoof.row().disposition, "none");
+  EXPECT_EQ(spoof.row().override_type, "local_policy");  // monitor: reject not applied
+  EXPECT_EQ(data->rows[1].row().disposition, "pass");
+  EXPECT_TRUE(data->rows[1].row().spf_aligned);
+}
+
+TEST(DmarcStep, NothingIsCountedWithoutReportRecord) {
+  Fixture f("[dmarc]\nenable = true\n[state]\nbackend = \"memory\"\n");
+  EXPECT_FALSE(f.inbound->dmarc_recording);
 }
 
 }  // namespace

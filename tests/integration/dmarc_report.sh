@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# dmarc_report.sh - DMARC aggregate reports (RFC 9990) end to end: messages through a real
+# Postfix and the postseal milter ([dmarc] enable, report_record; records served by a real
+# unbound) are counted in the state store, then `postseal dmarc report` builds the reports.
+# Checks, for the SQLite store and then for a real redis-server (which also runs the recorder's
+# unit cases, tests/unit/dmarc_report, when POSTSEAL_BUILD has them):
+#  - -o DIR: one .xml.gz per policy domain with rua (none for a domain without rua), named
+#    receiver!domain!begin!end!id.xml.gz; the XML validates against the RFC 9990 schema
+#    (xmllint --schema tests/data/dmarc/rfc9990-dmarc-2.0.xsd) and has the right counts per
+#    source IP, disposition and selector;
+#  - --send with a fake sendmail that keeps each message: one message per authorized rua
+#    (same domain, and the external reports.example.net that publishes
+#    report.example._report._dmarc; not other.example.org, which does not), with the RFC 9990
+#    Subject and the report attached; a second run sends nothing.
+# Ports: free loopback ports. Runs as root (private Postfix instance).
+set -uo pipefail
+. "$POSTSEAL_SRC/tests/lib/redis.sh"
+read -r P_SMTPD P_SINK MILTER DNS P_REDIS < <(free_ports 5)
+FE_NAME=dmarc-report FE_PORTS="$P_SMTPD $P_SINK $MILTER"
+. "$POSTSEAL_SRC/tests/integration/frontends/postfix_env.sh"
+. "$POSTSEAL_SRC/tests/integration/frontends/deliveries.sh"
+command -v xmllint >/dev/null || die "xmllint (libxml2-utils) must be installed"
+XSD="$POSTSEAL_SRC/tests/data/dmarc/rfc9990-dmarc-2.0.xsd"
+trap 'redis_stop; fe_cleanup' EXIT
+
+cat "$HERE/unbound-data.conf" "$HERE/unbound-dmarc.conf" "$HERE/unbound-dmarc-report.conf" > "$U/data.conf"
+unbound_start "$U" "$DNS" "$U/data.conf" || die "unbound did not start"
+
+# the fake sendmail: each message kept as OUTBOX/N with its arguments on the first line
+cat > "$U/sendmail" <<EOT
+#!/bin/sh
+out=\$(mktemp "$U/outbox/mail.XXXXXX")
+{ echo "ARGS: \$*"; cat; } > "\$out"
+EOT
+chmod 755 "$U/sendmail"
+
+# config STATE_LINES - the config file of the verifier and of the report runs.
+config() {
+  printf '[dmarc]\nenable = true\nreport_record = true\nreport_email = "dmarc-reports@mx.test.local"\n'
+  printf 'report_org_name = "postseal test <&>"\nreport_sendmail = "%s"\n\n[state]\n%s\n' "$U/sendmail" "$1"
+}
+
+start_milter() {  # NAME - (re)start the verifier with $U/NAME.toml
+  stop_verifier || bad "verifier did not stop on SIGTERM"
+  pf_wait_closed "$MILTER" || die "milter port $MILTER still busy"
+  "$POSTSEAL" verifier --foreground --config "$U/$1.toml" --listen "unix:$U/policy-$1.sock" \
+    --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local > "$U/verifier-$1.log" 2>&1 &
+  VERIFIER_PID=$!
+  pf_wait_listen "$MILTER" || die "postseal verifier --milter ($1) did not start"
+}
+
+spoof() {  # TOKEN DOMAIN - a message from ceo@DOMAIN
+  printf 'From: CEO <ceo@%s>\r\nTo: rcpt@dest.example\r\nSubject: %s\r\n' "$2" "$1"
+  printf 'Date: Mon, 23 Nov 2026 03:00:00 +0000\r\nMessage-ID: <%s@dmarc.test>\r\n\r\nbody %s\r\n' "$1" "$1"
+}
+
+# traffic NAME - the messages of one round: report.example 3 from 192.0.2.10 and 2 from
+# 192.0.2.11 (SPF pass for an unaligned MAIL FROM: dmarc=fail, p=none: delivered);
+# quarantine-report.example 1 (held); reject.example 1 (no rua: not reported).
+traffic() {
+  local n
+  for n in 1 2 3; do spoof "$1-a$n" report.example > "$R/m.eml"; send user@spf-pass.example.com 192.0.2.10 "$R/m.eml" >/dev/null; done
+  for n in 1 2; do spoof "$1-b$n" report.example > "$R/m.eml"; send user@spf-pass.example.com 192.0.2.11 "$R/m.eml" >/dev/null; done
+  spoof "$1-q" quarantine-report.example > "$R/m.eml"; send user@spf-pass.example.com 192.0.2.10 "$R/m.eml" >/dev/null
+  spoof "$1-r" reject.example > "$R/m.eml"; send user@spf-pass.example.com 192.0.2.10 "$R/m.eml" >/dev/null
+}
+
+# xpath FILE EXPR - an XPath value of an XML file (elements by local name: the RFC 9990 namespace).
+xpath() { xmllint --xpath "$2" "$1" 2>/dev/null; }
+ln_() { printf "*[local-name()='%s']" "$1"; }
+
+# check_reports NAME - the report files and the sends of one store.
+check_reports() {
+  local name=$1 day f x
+  local out="$U/out-$name"
+  mkdir -p "$out" "$U/outbox"; rm -f "$U/outbox"/*
+  day=$(date -u +%F)
+  "$POSTSEAL" dmarc report --period "$day" -o "$out" -c "$U/$name.toml" > "$U/report-$name.log" 2>&1 ||
+    { bad "$name: dmarc report -o failed"; cat "$U/report-$name.log"; }
+  [ "$(ls "$out" | grep -c '\.xml\.gz$')" -eq 2 ] && ok "$name: two report files (reject.example has no rua)" ||
+    { bad "$name: report files: $(ls "$out")"; cat "$U/report-$name.log"; }
+  f=$(ls "$out"/mx.test.local\!report.example\!*\!*\!*.xml.gz 2>/dev/null | head -1)
+  [ -n "$f" ] || { bad "$name: no file named mx.test.local!report.example!BEGIN!END!ID.xml.gz"; return; }
+  ok "$name: file named $(basename "$f")"
+  x="${f%.gz}"; gunzip -c "$f" > "$x" || bad "$name: not gzip"
+  xmllint --noout --schema "$XSD" "$x" 2>"$U/xmllint-$name.log" && ok "$name: report.example XML validates against the RFC 9990 schema" ||
+    { bad "$name: schema validation"; cat "$U/xmllint-$name.log"; }
+  [ "$(xpath "$x" "sum(//$(ln_ count))")" = "5" ] && ok "$name: report.example counts 5 messages" ||
+    bad "$name: count sum $(xpath "$x" "sum(//$(ln_ count))")"
+  [ "$(xpath "$x" "string(//$(ln_ row)[$(ln_ source_ip)='192.0.2.10']/$(ln_ count))")" = "3" ] &&
+    [ "$(xpath "$x" "string(//$(ln_ row)[$(ln_ source_ip)='192.0.2.11']/$(ln_ count))")" = "2" ] &&
+    ok "$name: 3 messages from 192.0.2.10, 2 from 192.0.2.11" || { bad "$name: per-IP counts"; cat "$x"; }
+  [ "$(xpath "$x" "string(//$(ln_ policy_evaluated)/$(ln_ disposition))")" = "none" ] &&
+    [ "$(xpath "$x" "string(//$(ln_ policy_evaluated)/$(ln_ spf))")" = "fail" ] &&
+    [ "$(xpath "$x" "string(//$(ln_ auth_results)/$(ln_ spf)/$(ln_ domain))")" = "spf-pass.example.com" ] &&
+    [ "$(xpath "$x" "string(//$(ln_ auth_results)/$(ln_ spf)/$(ln_ result))")" = "pass" ] &&
+    ok "$name: disposition none, DMARC spf fail, SPF pass for spf-pass.example.com" || { bad "$name: evaluated values"; cat "$x"; }
+  grep -q '<org_name>postseal test &lt;&amp;&gt;</org_name>' "$x" && ok "$name: org_name escaped" || bad "$name: org_name not escaped"
+  f=$(ls "$out"/mx.test.local\!quarantine-report.example\!*.xml.gz | head -1)
+  gunzip -c "$f" > "$U/q-$name.xml"
+  xmllint --noout --schema "$XSD" "$U/q-$name.xml" 2>/dev/null &&
+    [ "$(xpath "$U/q-$name.xml" "string(//$(ln_ disposition))")" = "quarantine" ] &&
+    ok "$name: quarantine-report.example: valid, disposition quarantine" || { bad "$name: quarantine report"; cat "$U/q-$name.xml"; }
+
+  "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send-$name.log" 2>&1 ||
+    { bad "$name: dmarc report --send failed"; cat "$U/send-$name.log"; }
+  [ "$(ls "$U/outbox" | wc -l)" -eq 3 ] && ok "$name: --send: 3 messages (2 rua of report.example, 1 of quarantine-report.example)" ||
+    { bad "$name: --send: $(ls "$U/outbox" | wc -l) messages"; cat "$U/send-$name.log"; }
+  grep -l '^ARGS: -i -f dmarc-reports@mx.test.local -- ext@reports.example.net$' "$U/outbox"/* >/dev/null &&
+    ok "$name: external rua authorized by _report._dmarc got its report" || bad "$name: nothing for ext@reports.example.net"
+  ! grep -q 'nope@other.example.org' "$U/outbox"/* && grep -q 'nope@other.example.org: not sent: not authorized' "$U/send-$name.log" &&
+    ok "$name: unauthorized external rua refused" || { bad "$name: other.example.org"; cat "$U/send-$name.log"; }
+  f=$(grep -l '^ARGS: .* -- agg@report.example$' "$U/outbox"/* | head -1)
+  grep -q "^Subject: Report Domain: report.example Submitter: mx.test.local Report-ID: <$day.report.example@mx.test.local>$" "$f" &&
+    ok "$name: RFC 9990 Subject" || { bad "$name: Subject"; grep '^Subject' "$f"; }
+  /usr/bin/python3 - "$f" "$U/att-$name.xml" <<'PY' && xmllint --noout --schema "$XSD" "$U/att-$name.xml" 2>/dev/null &&
+import email, gzip, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in m.walk() if p.get_content_type() == "application/gzip"]
+assert len(parts) == 1 and parts[0].get_filename().endswith(".xml.gz")
+open(sys.argv[2], "wb").write(gzip.decompress(parts[0].get_payload(decode=True)))
+PY
+    ok "$name: the attachment is the gzipped report and validates" || bad "$name: attachment"
+  "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send2-$name.log" 2>&1
+  [ "$(ls "$U/outbox" | wc -l)" -eq 3 ] && grep -q '3 already sent' "$U/send2-$name.log" &&
+    ok "$name: a second --send run sends nothing" || { bad "$name: second run"; cat "$U/send2-$name.log"; }
+}
+
+fe_postfix "$P_SINK"
+pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$MILTER"
+config "path = \"$U/state.db\"" > "$U/sqlite.toml"
+start_milter sqlite
+fe_start "$P_SINK"
+traffic sqlite
+check_reports sqlite
+
+if [ -x "$REDIS_SERVER" ]; then
+  mkdir -p "$U/redis"
+  redis_start "$U/redis" "$P_REDIS" || die "redis-server did not start"
+  config "backend = \"redis\"
+redis = \"127.0.0.1:$P_REDIS\"" > "$U/redis.toml"
+  start_milter redis
+  traffic redis
+  check_reports redis
+  # the recorder's unit cases (tests/unit/dmarc_report/recorder_test.cpp) against this server
+  if [ -x "${POSTSEAL_BUILD:-}/tests/unit_dmarc_report" ]; then
+    POSTSEAL_TEST_REDIS=127.0.0.1:$P_REDIS "$POSTSEAL_BUILD/tests/unit_dmarc_report" \
+      --gtest_filter='Backends/RecorderTest.*/2' > "$U/unit-redis.log" 2>&1 &&
+      [ "$(grep -c '^\[       OK' "$U/unit-redis.log")" -eq 6 ] &&  # 8 less the two on the test's clock
+      ok "recorder unit cases pass on Redis ($(grep -c '^\[       OK' "$U/unit-redis.log") cases)" ||
+      { bad "recorder unit cases on Redis"; tail -20 "$U/unit-redis.log"; }
+  fi
+else
+  echo "SKIP: redis-server not installed"
+fi
+
+stop_verifier && ok "verifier stops on SIGTERM" || bad "verifier did not stop on SIGTERM"
+echo "dmarc_report: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,56 @@
+// options_test.cpp - the [dmarc] aggregate report keys (core/dmarc/options.hpp
+// reporting_from_config): defaults, a report_email that could be read as a sendmail option or
+// is no address refused, report_sendmail must be absolute, the row and domain limits bounded.
+#include "core/dmarc/options.hpp"
+
+#include "core/util/config.hpp"
+#include "core/util/errors.hpp"
+
+#include <gtest/gtest.h>
+
+namespace postseal::dmarc {
+namespace {
+
+Reporting reporting(const std::string& text) {
+  config::declare(config_keys());
+  return reporting_from_config(config::File::parse(text, "test.toml"));
+}
+
+TEST(ReportingOptions, Defaults) {
+  auto r = reporting("");
+  EXPECT_FALSE(r.record);
+  EXPECT_EQ(r.email, "");
+  EXPECT_EQ(r.sendmail, "/usr/sbin/sendmail");
+  EXPECT_EQ(r.max_rows, kDefaultReportMaxRows);
+  EXPECT_EQ(r.max_domains, kDefaultReportMaxDomains);
+}
+
+TEST(ReportingOptions, Values) {
+  auto r = reporting(
+      "[dmarc]\nreport_record = true\nreport_email = \"dmarc@example.org\"\n"
+      "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n");
+  EXPECT_TRUE(r.record);
+  EXPECT_EQ(r.email, "dmarc@example.org");
+  EXPECT_EQ(r.org_name, "Example");
+  EXPECT_EQ(r.max_rows, kMaxReportEntries);
+  EXPECT_EQ(r.max_domains, 1);
+}
+
+TEST(ReportingOptions, BadValuesAreConfigErrors) {
+  for (std::string text :
+       {"report_email = \"-oQ/tmp@example.org\"", "report_email = \"dmarc\"",
+        "report_email = \"dmarc@\"", "report_email = \"a b@example.org\"",
+        "report_email = \"<dmarc@example.org>\"", "report_email = \"dmarc@exa_mple..org\"",
+        "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
+        "report_max_rows = 100001", "report_max_domains = 0"}) {
+    try {
+      reporting("[dmarc]\n" + text + "\n");
+      ADD_FAILURE() << text << ": accepted";
+    } catch (const StartupError& e) {
+      EXPECT_EQ(e.code(), kExitConfig) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace postseal::dmarc
