@@ -39,6 +39,9 @@ struct StepOutcome {
   std::string prepend;            // header fields to put on top, each ending in CRLF
   std::vector<std::size_t> drop;  // indexes of header fields to leave out
   std::string summary;            // the log text for this message
+  // notes - further log lines once the message is relayed, each after the queue id (the
+  // signer's OpenDKIM-style "DKIM-Signature field added (s=, d=)" lines)
+  std::vector<std::string> notes;
 };
 
 class MessageStep {

@@ -152,6 +152,7 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
     answer_data(fmt::format("451 4.4.2 Relay to the {} failed, try again later", name),
                 fmt::format("{}: deferred: {} {}: {}", id, name, config_->relay.str(), reply.error()));
   } else if (reply->positive()) {
+    for (const auto& note : outcome.notes) log::info("{}: {}", id, note);
     answer_data(reply_text(*reply), fmt::format("{}: {}; relayed: {} {}", id, outcome.summary, reply->code, reply->text()));
   } else {
     answer_data(reply_text(*reply), fmt::format("{}: {}: {} answered {} {}", id,

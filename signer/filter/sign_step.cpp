@@ -35,6 +35,7 @@ class SigningMessageStep final : public relay::MessageStep {
     relay::StepOutcome out;
     out.prepend = step_.finish(headers);
     out.summary = step_.summary();
+    out.notes = step_.opendkim_lines();
     if (step_.decision() == SignDecision::tempfail) {
       out.relay = false;
       out.reply = "451 4.7.0 Message must be signed but cannot be, try again later";
@@ -107,6 +108,14 @@ std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
   reason_ = fmt::format("signing for {} failed: {}", policy_->domain, dkim::to_string(fields.error()));
   decision_ = policy_->require_signature ? SignDecision::tempfail : SignDecision::pass_unsigned;
   return {};
+}
+
+std::vector<std::string> SignStep::opendkim_lines() const {
+  std::vector<std::string> lines;
+  if (decision_ != SignDecision::sign) return lines;
+  for (const auto& k : policy_->keys)
+    lines.push_back(fmt::format("DKIM-Signature field added (s={}, d={})", k.selector, k.domain));
+  return lines;
 }
 
 std::string SignStep::summary() const {

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <vector>
 
 namespace postseal::signer {
 
@@ -46,6 +47,10 @@ class SignStep {
   // "deferred: why"; for DomainKeys domains followed by ", DomainKey-Signature added (d=, s=,
   // c=)" or ", no DomainKey-Signature: why".
   std::string summary() const;
+  // opendkim_lines - OpenDKIM's line per signature added, "DKIM-Signature field added
+  // (s=SELECTOR, d=DOMAIN)", so log parsers written for OpenDKIM (postfix_exporter's
+  // dashboards) go on counting; empty when nothing was signed.
+  std::vector<std::string> opendkim_lines() const;
 
  private:
   void start_domainkeys(const std::vector<mail::HeaderField>& headers);

@@ -30,4 +30,8 @@ unsigned=$(grep -c "passed unsigned: no signing key for From domain other.exampl
 [ "$unsigned" -eq 25 ] || fail "signer logged $unsigned unsigned messages, expected 25"
 grep -qE '^postseal/signer\[[0-9]+\]: [0-9A-F]{6,}: DKIM-Signature added \(d=rsa.example, s=r1, a=rsa-sha256\)' "$R/log/signer.log" \
   || { head -5 "$R/log/signer.log" >&2; fail "log line lacks the Postfix queue id"; }
+# OpenDKIM's own line, one per signature, for log parsers written for OpenDKIM (postfix_exporter)
+opendkim=$(grep -cE '^postseal/signer\[[0-9]+\]: [0-9A-F]{6,}: DKIM-Signature field added \(s=[a-z0-9]+, d=[a-z.]+\)$' "$R/log/signer.log")
+dual=$(grep -c "DKIM-Signature added (d=[^;]*; d=" "$R/log/signer.log")
+[ "$opendkim" -eq $((75 + dual)) ] || fail "signer logged $opendkim OpenDKIM lines, expected one per signature: $((75 + dual))"
 echo "PASS: 100 messages delivered once each; 75 signed (RSA, Ed25519, dual) and verified by dkimpy, 25 passed unsigned"

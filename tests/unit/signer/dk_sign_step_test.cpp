@@ -69,6 +69,22 @@ TEST(DkSignStep, DomainKeySignatureAboveDkimInOnePass) {
   }
 }
 
+// OpenDKIM's own line per signature (issue 16: postfix_exporter and other log parsers count
+// "DKIM-Signature field added (s=SELECTOR, d=DOMAIN)"); nothing for unsigned mail.
+TEST(SignStep, OpenDkimLinePerSignature) {
+  FixedClock clock(1790000000);
+  auto h = fields(kBlock);
+  SignStep step(table(false), h, clock);
+  step.body(kBody);
+  ASSERT_FALSE(step.finish(h).empty());
+  EXPECT_EQ(step.opendkim_lines(), std::vector<std::string>{"DKIM-Signature field added (s=sel, d=example.com)"});
+  auto other = fields("From: carol@elsewhere.example\r\nSubject: x\r\n");
+  SignStep unsigned_step(table(false), other, clock);
+  unsigned_step.body(kBody);
+  EXPECT_TRUE(unsigned_step.finish(other).empty());
+  EXPECT_TRUE(unsigned_step.opendkim_lines().empty());
+}
+
 TEST(DkSignStep, ChunkedBodyEqualsOnePass) {
   auto t = table(true);
   auto whole = sign(t, kBlock, kBody, kBody.size());
