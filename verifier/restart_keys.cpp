@@ -1,10 +1,6 @@
 // restart_keys.cpp - the verifier's keys that need a restart (see restart_keys.hpp).
 #include "verifier/restart_keys.hpp"
 
-#include "core/util/config_changes.hpp"
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace postseal::verifier {
 
@@ -40,15 +36,6 @@ std::vector<std::string> restart_keys(const Settings& s) {
       keys.emplace_back(key.path);
   }
   return keys;
-}
-
-std::string restart_note(const config::File& running, const config::File& reread,
-                         const std::vector<std::string>& keys) {
-  auto changed = config::changed(running, reread, keys);
-  if (changed.empty()) return {};
-  for (auto& key : changed) key = fmt::format("{} ({})", key, reread.where(key));
-  return fmt::format("changed, restart to apply (the running values stay): {}",
-                     fmt::join(changed, ", "));
 }
 
 }  // namespace postseal::verifier

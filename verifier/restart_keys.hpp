@@ -19,10 +19,6 @@ namespace postseal::verifier {
 // in the file changes nothing, now or after a restart). Every key must be declared; take them
 // before build_service lays the file's [dns] over s.dns.
 std::vector<std::string> restart_keys(const Settings& s);
-
-// restart_note - "changed, restart to apply (the running values stay): KEY (FILE, line N),
-// ..." for each of `keys` whose value `reread` changes from `running`; empty when none.
-std::string restart_note(const config::File& running, const config::File& reread,
-                         const std::vector<std::string>& keys);
+// The warning itself is config::restart_note (core/util/config_changes.hpp).
 
 }  // namespace postseal::verifier

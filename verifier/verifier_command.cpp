@@ -23,6 +23,7 @@
 
 #include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
+#include "core/util/config_changes.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/net/privileges.hpp"
@@ -143,7 +144,7 @@ std::expected<std::string, std::string> reload(Service& svc, const Settings& s, 
     rules->greylisting = current->greylisting;  // greylist.enable is a restart key
   svc.inbound->rules.set(std::move(rules));
   if (relay) running.proxy->reload(std::move(*relay));
-  if (auto note = restart_note(running.file, file, running.restart_keys); !note.empty())
+  if (auto note = config::restart_note(running.file, file, running.restart_keys); !note.empty())
     log::warning("verifier: {}", note);
   return fmt::format("configuration {} for new {} transactions", file.source(), running.fronts);
 }

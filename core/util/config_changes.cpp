@@ -1,6 +1,9 @@
 // config_changes.cpp - keys that differ between two config files (see config_changes.hpp).
 #include "core/util/config_changes.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cassert>
 
@@ -31,6 +34,13 @@ std::vector<std::string> changed(const File& running, const File& reread,
   for (const auto& path : paths)
     if (!same_value(running, reread, path)) out.push_back(path);
   return out;
+}
+
+std::string restart_note(const File& running, const File& reread, std::span<const std::string> keys) {
+  auto changes = changed(running, reread, keys);
+  if (changes.empty()) return {};
+  for (auto& key : changes) key = fmt::format("{} ({})", key, reread.where(key));
+  return fmt::format("changed, restart to apply (the running values stay): {}", fmt::join(changes, ", "));
 }
 
 }  // namespace postseal::config

@@ -18,4 +18,9 @@ namespace postseal::config {
 std::vector<std::string> changed(const File& running, const File& reread,
                                  std::span<const std::string> paths);
 
+// restart_note - "changed, restart to apply (the running values stay): KEY (FILE, line N),
+// ..." for each of `keys` whose value `reread` changes from `running`; empty when none. The
+// daemons log it as one warning on SIGHUP and apply the rest of the file.
+std::string restart_note(const File& running, const File& reread, std::span<const std::string> keys);
+
 }  // namespace postseal::config

@@ -1,10 +1,15 @@
-// filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp.
+// filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp. SIGHUP
+// rereads the config file: the signing table (keys, domains, rotated keys) for the next
+// message, the relay settings (timeouts, limits, spool, relay address, xforward_hosts) for
+// sessions that start from then on; signer.listen, .threads, .max_connections and .user stay as
+// started, and a reload that changes them logs one "restart to apply" warning.
 #include "signer/filter/filter_server.hpp"
 
 #include "core/net/daemon.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
 #include "core/util/config.hpp"
+#include "core/util/config_changes.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "core/relay/session.hpp"
@@ -30,6 +35,30 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const
   if (!table || !file) return table;
   static const SystemClock clock;
   return load_rotated_keys(*table, *file, clock);
+}
+
+// Reloaded - what a SIGHUP rereads: the signing table and the relay settings of new sessions.
+struct Reloaded {
+  std::shared_ptr<const SigningTable> table;
+  FilterConfig config;
+  std::optional<config::File> file;
+};
+
+// reread - the table and settings from the config file again, all or nothing; why not names
+// the file, line and key.
+std::expected<Reloaded, std::string> reread(const FilterOptions& o, const FilterConfig& running) {
+  auto table = load_table(o);
+  if (!table) return std::unexpected(table.error());
+  Reloaded r{*table, running, std::nullopt};
+  if (!o.config_path || !o.configure) return r;
+  try {
+    r.file = config::File::load(*o.config_path);
+    r.config = o.configure(&*r.file);
+  } catch (const StartupError& e) {
+    return std::unexpected(r.file ? config::located(*r.file, e.what()) : std::string(e.what()));
+  }
+  if (r.config.hostname.empty()) r.config.hostname = running.hostname;
+  return r;
 }
 
 }  // namespace
@@ -60,11 +89,18 @@ int run_filter(const FilterOptions& options) {
 
   net::SessionDrain drain(daemon.io(), "signer", [&server] { return server.active(); });
   net::DaemonHooks hooks;
+  // the start-up file: what a reload compares the keys read only at start with
+  std::optional<config::File> started;
+  if (options.config_path) started = config::File::load(*options.config_path);
   hooks.reload = [&]() -> std::expected<std::string, std::string> {
-    auto reloaded = load_table(options);
+    auto reloaded = reread(options, config);
     if (!reloaded) return std::unexpected(reloaded.error());
-    tables.set(*reloaded);
-    return fmt::format("{} signing domain(s)", (*reloaded)->size());
+    tables.set(reloaded->table);
+    context.set_config(reloaded->config);  // listener, threads, cap and user stay as started
+    if (started && reloaded->file)
+      if (auto note = config::restart_note(*started, *reloaded->file, options.restart_keys); !note.empty())
+        log::warning("signer: {}", note);
+    return fmt::format("{} signing domain(s), relay settings of new sessions", reloaded->table->size());
   };
   hooks.drain = [&](std::function<void()> done) {
     server.stop();

@@ -12,6 +12,7 @@
 #include "signer/filter/filter_config.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,12 @@ struct FilterOptions {
   std::optional<std::string> config_path;  // reread on SIGHUP
   std::vector<KeyOption> keys;             // --key, override the file
   net::LogOptions log;
+  // configure - the [signer] relay settings of a config file under the command line's
+  // --listen/--relay/--user/--protocol (at start and on SIGHUP); throws StartupError
+  std::function<FilterConfig(const config::File*)> configure;
+  // restart_keys - the keys read only at start (listener, threads, connection cap, user), less
+  // those the command line sets: a SIGHUP that changes them logs one "restart to apply"
+  std::vector<std::string> restart_keys;
 };
 
 // run_filter - serve until SIGTERM/SIGINT; returns the exit code. Start-up errors are thrown

@@ -46,21 +46,31 @@ struct Cli {
   net::LogOptions log;
 };
 
-FilterOptions make_options(const Cli& cli) {
-  FilterOptions o;
-  const std::string path = config::resolve_path(cli.config_path);
-  const config::File file = path.empty() ? config::File{} : config::File::load(path);
-  if (!path.empty()) o.config_path = path;
-  o.config = load_filter_config(&file);
+// configured - the [signer] relay settings of `file` under the command line's overrides.
+FilterConfig configured(const Cli& cli, const config::File* file) {
+  FilterConfig c = load_filter_config(file);
   auto endpoint = [](const std::string& text, const char* what) {
     auto e = net::parse_endpoint(text);
     if (!e) throw usage_error(std::string(what) + " " + text + ": " + e.error());
     return *e;
   };
-  if (!cli.listen.empty()) o.config.listen = endpoint(cli.listen, "--listen");
-  if (!cli.relay.empty()) o.config.relay = endpoint(cli.relay, "--relay");
-  if (!cli.user.empty()) o.config.user = cli.user;
-  if (!cli.protocol.empty()) o.config.lmtp = cli.protocol == "lmtp";
+  if (!cli.listen.empty()) c.listen = endpoint(cli.listen, "--listen");
+  if (!cli.relay.empty()) c.relay = endpoint(cli.relay, "--relay");
+  if (!cli.user.empty()) c.user = cli.user;
+  if (!cli.protocol.empty()) c.lmtp = cli.protocol == "lmtp";
+  return c;
+}
+
+FilterOptions make_options(const Cli& cli) {
+  FilterOptions o;
+  const std::string path = config::resolve_path(cli.config_path);
+  const config::File file = path.empty() ? config::File{} : config::File::load(path);
+  if (!path.empty()) o.config_path = path;
+  o.configure = [cli](const config::File* f) { return configured(cli, f); };
+  o.config = o.configure(&file);
+  o.restart_keys = {"signer.threads", "signer.max_connections"};
+  if (cli.listen.empty()) o.restart_keys.emplace_back("signer.listen");
+  if (cli.user.empty()) o.restart_keys.emplace_back("signer.user");
   for (const auto& k : cli.keys) o.keys.push_back(parse_key_option(k));
   o.log = cli.log;
   return o;

@@ -168,14 +168,27 @@ wait_port 10255
   >"$R/signer.log" 2>&1 & SIGNER=$!; PIDS+=($SIGNER)
 wait_port 10254
 $C smtp 10254 a@example.com one || fail "signer: first message"
+ehlo_size() { $PY -c 'import smtplib,sys; c=smtplib.SMTP("127.0.0.1",int(sys.argv[1]),timeout=5); c.ehlo(); print(c.esmtp_features.get("size","")); c.quit()' "$1"; }
+[ "$(ehlo_size 10254)" != 200000 ] || fail "signer: SIZE 200000 before the reload"
 s_conf s2
+# the relay settings of new sessions reload too; threads is read only at start (one warning)
+printf '[signer]\nmax_message_size = 200000\nthreads = 3\n' >> "$R/signer.toml"
 kill -HUP $SIGNER
 wait_grep "$R/signer.log" "signer: reloaded: 1 signing domain"
 $C smtp 10254 a@example.com two || fail "signer: second message"
 grep -l "X-Test-Token: one" "$R"/sink/* | xargs grep -q "s=s1;" || fail "signer: first message not signed with s1"
 grep -l "X-Test-Token: two" "$R"/sink/* | xargs grep -q "s=s2;" || fail "signer: reloaded key s2 not used"
+[ "$(ehlo_size 10254)" = 200000 ] || fail "signer: signer.max_message_size not reloaded (EHLO SIZE $(ehlo_size 10254))"
+grep -q "signer: changed, restart to apply (the running values stay): signer.threads ($R/signer.toml, line 6)" "$R/signer.log" \
+  || fail "signer: no 'restart to apply' warning for signer.threads"
+[ "$(grep -c "restart to apply" "$R/signer.log")" -eq 1 ] || fail "signer: the restart warning is not one line"
+s_conf s2
+printf '[signer]\nmax_message_size = "big"\n' >> "$R/signer.toml"
+kill -HUP $SIGNER
+wait_grep "$R/signer.log" "reload failed, keeping the running configuration: $R/signer.toml, line 5: 'signer.max_message_size' must be an integer"
+[ "$(ehlo_size 10254)" = 200000 ] || fail "signer: a failed reload changed the running settings"
 kill -TERM $SIGNER; wait $SIGNER
 grep -q "starting: listening on 127.0.0.1:10254" "$R/signer.log" || fail "signer: no start line"
 grep -q "stopped$" "$R/signer.log" || fail "signer: no stop line"
-note "signer: SIGHUP swaps the key for the next message"
+note "signer: SIGHUP swaps the key for the next message and the relay settings for new sessions; signer.threads needs a restart (one warning); a failed reload keeps both"
 echo "PASS: daemon lifecycle"

@@ -4,6 +4,9 @@
 // reloadable keys changed.
 #include "verifier/restart_keys.hpp"
 
+#include "core/util/config_changes.hpp"
+
+#include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/options.hpp"
 #include "verifier/commands.hpp"
@@ -25,6 +28,7 @@ class RestartKeys : public ::testing::Test {
     config::declare(greylist::config_keys());
     config::declare(state::config_keys());
     config::declare(dns::dns_config_keys());
+    config::declare(dmarc::config_keys());
   }
   static bool has(const std::vector<std::string>& keys, std::string_view key) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
@@ -79,7 +83,7 @@ TEST_F(RestartKeys, TheNoteNamesEachChangedKeyWithItsLine) {
        "state.backend (v.toml, line 6)"},
   };
   for (const auto& c : cases)
-    EXPECT_EQ(restart_note(running, config::File::parse(c.reread, "v.toml"), keys), c.want)
+    EXPECT_EQ(config::restart_note(running, config::File::parse(c.reread, "v.toml"), keys), c.want)
         << c.reread;
 }
 
