@@ -18,6 +18,8 @@ args=(-G Ninja)
 # checkouts and the package build (scripts/package.sh) share the objects.
 if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SRC} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+  # ccache hashes the locale; debhelper (compat 13) builds the package under LC_ALL=C.UTF-8
+  export LC_ALL=C.UTF-8
   args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 if [ "${1:-}" = "--sanitize" ]; then

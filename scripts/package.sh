@@ -18,6 +18,9 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mkdir -p "${1:-$SRC/build-deb}" && cd "${1:-$SRC/build-deb}" && pwd)
 WORK=${POSTSEAL_PKG_WORK:-$SRC/build-pkg}
 export POSTSEAL_DEV_BUILD=1 CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SRC} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+# debhelper (compat 13) gives the build a HOME of its own, which would move ccache's default
+# cache directory to an empty one under debian/: name the caller's
+if command -v ccache >/dev/null; then export CCACHE_DIR=${CCACHE_DIR:-$(ccache -k cache_dir)}; fi
 
 log() { echo "package.sh: $*" >&2; }
 

@@ -80,11 +80,14 @@ enable = true
 delay = $DELAY
 defer_text = "$DEFER"
 whitelist_clients = [$GL_CLIENTS]
-whitelist_recipients = []
+whitelist_recipients = ["$U/wl-recipients"]
 [state]
 backend = "memory"
 EOF
 }
+# the milter greylists too: the messages the milter and proxy checks send (to rcpt@dest.example)
+# are whitelisted by recipient; step 8's policy requests (gl-N@dest.example) are greylisted
+echo "rcpt@dest.example" > "$U/wl-recipients"
 # line_of KEY - the line of "KEY = " in the config file.
 line_of() { grep -n "^$1 = " "$CONF" | cut -d: -f1; }
 v_conf
