@@ -1,11 +1,14 @@
 // srsd_command.cpp - `postseal srsd`: the SRS lookup daemon (srs/daemon.hpp) from the [srs]
 // keys and the command line. SIGHUP rebuilds the codec and rewriter from the reread file and
-// secrets (listeners, user and threads stay as started). Untrusted input: the command line,
+// secrets (listeners, user, threads, the connection cap and idle timeout stay as started; a
+// reload that changes them logs one "restart to apply" warning). Untrusted input: the command line,
 // config and secrets file (local admin); a bad value is a StartupError naming it.
 #include "srs/commands.hpp"
 
 #include "core/net/privileges.hpp"
+#include "core/util/config_changes.hpp"
 #include "core/util/errors.hpp"
+#include "core/util/log.hpp"
 #include "core/util/read_file.hpp"
 #include "srs/command_options.hpp"
 #include "srs/daemon.hpp"
@@ -15,6 +18,8 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace postseal::srs {
 namespace {
@@ -27,6 +32,18 @@ std::shared_ptr<const Lookups> build_lookups(const Options& o, const config::Fil
   std::vector<std::string> locals = o.local_domains.empty() ? f.strings("srs.local_domains") : o.local_domains;
   const auto secrets = load_secrets(pick(o.secrets_file, f, "srs.secrets_file"));
   return std::make_shared<Lookups>(opts, secrets, clock, std::move(domain), std::move(locals));
+}
+
+// restart_keys - the [srs] keys read only at start (listeners, user, threads, connection cap,
+// idle timeout), less those the command line sets.
+std::vector<std::string> restart_keys(const Options& o) {
+  std::vector<std::string> keys{"srs.max_connections", "srs.idle_timeout"};
+  if (!o.socketmap) keys.emplace_back("srs.socketmap");
+  if (!o.tcp_forward) keys.emplace_back("srs.tcp_forward");
+  if (!o.tcp_reverse) keys.emplace_back("srs.tcp_reverse");
+  if (!o.user) keys.emplace_back("srs.user");
+  if (!o.threads) keys.emplace_back("srs.threads");
+  return keys;
 }
 
 int run_srsd(const Options& o) {
@@ -45,10 +62,14 @@ int run_srsd(const Options& o) {
   s.max_connections = static_cast<std::size_t>(f.integer("srs.max_connections"));
   s.idle_timeout = std::chrono::seconds(f.integer("srs.idle_timeout"));
   s.verbose = o.log.verbose;
-  // a reload rereads the file and the secrets; listeners, user and threads stay as started
-  Reload reload = [&o]() -> std::expected<std::shared_ptr<const Lookups>, std::string> {
+  // a reload rereads the file and the secrets; listeners, user and threads stay as started,
+  // and a reload that changes them says so in one warning
+  Reload reload = [&o, &f, keys = restart_keys(o)]() -> std::expected<std::shared_ptr<const Lookups>, std::string> {
     try {
-      return build_lookups(o, load_config(o), clock);
+      const config::File reread = load_config(o);
+      auto fresh = build_lookups(o, reread, clock);
+      if (auto note = config::restart_note(f, reread, keys); !note.empty()) log::warning("srsd: {}", note);
+      return fresh;
     } catch (const StartupError& e) {
       return std::unexpected(e.what());
     }

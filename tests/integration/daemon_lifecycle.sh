@@ -104,13 +104,16 @@ kill -HUP $SRSD
 wait_grep "$R/srsd.log" "srsd: reload failed, keeping the running configuration: SRS secrets file"
 chmod 600 "$R/srs.secret"
 $C tcp 10251 "get user@orig.example" | grep -q "^200 SRS0=.*@fwd2.example$" || fail "srsd: lookup after a failed reload"
+srs_conf fwd2.example; echo "threads = 2" >> "$R/srs.toml"
+kill -HUP $SRSD
+wait_grep "$R/srsd.log" "srsd: changed, restart to apply (the running values stay): srs.threads ($R/srs.toml, line 7)"
 kill -0 $SRSD || fail "srsd died"
 kill -TERM $SRSD; wait $SRSD
 grep -q "starting: domain fwd1.example, tcp forward 127.0.0.1:10251" "$R/srsd.log" || fail "srsd: no start line"
 grep -q "stopped$" "$R/srsd.log" || fail "srsd: no stop line"
 bad=$(grep -vc '^postseal/srsd\[[0-9]*\]: ' "$R/srsd.log")
 [ "$bad" -eq 0 ] || fail "srsd: $bad log line(s) without the program prefix (a message over two lines?)"
-note "srsd: SIGHUP reloads (open connections too), a failed reload keeps the state in one line, start/stop lines"
+note "srsd: SIGHUP reloads (open connections too), a failed reload keeps the state in one line, srs.threads needs a restart (one warning), start/stop lines"
 
 # --- srsd at the fd limit: no busy loop, bounded log, service afterwards
 srs_conf fwd1.example
