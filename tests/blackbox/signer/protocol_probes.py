@@ -154,7 +154,11 @@ for l in open(f"/proc/{PID}/status"):
     if l.startswith("VmHWM:"):
         hwm = int(l.split()[1]) // 1024
 check(r.startswith("250") and size > 50_000_000, f"50 MB message relayed ({size} octets)")
-check(hwm < 64, f"peak RSS {hwm} MB < 64 MB with a 50 MB message")
+# Streamed, not buffered: 64 MB for a 50 MB message. Under AddressSanitizer (scripts/test-asan.sh
+# sets ASAN_OPTIONS) freed memory waits in ASan's quarantine and shadow memory is counted, so
+# the same streaming measured 65 MB there: its bound is 96 MB, still far below a buffered copy.
+limit = 96 if "ASAN_OPTIONS" in os.environ else 64
+check(hwm < limit, f"peak RSS {hwm} MB < {limit} MB with a 50 MB message")
 print(f"RSS_PEAK_MB {hwm}")
 check(c.cmd("QUIT").startswith("221"), "QUIT -> 221")
 
