@@ -70,13 +70,13 @@ std::string override_type(const dmarc::Verdict& v, const dmarc::AuthorVerdict& a
 
 }  // namespace
 
-std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file,
-                                                     const DmarcCheck* check) {
-  if (check == nullptr || !check->settings.reporting.record) return nullptr;
+std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file) {
+  const auto settings = dmarc::settings_from_config(file);
+  if (!settings.enable || !settings.reporting.record) return nullptr;
   auto r = std::make_unique<DmarcRecording>();
   r->state = state::settings_from_config(file);
-  r->limits.max_rows = static_cast<std::size_t>(check->settings.reporting.max_rows);
-  r->limits.max_domains = static_cast<std::size_t>(check->settings.reporting.max_domains);
+  r->limits.max_rows = static_cast<std::size_t>(settings.reporting.max_rows);
+  r->limits.max_domains = static_cast<std::size_t>(settings.reporting.max_domains);
   return r;
 }
 

@@ -32,10 +32,10 @@ struct DmarcRecording {
   std::unique_ptr<dmarc_report::Recorder> recorder;
 };
 
-// make_dmarc_recording - when DMARC is evaluated (`check` not null) and dmarc.report_record
-// is on, else null; the store is not opened yet. Throws StartupError.
-std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file,
-                                                     const DmarcCheck* check);
+// make_dmarc_recording - when DMARC is evaluated (dmarc.enable) and dmarc.report_record is
+// on, else null; reads [dmarc] only (no public suffix list); the store is not opened yet.
+// Throws StartupError.
+std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file);
 
 // start_dmarc_recording - open the store (once; `clock` must outlive the recording).
 void start_dmarc_recording(DmarcRecording& recording, const Clock& clock);

@@ -29,7 +29,7 @@ std::unique_ptr<InboundContext> make_inbound_context(const config::File& file,
   c->clock = &clock;
   c->spf = spf_options_from_config(file, clock);
   // counting for DMARC reports is not reloaded: it holds the store (started by the command)
-  c->dmarc_recording = make_dmarc_recording(file, dmarc_check_from_config(file).get());
+  c->dmarc_recording = make_dmarc_recording(file);
   return c;
 }
 
