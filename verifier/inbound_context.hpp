@@ -19,6 +19,7 @@
 #include "verifier/dmarc_record.hpp"
 #include "verifier/greylist/service.hpp"
 #include "verifier/milter/session.hpp"
+#include "verifier/milter/signing.hpp"
 #include "verifier/spf/engine.hpp"
 
 #include <memory>
@@ -43,6 +44,9 @@ struct InboundRules {
   // runs as its final user
   std::shared_ptr<greylist::Service> greylisting;
   milter::Policy milter;     // milter.* (smf-spf's options), when the milter is served
+  // milter.mode and what signing needs (internal sources, the signing table) when the milter
+  // is served; null: verify only
+  std::shared_ptr<const milter::Signing> signing;
   bool received_spf = true;  // proxy.received_spf
 };
 

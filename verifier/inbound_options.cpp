@@ -158,6 +158,9 @@ std::shared_ptr<InboundRules> build_rules(const InboundContext& c, const Setting
     auto policy = milter::policy_from_config(f, s.milter_policy);
     if (!policy) throw config_error(policy.error());
     rules->milter = std::move(*policy);
+    auto signing = milter::signing_from_config(f, s.milter_mode, *c.clock);
+    if (!signing) throw config_error(signing.error());
+    rules->signing = std::move(*signing);
   }
   rules->received_spf = f.boolean("proxy.received_spf");
   return rules;

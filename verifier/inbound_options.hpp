@@ -50,6 +50,7 @@ struct Settings {
   std::optional<std::int64_t> cache_ttl;
   std::optional<std::string> milter;  // milter socket (frontends: verifier/milter/)
   milter::PolicyOverrides milter_policy;  // smf-spf options
+  std::optional<std::string> milter_mode;  // --milter-mode: milter.mode
   bool greylist = false;              // --greylist: greylist at RCPT (verifier/greylist/), else greylist.enable
   bool proxy = false;                 // serve the before-queue proxy (verifier/proxy/)
   std::string proxy_listen, proxy_relay;

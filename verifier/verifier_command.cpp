@@ -244,6 +244,11 @@ std::vector<std::string> check_service_config(const config::File& f) {
       problems.push_back(fmt::format("verifier.policy_listen '{}': {}", text, ep.error()));
   if (f.has("milter"))
     if (auto policy = milter::policy_from_config(f); !policy) problems.push_back(policy.error());
+  if (f.has("milter")) {
+    const SystemClock clock;
+    if (auto signing = milter::signing_from_config(f, std::nullopt, clock); !signing)
+      problems.push_back(signing.error());
+  }
   if (f.has("proxy")) collect(problems, [&] { relay::load_relay_config(&f, "proxy", proxy::proxy_defaults()); });
   for (auto& p : net::daemon_problems(f.source(), "verifier", f.string("verifier.user"),
                                      static_cast<std::uint64_t>(f.integer("verifier.max_connections")), 1))
@@ -263,6 +268,11 @@ void add_verifier_command(CLI::App& app, Runner& run) {
   verifier->add_option("--milter", settings->milter,
                        "also serve the milter protocol: 127.0.0.1:10041, inet:10041@127.0.0.1 or unix:/path "
                        "(main.cf: smtpd_milters = inet:127.0.0.1:10041)");
+  verifier->add_option("--milter-mode", settings->milter_mode,
+                       "verify (default), sign (sign mail from milter.internal_hosts, authenticated clients "
+                       "and milter.sign_daemons with the [[signer.domain]] keys) or sign+verify (sign that, "
+                       "verify the rest: OpenDKIM's Mode sv)")
+      ->check(CLI::IsMember({"verify", "sign", "sign+verify"}));
   verifier->add_option("--milter-refuse-fail", settings->milter_policy.refuse_fail,
                        "true|false: refuse at RCPT what the SPF policy rejects (smf-spf RefuseFail; default true)");
   verifier->add_option("--milter-tag-subject", settings->milter_policy.tag_subject,

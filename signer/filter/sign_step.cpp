@@ -38,7 +38,7 @@ class SigningMessageStep final : public relay::MessageStep {
     out.notes = step_.opendkim_lines();
     if (step_.decision() == SignDecision::tempfail) {
       out.relay = false;
-      out.reply = "451 4.7.0 Message must be signed but cannot be, try again later";
+      out.reply = std::string(kMustSignReply);
     }
     co_return out;
   }

@@ -22,11 +22,14 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#include <vector>
 
 namespace postseal::signer {
 
 enum class SignDecision { sign, pass_unsigned, tempfail };
+
+// kMustSignReply - the answer to mail that must be signed (require_signature, a From naming
+// such a domain ambiguously, a key that fails) and cannot be now: the filter's and the milter's.
+inline constexpr std::string_view kMustSignReply = "451 4.7.0 Message must be signed but cannot be, try again later";
 
 class SignStep {
  public:

@@ -66,6 +66,8 @@ quiet milter milter-main.cf
 quiet proxy proxy-main.cf proxy-master.cf
 quiet outbound-and-srs signer-main.cf signer-master.cf srs-main.cf policy-main.cf policy-master.cf
 quiet inbound-milter-and-signer signer-main.cf signer-master.cf milter-main.cf srs-main.cf
+quiet milter-sign milter-sign-main.cf milter-sign-master.cf
+quiet milter-sign-and-srs milter-sign-main.cf milter-sign-master.cf srs-main.cf
 
 # Signing covers every way mail is submitted: 587, 465 and sendmail/pickup.
 dir=$T/signer
@@ -80,8 +82,21 @@ done
 [ "$(grep -c '^pickup ' "$dir/master.cf")" -eq 1 ] && ok "one pickup service after pasting" \
   || bad "pickup defined $(grep -c '^pickup ' "$dir/master.cf") times"
 
+# The milter signs what the submission services accept (milter.sign_daemons' ORIGINATING), and
+# Postfix's own mail and sendmail/pickup mail pass through it.
+dir=$T/milter-sign
+for svc in submission/inet submissions/inet; do
+  v=$(postconf -c "$dir" -P "$svc/milter_macro_daemon_name" 2>/dev/null)
+  [ "$v" = "$svc/milter_macro_daemon_name = ORIGINATING" ] && ok "$svc: milter_macro_daemon_name = ORIGINATING" \
+    || bad "$svc: milter_macro_daemon_name is '${v:-unset}'"
+done
+[ "$(postconf -c "$dir" -hx non_smtpd_milters 2>/dev/null)" = "unix:postseal/milter.sock" ] \
+  && ok "milter-sign: non_smtpd_milters is the milter" || bad "milter-sign: non_smtpd_milters is not the milter"
+[ "$(postconf -c "$dir" -h internal_mail_filter_classes 2>/dev/null)" = bounce ] \
+  && ok "milter-sign: bounces pass the milter" || bad "milter-sign: internal_mail_filter_classes is not bounce"
+
 # SMTP smuggling: every smtpd in front of a postseal filter normalizes bare LF.
-for set in signer proxy milter; do
+for set in signer proxy milter milter-sign; do
   v=$(postconf -c "$T/$set" -h smtpd_forbid_bare_newline 2>/dev/null)
   [ "$v" = normalize ] && ok "$set: smtpd_forbid_bare_newline = normalize" \
     || bad "$set: smtpd_forbid_bare_newline = $v"

@@ -44,6 +44,13 @@ const config::Key kKeys[] = {
      "mode of a unix milter socket (octal, e.g. \"0660\")"},
     {"milter.socket_group", config::Type::string, "\"postfix\"", 0, 0,
      "group of a unix milter socket; empty: the owner's group"},
+    {"milter.mode", config::Type::string, "\"verify\"", 0, 0,
+     "verify (inbound checks), sign (sign internal mail, pass the rest) or sign+verify "
+     "(OpenDKIM's Mode sv: sign internal mail, verify the rest); signing uses [[signer.domain]]"},
+    {"milter.internal_hosts", config::Type::strings, "[\"127.0.0.0/8\", \"::1\"]", 0, 0,
+     "client networks (CIDR) whose mail is signed, not verified (OpenDKIM's InternalHosts)"},
+    {"milter.sign_daemons", config::Type::strings, "[\"ORIGINATING\"]", 0, 0,
+     "Postfix {daemon_name} values (master.cf -o milter_macro_daemon_name=) whose mail is signed"},
 };
 
 // check_address_entry - one whitelist_from / whitelist_to entry: printable, no spaces, not

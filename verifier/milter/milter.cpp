@@ -159,6 +159,8 @@ sfsistat on_connect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
       return SMFIS_TEMPFAIL;
     }
     s->client_name = client_name_from(hostname ? hostname : "");
+    const char* daemon = smfi_getsymval(ctx, const_cast<char*>("{daemon_name}"));
+    s->daemon_name = daemon ? postseal::printable(daemon, kMaxDaemonNameOctets) : std::string{};
     s->client.reset();
     if (addr != nullptr && addr->sa_family == AF_INET) {
       const auto* in = reinterpret_cast<const sockaddr_in*>(addr);
@@ -202,6 +204,14 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
       s->sasl_username = postseal::printable(login, kMaxLoginOctets);
     if (!s->sasl_username.empty())
       log::debug("{}: milter: SASL login {}", queue_id_of(ctx, *s), s->sasl_username);
+    if (const auto* signing = s->rules->signing.get(); signing && signing->signs()) {
+      s->internal = internal_reason(*signing, Origin{s->client, s->sasl_username, s->daemon_name});
+      if (s->internal) {
+        log::debug("{}: milter: internal mail ({}): signing, not checking", queue_id_of(ctx, *s), *s->internal);
+        return SMFIS_CONTINUE;
+      }
+      if (!signing->verifies()) return SMFIS_ACCEPT;  // milter.mode = sign: external mail untouched
+    }
     s->sender_whitelisted = address_listed(s->sender, p.whitelist_from);
     if (s->client_whitelisted || s->sender_whitelisted || !s->client) return SMFIS_CONTINUE;
     decision::Transaction t{*s->client, s->client_name, s->helo, s->sender, s->queue_id, s->sasl_username};
@@ -240,6 +250,7 @@ std::optional<sfsistat> greylist_rcpt(SMFICTX* ctx, Session& s, const std::strin
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
   return guarded("envrcpt", ctx, [&] {
     auto* s = ensure_session(ctx);
+    if (s->internal) return SMFIS_CONTINUE;  // signed, not checked
     auto rcpt = strip_angle(argv && argv[0] ? std::string_view(argv[0]).substr(0, 512) : std::string_view{});
     const auto& p = rules_of(*s).milter;
     bool listed = address_listed(rcpt, p.whitelist_to);
@@ -276,6 +287,10 @@ sfsistat on_eoh(SMFICTX* ctx) {
   return guarded("eoh", ctx, [&] {
     auto* s = ensure_session(ctx);
     if (!s->header_problem.empty()) return SMFIS_CONTINUE;
+    if (s->internal) {
+      s->sign = std::make_unique<signer::SignStep>(rules_of(*s).signing->table, s->fields, *g_engine->clock);
+      return SMFIS_CONTINUE;
+    }
     s->dkim.emplace(rules_of(*s).dkim, *g_engine->clock);
     s->dkim->headers(s->fields);
     s->dk.emplace(*g_engine->clock);
@@ -288,6 +303,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   return guarded("body", ctx, [&] {
     auto* s = ensure_session(ctx);
     std::string_view data(reinterpret_cast<const char*>(chunk), chunk ? len : 0);
+    if (s->sign) s->sign->body(data);
     if (s->dkim) s->dkim->body(data);
     if (s->dk) s->dk->body(data);
     return SMFIS_CONTINUE;
@@ -361,10 +377,45 @@ void add_x_greylist(SMFICTX* ctx, Session& s, std::int64_t seconds) {
   smfi_insheader(ctx, 0, name.data(), value.data());
 }
 
+// insert_signature - the signer's fields on top of the header, in the signer's order.
+bool insert_signature(SMFICTX* ctx, const std::string& text) {
+  auto fields = split_fields(text);
+  if (!fields) return false;
+  for (auto f = fields->rbegin(); f != fields->rend(); ++f)
+    if (smfi_insheader(ctx, 0, f->name.data(), f->value.data()) != MI_SUCCESS) return false;
+  return true;
+}
+
+// refuse - answer `reply` ("552 5.3.4 text") for internal mail, logged.
+sfsistat refuse(SMFICTX* ctx, Session& s, std::string_view reply) {
+  set_reply(ctx, reply, "451", "4.7.0");
+  log::info("{}: milter {}: {} ({})", s.queue_id, reply[0] == '5' ? "reject" : "defer", reply, *s.internal);
+  s.reset_message();
+  return reply[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+// sign_message - end of an internal message: the signature fields added (and logged as the
+// content filter and OpenDKIM log them), passed unsigned, or refused.
+sfsistat sign_message(SMFICTX* ctx, Session& s) {
+  if (!s.header_problem.empty()) return refuse(ctx, s, sign_refusal(s.header_problem));
+  if (!s.sign) return refuse(ctx, s, signer::kMustSignReply);
+  const std::string text = s.sign->finish(s.fields);
+  if (s.sign->decision() == signer::SignDecision::tempfail) return refuse(ctx, s, signer::kMustSignReply);
+  if (s.sign->decision() == signer::SignDecision::sign && !insert_signature(ctx, text)) {
+    log::error("{}: milter: the MTA did not take the signature fields", s.queue_id);
+    return refuse(ctx, s, signer::kMustSignReply);
+  }
+  for (const auto& line : s.sign->opendkim_lines()) log::info("{}: {}", s.queue_id, line);
+  log::info("{}: milter: {} ({})", s.queue_id, s.sign->summary(), *s.internal);
+  s.reset_message();
+  return SMFIS_CONTINUE;
+}
+
 sfsistat on_eom(SMFICTX* ctx) {
   return guarded("eom", ctx, [&] {
     auto* s = ensure_session(ctx);
     s->queue_id = queue_id_of(ctx, *s);
+    if (s->internal) return sign_message(ctx, *s);
     std::vector<dkim::SignatureResult> dkim;
     std::optional<domainkeys::DkResult> dk;
     auto* resolver = g_engine->resolver;

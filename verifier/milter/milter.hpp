@@ -3,7 +3,8 @@
 // DomainKeys (RFC 4870) signature verified while the body streams, forged
 // Authentication-Results claiming our authserv-id deleted (CVE-2022-48521), one A-R field
 // (RFC 8601) and a Received-SPF field prepended, plus smf-spf's options (docs/compat.md, seed 003);
-// with greylist.enable, greylisting per recipient at RCPT (rcpt_greylist.hpp).
+// with greylist.enable, greylisting per recipient at RCPT (rcpt_greylist.hpp); with
+// milter.mode = sign or sign+verify, internal mail DKIM-signed instead (signing.hpp).
 //
 // libmilter speaks the protocol (its own threads, one per MTA connection); each connection's
 // state is a Session in the context's private data. The decider, resolver and verifiers'

@@ -30,6 +30,8 @@ void Session::reset_message() {
   subject.reset();
   dkim.reset();
   dk.reset();
+  internal.reset();
+  sign.reset();
 }
 
 std::string strip_angle(std::string_view arg) {

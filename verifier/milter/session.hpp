@@ -19,6 +19,7 @@
 #include "core/domainkeys/dk_verifier.hpp"
 #include "verifier/auth_results.hpp"
 #include "verifier/decision/decider.hpp"
+#include "signer/filter/sign_step.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +65,7 @@ struct Session {
   std::optional<asio::ip::address> client;
   std::string client_name;  // validated name or "unknown"
   std::string helo;
+  std::string daemon_name;  // {daemon_name} at connect (milter.sign_daemons)
   // message
   std::shared_ptr<const verifier::InboundRules> rules;  // taken at MAIL FROM (SIGHUP: the next one)
   bool client_whitelisted = false;  // whitelist_ip / whitelist_ptr of the rules
@@ -83,6 +85,9 @@ struct Session {
   std::optional<std::string> subject;  // the first Subject value, kept even past the limits
   std::optional<dkim::MessageVerifier> dkim;
   std::optional<domainkeys::DkVerifier> dk;
+  // signing (signing.hpp): why the message is internal (then signed, not checked)
+  std::optional<std::string> internal;
+  std::unique_ptr<signer::SignStep> sign;
 
   void reset_message();
 };

@@ -35,7 +35,8 @@ for f in sorted(os.listdir(sink)):
         continue
     token = m.group(1).decode()
     seen[token] = seen.get(token, 0) + 1
-    sigs = re.findall(rb"^DKIM-Signature:.*?(?=\r\n[^ \t])", msg, re.S | re.M)
+    header = msg.split(b"\r\n\r\n", 1)[0] + b"\r\n"  # a bounce quotes the original's signatures in its body
+    sigs = re.findall(rb"^DKIM-Signature:.*?(?=\r\n[^ \t])", header, re.S | re.M)
     dom = re.search(rb"^From:.*@([A-Za-z0-9.-]+)", msg, re.M).group(1).decode().lower()
     algs = sorted(re.search(rb"a=([a-z0-9-]+)", s).group(1).decode() for s in sigs)
     if dom in expect and algs != expect[dom]:
