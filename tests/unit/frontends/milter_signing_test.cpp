@@ -2,6 +2,7 @@
 // which origins are internal (internal_hosts, an authenticated client, a daemon name), the
 // milter.* signing keys with their errors, the signer's text split into fields for the MTA, and
 // the refusals of a header that cannot be signed (the content filter's codes).
+#include "core/domainkeys/dk_config.hpp"
 #include "core/state/options.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/config.hpp"
@@ -24,6 +25,7 @@ config::File load(std::string_view text) {
   config::declare(signer::filter_config_keys());
   config::declare(rotation::config_keys());
   config::declare(state::config_keys());
+  config::declare(domainkeys::config_keys());
   return config::File::parse(text, "test.toml");
 }
 
