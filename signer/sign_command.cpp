@@ -168,7 +168,8 @@ constexpr const char* kSignHelp =
     "DKIM-Signature fields first, one per --key. Keys are PEM files made by `postseal keygen`\n"
     "(mode 0600; RSA of at least 1024 bits or Ed25519). Give an RSA and an Ed25519 key for\n"
     "dual signing. Without --headers, h= lists RFC 6376 5.4.1's fields that are present and\n"
-    "oversigns From, To, Cc, Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version.\n"
+    "oversigns From, To, Cc, Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version,\n"
+    "and List-Unsubscribe and List-Unsubscribe-Post when present (RFC 8058 4).\n"
     "Example: postseal sign --domain example.com --key s2026:/etc/postseal/keys/s2026.private\n"
     "           < message.eml > signed.eml";
 
