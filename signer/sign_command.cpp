@@ -9,7 +9,8 @@
 // a DomainKey-Signature (RFC 4870, rsa-sha1) made with the RSA key goes above the DKIM
 // signatures; when the sender rules (RFC 4870 3.3) cannot be met the reason goes to stderr and
 // the message is still DKIM-signed. Key files are checked like
-// the daemon checks them (mode, size, type, RSA >= 1024 bits). Exit codes: 64 usage,
+// the daemon checks them (mode, size, type, RSA >= 1024 bits; under 2048 a warning on
+// stderr). Exit codes: 64 usage,
 // 65 message not signable (no or several From, bad header), 66/74 input, 78 key at fault.
 #include "core/crypto/private_key.hpp"
 #include "core/dkim/canonicalize.hpp"
@@ -19,6 +20,7 @@
 #include "core/mail/header.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/errors.hpp"
+#include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "core/dkim/key_names.hpp"
 #include "signer/commands.hpp"
@@ -91,6 +93,7 @@ std::vector<dkim::SignerKey> load_keys(const SignArgs& a) {
     if (auto err = dkim::check_selector(selector)) throw usage_error("--key: " + *err);
     auto key = crypto::PrivateKey::load(spec.substr(colon + 1));
     if (!key) throw config_error(key.error());
+    if (auto w = crypto::size_warning(**key, spec.substr(colon + 1))) log::warning("{}", *w);
     out.push_back({a.domain, selector, *key});
   }
   return out;
@@ -168,7 +171,8 @@ constexpr const char* kSignHelp =
     "DKIM-Signature fields first, one per --key. Keys are PEM files made by `postseal keygen`\n"
     "(mode 0600; RSA of at least 1024 bits or Ed25519). Give an RSA and an Ed25519 key for\n"
     "dual signing. Without --headers, h= lists RFC 6376 5.4.1's fields that are present and\n"
-    "oversigns From, To, Cc, Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version.\n"
+    "oversigns From, To, Cc, Subject, Date, Message-ID, Reply-To, Content-Type, MIME-Version,\n"
+    "and List-Unsubscribe and List-Unsubscribe-Post when present (RFC 8058 4).\n"
     "Example: postseal sign --domain example.com --key s2026:/etc/postseal/keys/s2026.private\n"
     "           < message.eml > signed.eml";
 

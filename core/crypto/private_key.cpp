@@ -1,8 +1,9 @@
 // private_key.cpp - load DKIM private keys (RSA, Ed25519) from PEM, bare DER or raw seeds.
 //
-// RFC 8301 3.2 (RSA >= 1024 bits), RFC 8463 3-4 (Ed25519). Untrusted input: a local key file
-// that may be too open, truncated or of the wrong kind. Limits: kMaxKeyFileBytes per file,
-// kMinRsaBits; files readable by group or others are refused with the chmod that fixes them.
+// RFC 8301 3.2 (RSA >= 1024 bits, SHOULD >= 2048), RFC 8463 3-4 (Ed25519). Untrusted input: a
+// local key file that may be too open, truncated or of the wrong kind. Limits: kMaxKeyFileBytes
+// per file, kMinRsaBits (refused, naming the file), kRecommendedRsaBits (size_warning()); files
+// readable by group or others are refused with the chmod that fixes them.
 // unreadable_by() is the key file case of core/util/read_file.hpp's check.
 #include "core/crypto/private_key.hpp"
 
@@ -121,11 +122,19 @@ Loaded PrivateKey::from_pem(std::string_view text, std::string_view origin) {
   if (id == EVP_PKEY_RSA && bits < kMinRsaBits) {
     EVP_PKEY_free(pkey);
     return std::unexpected(fmt::format(
-        "key {} is an RSA key of {} bits, too short (at least {} bits, RFC 8301)", origin, bits,
-        kMinRsaBits));
+        "key {}: RSA key of {} bits is below {} (RFC 8301 3.2; Gmail and Yahoo require at least "
+        "{}); make a {}-bit key with postseal keygen",
+        origin, bits, kMinRsaBits, kMinRsaBits, kRecommendedRsaBits));
   }
   KeyType type = id == EVP_PKEY_RSA ? KeyType::rsa : KeyType::ed25519;
   return std::shared_ptr<const PrivateKey>(new PrivateKey(pkey, type, bits));
+}
+
+std::optional<std::string> size_warning(const PrivateKey& key, std::string_view origin) {
+  if (key.type() != KeyType::rsa || key.bits() >= kRecommendedRsaBits) return std::nullopt;
+  return fmt::format(
+      "RSA key {} is {} bits; Gmail and Yahoo require at least {}, {} is recommended", origin,
+      key.bits(), kMinRsaBits, kRecommendedRsaBits);
 }
 
 std::string PrivateKey::public_key_base64() const {

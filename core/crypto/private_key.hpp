@@ -2,9 +2,11 @@
 //
 // Untrusted input: the key file (local, but possibly wrong, corrupt or too open). Loading
 // refuses files readable by group or others (naming the file and the chmod that fixes it),
-// RSA keys under kMinRsaBits, and anything that is not an RSA or Ed25519 private key. Accepts
-// PKCS#1 and PKCS#8 PEM, and base64 without PEM markers (as dkimpy's data has). Keys are parsed
-// once at start-up or reload and shared (std::shared_ptr<const PrivateKey>) by all sessions.
+// RSA keys under kMinRsaBits (naming the file and the size), and anything that is not an RSA
+// or Ed25519 private key; an RSA key under kRecommendedRsaBits loads, and size_warning() gives
+// the warning its loader logs (docs/security.md 18). Accepts PKCS#1 and PKCS#8 PEM, and base64
+// without PEM markers (as dkimpy's data has). Keys are parsed once at start-up or reload and
+// shared (std::shared_ptr<const PrivateKey>) by all sessions.
 #pragma once
 
 #include <cstddef>
@@ -20,8 +22,10 @@ typedef struct evp_pkey_st EVP_PKEY;
 
 namespace postseal::crypto {
 
-// kMinRsaBits - RFC 8301 3.2: signers must use at least 1024 bits.
+// kMinRsaBits - RFC 8301 3.2: signers must use at least 1024 bits (Gmail and Yahoo require it).
 inline constexpr int kMinRsaBits = 1024;
+// kRecommendedRsaBits - RFC 8301 3.2 says SHOULD use at least this; smaller keys get a warning.
+inline constexpr int kRecommendedRsaBits = 2048;
 // kMaxKeyFileBytes - a private key file larger than this is not a key.
 inline constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
 
@@ -54,6 +58,10 @@ class PrivateKey {
   KeyType type_;
   int bits_;
 };
+
+// size_warning - for an RSA key under kRecommendedRsaBits, a warning naming `origin` (the key
+// file) and the size; std::nullopt for any other key.
+std::optional<std::string> size_warning(const PrivateKey& key, std::string_view origin);
 
 // unreadable_by - why the user `name` (uid, gid: what a daemon runs as after dropping root)
 // could not open the key file at `path`, as it must on a reload: the file is not readable by

@@ -3,8 +3,11 @@
 // Untrusted input: the message's header fields and body. The body is canonicalized and hashed
 // once (one BodyHasher per body canonicalization, shared by every key), so dual signing does
 // not hash twice and memory stays O(1) in the body size. The header list defaults to RFC 6376
-// 5.4.1's recommended fields present in the message plus the oversigned set (count + 1, so an
-// added From/Subject/... breaks the signature). Exactly one From or SignError. Never l=.
+// 5.4.1's recommended fields and RFC 8058 4's List-Unsubscribe-Post present in the message,
+// plus the oversigned set (count + 1, so an added From/Subject/... breaks the signature; listed
+// even when absent), plus List-Unsubscribe and List-Unsubscribe-Post oversigned only when
+// present (RFC 8058 4 says they MUST be signed; a message without them gets no entry for them).
+// docs/security.md 16. Exactly one From or SignError. Never l=.
 #include "core/dkim/message_signer.hpp"
 
 #include "core/dkim/canonicalize.hpp"
@@ -20,35 +23,49 @@ namespace postseal::dkim {
 
 namespace {
 
-// kRecommendedFields - RFC 6376 5.4.1's list, signed when present.
-constexpr std::array<std::string_view, 20> kRecommendedFields = {
+// kRecommendedFields - RFC 6376 5.4.1's list, signed when present, and RFC 8058 4's
+// List-Unsubscribe-Post (which MUST be signed when present) beside List-Unsubscribe.
+constexpr std::array<std::string_view, 21> kRecommendedFields = {
     "From", "Reply-To", "Subject", "Date", "To", "Cc", "Resent-Date", "Resent-From",
     "Resent-Sender", "Resent-To", "Resent-Cc", "In-Reply-To", "References", "List-Id",
-    "List-Help", "List-Unsubscribe", "List-Subscribe", "List-Post", "List-Owner", "List-Archive"};
+    "List-Help", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Subscribe", "List-Post",
+    "List-Owner", "List-Archive"};
 
-// kOversignedFields - listed once more than they occur (docs/security.md 16).
+// kOversignedFields - listed once more than they occur, present or not (docs/security.md 16).
 constexpr std::array<std::string_view, 9> kOversignedFields = {
     "From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "Content-Type", "MIME-Version"};
 
-bool oversigned(std::string_view name) {
-  for (auto f : kOversignedFields) {
+// kOversignedWhenPresent - listed once more than they occur when they occur, else not at all:
+// RFC 8058 4's one-click unsubscribe fields, so none can be added after signing.
+constexpr std::array<std::string_view, 2> kOversignedWhenPresent = {"List-Unsubscribe",
+                                                                    "List-Unsubscribe-Post"};
+
+template <std::size_t N>
+bool listed_in(const std::array<std::string_view, N>& fields, std::string_view name) {
+  for (auto f : fields) {
     if (iequals(f, name)) return true;
   }
   return false;
+}
+
+// entries - how many times h= names `name`: its count, plus one if oversigned.
+std::size_t entries(const std::vector<mail::HeaderField>& headers, std::string_view name) {
+  std::size_t count = mail::count_fields(headers, name);
+  bool extra =
+      listed_in(kOversignedFields, name) || (count > 0 && listed_in(kOversignedWhenPresent, name));
+  return count + (extra ? 1 : 0);
 }
 
 // default_header_list - the names for h=, in a stable order.
 std::vector<std::string> default_header_list(const std::vector<mail::HeaderField>& headers) {
   std::vector<std::string> names;
   auto add = [&](std::string_view name) {
-    std::size_t n = mail::count_fields(headers, name) + (oversigned(name) ? 1 : 0);
+    std::size_t n = entries(headers, name);
     for (std::size_t i = 0; i < n; ++i) names.emplace_back(name);
   };
   for (auto name : kRecommendedFields) add(name);
   for (auto name : kOversignedFields) {
-    bool listed = false;
-    for (auto r : kRecommendedFields) listed = listed || r == name;
-    if (!listed) add(name);
+    if (!listed_in(kRecommendedFields, name)) add(name);
   }
   return names;
 }

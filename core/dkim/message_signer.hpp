@@ -4,9 +4,11 @@
 // RFC 8463 (ed25519-sha256), RFC 8301 (no rsa-sha1, no RSA < 1024 bits). The body is hashed
 // once per canonicalization as chunks arrive, so dual RSA+Ed25519 signing hashes it once and
 // memory does not grow with message size. Never emits l=. The default header list is RFC 6376
-// 5.4.1's recommended set present in the message, with From, To, Cc, Subject, Date,
-// Message-ID, Reply-To, Content-Type and MIME-Version oversigned (listed once more than they
-// occur). Untrusted input: the message (headers already split by core/mail/header.hpp).
+// 5.4.1's recommended set and RFC 8058 4's List-Unsubscribe-Post present in the message, with
+// From, To, Cc, Subject, Date, Message-ID, Reply-To, Content-Type and MIME-Version oversigned
+// (listed once more than they occur, also when absent) and List-Unsubscribe and
+// List-Unsubscribe-Post oversigned when present (not named when absent); docs/security.md 16.
+// Untrusted input: the message (headers already split by core/mail/header.hpp).
 #pragma once
 
 #include "core/crypto/private_key.hpp"

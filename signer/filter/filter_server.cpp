@@ -22,9 +22,9 @@
 namespace postseal::signer {
 namespace {
 
-// load_table - the signing table of the config file and --key options, with the active
+// build_table - the signing table of the config file and --key options, with the active
 // rotated keys when keys.rotation is on (rotated_keys.hpp).
-std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
+std::expected<std::shared_ptr<const SigningTable>, std::string> build_table(const FilterOptions& o) {
   std::optional<config::File> file;
   try {
     if (o.config_path) file = config::File::load(*o.config_path);
@@ -35,6 +35,15 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const
   if (!table || !file) return table;
   static const SystemClock clock;
   return load_rotated_keys(*table, *file, clock);
+}
+
+// load_table - build_table, its warnings (RSA keys under 2048 bits) logged at start and on
+// each reload that builds it.
+std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
+  auto table = build_table(o);
+  if (table)
+    for (const auto& w : (*table)->warnings()) log::warning("{}", w);
+  return table;
 }
 
 // Reloaded - what a SIGHUP rereads: the signing table and the relay settings of new sessions.

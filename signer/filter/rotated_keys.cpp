@@ -16,12 +16,16 @@
 namespace postseal::signer {
 namespace {
 
-// replace_key - the policy's key of the record's algorithm becomes the record's key.
-std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Record& r) {
+// replace_key - the policy's key of the record's algorithm becomes the record's key; a
+// key-size warning is appended to `warnings`.
+std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Record& r,
+                                       std::vector<std::string>& warnings) {
   auto key = crypto::PrivateKey::load(r.file);
   if (!key) return fmt::format("rotated key {}: {}", rotation::record_name(r), key.error());
   if ((*key)->type() != r.a)
     return fmt::format("rotated key {}: {} is not an {} key", rotation::record_name(r), r.file, crypto::to_string(r.a));
+  if (auto w = crypto::size_warning(**key, r.file))
+    warnings.push_back("rotated key " + rotation::record_name(r) + ": " + *w);
   dkim::SignerKey signer_key{policy.domain, r.s, *key};
   auto same = std::find_if(policy.keys.begin(), policy.keys.end(),
                            [&](const dkim::SignerKey& k) { return k.key->type() == r.a; });
@@ -35,14 +39,15 @@ std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Rec
 std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_keys(
     const SigningTable& table, const std::vector<rotation::Record>& active) {
   std::vector<DomainPolicy> policies = table.policies();
+  std::vector<std::string> warnings = table.warnings();
   std::string errors;
   for (const auto& r : active) {
     auto policy = std::find_if(policies.begin(), policies.end(), [&](const DomainPolicy& p) { return p.domain == r.d; });
     if (policy == policies.end()) continue;
-    if (auto e = replace_key(*policy, r)) errors += "\n" + *e;
+    if (auto e = replace_key(*policy, r, warnings)) errors += "\n" + *e;
   }
   if (!errors.empty()) return std::unexpected(errors.substr(1));
-  return std::make_shared<const SigningTable>(std::move(policies));
+  return std::make_shared<const SigningTable>(std::move(policies), std::move(warnings));
 }
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(

@@ -101,7 +101,10 @@ std::vector<std::string> check_signer_config(const config::File& file) {
   } catch (const StartupError& e) {
     problems.emplace_back(e.what());
   }
-  if (auto table = build_signing_table(&file, {}); !table) problems.push_back(table.error());
+  auto table = build_signing_table(&file, {});
+  if (!table) problems.push_back(table.error());
+  else
+    for (const auto& w : (*table)->warnings()) problems.push_back("warning: " + w);
   return problems;
 }
 

@@ -1,4 +1,4 @@
-// signing_table.cpp - build and query the per-domain signing table.
+// signing_table.cpp - build and query the per-domain signing table (see signing_table.hpp).
 #include "signer/filter/signing_table.hpp"
 
 #include "core/util/config.hpp"
@@ -19,9 +19,16 @@ std::expected<dkim::Canon, std::string> canon(std::string_view s) {
   return std::unexpected(fmt::format("unknown canonicalization '{}'", printable(s, 40)));
 }
 
-// load_keys - "selector:path" entries; problems appended to `errors`.
+// Problems - what building the table found: errors refuse it, warnings go with it.
+struct Problems {
+  std::string errors;  // each after a "\n"
+  std::vector<std::string> warnings;
+};
+
+// load_keys - "selector:path" entries; errors and key-size warnings appended to `found`.
 std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vector<std::string>& entries,
-                                       std::string& errors) {
+                                       Problems& found) {
+  std::string& errors = found.errors;
   std::vector<dkim::SignerKey> out;
   for (const auto& e : entries) {
     auto colon = e.find(':');
@@ -34,12 +41,16 @@ std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vec
       errors += "\n" + key.error();
       continue;
     }
+    auto w = crypto::size_warning(**key, e.substr(colon + 1));
+    if (w && std::find(found.warnings.begin(), found.warnings.end(), *w) == found.warnings.end())
+      found.warnings.push_back(*w);  // once per file, however many domains use it
     out.push_back(dkim::SignerKey{domain, e.substr(0, colon), *key});
   }
   return out;
 }
 
-DomainPolicy policy_from_table(const toml::table& t, std::string& errors) {
+DomainPolicy policy_from_table(const toml::table& t, Problems& found) {
+  std::string& errors = found.errors;
   DomainPolicy p;
   p.domain = to_lower(config::table_string(t, "name", "signer.domain[].name"));
   if (p.domain.empty()) errors += "\nsigner.domain: a [[signer.domain]] table has no name";
@@ -51,7 +62,7 @@ DomainPolicy policy_from_table(const toml::table& t, std::string& errors) {
   else std::tie(p.options.header_canon, p.options.body_canon) = *c;
   auto expire = config::table_integer(t, "expire", "signer.domain[].expire");
   if (expire > 0) p.options.expire_seconds = expire;
-  p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"), errors);
+  p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"), found);
   try {
     p.domainkeys = domainkeys::sign_options_from_table(t);
   } catch (const StartupError& e) {
@@ -90,11 +101,12 @@ const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
     const config::File* file, const std::vector<KeyOption>& keys) {
-  std::string errors;
+  Problems found;
+  std::string& errors = found.errors;
   std::vector<DomainPolicy> policies;
   if (file != nullptr)
     for (const toml::table* t : file->tables("signer.domain")) {
-      policies.push_back(policy_from_table(*t, errors));
+      policies.push_back(policy_from_table(*t, found));
       const auto& name = policies.back().domain;
       if (std::count_if(policies.begin(), policies.end(), [&](const DomainPolicy& p) { return p.domain == name; }) == 2)
         errors += fmt::format("\nsigner.domain '{}' is listed twice (one [[signer.domain]] per domain)", name);
@@ -112,14 +124,14 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_ta
       overridden.push_back(domain);
       it->keys.clear();
     }
-    auto loaded = load_keys(domain, {k.selector + ":" + k.path}, errors);
+    auto loaded = load_keys(domain, {k.selector + ":" + k.path}, found);
     it->keys.insert(it->keys.end(), loaded.begin(), loaded.end());
   }
   for (const auto& p : policies)
     if (p.keys.empty() && errors.empty())
       errors += fmt::format("\nsigner.domain '{}': no keys", p.domain);
   if (!errors.empty()) return std::unexpected(errors.substr(1));
-  return std::make_shared<const SigningTable>(std::move(policies));
+  return std::make_shared<const SigningTable>(std::move(policies), std::move(found.warnings));
 }
 
 }  // namespace postseal::signer

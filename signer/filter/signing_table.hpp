@@ -3,8 +3,10 @@
 // Untrusted input: the config file and key files (local admin); at lookup time the From
 // domain of a message (already lower-cased and validated by from_domain.hpp). Keys are loaded
 // once (start-up or SIGHUP) and refused when group/other-readable, naming the file and the
-// chmod that fixes it. A table is immutable once built; sessions share it by shared_ptr, so a
-// reload swaps the pointer without touching messages in flight.
+// chmod that fixes it, or when RSA under 1024 bits; an RSA key under 2048 bits loads and the
+// table carries a warning naming its file (docs/security.md 18), which the daemon logs and
+// `postseal check-config` prints. A table is immutable once built; sessions share it by
+// shared_ptr, so a reload swaps the pointer without touching messages in flight.
 #pragma once
 
 #include "core/dkim/message_signer.hpp"
@@ -34,19 +36,24 @@ struct DomainPolicy {
 
 class SigningTable {
  public:
-  explicit SigningTable(std::vector<DomainPolicy> policies) : policies_(std::move(policies)) {}
+  explicit SigningTable(std::vector<DomainPolicy> policies, std::vector<std::string> warnings = {})
+      : policies_(std::move(policies)), warnings_(std::move(warnings)) {}
   // lookup - the policy for a From domain: exact match first, then the nearest parent that
   // signs subdomains; null when the domain is not ours.
   const DomainPolicy* lookup(std::string_view from_domain) const;
   std::size_t size() const { return policies_.size(); }
   const std::vector<DomainPolicy>& policies() const { return policies_; }
+  // warnings - what loading the keys found worth saying but not refusing (small RSA keys).
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   std::vector<DomainPolicy> policies_;
+  std::vector<std::string> warnings_;
 };
 
 // build_signing_table - from the file's [[signer.domain]] tables plus --key options (which
-// override a file domain of the same name); error: every problem, naming file and key.
+// override a file domain of the same name); error: every problem, naming file and key. The
+// table's warnings() are for the caller to log.
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
     const config::File* file, const std::vector<KeyOption>& keys);
 

@@ -8,7 +8,8 @@
 # must verify with dkimpy (python3-dkim, all algorithms) and every rsa-sha256 one with
 # Mail::DKIM (libmail-dkim-perl); DNS is the keygen records served through each peer's
 # lookup hook (no network). Tampered copies (a body line added; a second Subject added,
-# which oversigning must catch: docs/security.md 16) must fail in both. Also: two From or none is
+# which oversigning must catch: docs/security.md 16; in the RFC 8058 case a second
+# List-Unsubscribe or List-Unsubscribe-Post added) must fail in both. Also: two From or none is
 # refused (docs/security.md 15), a group-readable key is refused naming the chmod (docs/security.md 18), and
 # a negative --timestamp or a non-positive --expire is a usage error (exit 64), never t=-5.
 set -euo pipefail
@@ -61,6 +62,12 @@ for msg in "$WORK"/corpus/*.eml; do
       # tampered copies: one body line more; a second Subject (oversigned: must break)
       { cat "$out"; printf 'tampered line\r\n'; } > "$WORK/tampered/${base}_${canon/\//-}_${keyset}_body.eml"
       { printf 'Subject: second subject\r\n'; cat "$out"; } > "$WORK/tampered/${base}_${canon/\//-}_${keyset}_subject.eml"
+      if grep -q '^List-Unsubscribe-Post:' "$msg"; then  # RFC 8058 4: oversigned when present
+        { printf 'List-Unsubscribe: <https://attacker.example/u>\r\n'; cat "$out"; } \
+          > "$WORK/tampered/${base}_${canon/\//-}_${keyset}_unsubscribe.eml"
+        { printf 'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n'; cat "$out"; } \
+          > "$WORK/tampered/${base}_${canon/\//-}_${keyset}_unsubscribe_post.eml"
+      fi
       count=$((count + 1))
     done
   done

@@ -3,6 +3,7 @@
 
 #include "core/mail/header.hpp"
 #include "core/util/config.hpp"
+#include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "signer/filter/rotated_keys.hpp"
 
@@ -57,7 +58,10 @@ std::expected<std::shared_ptr<const signer::SigningTable>, std::string> signing_
   if (!table) return std::unexpected(table.error());
   if ((*table)->size() == 0)
     return std::unexpected("milter.mode signs but the configuration has no [[signer.domain]] table");
-  return signer::load_rotated_keys(*table, file, clock);
+  auto rotated = signer::load_rotated_keys(*table, file, clock);
+  if (rotated)
+    for (const auto& w : (*rotated)->warnings()) log::warning("milter: {}", w);  // small RSA keys
+  return rotated;
 }
 
 }  // namespace

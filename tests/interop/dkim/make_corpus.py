@@ -3,7 +3,8 @@
 
 Cases (docs/security.md 17): empty body, no final newline, trailing blank lines, whitespace runs,
 lines starting with '.', 8-bit octets in header and body, long folded headers, 998-octet
-lines, CRLF and LF input, repeated fields that oversigning must cover.
+lines, CRLF and LF input, repeated fields that oversigning must cover, and RFC 8058 one-click
+unsubscribe fields (signed and oversigned when present: docs/security.md 16).
 """
 import os
 import sys
@@ -39,6 +40,10 @@ def cases():
     yield "repeated_fields", message("rep", b"hi\n", b"Cc: c1@example.net\nCc: c2@example.net\n"
                                      b"Reply-To: r@example.com\nReferences: <a@x> <b@x>\n"
                                      b"List-Id: <list.example.com>\n")
+    yield "one_click_unsubscribe", message("unsub", b"news\n",
+                                           b"List-Unsubscribe: <https://example.com/u/b7Kz>,\n"
+                                           b" <mailto:unsub@example.com?subject=b7Kz>\n"
+                                           b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\n")
 
 
 def main():

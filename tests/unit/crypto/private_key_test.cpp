@@ -1,6 +1,8 @@
 // private_key_test.cpp - key loading: dkimpy's keys in PKCS#1/PKCS#8, with and without PEM
 // markers, raw Ed25519 seeds; refusals with reasons (docs/security.md 18, 43): group/other-readable
-// files (naming the file and the chmod), RSA under 1024 bits, garbage, wrong key types.
+// files (naming the file and the chmod), RSA under 1024 bits (naming the file), garbage, wrong
+// key types; the warning for RSA under 2048 bits. Keys to refuse are generated here; the
+// 1024-bit one is dkimpy's (tests/data/dkim/README.md).
 #include "core/crypto/private_key.hpp"
 
 #include <gtest/gtest.h>
@@ -115,7 +117,7 @@ TEST(PrivateKey, RefusesBadKeysWithReasons) {
   std::string small_pem = generated_pem(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(768)));
   std::string ec_pem = generated_pem(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   struct { std::string name, text, reason; } cases[] = {
-      {"small", small_pem, "768 bits, too short"},
+      {"small", small_pem, "RSA key of 768 bits is below 1024"},
       {"ec", ec_pem, "neither an RSA nor an Ed25519"},
       {"garbage", "not a key at all", "not a readable private key"},
       {"truncated", read(kData + "dkimpy-data/2048_testkey.key").substr(0, 300), "not a readable private key"},
@@ -128,6 +130,30 @@ TEST(PrivateKey, RefusesBadKeysWithReasons) {
     ASSERT_FALSE(key.has_value()) << c.name;
     EXPECT_NE(key.error().find(c.name), std::string::npos) << key.error();
     EXPECT_NE(key.error().find(c.reason), std::string::npos) << c.name << ": " << key.error();
+  }
+}
+
+TEST(PrivateKey, RsaUnder1024BitsRefusedNamingTheFile) {  // docs/security.md 18, RFC 8301 3.2
+  TempDir dir;
+  auto file = dir.write("short.private",
+                        generated_pem(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(512))), 0600);
+  auto key = PrivateKey::load(file);
+  ASSERT_FALSE(key.has_value());
+  EXPECT_NE(key.error().find(file.string()), std::string::npos) << key.error();
+  EXPECT_NE(key.error().find("RSA key of 512 bits is below 1024"), std::string::npos) << key.error();
+}
+
+TEST(PrivateKey, RsaUnder2048BitsLoadsWithAWarningNamingTheFile) {  // RFC 8301 3.2 SHOULD
+  TempDir dir;
+  auto file = dir.write("s1024.private", read(kData + "dkimpy-data/1024_testkey.key"), 0600);
+  auto key = PrivateKey::load(file);
+  ASSERT_TRUE(key.has_value()) << key.error();
+  EXPECT_EQ(size_warning(**key, file.string()),
+            "RSA key " + file.string() + " is 1024 bits; Gmail and Yahoo require at least 1024, 2048 is recommended");
+  for (const char* name : {"dkimpy-data/2048_testkey.key", "rfc8463/ed25519-brisbane.private.pem"}) {
+    auto other = PrivateKey::from_pem(read(kData + name), name);
+    ASSERT_TRUE(other.has_value()) << name;
+    EXPECT_EQ(size_warning(**other, name), std::nullopt) << name;
   }
 }
 

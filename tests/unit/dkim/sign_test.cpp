@@ -1,14 +1,19 @@
 // sign_test.cpp - DKIM signing: RFC 8463 Appendix A reproduced byte for byte, the default
-// header list and oversigning, From checks (docs/security.md 15, 16, 18), folding, dual signing.
+// header list and oversigning (docs/security.md 16, with RFC 8058 4's List-Unsubscribe fields
+// oversigned when present), From checks (docs/security.md 15, 18), folding, dual signing, and
+// signatures from the default list verified by MessageVerifier.
 #include "core/crypto/base64.hpp"
 #include "core/crypto/private_key.hpp"
 #include "core/dkim/canonicalize.hpp"
 #include "core/dkim/message_signer.hpp"
+#include "core/dkim/message_verifier.hpp"
 #include "core/dkim/signature_writer.hpp"
 #include "core/mail/header.hpp"
 #include "core/mail/header_folder.hpp"
 #include "core/mail/tag_list.hpp"
+#include "core/dns/memory_zone.hpp"
 #include "core/util/clock.hpp"
+#include "tests/unit/run_awaitable.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -172,6 +177,77 @@ TEST(Sign, DefaultHeaderListOversigns) {  // docs/security.md 16
       {"Reply-To", 1}, {"Content-Type", 1}, {"MIME-Version", 2}, {"List-Id", 1},
       {"Received", 0}, {"X-Mailer", 0}, {"References", 0}};
   for (const auto& c : cases) EXPECT_EQ(count(c.name), c.want) << c.name;
+}
+
+// RFC 8058 4: List-Unsubscribe and List-Unsubscribe-Post MUST be signed when present; oversigned
+// then (count + 1) so neither can be added after signing, above or below (docs/security.md 16).
+const std::string kOneClick =
+    "From: news@example.com\r\nTo: b@example.net\r\nSubject: s\r\n"
+    "List-Unsubscribe: <https://example.com/unsub/b7Kz>, <mailto:unsub@example.com>\r\n"
+    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n";
+
+// name_counts - how often h= names each of `names`, case as written.
+std::vector<long> name_counts(const std::string& signature, std::initializer_list<std::string_view> names) {
+  auto h = split_header_list(*tags_of(signature).get("h"));
+  std::vector<long> out;
+  for (auto n : names) out.push_back(std::count(h.begin(), h.end(), std::string(n)));
+  return out;
+}
+
+TEST(Sign, OneClickUnsubscribeFieldsOversignedWhenPresent) {
+  Fixture fx;
+  auto out = fx.sign(headers(kOneClick));
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(name_counts(*out, {"List-Unsubscribe", "List-Unsubscribe-Post"}), (std::vector<long>{2, 2}));
+  auto only_list = fx.sign(headers("From: a@example.com\r\nList-Unsubscribe: <mailto:u@example.com>\r\n"));
+  ASSERT_TRUE(only_list.has_value());
+  EXPECT_EQ(name_counts(*only_list, {"List-Unsubscribe", "List-Unsubscribe-Post"}), (std::vector<long>{2, 0}));
+}
+
+TEST(Sign, AbsentUnsubscribeFieldsAreNotNamed) {
+  Fixture fx;
+  auto out = fx.sign(headers("From: a@example.com\r\nTo: b@example.net\r\nSubject: s\r\n"));
+  ASSERT_TRUE(out.has_value());
+  std::string h(*tags_of(*out).get("h"));
+  EXPECT_EQ(h.find("List-Unsubscribe"), std::string::npos) << h;
+  EXPECT_EQ(name_counts(*out, {"From", "Subject", "Date"}), (std::vector<long>{2, 2, 1}))
+      << "the oversigned set is unchanged: absent Date still gets its null entry";
+}
+
+// verify_signed - MessageVerifier's results for `signature` above `block`, with fx.rsa's
+// record at s1._domainkey.example.com.
+std::vector<SignatureResult> verify_signed(const Fixture& fx, const std::string& signature,
+                                           const std::string& block) {
+  dns::MemoryZone zone;
+  dns::Record txt;
+  txt.type = dns::RrType::txt;
+  std::string record = "v=DKIM1; k=rsa; p=" + fx.rsa->public_key_base64();
+  for (std::size_t at = 0; at < record.size(); at += 255) txt.strings.push_back(record.substr(at, 255));
+  zone.add("s1._domainkey.example.com", txt);
+  KeyCache cache;
+  VerifyOptions options;
+  options.key_cache = &cache;
+  MessageVerifier verifier(options, fx.clock);
+  verifier.headers(headers(signature + block));
+  verifier.body("Hi.\r\n");
+  return test::run(verifier.finish(zone));
+}
+
+TEST(Sign, OneClickSignatureVerifiesAndCatchesAddedFields) {
+  Fixture fx;
+  auto out = fx.sign(headers(kOneClick));
+  ASSERT_TRUE(out.has_value());
+  struct { std::string name, block; Result want; } cases[] = {
+      {"as signed", kOneClick, Result::pass},
+      {"List-Unsubscribe added", "List-Unsubscribe: <https://evil.example/x>\r\n" + kOneClick, Result::fail},
+      {"List-Unsubscribe-Post added", "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" + kOneClick,
+       Result::fail},
+  };
+  for (const auto& c : cases) {
+    auto got = verify_signed(fx, *out, c.block);
+    ASSERT_EQ(got.size(), 1u) << c.name;
+    EXPECT_EQ(to_string(got[0].result), to_string(c.want)) << c.name << ": " << got[0].reason;
+  }
 }
 
 TEST(Sign, ExplicitHeaderListGetsFrom) {

@@ -1,8 +1,9 @@
 // rotated_keys_test.cpp - signer/filter/rotated_keys.hpp: with keys.rotation the signing table
 // takes each domain's active key per algorithm from the store (MemoryStore here), keeps the
 // configured key of an algorithm without one, ignores domains it does not sign, refuses a
-// key file of the wrong type; without keys.rotation the store is not read. (Here, not in
-// tests/unit/signer, because it makes its key files with keys/keygen.)
+// key file of the wrong type, keeps the table's warnings and adds one for a rotated RSA key
+// under 2048 bits (docs/security.md 18); without keys.rotation the store is not read. (Here,
+// not in tests/unit/signer, because it makes its key files with keys/keygen.)
 #include "core/state/options.hpp"
 #include "core/util/config.hpp"
 #include "keys/keygen.hpp"
@@ -58,6 +59,21 @@ TEST(RotatedKeys, ActiveKeyReplacesTheSameAlgorithm) {
   EXPECT_EQ(keys[0].domain, "example.com");
   EXPECT_EQ(keys[1].selector, "e2026a") << "no active ed25519 record: the configured key signs";
   EXPECT_EQ((*got)->lookup("example.org"), nullptr) << "the store does not add signing domains";
+}
+
+TEST(RotatedKeys, SmallRotatedRsaKeyAddsAWarning) {
+  KeyDir dir;
+  const auto rsa = dir.make("rsa202612", crypto::KeyType::rsa);  // 1024 bits
+  DomainPolicy p;
+  p.domain = "example.com";
+  SigningTable table({p}, {"configured key warning"});
+  auto got = with_rotated_keys(table, {active("example.com", "rsa202612", crypto::KeyType::rsa, rsa)});
+  ASSERT_TRUE(got.has_value()) << got.error();
+  EXPECT_EQ((*got)->warnings(),
+            (std::vector<std::string>{"configured key warning",
+                                      "rotated key rsa202612._domainkey.example.com: RSA key " + rsa +
+                                          " is 1024 bits; Gmail and Yahoo require at least 1024, 2048 is "
+                                          "recommended"}));
 }
 
 TEST(RotatedKeys, RefusesAKeyOfAnotherType) {

@@ -1,6 +1,7 @@
-// filter_test.cpp - signer/filter pieces: From-domain choice (docs/security.md 15), the signing table,
-// the [signer] defaults and the relay timeout bound (the relay session's own pieces are tested
-// in tests/unit/relay).
+// filter_test.cpp - signer/filter pieces: From-domain choice (docs/security.md 15), the signing table
+// (with key sizes: docs/security.md 18), the [signer] defaults and the relay timeout bound (the
+// relay session's own pieces are tested in tests/unit/relay).
+#include "core/domainkeys/dk_config.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "signer/commands.hpp"
@@ -10,8 +11,14 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 namespace postseal::signer {
 namespace {
@@ -69,6 +76,70 @@ TEST(SigningTable, KeyOptionAndMissingKey) {
   auto t = build_signing_table(nullptr, {KeyOption{"example.com", "s1", "/nonexistent/key"}});
   ASSERT_FALSE(t.has_value());
   EXPECT_NE(t.error().find("/nonexistent/key"), std::string::npos);
+}
+
+// KeyDir - mode-0600 key files in a private directory, and configs naming them.
+struct KeyDir : ::testing::Test {
+  std::filesystem::path dir;
+  void SetUp() override {
+    config::declare(filter_config_keys());
+    config::declare(domainkeys::config_keys());  // build_signing_table reads them
+    dir = std::filesystem::temp_directory_path() / fmt::format("filter_test.{}", ::getpid());
+    std::filesystem::create_directories(dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  // copy - tests/data/dkim/NAME as a 0600 file here.
+  std::string copy(const std::string& name) {
+    auto to = dir / std::filesystem::path(name).filename();
+    std::filesystem::copy_file(std::string(POSTSEAL_TEST_DATA) + "/dkim/" + name, to,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return to.string();
+  }
+  // generated - a fresh RSA key of `bits` as a 0600 PEM file here.
+  std::string generated(int bits) {
+    EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits));
+    auto to = dir / fmt::format("rsa{}.private", bits);
+    FILE* f = std::fopen(to.c_str(), "w");
+    PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    EVP_PKEY_free(pkey);
+    std::filesystem::permissions(to, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return to.string();
+  }
+  config::File config(const std::string& key_file) const {
+    return config::File::parse(
+        fmt::format("[signer]\n[[signer.domain]]\nname = \"example.com\"\nkeys = [\"s1:{}\"]\n", key_file),
+        "test.toml");
+  }
+};
+
+TEST_F(KeyDir, RsaUnder2048BitsSignsWithAWarningNamingTheFile) {
+  const std::string small = copy("dkimpy-data/1024_testkey.key");
+  const std::string want = "RSA key " + small + " is 1024 bits; Gmail and Yahoo require at least 1024, 2048 is recommended";
+  auto file = config(small);
+  auto t = build_signing_table(&file, {});
+  ASSERT_TRUE(t.has_value()) << t.error();
+  EXPECT_EQ((*t)->warnings(), std::vector<std::string>{want});
+  EXPECT_EQ((*t)->lookup("example.com")->keys.size(), 1u);
+  auto problems = check_signer_config(file);  // what `postseal check-config` prints
+  EXPECT_NE(std::find(problems.begin(), problems.end(), "warning: " + want), problems.end());
+  auto from_option = build_signing_table(nullptr, {KeyOption{"example.com", "s1", small}});
+  ASSERT_TRUE(from_option.has_value()) << from_option.error();
+  EXPECT_EQ((*from_option)->warnings(), std::vector<std::string>{want});
+
+  auto big = config(copy("dkimpy-data/2048_testkey.key"));
+  auto t2048 = build_signing_table(&big, {});
+  ASSERT_TRUE(t2048.has_value()) << t2048.error();
+  EXPECT_TRUE((*t2048)->warnings().empty());
+}
+
+TEST_F(KeyDir, RsaUnder1024BitsIsRefusedNamingTheFile) {
+  const std::string tiny = generated(512);
+  auto file = config(tiny);
+  auto t = build_signing_table(&file, {});
+  ASSERT_FALSE(t.has_value());
+  EXPECT_NE(t.error().find(tiny + ": RSA key of 512 bits is below 1024"), std::string::npos) << t.error();
 }
 
 TEST(FilterConfig, DefaultsAndTheRelayTimeoutBound) {
