@@ -10,11 +10,12 @@
 # of message without MAIL) answer without a signature and without killing the milter; a
 # packet over the 256 KiB cap closes the session; a 50 MB message in 64 KiB chunks is
 # signed (bh= checked against SHA-256 of its body) while the milter's peak RSS grows by less
-# than 32 MB (VmHWM of /proc/PID/status).
+# than 32 MB (96 MB under AddressSanitizer; VmHWM of /proc/PID/status).
 # Prints PASS/FAIL lines; exits 1 if anything failed.
 import base64
 import time
 import hashlib
+import os
 import re
 import socket
 import struct
@@ -227,7 +228,10 @@ def fifty_megabytes():
     bh = re.search(rb"bh=([A-Za-z0-9+/=\s]+);", sigs[0]) if sigs else None
     got = re.sub(rb"\s", b"", bh.group(1)) if bh else b""
     result(len(sigs) == 1 and got == want, f"50 MB message signed, bh= is SHA-256 of its body")
-    result(after - before < 32 * 1024, f"50 MB message: peak RSS {before // 1024} -> {after // 1024} MB (bound +32 MB)")
+    # AddressSanitizer keeps freed chunks in quarantine (up to 256 MB by default): its bound is wider
+    bound = 96 if os.environ.get("ASAN_OPTIONS") else 32
+    result(after - before < bound * 1024,
+           f"50 MB message: peak RSS {before // 1024} -> {after // 1024} MB (bound +{bound} MB)")
     s.close()
 
 
