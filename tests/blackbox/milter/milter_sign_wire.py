@@ -40,28 +40,8 @@ def dnsfunc(name, timeout=5):
     return KEY_VALUE.encode() if n.lower().rstrip(".") == KEY_NAME else None
 
 
-def packet(cmd, data=b""):
-    return struct.pack(">I", len(data) + 1) + cmd + data
-
-
-def read_packet(s):
-    try:
-        head = b""
-        while len(head) < 4:
-            chunk = s.recv(4 - len(head))
-            if not chunk:
-                return None
-            head += chunk
-        (n,) = struct.unpack(">I", head)
-        body = b""
-        while len(body) < n:
-            chunk = s.recv(n - len(body))
-            if not chunk:
-                return None
-            body += chunk
-        return body[:1], body[1:]
-    except OSError:
-        return None
+# packet / read_packet: the wire format, shared with milter_wire.py
+from milter_wire import packet, read_packet  # noqa: E402
 
 
 def ask(s, p):

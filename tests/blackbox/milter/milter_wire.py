@@ -14,7 +14,7 @@ import struct
 import sys
 import time
 
-PORT = int(sys.argv[1])
+PORT = int(sys.argv[1]) if __name__ == "__main__" else 0  # imported: the wire helpers only
 FAILS = 0
 
 
@@ -224,17 +224,19 @@ def hostile(what, payload, negotiate=True):
     still_serving(what)
 
 
-good_session()
-time.sleep(0.5)
-connection_cap()
-long_field()
-still_serving("a 70,000-octet header field")
-forged_past_field_cap()
-hostile("zero length", struct.pack(">I", 0))
-hostile("oversized length", struct.pack(">I", 0xFFFFFFF0) + b"B" + b"x" * 100)
-hostile("truncated packet", struct.pack(">I", 100) + b"Bshort")
-hostile("unknown command", packet(b"Z", b"whatever"))
-hostile("body before end-of-headers", packet(b"B", b"early body\r\n") + packet(b"E") + packet(b"Q"))
-hostile("garbage before negotiation", b"GET / HTTP/1.0\r\n\r\n" * 4, negotiate=False)
-print(f"milter_wire: {FAILS} failed")
-sys.exit(1 if FAILS else 0)
+
+if __name__ == "__main__":
+    good_session()
+    time.sleep(0.5)
+    connection_cap()
+    long_field()
+    still_serving("a 70,000-octet header field")
+    forged_past_field_cap()
+    hostile("zero length", struct.pack(">I", 0))
+    hostile("oversized length", struct.pack(">I", 0xFFFFFFF0) + b"B" + b"x" * 100)
+    hostile("truncated packet", struct.pack(">I", 100) + b"Bshort")
+    hostile("unknown command", packet(b"Z", b"whatever"))
+    hostile("body before end-of-headers", packet(b"B", b"early body\r\n") + packet(b"E") + packet(b"Q"))
+    hostile("garbage before negotiation", b"GET / HTTP/1.0\r\n\r\n" * 4, negotiate=False)
+    print(f"milter_wire: {FAILS} failed")
+    sys.exit(1 if FAILS else 0)
