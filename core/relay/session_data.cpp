@@ -52,9 +52,9 @@ Envelope Session::envelope() const {
 asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(const std::string& prefix,
                                                                                 const std::string& header_block,
                                                                                 Spool& spool) {
-  auto go = co_await downstream_->command("DATA");
+  auto go = co_await downstream_command("DATA");  // a dead kept connection: once more on a new one
   if (!go) co_return std::unexpected(go.error());
-  if (go->code != 354) co_return *go;
+  if (go->code != 354) co_return *go;  // the transaction stays open downstream: RSET before the next
   std::string scratch;
   std::string head = prefix + header_block + "\r\n";
   {
@@ -76,7 +76,9 @@ asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(
     auto sent = co_await downstream_->send(".\r\n");
     if (!sent) co_return std::unexpected(sent.error());
   }
-  co_return co_await downstream_->read_reply();
+  auto done = co_await downstream_->read_reply();
+  if (done) downstream_dirty_ = false;  // "." ends the transaction, whatever the reply
+  co_return done;
 }
 
 asio::awaitable<bool> Session::data() {
