@@ -148,8 +148,13 @@ asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
 }
 
 asio::awaitable<std::expected<void, std::string>> Client::send(std::string_view data) {
+  const std::string_view parts[] = {data};
+  co_return co_await send(parts);
+}
+
+asio::awaitable<std::expected<void, std::string>> Client::send(std::span<const std::string_view> parts) {
   deadline_.reset(timeout_);
-  bool ok = co_await stream_.write(data);
+  bool ok = co_await stream_.write(parts);
   std::expected<void, std::string> result;
   if (!ok) {
     usable_ = false;

@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,8 +53,9 @@ class Client {
 
   // command - send one command line (without CRLF) and read its reply.
   asio::awaitable<std::expected<Reply, std::string>> command(std::string_view line);
-  // send - raw bytes (message content); read nothing.
+  // send - raw bytes (message content), or several parts in one write; read nothing.
   asio::awaitable<std::expected<void, std::string>> send(std::string_view data);
+  asio::awaitable<std::expected<void, std::string>> send(std::span<const std::string_view> parts);
   // read_reply - one whole (multi-line) reply.
   asio::awaitable<std::expected<Reply, std::string>> read_reply();
 
