@@ -62,6 +62,10 @@ KeyTable build_keys(std::string_view s, const Defaults& d) {
         "error replies to commands before the session is closed with 421");
   t.add(s, "relay_timeout", Type::integer, std::to_string(d.relay_timeout_seconds), 1, d.max_relay_timeout_seconds,
         "seconds to wait for the downstream server per step (below Postfix's own timeout)");
+  t.add(s, "relay_idle_seconds", Type::integer, std::to_string(d.relay_idle_seconds), 0, kMaxRelayIdleSeconds,
+        "seconds a downstream connection is kept after its session ended, for the next session (0: none)");
+  t.add(s, "relay_idle_max", Type::integer, std::to_string(kDefaultRelayIdleMax), 0, kMaxRelayIdleMax,
+        "downstream connections kept that way at most (each holds a descriptor and a downstream process)");
   t.add(s, "shutdown_grace", Type::integer, std::to_string(kDefaultShutdownGraceSeconds), 0, 600,
         "seconds SIGTERM waits for transactions in progress");
   t.add(s, "max_message_size", Type::integer, std::to_string(kDefaultMaxMessageSize), 1024, 4294967296,
@@ -110,6 +114,8 @@ RelayConfig load_relay_config(const config::File* file, std::string_view s, cons
   c.min_data_rate = static_cast<std::size_t>(f.integer(key(s, "min_data_rate")));
   c.hard_error_limit = static_cast<std::size_t>(f.integer(key(s, "hard_error_limit")));
   c.relay_timeout = std::chrono::seconds(f.integer(key(s, "relay_timeout")));
+  c.relay_idle = std::chrono::seconds(f.integer(key(s, "relay_idle_seconds")));
+  c.relay_idle_max = static_cast<std::size_t>(f.integer(key(s, "relay_idle_max")));
   c.shutdown_grace = std::chrono::seconds(f.integer(key(s, "shutdown_grace")));
   c.max_message_size = static_cast<std::size_t>(f.integer(key(s, "max_message_size")));
   c.memory_spool = static_cast<std::size_t>(f.integer(key(s, "memory_spool")));

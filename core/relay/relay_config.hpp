@@ -35,6 +35,16 @@ inline constexpr int kDefaultHardErrorLimit = 20;
 inline constexpr int kDefaultShutdownGraceSeconds = 30;
 inline constexpr std::size_t kDefaultMaxMessageSize = 100 * 1024 * 1024;
 inline constexpr std::size_t kDefaultMemorySpool = 1024 * 1024;
+// kDefaultRelayIdleSeconds, kMaxRelayIdleSeconds - how long a downstream connection is kept
+// after its session ended, for the next session (core/relay/downstream_pool.hpp). The default
+// stays below the 10 s of Postfix's smtpd_timeout under stress (default ${stress?{10}:{300}}s),
+// so the reinjection smtpd rarely closes one first; one it did close is never used.
+inline constexpr int kDefaultRelayIdleSeconds = 5;
+inline constexpr int kMaxRelayIdleSeconds = 60;
+// kDefaultRelayIdleMax, kMaxRelayIdleMax - how many such connections at most (each holds one
+// descriptor here and one smtpd process downstream).
+inline constexpr int kDefaultRelayIdleMax = 10;
+inline constexpr int kMaxRelayIdleMax = 100;
 
 // Defaults - what differs between the daemons built on the relay session.
 struct Defaults {
@@ -44,6 +54,7 @@ struct Defaults {
   std::int64_t max_relay_timeout_seconds = 590;
   int threads = 2;
   std::size_t max_connections = 100;
+  int relay_idle_seconds = kDefaultRelayIdleSeconds;  // 0: a connection lives as long as its session
   bool lmtp_allowed = true;          // offer the `protocol` key
   bool own_process = true;           // offer `threads` and `user` (else the hosting daemon's apply)
   std::string_view listen_help;
@@ -64,6 +75,10 @@ struct RelayConfig {
   std::size_t min_data_rate = kDefaultMinDataRate;  // octets/s; 0: data_timeout in all
   std::size_t hard_error_limit = kDefaultHardErrorLimit;
   std::chrono::seconds relay_timeout{300};
+  // relay_idle, relay_idle_max - downstream connections kept after their session ended, for
+  // the next one (0: none; each session still keeps its own from message to message)
+  std::chrono::seconds relay_idle{0};
+  std::size_t relay_idle_max = kDefaultRelayIdleMax;
   std::chrono::seconds shutdown_grace{kDefaultShutdownGraceSeconds};
   std::size_t max_message_size = kDefaultMaxMessageSize;
   std::size_t memory_spool = kDefaultMemorySpool;

@@ -61,6 +61,7 @@ std::string reply_text(const smtp::Reply& downstream) {
 
 void RelayContext::start_draining() {
   draining_.store(true);
+  pool_.close_all();
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mutex_);
@@ -169,9 +170,7 @@ asio::awaitable<void> Session::run() {
   }
   ctx_.remove_waker(waker);
   idle_->socket = nullptr;
-  if (downstream_ && downstream_->usable()) {
-    co_await downstream_->command("QUIT");
-  }
+  co_await release_downstream();
   stream_.close();
 }
 
@@ -255,50 +254,11 @@ void Session::xforward(const std::string& args) {
   queue_reply("250 2.0.0 Ok");
 }
 
-asio::awaitable<bool> Session::ensure_downstream() {
-  if (downstream_ && downstream_->usable()) co_return true;
-  downstream_.reset();
-  auto executor = co_await asio::this_coro::executor;
-  auto client = co_await smtp::Client::connect(executor, config_->relay, config_->hostname,
-                                               config_->relay_timeout);
-  if (!client) {
-    log::warning("{} {} unavailable: {}", ctx_.downstream(), config_->relay.str(), client.error());
-    co_return false;
-  }
-  downstream_ = std::move(*client);
-  co_return true;
-}
-
-// downstream_mail - XFORWARD and MAIL downstream on a fresh or reused connection; a reused
-// connection that turns out dead is replaced once.
-asio::awaitable<std::expected<smtp::Reply, std::string>> Session::downstream_mail(const std::string& line) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    bool ok3 = co_await ensure_downstream();
-    if (!ok3) co_return std::unexpected("reinjection server unavailable");
-    bool failed = false;
-    if (downstream_->supports("XFORWARD")) {
-      for (const auto& x : xforward_lines_) {
-        auto r = co_await downstream_->command("XFORWARD " + x);
-        if (!r) failed = true;
-        else if (r->code != 250) co_return std::unexpected("downstream refused XFORWARD: " + r->text());
-        if (failed) break;
-      }
-    }
-    if (!failed) {
-      auto r = co_await downstream_->command(line);
-      if (r) co_return r;
-    }
-    downstream_.reset();
-  }
-  co_return std::unexpected("reinjection server closed the connection");
-}
-
 asio::awaitable<void> Session::mail(const std::string& args) {
   if (!greeted_) co_return queue_reply("503 5.5.1 Error: send HELO/EHLO first");
   if (in_mail_) co_return queue_reply("503 5.5.1 Error: nested MAIL command");
   auto path = smtp::parse_path(args, "FROM:");
   if (!path) co_return queue_reply("501 5.5.4 Syntax: MAIL FROM:<address>: " + path.error());
-  std::string line = "MAIL FROM:<" + path->address + ">";
   for (const auto& p : path->parameters) {
     std::string k = smtp::parameter_keyword(p);
     if (!known_mail_parameter(k)) co_return queue_reply("555 5.5.4 Unsupported option: " + printable(p, 40));
@@ -311,7 +271,6 @@ asio::awaitable<void> Session::mail(const std::string& args) {
       if (size > config_->max_message_size)
         co_return queue_reply("552 5.3.4 Message size exceeds fixed limit");
     }
-    line += " " + p;
   }
   bool ok4 = co_await ensure_downstream();
   if (!ok4) co_return queue_reply(fmt::format("451 4.4.1 {} unavailable, try again later", capitalised(ctx_.downstream())));
@@ -324,8 +283,8 @@ asio::awaitable<void> Session::mail(const std::string& args) {
       co_return queue_reply(fmt::format("451 4.3.0 {} does not support {}", capitalised(ctx_.downstream()), extension_for(k)));
     relayed += " " + p;
   }
-  line = relayed;
-  auto reply = co_await downstream_mail(line);
+  retried_ = false;
+  auto reply = co_await downstream_mail(relayed);
   if (!reply) co_return queue_reply(fmt::format("451 4.4.1 {} unavailable, try again later", capitalised(ctx_.downstream())));
   queue_line(reply_text(*reply));  // downstream counts its own errors
   if (reply->positive()) {
@@ -347,25 +306,34 @@ asio::awaitable<void> Session::rcpt(const std::string& args) {
       co_return queue_reply(fmt::format("451 4.3.0 {} does not support DSN", capitalised(ctx_.downstream())));
     line += " " + p;
   }
-  auto reply = co_await downstream_->command(line);
+  auto reply = co_await downstream_command(line);
   if (!reply) {
     log::warning("{} {}: {}", ctx_.downstream(), config_->relay.str(), reply.error());
     co_return queue_reply(fmt::format("451 4.4.2 Lost connection to the {}, try again later", ctx_.downstream()));
   }
   queue_line(reply_text(*reply));  // downstream counts its own errors
-  if (reply->positive()) recipients_.push_back(path->address);
+  if (reply->positive()) {
+    recipients_.push_back(path->address);
+    rcpt_lines_.push_back(line);
+  }
 }
 
+// rset - end the transaction here and downstream (RSET there only when one is open, so a
+// client's RSET probe of a cached connection costs no round trip).
 asio::awaitable<void> Session::rset() {
-  if (in_mail_ && downstream_ && downstream_->usable()) {
+  if ((in_mail_ || downstream_dirty_) && downstream_ && downstream_->usable()) {
     auto r = co_await downstream_->command("RSET");
     if (!r || r->code != 250) downstream_.reset();
+    else downstream_dirty_ = false;
   }
   end_transaction();
 }
 
 void Session::end_transaction() {
   in_mail_ = false;
+  retried_ = false;
+  mail_line_.clear();
+  rcpt_lines_.clear();
   recipients_.clear();
   xforward_lines_.clear();
   xforward_ident_.clear();

@@ -14,6 +14,7 @@
 
 #include "core/net/daemon.hpp"
 #include "core/net/server.hpp"
+#include "core/relay/downstream_pool.hpp"
 #include "core/relay/message_step.hpp"
 #include "core/relay/relay_config.hpp"
 
@@ -45,8 +46,11 @@ class RelayContext {
   const StepFactory& steps() const { return steps_; }
   // downstream - "reinjection server" (signer), "after-filter server" (proxy).
   const std::string& downstream() const { return downstream_; }
-  // draining - SIGTERM seen: finish transactions in progress, then 421 and close.
+  // draining - SIGTERM seen: finish transactions in progress, then 421 and close; parked
+  // downstream connections are closed and no more are parked.
   bool draining() const { return draining_.load(); }
+  // downstream_pool - downstream connections between sessions (relay_idle_seconds).
+  DownstreamPool& downstream_pool() { return pool_; }
   void start_draining();
   // idle sessions register a waker so start_draining() can interrupt their read.
   std::size_t add_waker(std::function<void()> wake);
@@ -56,6 +60,7 @@ class RelayContext {
   net::Reloadable<const RelayConfig> config_;
   StepFactory steps_;
   std::string downstream_;
+  DownstreamPool pool_;
   mutable std::mutex mutex_;
   std::atomic<bool> draining_{false};
   std::size_t next_waker_ = 0;

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
+#include <vector>
 
 namespace postseal::relay {
 namespace {
@@ -52,31 +54,29 @@ Envelope Session::envelope() const {
 asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(const std::string& prefix,
                                                                                 const std::string& header_block,
                                                                                 Spool& spool) {
-  auto go = co_await downstream_->command("DATA");
+  auto go = co_await downstream_command("DATA");  // a dead kept connection: once more on a new one
   if (!go) co_return std::unexpected(go.error());
-  if (go->code != 354) co_return *go;
+  if (go->code != 354) co_return *go;  // the transaction stays open downstream: RSET before the next
+  // the head goes with the first chunk and "." with the last: one write for a message that
+  // fits one chunk (a spool file is read back kSpoolReadChunk octets at a time)
   std::string scratch;
-  std::string head = prefix + header_block + "\r\n";
-  {
-    auto sent = co_await downstream_->send(head);
-    if (!sent) co_return std::unexpected(sent.error());
-  }
-  for (std::size_t i = 0; i < spool.chunks(); ++i) {
-    auto chunk = spool.chunk(i, scratch);
+  const std::string head = prefix + header_block + "\r\n";
+  const std::size_t chunks = spool.chunks();
+  for (std::size_t i = 0; i < std::max<std::size_t>(chunks, 1); ++i) {
+    std::vector<std::string_view> parts;
+    if (i == 0) parts.push_back(head);
+    if (i < chunks) parts.push_back(spool.chunk(i, scratch));
     if (spool.failed()) {
       downstream_->close();  // never finish a message we cannot read back
       co_return std::unexpected(spool.error());
     }
-    {
-      auto sent = co_await downstream_->send(chunk);
-      if (!sent) co_return std::unexpected(sent.error());
-    }
-  }
-  {
-    auto sent = co_await downstream_->send(".\r\n");
+    if (i + 1 >= chunks) parts.push_back(".\r\n");
+    auto sent = co_await downstream_->send(parts);
     if (!sent) co_return std::unexpected(sent.error());
   }
-  co_return co_await downstream_->read_reply();
+  auto done = co_await downstream_->read_reply();
+  if (done) downstream_dirty_ = false;  // "." ends the transaction, whatever the reply
+  co_return done;
 }
 
 asio::awaitable<bool> Session::data() {

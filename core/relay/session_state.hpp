@@ -1,6 +1,7 @@
 // session_state.hpp - the Session class behind run_session (private to core/relay):
 // session.cpp handles greeting and envelope commands, session_data.cpp the DATA phase and
-// the relay of the message. See session.hpp for the contract.
+// the relay of the message, session_downstream.cpp the downstream connection and its reuse.
+// See session.hpp for the contract.
 #pragma once
 
 #include "core/net/deadline.hpp"
@@ -20,6 +21,9 @@ namespace postseal::relay {
 // kTimeoutReplyGrace - how long a timed-out session may take to write its 421 before the
 // socket is closed regardless.
 inline constexpr std::chrono::seconds kTimeoutReplyGrace{2};
+
+// DownstreamReply - a reply of the downstream server, or why there is none.
+using DownstreamReply = std::expected<smtp::Reply, std::string>;
 
 // reply_text - a downstream reply mirrored to our client, without the final CRLF.
 std::string reply_text(const smtp::Reply& downstream);
@@ -44,9 +48,20 @@ class Session {
   asio::awaitable<void> rcpt(const std::string& args);
   void xforward(const std::string& args);
   asio::awaitable<void> rset();
-  asio::awaitable<std::expected<smtp::Reply, std::string>> downstream_mail(const std::string& line);
-  asio::awaitable<bool> ensure_downstream();
   void end_transaction();
+
+  // session_downstream.cpp - the downstream connection: kept from message to message, taken
+  // from the context's pool or opened; parked or closed when the session ends.
+  asio::awaitable<bool> ensure_downstream();
+  asio::awaitable<bool> connect_downstream();
+  bool adopt_parked();
+  asio::awaitable<void> release_downstream();
+  std::string pool_key() const;
+  asio::awaitable<DownstreamReply> begin_transaction(const std::string& mail_line);
+  asio::awaitable<DownstreamReply> downstream_mail(const std::string& mail_line);
+  asio::awaitable<DownstreamReply> downstream_command(const std::string& line);
+  asio::awaitable<DownstreamReply> replay_then(const std::string& line);
+  bool may_retry(const DownstreamReply& reply) const;
   asio::awaitable<bool> flush();
   asio::awaitable<void> timed_out(std::string_view after);  // 421, logged
   // queue_reply - a reply of our own to a command; a 4xx/5xx one counts towards
@@ -79,8 +94,13 @@ class Session {
   std::string out_;              // replies not yet written (pipelining)
   std::size_t errors_ = 0;       // 4xx/5xx replies of our own to commands
   std::unique_ptr<smtp::Client> downstream_;
+  bool downstream_fresh_ = false;  // opened during this transaction (a failure on it is no stale cache's)
+  bool downstream_dirty_ = false;  // XFORWARD or MAIL sent, not yet ended by "." or RSET downstream
   // transaction
   bool in_mail_ = false;
+  bool retried_ = false;                     // moved to a new downstream connection once already
+  std::string mail_line_;                    // MAIL as relayed, for a replay
+  std::vector<std::string> rcpt_lines_;      // RCPT as relayed and accepted, for a replay
   std::vector<std::string> xforward_lines_;  // XFORWARD arguments, relayed as received
   std::string xforward_ident_;               // decoded IDENT (Postfix queue id)
   std::string xforward_addr_, xforward_name_, xforward_helo_;  // decoded ADDR, NAME, HELO

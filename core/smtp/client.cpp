@@ -11,7 +11,9 @@
 #include <asio/use_awaitable.hpp>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace postseal::smtp {
 namespace {
@@ -22,6 +24,12 @@ asio::generic::stream_protocol::endpoint to_generic(const net::Endpoint& e) {
   std::string host = e.host == "localhost" ? "127.0.0.1" : e.host;
   return asio::generic::stream_protocol::endpoint(
       asio::ip::tcp::endpoint(asio::ip::make_address(host), e.port));
+}
+
+// readable_now - whether `fd` has bytes or an end of file waiting (poll with no wait).
+bool readable_now(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
 }
 
 }  // namespace
@@ -68,6 +76,52 @@ void Client::note_extensions(const Reply& ehlo) {
   }
 }
 
+bool Client::quiet() {
+  if (!usable_ || stream_.buffered() || !stream_.socket().is_open()) return false;
+  return !readable_now(stream_.socket().native_handle());
+}
+
+std::optional<Client::Detached> Client::detach() {
+  if (!quiet()) {
+    close();
+    return std::nullopt;
+  }
+  auto& socket = stream_.socket();
+  std::error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) {
+    close();
+    return std::nullopt;
+  }
+  Detached d;
+  d.family = protocol.family();
+  d.protocol = protocol.protocol();
+  d.fd = socket.release(ec);
+  if (ec) {
+    close();
+    return std::nullopt;
+  }
+  usable_ = false;
+  d.extensions = std::move(extensions_);
+  d.xforward = std::move(xforward_);
+  return d;
+}
+
+std::expected<std::unique_ptr<Client>, std::string> Client::adopt(asio::any_io_executor executor,
+                                                                  Detached connection, Duration timeout) {
+  net::Socket socket(executor);
+  std::error_code ec;
+  socket.assign(asio::generic::stream_protocol(connection.family, connection.protocol), connection.fd, ec);
+  if (ec) {
+    ::close(connection.fd);
+    return std::unexpected("adopting a cached connection: " + ec.message());
+  }
+  auto client = std::make_unique<Client>(std::move(socket), timeout);
+  client->extensions_ = std::move(connection.extensions);
+  client->xforward_ = std::move(connection.xforward);
+  return client;
+}
+
 bool Client::supports(std::string_view keyword) const { return extensions_.contains(to_lower(keyword)); }
 
 asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
@@ -94,8 +148,13 @@ asio::awaitable<std::expected<Reply, std::string>> Client::read_reply() {
 }
 
 asio::awaitable<std::expected<void, std::string>> Client::send(std::string_view data) {
+  const std::string_view parts[] = {data};
+  co_return co_await send(parts);
+}
+
+asio::awaitable<std::expected<void, std::string>> Client::send(std::span<const std::string_view> parts) {
   deadline_.reset(timeout_);
-  bool ok = co_await stream_.write(data);
+  bool ok = co_await stream_.write(parts);
   std::expected<void, std::string> result;
   if (!ok) {
     usable_ = false;

@@ -6,6 +6,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include <vector>
+
 namespace postseal::smtp {
 
 void Stream::compact() {
@@ -25,7 +27,8 @@ asio::awaitable<bool> Stream::fill() {
     if (ec) co_return false;
   }
   std::size_t old = buffer_.size();
-  buffer_.resize(old + kReadChunkOctets);
+  // grown without zero-filling (64 kB per read otherwise): the read overwrites what it uses
+  buffer_.resize_and_overwrite(old + kReadChunkOctets, [](char*, std::size_t n) { return n; });
   std::size_t n = co_await socket_.async_read_some(asio::buffer(buffer_.data() + old, kReadChunkOctets),
                                                    asio::redirect_error(asio::use_awaitable, ec));
   buffer_.resize(old + (ec ? 0 : n));
@@ -75,6 +78,15 @@ asio::awaitable<bool> Stream::write(std::string_view data) {
   std::error_code ec;
   co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
                              asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+asio::awaitable<bool> Stream::write(std::span<const std::string_view> parts) {
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(parts.size());
+  for (auto part : parts) buffers.emplace_back(part.data(), part.size());
+  std::error_code ec;
+  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   co_return !ec;
 }
 

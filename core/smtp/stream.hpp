@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <expected>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,10 @@ class Stream {
   void consume(std::size_t n);
   // buffered - whether the peer already sent more bytes than were consumed (pipelining).
   bool buffered() const { return start_ < buffer_.size(); }
-  // write - the whole of `data`; false when the connection is gone.
+  // write - the whole of `data` (or of `parts`, in order, in one gathered write); false when
+  // the connection is gone.
   asio::awaitable<bool> write(std::string_view data);
+  asio::awaitable<bool> write(std::span<const std::string_view> parts);
   void close();
 
  private:

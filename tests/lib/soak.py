@@ -12,7 +12,10 @@
 #   soak.py smtp PORT PID TOTAL CONNS PER [xforward]
 #                                            TOTAL messages over CONNS parallel sessions of
 #                                            PER messages each; every one must get 250; the
-#                                            same figures and bounds as `policy`
+#                                            same figures and bounds as `policy`, the fds
+#                                            counted SOAK_LINGER (env, default 0) seconds after
+#                                            the sessions ended (a relay's parked downstream
+#                                            connections live relay_idle_seconds longer)
 #   soak.py idle KIND PORT PID COUNT         COUNT idle connections (KIND smtp, policy, srsd,
 #                                            milter): memory per idle session (bound
 #                                            IDLE_SESSION_BOUND, 16 KiB); one more is
@@ -43,6 +46,7 @@ import os, resource, select, socket, struct, sys, threading, time
 
 FIXED = {5353, 10025, 10026, 10027, 10028, 10140, 2701, 2702, 2703}
 RSS_SLACK_KB = int(os.environ.get("RSS_SLACK_KB", "4096"))
+LINGER_S = float(os.environ.get("SOAK_LINGER", "0"))
 # IDLE_SESSION_BOUND - octets of daemon RSS one idle connection may cost (soak.py idle).
 IDLE_SESSION_BOUND = 16 * 1024
 
@@ -123,6 +127,7 @@ class Load:
             return n
 
     def run(self, worker):
+        time.sleep(LINGER_S)  # what earlier sessions left parked has gone
         before = settle(self.pid)
         show("before", before)
         start = time.time()
@@ -140,6 +145,7 @@ class Load:
         self.gate.set()
         for t in threads:
             t.join()
+        time.sleep(LINGER_S)
         after = settle(self.pid)
         show("after closing", after)
         if self.errors:

@@ -4,7 +4,8 @@
 # 192.0.2.10, SPF pass), each to Postfix's smtp-sink: every message answered 250 and found
 # at the sink (signed, for the signer; with our Authentication-Results, for the proxy), RSS
 # flat after the first 10 % (bound RSS_SLACK_KB, 4 MiB), fds back where they were once the
-# sessions close. 8 sessions of 50 messages at a time. Both daemons run as a unit runs them
+# sessions close (for the signer, once the reinjection connections it parks for the next
+# session, signer.relay_idle_seconds = 1 here, are closed too). 8 sessions of 50 messages at a time. Both daemons run as a unit runs them
 # (umask 022, LimitNOFILE) and drop to SOAK_USER (user = in the config file). Prints RSS, fds
 # and CPU before, after warm-up and at the end, and the log line counts (bound: one per
 # message + 10).
@@ -20,6 +21,7 @@ cat > "$S/postseal.toml" <<TOML
 [signer]
 user = "$SOAK_USER"
 spool_directory = "$S"
+relay_idle_seconds = 1
 [[signer.domain]]
 name = "example.com"
 keys = ["soak:$S/keys/soak.private"]
@@ -40,7 +42,8 @@ soak_wait_port "$SIGNER"; soak_wait_port "$PROXY"
 for p in $SPID $VPID; do [ "$(stat -c %U /proc/$p)" = "$SOAK_USER" ] || fail "pid $p does not run as $SOAK_USER"; done
 
 echo "== signer"
-timeout 1200 $SOAK_PY smtp "$SIGNER" "$SPID" "$TOTAL" 8 50 || fail "signer load"
+# the fds are compared once the reinjection connections parked at the sessions' end are closed
+SOAK_LINGER=2 timeout 1200 $SOAK_PY smtp "$SIGNER" "$SPID" "$TOTAL" 8 50 || fail "signer load"
 want=$((TOTAL + 1))
 soak_wait_sink "$want" 60 || fail "the sink holds $(soak_sink_count) messages, want $want"
 signed=$(grep -l '^DKIM-Signature: .*d=example.com' -r "$S/sink" | wc -l)

@@ -17,6 +17,9 @@ const relay::Defaults& proxy_defaults() {
       .max_relay_timeout_seconds = 590,
       .threads = 1,
       .max_connections = 100,
+      // Postfix's smtpd_proxy_filter connects per transaction; the after-filter connection stays
+      // per session unless proxy.relay_idle_seconds is set
+      .relay_idle_seconds = 0,
       .lmtp_allowed = false,
       .own_process = false,  // runs in `postseal verifier`: verifier.threads and verifier.user apply
       .listen_help = "where Postfix's smtpd_proxy_filter connects: HOST:PORT or unix:/path",

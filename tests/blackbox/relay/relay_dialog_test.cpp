@@ -6,7 +6,10 @@
 // The contract under test (core/relay/session.hpp): end of DATA is answered only after the
 // downstream answered; its 4xx/5xx is passed on, never a 250; a dead downstream is a 4xx. And
 // the session's limits: hard_error_limit error replies, then 421 and close; the DATA phase
-// bounded by data_timeout plus one second per min_data_rate octets.
+// bounded by data_timeout plus one second per min_data_rate octets. And the downstream
+// connection's reuse (core/relay/session_downstream.cpp): one per session, parked for the
+// next session for relay_idle, XFORWARD before every MAIL, and a connection the downstream
+// closed while idle never failing a message (docs/security.md 55).
 #include "core/net/endpoint.hpp"
 #include "core/net/server.hpp"
 #include "core/relay/message_step.hpp"
@@ -49,6 +52,12 @@ constexpr milliseconds kReplyWait{5000};
 class LineReader {
  public:
   explicit LineReader(int fd) : fd_(fd) {}
+  // ready - whether bytes are buffered or arrive within `wait` (nothing is consumed).
+  bool ready(milliseconds wait) {
+    if (!buffer_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(wait.count())) > 0;
+  }
   // line - the next line without CRLF; nullopt on EOF, error or timeout.
   std::optional<std::string> line(milliseconds wait) {
     const auto until = Clock::now() + wait;
@@ -96,14 +105,22 @@ int loopback_listener(int& port) {
 }
 
 // FakeDownstream - an SMTP server on 127.0.0.1 (one connection at a time): 220, EHLO with
-// PIPELINING SIZE 8BITMIME DSN, `rcpt_reply` to RCPT, 250 to the other commands, 354 to DATA,
-// then at the end of the message `final_reply` after `final_delay` (or, with `close_at_end`,
-// a closed connection and no reply). Records every line it receives.
+// PIPELINING SIZE 8BITMIME DSN (and XFORWARD with `xforward`), `rcpt_reply` to RCPT, 250 to the
+// other commands, 354 to DATA, then at the end of the message `final_reply` after
+// `final_delay` (or, with `close_at_end`, a closed connection and no reply). Connection reuse:
+// with `idle_421_after` set, `idle_421_after` after each message's reply it says "421 ...
+// timeout" and closes, as Postfix's smtpd does on its idle timeout; with `drop_reused_at` set
+// ("MAIL", "RCPT", "DATA"), a connection that has carried a message closes without a reply
+// when that command comes (a connection dead before the client noticed). Records every line
+// it receives and counts connections.
 struct Behaviour {
   std::string rcpt_reply = "250 2.1.5 Ok";
   std::string final_reply = "250 2.0.0 Ok: queued as 4F1A2B3C4D";
   milliseconds final_delay{0};
   bool close_at_end = false;
+  bool xforward = false;
+  std::optional<milliseconds> idle_421_after;
+  std::string drop_reused_at;
 };
 
 class FakeDownstream {
@@ -132,6 +149,14 @@ class FakeDownstream {
       if (l == line) return true;
     return false;
   }
+  // count - lines received that begin with `prefix`.
+  std::size_t count(std::string_view prefix) const {
+    auto all = lines();
+    return static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [prefix](const std::string& l) {
+      return l.starts_with(prefix);
+    }));
+  }
+  int connections() const { return connections_.load(); }
 
  private:
   void serve() {
@@ -140,6 +165,11 @@ class FakeDownstream {
       if (::poll(&p, 1, 50) <= 0) continue;
       int fd = ::accept(listener_, nullptr, nullptr);
       if (fd < 0) continue;
+      connections_.fetch_add(1);
+      {
+        std::lock_guard lock(mutex_);
+        lines_.push_back("(connection " + std::to_string(connections_.load()) + ")");
+      }
       converse(fd);
       ::close(fd);
     }
@@ -149,6 +179,7 @@ class FakeDownstream {
     LineReader in(fd);
     send_all(fd, "220 downstream.test ESMTP fake\r\n");
     bool in_data = false;
+    int messages = 0;
     while (!stop_) {
       auto line = in.line(milliseconds(100));
       if (!line) {
@@ -173,11 +204,15 @@ class FakeDownstream {
           final_sent_ = Clock::now();
         }
         send_all(fd, behaviour_.final_reply + "\r\n");
+        ++messages;
+        if (behaviour_.idle_421_after && idle_then_421(fd, in, *behaviour_.idle_421_after)) return;
         continue;
       }
       std::string verb = line->substr(0, 4);
+      if (messages > 0 && !behaviour_.drop_reused_at.empty() && verb == behaviour_.drop_reused_at) return;
       if (verb == "EHLO") {
-        send_all(fd, "250-downstream.test\r\n250-PIPELINING\r\n250-SIZE 0\r\n250-8BITMIME\r\n250 DSN\r\n");
+        send_all(fd, std::string("250-downstream.test\r\n250-PIPELINING\r\n250-SIZE 0\r\n250-8BITMIME\r\n") +
+                         (behaviour_.xforward ? "250-XFORWARD NAME ADDR PROTO HELO IDENT\r\n" : "") + "250 DSN\r\n");
       } else if (verb == "RCPT") {
         send_all(fd, behaviour_.rcpt_reply + "\r\n");
       } else if (verb == "DATA") {
@@ -192,7 +227,16 @@ class FakeDownstream {
     }
   }
 
+  // idle_then_421 - wait `idle` for a command; none came: "421" and true (close). A command
+  // that came is left in `in` (false).
+  bool idle_then_421(int fd, LineReader& in, milliseconds idle) {
+    if (in.ready(idle)) return false;
+    send_all(fd, "421 4.4.2 downstream.test Error: timeout exceeded\r\n");
+    return true;
+  }
+
   Behaviour behaviour_;
+  std::atomic<int> connections_{0};
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -231,6 +275,7 @@ class RelayUnderTest {
     thread_.join();
   }
   int port() const { return port_; }
+  RelayContext& context() { return context_; }
 
  private:
   asio::awaitable<void> accept_loop() {
@@ -477,6 +522,185 @@ TEST(RelayDialog, SlowButSteadyDataEarnsTimeAndIsRelayed) {
   }
   run_script(client, std::vector<Step>{{".", "250 2.0.0"}, {"QUIT", "221"}});
   EXPECT_TRUE(down.saw(std::string(28, 'a')));
+}
+
+// ---- downstream connection reuse (docs/security.md 55) ----
+
+RelayConfig reuse_config(int downstream_port, std::chrono::seconds idle) {
+  RelayConfig c = test_config(downstream_port);
+  EXPECT_TRUE(c.xforward_hosts.add("127.0.0.0/8").has_value());
+  c.relay_idle = idle;
+  return c;
+}
+
+// send_message - one whole transaction after `xforward_addr` (empty: no XFORWARD); the reply
+// to "." (or what went wrong first).
+std::string send_message(Client& client, std::string_view xforward_addr, std::string_view subject) {
+  if (!xforward_addr.empty()) {
+    client.send("XFORWARD ADDR=" + std::string(xforward_addr) + " NAME=client.example");
+    if (auto r = client.reply(); !r || !r->starts_with("250")) return "XFORWARD: " + r.value_or("no reply");
+  }
+  const std::vector<std::string> envelope = {"MAIL FROM:<a@example.com>", "RCPT TO:<b@example.org>", "DATA"};
+  for (const auto& command : envelope) {
+    client.send(command);
+    auto r = client.reply();
+    if (!r || (!r->starts_with("250") && !r->starts_with("354"))) return command + ": " + r.value_or("no reply");
+  }
+  client.send("Subject: " + std::string(subject));
+  client.send("");
+  client.send("body");
+  client.send(".");
+  return client.reply().value_or("no reply to .");
+}
+
+// greet - the greeting and EHLO.
+void greet(Client& client) { run_script(client, std::vector<Step>{{std::nullopt, "220"}, {"EHLO client.test", "250"}}); }
+
+// lines_after - the downstream's lines from the `n`th connection on ("(connection n)" marks).
+std::vector<std::string> lines_after(const FakeDownstream& down, int n) {
+  auto all = down.lines();
+  auto from = std::find(all.begin(), all.end(), "(connection " + std::to_string(n) + ")");
+  return std::vector<std::string>(from, all.end());
+}
+
+TEST(RelayReuse, TwoMessagesOfOneSessionShareOneConnectionEachWithItsXforward) {
+  FakeDownstream down({.xforward = true});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "192.0.2.1", "one").substr(0, 4), "250 ");
+  EXPECT_EQ(send_message(client, "192.0.2.2", "two").substr(0, 4), "250 ");
+  run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  EXPECT_EQ(down.connections(), 1);
+  EXPECT_EQ(down.count("RSET"), 0u);  // after a completed message, MAIL follows at once
+  // XFORWARD applies to the next MAIL only (XFORWARD_README): sent before each
+  std::vector<std::string> envelope;
+  for (const auto& l : down.lines())
+    if (l.starts_with("XFORWARD") || l.starts_with("MAIL")) envelope.push_back(l);
+  EXPECT_EQ(envelope, (std::vector<std::string>{"XFORWARD ADDR=192.0.2.1 NAME=client.example", "MAIL FROM:<a@example.com>",
+                                                "XFORWARD ADDR=192.0.2.2 NAME=client.example", "MAIL FROM:<a@example.com>"}));
+}
+
+TEST(RelayReuse, ADownstreamThatClosesTheIdleConnectionBetweenMessagesFailsNothing) {
+  FakeDownstream down({.xforward = true, .idle_421_after = milliseconds(100)});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "192.0.2.1", "one").substr(0, 4), "250 ");
+  std::this_thread::sleep_for(milliseconds(400));  // the downstream says 421 and closes meanwhile
+  EXPECT_EQ(send_message(client, "192.0.2.2", "two").substr(0, 4), "250 ");
+  run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  EXPECT_EQ(down.connections(), 2);
+  EXPECT_EQ(down.count("MAIL"), 2u);
+  auto second = lines_after(down, 2);
+  EXPECT_NE(std::find(second.begin(), second.end(), "XFORWARD ADDR=192.0.2.2 NAME=client.example"), second.end());
+}
+
+// expect_replayed_after_drop_at - the downstream drops a kept connection when `verb` comes for
+// the second message: the message still gets the downstream's 250, through a new connection
+// that got the whole envelope again.
+void expect_replayed_after_drop_at(std::string verb) {
+  FakeDownstream down({.xforward = true, .drop_reused_at = verb});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "192.0.2.1", "one").substr(0, 4), "250 ");
+  EXPECT_EQ(send_message(client, "192.0.2.2", "two").substr(0, 4), "250 ") << "dropped at " << verb;
+  run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  EXPECT_EQ(down.connections(), 2);
+  auto second = lines_after(down, 2);
+  std::vector<std::string> envelope;
+  for (const auto& l : second)
+    if (l.starts_with("XFORWARD") || l.starts_with("MAIL") || l.starts_with("RCPT") || l == "DATA") envelope.push_back(l);
+  EXPECT_EQ(envelope, (std::vector<std::string>{"XFORWARD ADDR=192.0.2.2 NAME=client.example", "MAIL FROM:<a@example.com>",
+                                                "RCPT TO:<b@example.org>", "DATA"}))
+      << "dropped at " << verb;
+}
+
+TEST(RelayReuse, AConnectionDeadAtMailIsReplacedOnce) { expect_replayed_after_drop_at("MAIL"); }
+TEST(RelayReuse, AConnectionDeadAtRcptIsReplacedAndTheEnvelopeReplayed) { expect_replayed_after_drop_at("RCPT"); }
+TEST(RelayReuse, AConnectionDeadAtDataIsReplacedAndTheEnvelopeReplayed) { expect_replayed_after_drop_at("DATA"); }
+
+TEST(RelayReuse, ANewConnectionThatFailsIsNotRetried) {
+  FakeDownstream down({.close_at_end = true});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(5)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "", "one").substr(0, 9), "451 4.4.2");
+  EXPECT_EQ(down.connections(), 1);
+}
+
+TEST(RelayReuse, TheNextSessionTakesTheParkedConnection) {
+  FakeDownstream down({.xforward = true});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(5)));
+  for (int session = 0; session < 3; ++session) {
+    Client client(relay.port());
+    greet(client);
+    EXPECT_EQ(send_message(client, "192.0.2." + std::to_string(session + 1), "s").substr(0, 4), "250 ");
+    run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  }
+  EXPECT_EQ(down.connections(), 1);
+  EXPECT_EQ(down.count("XFORWARD"), 3u);
+  EXPECT_EQ(down.count("EHLO"), 1u);
+  EXPECT_FALSE(down.saw("QUIT"));  // still parked
+}
+
+TEST(RelayReuse, AParkedConnectionGetsQuitAfterTheIdleTime) {
+  FakeDownstream down({});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(1)));
+  {
+    Client client(relay.port());
+    greet(client);
+    EXPECT_EQ(send_message(client, "", "s").substr(0, 4), "250 ");
+    run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_FALSE(down.saw("QUIT"));
+  std::this_thread::sleep_for(milliseconds(1500));
+  EXPECT_TRUE(down.saw("QUIT"));
+}
+
+TEST(RelayReuse, AParkedConnectionTheDownstreamClosedIsNotUsed) {
+  FakeDownstream down({.idle_421_after = milliseconds(100)});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(5)));
+  for (int session = 0; session < 2; ++session) {
+    Client client(relay.port());
+    greet(client);
+    EXPECT_EQ(send_message(client, "", "s").substr(0, 4), "250 ") << "session " << session;
+    run_script(client, std::vector<Step>{{"QUIT", "221"}});
+    std::this_thread::sleep_for(milliseconds(400));  // parked; the downstream says 421 and closes
+  }
+  EXPECT_EQ(down.connections(), 2);
+}
+
+TEST(RelayReuse, WithNoIdleTimeEachSessionQuitsItsConnection) {
+  FakeDownstream down({});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));  // the proxy's default
+  for (int session = 0; session < 2; ++session) {
+    Client client(relay.port());
+    greet(client);
+    EXPECT_EQ(send_message(client, "", "s").substr(0, 4), "250 ");
+    run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  }
+  std::this_thread::sleep_for(milliseconds(200));  // the relay QUITs downstream after its 221
+  EXPECT_EQ(down.connections(), 2);
+  EXPECT_EQ(down.count("QUIT"), 2u);
+}
+
+TEST(RelayReuse, ShutdownClosesParkedConnections) {
+  FakeDownstream down({});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(30)));
+  {
+    Client client(relay.port());
+    greet(client);
+    EXPECT_EQ(send_message(client, "", "s").substr(0, 4), "250 ");
+    run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_FALSE(down.saw("QUIT"));
+  relay.context().start_draining();
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_TRUE(down.saw("QUIT"));
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ setup_postfix() {
     "  -o smtp_send_xforward_command=yes" \
     "  -o disable_mime_output_conversion=yes" \
     "  -o smtp_generic_maps=" \
+    "  -o smtp_connection_cache_destinations=127.0.0.1" \
     "127.0.0.1:$P_REINJECT inet n - n - 10 smtpd" \
     "  -o content_filter=" \
     "  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \

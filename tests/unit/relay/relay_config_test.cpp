@@ -1,10 +1,12 @@
 // relay_config_test.cpp - core/relay's settings: XFORWARD peer prefixes, and the DATA-phase and
 // error-count limits (data_timeout, min_data_rate, hard_error_limit) with their defaults and
-// bounds as an admin sees them.
+// bounds as an admin sees them; the idle downstream connections kept between sessions
+// (relay_idle_seconds, relay_idle_max).
 #include "core/relay/relay_config.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -45,6 +47,25 @@ TEST(RelayConfig, DataAndErrorLimitsFromTheFile) {
   EXPECT_EQ(c.hard_error_limit, 3u);
   EXPECT_THROW(config::File::parse("[relaytest]\nhard_error_limit = 0\n", "t.toml"), StartupError);
   EXPECT_THROW(config::File::parse("[relaytest]\ndata_timeout = 0\n", "t.toml"), StartupError);
+}
+
+TEST(RelayConfig, RelayIdleDefaultsAndBounds) {
+  auto c = load_relay_config(nullptr, "relaytest", kTestDefaults);
+  EXPECT_EQ(c.relay_idle, std::chrono::seconds(kDefaultRelayIdleSeconds));
+  EXPECT_EQ(c.relay_idle_max, static_cast<std::size_t>(kDefaultRelayIdleMax));
+  Defaults per_session = kTestDefaults;
+  per_session.relay_idle_seconds = 0;  // the proxy's default
+  EXPECT_EQ(load_relay_config(nullptr, "relayidle0", per_session).relay_idle.count(), 0);
+  config::declare(relay_config_keys("relaytest", kTestDefaults));
+  auto f = config::File::parse("[relaytest]\nrelay_idle_seconds = 0\nrelay_idle_max = 3\n", "t.toml");
+  auto set = load_relay_config(&f, "relaytest", kTestDefaults);
+  EXPECT_EQ(set.relay_idle.count(), 0);
+  EXPECT_EQ(set.relay_idle_max, 3u);
+  EXPECT_THROW(config::File::parse(fmt::format("[relaytest]\nrelay_idle_seconds = {}\n", kMaxRelayIdleSeconds + 1),
+                                   "t.toml"),
+               StartupError);
+  EXPECT_THROW(config::File::parse(fmt::format("[relaytest]\nrelay_idle_max = {}\n", kMaxRelayIdleMax + 1), "t.toml"),
+               StartupError);
 }
 
 }  // namespace
