@@ -139,6 +139,12 @@ sink_with() { grep -l -- "$1" "$R"/sink/* 2>/dev/null; }
 wait_sink_with() {  # TOKEN SECONDS
   local i; for i in $(seq 1 $(($2 * 10))); do [ -n "$(sink_with "$1")" ] && return 0; sleep 0.1; done; return 1
 }
+flush_until_sink() {  # TOKEN SECONDS - flush the sender every 2 s until TOKEN reaches the sink
+  local i; for i in $(seq 1 $(($2 / 2))); do
+    [ -n "$(sink_with "$1")" ] && return 0
+    on "$S"; pf_flush; wait_sink_with "$1" 2 && return 0
+  done; return 1
+}
 wait_deferred() {  # N SECONDS - until the sender's log shows N deferrals
   local i; for i in $(seq 1 $(($2 * 10))); do
     [ "$(grep -c 'status=deferred' "$S/log/maillog")" -ge "$1" ] && return 0; sleep 0.1
@@ -183,6 +189,9 @@ if wait_sink_with first-try 30; then
 else
   bad "message not delivered after the delay"; tail -5 "$S/log/maillog"
 fi
+# auto-first was first tried with first-try; under load that try may have come late, so its
+# delay may not be over at the flush above: flush again until it arrives (bounded)
+flush_until_sink auto-first 30 || bad "the first message for aw.example was not delivered after the delay"
 on "$S"; pf_wait_queue_empty 20 && ok "sending queue empty after the retry" || bad "sending queue not empty"
 sleep 1
 [ "$(sink_with first-try | wc -l)" -eq 1 ] || bad "message delivered more than once"
@@ -191,7 +200,6 @@ grep -q "greylist pass, delayed" "$W/verifier.log" && ok "verifier logs the pass
 
 # 4. auto-whitelisted client network: a new triplet goes through at the first attempt
 before=$(grep -c 'status=deferred' "$S/log/maillog")
-wait_sink_with auto-first 10 || bad "the first message for aw.example was not delivered after the delay"
 submit bob@other.example a3@aw.example auto-whitelisted
 if wait_sink_with auto-whitelisted 20; then ok "auto-whitelisted client network not delayed"
 else bad "auto-whitelisted client was delayed: $(grep 'status=deferred' "$S/log/maillog" | tail -1)"; fi
