@@ -104,12 +104,19 @@ TEST(SrsCodec, ThousandCharStampIsRefusedQuickly) {
   Fixture f;
   const std::string attack = "SRS0=PGkz=" + std::string(1000, 'A') + "=example.com=alice@fwd.example";
   const std::string normal = "SRS0=PGkz=G2=example.com=alice@fwd.example";  // bad hash, normal size
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 2000; ++i) EXPECT_FALSE(f.codec.reverse(attack));
-  auto attack_time = std::chrono::steady_clock::now() - start;
-  start = std::chrono::steady_clock::now();
-  for (int i = 0; i < 2000; ++i) EXPECT_FALSE(f.codec.reverse(normal));
-  auto normal_time = std::chrono::steady_clock::now() - start;
+  // the fastest of several rounds of each: a round the scheduler interrupted (a loaded CI
+  // machine) does not count against either side
+  auto fastest = [&f](const std::string& address) {
+    auto best = std::chrono::steady_clock::duration::max();
+    for (int round = 0; round < 9; ++round) {
+      auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < 500; ++i) EXPECT_FALSE(f.codec.reverse(address));
+      best = std::min(best, std::chrono::steady_clock::now() - start);
+    }
+    return best;
+  };
+  auto attack_time = fastest(attack);
+  auto normal_time = fastest(normal);
   EXPECT_EQ(f.codec.reverse(attack).error().error, SrsError::too_long);
   // refused before any hashing: no slower than rejecting an ordinary forged address
   EXPECT_LT(attack_time, normal_time * 2);
