@@ -108,7 +108,7 @@ mail::HeaderField raw_field(std::string_view name, std::string_view value, bool 
 bool add_mta_field(Session& s, std::string_view name, std::string_view value, bool leading_space,
                    std::string_view authserv_id) {
   if (name.find_first_of(std::string_view(":\r\n\0", 4)) != std::string_view::npos || !mail::valid_field_name(name)) {
-    if (s.header_problem.empty()) s.header_problem = "bad header field name";
+    if (s.header_problem.empty()) s.header_problem = kBadFieldName;
     return false;
   }
   return add_field(s, raw_field(name, value, leading_space), authserv_id);
@@ -121,16 +121,16 @@ bool add_field(Session& s, mail::HeaderField field, std::string_view authserv_id
     ++s.auth_results_seen;
     if (verifier::claims_our_id(field.value(), authserv_id)) s.forged.push_back(s.auth_results_seen);
   }
-  if (s.header_problem.empty() && mail::has_bare_cr(field.raw)) s.header_problem = "bare CR in header";
-  if (s.header_problem.empty() && !mail::valid_field_name(field.name())) s.header_problem = "bad header field name";
+  if (s.header_problem.empty() && mail::has_bare_cr(field.raw)) s.header_problem = kBareCrInHeader;
+  if (s.header_problem.empty() && !mail::valid_field_name(field.name())) s.header_problem = kBadFieldName;
   if (!s.header_problem.empty()) return false;
   if (s.fields.size() >= mail::kMaxHeaderFields) {
-    s.header_problem = "too many header fields";
+    s.header_problem = kTooManyFields;
     return false;
   }
   s.header_octets += field.raw.size() + 2;
   if (s.header_octets > mail::kMaxHeaderBlockBytes) {
-    s.header_problem = "header block too large";
+    s.header_problem = kHeaderTooLarge;
     return false;
   }
   s.fields.push_back(std::move(field));

@@ -46,6 +46,13 @@ inline constexpr std::size_t kMaxAddressEntryOctets = 320;
 // kMaxLoginOctets - the longest SASL login name ({auth_authen}) kept.
 inline constexpr std::size_t kMaxLoginOctets = 320;
 
+// Why a header block was not collected whole (Session::header_problem; the A-R says it, and
+// signing.hpp answers with the content filter's reply for the same fault).
+inline constexpr std::string_view kBadFieldName = "bad header field name";
+inline constexpr std::string_view kBareCrInHeader = "bare CR in header";
+inline constexpr std::string_view kTooManyFields = "too many header fields";
+inline constexpr std::string_view kHeaderTooLarge = "header block too large";
+
 // Policy - smf-spf's options (docs/compat.md, seed 003) on top of the shared decision options.
 struct Policy {
   bool refuse_fail = true;    // reject (at RCPT) what the decider rejects; off: tag instead

@@ -2,10 +2,12 @@
 #include "verifier/milter/signing.hpp"
 
 #include "core/mail/header.hpp"
+#include "core/relay/message_assembler.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "signer/filter/rotated_keys.hpp"
+#include "verifier/milter/session.hpp"
 
 #include <fmt/format.h>
 
@@ -116,9 +118,11 @@ std::expected<std::vector<MtaField>, std::string> split_fields(std::string_view 
 }
 
 std::string sign_refusal(std::string_view problem) {
-  if (problem.find("too many") != std::string_view::npos || problem.find("too large") != std::string_view::npos)
-    return fmt::format("552 5.3.4 Message header cannot be signed: {}", problem);
-  return fmt::format("554 5.6.0 Message header cannot be signed: {}", problem);
+  // the relay's reply for the same fault: one wording for the filter and the milter
+  const relay::Problem p = problem == kTooManyFields    ? relay::Problem::too_many_header_fields
+                           : problem == kHeaderTooLarge ? relay::Problem::header_too_large
+                                                        : relay::Problem::header_syntax;
+  return relay::problem_reply(p, 0);
 }
 
 }  // namespace postseal::milter

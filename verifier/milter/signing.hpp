@@ -88,8 +88,10 @@ struct MtaField {
 // into fields, in order; text that is not a field (no colon) is an error.
 std::expected<std::vector<MtaField>, std::string> split_fields(std::string_view text);
 
-// sign_refusal - the answer to internal mail whose header block was not read whole (`problem`
-// from session.hpp): the content filter's replies for the same message.
+// sign_refusal - the answer to internal mail whose header block was not read whole (`problem`:
+// Session::header_problem, one of session.hpp's k* texts): relay::problem_reply's for the same
+// fault, as the content filter answers the same message (552 5.3.4 too many fields or too
+// large, 554 5.6.0 malformed).
 std::string sign_refusal(std::string_view problem);
 
 }  // namespace postseal::milter

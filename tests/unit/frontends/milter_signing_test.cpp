@@ -3,12 +3,14 @@
 // milter.* signing keys with their errors, the signer's text split into fields for the MTA, and
 // the refusals of a header that cannot be signed (the content filter's codes).
 #include "core/domainkeys/dk_config.hpp"
+#include "core/relay/message_assembler.hpp"
 #include "core/state/options.hpp"
 #include "core/util/clock.hpp"
 #include "core/util/config.hpp"
 #include "keys/rotation/settings.hpp"
 #include "signer/commands.hpp"
 #include "verifier/milter/milter.hpp"
+#include "verifier/milter/session.hpp"
 #include "verifier/milter/signing.hpp"
 
 #include <gtest/gtest.h>
@@ -85,6 +87,15 @@ TEST(MilterSigning, ConfigErrorsNameTheKey) {
   EXPECT_NE(err("[milter]\ninternal_hosts = [\"300.1.1.1\"]\n").find("milter.internal_hosts"), std::string::npos);
   EXPECT_NE(err("[milter]\nsign_daemons = [\"a b\"]\n").find("milter.sign_daemons"), std::string::npos);
   EXPECT_NE(err("[milter]\nsign_daemons = [\"\"]\n").find("milter.sign_daemons"), std::string::npos);
+  // kMaxSignDaemons names of at most kMaxDaemonNameOctets each
+  auto names = [](std::size_t n, std::size_t octets) {
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += (i ? ", \"" : "\"") + std::string(octets - 1, 'd') + char('a' + i % 26) + "\"";
+    return "[milter]\nsign_daemons = [" + list + "]\n";
+  };
+  EXPECT_EQ(err(names(kMaxSignDaemons, kMaxDaemonNameOctets)), "accepted");
+  EXPECT_NE(err(names(kMaxSignDaemons + 1, 8)).find("more than 64"), std::string::npos);
+  EXPECT_NE(err(names(1, kMaxDaemonNameOctets + 1)).find("not a daemon name"), std::string::npos);
   // a signing mode without a signing table is an error, from the file or the command line
   EXPECT_NE(err("[milter]\nmode = \"sign\"\n").find("[[signer.domain]]"), std::string::npos);
   EXPECT_NE(err("", std::string("sign+verify")).find("[[signer.domain]]"), std::string::npos);
@@ -130,10 +141,12 @@ TEST(MilterSigning, SplitFields) {
 }
 
 TEST(MilterSigning, RefusalsAsTheContentFilter) {
-  EXPECT_TRUE(sign_refusal("too many header fields").starts_with("552 5.3.4 "));
-  EXPECT_TRUE(sign_refusal("header block too large").starts_with("552 5.3.4 "));
-  EXPECT_TRUE(sign_refusal("bare CR in header").starts_with("554 5.6.0 "));
-  EXPECT_NE(sign_refusal("bare CR in header").find("bare CR"), std::string::npos);
+  EXPECT_EQ(sign_refusal(kTooManyFields), relay::problem_reply(relay::Problem::too_many_header_fields, 0));
+  EXPECT_TRUE(sign_refusal(kTooManyFields).starts_with("552 5.3.4 "));
+  EXPECT_TRUE(sign_refusal(kHeaderTooLarge).starts_with("552 5.3.4 "));
+  EXPECT_TRUE(sign_refusal(kBareCrInHeader).starts_with("554 5.6.0 "));
+  EXPECT_TRUE(sign_refusal(kBadFieldName).starts_with("554 5.6.0 "));
+  EXPECT_NE(sign_refusal(kBareCrInHeader).find("bare CR"), std::string::npos);
 }
 
 }  // namespace
