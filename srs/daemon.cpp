@@ -1,6 +1,7 @@
 // daemon.cpp - srsd's sessions and its start-up/shut-down sequence (see daemon.hpp).
 #include "srs/daemon.hpp"
 
+#include "core/metrics/exposer.hpp"
 #include "core/net/deadline.hpp"
 #include "core/net/privileges.hpp"
 #include "core/util/log.hpp"
@@ -187,6 +188,7 @@ int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
         }));
     servers.back()->listen(**ep);
   }
+  const auto metrics_endpoint = metrics::start_exposer(s.metrics, "srsd");
   net::drop_privileges(s.user);
   if (auto problem = net::fd_budget_problem("srsd", servers.size() * s.max_connections, 1,
                                             net::raise_fd_limit());

@@ -23,6 +23,7 @@
 
 #include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
+#include "core/metrics/exposer.hpp"
 #include "core/util/config_changes.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
@@ -176,6 +177,8 @@ int run_verifier(Settings& s) {
   proxy::Engine proxy_engine;
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
+  const auto metrics_endpoint =
+      metrics::start_exposer(metrics::load_options(file, metrics::Daemon::verifier), "verifier");
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
   if (auto first = rules.get(); first->greylisting) greylist::start(*first->greylisting, svc.clock);

@@ -1,10 +1,13 @@
 // filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp. SIGHUP
 // rereads the config file: the signing table (keys, domains, rotated keys) for the next
 // message, the relay settings (timeouts, limits, spool, relay address, xforward_hosts) for
-// sessions that start from then on; signer.listen, .threads, .max_connections and .user stay as
-// started, and a reload that changes them logs one "restart to apply" warning.
+// sessions that start from then on; signer.listen, .threads, .max_connections and .user (and
+// metrics.listen: the /metrics endpoint, core/metrics/exposer.hpp, started before privileges
+// are dropped) stay as started, and a reload that changes them logs one "restart to apply"
+// warning.
 #include "signer/filter/filter_server.hpp"
 
+#include "core/metrics/exposer.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
@@ -90,6 +93,7 @@ int run_filter(const FilterOptions& options) {
     asio::write(socket, asio::buffer(std::string_view("421 4.3.2 Too many connections, try again later\r\n")), ignored);
   });
   server.listen(config.listen);
+  const auto metrics_endpoint = metrics::start_exposer(options.metrics, "signer");
   net::drop_privileges(config.user);
   if (auto problem = net::fd_budget_problem("signer", config.max_connections, kFdsPerSession,
                                             net::raise_fd_limit());
