@@ -8,8 +8,9 @@
 // (srs/tcp_table.hpp, one listener per direction, postsrsd 1.x compatible). Untrusted input:
 // request bytes from Postfix (or anyone who can connect). Limits: kMaxQueryOctets per
 // socketmap request (then the connection is closed), kMaxLineOctets per tcp_table line (500,
-// line skipped), an idle timeout per connection, a connection cap per listener. With [metrics]
-// listen set, the metrics are served on PORT+2 (core/metrics/).
+// line skipped), an idle timeout per connection, a connection cap per listener. Each lookup is
+// counted in postseal_srs_total{direction,result} and, with [metrics] listen set, served on
+// PORT+2 (core/metrics/).
 #pragma once
 
 #include "core/metrics/options.hpp"

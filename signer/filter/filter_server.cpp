@@ -41,11 +41,13 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_table(cons
 }
 
 // load_table - build_table, its warnings (RSA keys under 2048 bits) logged at start and on
-// each reload that builds it.
+// each reload that builds it; its domains and keys are the ones the metrics name (domain
+// labels, key ages).
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
   auto table = build_table(o);
-  if (table)
-    for (const auto& w : (*table)->warnings()) log::warning("{}", w);
+  if (!table) return table;
+  for (const auto& w : (*table)->warnings()) log::warning("{}", w);
+  (*table)->publish_metrics();
   return table;
 }
 
