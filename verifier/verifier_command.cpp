@@ -10,7 +10,7 @@
 // FROM), proxy message (rules) and proxy session (relay settings) takes the ones in force when
 // it starts and keeps them to its end. Keys read only at start (verifier/restart_keys.hpp:
 // listen addresses and sockets, threads, connection caps, milter.timeout, [dns], [state],
-// [spf], user, greylist.enable) keep their running values; when the file changes one, the
+// [spf], user, greylist.enable, metrics.listen) keep their running values; when the file changes one, the
 // reload logs one warning naming each with its file and line and "restart to apply", and
 // applies the rest. A reload that fails (a bad value, an unreadable list or whitelist file)
 // changes nothing and logs one line with the file, line and key (man/postseal.8 and
