@@ -5,10 +5,11 @@
 // of cli/config_keys.cpp (unknown keys, types, ranges, naming file and line), the size and
 // kind of the file (config::kMaxFileOctets, not a directory), then runs what each daemon runs
 // at start for the sections present (values, addresses, DNS servers, key and secrets files,
-// users, duplicate signing domains, descriptor budget). Exit 0 and "PATH: ok" (warnings on
+// users, duplicate signing domains, descriptor budget, metrics.listen). Exit 0 and "PATH: ok" (warnings on
 // stderr), else every problem on stderr and exit 78.
 #include "cli/commands.hpp"
 
+#include "core/metrics/options.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "keys/rotation/settings.hpp"
@@ -33,7 +34,7 @@ int check(const std::string& path) {
   const auto file = config::File::load(path);
   std::vector<std::string> all;
   for (auto checks : {signer::check_signer_config, srs::check_srs_config, verifier::check_service_config,
-                      rotation::check_settings})
+                      rotation::check_settings, metrics::check_config})
     for (auto& p : checks(file))
       if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));  // once per file
   int errors = 0;

@@ -5,6 +5,7 @@
 #include "signer/commands.hpp"
 #include "core/dkim/message_verifier.hpp"
 #include "core/dmarc/options.hpp"
+#include "core/metrics/options.hpp"
 #include "core/domainkeys/dk_config.hpp"
 #include "core/state/options.hpp"
 #include "keys/rotation/settings.hpp"
@@ -28,6 +29,7 @@ std::vector<KeyGroup> config_key_groups() {
       {"greylist", greylist::config_keys()},
       {"state", state::config_keys()},
       {"keys", rotation::config_keys()},
+      {"metrics", metrics::config_keys()},
   };
 }
 

@@ -2,19 +2,20 @@
 # install-deps.sh - install the Debian 12 packages postseal needs to build, test, fuzz and benchmark.
 #
 # Idempotent: packages already present are skipped by apt-get. Runs as root (or via sudo).
-# Package scripts must not start system daemons (postfix, unbound, opendkim, postsrsd):
+# Package scripts must not start system daemons (postfix, unbound, opendkim, postsrsd, prometheus):
 # a policy-rc.d that refuses is put in place for the install and removed afterwards.
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config ccache
   libssl-dev libunbound-dev libasio-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libpsl-dev publicsuffix libsqlite3-dev libhiredis-dev zlib1g-dev)
+  libpsl-dev publicsuffix libsqlite3-dev libhiredis-dev zlib1g-dev prometheus-cpp-dev)
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl
   postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2 sasl2-bin libsasl2-modules
   debhelper lintian redis-server postgrey sqlite3 rsyslog
-  python3-authheaders libopendmarc-dev opendmarc libxml2-utils)
+  python3-authheaders libopendmarc-dev opendmarc libxml2-utils
+  prometheus)  # prometheus: promtool checks the /metrics text (tests/blackbox/signer_metrics.sh)
 # The sanitizer stage and fuzzing (scripts/test-asan.sh, scripts/fuzz.sh): clang 16 with
 # libFuzzer and the ASan/UBSan runtimes.
 SANITIZE_PKGS=(clang-16 libclang-rt-16-dev)

@@ -1,6 +1,8 @@
 // daemon.cpp - srsd's sessions and its start-up/shut-down sequence (see daemon.hpp).
 #include "srs/daemon.hpp"
 
+#include "core/metrics/events.hpp"
+#include "core/metrics/exposer.hpp"
 #include "core/net/deadline.hpp"
 #include "core/net/privileges.hpp"
 #include "core/util/log.hpp"
@@ -27,9 +29,21 @@ constexpr std::size_t kReadChunk = 8192;
 // lookup costs a timerfd syscall); an idle connection is closed within idle + this.
 constexpr std::chrono::seconds kDeadlineSlack{1};
 
+// result_label - the lookup's result in postseal_srs_total: rewritten, or why not.
+std::string_view result_label(const Lookup& r) {
+  if (r.found) return "rewritten";
+  if (r.reason.starts_with("bad hash")) return "bad_hash";
+  if (r.reason.starts_with("expired")) return "expired";
+  if (r.reason.starts_with("not SRS")) return "not_srs";
+  if (r.reason.starts_with("no @") || r.reason.starts_with("too long") || r.reason.starts_with("control"))
+    return "malformed";
+  return "not_rewritten";
+}
+
 Lookup lookup(const Rewriter& rw, Direction d, std::string_view key, bool verbose) {
   Lookup r = d == Direction::forward ? rw.forward(key) : rw.reverse(key);
   const char* map = d == Direction::forward ? "forward" : "reverse";
+  metrics::count_srs(map, result_label(r));
   if (verbose)
     log::debug("{} {} -> {}", map, printable(key), r.found ? printable(r.value) : "not found: " + r.reason);
   else if (d == Direction::reverse && !r.found &&
@@ -187,6 +201,7 @@ int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
         }));
     servers.back()->listen(**ep);
   }
+  const auto metrics_endpoint = metrics::start_exposer(s.metrics, "srsd");
   net::drop_privileges(s.user);
   if (auto problem = net::fd_budget_problem("srsd", servers.size() * s.max_connections, 1,
                                             net::raise_fd_limit());

@@ -8,9 +8,12 @@
 // (srs/tcp_table.hpp, one listener per direction, postsrsd 1.x compatible). Untrusted input:
 // request bytes from Postfix (or anyone who can connect). Limits: kMaxQueryOctets per
 // socketmap request (then the connection is closed), kMaxLineOctets per tcp_table line (500,
-// line skipped), an idle timeout per connection, a connection cap per listener.
+// line skipped), an idle timeout per connection, a connection cap per listener. Each lookup is
+// counted in postseal_srs_total{direction,result} and, with [metrics] listen set, served on
+// PORT+2 (core/metrics/).
 #pragma once
 
+#include "core/metrics/options.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/net/server.hpp"
@@ -38,6 +41,7 @@ struct DaemonSettings {
   std::size_t max_connections = net::kDefaultMaxConnections;
   std::chrono::seconds idle_timeout{300};
   bool verbose = false;  // log every lookup
+  metrics::Options metrics;  // [metrics] listen (PORT+2), read at start only
 };
 
 // Lookups - the codec and the rewriter over it, built whole at start and on each reload.

@@ -37,7 +37,7 @@ std::shared_ptr<const Lookups> build_lookups(const Options& o, const config::Fil
 // restart_keys - the [srs] keys read only at start (listeners, user, threads, connection cap,
 // idle timeout), less those the command line sets.
 std::vector<std::string> restart_keys(const Options& o) {
-  std::vector<std::string> keys{"srs.max_connections", "srs.idle_timeout"};
+  std::vector<std::string> keys{"srs.max_connections", "srs.idle_timeout", "metrics.listen"};
   if (!o.socketmap) keys.emplace_back("srs.socketmap");
   if (!o.tcp_forward) keys.emplace_back("srs.tcp_forward");
   if (!o.tcp_reverse) keys.emplace_back("srs.tcp_reverse");
@@ -62,6 +62,7 @@ int run_srsd(const Options& o) {
   s.max_connections = static_cast<std::size_t>(f.integer("srs.max_connections"));
   s.idle_timeout = std::chrono::seconds(f.integer("srs.idle_timeout"));
   s.verbose = o.log.verbose;
+  s.metrics = metrics::load_options(f, metrics::Daemon::srsd);
   // a reload rereads the file and the secrets; listeners, user and threads stay as started,
   // and a reload that changes them says so in one warning
   Reload reload = [&o, &f, keys = restart_keys(o)]() -> std::expected<std::shared_ptr<const Lookups>, std::string> {

@@ -18,7 +18,8 @@ std::vector<std::string> restart_keys(const Settings& s) {
                                 // counting for DMARC reports holds the state store
                                 "dmarc.report_record",
                                 "dmarc.report_max_rows",
-                                "dmarc.report_max_domains"};
+                                "dmarc.report_max_domains",
+                                "metrics.listen"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));
   };

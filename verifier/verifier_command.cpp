@@ -10,7 +10,7 @@
 // FROM), proxy message (rules) and proxy session (relay settings) takes the ones in force when
 // it starts and keeps them to its end. Keys read only at start (verifier/restart_keys.hpp:
 // listen addresses and sockets, threads, connection caps, milter.timeout, [dns], [state],
-// [spf], user, greylist.enable) keep their running values; when the file changes one, the
+// [spf], user, greylist.enable, metrics.listen) keep their running values; when the file changes one, the
 // reload logs one warning naming each with its file and line and "restart to apply", and
 // applies the rest. A reload that fails (a bad value, an unreadable list or whitelist file)
 // changes nothing and logs one line with the file, line and key (man/postseal.8 and
@@ -23,6 +23,7 @@
 
 #include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
+#include "core/metrics/exposer.hpp"
 #include "core/util/config_changes.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/endpoint.hpp"
@@ -176,6 +177,8 @@ int run_verifier(Settings& s) {
   proxy::Engine proxy_engine;
   std::unique_ptr<proxy::Proxy> proxy;
   if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
+  const auto metrics_endpoint =
+      metrics::start_exposer(metrics::load_options(file, metrics::Daemon::verifier), "verifier");
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));
   // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
   if (auto first = rules.get(); first->greylisting) greylist::start(*first->greylisting, svc.clock);

@@ -32,6 +32,7 @@ struct SignerKey {
   std::string domain;    // d=
   std::string selector;  // s=
   std::shared_ptr<const crypto::PrivateKey> key;
+  std::string path;      // the key file it came from (key age in the metrics); may be empty
 };
 
 struct SignOptions {

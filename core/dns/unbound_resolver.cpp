@@ -1,5 +1,6 @@
 // unbound_resolver.cpp - libunbound on Asio (see unbound_resolver.hpp).
 #include "core/dns/unbound_resolver.hpp"
+#include "core/metrics/events.hpp"
 
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -140,7 +141,10 @@ void UnboundResolver::watch() {
 
 asio::awaitable<Answer> UnboundResolver::lookup(std::string name, RrType type) {
   // ctx_, pending_ and the watch are only touched on strand_ (see the header).
-  co_return co_await asio::co_spawn(strand_, lookup_on_strand(std::move(name), type), asio::use_awaitable);
+  const auto start = std::chrono::steady_clock::now();
+  Answer answer = co_await asio::co_spawn(strand_, lookup_on_strand(std::move(name), type), asio::use_awaitable);
+  metrics::count_dns_lookup(to_string(answer.rcode), std::chrono::steady_clock::now() - start);
+  co_return answer;
 }
 
 asio::awaitable<Answer> UnboundResolver::lookup_on_strand(std::string name, RrType type) {

@@ -1,6 +1,7 @@
 // server.cpp - listeners and accept loops (see server.hpp).
 #include "core/net/server.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 
@@ -131,14 +132,19 @@ void Server::launch(Socket socket) {
     return;
   }
   active_->fetch_add(1);
+  metrics::session_started(name_);
   auto executor = socket.get_executor();
   asio::co_spawn(
       executor,
-      [handler = handler_, active = active_, s = std::move(socket)]() mutable -> asio::awaitable<void> {
+      [handler = handler_, active = active_, name = name_, s = std::move(socket)]() mutable -> asio::awaitable<void> {
         struct Release {
           std::shared_ptr<std::atomic<std::size_t>> count;
-          ~Release() { count->fetch_sub(1); }
-        } release{active};
+          std::string name;
+          ~Release() {
+            count->fetch_sub(1);
+            metrics::session_ended(name);
+          }
+        } release{active, name};
         co_await handler(std::move(s));
       },
       [name = name_](std::exception_ptr e) {

@@ -1,10 +1,13 @@
 // filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp. SIGHUP
 // rereads the config file: the signing table (keys, domains, rotated keys) for the next
 // message, the relay settings (timeouts, limits, spool, relay address, xforward_hosts) for
-// sessions that start from then on; signer.listen, .threads, .max_connections and .user stay as
-// started, and a reload that changes them logs one "restart to apply" warning.
+// sessions that start from then on; signer.listen, .threads, .max_connections and .user (and
+// metrics.listen: the /metrics endpoint, core/metrics/exposer.hpp, started before privileges
+// are dropped) stay as started, and a reload that changes them logs one "restart to apply"
+// warning.
 #include "signer/filter/filter_server.hpp"
 
+#include "core/metrics/exposer.hpp"
 #include "core/net/daemon.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
@@ -38,11 +41,13 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_table(cons
 }
 
 // load_table - build_table, its warnings (RSA keys under 2048 bits) logged at start and on
-// each reload that builds it.
+// each reload that builds it; its domains and keys are the ones the metrics name (domain
+// labels, key ages).
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const FilterOptions& o) {
   auto table = build_table(o);
-  if (table)
-    for (const auto& w : (*table)->warnings()) log::warning("{}", w);
+  if (!table) return table;
+  for (const auto& w : (*table)->warnings()) log::warning("{}", w);
+  (*table)->publish_metrics();
   return table;
 }
 
@@ -90,6 +95,7 @@ int run_filter(const FilterOptions& options) {
     asio::write(socket, asio::buffer(std::string_view("421 4.3.2 Too many connections, try again later\r\n")), ignored);
   });
   server.listen(config.listen);
+  const auto metrics_endpoint = metrics::start_exposer(options.metrics, "signer");
   net::drop_privileges(config.user);
   if (auto problem = net::fd_budget_problem("signer", config.max_connections, kFdsPerSession,
                                             net::raise_fd_limit());

@@ -8,6 +8,7 @@
 // build (unreadable or too open key, bad config) is logged and the old one stays in use.
 #pragma once
 
+#include "core/metrics/options.hpp"
 #include "core/net/daemon.hpp"
 #include "signer/filter/filter_config.hpp"
 
@@ -27,6 +28,7 @@ struct FilterOptions {
   std::optional<std::string> config_path;  // reread on SIGHUP
   std::vector<KeyOption> keys;             // --key, override the file
   net::LogOptions log;
+  metrics::Options metrics;                // [metrics] listen, read at start only
   // configure - the [signer] relay settings of a config file under the command line's
   // --listen/--relay/--user/--protocol (at start and on SIGHUP); throws StartupError
   std::function<FilterConfig(const config::File*)> configure;

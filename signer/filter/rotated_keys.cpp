@@ -26,7 +26,7 @@ std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Rec
     return fmt::format("rotated key {}: {} is not an {} key", rotation::record_name(r), r.file, crypto::to_string(r.a));
   if (auto w = crypto::size_warning(**key, r.file))
     warnings.push_back("rotated key " + rotation::record_name(r) + ": " + *w);
-  dkim::SignerKey signer_key{policy.domain, r.s, *key};
+  dkim::SignerKey signer_key{policy.domain, r.s, *key, r.file};
   auto same = std::find_if(policy.keys.begin(), policy.keys.end(),
                            [&](const dkim::SignerKey& k) { return k.key->type() == r.a; });
   if (same == policy.keys.end()) policy.keys.push_back(std::move(signer_key));

@@ -3,6 +3,7 @@
 
 #include "signer/filter/from_domain.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -36,6 +37,7 @@ class SigningMessageStep final : public relay::MessageStep {
     out.prepend = step_.finish(headers);
     out.summary = step_.summary();
     out.notes = step_.opendkim_lines();
+    count_signed(step_);
     if (step_.decision() == SignDecision::tempfail) {
       out.relay = false;
       out.reply = std::string(kMustSignReply);
@@ -48,6 +50,13 @@ class SigningMessageStep final : public relay::MessageStep {
 };
 
 }  // namespace
+
+void count_signed(const SignStep& step) {
+  std::string_view result = "signed";
+  if (step.decision() == SignDecision::pass_unsigned) result = "unsigned";
+  if (step.decision() == SignDecision::tempfail) result = "deferred";
+  metrics::count_signed(step.signing_domain(), result);
+}
 
 relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock) {
   return [&tables, &clock](const std::vector<mail::HeaderField>& headers,

@@ -46,6 +46,8 @@ class SignStep {
   std::string finish(const std::vector<mail::HeaderField>& headers);
 
   SignDecision decision() const { return decision_; }
+  // signing_domain - the configured domain whose policy applies, empty when none does.
+  std::string_view signing_domain() const { return policy_ ? std::string_view(policy_->domain) : std::string_view(); }
   // summary - the log text: "DKIM-Signature added (d=, s=, a=)", "passed unsigned: why",
   // "deferred: why"; for DomainKeys domains followed by ", DomainKey-Signature added (d=, s=,
   // c=)" or ", no DomainKey-Signature: why".
@@ -69,6 +71,10 @@ class SignStep {
 
 // TableHolder - the signing table in use; SIGHUP swaps it while sessions keep theirs.
 using TableHolder = net::Reloadable<const SigningTable>;
+
+// count_signed - the message in the metrics (postseal_messages_signed_total): its signing
+// domain, and "signed", "unsigned" or "deferred" (the filter's and the milter's).
+void count_signed(const SignStep& step);
 
 // signing_steps - the relay session's step factory for `postseal signer`: a SignStep per
 // message; a tempfail decision refuses the message with 451 4.7.0.

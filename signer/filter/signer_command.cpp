@@ -68,11 +68,12 @@ FilterOptions make_options(const Cli& cli) {
   if (!path.empty()) o.config_path = path;
   o.configure = [cli](const config::File* f) { return configured(cli, f); };
   o.config = o.configure(&file);
-  o.restart_keys = {"signer.threads", "signer.max_connections"};
+  o.restart_keys = {"signer.threads", "signer.max_connections", "metrics.listen"};
   if (cli.listen.empty()) o.restart_keys.emplace_back("signer.listen");
   if (cli.user.empty()) o.restart_keys.emplace_back("signer.user");
   for (const auto& k : cli.keys) o.keys.push_back(parse_key_option(k));
   o.log = cli.log;
+  o.metrics = metrics::load_options(file, metrics::Daemon::signer);
   return o;
 }
 

@@ -1,6 +1,8 @@
 // signing_table.cpp - build and query the per-domain signing table (see signing_table.hpp).
 #include "signer/filter/signing_table.hpp"
 
+#include "core/metrics/events.hpp"
+#include "core/metrics/key_age.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/domainkeys/dk_config.hpp"
@@ -44,7 +46,7 @@ std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vec
     auto w = crypto::size_warning(**key, e.substr(colon + 1));
     if (w && std::find(found.warnings.begin(), found.warnings.end(), *w) == found.warnings.end())
       found.warnings.push_back(*w);  // once per file, however many domains use it
-    out.push_back(dkim::SignerKey{domain, e.substr(0, colon), *key});
+    out.push_back(dkim::SignerKey{domain, e.substr(0, colon), *key, e.substr(colon + 1)});
   }
   return out;
 }
@@ -85,6 +87,20 @@ std::expected<std::pair<dkim::Canon, dkim::Canon>, std::string> parse_canonicali
   auto b = canon(text.substr(slash + 1));
   if (!b) return std::unexpected(b.error());
   return std::pair{*h, *b};
+}
+
+std::vector<std::string> SigningTable::domains() const {
+  std::vector<std::string> out;
+  for (const auto& p : policies_) out.push_back(p.domain);
+  return out;
+}
+
+void SigningTable::publish_metrics() const {
+  std::vector<metrics::KeyFile> files;
+  for (const auto& p : policies_)
+    for (const auto& k : p.keys) files.push_back({k.domain, k.selector, k.path});
+  metrics::set_signing_domains(domains());
+  metrics::set_key_files(files);
 }
 
 const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {

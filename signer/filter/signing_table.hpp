@@ -43,6 +43,10 @@ class SigningTable {
   const DomainPolicy* lookup(std::string_view from_domain) const;
   std::size_t size() const { return policies_.size(); }
   const std::vector<DomainPolicy>& policies() const { return policies_; }
+  // domains - every policy's domain (the metrics' domain labels).
+  std::vector<std::string> domains() const;
+  // publish_metrics - the domains and key files in the metrics (domain labels, key ages).
+  void publish_metrics() const;
   // warnings - what loading the keys found worth saying but not refusing (small RSA keys).
   const std::vector<std::string>& warnings() const { return warnings_; }
 

@@ -1,6 +1,7 @@
 // decider.cpp - SPF of HELO and MAIL FROM turned into a verdict (see decider.hpp).
 #include "verifier/decision/decider.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "verifier/auth_results.hpp"
@@ -42,10 +43,11 @@ asio::awaitable<IdentityCheck> Decider::check(std::string_view identity, const s
   if (auto hit = cache_.find(key)) {
     c.cached = true;
     c.outcome = *hit;
-    co_return c;
+  } else {
+    c.outcome = co_await checker_(q);
+    cache_.store(key, c.outcome);
   }
-  c.outcome = co_await checker_(q);
-  cache_.store(key, c.outcome);
+  metrics::count_spf(spf::to_string(c.outcome.result));
   co_return c;
 }
 
@@ -180,6 +182,7 @@ asio::awaitable<Decision> Decider::decide(const Transaction& t) {
       d.helo.outcome.result = spf::SpfResult::none;
       d.helo.outcome.reason = "HELO name is not a domain name";
       d.helo.outcome.domain = t.helo;
+      metrics::count_spf(spf::to_string(d.helo.outcome.result));
     }
     if (judge(options_.helo_reject, d.helo, null_sender, spf::Identity::helo, t, d)) co_return d;
   }

@@ -1,6 +1,7 @@
 // greylister.cpp - greylisting over the state store (see greylister.hpp).
 #include "verifier/greylist/greylister.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/net/address_list.hpp"
 #include "core/util/log.hpp"
 
@@ -173,6 +174,12 @@ state::Result<Outcome> Greylister::check_triplet(const std::string& key, const s
 }
 
 Outcome Greylister::check(const Request& r) {
+  Outcome outcome = decide(r);
+  metrics::count_greylist(to_string(outcome.action));
+  return outcome;
+}
+
+Outcome Greylister::decide(const Request& r) {
   stats_.checks.fetch_add(1, std::memory_order_relaxed);
   if (auto reason = skip_reason(r); !reason.empty()) {
     stats_.skips.fetch_add(1, std::memory_order_relaxed);

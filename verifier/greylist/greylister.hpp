@@ -93,7 +93,8 @@ class Greylister {
   // `store` and `clock` must outlive the greylister.
   Greylister(state::Store& store, const Clock& clock, Options options);
 
-  // check - the decision for one recipient (thread-safe).
+  // check - the decision for one recipient (thread-safe), counted in the metrics
+  // (postseal_greylist_total{decision}).
   Outcome check(const Request& request);
 
   const Options& options() const { return options_; }
@@ -102,6 +103,7 @@ class Greylister {
   const Clock& clock() const { return clock_; }
 
  private:
+  Outcome decide(const Request& request);
   std::string skip_reason(const Request& r) const;
   state::Result<bool> auto_whitelisted(const std::string& client);
   state::Result<Outcome> check_triplet(const std::string& key, const std::string& client);

@@ -2,6 +2,7 @@
 #include "verifier/milter/milter.hpp"
 
 #include "core/dmarc/auth_result.hpp"
+#include "core/metrics/events.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
@@ -10,6 +11,7 @@
 #include "verifier/greylist/answer.hpp"
 #include "verifier/greylist/front_end.hpp"
 #include "verifier/milter/rcpt_greylist.hpp"
+#include "verifier/result_metrics.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/use_future.hpp>
@@ -397,14 +399,20 @@ sfsistat refuse(SMFICTX* ctx, Session& s, std::string_view reply) {
 // sign_message - end of an internal message: the signature fields added (and logged as the
 // content filter and OpenDKIM log them), passed unsigned, or refused.
 sfsistat sign_message(SMFICTX* ctx, Session& s) {
+  if (!s.header_problem.empty() || !s.sign) metrics::count_signed({}, "deferred");
   if (!s.header_problem.empty()) return refuse(ctx, s, sign_refusal(s.header_problem));
   if (!s.sign) return refuse(ctx, s, signer::kMustSignReply);
   const std::string text = s.sign->finish(s.fields);
-  if (s.sign->decision() == signer::SignDecision::tempfail) return refuse(ctx, s, signer::kMustSignReply);
-  if (s.sign->decision() == signer::SignDecision::sign && !insert_signature(ctx, text)) {
-    log::error("{}: milter: the MTA did not take the signature fields", s.queue_id);
+  if (s.sign->decision() == signer::SignDecision::tempfail) {
+    signer::count_signed(*s.sign);
     return refuse(ctx, s, signer::kMustSignReply);
   }
+  if (s.sign->decision() == signer::SignDecision::sign && !insert_signature(ctx, text)) {
+    log::error("{}: milter: the MTA did not take the signature fields", s.queue_id);
+    metrics::count_signed(s.sign->signing_domain(), "deferred");
+    return refuse(ctx, s, signer::kMustSignReply);
+  }
+  signer::count_signed(*s.sign);
   for (const auto& line : s.sign->opendkim_lines()) log::info("{}: {}", s.queue_id, line);
   log::info("{}: milter: {} ({})", s.queue_id, s.sign->summary(), *s.internal);
   s.reset_message();
@@ -441,6 +449,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     }
     if (s->greylist_delayed) add_x_greylist(ctx, *s, *s->greylist_delayed);
     auto verdict = evaluate_dmarc(*s, dkim);
+    verifier::count_results(dkim, verdict);
     auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"), ar.data());
     log::info("{}: milter: {}", s->queue_id, results_log_text(ar));

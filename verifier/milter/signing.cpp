@@ -61,8 +61,9 @@ std::expected<std::shared_ptr<const signer::SigningTable>, std::string> signing_
   if ((*table)->size() == 0)
     return std::unexpected("milter.mode signs but the configuration has no [[signer.domain]] table");
   auto rotated = signer::load_rotated_keys(*table, file, clock);
-  if (rotated)
-    for (const auto& w : (*rotated)->warnings()) log::warning("milter: {}", w);  // small RSA keys
+  if (!rotated) return rotated;
+  for (const auto& w : (*rotated)->warnings()) log::warning("milter: {}", w);  // small RSA keys
+  (*rotated)->publish_metrics();
   return rotated;
 }
 

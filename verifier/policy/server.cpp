@@ -1,6 +1,7 @@
 // server.cpp - the policy protocol loops (see server.hpp).
 #include "verifier/policy/server.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/net/deadline.hpp"
 #include "core/util/log.hpp"
 #include "verifier/policy/session.hpp"
@@ -35,7 +36,9 @@ asio::awaitable<bool> answer_ready(RequestReader& reader, PolicySession& session
     }
     if (!*next) co_return true;
     try {
-      out += co_await session.answer(**next);
+      std::string answer = co_await session.answer(**next);
+      metrics::count_policy_answer(answer);
+      out += answer;
     } catch (const std::exception& e) {
       log::error("policy service error: {}: closing the connection without an answer", e.what());
       co_return false;

@@ -10,6 +10,7 @@
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_record.hpp"
 #include "verifier/message_report.hpp"
+#include "verifier/result_metrics.hpp"
 
 #include <fmt/format.h>
 
@@ -50,6 +51,7 @@ class VerifyStep final : public relay::MessageStep {
     if (rules_->dmarc)
       report.dmarc = co_await verifier::evaluate_dmarc(*rules_->dmarc, *inbound_.resolver,
                                                        verifier::dmarc_message(headers, report));
+    verifier::count_results(report.dkim, report.dmarc);
     if (report.dmarc && inbound_.dmarc_recording)
       verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc);
     co_return outcome(report, headers);

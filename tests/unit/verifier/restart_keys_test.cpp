@@ -8,6 +8,7 @@
 
 #include "core/dmarc/options.hpp"
 #include "core/dns/resolver_factory.hpp"
+#include "core/metrics/options.hpp"
 #include "core/state/options.hpp"
 #include "verifier/commands.hpp"
 #include "verifier/greylist/options.hpp"
@@ -28,6 +29,7 @@ class RestartKeys : public ::testing::Test {
     config::declare(greylist::config_keys());
     config::declare(state::config_keys());
     config::declare(dns::dns_config_keys());
+    config::declare(metrics::config_keys());
     config::declare(dmarc::config_keys());
   }
   static bool has(const std::vector<std::string>& keys, std::string_view key) {

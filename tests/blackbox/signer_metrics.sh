@@ -1,0 +1,69 @@
+#!/bin/bash
+# signer_metrics.sh - `postseal signer` with [metrics] listen on a free loopback port, no
+# Postfix: messages through it (tests/integration/signer/send_messages.py, the fake
+# downstream), /metrics scraped over HTTP; postseal_messages_signed_total moves for the
+# configured domain, an unconfigured From domain counts as "other", build info is there, the
+# text passes `promtool check metrics` (Debian's prometheus package), and without listen no
+# metrics port is opened. Ports: picked free by the kernel.
+set -u
+: "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
+PY=/usr/bin/python3
+DOWN=$POSTSEAL_SRC/tests/integration/signer/fake_downstream.py
+SEND=$POSTSEAL_SRC/tests/integration/signer/send_messages.py
+R=$(mktemp -d /var/tmp/postseal-metrics.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$R"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() { echo "FAIL: $*" >&2; [ -f "$R/signer.log" ] && tail -5 "$R/signer.log" >&2; exit 1; }
+wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$R/$1.txt" || fail "scrape $1 of :$MPORT failed"; }
+# value NAME_AND_LABELS FILE - the sample's value, empty when absent
+value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; scripts/install-deps.sh installs it)"
+
+FPORT=$(free_port); DPORT=$(free_port); MPORT=$(free_port)
+mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
+openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
+$PY "$DOWN" "$DPORT" accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
+wait_port "$DPORT"
+cat > "$R/postseal.toml" <<TOML
+[signer]
+listen = "127.0.0.1:$FPORT"
+relay = "127.0.0.1:$DPORT"
+
+[[signer.domain]]
+name = "rsa.example"
+keys = ["r1:$R/keys/r1.private"]
+
+[metrics]
+listen = "127.0.0.1:$MPORT"
+TOML
+"$POSTSEAL" check-config -c "$R/postseal.toml" >/dev/null 2>&1 || fail "check-config refuses the test config"
+"$POSTSEAL" signer -c "$R/postseal.toml" --foreground >"$R/signer.log" 2>&1 & PIDS+=($!)
+wait_port "$FPORT"; wait_port "$MPORT"
+grep -q "metrics on http://127.0.0.1:$MPORT/metrics" "$R/signer.log" || fail "no 'metrics on' start line"
+
+scrape before
+signed='postseal_messages_signed_total{domain="rsa.example",result="signed"}'
+other='postseal_messages_signed_total{domain="other",result="unsigned"}'
+[ "$(value "$signed" "$R/before.txt")" = "0" ] || fail "signed series not at 0 before any mail"
+$PY "$SEND" "$FPORT" m 3 rsa.example,rsa.example,stranger.example || fail "sending through the signer failed"
+scrape after
+[ "$(value "$signed" "$R/after.txt")" = "2" ] || fail "postseal_messages_signed_total for rsa.example is '$(value "$signed" "$R/after.txt")', want 2"
+[ "$(value "$other" "$R/after.txt")" = "1" ] || fail "the unconfigured From domain did not count as other/unsigned"
+grep -q "stranger.example" "$R/after.txt" && fail "an unconfigured From domain became a label"
+grep -q '^postseal_build_info{version="[0-9][^"]*"} 1$' "$R/after.txt" || fail "no postseal_build_info"
+grep -q '^postseal_sessions_in_flight{server="signer"} 0$' "$R/after.txt" || fail "sessions in flight not back to 0"
+promtool check metrics <"$R/after.txt" >"$R/promtool.txt" 2>&1 || { cat "$R/promtool.txt" >&2; fail "promtool check metrics"; }
+echo "PASS: signer metrics scraped, counted and well-formed"
+
+# without [metrics] listen: no HTTP listener at all
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'
+sed -i '/^\[metrics\]/,$d' "$R/postseal.toml"
+"$POSTSEAL" signer -c "$R/postseal.toml" --foreground >"$R/signer2.log" 2>&1 & PIDS+=($!)
+wait_port "$FPORT"
+ss -Hltn "sport = :$MPORT" | grep -q . && fail "a metrics port is open without [metrics] listen"
+grep -q "metrics on" "$R/signer2.log" && fail "metrics start line without [metrics] listen"
+echo "PASS: no metrics listener by default"
