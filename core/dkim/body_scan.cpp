@@ -308,6 +308,7 @@ std::vector<ScanWidth> scan_widths() {
   static const std::vector<ScanWidth> widths = [] {
     std::vector<ScanWidth> w{ScanWidth::octet};
 #if defined(POSTSEAL_BODY_SCAN_X86)
+    __builtin_cpu_init();  // needed when the first BodyHasher is made before main() runs
     w.push_back(ScanWidth::sse2);
     if (has_avx2()) w.push_back(ScanWidth::avx2);
     if (has_avx512()) w.push_back(ScanWidth::avx512);
