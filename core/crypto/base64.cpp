@@ -1,18 +1,22 @@
-// base64.cpp - RFC 4648 4 base64 (see base64.hpp); encoding through OpenSSL's EVP_EncodeBlock.
+// base64.cpp - RFC 4648 4 base64 (see base64.hpp): encoding through OpenSSL's EVP_EncodeBlock,
+// decoding in one pass with a 256-entry table of octet classes (symbol value, whitespace, "=",
+// bad).
 #include "core/crypto/base64.hpp"
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cstdint>
 
 namespace postseal::crypto {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// Octet classes for the decoder: 0-63 is a symbol's value.
+constexpr std::uint8_t kSpace = 64, kPad = 65, kBad = 66;
 
 // symbol_value - the 6-bit value of an alphabet octet, -1 for anything else.
-int symbol_value(char c) {
+constexpr int symbol_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -21,24 +25,20 @@ int symbol_value(char c) {
   return -1;
 }
 
-// compact - the text without whitespace, or nullopt if an octet is not base64 or data
-// follows padding.
-std::optional<std::string> compact(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t pad = 0;
-  for (char c : text) {
-    if (is_space(c)) continue;
-    if (c == '=') {
-      ++pad;
-    } else if (symbol_value(c) < 0 || pad != 0) {
-      return std::nullopt;
-    }
-    out.push_back(c);
-  }
-  if (pad > 2 || out.size() % 4 != 0) return std::nullopt;
-  return out;
+// octet_class - a symbol's value, kSpace (SP, HTAB, CR, LF), kPad ('=') or kBad.
+constexpr std::uint8_t octet_class(char c) {
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return kSpace;
+  if (c == '=') return kPad;
+  int v = symbol_value(c);
+  return v < 0 ? kBad : static_cast<std::uint8_t>(v);
 }
+
+// kClasses - octet_class() of every octet, so decoding is one table look-up per octet.
+constexpr std::array<std::uint8_t, 256> kClasses = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int i = 0; i < 256; ++i) t[static_cast<std::size_t>(i)] = octet_class(static_cast<char>(i));
+  return t;
+}();
 
 }  // namespace
 
@@ -53,23 +53,29 @@ std::string base64_encode(std::string_view octets) {
 
 std::optional<std::string> base64_decode(std::string_view text, std::size_t max_text_octets) {
   if (text.size() > max_text_octets) return std::nullopt;
-  auto clean = compact(text);
-  if (!clean) return std::nullopt;
-  std::string_view symbols(*clean);
-  while (symbols.ends_with('=')) symbols.remove_suffix(1);
-  std::string out;
-  out.reserve(symbols.size() / 4 * 3 + 2);
+  std::string out(text.size() / 4 * 3 + 3, '\0');  // 6 bits per octet at most: fits
+  std::size_t written = 0, symbols = 0, pad = 0;
   std::uint32_t acc = 0;
   int bits = 0;
-  for (char c : symbols) {
-    acc = (acc << 6) | static_cast<std::uint32_t>(symbol_value(c));
+  for (char c : text) {
+    std::uint8_t v = kClasses[static_cast<unsigned char>(c)];
+    if (v == kSpace) continue;
+    if (v == kBad || (v != kPad && pad != 0)) return std::nullopt;  // data after padding
+    ++symbols;
+    if (v == kPad) {
+      ++pad;
+      continue;
+    }
+    acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+      out[written++] = static_cast<char>((acc >> bits) & 0xff);
     }
   }
+  if (pad > 2 || symbols % 4 != 0) return std::nullopt;
   if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical trailing bits
+  out.resize(written);
   return out;
 }
 

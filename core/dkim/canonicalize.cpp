@@ -2,55 +2,33 @@
 //
 // Untrusted input: header fields and body octets of a message being signed or verified.
 // The body canonicalizer is a small state machine (a pending CR, a pending WSP run, a count
-// of deferred CRLFs) so a chunk may end anywhere and chunked hashing equals one-pass hashing
-// (docs/security.md 19). Memory is O(1): canonical output goes through a fixed kHashBufferBytes
-// buffer into the digest. Hot path: bytes that need no change are found 16 at a time (SSE2)
-// and copied in bulk; no per-byte calls or allocations.
+// of deferred empty lines, whether the current line has content) so a chunk may end anywhere
+// and chunked hashing equals one-pass hashing (docs/security.md 19). A CRLF that ends a line
+// with content is output at once; one that ends an empty line is deferred until content
+// shows it is not trailing. Between the octets the state machine must see, a BlockCopier
+// (body_scan.hpp) canonicalizes 16, 32 or 64 octets a step straight into the output buffer.
+// Memory is O(1): canonical output goes through a fixed kHashBufferBytes buffer into the
+// digest, one update per full buffer; no per-octet calls or allocations. Limits: the buffer is
+// written only through put() (one octet, after a check) and the copier (given the room left);
+// the l= limit is applied when the buffer is hashed.
 #include "core/dkim/canonicalize.hpp"
+
+#include "core/crypto/digest.hpp"
+#include "core/dkim/body_scan.hpp"
 
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
-#include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace postseal::dkim {
 
 namespace {
 
 // kHashBufferBytes - canonical output is batched into digest updates of this size.
-constexpr std::size_t kHashBufferBytes = 32 * 1024;
+constexpr std::size_t kHashBufferBytes = 16 * 1024;
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-// skip_plain_relaxed - index of the first octet at or after i that relaxed canonicalization
-// may change: HTAB, CR, or SP followed by SP/HTAB/CR (or by the chunk's end).
-std::size_t skip_plain_relaxed(const char* p, std::size_t i, std::size_t n) {
-#if defined(__SSE2__)
-  const __m128i cr = _mm_set1_epi8('\r'), tab = _mm_set1_epi8('\t'), sp = _mm_set1_epi8(' ');
-  while (i + 17 <= n) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
-    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, tab));
-    __m128i next_wsp = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, sp), _mm_cmpeq_epi8(next, tab)),
-                                    _mm_cmpeq_epi8(next, cr));
-    special = _mm_or_si128(special, _mm_and_si128(_mm_cmpeq_epi8(v, sp), next_wsp));
-    int mask = _mm_movemask_epi8(special);
-    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    i += 16;
-  }
-#endif
-  for (; i < n; ++i) {
-    char c = p[i];
-    if (c == '\r' || c == '\t') return i;
-    if (c == ' ' && (i + 1 == n || is_wsp(p[i + 1]) || p[i + 1] == '\r')) return i;
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -63,140 +41,184 @@ std::optional<Canon> parse_canon_name(std::string_view name) {
 }
 
 struct BodyHasher::State {
-  Canon canon;
+  Canon canon = Canon::simple;
+  BlockCopier copy = nullptr;
   EVP_MD_CTX* ctx = nullptr;
   std::optional<std::uint64_t> limit;
-  std::uint64_t length = 0;   // canonical octets produced
-  std::uint64_t hashed = 0;   // canonical octets fed to the digest (<= limit)
-  std::uint64_t crlf_pending = 0;
-  bool cr_pending = false;
-  bool wsp_pending = false;
+  std::uint64_t flushed = 0;       // canonical octets moved out of the buffer (hashed up to limit)
+  std::uint64_t crlf_pending = 0;  // empty lines not yet known not to be trailing
+  bool cr_pending = false;         // the last chunk ended with a CR
+  bool wsp_pending = false;        // relaxed: a WSP run not yet known not to end its line
+  bool line_open = false;          // the current line has content
   std::size_t used = 0;
-  std::array<char, kHashBufferBytes> buffer;
+  std::array<char, kHashBufferBytes> buffer;  // left uninitialized (only [0, used) is read)
 
+  std::uint64_t length() const { return flushed + used; }
+  std::size_t room() const { return buffer.size() - used; }
+
+  // flush - hash the buffered octets that lie within the limit, empty the buffer.
   void flush() {
-    if (used != 0) EVP_DigestUpdate(ctx, buffer.data(), used);
+    std::size_t n = used;
+    if (limit)
+      n = static_cast<std::size_t>(std::min<std::uint64_t>(n, *limit - std::min(*limit, flushed)));
+    if (n != 0) EVP_DigestUpdate(ctx, buffer.data(), n);
+    flushed += used;
     used = 0;
   }
-  // emit - append canonical octets (counted; hashed up to the limit).
-  void emit(const char* p, std::size_t n) {
-    length += n;
-    if (limit) {
-      if (hashed >= *limit) return;
-      n = static_cast<std::size_t>(std::min<std::uint64_t>(n, *limit - hashed));
-    }
-    hashed += n;
-    if (n > buffer.size() - used) {
-      flush();
-      if (n >= buffer.size()) {
-        EVP_DigestUpdate(ctx, p, n);
-        return;
-      }
-    }
-    std::memcpy(buffer.data() + used, p, n);
-    used += n;
+  void put(char c) {
+    if (used == buffer.size()) flush();
+    buffer[used++] = c;
   }
-  // content - non-line-end octets: first the deferred CRLFs and WSP they make real.
-  void content(const char* p, std::size_t n) {
-    for (; crlf_pending != 0; --crlf_pending) emit("\r\n", 2);
-    if (wsp_pending) emit(" ", 1);
+  // put_pending - before content: the deferred empty lines (not trailing) and the WSP run.
+  void put_pending() {
+    for (; crlf_pending != 0; --crlf_pending) {
+      put('\r');
+      put('\n');
+    }
+    if (wsp_pending) put(' ');
     wsp_pending = false;
-    emit(p, n);
   }
+  // content - p[i] is an ordinary octet: what is pending, p[i], then what the copier takes.
+  std::size_t content(const char* p, std::size_t i, std::size_t n) {
+    if (crlf_pending != 0 || wsp_pending) put_pending();
+    put(p[i++]);
+    line_open = true;
+    while (i < n) {
+      if (room() < kCopierRoom) flush();
+      Copied c = copy(p + i, n - i, buffer.data() + used, room());
+      i += c.in;
+      used += c.out;
+      if (room() >= kCopierRoom) break;  // stopped at an octet for the state machine, or the end
+    }
+    return i;
+  }
+  // line_end - a CRLF: output at once after content, deferred after an empty line.
   void line_end() {
-    ++crlf_pending;
-    wsp_pending = false;
+    if (line_open) {
+      put('\r');
+      put('\n');
+    } else {
+      ++crlf_pending;
+    }
+    line_open = false;
+    wsp_pending = false;  // 3.4.4: WSP at the end of a line is dropped
   }
-  // carriage_return - a CR at p[i]; returns octets consumed (CR pending at chunk end).
+  // carriage_return - a CR at p[i]: a line end, a bare CR (content), or pending at chunk end.
   std::size_t carriage_return(const char* p, std::size_t i, std::size_t n) {
     if (i + 1 == n) {
       cr_pending = true;
-      return 1;
+      return n;
     }
-    if (p[i + 1] == '\n') {
-      line_end();
-      return 2;
-    }
-    content("\r", 1);
-    return 1;
+    if (p[i + 1] != '\n') return content(p, i, n);
+    line_end();
+    return i + 2;
   }
-  // resume_cr - a CR left pending at the end of the previous chunk meets this chunk.
-  std::size_t resume_cr(const char* p, std::size_t n) {
+  // resume_cr - a CR left pending at the end of the previous chunk meets this one (n > 0).
+  std::size_t resume_cr(const char* p) {
     cr_pending = false;
-    if (n != 0 && p[0] == '\n') {
+    if (p[0] == '\n') {
       line_end();
       return 1;
     }
-    content("\r", 1);
+    bare_cr();
     return 0;
   }
-  void update_simple(const char* p, std::size_t n) {
-    std::size_t i = cr_pending ? resume_cr(p, n) : 0;
-    while (i < n) {
-      const void* hit = std::memchr(p + i, '\r', n - i);
-      std::size_t end = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - p) : n;
-      if (end > i) content(p + i, end - i);
-      i = end;
-      if (i < n) i += carriage_return(p, i, n);
-    }
+  // bare_cr - a CR not followed by LF is an ordinary octet.
+  void bare_cr() {
+    put_pending();
+    put('\r');
+    line_open = true;
   }
-  void update_relaxed(const char* p, std::size_t n) {
-    std::size_t i = cr_pending ? resume_cr(p, n) : 0;
-    if (wsp_pending) {
-      while (i < n && is_wsp(p[i])) ++i;  // the run goes on from the previous chunk
-    }
+  // wsp_run - a WSP run from p[i] (relaxed): pending until content shows it does not end its line.
+  std::size_t wsp_run(const char* p, std::size_t i, std::size_t n) {
+    do ++i;
+    while (i < n && is_wsp(p[i]));
+    wsp_pending = true;
+    return i;
+  }
+  void update(const char* p, std::size_t n) {
+    std::size_t i = cr_pending ? resume_cr(p) : 0;
+    bool relaxed = canon == Canon::relaxed;
     while (i < n) {
-      std::size_t end = skip_plain_relaxed(p, i, n);
-      if (end > i) content(p + i, end - i);
-      i = end;
-      if (i == n) break;
-      if (p[i] == '\r') {
-        i += carriage_return(p, i, n);
+      char c = p[i];
+      if (c == '\r') {
+        i = carriage_return(p, i, n);
+      } else if (relaxed && is_wsp(c)) {
+        i = wsp_run(p, i, n);
       } else {
-        while (i < n && is_wsp(p[i])) ++i;
-        wsp_pending = true;
+        i = content(p, i, n);
       }
     }
   }
+  // finish_lines - a CR left pending is content; the last line with content gets its CRLF
+  // (3.4.3: an empty simple body is one CRLF; 3.4.4: an empty relaxed body stays empty).
+  void finish_lines() {
+    if (cr_pending) {
+      cr_pending = false;
+      bare_cr();
+    }
+    if (line_open || (canon == Canon::simple && length() == 0)) {
+      put('\r');
+      put('\n');
+    }
+    line_open = false;
+  }
 };
 
-std::string canonicalize_header(Canon canon, std::string_view raw_field) {
-  if (canon == Canon::simple) return std::string(raw_field) + "\r\n";
+// append_relaxed_value - 3.4.2 for a field's value: unfolded, WSP runs as one SP, none at
+// either end. Runs of other octets are appended whole.
+void append_relaxed_value(std::string_view value, std::string& out) {
+  bool wsp = false;
+  bool any = false;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    char c = value[i];
+    if (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') {
+      i += 2;  // unfold: drop the CRLF, keep the WSP after it
+    } else if (is_wsp(c)) {
+      wsp = true;
+      ++i;
+    } else {
+      if (wsp && any) out.push_back(' ');
+      wsp = false;
+      any = true;
+      std::size_t end = i + 1;
+      while (end < value.size() && !is_wsp(value[end]) && value[end] != '\r') ++end;
+      out.append(value.substr(i, end - i));
+      i = end;
+    }
+  }
+}
+
+void append_canonical_header(Canon canon, std::string_view raw_field, std::string& out) {
+  if (canon == Canon::simple) {
+    out.append(raw_field);
+    out.append("\r\n");
+    return;
+  }
   std::size_t colon = raw_field.find(':');
   std::string_view name = raw_field.substr(0, colon);
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
-  std::string out;
-  out.reserve(raw_field.size() + 2);
+  out.reserve(out.size() + raw_field.size() + 2);
   for (char c : name) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   out.push_back(':');
-  std::string_view value = colon == std::string_view::npos ? std::string_view() : raw_field.substr(colon + 1);
-  bool wsp = false;
-  bool any = false;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') {
-      ++i;  // unfold: drop the CRLF, keep the WSP after it
-      continue;
-    }
-    if (is_wsp(c)) {
-      wsp = true;
-      continue;
-    }
-    if (wsp && any) out.push_back(' ');
-    wsp = false;
-    any = true;
-    out.push_back(c);
-  }
-  out += "\r\n";
+  if (colon != std::string_view::npos) append_relaxed_value(raw_field.substr(colon + 1), out);
+  out.append("\r\n");
+}
+
+std::string canonicalize_header(Canon canon, std::string_view raw_field) {
+  std::string out;
+  append_canonical_header(canon, raw_field, out);
   return out;
 }
 
 BodyHasher::BodyHasher(Canon canon, const EVP_MD* md, std::optional<std::uint64_t> limit)
-    : state_(std::make_unique<State>()) {
+    : state_(std::make_unique_for_overwrite<State>()) {
   state_->canon = canon;
+  state_->copy = block_copier(canon, best_scan_width());
   state_->limit = limit;
   state_->ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(state_->ctx, md, nullptr);
+  EVP_DigestInit_ex(state_->ctx, crypto::fetched(md), nullptr);
 }
 
 BodyHasher::~BodyHasher() {
@@ -212,22 +234,12 @@ BodyHasher& BodyHasher::operator=(BodyHasher&& other) noexcept {
 }
 
 void BodyHasher::update(std::string_view chunk) {
-  if (chunk.empty()) return;
-  if (state_->canon == Canon::simple) {
-    state_->update_simple(chunk.data(), chunk.size());
-  } else {
-    state_->update_relaxed(chunk.data(), chunk.size());
-  }
+  if (!chunk.empty()) state_->update(chunk.data(), chunk.size());
 }
 
 std::string BodyHasher::finish() {
   State& s = *state_;
-  if (s.cr_pending) {
-    s.cr_pending = false;
-    s.content("\r", 1);
-  }
-  // 3.4.3: simple adds a CRLF to an empty body too; 3.4.4: relaxed only to a non-empty one.
-  if (s.canon == Canon::simple || s.length != 0) s.emit("\r\n", 2);
+  s.finish_lines();
   s.flush();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -235,6 +247,6 @@ std::string BodyHasher::finish() {
   return std::string(reinterpret_cast<const char*>(digest), len);
 }
 
-std::uint64_t BodyHasher::canonical_length() const { return state_->length; }
+std::uint64_t BodyHasher::canonical_length() const { return state_->length(); }
 
 }  // namespace postseal::dkim

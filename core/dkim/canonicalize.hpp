@@ -28,6 +28,8 @@ std::optional<Canon> parse_canon_name(std::string_view name);
 
 // canonicalize_header - one field (raw, without its final CRLF) -> canonical form with CRLF.
 std::string canonicalize_header(Canon canon, std::string_view raw_field);
+// append_canonical_header - the same, appended to `out`.
+void append_canonical_header(Canon canon, std::string_view raw_field, std::string& out);
 
 // BodyHasher - canonicalize and hash a body as it arrives.
 class BodyHasher {

@@ -4,7 +4,7 @@
 #include "core/mail/tag_list.hpp"
 #include "core/util/text.hpp"
 
-#include <map>
+#include <utility>
 
 namespace postseal::dkim {
 
@@ -43,20 +43,26 @@ std::string empty_b_value(std::string_view raw) {
   return out;
 }
 
+// times_listed_before - how often h= names h[n] (case-insensitively) before position n; h= has
+// at most kMaxSignedHeaders names, so this stays within 256 * 256 short comparisons.
+std::size_t times_listed_before(const std::vector<std::string>& h, std::size_t n) {
+  std::size_t seen = 0;
+  for (std::size_t k = 0; k < n; ++k) seen += iequals(h[k], h[n]) ? 1 : 0;
+  return seen;
+}
+
 std::string header_hash_input(const Signature& sig, const std::vector<mail::HeaderField>& fields,
                               std::string_view signature_field) {
   std::string data;
-  std::map<std::string, std::size_t> used;
-  for (const auto& name : sig.h) {
-    std::size_t& seen = used[to_lower(name)];
-    if (const auto* field = find_instance(fields, name, seen)) {
-      data += canonicalize_header(sig.header_canon, field->raw);
+  data.reserve(1024);
+  for (std::size_t n = 0; n < sig.h.size(); ++n) {
+    if (const auto* field = find_instance(fields, sig.h[n], times_listed_before(sig.h, n))) {
+      append_canonical_header(sig.header_canon, field->raw, data);
     }
-    ++seen;
   }
-  std::string own = canonicalize_header(sig.header_canon, empty_b_value(signature_field));
-  if (own.ends_with("\r\n")) own.resize(own.size() - 2);
-  return data + own;
+  append_canonical_header(sig.header_canon, empty_b_value(signature_field), data);
+  data.resize(data.size() - 2);  // the signature field goes in without its final CRLF
+  return data;
 }
 
 }  // namespace postseal::dkim

@@ -42,6 +42,7 @@ std::optional<KeyRecordError> parse_public_key(std::string_view p, KeyRecord& re
   if (record.k == KeyKind::rsa && record.bits > kMaxRsaBits) {
     return KeyRecordError{Result::permerror, "key too long"};
   }
+  record.contexts = std::make_shared<const crypto::KeyContexts>(record.key.get());
   return std::nullopt;
 }
 

@@ -4,12 +4,14 @@
 // key), RFC 8301 (key sizes; the verifier checks bits against its minimum). Untrusted input:
 // TXT text from DNS. Strict: v=, when present, is DKIM1 and the first tag; k= is rsa or
 // ed25519 (anything else is a permerror); empty p= means the key is revoked; p= is decoded
-// once into an EVP_PKEY (RSA as SubjectPublicKeyInfo or PKCS#1 RSAPublicKey). Limits: the
+// once into an EVP_PKEY (RSA as SubjectPublicKeyInfo or PKCS#1 RSAPublicKey), with the
+// OpenSSL contexts that verify with it (core/crypto/key_contexts.hpp). Limits: the
 // record is at most kMaxKeyRecordOctets, RSA keys at most kMaxRsaBits, the RSA exponent as
 // core/crypto/public_key.hpp allows. render_key_record() writes the record `postseal keygen`
 // publishes; this file is the one place that knows the v=DKIM1 tags.
 #pragma once
 
+#include "core/crypto/key_contexts.hpp"
 #include "core/dkim/verify_result.hpp"
 #include "core/dns/resolver.hpp"
 
@@ -42,6 +44,7 @@ struct KeyRecord {
   std::string t;          // flags: y (testing), s (strict i= domain)
   int bits = 0;           // key size
   std::shared_ptr<EVP_PKEY> key;
+  std::shared_ptr<const crypto::KeyContexts> contexts;  // verifies with `key`, set up once
   bool allows_sha256() const;
   bool testing() const;
   bool strict() const;

@@ -143,7 +143,7 @@ std::expected<std::string, SignError> MessageSigner::finish(const std::vector<ma
   std::string out;
   for (const auto& k : state_->keys) {
     Signature sig = state_->signature(k, h, bh);
-    auto field = sign_signature(*k.key, sig, headers);
+    auto field = sign_signature(k.key, sig, headers);
     if (!field) return std::unexpected(field.error());
     out += *field;
   }

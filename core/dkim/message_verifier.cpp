@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <cassert>
 #include <optional>
@@ -51,21 +50,12 @@ void describe(Candidate& c) {
   c.result.i = c.sig.i;
 }
 
-// verify_crypto - check b= over the header data with the key (RSA PKCS#1 v1.5 over SHA-256,
-// or PureEdDSA over the SHA-256 digest, RFC 8463 3).
-bool verify_crypto(const Signature& sig, EVP_PKEY* key, const std::string& data) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx) return false;
-  const auto* sig_octets = reinterpret_cast<const unsigned char*>(sig.b.data());
-  if (sig.a == Algorithm::ed25519_sha256) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) != 1) return false;
-    return EVP_DigestVerify(ctx.get(), sig_octets, sig.b.size(), digest, sizeof digest) == 1;
-  }
-  if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), sig_octets, sig.b.size(),
-                          reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+// verify_crypto - check b= over the header data with the key's contexts (RSA PKCS#1 v1.5 over
+// SHA-256, or PureEdDSA over the SHA-256 digest, RFC 8463 3).
+bool verify_crypto(const Signature& sig, const crypto::KeyContexts& key, const std::string& data) {
+  std::string digest = crypto::sha256_digest(data);
+  if (sig.a == Algorithm::ed25519_sha256) return key.verify_ed25519(digest, sig.b);
+  return key.verify_rsa_sha256(digest, sig.b);
 }
 
 // check_key - the key record fits the signature (RFC 6376 6.1.2 steps 6-9, RFC 8301).
@@ -166,7 +156,9 @@ SignatureResult MessageVerifier::State::check_body_and_header(const Candidate& c
   }
   if (hashes[c.body_hash].digest != c.sig.bh) return {Result::fail, "body hash mismatch"};
   std::string data = header_hash_input(c.sig, fields, fields[c.field].raw);
-  if (!verify_crypto(c.sig, key.key.get(), data)) return {Result::fail, "signature did not verify"};
+  if (!key.contexts || !verify_crypto(c.sig, *key.contexts, data)) {
+    return {Result::fail, "signature did not verify"};
+  }
   if (c.sig.l && *c.sig.l < full.length) {
     return {Result::policy,
             fmt::format("l= covers only {} of {} body octets", *c.sig.l, full.length)};

@@ -2,13 +2,12 @@
 #include "core/dkim/signature_writer.hpp"
 
 #include "core/crypto/base64.hpp"
+#include "core/crypto/key_contexts.hpp"
 #include "core/dkim/header_hash.hpp"
 #include "core/mail/header_folder.hpp"
 #include "core/mail/tag_list.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <memory>
 
@@ -33,37 +32,9 @@ void append_header_list(mail::HeaderFolder& f, const std::vector<std::string>& n
   }
 }
 
-// sign_data - rsa-sha256 (RFC 8301) or ed25519-sha256 (RFC 8463 3) over the signed data.
-std::expected<std::string, SignError> sign_data(const crypto::PrivateKey& key, std::string_view data) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  const EVP_MD* md = EVP_sha256();
-  const unsigned char* input = reinterpret_cast<const unsigned char*>(data.data());
-  std::size_t input_len = data.size();
-  if (key.type() == crypto::KeyType::ed25519) {
-    SHA256(input, input_len, digest);
-    input = digest;
-    input_len = sizeof digest;
-    md = nullptr;  // PureEdDSA over the digest
-  }
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key.pkey()) != 1) {
-    return std::unexpected(SignError::crypto_failure);
-  }
-  std::size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, input, input_len) != 1) {
-    return std::unexpected(SignError::crypto_failure);
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, input, input_len) != 1) {
-    return std::unexpected(SignError::crypto_failure);
-  }
-  sig.resize(len);
-  return sig;
-}
-
-}  // namespace
-
-std::string render_signature(const Signature& sig) {
+// render_until_b - the field folded up to "b=" (on lines of its own, so deleting its value
+// leaves the signed text, RFC 6376 3.7); the folder goes on with b='s value.
+mail::HeaderFolder render_until_b(const Signature& sig) {
   mail::HeaderFolder f(kFieldName, " ");
   f.word("v=" + std::to_string(sig.v) + ";");
   f.word("a=" + std::string(to_string(sig.a)) + ";");
@@ -78,8 +49,48 @@ std::string render_signature(const Signature& sig) {
   if (sig.l) f.word(fmt::format("l={};", *sig.l));
   if (!sig.z.empty()) f.word("z=" + mail::strip_fws(sig.z) + ";");
   f.word("bh=" + crypto::base64_encode(sig.bh) + ";");
-  f.break_line();  // b= on lines of its own: deleting its value leaves the signed text
+  f.break_line();
   f.piece("b=");
+  return f;
+}
+
+// unsigned_input - what is signed, from the field rendered up to an empty b=.
+std::string unsigned_input(const Signature& sig, const mail::HeaderFolder& until_b,
+                           const std::vector<mail::HeaderField>& headers) {
+  std::string field = until_b.finish();
+  field.resize(field.size() - 2);  // the field without its CRLF, as a parsed field's raw text
+  return header_hash_input(sig, headers, field);
+}
+
+// sign_data - rsa-sha256 (RFC 8301) or ed25519-sha256 (RFC 8463 3: PureEdDSA over the SHA-256
+// digest) over the signed data; RSA signs the same digest (PKCS#1 v1.5, RFC 8017 8.2.1).
+std::expected<std::string, SignError> sign_data(const crypto::PrivateKey& key,
+                                                const crypto::KeyContexts& contexts,
+                                                std::string_view data) {
+  std::string digest = crypto::sha256_digest(data);
+  auto sig = key.type() == crypto::KeyType::ed25519 ? contexts.sign_ed25519(digest)
+                                                    : contexts.sign_rsa_sha256(digest);
+  if (!sig) return std::unexpected(SignError::crypto_failure);
+  return std::move(*sig);
+}
+
+// sign_with - sign `sig` with the key and its contexts; the folded field (rendered once: the
+// signed form is the field up to "b=", and b='s value is folded onto it).
+std::expected<std::string, SignError> sign_with(const crypto::PrivateKey& key,
+                                                const crypto::KeyContexts& contexts, Signature& sig,
+                                                const std::vector<mail::HeaderField>& headers) {
+  mail::HeaderFolder f = render_until_b(sig);
+  auto b = sign_data(key, contexts, unsigned_input(sig, f, headers));
+  if (!b) return std::unexpected(b.error());
+  sig.b = std::move(*b);
+  f.fill(crypto::base64_encode(sig.b));
+  return f.finish();
+}
+
+}  // namespace
+
+std::string render_signature(const Signature& sig) {
+  mail::HeaderFolder f = render_until_b(sig);
   f.fill(crypto::base64_encode(sig.b));
   return f.finish();
 }
@@ -93,20 +104,19 @@ std::vector<std::string> split_header_list(std::string_view h) {
 }
 
 std::string signing_input(const Signature& sig, const std::vector<mail::HeaderField>& headers) {
-  Signature unsigned_sig = sig;
-  unsigned_sig.b.clear();
-  std::string field = render_signature(unsigned_sig);
-  field.resize(field.size() - 2);  // the field without its CRLF, as a parsed field's raw text
-  return header_hash_input(unsigned_sig, headers, field);
+  return unsigned_input(sig, render_until_b(sig), headers);  // sig.b plays no part
 }
 
 std::expected<std::string, SignError> sign_signature(const crypto::PrivateKey& key,
                                                      Signature& sig,
                                                      const std::vector<mail::HeaderField>& headers) {
-  auto b = sign_data(key, signing_input(sig, headers));
-  if (!b) return std::unexpected(b.error());
-  sig.b = std::move(*b);
-  return render_signature(sig);
+  return sign_with(key, crypto::KeyContexts(key.pkey()), sig, headers);
+}
+
+std::expected<std::string, SignError> sign_signature(
+    const std::shared_ptr<const crypto::PrivateKey>& key, Signature& sig,
+    const std::vector<mail::HeaderField>& headers) {
+  return sign_with(*key, *crypto::for_private_key(key), sig, headers);
 }
 
 }  // namespace postseal::dkim

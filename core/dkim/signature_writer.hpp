@@ -15,6 +15,7 @@
 #include "core/mail/header.hpp"
 
 #include <expected>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,11 @@ std::string signing_input(const Signature& sig, const std::vector<mail::HeaderFi
 std::expected<std::string, SignError> sign_signature(const crypto::PrivateKey& key,
                                                      Signature& sig,
                                                      const std::vector<mail::HeaderField>& headers);
+// sign_signature - the same with a shared key, whose OpenSSL contexts are set up once and kept
+// for the next message (core/crypto/key_contexts.hpp).
+std::expected<std::string, SignError> sign_signature(
+    const std::shared_ptr<const crypto::PrivateKey>& key, Signature& sig,
+    const std::vector<mail::HeaderField>& headers);
 
 // split_header_list - a colon-separated list of field names, FWS trimmed, empty names
 // dropped ("from : to" -> from, to).

@@ -5,6 +5,12 @@
 
 namespace postseal::mail {
 
+namespace {
+
+char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+}  // namespace
+
 std::string_view HeaderField::name() const {
   std::string_view r(raw);
   auto colon = r.find(':');
@@ -17,7 +23,14 @@ std::string_view HeaderField::value() const {
   return colon == std::string_view::npos ? std::string_view{} : r.substr(colon + 1);
 }
 
-bool HeaderField::is(std::string_view field_name) const { return iequals(name(), field_name); }
+bool HeaderField::is(std::string_view field_name) const {
+  // fast refusal: a name not starting with WSP must share its first letter (case aside)
+  if (!raw.empty() && !field_name.empty() && raw[0] != ' ' && raw[0] != '\t' &&
+      lower_ascii(raw[0]) != lower_ascii(field_name[0])) {
+    return false;
+  }
+  return iequals(name(), field_name);
+}
 
 std::string_view to_string(HeaderError e) {
   switch (e) {

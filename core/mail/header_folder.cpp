@@ -43,6 +43,6 @@ void HeaderFolder::fill(std::string_view text) {
   }
 }
 
-std::string HeaderFolder::finish() { return out_ + "\r\n"; }
+std::string HeaderFolder::finish() const { return out_ + "\r\n"; }
 
 }  // namespace postseal::mail

@@ -30,8 +30,8 @@ class HeaderFolder {
   void break_line();
   // fill - `text` split over lines, each filled to kFoldColumns.
   void fill(std::string_view text);
-  // finish - the folded field, ending in CRLF.
-  std::string finish();
+  // finish - the folded field so far, ending in CRLF (the folder may go on).
+  std::string finish() const;
 
  private:
   void append(std::string_view s);
