@@ -8,7 +8,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config ccache
   libssl-dev libunbound-dev libasio-dev libfmt-dev libtomlplusplus-dev libcli11-dev
-  libmilter-dev libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libspf2-dev libevent-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpsl-dev publicsuffix libsqlite3-dev libhiredis-dev zlib1g-dev prometheus-cpp-dev)
 TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs python3-yaml
   libmail-dkim-perl libmail-srs-perl postsrsd libopendkim-dev opendkim openssl

@@ -69,10 +69,11 @@ asio::awaitable<void> serve_policy(net::Socket socket, std::shared_ptr<const Inb
   co_await policy::serve_connection(std::move(socket), *rules->decider, idle, rules->greylisting.get());
 }
 
-// start_milter - the libmilter front end (verifier/milter/): options, socket opened now.
+// start_milter - the milter front end (verifier/milter/): options, socket opened now.
 void start_milter(milter::Engine& e, const std::string& text, Service& svc, const config::File& file,
                   const Settings& s) {
-  auto spec = milter::libmilter_spec(text, e.tcp_port);
+  unsigned short port = 0;
+  auto spec = milter::libmilter_spec(text, port);
   if (!spec) throw config_error(fmt::format("milter socket '{}': {}", text, spec.error()));
   const auto& inbound = *svc.inbound;
   e.io = &svc.io;
@@ -86,7 +87,6 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   e.socket.owner = s.user.value_or(file.string("verifier.user"));
   if (auto opened = milter::open(*spec, e); !opened)
     throw config_error(fmt::format("milter socket '{}': {}", text, opened.error()));
-  milter::pause_accepts_when_out_of_descriptors();
   log::info("milter listening on {}", *spec);
 }
 
@@ -188,8 +188,7 @@ int run_verifier(Settings& s) {
     log::warning("{}", problem);
   server.start();
   if (proxy) proxy->start();
-  // libmilter takes SIGINT/SIGTERM in its own signal thread; when smfi_main() returns for
-  // either, the rest of the service stops too.
+  // when the milter server stops (drain on SIGINT/SIGTERM), the rest of the service stops too.
   if (!milter_spec.empty())
     std::thread([&svc, &server] {
       milter::serve();

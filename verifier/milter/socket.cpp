@@ -1,7 +1,6 @@
 // socket.cpp - the path of a unix milter socket spec (see milter.hpp).
 //
-// libmilter binds the socket under the process umask (022 gives srwxr-xr-x: nobody but its
-// owner may connect). open() binds it under net::kBindUmask (owner only), then
+// open() binds the socket through core/net's listener under net::kBindUmask (owner only), then
 // net::secure_socket() (core/net/unix_socket.hpp) hands it to the user the daemon becomes and
 // to milter.socket_group with milter.socket_mode. Untrusted input: the socket spec (config).
 #include "verifier/milter/milter.hpp"

@@ -1,6 +1,8 @@
 # milter_wire.py - speak the milter wire protocol to `postseal verifier --milter` (docs/security.md 41).
 # usage: /usr/bin/python3 milter_wire.py PORT
-# A packet is a 4-octet big-endian length (command octet included), the command, the data.
+# A packet is a 4-octet big-endian length (command octet included), the command, the data
+# (docs/milter-protocol.md). As an MTA does, the client offers every protocol step and then
+# waits for an answer only where the milter did not ask for none (NR_* steps).
 # Cases: a good session (smoke: A-R inserted, forged A-R deleted), then hostile packets - zero
 # length, oversized length, truncated packet, unknown command, body before end-of-headers,
 # garbage before negotiation - each must end with the milter closing or answering sanely,
@@ -58,8 +60,24 @@ def read_packet_or_raise(s):
     return body[:1], body[1:]
 
 
+# NR - the no-reply protocol step of each command (SMFIP_NR_*).
+NR = {b"C": 0x1000, b"H": 0x2000, b"M": 0x4000, b"R": 0x8000, b"T": 0x10000, b"U": 0x20000,
+      b"N": 0x40000, b"B": 0x80000, b"L": 0x80}
+GRANTED = {}  # socket -> the protocol steps the milter asked for at negotiation
+
+
 def optneg(s):
     s.sendall(packet(b"O", struct.pack(">III", 6, 0x1FF, 0x1FFFFF & ~0x3F)))
+    r = read_packet(s)
+    if r is not None and r[0] == b"O" and len(r[1]) >= 12:
+        GRANTED[s] = struct.unpack(">I", r[1][8:12])[0]
+    return r
+
+
+def answer(s, cmd):
+    """the milter's answer to command cmd: read, or continue when it asked not to answer"""
+    if GRANTED.get(s, 0) & NR.get(cmd, 0):
+        return (b"c", b"")
     return read_packet(s)
 
 
@@ -97,7 +115,7 @@ def envelope(s):
     for p in (connect_packet(), packet(b"H", b"mail.client.example.com\0"),
               packet(b"M", b"<user@spf-pass.example.com>\0"), packet(b"R", b"<rcpt@dest.example>\0")):
         s.sendall(p)
-        r = read_packet(s)
+        r = answer(s, p[4:5])
         answers.append(r is not None and r[0] == b"c")
     return all(answers)
 
@@ -105,9 +123,9 @@ def envelope(s):
 def end_of_message(s):
     """EOH, one body line, EOM: the modification packets before the final answer"""
     s.sendall(packet(b"N"))
-    read_packet(s)
+    answer(s, b"N")
     s.sendall(packet(b"B", b"body line\r\n"))
-    read_packet(s)
+    answer(s, b"B")
     s.sendall(packet(b"E"))
     mods = []
     while True:
@@ -121,7 +139,7 @@ def long_field():
     s = connect()
     result(envelope(s), "long field: envelope continues")
     s.sendall(packet(b"L", b"X-Long\0 " + b"a" * 70000 + b"\0"))
-    r = read_packet(s)
+    r = answer(s, b"L")
     result(r is not None and r[0] == b"c", "a 70,000-octet header field: continue (not dropped)")
     if r is not None:
         mods, final = end_of_message(s)
@@ -134,12 +152,12 @@ def forged_past_field_cap():
     s = connect()
     result(envelope(s), "field cap: envelope continues")
     s.sendall(packet(b"L", b"Authentication-Results\0 other.example; spf=pass\0"))
-    read_packet(s)
+    answer(s, b"L")
     for _ in range(999):
         s.sendall(packet(b"L", b"X-Filler\0 y\0"))
-        read_packet(s)
+        answer(s, b"L")
     s.sendall(packet(b"L", b"Authentication-Results\0 mx.test.local; dkim=pass header.d=paypal.com\0"))
-    read_packet(s)
+    answer(s, b"L")
     mods, final = end_of_message(s)
     deleted = [d for c, d in mods if c == b"m" and b"Authentication-Results\0" in d]
     result(len(deleted) == 1 and deleted[0][:4] == struct.pack(">I", 2),
@@ -179,10 +197,13 @@ def good_session():
     s = connect()
     r = optneg(s)
     result(r is not None and r[0] == b"O", "option negotiation answered")
+    steps = GRANTED.get(s, 0)
+    result(steps & 0x80 and steps & 0x80000 and not steps & (0x1000 | 0x4000 | 0x8000),
+           f"negotiation: no answers to header and body packets, answers to connect, MAIL, RCPT (0x{steps:x})")
     s.sendall(connect_packet())
     result(read_packet(s)[0] == b"c", "connect: continue")
     s.sendall(packet(b"H", b"mail.client.example.com\0"))
-    result(read_packet(s)[0] == b"c", "helo: continue")
+    result(answer(s, b"H")[0] == b"c", "helo: continue")
     s.sendall(packet(b"M", b"<user@spf-pass.example.com>\0"))
     result(read_packet(s)[0] == b"c", "mail: continue")
     s.sendall(packet(b"R", b"<rcpt@dest.example>\0"))
@@ -190,11 +211,11 @@ def good_session():
     for name, value in ((b"From", b" a@spf-pass.example.com"), (b"Subject", b" wire test"),
                         (b"Authentication-Results", b" mx.test.local; dkim=pass header.d=bank.example")):
         s.sendall(packet(b"L", name + b"\0" + value + b"\0"))
-        result(read_packet(s)[0] == b"c", "header " + name.decode() + ": continue")
+        result(answer(s, b"L")[0] == b"c", "header " + name.decode() + ": continue")
     s.sendall(packet(b"N"))
-    result(read_packet(s)[0] == b"c", "eoh: continue")
+    result(answer(s, b"N")[0] == b"c", "eoh: continue")
     s.sendall(packet(b"B", b"body line\r\n"))
-    result(read_packet(s)[0] == b"c", "body: continue")
+    result(answer(s, b"B")[0] == b"c", "body: continue")
     s.sendall(packet(b"E"))
     mods = []
     while True:
