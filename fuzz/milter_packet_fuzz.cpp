@@ -4,13 +4,14 @@
 // the steps that verifier/milter/milter.cpp's callbacks run (session.hpp: client_name_from,
 // strip_angle, address_listed, host_listed, raw_field, add_field, the DKIM and DomainKeys
 // verifiers, forged_occurrences, auth_results_value, received_spf_value, results_log_text,
-// subject_edit). libmilter itself reads the packets in the daemon; this target splits them
-// the same way so every packet the MTA can send reaches our code. The SPF decision (DNS) is
+// subject_edit). The server (verifier/milter/server.cpp, dialog.hpp) reads the packets in the
+// daemon (milter_dialog_fuzz fuzzes that); this target splits them the same way so every
+// packet the MTA can send reaches the session steps. The SPF decision (DNS) is
 // not made here; the DNS is an in-memory zone with the RFC 8463 test keys.
 //
 // Untrusted input: every byte (the MTA relays the SMTP client's data). Inputs over
 // kMaxInputOctets are skipped; a packet whose length is 0 or over kMaxPacketOctets ends the
-// stream (libmilter drops such a connection). Checked on every input:
+// stream (the server drops such a connection). Checked on every input:
 //   - at most kMaxHeaderFields fields are kept, and a kept field's raw text has no bare LF;
 //   - forged occurrence numbers are strictly decreasing, each within 1..the A-R fields seen;
 //   - the A-R value has no CR or NUL; the log text is one line; the Subject edit has no CR.
@@ -81,7 +82,7 @@ std::vector<std::string_view> args(std::string_view data) {
   std::vector<std::string_view> out;
   while (!data.empty()) {
     auto nul = data.find('\0');
-    if (nul == std::string_view::npos) break;  // libmilter requires the final NUL
+    if (nul == std::string_view::npos) break;  // the codec requires the final NUL
     out.push_back(data.substr(0, nul));
     data.remove_prefix(nul + 1);
   }

@@ -188,15 +188,9 @@ int run_verifier(Settings& s) {
     log::warning("{}", problem);
   server.start();
   if (proxy) proxy->start();
-  // when the milter server stops (drain on SIGINT/SIGTERM), the rest of the service stops too.
-  if (!milter_spec.empty())
-    std::thread([&svc, &server] {
-      milter::serve();
-      asio::post(svc.io, [&svc, &server] {
-        server.stop();
-        svc.io.stop();
-      });
-    }).detach();
+  // the milter accepts on a thread of its own until the drain below stops it (its connections
+  // are served on its worker threads, verifier/milter/server.hpp)
+  if (!milter_spec.empty()) std::thread([] { milter::serve(); }).detach();
   net::DaemonHooks hooks;
   running.proxy = proxy.get();
   running.fronts = fmt::format("policy{}{}", milter_spec.empty() ? "" : ", milter", proxy ? ", proxy" : "");

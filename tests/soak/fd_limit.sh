@@ -3,7 +3,7 @@
 # of the soft limit to the hard one does not help) gets 200 connections held for HOLD s
 # (6 s; SOAK_SCALE multiplies): no busy loop (the daemon's CPU time over the hold under
 # 0.5 s, its log under 20 lines, the shortage logged) and a new client is served once they
-# close. The milter's listener is libmilter's (accept_pause.cpp). Listeners:
+# close. The milter's listener is core/net's, as the others' (verifier/milter/server.hpp). Listeners:
 # signer, policy, proxy, milter (one verifier), srsd socketmap. Daemons run as units run them
 # (umask 022) as SOAK_USER. Prints the CPU seconds and log lines of each.
 # Not with a UBSan build (build-asan/): out of descriptors, UBSan's vptr check cannot probe

@@ -37,7 +37,7 @@ const config::Key kKeys[] = {
      "envelope senders not checked: \"user@domain\", \"user@\", \"@domain\", \"domain\" (and subdomains)"},
     {"milter.whitelist_to", config::Type::strings, "[]", 0, 0,
      "envelope recipients never refused nor quarantined (same forms as whitelist_from)"},
-    {"milter.timeout", config::Type::integer, "300", 1, kMaxTimeoutSeconds, "seconds libmilter waits on the MTA"},
+    {"milter.timeout", config::Type::integer, "300", 1, kMaxTimeoutSeconds, "seconds the milter waits on the MTA for each read and write"},
     {"milter.max_connections", config::Type::integer, "512", 1, kMaxMaxConnections,
      "MTA connections served at once; more are tempfailed (keep >= Postfix's smtpd process limit)"},
     {"milter.socket_mode", config::Type::string, "\"0660\"", 0, 0,

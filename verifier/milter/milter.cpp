@@ -506,10 +506,11 @@ namespace {
 
 Server* g_server = nullptr;  // made by open(), lives to the end of the process
 
-// callbacks - the table the server runs.
+// callbacks - the table the server runs (never destroyed: workers may outlive main()).
 const Callbacks& callbacks() {
-  static const Callbacks table = [] {
-    Callbacks c;
+  static const Callbacks& table = *[] {
+    auto* made = new Callbacks;
+    auto& c = *made;
     c.open = on_open;
     c.connect = on_connect;
     c.helo = on_helo;
@@ -522,7 +523,7 @@ const Callbacks& callbacks() {
     c.abort = on_abort;
     c.close = on_close;
     c.wanted = wanted();
-    return c;
+    return made;
   }();
   return table;
 }

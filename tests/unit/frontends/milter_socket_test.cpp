@@ -1,7 +1,7 @@
 // milter_socket_test.cpp - the milter's sockets: secure_socket() giving a unix socket its
 // owner, group and mode (a configured group that does not exist is an error naming it, the
-// default one missing is not), and TCP_NODELAY set once on the listener reaching an accepted
-// socket whose descriptor is above 4,096. (The socket keys: milter_options_test.cpp.)
+// default one missing is not). TCP_NODELAY on accepted sockets is core/net's Server's (the
+// milter's read/write loop: milter_server_test.cpp). (The socket keys: milter_options_test.cpp.)
 #include "core/util/config.hpp"
 #include "verifier/milter/milter.hpp"
 
@@ -108,45 +108,6 @@ TEST(MilterSocket, SocketPath) {
   EXPECT_EQ(socket_path("unix:/var/spool/postfix/postseal/milter.sock"), "/var/spool/postfix/postseal/milter.sock");
   EXPECT_EQ(socket_path("local:/run/m.sock"), "/run/m.sock");
   EXPECT_EQ(socket_path("inet:10041@127.0.0.1"), "");
-}
-
-// TCP_NODELAY set once on the listener reaches an accepted socket numbered above 4,096.
-TEST(MilterSocket, NodelayOnListenerReachesHighDescriptors) {
-  constexpr int kHighFd = 5000;
-  rlimit rl{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &rl), 0);
-  if (rl.rlim_cur <= kHighFd + 10) {
-    if (rl.rlim_max <= kHighFd + 10) GTEST_SKIP() << "hard RLIMIT_NOFILE " << rl.rlim_max << " too low";
-    rlimit raised = rl;
-    raised.rlim_cur = kHighFd + 10;
-    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &raised), 0);
-  }
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(::dup2(listener, kHighFd), kHighFd);
-  ::close(listener);
-  listener = kHighFd;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(listener, 4), 0);
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len), 0);
-  EXPECT_EQ(set_nodelay_on_listener(ntohs(a.sin_port)), 1);
-  int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  int accepted = ::accept(listener, nullptr, nullptr);
-  ASSERT_GE(accepted, 0);
-  ASSERT_EQ(::dup2(accepted, kHighFd + 1), kHighFd + 1);
-  ::close(accepted);
-  int on = 0;
-  len = sizeof on;
-  ASSERT_EQ(::getsockopt(kHighFd + 1, IPPROTO_TCP, TCP_NODELAY, &on, &len), 0);
-  EXPECT_EQ(on, 1);
-  ::close(kHighFd + 1);
-  ::close(client);
-  ::close(listener);
-  ::setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 }  // namespace
