@@ -27,7 +27,8 @@ TEST(MilterProtocol, FrameWholeAndPartial) {
     EXPECT_FALSE(r.frame) << cut;
     EXPECT_FALSE(r.error) << cut;
   }
-  auto r = next_frame(f + "trailing");
+  const std::string more = f + "trailing";  // the frame's views point into it
+  auto r = next_frame(more);
   ASSERT_TRUE(r.frame);
   EXPECT_EQ(r.frame->command, 'H');
   EXPECT_EQ(r.frame->data, "mail.example\0"s);
@@ -129,13 +130,15 @@ TEST(MilterProtocol, NegotiateGrantsOnlyWhatIsOffered) {
 }
 
 TEST(MilterProtocol, ConnectParsed) {
-  auto c = parse_connect("mail.example\0" "4\x11\xd7" "192.0.2.10\0"s);
+  const std::string in = "mail.example\0" "4\x11\xd7" "192.0.2.10\0"s;
+  auto c = parse_connect(in);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->hostname, "mail.example");
   EXPECT_EQ(c->family, '4');
   EXPECT_EQ(c->port, 4567);
   EXPECT_EQ(c->address, "192.0.2.10");
-  auto unknown = parse_connect("host\0U"s);
+  const std::string host_only = "host\0U"s;
+  auto unknown = parse_connect(host_only);
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->family, 'U');
   const std::string bad[] = {
@@ -146,7 +149,8 @@ TEST(MilterProtocol, ConnectParsed) {
 }
 
 TEST(MilterProtocol, HeaderParsed) {
-  auto h = parse_header("Subject\0 hi\0"s);
+  const std::string in = "Subject\0 hi\0"s;
+  auto h = parse_header(in);
   ASSERT_TRUE(h);
   EXPECT_EQ(h->name, "Subject");
   EXPECT_EQ(h->value, " hi");
@@ -156,7 +160,8 @@ TEST(MilterProtocol, HeaderParsed) {
 }
 
 TEST(MilterProtocol, StringsParsed) {
-  auto a = parse_strings("<a@b>\0SIZE=10\0"s);
+  const std::string in = "<a@b>\0SIZE=10\0"s;
+  auto a = parse_strings(in);
   ASSERT_TRUE(a);
   ASSERT_EQ(a->size(), 2u);
   EXPECT_EQ((*a)[0], "<a@b>");
@@ -169,7 +174,8 @@ TEST(MilterProtocol, StringsParsed) {
 }
 
 TEST(MilterProtocol, MacrosParsed) {
-  auto m = parse_macros("M" "i\0" "4F1A\0" "{auth_authen}\0" "alice\0"s);
+  const std::string in = "M" "i\0" "4F1A\0" "{auth_authen}\0" "alice\0"s;
+  auto m = parse_macros(in);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->command, 'M');
   ASSERT_EQ(m->pairs.size(), 2u);
