@@ -10,7 +10,7 @@
 // service; smf-spf's milter.whitelist_* keys exempt from SPF only, not from greylisting
 // (greylist.skip_networks and the greylist whitelists do that).
 //
-// Threads: libmilter calls back on its own threads, while the policy service runs the check
+// Threads: the milter calls back on its worker threads (server.hpp), while the policy service runs the check
 // on the service's io_context. The milter posts the check to that io_context and waits for it
 // at most state.timeout_ms (check_within); no answer by then and the recipient passes (fail
 // open, as for a store error), logged once until the store answers in time again. A check

@@ -224,7 +224,7 @@ SubjectEdit subject_edit(const std::optional<std::string>& subject, std::string_
   edit.replace = true;
   auto v = to_lf(*subject);
   // A bare CR (a header problem, but the Subject is noted before that is known) must not
-  // reach smfi_chgheader as part of a line: it becomes a space.
+  // reach a header change as part of a line: it becomes a space.
   std::replace(v.begin(), v.end(), '\r', ' ');
   if (v.find_first_not_of(" \t\n") == std::string::npos) return edit;
   edit.value += (v[0] != ' ' && v[0] != '\t' ? " " : "") + v;

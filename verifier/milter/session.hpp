@@ -1,5 +1,5 @@
 // session.hpp - one milter connection's state and the pure steps of the milter front end
-// (no libmilter here, so unit tests drive it): header values from the MTA turned back into
+// (no I/O here, so unit tests drive it): header values from the MTA turned back into
 // raw RFC 5322 fields, smf-spf style whitelists, the Authentication-Results (RFC 8601) and
 // Received-SPF (RFC 7208 9.1) fields to add, and which forged A-R fields to delete.
 //
@@ -101,7 +101,7 @@ struct Session {
 
 // strip_angle - "<a@b>" -> "a@b" (also without brackets; "<>" -> "").
 std::string strip_angle(std::string_view arg);
-// client_name_from - libmilter's hostname argument: "[192.0.2.1]" (no name) -> "unknown".
+// client_name_from - the connect packet's host name: "[192.0.2.1]" (no name) -> "unknown".
 std::string client_name_from(std::string_view hostname);
 // address_listed - whether `address` matches an entry of `list` (smf-spf's WhitelistFrom /
 // WhitelistTo forms), case-insensitive, anchored at the '@' and at label boundaries rather
