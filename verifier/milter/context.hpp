@@ -42,9 +42,11 @@ class Context {
   virtual bool set_reply(std::string_view rcode, std::string_view xcode, std::string_view text) = 0;
   // End-of-message changes; false when not negotiated or not at end of message.
   virtual bool add_header(std::string_view name, std::string_view value) = 0;
-  virtual bool insert_header(std::uint32_t index, std::string_view name, std::string_view value) = 0;
+  virtual bool insert_header(std::uint32_t index, std::string_view name,
+                             std::string_view value) = 0;
   // change_header - the `index`-th field `name` (1-based) gets `value`; no value deletes it.
-  virtual bool change_header(std::uint32_t index, std::string_view name, std::optional<std::string_view> value) = 0;
+  virtual bool change_header(std::uint32_t index, std::string_view name,
+                             std::optional<std::string_view> value) = 0;
   virtual bool quarantine(std::string_view reason) = 0;
   virtual bool add_recipient(std::string_view address) = 0;
   virtual bool delete_recipient(std::string_view address) = 0;

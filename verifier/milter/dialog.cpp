@@ -47,13 +47,15 @@ bool enhanced_status(std::string_view x) {
 // braced - "x" <-> "{x}": the other spelling of a one-letter macro name, else empty.
 std::string braced(std::string_view name) {
   if (name.size() == 1) return "{" + std::string(name) + "}";
-  if (name.size() == 3 && name.front() == '{' && name.back() == '}') return std::string(name.substr(1, 1));
+  if (name.size() == 3 && name.front() == '{' && name.back() == '}')
+    return std::string(name.substr(1, 1));
   return {};
 }
 
 }  // namespace
 
-Dialog::Dialog(const Callbacks& callbacks) : callbacks_(callbacks), session_(std::make_unique<Session>()) {}
+Dialog::Dialog(const Callbacks& callbacks)
+    : callbacks_(callbacks), session_(std::make_unique<Session>()) {}
 
 Dialog::~Dialog() { finish(); }
 
@@ -91,9 +93,7 @@ Dialog::Next Dialog::negotiate(std::string_view data, std::string& out) {
 
 Dialog::Next Dialog::dispatch(const protocol::Frame& frame, std::string& out) {
   switch (frame.command) {
-    case cmd::macro:
-      store_macros(frame.data);
-      return Next::go_on;
+    case cmd::macro: store_macros(frame.data); return Next::go_on;
     case cmd::connect: {
       auto c = protocol::parse_connect(frame.data);
       if (!c) return Next::close;
@@ -109,24 +109,19 @@ Dialog::Next Dialog::dispatch(const protocol::Frame& frame, std::string& out) {
       return Next::go_on;
     }
     case cmd::data:
-    case cmd::unknown:
-      answer(frame.command, Status::continue_, out);
-      return Next::go_on;
+    case cmd::unknown: answer(frame.command, Status::continue_, out); return Next::go_on;
     case cmd::abort:
       callbacks_.abort(*this);
       reply_.reset();
       held_.reset();
       return Next::go_on;
-    case cmd::quit:
-      close_session();
-      return Next::close;
+    case cmd::quit: close_session(); return Next::close;
     case cmd::quit_nc:  // a new SMTP connection follows on this milter connection
       close_session();
       for (auto& stage : macros_) stage.clear();
       open_session();
       return Next::go_on;
-    default:
-      return message_command(frame, out);
+    default: return message_command(frame, out);
   }
 }
 
@@ -147,9 +142,7 @@ Dialog::Next Dialog::message_command(const protocol::Frame& frame, std::string& 
       answer(frame.command, callbacks_.header(*this, h->name, h->value), out);
       return Next::go_on;
     }
-    case cmd::eoh:
-      answer(frame.command, callbacks_.eoh(*this), out);
-      return Next::go_on;
+    case cmd::eoh: answer(frame.command, callbacks_.eoh(*this), out); return Next::go_on;
     case cmd::body:
       answer(frame.command, callbacks_.body(*this, frame.data), out);
       return Next::go_on;
@@ -167,8 +160,7 @@ Dialog::Next Dialog::message_command(const protocol::Frame& frame, std::string& 
       answer(frame.command, st, out);
       return Next::go_on;
     }
-    default:
-      return Next::close;  // not a milter command
+    default: return Next::close;  // not a milter command
   }
 }
 
@@ -204,7 +196,8 @@ void Dialog::store_macros(std::string_view data) {
   if (!stage) return;
   auto& list = macros_[static_cast<std::size_t>(*stage)];
   list.clear();
-  for (const auto& [name, value] : m->pairs) list.emplace_back(std::string(name), std::string(value));
+  for (const auto& [name, value] : m->pairs)
+    list.emplace_back(std::string(name), std::string(value));
 }
 
 void Dialog::clear_stages_after(Stage stage) {
@@ -232,10 +225,12 @@ bool Dialog::leading_space() const {
 
 bool Dialog::set_reply(std::string_view rcode, std::string_view xcode, std::string_view text) {
   if (rcode.size() != 3 || (rcode[0] != '4' && rcode[0] != '5') ||
-      std::isdigit(static_cast<unsigned char>(rcode[1])) == 0 || std::isdigit(static_cast<unsigned char>(rcode[2])) == 0)
+      std::isdigit(static_cast<unsigned char>(rcode[1])) == 0 ||
+      std::isdigit(static_cast<unsigned char>(rcode[2])) == 0)
     return false;
   if (!xcode.empty() && !enhanced_status(xcode)) return false;
-  if (text.find_first_of("\r\n") != std::string_view::npos || text.size() > kMaxReplyTextOctets) return false;
+  if (text.find_first_of("\r\n") != std::string_view::npos || text.size() > kMaxReplyTextOctets)
+    return false;
   if (text.find('\0') != std::string_view::npos) return false;
   reply_ = std::string(rcode) + " " + std::string(xcode) + " " + std::string(text);
   return true;
@@ -257,9 +252,11 @@ bool Dialog::insert_header(std::uint32_t index, std::string_view name, std::stri
   return true;
 }
 
-bool Dialog::change_header(std::uint32_t index, std::string_view name, std::optional<std::string_view> value) {
+bool Dialog::change_header(std::uint32_t index, std::string_view name,
+                           std::optional<std::string_view> value) {
   if (!may_change(protocol::action::chghdrs) || name.empty()) return false;
-  protocol::append_header_change(*changes_, rep::chgheader, index, name, value.value_or(std::string_view{}));
+  protocol::append_header_change(*changes_, rep::chgheader, index, name,
+                                 value.value_or(std::string_view{}));
   return true;
 }
 

@@ -4,8 +4,9 @@
 // output the server writes. Negotiation first; any other command before it, a malformed packet
 // or an unknown command ends the connection. A step granted as no-reply (NR_*) is not answered;
 // should its callback fail, that failure is the answer to the next step the MTA waits for (the
-// message's next answered command: MAIL, RCPT or end of message). Macros are kept per stage: a stage's 'D' packet
-// replaces that stage's list; connect clears all later stages, MAIL the stages after MAIL.
+// message's next answered command: MAIL, RCPT or end of message). Macros are kept per stage: a
+// stage's 'D' packet replaces that stage's list; connect clears all later stages, MAIL the stages
+// after MAIL.
 //
 // Untrusted input: every frame (protocol.hpp decodes them with bounds checks). Limits: those of
 // protocol.hpp; kMaxReplyTextOctets per reply text; at most protocol::kMaxMacros macros kept
@@ -47,7 +48,8 @@ class Dialog final : public Context {
   bool set_reply(std::string_view rcode, std::string_view xcode, std::string_view text) override;
   bool add_header(std::string_view name, std::string_view value) override;
   bool insert_header(std::uint32_t index, std::string_view name, std::string_view value) override;
-  bool change_header(std::uint32_t index, std::string_view name, std::optional<std::string_view> value) override;
+  bool change_header(std::uint32_t index, std::string_view name,
+                     std::optional<std::string_view> value) override;
   bool quarantine(std::string_view reason) override;
   bool add_recipient(std::string_view address) override;
   bool delete_recipient(std::string_view address) override;
@@ -75,7 +77,7 @@ class Dialog final : public Context {
     std::optional<std::string> text;
   };
   std::optional<Held> held_;
-  std::string* changes_ = nullptr;    // the output while the end-of-message callback runs
+  std::string* changes_ = nullptr;  // the output while the end-of-message callback runs
 };
 
 }  // namespace postseal::milter

@@ -33,12 +33,14 @@ std::optional<Stage> stage_of(char cmd) {
 
 std::uint32_t get_u32(std::string_view four) {
   std::uint32_t v = 0;
-  for (std::size_t i = 0; i < 4 && i < four.size(); ++i) v = (v << 8) | static_cast<unsigned char>(four[i]);
+  for (std::size_t i = 0; i < 4 && i < four.size(); ++i)
+    v = (v << 8) | static_cast<unsigned char>(four[i]);
   return v;
 }
 
 void put_u32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((value >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
 }
 
 FrameResult next_frame(std::string_view buffer) {
@@ -92,7 +94,8 @@ std::optional<Connect> parse_connect(std::string_view data) {
   if (c.family == 'U') return c;
   if (c.family != '4' && c.family != '6' && c.family != 'L') return std::nullopt;
   if (data.size() < 2) return std::nullopt;
-  c.port = static_cast<std::uint16_t>((static_cast<unsigned char>(data[0]) << 8) | static_cast<unsigned char>(data[1]));
+  c.port = static_cast<std::uint16_t>((static_cast<unsigned char>(data[0]) << 8) |
+                                      static_cast<unsigned char>(data[1]));
   data.remove_prefix(2);
   auto address = take_string(data);
   if (!address) return std::nullopt;
@@ -143,8 +146,8 @@ void append_replycode(std::string& out, std::string_view text) {
   out.push_back('\0');
 }
 
-void append_header_change(std::string& out, char cmd, std::optional<std::uint32_t> index, std::string_view name,
-                          std::string_view value) {
+void append_header_change(std::string& out, char cmd, std::optional<std::uint32_t> index,
+                          std::string_view name, std::string_view value) {
   const std::size_t size = 1 + (index ? 4 : 0) + name.size() + 1 + value.size() + 1;
   put_u32(out, static_cast<std::uint32_t>(size));
   out.push_back(cmd);

@@ -62,7 +62,15 @@ inline constexpr std::uint32_t noconnect = 0x01, nohelo = 0x02, nomail = 0x04, n
                                nr_eoh = 0x40000, nr_body = 0x80000, hdr_leadspc = 0x100000;
 }
 // Macro stages of SETSYMLIST (SMFIM_*), and the command each stage's 'D' packet precedes.
-enum class Stage : std::uint32_t { connect = 0, helo = 1, envfrom = 2, envrcpt = 3, data = 4, eom = 5, eoh = 6 };
+enum class Stage : std::uint32_t {
+  connect = 0,
+  helo = 1,
+  envfrom = 2,
+  envrcpt = 3,
+  data = 4,
+  eom = 5,
+  eoh = 6
+};
 inline constexpr std::size_t kStages = 7;
 // stage_of - the stage whose macros a 'D' packet for `cmd` carries, or nothing.
 std::optional<Stage> stage_of(char cmd);
@@ -127,7 +135,8 @@ std::optional<Header> parse_header(std::string_view data);
 
 // parse_strings - NUL-terminated strings (HELO, MAIL, RCPT, unknown), at most `max`; the data
 // must end in a NUL. An empty packet is an error.
-std::optional<std::vector<std::string_view>> parse_strings(std::string_view data, std::size_t max = kMaxArguments);
+std::optional<std::vector<std::string_view>> parse_strings(std::string_view data,
+                                                           std::size_t max = kMaxArguments);
 
 // Macros - the 'D' packet: the stage command and its name/value pairs (libmilter drops a
 // trailing name without value; so do we).

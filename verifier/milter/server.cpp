@@ -23,7 +23,8 @@ namespace postseal::milter {
 namespace {
 
 // kMaxBufferOctets - the read buffer's bound: one whole frame plus one read's room.
-constexpr std::size_t kMaxBufferOctets = protocol::kLengthOctets + protocol::kMaxPacketOctets + kReadOctets;
+constexpr std::size_t kMaxBufferOctets =
+    protocol::kLengthOctets + protocol::kMaxPacketOctets + kReadOctets;
 
 // prepare - blocking I/O with `timeout` on both directions.
 void prepare(int fd, std::chrono::seconds timeout) {
@@ -117,7 +118,8 @@ void serve_connection(int fd, const Callbacks& callbacks, std::chrono::seconds t
   ::close(fd);
 }
 
-WorkerPool::WorkerPool(const Callbacks& callbacks, std::chrono::seconds timeout, std::size_t max_threads)
+WorkerPool::WorkerPool(const Callbacks& callbacks, std::chrono::seconds timeout,
+                       std::size_t max_threads)
     : callbacks_(callbacks), timeout_(timeout), max_threads_(max_threads) {}
 
 void WorkerPool::start() {
@@ -164,14 +166,16 @@ void WorkerPool::work() {
   }
 }
 
-Server::Server(const Callbacks& callbacks, std::chrono::seconds timeout, std::size_t max_connections)
+Server::Server(const Callbacks& callbacks, std::chrono::seconds timeout,
+               std::size_t max_connections)
     : pool_(callbacks, timeout, max_connections + kRefusalHeadroom),
-      listener_(accept_io_, "milter", max_connections + kRefusalHeadroom, [this](net::Socket socket) {
-        std::error_code ec;
-        const int fd = socket.release(ec);
-        if (!ec) pool_.submit(fd);
-        return []() -> asio::awaitable<void> { co_return; }();
-      }) {}
+      listener_(accept_io_, "milter", max_connections + kRefusalHeadroom,
+                [this](net::Socket socket) {
+                  std::error_code ec;
+                  const int fd = socket.release(ec);
+                  if (!ec) pool_.submit(fd);
+                  return []() -> asio::awaitable<void> { co_return; }();
+                }) {}
 
 void Server::listen(const net::Endpoint& endpoint, const net::SocketOptions* unix_options) {
   listener_.listen(endpoint, unix_options);

@@ -34,7 +34,8 @@ Status fake_helo(Context&, std::string_view h) {
   return Status::continue_;
 }
 Status fake_envfrom(Context& ctx, std::span<const std::string_view> a) {
-  g_seen.calls.push_back("mail " + std::string(a[0]) + " i=" + std::string(ctx.macro("i").value_or("-")));
+  g_seen.calls.push_back("mail " + std::string(a[0]) +
+                         " i=" + std::string(ctx.macro("i").value_or("-")));
   return Status::continue_;
 }
 Status fake_envrcpt(Context& ctx, std::span<const std::string_view> a) {
@@ -91,7 +92,8 @@ std::string optneg(std::uint32_t steps = 0x1fffff) {
 }
 
 // say - one command; the reply packets' command octets ("" when none).
-std::string say(Dialog& d, char command, std::string_view data, Dialog::Next want = Dialog::Next::go_on) {
+std::string say(Dialog& d, char command, std::string_view data,
+                Dialog::Next want = Dialog::Next::go_on) {
   std::string out;
   EXPECT_EQ(d.handle(protocol::Frame{command, data}, out), want) << command;
   std::string commands;
@@ -111,7 +113,12 @@ class MilterDialog : public ::testing::Test {
 TEST_F(MilterDialog, NegotiationComesFirst) {
   const auto c = fakes();
   Dialog d(c);
-  EXPECT_EQ(say(d, cmd::connect, "h\0" "4\x11\xd7" "192.0.2.1\0"s, Dialog::Next::close), "");
+  EXPECT_EQ(say(d, cmd::connect,
+                "h\0"
+                "4\x11\xd7"
+                "192.0.2.1\0"s,
+                Dialog::Next::close),
+            "");
   Dialog ok(c);
   EXPECT_EQ(say(ok, cmd::optneg, optneg()), "O");
   EXPECT_TRUE(ok.leading_space());
@@ -126,9 +133,16 @@ TEST_F(MilterDialog, AConversation) {
   Dialog d(c);
   say(d, cmd::optneg, optneg());
   EXPECT_EQ(say(d, cmd::macro, "Cj\0mx.example\0"s), "");
-  EXPECT_EQ(say(d, cmd::connect, "h\0" "4\x11\xd7" "192.0.2.1\0"s), "c");
+  EXPECT_EQ(say(d, cmd::connect,
+                "h\0"
+                "4\x11\xd7"
+                "192.0.2.1\0"s),
+            "c");
   EXPECT_EQ(say(d, cmd::helo, "client.example\0"s), "c");
-  EXPECT_EQ(say(d, cmd::macro, "Mi\0" "4F1A\0"s), "");
+  EXPECT_EQ(say(d, cmd::macro,
+                "Mi\0"
+                "4F1A\0"s),
+            "");
   EXPECT_EQ(say(d, cmd::mail, "<a@b.example>\0SIZE=1\0"s), "c");
   EXPECT_EQ(say(d, cmd::rcpt, "<c@d.example>\0"s), "c");
   EXPECT_EQ(g_seen.rcpt_macro_i, "4F1A");  // "{i}" finds "i", from an earlier stage
@@ -140,8 +154,9 @@ TEST_F(MilterDialog, AConversation) {
   EXPECT_EQ(say(d, cmd::unknown, "XYZZY\0"s), "c");
   EXPECT_EQ(say(d, cmd::quit, "", Dialog::Next::close), "");
   EXPECT_EQ(g_seen.closed, 1);
-  const std::vector<std::string> want = {"connect 192.0.2.1", "helo client.example", "mail <a@b.example> i=4F1A",
-                                         "rcpt <c@d.example>", "header Subject", "body line\r\n"};
+  const std::vector<std::string> want = {
+      "connect 192.0.2.1",  "helo client.example", "mail <a@b.example> i=4F1A",
+      "rcpt <c@d.example>", "header Subject",      "body line\r\n"};
   EXPECT_EQ(g_seen.calls, want);
 }
 
@@ -173,7 +188,12 @@ TEST_F(MilterDialog, ReplyCodeOnlyForItsKind) {
 TEST_F(MilterDialog, MalformedOrUnknownCommandsEndTheConnection) {
   const auto c = fakes();
   const std::pair<char, std::string> bad[] = {
-      {'Z', "whatever"}, {cmd::header, "no-nul"}, {cmd::mail, ""}, {cmd::connect, "h\0" "9"s},
+      {'Z', "whatever"},
+      {cmd::header, "no-nul"},
+      {cmd::mail, ""},
+      {cmd::connect,
+       "h\0"
+       "9"s},
   };
   for (const auto& [command, data] : bad) {
     Dialog d(c);

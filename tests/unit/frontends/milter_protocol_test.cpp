@@ -36,10 +36,15 @@ TEST(MilterProtocol, FrameWholeAndPartial) {
 }
 
 TEST(MilterProtocol, FrameLengthsRefused) {
-  struct Case { std::string in; FrameError want; };
+  struct Case {
+    std::string in;
+    FrameError want;
+  };
   const Case cases[] = {
       {"\0\0\0\0"s, FrameError::zero_length},
-      {"\xff\xff\xff\xf0" "Bxxxx"s, FrameError::too_long},
+      {"\xff\xff\xff\xf0"
+       "Bxxxx"s,
+       FrameError::too_long},
       {"GET / HTTP/1.0\r\n"s, FrameError::too_long},
   };
   for (const auto& c : cases) {
@@ -90,8 +95,8 @@ TEST(MilterProtocol, OptNegParsed) {
 
 Wanted ours() {
   Wanted w;
-  w.actions = action::addhdrs | action::chghdrs | action::addrcpt | action::delrcpt | action::setsymlist |
-              action::quarantine;
+  w.actions = action::addhdrs | action::chghdrs | action::addrcpt | action::delrcpt |
+              action::setsymlist | action::quarantine;
   w.steps = step::hdr_leadspc | step::nodata | step::nounknown;
   w.macros = {{Stage::envfrom, "i {auth_authen}"}, {Stage::eom, "i"}};
   return w;
@@ -130,7 +135,10 @@ TEST(MilterProtocol, NegotiateGrantsOnlyWhatIsOffered) {
 }
 
 TEST(MilterProtocol, ConnectParsed) {
-  const std::string in = "mail.example\0" "4\x11\xd7" "192.0.2.10\0"s;
+  const std::string in =
+      "mail.example\0"
+      "4\x11\xd7"
+      "192.0.2.10\0"s;
   auto c = parse_connect(in);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->hostname, "mail.example");
@@ -142,8 +150,19 @@ TEST(MilterProtocol, ConnectParsed) {
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->family, 'U');
   const std::string bad[] = {
-      ""s, "host"s, "host\0"s, "host\0" "4"s, "host\0" "4\x11"s, "host\0" "4\x11\xd7" "192.0.2.1"s,
-      "host\0" "X\x11\xd7" "192.0.2.1\0"s,
+      ""s,
+      "host"s,
+      "host\0"s,
+      "host\0"
+      "4"s,
+      "host\0"
+      "4\x11"s,
+      "host\0"
+      "4\x11\xd7"
+      "192.0.2.1"s,
+      "host\0"
+      "X\x11\xd7"
+      "192.0.2.1\0"s,
   };
   for (const auto& b : bad) EXPECT_FALSE(parse_connect(b)) << b.size();
 }
@@ -174,16 +193,29 @@ TEST(MilterProtocol, StringsParsed) {
 }
 
 TEST(MilterProtocol, MacrosParsed) {
-  const std::string in = "M" "i\0" "4F1A\0" "{auth_authen}\0" "alice\0"s;
+  const std::string in =
+      "M"
+      "i\0"
+      "4F1A\0"
+      "{auth_authen}\0"
+      "alice\0"s;
   auto m = parse_macros(in);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->command, 'M');
   ASSERT_EQ(m->pairs.size(), 2u);
   EXPECT_EQ(m->pairs[1].first, "{auth_authen}");
   EXPECT_EQ(m->pairs[1].second, "alice");
-  auto dangling = parse_macros("C" "j\0" "mx\0" "v"s);
+  auto dangling = parse_macros(
+      "C"
+      "j\0"
+      "mx\0"
+      "v"s);
   EXPECT_FALSE(dangling);  // a name without its NUL
-  auto no_value = parse_macros("C" "j\0" "mx\0" "v\0"s);
+  auto no_value = parse_macros(
+      "C"
+      "j\0"
+      "mx\0"
+      "v\0"s);
   ASSERT_TRUE(no_value);
   EXPECT_EQ(no_value->pairs.size(), 1u);
   EXPECT_FALSE(parse_macros(""s));
@@ -195,22 +227,35 @@ TEST(MilterProtocol, MacrosParsed) {
 TEST(MilterProtocol, RepliesEncoded) {
   std::string out;
   append_packet(out, reply::continue_);
-  EXPECT_EQ(out, "\0\0\0\x01" "c"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x01"
+            "c"s);
   out.clear();
   append_replycode(out, "550 5.7.1 no");
-  EXPECT_EQ(out, "\0\0\0\x0e" "y550 5.7.1 no\0"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x0e"
+            "y550 5.7.1 no\0"s);
   out.clear();
   append_header_change(out, reply::insheader, 0, "A-R", " x");
-  EXPECT_EQ(out, "\0\0\0\x0c" "i\0\0\0\0A-R\0 x\0"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x0c"
+            "i\0\0\0\0A-R\0 x\0"s);
   out.clear();
   append_header_change(out, reply::chgheader, 2, "A-R", "");
-  EXPECT_EQ(out, "\0\0\0\x0a" "m\0\0\0\x02" "A-R\0\0"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x0a"
+            "m\0\0\0\x02"
+            "A-R\0\0"s);
   out.clear();
   append_header_change(out, reply::addheader, std::nullopt, "S", "v");
-  EXPECT_EQ(out, "\0\0\0\x05" "hS\0v\0"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x05"
+            "hS\0v\0"s);
   out.clear();
   append_string(out, reply::delrcpt, "<a@b>");
-  EXPECT_EQ(out, "\0\0\0\x07" "-<a@b>\0"s);
+  EXPECT_EQ(out,
+            "\0\0\0\x07"
+            "-<a@b>\0"s);
 }
 
 }  // namespace

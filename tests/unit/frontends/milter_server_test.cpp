@@ -45,7 +45,8 @@ std::string read_all(int fd) {
   std::string got, buffer;
   char chunk[4096];
   ssize_t n;
-  while ((n = ::read(fd, chunk, sizeof chunk)) > 0) buffer.append(chunk, static_cast<std::size_t>(n));
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0)
+    buffer.append(chunk, static_cast<std::size_t>(n));
   std::string_view rest = buffer;
   while (auto r = protocol::next_frame(rest).frame) {
     got.push_back(r->command);
@@ -55,7 +56,8 @@ std::string read_all(int fd) {
 }
 
 // converse - `input` written at once, the write side shut when `shut`; the replies.
-std::string converse(const std::string& input, std::chrono::seconds timeout = std::chrono::seconds(5)) {
+std::string converse(const std::string& input,
+                     std::chrono::seconds timeout = std::chrono::seconds(5)) {
   int fds[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   const auto callbacks = plain();
@@ -76,8 +78,8 @@ std::string optneg() {
 }
 
 TEST(MilterServer, PacketsOfOneWriteAreAllAnswered) {
-  const auto input = optneg() + packet('C', "h\0U"s) + packet('H', "helo\0"s) + packet('M', "<a@b>\0"s) +
-                     packet('R', "<c@d>\0"s) + packet('Q');
+  const auto input = optneg() + packet('C', "h\0U"s) + packet('H', "helo\0"s) +
+                     packet('M', "<a@b>\0"s) + packet('R', "<c@d>\0"s) + packet('Q');
   EXPECT_EQ(converse(input), "Occcc");
 }
 
