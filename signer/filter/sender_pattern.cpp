@@ -65,6 +65,15 @@ bool matches(const SenderPattern& p, std::string_view local, std::string_view do
          domain[domain.size() - p.domain.size() - 1] == '.';
 }
 
+bool covers(const SenderPattern& a, const SenderPattern& b) {
+  if (!a.local.empty() && a.local != b.local) return false;
+  if (!a.below) return !b.below && a.domain == b.domain;
+  // b's domains are b.domain (or those below it when b.below): all below a.domain?
+  const bool below_a = b.domain.size() > a.domain.size() + 1 && b.domain.ends_with(a.domain) &&
+                       b.domain[b.domain.size() - a.domain.size() - 1] == '.';
+  return below_a || (b.below && b.domain == a.domain);
+}
+
 std::size_t specificity(const SenderPattern& p) {
   const std::size_t domain_rank = p.below ? p.domain.size() : kMaxSenderAddressOctets + 1;
   return domain_rank * 2 + (p.local.empty() ? 0 : 1);

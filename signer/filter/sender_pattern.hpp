@@ -40,6 +40,10 @@ std::expected<SenderPattern, std::string> parse_sender_pattern(std::string_view 
 // matches - `local`@`domain` (domain lower-case, as the mailbox parser gives it) matches.
 bool matches(const SenderPattern& p, std::string_view local, std::string_view domain);
 
+// covers - every address `b` matches, `a` matches too (an earlier OpenDKIM refile row `a`
+// hides a later `b` when MultipleSignatures is off: `postseal import opendkim` says so).
+bool covers(const SenderPattern& a, const SenderPattern& b);
+
 // specificity - larger is more specific: an exact domain beats any parent, a nearer parent a
 // farther one, and then an exact local part beats "*".
 std::size_t specificity(const SenderPattern& p);
