@@ -6,7 +6,8 @@
 # alice@example.com (also as ALICE@EXAMPLE.COM) with her own selector and i=, bob with the
 # domain's, x@eu.shop.example.com with the *@*.shop.example.com row's d=example.com, and
 # nobody@example.org not at all. Then the config gains a row for bob and SIGHUP reloads it:
-# bob's next message carries his selector. Ports 10227 (filter), 10228 (fake downstream).
+# bob's next message carries his selector; with keys.rotation = true check-config and `postseal
+# keys status` say the sender rows' keys are not rotated. Ports 10227 (filter), 10228 (fake downstream).
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
@@ -76,8 +77,12 @@ s.quit()
 for _ in range(50):
     new = set(glob.glob(r + "/down/*.eml")) - before
     if new:
+        time.sleep(0.2)  # let the fake finish writing it
         break
     time.sleep(0.1)
+else:
+    print("%s: nothing arrived downstream" % sender)
+    sys.exit(1)
 data = open(new.pop(), "rb").read()
 zone = {}
 for line in open(r + "/dns.txt"):
@@ -114,9 +119,25 @@ echo "ok: alice, bob, shop and an unlisted domain signed as their rows say"
 
 write_config bob
 kill -HUP "$SIGNER"
-for _ in $(seq 1 50); do grep -q "reload" "$R/signer.log" && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q "reloaded" "$R/signer.log" && break; sleep 0.1; done
+grep -q "reloaded" "$R/signer.log" || fail "no reload after SIGHUP"
 sleep 0.5
 check "bob@example.com" "d=example.com s=bob2026 i=-"
 check "alice@example.com" "d=example.com s=alice2026 i=alice@example.com"
 echo "ok: SIGHUP carried bob's new [[signer.sender]] row"
+
+# Rotation is per domain: with keys.rotation = true, check-config warns that sender rows keep
+# their keys, and `postseal keys status` lists each of their keys as not rotated.
+{ cat "$R/postseal.toml"; printf '[keys]\nrotation = true\n[state]\nbackend = "sqlite"\npath = "%s/state.db"\n' "$R"; } \
+  > "$R/rotation.toml"
+"$POSTSEAL" check-config -c "$R/rotation.toml" >/dev/null 2>"$R/check.err" || fail "check-config with rotation: $(cat "$R/check.err")"
+grep -q "warning: .*rotates \[\[signer.domain\]\] keys only; the 3 \[\[signer.sender\]\] rows sign with their configured keys" \
+  "$R/check.err" || fail "check-config does not say sender rows are not rotated: $(cat "$R/check.err")"
+"$POSTSEAL" keys status -c "$R/rotation.toml" >"$R/status.out" 2>&1 || fail "keys status: $(cat "$R/status.out")"
+grep -q "^alice@example.com example.com alice2026: not rotated" "$R/status.out" &&
+  grep -q "^bob@example.com example.com bob2026: not rotated" "$R/status.out" ||
+  fail "keys status does not list the sender keys: $(cat "$R/status.out")"
+"$POSTSEAL" keys status -c "$R/rotation.toml" --domain example.org >"$R/status.out" 2>&1 || fail "keys status --domain"
+grep -q "not rotated" "$R/status.out" && fail "keys status --domain example.org lists example.com's sender keys"
+echo "ok: keys status and check-config say sender keys are not rotated"
 echo "PASS: per-address signing verified by dkimpy"
