@@ -1,4 +1,5 @@
-// signing_table.cpp - build and query the per-domain signing table (see signing_table.hpp).
+// signing_table.cpp - build and query the signing table: [[signer.domain]] rows and the
+// [[signer.sender]] rows of sender_rows.hpp (see signing_table.hpp).
 #include "signer/filter/signing_table.hpp"
 
 #include "signer/filter/key_files.hpp"
