@@ -120,7 +120,7 @@ echo "ok: alice, bob, shop and an unlisted domain signed as their rows say"
 write_config bob
 kill -HUP "$SIGNER"
 for _ in $(seq 1 50); do grep -q "reloaded" "$R/signer.log" && break; sleep 0.1; done
-grep -q "reloaded" "$R/signer.log" || fail "no reload after SIGHUP"
+grep -q "reloaded: 1 signing domain(s), 3 sender row(s)" "$R/signer.log" || fail "no reload with 3 sender rows after SIGHUP"
 sleep 0.5
 check "bob@example.com" "d=example.com s=bob2026 i=-"
 check "alice@example.com" "d=example.com s=alice2026 i=alice@example.com"

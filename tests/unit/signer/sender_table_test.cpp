@@ -193,11 +193,11 @@ TEST_F(Rows, ErrorsNameFileLineAndKey) {
   } cases[] = {
       {"address = \"alice\"\nkeys = [\"a:{k}\"]\n", "test.toml, line 3: signer.sender[].address = \"alice\": no '@'"},
       {"keys = [\"a:{k}\"]\n", "test.toml, line 2: signer.sender[].address = \"\": no '@'"},
-      {"address = \"alice@example.com\"\n", "test.toml, line 3: signer.sender[].keys: no keys"},
+      {"address = \"alice@example.com\"\n", "test.toml, line 2: signer.sender[].keys: no keys"},  // the row's line
       {"address = \"alice@example.com\"\nkeys = [\"a\"]\n",
        "test.toml, line 4: signer.sender[].keys: key 'a' must be SELECTOR:KEYFILE"},
       {"address = \"alice@example.com\"\nkeys = [\"a:/nonexistent/k\"]\n",
-       "test.toml, line 4: signer.sender[].keys: /nonexistent/k"},
+       "test.toml, line 4: signer.sender[].keys: cannot open key file /nonexistent/k"},
       {"address = \"*@*.example.com\"\nkeys = [\"a:{k}\"]\n",
        "test.toml, line 3: signer.sender[].address: \"*@*.example.com\" names no single domain: set domain (d=)"},
       {"address = \"alice@example.com\"\ndomain = \"*.example.com\"\nkeys = [\"a:{k}\"]\n",
