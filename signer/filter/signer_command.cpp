@@ -111,8 +111,13 @@ std::vector<std::string> check_signer_config(const config::File& file) {
     problems.emplace_back(e.what());
   }
   auto table = build_signing_table(&file, {});
-  if (!table) problems.push_back(table.error());
-  else
+  if (!table) {  // one problem per line, so check-config locates each by itself
+    std::string_view errors = table.error();
+    for (auto end = errors.find('\n'); !errors.empty(); end = errors.find('\n')) {
+      problems.emplace_back(errors.substr(0, end));
+      errors.remove_prefix(end == std::string_view::npos ? errors.size() : end + 1);
+    }
+  } else
     for (const auto& w : (*table)->warnings()) problems.push_back("warning: " + w);
   if (table && !(*table)->senders().empty() && file.has("keys.rotation") && file.boolean("keys.rotation"))
     problems.push_back(fmt::format("warning: {}: keys.rotation = true rotates [[signer.domain]] keys only; the "

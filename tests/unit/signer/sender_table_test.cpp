@@ -261,6 +261,21 @@ TEST_F(Rows, CheckConfigSaysSenderRowsAreNotRotated) {
   for (const auto& p : check_signer_config(no_rotation)) EXPECT_EQ(p.find("rotat"), std::string::npos) << p;
 }
 
+// check-config gets one problem per error, so a domain's key error is located by itself and
+// not at the [[signer.sender]] rows that a joined message would also name.
+TEST_F(Rows, CheckConfigGetsOneProblemPerError) {
+  auto file = parse(
+      "[signer]\n[[signer.domain]]\nname = \"example.com\"\nkeys = [\"s1:/nonexistent/s1\"]\n"
+      "[[signer.sender]]\naddress = \"al*ce@example.com\"\nkeys = [\"a:/nonexistent/a\"]\n");
+  const auto problems = check_signer_config(file);
+  auto has = [&](const std::string& p) { return std::find(problems.begin(), problems.end(), p) != problems.end(); };
+  const std::string key = "cannot open key file /nonexistent/s1: No such file or directory";
+  EXPECT_TRUE(has(key)) << problems.size();
+  EXPECT_EQ(config::located(file, key), "test.toml, line 4: " + key);
+  EXPECT_TRUE(has("test.toml, line 6: signer.sender[].address = \"al*ce@example.com\": '*' in a local part only "
+                  "alone (\"*@domain\")"));
+}
+
 TEST_F(Rows, UnalignedDomainIsAWarning) {
   auto file = parse(fmt::format(
       "[signer]\n[[signer.sender]]\naddress = \"alice@example.com\"\ndomain = \"example.org\"\nkeys = [\"a:{}\"]\n", key));
