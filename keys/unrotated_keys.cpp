@@ -13,7 +13,8 @@ std::vector<UnrotatedKey> unrotated_keys(const config::File& file, std::string_v
   for (const toml::table* t : file.tables("signer.sender")) {
     const std::string address = config::table_string(*t, "address", "signer.sender[].address");
     std::string d = to_lower(config::table_string(*t, "domain", "signer.sender[].domain"));
-    if (d.empty() && address.find('@') != std::string::npos) d = to_lower(address.substr(address.rfind('@') + 1));
+    if (d.empty() && address.find('@') != std::string::npos)
+      d = to_lower(address.substr(address.rfind('@') + 1));
     if (!domain.empty() && d != domain) continue;
     for (const auto& entry : config::table_strings(*t, "keys", "signer.sender[].keys")) {
       const auto colon = entry.find(':');
@@ -25,8 +26,9 @@ std::vector<UnrotatedKey> unrotated_keys(const config::File& file, std::string_v
 }
 
 std::string status_line(const UnrotatedKey& k) {
-  return fmt::format("{} {} {}: not rotated: a [[signer.sender]] key signs as configured ({}); replace it by hand",
-                     printable(k.address, 254), k.d, k.selector, k.file);
+  return fmt::format(
+      "{} {} {}: not rotated: a [[signer.sender]] key signs as configured ({}); replace it by hand",
+      printable(k.address, 254), k.d, k.selector, k.file);
 }
 
 }  // namespace postseal::keys

@@ -7,7 +7,8 @@
 
 namespace postseal::signer {
 
-std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vector<std::string>& entries,
+std::vector<dkim::SignerKey> load_keys(const std::string& domain,
+                                       const std::vector<std::string>& entries,
                                        const std::string& row, Problems& found) {
   std::vector<dkim::SignerKey> out;
   for (const auto& e : entries) {

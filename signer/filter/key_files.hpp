@@ -21,7 +21,8 @@ struct Problems {
 
 // load_keys - "selector:path" entries signing with d=`domain`; `row` names the row in errors
 // ("signer.domain 'example.com'"); errors and key-size warnings appended to `found`.
-std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vector<std::string>& entries,
+std::vector<dkim::SignerKey> load_keys(const std::string& domain,
+                                       const std::vector<std::string>& entries,
                                        const std::string& row, Problems& found);
 
 }  // namespace postseal::signer

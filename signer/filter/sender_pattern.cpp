@@ -44,7 +44,8 @@ std::expected<SenderPattern, std::string> parse_sender_pattern(std::string_view 
   if (text.size() > kMaxSenderAddressOctets)
     return std::unexpected(fmt::format("longer than {} octets", kMaxSenderAddressOctets));
   const auto at = text.rfind('@');
-  if (at == std::string_view::npos) return std::unexpected("no '@' (write \"*@example.com\" for a whole domain)");
+  if (at == std::string_view::npos)
+    return std::unexpected("no '@' (write \"*@example.com\" for a whole domain)");
   std::string_view local = text.substr(0, at), domain = text.substr(at + 1);
   if (auto problem = local_problem(local); !problem.empty()) return std::unexpected(problem);
   SenderPattern p;

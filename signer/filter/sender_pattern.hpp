@@ -27,10 +27,10 @@ inline constexpr std::size_t kMaxSenderLocalPartOctets = 64;
 
 // SenderPattern - one parsed address pattern; local and domain lower-cased.
 struct SenderPattern {
-  std::string local;          // empty: any local part ("*")
-  std::string domain;         // the domain, or the parent when `below` is set
-  bool below = false;         // "*.domain": a subdomain of `domain`, not `domain` itself
-  std::string text() const;   // back to "local@domain" form
+  std::string local;         // empty: any local part ("*")
+  std::string domain;        // the domain, or the parent when `below` is set
+  bool below = false;        // "*.domain": a subdomain of `domain`, not `domain` itself
+  std::string text() const;  // back to "local@domain" form
 };
 
 // parse_sender_pattern - "alice@example.com", "*@example.com", "*@*.example.com",

@@ -34,6 +34,7 @@ inline constexpr std::size_t kMaxSenderRows = 10000;
 
 // sender_policies - the file's [[signer.sender]] rows with their keys loaded and options taken
 // from `domains` (the [[signer.domain]] rows); problems appended to `found`.
-std::vector<SenderPolicy> sender_policies(const config::File& file, const SigningTable& domains, Problems& found);
+std::vector<SenderPolicy> sender_policies(const config::File& file, const SigningTable& domains,
+                                          Problems& found);
 
 }  // namespace postseal::signer
