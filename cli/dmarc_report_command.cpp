@@ -5,7 +5,11 @@
 // receiver!domain!begin!end!id.xml.gz), --send (to each rua address, through
 // dmarc.report_sendmail, once per period and address), --dry-run (write, send nothing, mark
 // nothing; without -o the files go to the current directory). Run daily by
-// postseal-dmarc-report.timer as user postseal. Exit: 0, 75 when the store failed or a report
+// postseal-dmarc-report.timer as user postseal. Sent mail is DKIM-signed with the
+// [[signer.domain]] key of report_email's domain (signer/filter/own_mail.hpp), unsigned (said
+// once) without one; dmarc.report_max_bytes and an address's "!size" limit withhold a report
+// that is too large; dmarc.report_format picks RFC 9990 or RFC 7489 XML (docs/dmarc.md).
+// Exit: 0, 75 when the store failed or a report
 // could not be written or sent (the next run tries again), 78 for config errors. Untrusted
 // input: the stored data and DNS answers (core/dmarc_report checks them); the command line.
 #include "cli/commands.hpp"
@@ -110,9 +114,10 @@ int run_report(const ReportArgs& args) {
   io.run();
   std::printf(
       "period %s: %d reports, %d written, %d sent, %d already sent, %d refused, %d too large, "
-      "%d failed\n",
+      "%d suppressed, %d failed\n",
       options.period.text().c_str(), summary.reports, summary.written, summary.sent,
-      summary.already_sent, summary.refused, summary.too_large, summary.failed);
+      summary.already_sent, summary.refused, summary.too_large, summary.suppressed,
+      summary.failed);
   std::fflush(stdout);
   return summary.store_failed || summary.failed > 0 ? kExitTempFail : kExitOk;
 }

@@ -8,6 +8,7 @@
 #include "core/dmarc_report/recorder.hpp"
 #include "core/dmarc_report/sendmail.hpp"
 #include "core/dmarc_report/store_keys.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dmarc_report/xml.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
@@ -99,6 +100,23 @@ bool within_size_limit(Run& run, const MailtoAddress& to, const OutgoingMail& ma
   return false;
 }
 
+// suppressed - whether `to` is suppressed now (said and counted); a store that does not
+// answer counts as a failure (the run could not claim the address either).
+bool suppressed(Run& run, const MailtoAddress& to) {
+  auto s = is_suppressed(run.store, to.address);
+  if (!s) {
+    run.say(fmt::format("  {}: not sent: state store {}: {}", to.address, run.store.name(),
+                        state::to_string(s.error())));
+    ++run.summary.failed;
+    return true;
+  }
+  if (!*s) return false;
+  run.say(fmt::format("  {}: not sent: suppressed (postseal dmarc suppress --remove {} ends it)",
+                      to.address, to.address));
+  ++run.summary.suppressed;
+  return true;
+}
+
 // send_once - claim, hand over, or release the claim when sendmail fails.
 void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
                const OutgoingMail& mail) {
@@ -145,6 +163,7 @@ asio::awaitable<void> deliver(Run& run, const PolicyPublished& policy, const Bui
       ++(allowed == Authorization::refused ? run.summary.refused : run.summary.failed);
       continue;
     }
+    if (suppressed(run, *to)) continue;
     auto mail = outgoing_mail(run, policy, report, *to);
     if (!mail || !within_size_limit(run, *to, *mail)) continue;
     if (run.options.dry_run) {

@@ -8,7 +8,8 @@
 // so the next run tries again. Untrusted input: the stored data (aggregate.hpp) and DNS
 // answers. Limits: those of aggregate.hpp; a domain's rua list is at most kMaxRuaPerDomain;
 // a report mail goes to an address only when it is at most dmarc.report_max_bytes octets
-// (CRLF line ends) and at most the address's own "!size" limit (destination.hpp).
+// (CRLF line ends) and at most the address's own "!size" limit (destination.hpp), and not
+// to an address suppressed by `postseal dmarc suppress` (suppression.hpp).
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -68,7 +69,8 @@ struct RunOptions {
 // RunSummary - what a run did.
 struct RunSummary {
   int reports = 0, written = 0, sent = 0, already_sent = 0, refused = 0, failed = 0;
-  int too_large = 0;  // withheld from an address: over its size limit
+  int too_large = 0;   // withheld from an address: over its size limit
+  int suppressed = 0;  // withheld from an address: `postseal dmarc suppress`
   bool store_failed = false;
 };
 

@@ -19,7 +19,9 @@
 #    [[signer.domain]] key for mx.test.local (the domain of dmarc.report_email), published by
 #    the test's unbound: every mail handed to sendmail carries a DKIM-Signature d=mx.test.local
 #    that dkimpy verifies against that DNS; in the Redis round there is no key: mail goes out
-#    unsigned and the run says so once.
+#    unsigned and the run says so once;
+#  - `postseal dmarc suppress` (Redis round): a suppressed address gets nothing and the run
+#    says so; after --remove the next run sends it its report.
 # Ports: free loopback ports. Runs as root (private Postfix instance).
 set -uo pipefail
 . "$POSTSEAL_SRC/tests/lib/redis.sh"
@@ -162,6 +164,17 @@ check_reports() {
     [ "$(xpath "$U/q-$name.xml" "string(//$(ln_ disposition))")" = "quarantine" ] &&
     ok "$name: quarantine-report.example: valid, disposition quarantine" || { bad "$name: quarantine report"; cat "$U/q-$name.xml"; }
 
+  if [ "$name" = redis ]; then  # postseal dmarc suppress: the address gets nothing until lifted
+    "$POSTSEAL" dmarc suppress ext@reports.example.net --days 2 -c "$U/$name.toml" > "$U/suppress-$name.log" 2>&1 ||
+      { bad "$name: dmarc suppress failed"; cat "$U/suppress-$name.log"; }
+    "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send0-$name.log" 2>&1
+    [ "$(ls "$U/outbox" | wc -l)" -eq 2 ] && ! grep -q 'ext@reports.example.net$' "$U/outbox"/* &&
+      grep -q 'ext@reports.example.net: not sent: suppressed' "$U/send0-$name.log" && grep -q ' 1 suppressed,' "$U/send0-$name.log" &&
+      ok "$name: a suppressed address gets no report, the run says so" || { bad "$name: suppression"; cat "$U/send0-$name.log"; }
+    "$POSTSEAL" dmarc suppress --remove ext@reports.example.net -c "$U/$name.toml" > "$U/lift-$name.log" 2>&1 &&
+      grep -q 'reports are sent again' "$U/lift-$name.log" && ok "$name: dmarc suppress --remove lifts it" ||
+      { bad "$name: --remove"; cat "$U/lift-$name.log"; }
+  fi
   "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send-$name.log" 2>&1 ||
     { bad "$name: dmarc report --send failed"; cat "$U/send-$name.log"; }
   [ "$(ls "$U/outbox" | wc -l)" -eq 3 ] && ok "$name: --send: 3 messages (2 rua of report.example, 1 of quarantine-report.example)" ||
@@ -185,6 +198,9 @@ PY
     local m bad_sig=0
     for m in "$U/outbox"/*; do dkim_verify "$m" || { bad_sig=1; bad "$name: dkimpy does not verify $(head -1 "$m")"; sed -n 2,12p "$m"; }; done
     [ $bad_sig -eq 0 ] && ok "$name: every report mail is DKIM-signed (d=mx.test.local) and dkimpy verifies it"
+    m=$(ls "$U/outbox"/* | head -1); sed 's/^Subject: Report/Subject: Xeport/' "$m" > "$U/tampered-$name"
+    ! dkim_verify "$U/tampered-$name" && ok "$name: dkimpy refuses a report mail changed after signing (the check can fail)" ||
+      bad "$name: dkimpy verified a tampered report mail"
     grep -q 'sent, DKIM-Signature added (d=mx.test.local, s=rep, a=rsa-sha256)' "$U/send-$name.log" &&
       ok "$name: the run says which key signed" || { bad "$name: no signing line"; cat "$U/send-$name.log"; }
   else

@@ -1,11 +1,14 @@
 // run_test.cpp - one report run (run.hpp): files written under their RFC 9990 names, one mail
 // per rua address through a fake sendmail, nothing sent twice (a second run, a claim held by
 // another run), a failed sendmail retried by the next run, external destinations only with
-// their _report._dmarc record (RFC 9990 3.4), unusable rua URIs ignored (destination.hpp).
+// their _report._dmarc record (RFC 9990 3.4), unusable rua URIs ignored (destination.hpp);
+// report mail signed by the submitter's SignMail, a deferred signature retried; size limits
+// (dmarc.report_max_bytes, the RFC 7489 "!size" suffix); suppressed addresses skipped.
 #include "core/dmarc_report/run.hpp"
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/naming.hpp"
 #include "core/dmarc_report/recorder.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
 
@@ -250,6 +253,27 @@ TEST(MailtoAddress, SizeSuffixOfRfc7489) {
   EXPECT_EQ(a->max_bytes, 10485760u);
   EXPECT_FALSE(mailto_address("mailto:dmarc@example.com")->max_bytes);
   EXPECT_FALSE(mailto_address("mailto:dmarc@example.com!bad"));
+}
+
+TEST_F(RunTest, SuppressedAddressGetsNothingUntilLifted) {
+  auto p = policy("example.com");
+  p.rua = {"mailto:dmarc@example.com", "mailto:other@example.com"};
+  record(p, 2);
+  ASSERT_TRUE(suppress(*store_, "DMARC@example.com", 30));  // case-insensitive
+  auto first = run_once(true);
+  EXPECT_EQ(first.sent, 1) << lines_;
+  EXPECT_EQ(first.suppressed, 1);
+  EXPECT_EQ(first.failed, 0);
+  EXPECT_NE(lines_.find("dmarc@example.com: not sent: suppressed (postseal dmarc suppress "
+                        "--remove dmarc@example.com ends it)"),
+            std::string::npos)
+      << lines_;
+  for (const auto& m : outbox()) EXPECT_EQ(m.find("-- dmarc@example.com\n"), std::string::npos);
+  ASSERT_TRUE(lift(*store_, "dmarc@example.com").value());
+  EXPECT_FALSE(lift(*store_, "dmarc@example.com").value());  // nothing left to lift
+  auto second = run_once(true);
+  EXPECT_EQ(second.sent, 1) << lines_;  // dmarc@ now; other@ was sent by the first run
+  EXPECT_EQ(second.already_sent, 1);
 }
 
 TEST(MailtoAddress, OnlySafeMailtoUris) {
