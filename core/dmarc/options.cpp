@@ -44,6 +44,14 @@ constexpr config::Key kKeys[] = {
      "dropped"},
     {"dmarc.report_max_domains", config::Type::integer, "10000", 1, kMaxReportEntries,
      "policy domains recorded per day; messages of further domains are not recorded"},
+    {"dmarc.report_max_bytes", config::Type::integer, "10485760", kMinReportMaxBytes,
+     kMaxReportMaxBytes,
+     "the largest report mail (octets with CRLF line ends) `postseal dmarc report --send` hands "
+     "to sendmail for one rua address; a smaller limit in the address (RFC 7489 mailto:A!10m) "
+     "wins; a report over it is not sent to that address, and the run says so"},
+    {"dmarc.report_format", config::Type::string, "\"rfc9990\"", 0, 0,
+     "the aggregate report format: \"rfc9990\" (namespace urn:ietf:params:xml:ns:dmarc-2.0) or "
+     "\"rfc7489\" (the RFC 7489 schema, for report readers that know no other)"},
 };
 
 }  // namespace
@@ -75,6 +83,11 @@ Reporting reporting_from_config(const config::File& file) {
   r.sendmail = file.string("dmarc.report_sendmail");
   r.max_rows = file.integer("dmarc.report_max_rows");
   r.max_domains = file.integer("dmarc.report_max_domains");
+  r.max_bytes = file.integer("dmarc.report_max_bytes");
+  r.format = file.string("dmarc.report_format");
+  if (r.format != "rfc9990" && r.format != "rfc7489")
+    throw config_error(fmt::format("{}: dmarc.report_format \"{}\": want \"rfc9990\" or \"rfc7489\"",
+                                   file.where("dmarc.report_format"), printable(r.format)));
   auto at = r.email.rfind('@');
   if (!r.email.empty() &&
       (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||

@@ -7,10 +7,12 @@
 // dmarc.trusted_forwarders (CIDR list whose failures are not acted on); aggregate reports
 // (RFC 9990, core/dmarc_report): dmarc.report_record (count evaluated messages in the state
 // store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
-// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains. Untrusted input: the
+// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains,
+// dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
+// or "rfc7489"). Untrusted input: the
 // config file (local admin): a bad value is a start-up error (exit 78) naming the key.
 // Limits: net::kMaxAddressListEntries forwarders; report_max_rows and report_max_domains
-// 1..kMaxReportEntries.
+// 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..kMaxReportMaxBytes.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -32,6 +34,11 @@ namespace postseal::dmarc {
 inline constexpr std::int64_t kDefaultReportMaxRows = 10000;
 inline constexpr std::int64_t kDefaultReportMaxDomains = 10000;
 inline constexpr std::int64_t kMaxReportEntries = 100000;
+// kDefaultReportMaxBytes / kMinReportMaxBytes / kMaxReportMaxBytes - dmarc.report_max_bytes:
+// the largest report mail sent to one address (10 MiB, within 64 KiB .. 1 GiB).
+inline constexpr std::int64_t kDefaultReportMaxBytes = 10 * 1024 * 1024;
+inline constexpr std::int64_t kMinReportMaxBytes = 64 * 1024;
+inline constexpr std::int64_t kMaxReportMaxBytes = 1024 * 1024 * 1024;
 
 // Reporting - the aggregate report keys.
 struct Reporting {
@@ -41,6 +48,8 @@ struct Reporting {
   std::string sendmail{"/usr/sbin/sendmail"};
   std::int64_t max_rows = kDefaultReportMaxRows;
   std::int64_t max_domains = kDefaultReportMaxDomains;
+  std::int64_t max_bytes = kDefaultReportMaxBytes;
+  std::string format{"rfc9990"};  // "rfc9990" or "rfc7489" (core/dmarc_report/xml.hpp)
 };
 
 // Settings - everything [dmarc] says.

@@ -201,7 +201,7 @@ void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dk
                   verifier::DmarcRecording& recording) {
   auto report = report_of(s);
   report.dkim = dkim;
-  verifier::record_dmarc(recording, check, report, verdict);
+  verifier::record_dmarc(recording, check, report, verdict, s.fields);
 }
 
 std::string received_spf_value(const Session& s, std::string_view receiver) {

@@ -53,7 +53,8 @@ class VerifyStep final : public relay::MessageStep {
                                                        verifier::dmarc_message(headers, report));
     verifier::count_results(report.dkim, report.dmarc);
     if (report.dmarc && inbound_.dmarc_recording)
-      verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc);
+      verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc,
+                             headers);
     co_return outcome(report, headers);
   }
 
