@@ -18,6 +18,7 @@
 #include "core/dmarc/options.hpp"
 #include "core/dmarc_report/rate_limit.hpp"
 #include "core/dns/resolver.hpp"
+#include "core/dns/resolver_factory.hpp"
 #include "core/state/options.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_failure.hpp"
