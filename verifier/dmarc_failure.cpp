@@ -3,6 +3,8 @@
 
 #include "core/util/text.hpp"
 
+#include <algorithm>
+
 namespace postseal::verifier {
 namespace {
 
@@ -15,10 +17,14 @@ std::vector<dmarc_report::HeaderView> header_views(const std::vector<mail::Heade
   return out;
 }
 
-// header_text - the header block as received (fields as stored, each ending in CRLF).
+// header_text - the header block as received (fields as stored, each ending in CRLF), whole
+// fields up to dmarc_report::kMaxHeaderPartOctets: a queued job holds no more than the report
+// will carry.
 std::string header_text(const std::vector<mail::HeaderField>& fields) {
   std::string out;
   for (const auto& f : fields) {
+    const std::size_t size = f.raw.size() + (f.raw.ends_with("\r\n") ? 0 : 2);
+    if (out.size() + size > dmarc_report::kMaxHeaderPartOctets) break;
     out += f.raw;
     if (!f.raw.ends_with("\r\n")) out += "\r\n";
   }
@@ -53,7 +59,9 @@ dmarc_report::FailureReport base_report(const FailedMessage& m, const dmarc::Aut
   f.policy_domain = a.discovery.policy_domain;
   f.source_ip = r.client_ip;
   f.mail_from = r.sender;
-  f.rcpt_to = m.recipients;
+  f.rcpt_to.assign(m.recipients.begin(),
+                   m.recipients.begin() + static_cast<std::ptrdiff_t>(std::min(
+                       m.recipients.size(), dmarc_report::kMaxReportedRecipients)));
   f.authentication_results = auth_results_value(r, m.authserv_id);
   for (const auto& sig : r.dkim) f.dkim.push_back({sig.d, sig.s, std::string(dkim::to_string(sig.result))});
   f.spf_aligned = a.spf_aligned;

@@ -8,7 +8,9 @@
 // and its destinations. Nothing for report or auto-generated mail (loop control), nor for a
 // temperror or permerror verdict. Pure: no DNS, no store, no sending (failure_sender.hpp does
 // that in the background). Untrusted input: the message's header fields and results, the
-// record's ruf list (bounded by the parsers and by kMaxFailureDestinations).
+// record's ruf list (bounded by the parsers and by kMaxFailureDestinations). A job holds at
+// most kMaxHeaderPartOctets of header and kMaxReportedRecipients recipients, so a full queue
+// stays small.
 #pragma once
 
 #include "core/dmarc_report/failure_report.hpp"

@@ -214,3 +214,22 @@ TEST_F(FailureSenderTest, NotStartedDrops) {
 
 }  // namespace
 }  // namespace postseal::verifier
+
+namespace postseal::verifier {
+namespace {
+
+TEST(FailureJobs, QueuedJobIsBounded) {
+  auto r = spoof();
+  std::vector<mail::HeaderField> h{{"From: ceo@example.com"}};
+  for (int i = 0; i < 2000; ++i) h.push_back({"X-Junk: " + std::string(500, 'j')});
+  auto m = message(r, h);
+  m.recipients.assign(1000, "x@example.net");
+  auto jobs = failure_jobs(m);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_LE(jobs[0].report.headers.size(), dmarc_report::kMaxHeaderPartOctets);
+  EXPECT_TRUE(jobs[0].report.headers.starts_with("From: ceo@example.com\r\n"));
+  EXPECT_EQ(jobs[0].report.rcpt_to.size(), dmarc_report::kMaxReportedRecipients);
+}
+
+}  // namespace
+}  // namespace postseal::verifier
