@@ -71,7 +71,7 @@ std::string header_part(std::string_view headers, const Redactor& redactor,
                         std::string_view reported_domain) {
   std::string text = lf_lines(headers);
   if (text.size() > kMaxHeaderPartOctets) {
-    auto cut = text.rfind('\n', kMaxHeaderPartOctets);
+    auto cut = text.rfind('\n', kMaxHeaderPartOctets - 1);
     while (cut != std::string::npos && cut > 0 && cut + 1 < text.size() &&
            (text[cut + 1] == ' ' || text[cut + 1] == '\t'))
       cut = text.rfind('\n', cut - 1);  // keep whole fields: never end inside a folded one

@@ -27,7 +27,8 @@
 
 namespace postseal::dmarc_report {
 
-// kMaxHeaderPartOctets - the original header copied into a report at most (whole fields).
+// kMaxHeaderPartOctets - the original header copied into a report at most (whole fields,
+// before redaction, which may lengthen local-parts).
 inline constexpr std::size_t kMaxHeaderPartOctets = 64 * 1024;
 // kMaxFieldValueOctets - one report field's value taken from the message at most.
 inline constexpr std::size_t kMaxFieldValueOctets = 512;
