@@ -58,6 +58,32 @@ std::string human_part(const FailureReport& r) {
       identity_alignment(r.dkim_aligned, r.spf_aligned));
 }
 
+// kMessageIdFields - fields whose "x@y" are message identifiers, not addresses: not redacted.
+constexpr std::string_view kMessageIdFields[] = {"Message-ID", "In-Reply-To", "References",
+                                                 "Resent-Message-ID"};
+
+// redact_fields - the redactor applied to each field of an LF header block, but for
+// kMessageIdFields.
+std::string redact_fields(std::string_view block, const Redactor& redactor,
+                          std::string_view reported_domain) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < block.size()) {
+    std::size_t end = start;
+    do {  // the field's lines: the first and its continuations
+      auto nl = block.find('\n', end);
+      end = nl == std::string_view::npos ? block.size() : nl + 1;
+    } while (end < block.size() && (block[end] == ' ' || block[end] == '\t'));
+    auto field = block.substr(start, end - start);
+    auto name = trim(field.substr(0, field.find(':')));
+    bool message_id = false;
+    for (auto id : kMessageIdFields) message_id = message_id || iequals(name, id);
+    out += message_id ? std::string(field) : redactor.header_text(field, reported_domain);
+    start = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string identity_alignment(bool dkim_aligned, bool spf_aligned) {
@@ -82,7 +108,7 @@ std::string header_part(std::string_view headers, const Redactor& redactor,
   for (std::size_t i = 0; i < text.size(); ++i)
     if (!(text[i] == '\n' && (out.empty() || out.back() == '\n'))) out += text[i];
   if (!out.empty() && out.back() != '\n') out += '\n';
-  return redactor.header_text(out, reported_domain);
+  return redact_fields(out, redactor, reported_domain);
 }
 
 std::string feedback_report(const FailureReport& r, const Redactor& redactor) {
@@ -99,7 +125,8 @@ std::string feedback_report(const FailureReport& r, const Redactor& redactor) {
   out += fmt::format("Arrival-Date: {}\n", rfc5322_date(r.arrival));
   out += fmt::format("Source-IP: {}\n", value(r.source_ip));
   out += fmt::format("Reported-Domain: {}\n", value(r.reported_domain));
-  out += fmt::format("Authentication-Results: {}\n", folded_value(r.authentication_results));
+  out += fmt::format("Authentication-Results: {}\n",
+                     folded_value(redactor.header_text(r.authentication_results, r.reported_domain)));
   out += "Auth-Failure: dmarc\n";
   if (const auto* sig = reported_signature(r.dkim)) {
     out += fmt::format("DKIM-Domain: {}\n", value(sig->d));

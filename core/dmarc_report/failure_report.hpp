@@ -8,8 +8,9 @@
 // message/feedback-report part with Feedback-Type, User-Agent, Version, Original-Mail-From,
 // Original-Rcpt-To, Arrival-Date; then the original message or its header). We send the
 // original header only (text/rfc822-headers, RFC 6591 3.3 allows it), never the body.
-// Addresses are redacted as the Redactor says (RFC 6590; Original-Rcpt-To only without
-// redaction). Auto-Submitted: auto-generated (RFC 3834) so nobody answers or reports it.
+// Addresses are redacted as the Redactor says (RFC 6590): in Original-Mail-From, in our
+// Authentication-Results (smtp.mailfrom) and in the header part, but for Message-ID,
+// In-Reply-To and References; Original-Rcpt-To only without redaction. Auto-Submitted: auto-generated (RFC 3834) so nobody answers or reports it.
 // Lines end in LF (sendmail makes CRLF).
 //
 // Untrusted input: every value taken from the message (addresses, domains, IP, header

@@ -72,7 +72,9 @@ std::string Redactor::header_text(std::string_view text, std::string_view keep_d
   std::size_t done = 0, redacted = 0;
   for (std::size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
     std::size_t begin = at;
-    while (begin > done && local_char(text[begin - 1])) --begin;
+    // "=" is atext, but ends the scan: A-R's "smtp.mailfrom=user@d" keeps its property name
+    // (in an SRS address only the part after the last "=" is hidden)
+    while (begin > done && local_char(text[begin - 1]) && text[begin - 1] != '=') --begin;
     std::size_t end = at + 1;
     while (end < text.size() && domain_char(text[end])) ++end;
     if (begin == at) continue;  // no local-part before this "@"

@@ -82,6 +82,13 @@ TEST(FeedbackReport, RedactionHidesLocalPartsAndRecipients) {
   EXPECT_EQ(text.find("alice"), std::string::npos);
 }
 
+TEST(FeedbackReport, RedactionReachesAuthenticationResults) {
+  auto text = feedback_report(report(), kLocal);
+  EXPECT_EQ(text.find("spoof@evil.test"), std::string::npos);
+  EXPECT_NE(text.find("smtp.mailfrom=" + kLocal.local_part("spoof") + "@evil.test"), std::string::npos);
+  EXPECT_NE(feedback_report(report(), kNone).find("smtp.mailfrom=spoof@evil.test"), std::string::npos);
+}
+
 TEST(FeedbackReport, NullSenderNoSignaturesAndAlignment) {
   auto r = report();
   r.mail_from = "";
@@ -157,6 +164,14 @@ TEST(HeaderPart, RedactsOutsideTheReportedDomain) {
   EXPECT_NE(text.find("@example.net"), std::string::npos);
   EXPECT_NE(text.find("\tby mx.example.net"), std::string::npos);
   EXPECT_NE(header_part(kHeaders, kNone, "example.com").find("To: alice@example.net"), std::string::npos);
+}
+
+TEST(HeaderPart, MessageIdsAreNotAddresses) {
+  auto text = header_part("Message-ID: <abc@mx.example.net>\r\nReferences: <a@b.example>\r\n\t<c@d.example>\r\n"
+                          "Cc: carol@example.net\r\n", kLocal, "example.com");
+  EXPECT_NE(text.find("Message-ID: <abc@mx.example.net>\n"), std::string::npos);
+  EXPECT_NE(text.find("References: <a@b.example>\n\t<c@d.example>\n"), std::string::npos);
+  EXPECT_EQ(text.find("carol"), std::string::npos);
 }
 
 TEST(HeaderPart, CutAtAFieldBoundaryAndNoEmptyLine) {
