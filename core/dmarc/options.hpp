@@ -9,10 +9,14 @@
 // store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
 // dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains,
 // dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
-// or "rfc7489"). Untrusted input: the
-// config file (local admin): a bad value is a start-up error (exit 78) naming the key.
-// Limits: net::kMaxAddressListEntries forwarders; report_max_rows and report_max_domains
-// 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..kMaxReportMaxBytes.
+// or "rfc7489"); failure reports (RFC 9991, verifier/dmarc_failure.hpp):
+// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_rate,
+// dmarc.failure_report_global_rate, dmarc.failure_report_queue.
+// Untrusted input: the config file (local admin): a bad value is a start-up error (exit 78)
+// naming the key. Limits: net::kMaxAddressListEntries forwarders; report_max_rows and
+// report_max_domains 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..
+// kMaxReportMaxBytes; the failure report rates 1..kMaxFailureRate, the queue
+// 1..kMaxFailureQueue.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -40,6 +44,20 @@ inline constexpr std::int64_t kDefaultReportMaxBytes = 10 * 1024 * 1024;
 inline constexpr std::int64_t kMinReportMaxBytes = 64 * 1024;
 inline constexpr std::int64_t kMaxReportMaxBytes = 1024 * 1024 * 1024;
 
+// kMaxFailureRate / kMaxFailureQueue - bounds of the failure report rates (per hour) and of
+// the hand-off queue (reports waiting for sendmail).
+inline constexpr std::int64_t kMaxFailureRate = 100000;
+inline constexpr std::int64_t kMaxFailureQueue = 10000;
+
+// FailureReporting - the failure report keys (RFC 9991), off by default.
+struct FailureReporting {
+  bool enable = false;
+  bool redact_localpart = true;  // "localpart" (RFC 6590) or "none"
+  std::int64_t rate = 10;         // reports per ruf address and hour
+  std::int64_t global_rate = 100; // reports per hour in all
+  std::int64_t queue = 100;       // reports waiting for sendmail at most
+};
+
 // Reporting - the aggregate report keys.
 struct Reporting {
   bool record = false;
@@ -50,6 +68,7 @@ struct Reporting {
   std::int64_t max_domains = kDefaultReportMaxDomains;
   std::int64_t max_bytes = kDefaultReportMaxBytes;
   std::string format{"rfc9990"};  // "rfc9990" or "rfc7489" (core/dmarc_report/xml.hpp)
+  FailureReporting failure;
 };
 
 // Settings - everything [dmarc] says.

@@ -61,3 +61,46 @@ TEST(ReportingOptions, BadValuesAreConfigErrors) {
 
 }  // namespace
 }  // namespace postseal::dmarc
+
+namespace postseal::dmarc {
+namespace {
+
+// failure report keys (RFC 9991): off by default, bounded, redaction named, a sender required
+TEST(FailureReportOptions, DefaultsOff) {
+  auto f = reporting("").failure;
+  EXPECT_FALSE(f.enable);
+  EXPECT_TRUE(f.redact_localpart);
+  EXPECT_EQ(f.rate, 10);
+  EXPECT_EQ(f.global_rate, 100);
+  EXPECT_EQ(f.queue, 100);
+}
+
+TEST(FailureReportOptions, Values) {
+  auto f = reporting(
+               "[dmarc]\nreport_email = \"dmarc@example.org\"\nfailure_reports = true\n"
+               "failure_report_redact = \"none\"\nfailure_report_rate = 1\n"
+               "failure_report_global_rate = 100000\nfailure_report_queue = 10000\n")
+               .failure;
+  EXPECT_TRUE(f.enable);
+  EXPECT_FALSE(f.redact_localpart);
+  EXPECT_EQ(f.rate, 1);
+  EXPECT_EQ(f.global_rate, kMaxFailureRate);
+  EXPECT_EQ(f.queue, kMaxFailureQueue);
+}
+
+TEST(FailureReportOptions, BadValuesAreConfigErrors) {
+  for (std::string text :
+       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"", "failure_report_rate = 0",
+        "failure_report_rate = 100001", "failure_report_global_rate = 0", "failure_report_queue = 0",
+        "failure_report_queue = 10001", "failure_reports = true"}) {
+    try {
+      reporting("[dmarc]\n" + text + "\n");
+      ADD_FAILURE() << text << ": accepted";
+    } catch (const StartupError& e) {
+      EXPECT_EQ(e.code(), kExitConfig) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace postseal::dmarc
