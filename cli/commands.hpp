@@ -4,6 +4,7 @@
 //   dns-lookup     cli/dns_lookup_command.cpp
 //   dmarc          cli/dmarc_command.cpp
 //   dmarc report   cli/dmarc_report_command.cpp
+//   dmarc suppress cli/dmarc_suppress_command.cpp
 //   import         cli/import_command.cpp (the importers are import/)
 //   greylist       cli/greylist_command.cpp
 #pragma once
@@ -17,6 +18,8 @@ void add_dns_lookup_command(CLI::App& app, Runner& run);
 void add_dmarc_command(CLI::App& app, Runner& run);
 // add_dmarc_report_command - `report` under the `dmarc` subcommand.
 void add_dmarc_report_command(CLI::App& dmarc, Runner& run);
+// add_dmarc_suppress_command - `suppress` under the `dmarc` subcommand.
+void add_dmarc_suppress_command(CLI::App& dmarc, Runner& run);
 void add_import_command(CLI::App& app, Runner& run);
 void add_greylist_command(CLI::App& app, Runner& run);
 

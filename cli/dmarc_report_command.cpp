@@ -5,7 +5,11 @@
 // receiver!domain!begin!end!id.xml.gz), --send (to each rua address, through
 // dmarc.report_sendmail, once per period and address), --dry-run (write, send nothing, mark
 // nothing; without -o the files go to the current directory). Run daily by
-// postseal-dmarc-report.timer as user postseal. Exit: 0, 75 when the store failed or a report
+// postseal-dmarc-report.timer as user postseal. Sent mail is DKIM-signed with the
+// [[signer.domain]] key of report_email's domain (signer/filter/own_mail.hpp), unsigned (said
+// once) without one; dmarc.report_max_bytes and an address's "!size" limit withhold a report
+// that is too large; dmarc.report_format picks RFC 9990 or RFC 7489 XML (docs/dmarc.md).
+// Exit: 0, 75 when the store failed or a report
 // could not be written or sent (the next run tries again), 78 for config errors. Untrusted
 // input: the stored data and DNS answers (core/dmarc_report checks them); the command line.
 #include "cli/commands.hpp"
@@ -18,6 +22,8 @@
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
+#include "signer/filter/own_mail.hpp"
+#include "signer/filter/signing_table.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -59,11 +65,34 @@ dmarc_report::RunOptions run_options(const ReportArgs& args, const Clock& clock)
   return o;
 }
 
+// report_signer - the SignMail of a sending run: the content filter's [[signer.domain]] table
+// (same config file) signs report mail as the filter would sign it (signer/filter/own_mail.hpp).
+// Empty, said once, when no key signs the submitter's domain; a table that cannot be built is
+// a config error (exit 78), as it is for the signer.
+dmarc_report::SignMail report_signer(const config::File& file, const std::string& receiver,
+                                     const Clock& clock) {
+  auto table = signer::build_signing_table(&file, {});
+  if (!table) throw config_error(table.error());
+  if ((*table)->lookup(receiver) == nullptr) {
+    std::printf(
+        "note: report mail goes out without a DKIM signature: no [[signer.domain]] key signs %s "
+        "(the domain of dmarc.report_email)\n",
+        receiver.c_str());
+    return {};
+  }
+  return [table = *table, &clock](std::string_view message) {
+    auto s = signer::sign_own_mail(table, message, clock);
+    return dmarc_report::MailSignature{std::move(s.fields), std::move(s.summary),
+                                       s.decision == signer::SignDecision::tempfail};
+  };
+}
+
 int run_report(const ReportArgs& args) {
   const SystemClock clock;
   config::File file = config::File::load_or_default(args.config_path);
   auto who = dmarc_report::submitter_from(dmarc::reporting_from_config(file));
   auto options = run_options(args, clock);
+  if (options.send && !options.dry_run) who.sign = report_signer(file, who.receiver, clock);
   auto discovery_mode = dmarc::settings_from_config(file).discovery;
   dns::ResolverOptions resolver_options = args.resolver;
   dns::apply_config(file, resolver_options);
@@ -84,9 +113,11 @@ int run_report(const ReportArgs& args) {
                  });
   io.run();
   std::printf(
-      "period %s: %d reports, %d written, %d sent, %d already sent, %d refused, %d failed\n",
+      "period %s: %d reports, %d written, %d sent, %d already sent, %d refused, %d too large, "
+      "%d suppressed, %d failed\n",
       options.period.text().c_str(), summary.reports, summary.written, summary.sent,
-      summary.already_sent, summary.refused, summary.failed);
+      summary.already_sent, summary.refused, summary.too_large, summary.suppressed,
+      summary.failed);
   std::fflush(stdout);
   return summary.store_failed || summary.failed > 0 ? kExitTempFail : kExitOk;
 }

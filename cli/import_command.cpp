@@ -120,7 +120,7 @@ void add_import_command(CLI::App& app, Runner& run) {
       "Turn the config of a tool postseal replaces into postseal.toml sections (the source is only "
       "read):\n"
       "  opendkim FILE      opendkim.conf with its KeyTable and SigningTable -> [signer], "
-      "[[signer.domain]]\n"
+      "[[signer.domain]], [[signer.sender]]\n"
       "  postsrsd FILE      postsrsd 1's /etc/default/postsrsd or postsrsd 2's postsrsd.conf -> "
       "[srs]\n"
       "  policyd-spf FILE   postfix-policyd-spf-python's policyd-spf.conf -> [verifier]\n"

@@ -5,9 +5,11 @@
 // SigningTable ("refile:" patterns *@example.com and *@*.example.com, plain files with
 // example.com and .example.com keys, "%" in the KeyTable's domain and key path). First match
 // wins unless MultipleSignatures, as in OpenDKIM; then every key of the domain's rows signs
-// (dual RSA + Ed25519). postseal's signing table is per From domain with d= = that domain, so
-// per-address rows, "*", other d= values and i= are reported, not carried (mail from such an
-// address is signed with its domain's keys). Canonicalization (OpenDKIM's default
+// (dual RSA + Ed25519). Per-address rows (alice@example.com, refile *@*.example.com patterns
+// with a KeyTable d= other than the From domain, alice@.example.com in a plain file) and rows
+// with i= become [[signer.sender]] rows (signer/filter/sender_rows.hpp); a refile row that an
+// earlier row hides (first match, MultipleSignatures off) is reported, not carried, as are
+// "*", user@* and patterns postseal cannot express. Canonicalization (OpenDKIM's default
 // simple/simple is written out), SignatureTTL, OversignHeaders/SignHeaders/OmitHeaders and
 // UserID carry over; Include files are read in place (at most 5 deep, as OpenDKIM); milter
 // plumbing (Socket, InternalHosts...) is reported with what replaces it. Untrusted input: the
@@ -15,6 +17,7 @@
 #include "import/config_lines.hpp"
 #include "import/importers.hpp"
 #include "import/opendkim_tables.hpp"
+#include "signer/filter/sender_pattern.hpp"
 
 #include "core/util/text.hpp"
 
@@ -107,6 +110,29 @@ const Reason kReasons[] = {
      "no DKIM failure reports"},
 };
 
+// SenderPlan - one [[signer.sender]] row to write.
+struct SenderPlan {
+  signer::SenderPattern pattern;
+  std::string d, identity;
+  std::vector<std::string> keys;  // "SELECTOR:PATH"
+  std::string at, origin;
+};
+
+// sender_pattern - a SigningTable key as a [[signer.sender]] address: refile "user@host",
+// "*@host", "user@*.host", "*@*.host"; file "user@host", "user@.host" (OpenDKIM's file
+// lookup of user@.parent); nothing for "*", "user@*" or other wildcards.
+std::optional<signer::SenderPattern> sender_pattern(const std::string& key, DatasetKind kind) {
+  const auto at = key.rfind('@');
+  if (at == std::string::npos) return std::nullopt;
+  std::string host = key.substr(at + 1);
+  if (kind != DatasetKind::refile) {
+    if (key.find('*') != std::string::npos) return std::nullopt;
+    if (host.starts_with(".")) host = "*" + host;
+  }
+  auto p = signer::parse_sender_pattern(key.substr(0, at) + "@" + host);
+  return p ? std::optional(*p) : std::nullopt;
+}
+
 struct DomainPlan {
   std::string name;
   std::vector<std::string> keys;  // "SELECTOR:PATH"
@@ -147,7 +173,7 @@ class OpenDkim {
     } else if (s->value.find('v') != std::string::npos) {
       note(*s, "verification (v) is `postseal verifier` (milter or proxy)");
     }
-    bool signs = false;
+    bool signs = !senders_.empty();
     for (auto& d : domains_) signs = signs || !d.keys.empty();
     if (!signs)
       for (auto n : {"canonicalization", "oversignheaders", "signheaders", "omitheaders",
@@ -155,6 +181,8 @@ class OpenDkim {
         if (auto s = get(n))
           note(*s, "no signing domain is carried over, so there is nothing to apply it to");
     for (auto& d : domains_) write_domain(d);
+    note_multiple();
+    for (const auto& p : senders_) write_sender(p);
   }
 
  private:
@@ -289,33 +317,36 @@ class OpenDkim {
                 ? "a refile pattern is matched against the whole address: this one never matches"
                 : "a wildcard in a file: table is taken literally and never matches (use refile:)");
       case Match::other:
-        return r_.note(row.at, shown,
-                       "a pattern postseal cannot express (it signs by From domain, *@domain)");
       case Match::address:
-        return r_.note(
-            row.at, shown,
-            fmt::format("per-address signing: postseal signs by From domain, so this sender's "
-                        "mail is signed with {}'s keys (if listed)",
-                        m.domain));
       case Match::domain:
       case Match::subdomains: break;
     }
+    const auto pattern = m.match == Match::domain       ? signer::parse_sender_pattern("*@" + m.domain)
+                         : m.match == Match::subdomains ? signer::parse_sender_pattern("*@*." + m.domain)
+                                                        : std::expected<signer::SenderPattern, std::string>(
+                                                              std::unexpected(""));
+    auto sender = pattern ? std::optional(*pattern) : sender_pattern(row.key, kind);
+    if (!sender)
+      return r_.note(row.at, shown,
+                     "a pattern postseal cannot express (it signs by address: user@domain, "
+                     "*@domain, user@*.domain, *@*.domain)");
+    const bool hidden = kind == DatasetKind::refile && !all_matches && hidden_by_earlier(*sender);
+    earlier_.push_back(*sender);
     if (fields.empty()) return r_.note(row.at, shown, "no key name");
     const KeyRow* key = find_key(keys, fields[0]);
     if (key == nullptr) return r_.note(row.at, shown, "the KeyTable has no key of this name");
-    if (fields.size() > 1)
-      r_.note(row.at, shown, "the signer identity (i=): postseal does not set i=");
+    if (m.match == Match::address || m.match == Match::other || fields.size() > 1 ||
+        (key->domain != "%" && to_lower(key->domain) != m.domain)) {
+      if (hidden)
+        return r_.note(row.at, shown,
+                       "never used: an earlier row matches first (MultipleSignatures is off)");
+      return add_sender(row, shown, *sender, *key, fields.size() > 1 ? fields[1] : "", all_matches);
+    }
     if (key->domain == "%" && m.match == Match::subdomains)
       return r_.note(row.at, shown,
                      fmt::format("d= is each subdomain itself (% in the KeyTable): postseal signs "
                                  "subdomains of {} with d={} and {}'s keys",
                                  m.domain, m.domain, m.domain));
-    const std::string d = key->domain == "%" ? m.domain : to_lower(key->domain);
-    if (d != m.domain)
-      return r_.note(
-          row.at, shown,
-          fmt::format("d={} for mail from {}{}: postseal signs with d= the From domain", d,
-                      m.match == Match::subdomains ? "subdomains of " : "", m.domain));
     auto file = path(key->key, m.domain);
     if (!file)
       return r_.note(
@@ -328,6 +359,81 @@ class OpenDkim {
     decided.push_back(tag);
     add_key(m, key->selector + ":" + *file,
             row.at + ": " + shown + "; " + key->at + ": " + key->name);
+  }
+
+  // hidden_by_earlier - an earlier refile row matches every address `p` does.
+  bool hidden_by_earlier(const signer::SenderPattern& p) const {
+    return std::any_of(earlier_.begin(), earlier_.end(),
+                       [&](const signer::SenderPattern& e) { return signer::covers(e, p); });
+  }
+
+  // add_sender - a [[signer.sender]] row for `p` signed with `key` (d= its KeyTable domain, "%"
+  // being the From domain) and i= `identity` ("%" likewise).
+  void add_sender(const TableRow& row, const std::string& shown, const signer::SenderPattern& p,
+                  const KeyRow& key, std::string identity, bool all_matches) {
+    const bool has_percent = key.domain == "%" || key.key.find('%') != std::string::npos;
+    if (p.below && has_percent)
+      return r_.note(row.at, shown,
+                     fmt::format("\"%\" stands for each subdomain of {} here: postseal signs one "
+                                 "d= and key per row",
+                                 p.domain));
+    if (p.below && identity.find('%') != std::string::npos) {
+      r_.note(row.at, shown,
+              fmt::format("i= with \"%\" differs for each subdomain of {}: i= left out", p.domain));
+      identity.clear();
+    }
+    const std::string d = key.domain == "%" ? p.domain : to_lower(key.domain);
+    auto file = path(key.key, p.domain);
+    if (!file)
+      return r_.note(
+          key.at, key.name + " " + key.domain + ":" + key.selector + ":...",
+          "key material inside the KeyTable: write it to a file (mode 0600) and name the file");
+    for (auto pos = identity.find('%'); pos != std::string::npos; pos = identity.find('%', pos + p.domain.size()))
+      identity.replace(pos, 1, p.domain);
+    auto i_domain = signer::parse_sender_pattern("x@" + identity.substr(identity.rfind('@') + 1));
+    if (!identity.empty() && (identity.find('@') == std::string::npos || !i_domain || i_domain->below ||
+                              (i_domain->domain != d && !i_domain->domain.ends_with("." + d)))) {
+      r_.note(row.at, shown, fmt::format("i={} is not within d={} (RFC 6376 3.5): i= left out", identity, d));
+      identity.clear();
+    }
+    const std::string entry = key.selector + ":" + *file;
+    const std::string origin = row.at + ": " + shown + "; " + key.at + ": " + key.name;
+    for (auto& plan : senders_) {
+      if (plan.pattern.text() != p.text()) continue;
+      if (!all_matches || plan.d != d || plan.identity != identity)
+        return r_.note(row.at, shown,
+                       all_matches ? "another d= or i= for the same sender: postseal signs one d= and "
+                                     "i= per [[signer.sender]] row, this one is not carried"
+                                   : "never used: an earlier row matches first (MultipleSignatures is off)");
+      if (std::find(plan.keys.begin(), plan.keys.end(), entry) == plan.keys.end()) plan.keys.push_back(entry);
+      plan.origin += "; " + origin;
+      return;
+    }
+    senders_.push_back({p, d, identity, {entry}, row.at, origin});
+  }
+
+  // note_multiple - with MultipleSignatures OpenDKIM also signs with every other row that
+  // matches; postseal signs with the most specific row only.
+  void note_multiple() {
+    auto multiple = get("multiplesignatures");
+    if (!multiple || !boolean(multiple->value)) return;
+    for (const auto& plan : senders_) {
+      std::string others;
+      for (const auto& e : earlier_)
+        if (e.text() != plan.pattern.text() && signer::covers(e, plan.pattern)) others += " " + e.text();
+      if (!others.empty())
+        r_.note(plan.at, plan.pattern.text(),
+                "MultipleSignatures: OpenDKIM also signs this sender's mail with the keys of" + others +
+                    "; postseal signs it with this row's keys only");
+    }
+  }
+
+  void write_sender(const SenderPlan& p) {
+    Section& s = r_.array_table("signer.sender");
+    add(s, "address", toml_string(p.pattern.text()), p.origin);
+    if (p.pattern.below || p.d != p.pattern.domain) add(s, "domain", toml_string(p.d), "");
+    add(s, "keys", toml_strings(p.keys), "");
+    if (!p.identity.empty()) add(s, "identity", toml_string(p.identity), "");
   }
 
   void add_key(const SenderMatch& m, const std::string& key, const std::string& origin) {
@@ -419,6 +525,8 @@ class OpenDkim {
   const ReadFile& read_;
   std::map<std::string, Setting> seen_;  // lower-case name -> its last line (OpenDKIM: last wins)
   std::vector<DomainPlan> domains_;
+  std::vector<SenderPlan> senders_;
+  std::vector<signer::SenderPattern> earlier_;  // every SigningTable row so far, in order
   bool ttl_noted_ = false;
 };
 

@@ -2,7 +2,8 @@
 // (docs/key-rotation.md; the state machine is keys/rotation/transitions.hpp).
 //
 // rotate makes a domain's next keys and prints the TXT records to publish; status prints every
-// rotated key with its state and what happens next; tick (daily, postseal-keys-tick.timer)
+// rotated key with its state and what happens next, then each [[signer.sender]] key as not
+// rotated (keys/unrotated_keys.hpp); tick (daily, postseal-keys-tick.timer)
 // checks DNS through the [dns] resolver, advances the states in the [state] store, runs
 // keys.dns_hook and, when a key became active, keys.reload_command so the signer rereads them.
 // Untrusted input: --domain (dkim::check_domain), DNS answers (keys/dns_sighting.hpp), stored
@@ -18,6 +19,7 @@
 #include "core/util/text.hpp"
 #include "keys/dns_sighting.hpp"
 #include "keys/rotate_keys.hpp"
+#include "keys/unrotated_keys.hpp"
 #include "keys/rotation/dns_hook.hpp"
 #include "keys/rotation/next_action.hpp"
 #include "keys/rotation/open_store.hpp"
@@ -90,6 +92,7 @@ int run_status(const KeysArgs& a) {
     std::printf("%s %s %s %s %s: %s\n", r.d.c_str(), r.s.c_str(), std::string(crypto::to_string(r.a)).c_str(),
                 rotation::format_age(now - r.created).c_str(), std::string(to_string(r.state)).c_str(),
                 rotation::next_action(r, c.settings.timing, !c.settings.dns_hook.empty()).c_str());
+  for (const auto& k : unrotated_keys(c.file, to_lower(a.domain))) std::printf("%s\n", status_line(k).c_str());
   return kExitOk;
 }
 

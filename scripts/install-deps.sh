@@ -15,6 +15,7 @@ TEST_PKGS=(postfix swaks unbound python3 python3-dkim python3-spf python3-srs py
   postfix-policyd-spf-python postfix-policyd-spf-perl procps iproute2 sasl2-bin libsasl2-modules
   debhelper lintian redis-server postgrey sqlite3 rsyslog
   python3-authheaders libopendmarc-dev opendmarc libxml2-utils
+  dmarc-cat  # reads RFC 7489-format aggregate reports back (tests/integration/dmarc_report.sh)
   prometheus)  # prometheus: promtool checks the /metrics text (tests/blackbox/signer_metrics.sh)
 # The sanitizer stage and fuzzing (scripts/test-asan.sh, scripts/fuzz.sh): clang 16 with
 # libFuzzer and the ASan/UBSan runtimes.

@@ -1,6 +1,7 @@
 // dmarc_record.cpp - aggregate report rows of the inbound front ends (see dmarc_record.hpp).
 #include "verifier/dmarc_record.hpp"
 
+#include "core/dmarc_report/report_mail.hpp"
 #include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
@@ -30,7 +31,7 @@ PolicyPublished policy_of(const dmarc::PolicyDiscovery& d, dmarc::Mode mode) {
   p.testing = r.t ? "y" : "n";
   p.psd = dmarc::to_string(r.psd);
   p.discovery_method = dmarc::to_string(mode);
-  p.rua = r.rua;
+  p.rua = r.rua_published;  // with a "!size" suffix: the report run honours it
   return p;
 }
 
@@ -111,9 +112,17 @@ std::vector<std::pair<PolicyPublished, Row>> report_rows(const DmarcCheck& check
   return out;
 }
 
+bool is_passing_report_mail(const std::vector<mail::HeaderField>& headers,
+                            const dmarc::Verdict& verdict) {
+  if (verdict.authors.empty()) return false;
+  for (const auto& a : verdict.authors)
+    if (a.result != dmarc::Result::pass) return false;
+  return dmarc_report::report_kind(headers) != dmarc_report::ReportKind::none;
+}
+
 void record_dmarc(DmarcRecording& recording, const DmarcCheck& check, const MessageReport& report,
-                  const dmarc::Verdict& verdict) {
-  if (!recording.recorder) return;
+                  const dmarc::Verdict& verdict, const std::vector<mail::HeaderField>& headers) {
+  if (!recording.recorder || is_passing_report_mail(headers, verdict)) return;
   for (const auto& [policy, row] : report_rows(check, report, verdict))
     recording.recorder->record(policy, row);
 }

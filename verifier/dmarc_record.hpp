@@ -8,7 +8,8 @@
 // Two steps like greylisting (verifier/greylist/service.hpp): make_dmarc_recording reads the
 // keys as root; start_dmarc_recording opens the store as the daemon's user. A store failure
 // never touches the message (the Recorder fails open). Untrusted input: the message's results
-// (bounded by their parsers, cut by core/dmarc_report/row.hpp).
+// (bounded by their parsers, cut by core/dmarc_report/row.hpp) and its header fields (only
+// to recognise report mail, which is not counted).
 #pragma once
 
 #include "core/dmarc_report/recorder.hpp"
@@ -45,8 +46,15 @@ void start_dmarc_recording(DmarcRecording& recording, const Clock& clock);
 std::vector<std::pair<dmarc_report::PolicyPublished, dmarc_report::Row>> report_rows(
     const DmarcCheck& check, const MessageReport& report, const dmarc::Verdict& verdict);
 
-// record_dmarc - count the message (no-op while the recording is not started).
+// is_passing_report_mail - the message is itself a DMARC report (core/dmarc_report/
+// report_mail.hpp: RFC 9990 Subject or RFC 9991 feedback report) and passed DMARC for every
+// Author Domain, as report mail must: it is not counted (no report rows about report mail).
+bool is_passing_report_mail(const std::vector<mail::HeaderField>& headers,
+                            const dmarc::Verdict& verdict);
+
+// record_dmarc - count the message (no-op while the recording is not started, and for
+// passing report mail).
 void record_dmarc(DmarcRecording& recording, const DmarcCheck& check, const MessageReport& report,
-                  const dmarc::Verdict& verdict);
+                  const dmarc::Verdict& verdict, const std::vector<mail::HeaderField>& headers);
 
 }  // namespace postseal::verifier

@@ -17,6 +17,7 @@
 #include "verifier/decision/decider.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_record.hpp"
+#include "verifier/failure_sender.hpp"
 #include "verifier/greylist/service.hpp"
 #include "verifier/milter/session.hpp"
 #include "verifier/milter/signing.hpp"
@@ -62,6 +63,9 @@ struct InboundContext {
   // dmarc.report_record: counting for aggregate reports, else null; not reloaded (it holds
   // the store); the command calls start_dmarc_recording() once it runs as its final user
   std::unique_ptr<DmarcRecording> dmarc_recording;
+  // dmarc.failure_reports: the background sender of RFC 9991 failure reports, else null; not
+  // reloaded (it holds a thread and the store); started like dmarc_recording
+  std::unique_ptr<FailureSender> failure_sender;
 };
 
 // spf_options_from_config - spf.time_cap_seconds, evaluated on `clock`.

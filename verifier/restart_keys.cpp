@@ -19,6 +19,14 @@ std::vector<std::string> restart_keys(const Settings& s) {
                                 "dmarc.report_record",
                                 "dmarc.report_max_rows",
                                 "dmarc.report_max_domains",
+                                // failure reports: one sender thread, its store and queue
+                                "dmarc.failure_reports",
+                                "dmarc.failure_report_redact",
+                                "dmarc.failure_report_rate",
+                                "dmarc.failure_report_global_rate",
+                                "dmarc.failure_report_queue",
+                                "dmarc.report_email",
+                                "dmarc.report_sendmail",
                                 "metrics.listen"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));

@@ -81,6 +81,7 @@ void start_milter(milter::Engine& e, const std::string& text, Service& svc, cons
   e.resolver = inbound.resolver.get();
   e.clock = inbound.clock;
   e.dmarc_recording = inbound.dmarc_recording.get();
+  e.failure_sender = inbound.failure_sender.get();
   e.timeout_seconds = static_cast<int>(file.integer("milter.timeout"));
   e.max_connections = static_cast<int>(file.integer("milter.max_connections"));
   e.socket = must(milter::socket_options_from_config(file), "milter socket");
@@ -183,6 +184,7 @@ int run_verifier(Settings& s) {
   // the state store is opened as the user the daemon runs as (its SQLite file is that user's)
   if (auto first = rules.get(); first->greylisting) greylist::start(*first->greylisting, svc.clock);
   if (svc.inbound->dmarc_recording) start_dmarc_recording(*svc.inbound->dmarc_recording, svc.clock);
+  if (svc.inbound->failure_sender) svc.inbound->failure_sender->start(svc.clock);
   if (auto problem = net::fd_budget_problem("verifier policy", max_connections, 1, net::raise_fd_limit());
       !problem.empty())
     log::warning("{}", problem);

@@ -44,6 +44,29 @@ constexpr config::Key kKeys[] = {
      "dropped"},
     {"dmarc.report_max_domains", config::Type::integer, "10000", 1, kMaxReportEntries,
      "policy domains recorded per day; messages of further domains are not recorded"},
+    {"dmarc.report_max_bytes", config::Type::integer, "10485760", kMinReportMaxBytes,
+     kMaxReportMaxBytes,
+     "the largest report mail (octets with CRLF line ends) `postseal dmarc report --send` hands "
+     "to sendmail for one rua address; a smaller limit in the address (RFC 7489 mailto:A!10m) "
+     "wins; a report over it is not sent to that address, and the run says so"},
+    {"dmarc.report_format", config::Type::string, "\"rfc9990\"", 0, 0,
+     "the aggregate report format: \"rfc9990\" (namespace urn:ietf:params:xml:ns:dmarc-2.0) or "
+     "\"rfc7489\" (the RFC 7489 schema, for report readers that know no other)"},
+    {"dmarc.failure_reports", config::Type::boolean, "false", 0, 0,
+     "send RFC 9991 failure reports to the ruf= mailto: addresses of a failing message's "
+     "policy, as its fo= tag asks (header only, never the body), through "
+     "dmarc.report_sendmail from dmarc.report_email"},
+    {"dmarc.failure_report_redact", config::Type::string, "\"localpart\"", 0, 0,
+     "\"localpart\": local-parts of addresses outside the reported domain are replaced as "
+     "RFC 6590 says and Original-Rcpt-To is left out; \"none\": sent as they are"},
+    {"dmarc.failure_report_rate", config::Type::integer, "10", 1, kMaxFailureRate,
+     "failure reports per ruf address and clock hour, counted in the state store ([state]) so "
+     "MX hosts sharing a Redis share the limit; further ones are not sent"},
+    {"dmarc.failure_report_global_rate", config::Type::integer, "100", 1, kMaxFailureRate,
+     "failure reports per clock hour to all addresses together"},
+    {"dmarc.failure_report_queue", config::Type::integer, "100", 1, kMaxFailureQueue,
+     "failure reports waiting to be handed to sendmail at most; when full, further ones are "
+     "dropped (counted, logged once)"},
 };
 
 }  // namespace
@@ -75,6 +98,23 @@ Reporting reporting_from_config(const config::File& file) {
   r.sendmail = file.string("dmarc.report_sendmail");
   r.max_rows = file.integer("dmarc.report_max_rows");
   r.max_domains = file.integer("dmarc.report_max_domains");
+  r.max_bytes = file.integer("dmarc.report_max_bytes");
+  r.format = file.string("dmarc.report_format");
+  if (r.format != "rfc9990" && r.format != "rfc7489")
+    throw config_error(fmt::format("{}: dmarc.report_format \"{}\": want \"rfc9990\" or \"rfc7489\"",
+                                   file.where("dmarc.report_format"), printable(r.format)));
+  r.failure.enable = file.boolean("dmarc.failure_reports");
+  r.failure.rate = file.integer("dmarc.failure_report_rate");
+  r.failure.global_rate = file.integer("dmarc.failure_report_global_rate");
+  r.failure.queue = file.integer("dmarc.failure_report_queue");
+  const std::string redact = file.string("dmarc.failure_report_redact");
+  if (redact != "localpart" && redact != "none")
+    throw config_error(fmt::format("{}: dmarc.failure_report_redact \"{}\": want \"localpart\" or \"none\"",
+                                   file.where("dmarc.failure_report_redact"), printable(redact)));
+  r.failure.redact_localpart = redact == "localpart";
+  if (r.failure.enable && r.email.empty())
+    throw config_error(fmt::format("{}: dmarc.failure_reports needs dmarc.report_email (the report's sender)",
+                                   file.where("dmarc.failure_reports")));
   auto at = r.email.rfind('@');
   if (!r.email.empty() &&
       (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||

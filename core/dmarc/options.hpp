@@ -7,10 +7,16 @@
 // dmarc.trusted_forwarders (CIDR list whose failures are not acted on); aggregate reports
 // (RFC 9990, core/dmarc_report): dmarc.report_record (count evaluated messages in the state
 // store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
-// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains. Untrusted input: the
-// config file (local admin): a bad value is a start-up error (exit 78) naming the key.
-// Limits: net::kMaxAddressListEntries forwarders; report_max_rows and report_max_domains
-// 1..kMaxReportEntries.
+// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains,
+// dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
+// or "rfc7489"); failure reports (RFC 9991, verifier/dmarc_failure.hpp):
+// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_rate,
+// dmarc.failure_report_global_rate, dmarc.failure_report_queue.
+// Untrusted input: the config file (local admin): a bad value is a start-up error (exit 78)
+// naming the key. Limits: net::kMaxAddressListEntries forwarders; report_max_rows and
+// report_max_domains 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..
+// kMaxReportMaxBytes; the failure report rates 1..kMaxFailureRate, the queue
+// 1..kMaxFailureQueue.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -32,6 +38,25 @@ namespace postseal::dmarc {
 inline constexpr std::int64_t kDefaultReportMaxRows = 10000;
 inline constexpr std::int64_t kDefaultReportMaxDomains = 10000;
 inline constexpr std::int64_t kMaxReportEntries = 100000;
+// kDefaultReportMaxBytes / kMinReportMaxBytes / kMaxReportMaxBytes - dmarc.report_max_bytes:
+// the largest report mail sent to one address (10 MiB, within 64 KiB .. 1 GiB).
+inline constexpr std::int64_t kDefaultReportMaxBytes = 10 * 1024 * 1024;
+inline constexpr std::int64_t kMinReportMaxBytes = 64 * 1024;
+inline constexpr std::int64_t kMaxReportMaxBytes = 1024 * 1024 * 1024;
+
+// kMaxFailureRate / kMaxFailureQueue - bounds of the failure report rates (per hour) and of
+// the hand-off queue (reports waiting for sendmail).
+inline constexpr std::int64_t kMaxFailureRate = 100000;
+inline constexpr std::int64_t kMaxFailureQueue = 10000;
+
+// FailureReporting - the failure report keys (RFC 9991), off by default.
+struct FailureReporting {
+  bool enable = false;
+  bool redact_localpart = true;  // "localpart" (RFC 6590) or "none"
+  std::int64_t rate = 10;         // reports per ruf address and hour
+  std::int64_t global_rate = 100; // reports per hour in all
+  std::int64_t queue = 100;       // reports waiting for sendmail at most
+};
 
 // Reporting - the aggregate report keys.
 struct Reporting {
@@ -41,6 +66,9 @@ struct Reporting {
   std::string sendmail{"/usr/sbin/sendmail"};
   std::int64_t max_rows = kDefaultReportMaxRows;
   std::int64_t max_domains = kDefaultReportMaxDomains;
+  std::int64_t max_bytes = kDefaultReportMaxBytes;
+  std::string format{"rfc9990"};  // "rfc9990" or "rfc7489" (core/dmarc_report/xml.hpp)
+  FailureReporting failure;
 };
 
 // Settings - everything [dmarc] says.

@@ -101,9 +101,10 @@ bool valid_uri(std::string_view uri) {
   return true;
 }
 
-// parse_uri_list - RFC 9989 4.8 dmarc-urilist: the valid URIs, at most kMaxReportUris.
+// parse_uri_list - RFC 9989 4.8 dmarc-urilist: the valid URIs, at most kMaxReportUris (and
+// into `published`, when given, the same entries as written, size suffix kept).
 std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view value,
-                                        Record& record) {
+                                        Record& record, std::vector<std::string>* published) {
   std::vector<std::string> uris;
   std::size_t dropped = 0;
   while (true) {
@@ -118,6 +119,7 @@ std::vector<std::string> parse_uri_list(std::string_view tag, std::string_view v
       ++dropped;
     } else {
       uris.emplace_back(*uri);
+      if (published != nullptr) published->emplace_back(item);
     }
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
@@ -215,7 +217,9 @@ void apply_tag(std::string_view tag, std::string_view value, Record& record) {
     if (!t) return note_bad_value(record, tag, value, "default n used");
     record.t = *t;
   } else if (tag == "rua" || tag == "ruf") {
-    (tag == "rua" ? record.rua : record.ruf) = parse_uri_list(tag, value, record);
+    if (tag == "rua") record.rua_published.clear();
+    (tag == "rua" ? record.rua : record.ruf) =
+        parse_uri_list(tag, value, record, tag == "rua" ? &record.rua_published : nullptr);
   } else if (tag == "fo") {
     auto fo = parse_fo(value);
     if (!fo) return note_bad_value(record, tag, value, "default 0 used");

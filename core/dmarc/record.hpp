@@ -79,6 +79,9 @@ struct Record {
   Alignment adkim = Alignment::relaxed;
   Alignment aspf = Alignment::relaxed;
   std::vector<std::string> rua;      // syntactically valid URIs only, at most kMaxReportUris
+  // rua_published - the same URIs as written, with an obsolete "!size" suffix (RFC 9989 4.8
+  // obs-dmarc-report-size) kept: the report run honours it (core/dmarc_report/destination.hpp).
+  std::vector<std::string> rua_published;
   std::vector<std::string> ruf;
   FailureOptions fo;
   // policy_tags_invalid - p present with a bad value, or sp/np with a bad value: RFC 9989

@@ -18,6 +18,31 @@ bool atext(char c) {
 
 }  // namespace
 
+std::optional<std::uint64_t> parse_size_limit(std::string_view text) {
+  int shift = 0;
+  if (!text.empty()) {
+    switch (text.back() | 0x20) {  // ABNF literals are case-insensitive
+      case 'k': shift = 10; break;
+      case 'm': shift = 20; break;
+      case 'g': shift = 30; break;
+      case 't': shift = 40; break;
+      default: break;
+    }
+    if (shift != 0) text.remove_suffix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  constexpr std::uint64_t kMax = UINT64_MAX;
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (n > (kMax - digit) / 10) return std::nullopt;  // RFC 7489 6.4: fits in 64 bits
+    n = n * 10 + digit;
+  }
+  if (shift != 0 && n > (kMax >> shift)) return kMax;  // beyond 2^64-1 octets: no limit
+  return n << shift;
+}
+
 std::string_view to_string(Authorization a) {
   switch (a) {
     case Authorization::same_domain: return "same organizational domain";
@@ -32,8 +57,12 @@ std::optional<MailtoAddress> mailto_address(std::string_view uri) {
   if (uri.size() <= kMailto.size() || to_lower(uri.substr(0, kMailto.size())) != kMailto)
     return std::nullopt;
   std::string_view address = uri.substr(kMailto.size());
-  if (auto bang = address.find('!'); bang != std::string_view::npos)
+  std::optional<std::uint64_t> max_bytes;
+  if (auto bang = address.find('!'); bang != std::string_view::npos) {
+    max_bytes = parse_size_limit(address.substr(bang + 1));
+    if (!max_bytes) return std::nullopt;
     address = address.substr(0, bang);
+  }
   auto at = address.find('@');
   if (address.empty() || address.size() > kMaxAddressOctets || at == 0 ||
       at == std::string_view::npos || address.front() == '-')
@@ -42,7 +71,7 @@ std::optional<MailtoAddress> mailto_address(std::string_view uri) {
     if (!atext(c)) return std::nullopt;
   auto domain = dmarc::domain_name(address.substr(at + 1));
   if (!domain) return std::nullopt;
-  return MailtoAddress{std::string(address.substr(0, at)) + "@" + *domain, *domain};
+  return MailtoAddress{std::string(address.substr(0, at)) + "@" + *domain, *domain, max_bytes};
 }
 
 asio::awaitable<Authorization> authorize_destination(dmarc::Discovery& discovery,

@@ -7,8 +7,12 @@
 // POLICY-DOMAIN._report._dmarc.RUA-HOST, else the URI is ignored). Untrusted input: the rua
 // URIs (from DNS, through the store) and DNS answers. An address is accepted only when it
 // cannot be read as a sendmail option or split into two (atext characters, one "@", a checked
-// domain); a "!size" suffix (RFC 7489) is dropped. Limits: kMaxAddressOctets; the checked
-// name is at most dmarc::kMaxDomainOctets.
+// domain). A "!size" suffix (RFC 7489 6.4: digits and an optional k, m, g or t, powers of
+// two; the number fits in 64 bits) is the address's size limit: RFC 9989 keeps it only as
+// obsolete syntax that reporters should ignore, but it is the destination saying what it can
+// take, so a report over it is withheld from that address (docs/dmarc.md "Reporting"); a
+// suffix that is not that syntax makes the URI unusable. Limits: kMaxAddressOctets; the
+// checked name is at most dmarc::kMaxDomainOctets; a size over 2^64-1 octets is no limit.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -16,6 +20,7 @@
 
 #include <asio/awaitable.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +34,11 @@ inline constexpr std::size_t kMaxAddressOctets = 254;
 struct MailtoAddress {
   std::string address;
   std::string domain;
+  std::optional<std::uint64_t> max_bytes;  // the "!size" suffix, in octets
 };
+
+// parse_size_limit - RFC 7489 6.4 "10m" -> 10485760; nullopt when not that syntax.
+std::optional<std::uint64_t> parse_size_limit(std::string_view text);
 
 // mailto_address - the address of `uri` ("mailto:dmarc@example.com", "mailto:a@b.example!10m"),
 // nullopt when it is not a usable mailto: URI.

@@ -8,6 +8,7 @@
 #include "core/dmarc_report/recorder.hpp"
 #include "core/dmarc_report/sendmail.hpp"
 #include "core/dmarc_report/store_keys.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dmarc_report/xml.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 
 namespace postseal::dmarc_report {
 namespace {
@@ -48,9 +50,76 @@ bool write_file(Run& run, const BuiltReport& report) {
   return true;
 }
 
+// OutgoingMail - one report mail for one address: the message and its signature's summary.
+struct OutgoingMail {
+  std::string message;
+  std::string signed_by;  // MailSignature::summary ("" when the submitter does not sign)
+};
+
+// wire_octets - the size of `message` in SMTP, where sendmail turns each LF into CRLF.
+std::uint64_t wire_octets(std::string_view message) {
+  return message.size() + static_cast<std::uint64_t>(std::count(message.begin(), message.end(), '\n'));
+}
+
+// outgoing_mail - the report mail for `to`, signed when the submitter signs; nullopt (said,
+// counted as failed) when the signature is required and cannot be made now.
+std::optional<OutgoingMail> outgoing_mail(Run& run, const PolicyPublished& policy,
+                                          const BuiltReport& report, const MailtoAddress& to) {
+  ReportMail mail{run.who.email,
+                  to.address,
+                  report_subject(policy.domain, run.who.receiver, report.report_id),
+                  report.report_id,
+                  policy.domain,
+                  report.file_name,
+                  report.gzip,
+                  run.clock.now()};
+  OutgoingMail out{report_message(mail), ""};
+  if (!run.who.sign) return out;
+  MailSignature signature = run.who.sign(out.message);
+  if (signature.defer) {
+    run.say(fmt::format("  {}: not sent: {}", to.address, signature.summary));
+    ++run.summary.failed;
+    return std::nullopt;
+  }
+  out.message.insert(0, signature.fields);
+  out.signed_by = std::move(signature.summary);
+  return out;
+}
+
+// within_size_limit - whether `mail` may go to `to`: at most dmarc.report_max_bytes and at
+// most the address's own "!size" limit (destination.hpp); said and counted when not.
+bool within_size_limit(Run& run, const MailtoAddress& to, const OutgoingMail& mail) {
+  const std::uint64_t size = wire_octets(mail.message);
+  const bool theirs = to.max_bytes && *to.max_bytes < run.who.max_bytes;
+  const std::uint64_t limit = theirs ? *to.max_bytes : run.who.max_bytes;
+  if (size <= limit) return true;
+  run.say(fmt::format("  {}: not sent: report mail of {} octets is over {} of {} octets",
+                      to.address, size, theirs ? "the address's !size limit" : "dmarc.report_max_bytes",
+                      limit));
+  ++run.summary.too_large;
+  return false;
+}
+
+// suppressed - whether `to` is suppressed now (said and counted); a store that does not
+// answer counts as a failure (the run could not claim the address either).
+bool suppressed(Run& run, const MailtoAddress& to) {
+  auto s = is_suppressed(run.store, to.address);
+  if (!s) {
+    run.say(fmt::format("  {}: not sent: state store {}: {}", to.address, run.store.name(),
+                        state::to_string(s.error())));
+    ++run.summary.failed;
+    return true;
+  }
+  if (!*s) return false;
+  run.say(fmt::format("  {}: not sent: suppressed (postseal dmarc suppress --remove {} ends it)",
+                      to.address, to.address));
+  ++run.summary.suppressed;
+  return true;
+}
+
 // send_once - claim, hand over, or release the claim when sendmail fails.
-void send_once(Run& run, const PolicyPublished& policy, const BuiltReport& report,
-               const MailtoAddress& to) {
+void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
+               const OutgoingMail& mail) {
   const auto key = keys::sent(run.options.period, policy.domain, to.address);
   auto claim =
       run.store.put_if_absent(key, "sent", retention_ttl(run.options.period, run.clock.now()));
@@ -65,22 +134,14 @@ void send_once(Run& run, const PolicyPublished& policy, const BuiltReport& repor
     ++run.summary.already_sent;
     return;
   }
-  ReportMail mail{run.who.email,
-                  to.address,
-                  report_subject(policy.domain, run.who.receiver, report.report_id),
-                  report.report_id,
-                  policy.domain,
-                  report.file_name,
-                  report.gzip,
-                  run.clock.now()};
-  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, report_message(mail));
-      !sent) {
+  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, mail.message); !sent) {
     (void)run.store.erase(key);
     run.say(fmt::format("  {}: not sent: {}", to.address, sent.error()));
     ++run.summary.failed;
     return;
   }
-  run.say(fmt::format("  {}: sent", to.address));
+  run.say(mail.signed_by.empty() ? fmt::format("  {}: sent", to.address)
+                                 : fmt::format("  {}: sent, {}", to.address, mail.signed_by));
   ++run.summary.sent;
 }
 
@@ -102,11 +163,14 @@ asio::awaitable<void> deliver(Run& run, const PolicyPublished& policy, const Bui
       ++(allowed == Authorization::refused ? run.summary.refused : run.summary.failed);
       continue;
     }
+    if (suppressed(run, *to)) continue;
+    auto mail = outgoing_mail(run, policy, report, *to);
+    if (!mail || !within_size_limit(run, *to, *mail)) continue;
     if (run.options.dry_run) {
       run.say(fmt::format("  {}: would be sent ({})", to->address, to_string(allowed)));
       continue;
     }
-    send_once(run, policy, report, *to);
+    send_once(run, policy, *to, *mail);
   }
 }
 
@@ -146,6 +210,8 @@ Submitter submitter_from(const dmarc::Reporting& r) {
   who.sendmail = r.sendmail;
   who.max_rows = static_cast<std::size_t>(r.max_rows);
   who.max_domains = static_cast<std::size_t>(r.max_domains);
+  who.max_bytes = static_cast<std::uint64_t>(r.max_bytes);
+  who.format = report_format_from_string(r.format).value_or(ReportFormat::rfc9990);
   return who;
 }
 
@@ -155,7 +221,7 @@ BuiltReport build_report(const Submitter& who, const DomainData& data, const Per
   report.file_name = report_file_name(who.receiver, data.policy.domain, period, report.report_id);
   ReportMetadata meta{who.org_name, who.email, "", report.report_id, period};
   GzipWriter gz;
-  write_report(meta, data, [&gz](std::string_view text) { gz.write(text); });
+  write_report(meta, data, [&gz](std::string_view text) { gz.write(text); }, who.format);
   report.gzip = gz.finish();
   return report;
 }

@@ -6,23 +6,41 @@
 // an address, the run claims dmarc:s:PERIOD:DOMAIN:ADDRESS in the store (put_if_absent, so two
 // hosts or two runs sharing one store never send twice); a failed hand-over releases the claim
 // so the next run tries again. Untrusted input: the stored data (aggregate.hpp) and DNS
-// answers. Limits: those of aggregate.hpp; a domain's rua list is at most kMaxRuaPerDomain.
+// answers. Limits: those of aggregate.hpp; a domain's rua list is at most kMaxRuaPerDomain;
+// a report mail goes to an address only when it is at most dmarc.report_max_bytes octets
+// (CRLF line ends) and at most the address's own "!size" limit (destination.hpp), and not
+// to an address suppressed by `postseal dmarc suppress` (suppression.hpp).
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
 #include "core/dmarc/options.hpp"
 #include "core/dmarc_report/aggregate.hpp"
 #include "core/dmarc_report/period.hpp"
+#include "core/dmarc_report/xml.hpp"
 #include "core/dns/resolver.hpp"
 #include "core/state/store.hpp"
 #include "core/util/clock.hpp"
 
 #include <asio/awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace postseal::dmarc_report {
+
+// MailSignature - what signing one report mail gave (RFC 9990 3.3: report mail must pass DMARC
+// aligned, so the submitter's From domain signs it; the command signs with the content
+// filter's [[signer.domain]] table, signer/filter/own_mail.hpp).
+struct MailSignature {
+  std::string fields;   // DKIM-Signature fields to prepend, LF line ends; "" = send unsigned
+  std::string summary;  // for the run's line: "DKIM-Signature added (...)" or why not
+  bool defer = false;   // the domain requires a signature and none could be made: send later
+};
+
+// SignMail - signs one report mail; empty when no key signs the submitter's domain.
+using SignMail = std::function<MailSignature(std::string_view message)>;
 
 // Submitter - who reports: the [dmarc] report keys, checked.
 struct Submitter {
@@ -32,6 +50,9 @@ struct Submitter {
   std::string sendmail;
   std::size_t max_rows = 0;
   std::size_t max_domains = 0;
+  SignMail sign;  // empty: report mail goes unsigned (the command says so once per run)
+  std::uint64_t max_bytes = dmarc::kDefaultReportMaxBytes;  // dmarc.report_max_bytes
+  ReportFormat format = ReportFormat::rfc9990;               // dmarc.report_format
 };
 
 // submitter_from - the Submitter of `reporting`; throws StartupError (78) without report_email.
@@ -48,6 +69,8 @@ struct RunOptions {
 // RunSummary - what a run did.
 struct RunSummary {
   int reports = 0, written = 0, sent = 0, already_sent = 0, refused = 0, failed = 0;
+  int too_large = 0;   // withheld from an address: over its size limit
+  int suppressed = 0;  // withheld from an address: `postseal dmarc suppress`
   bool store_failed = false;
 };
 

@@ -39,4 +39,11 @@ std::string sent(const Period& p, std::string_view domain, std::string_view rua)
   return key('s', p, domain, digest(rua));
 }
 
+std::string failures_sent(std::int64_t hour, std::string_view ruf_address) {
+  return "dmarc:f:" + std::to_string(hour) + ":" + digest(ruf_address);
+}
+std::string failures_sent_all(std::int64_t hour) {
+  return "dmarc:f:" + std::to_string(hour) + ":all";
+}
+
 }  // namespace postseal::dmarc_report::keys

@@ -8,6 +8,9 @@
 //   dmarc:x:PERIOD:DOMAIN          messages not counted because the row limit was reached
 //   dmarc:d:PERIOD                 policy domains started (the domain limit's counter)
 //   dmarc:s:PERIOD:DOMAIN:DIGEST   report sent to the rua whose digest is DIGEST
+// Failure reports (rate_limit.hpp) count per clock hour HOUR (seconds since the epoch / 3600):
+//   dmarc:f:HOUR:DIGEST            failure reports to the ruf address whose digest is DIGEST
+//   dmarc:f:HOUR:all               failure reports to any address (the global cap)
 // DOMAIN is a checked DNS name (no ":"), so one domain's prefix never matches another's.
 // Longest key: 8 + 10 + 1 + 253 + 1 + 32 octets, under state::kMaxKeyOctets.
 #pragma once
@@ -29,5 +32,7 @@ std::string rows_started(const Period& p, std::string_view domain);
 std::string dropped(const Period& p, std::string_view domain);
 std::string domains_started(const Period& p);
 std::string sent(const Period& p, std::string_view domain, std::string_view rua);
+std::string failures_sent(std::int64_t hour, std::string_view ruf_address);
+std::string failures_sent_all(std::int64_t hour);
 
 }  // namespace postseal::dmarc_report::keys

@@ -58,7 +58,8 @@ class Writer {
   int depth_ = 0;
 };
 
-void write_metadata(Writer& w, const ReportMetadata& m) {
+// write_metadata - report_metadata; RFC 7489's has no generator.
+void write_metadata(Writer& w, const ReportMetadata& m, ReportFormat f) {
   w.open("report_metadata");
   w.element("org_name", m.org_name);
   w.element("email", m.email);
@@ -68,7 +69,7 @@ void write_metadata(Writer& w, const ReportMetadata& m) {
   w.element("begin", std::to_string(m.period.begin()));
   w.element("end", std::to_string(m.period.end()));
   w.close("date_range");
-  w.element("generator", "postseal");
+  if (f == ReportFormat::rfc9990) w.element("generator", "postseal");
   w.close("report_metadata");
 }
 
@@ -121,6 +122,74 @@ void write_auth_results(Writer& w, const Row& r) {
   w.close("auth_results");
 }
 
+// write_policy_7489 - RFC 7489 PolicyPublishedType: sp, pct and fo are required there.
+void write_policy_7489(Writer& w, const PolicyPublished& p) {
+  w.open("policy_published");
+  w.element("domain", p.domain);
+  w.element("adkim", p.adkim);
+  w.element("aspf", p.aspf);
+  w.element("p", p.p);
+  w.element("sp", p.sp.empty() ? p.p : p.sp);
+  w.element("pct", "100");  // RFC 9989 dropped pct: the policy applies to every message
+  w.element("fo", "0");
+  w.close("policy_published");
+}
+
+// write_row_7489 - RFC 7489 RowType and PolicyEvaluatedType.
+void write_row_7489(Writer& w, const Row& r, std::int64_t count) {
+  w.open("row");
+  w.element("source_ip", r.source_ip);
+  w.element("count", std::to_string(count));
+  w.open("policy_evaluated");
+  w.element("disposition", r.disposition == "pass" ? "none" : r.disposition);
+  w.element("dkim", r.dkim_aligned ? "pass" : "fail");
+  w.element("spf", r.spf_aligned ? "pass" : "fail");
+  if (!r.override_type.empty()) {
+    w.open("reason");
+    w.element("type", r.override_type == "policy_test_mode" ? "sampled_out" : r.override_type);
+    w.close("reason");
+  }
+  w.close("policy_evaluated");
+  w.close("row");
+}
+
+// write_auth_results_7489 - RFC 7489 AuthResultType: at least one spf element.
+void write_auth_results_7489(Writer& w, const Row& r) {
+  w.open("auth_results");
+  for (const auto& d : r.dkim) {
+    w.open("dkim");
+    w.element("domain", d.domain);
+    w.element("selector", d.selector);
+    w.element("result", d.result);
+    w.close("dkim");
+  }
+  w.open("spf");
+  if (r.spf_domain.empty()) {
+    w.element("domain", r.envelope_from.empty() ? r.header_from : r.envelope_from);
+    w.element("scope", "mfrom");
+    w.element("result", "none");
+  } else {
+    w.element("domain", r.spf_domain);
+    w.element("scope", r.spf_scope == "helo" ? "helo" : "mfrom");
+    w.element("result", r.spf_result);
+  }
+  w.close("spf");
+  w.close("auth_results");
+}
+
+// write_record_7489 - one RFC 7489 record: envelope_from is required there.
+void write_record_7489(Writer& w, const CountedRow& c) {
+  const Row r = c.row();
+  w.open("record");
+  write_row_7489(w, r, c.count);
+  w.open("identifiers");
+  w.element("envelope_from", r.envelope_from);
+  w.element("header_from", r.header_from);
+  w.close("identifiers");
+  write_auth_results_7489(w, r);
+  w.close("record");
+}
+
 void write_record(Writer& w, const CountedRow& c) {
   const Row r = c.row();
   w.open("record");
@@ -159,15 +228,32 @@ std::string xml_text(std::string_view text) {
   return out;
 }
 
-void write_report(const ReportMetadata& meta, const DomainData& data, const Sink& sink) {
+std::optional<ReportFormat> report_format_from_string(std::string_view text) {
+  if (text == "rfc9990") return ReportFormat::rfc9990;
+  if (text == "rfc7489") return ReportFormat::rfc7489;
+  return std::nullopt;
+}
+
+std::string_view to_string(ReportFormat f) {
+  return f == ReportFormat::rfc7489 ? "rfc7489" : "rfc9990";
+}
+
+void write_report(const ReportMetadata& meta, const DomainData& data, const Sink& sink,
+                  ReportFormat format) {
+  const bool old = format == ReportFormat::rfc7489;
   Writer w(sink);
   w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-  w.raw(fmt::format("<feedback xmlns=\"{}\">\n", kNamespace));
+  w.raw(fmt::format("<feedback xmlns=\"{}\">\n", old ? kNamespace7489 : kNamespace));
   w.nest();
   w.element("version", "1.0");
-  write_metadata(w, meta);
-  write_policy(w, data.policy);
-  for (const auto& row : data.rows) write_record(w, row);
+  write_metadata(w, meta, format);
+  if (old) {
+    write_policy_7489(w, data.policy);
+    for (const auto& row : data.rows) write_record_7489(w, row);
+  } else {
+    write_policy(w, data.policy);
+    for (const auto& row : data.rows) write_record(w, row);
+  }
   w.raw("</feedback>\n");
   w.finish();
 }

@@ -115,7 +115,8 @@ int run_filter(const FilterOptions& options) {
     if (started && reloaded->file)
       if (auto note = config::restart_note(*started, *reloaded->file, options.restart_keys); !note.empty())
         log::warning("signer: {}", note);
-    return fmt::format("{} signing domain(s), relay settings of new sessions", reloaded->table->size());
+    return fmt::format("{} signing domain(s), {} sender row(s), relay settings of new sessions",
+                       reloaded->table->size(), reloaded->table->senders().size());
   };
   hooks.drain = [&](std::function<void()> done) {
     server.stop();
@@ -124,9 +125,9 @@ int run_filter(const FilterOptions& options) {
   };
   server.start();
   return daemon.run(std::move(hooks),
-                    fmt::format("listening on {} ({}), relaying to {}, {} signing domain(s)",
+                    fmt::format("listening on {} ({}), relaying to {}, {} signing domain(s), {} sender row(s)",
                                 config.listen.str(), config.lmtp ? "LMTP" : "SMTP", config.relay.str(),
-                                (*table)->size()));
+                                (*table)->size(), (*table)->senders().size()));
 }
 
 }  // namespace postseal::signer

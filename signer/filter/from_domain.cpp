@@ -19,10 +19,16 @@ bool valid_domain(std::string_view d) {
 
 }  // namespace
 
-std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers) {
+std::expected<mail::Mailbox, std::string> from_mailbox(const std::vector<mail::HeaderField>& headers) {
   auto author = mail::author_mailbox(headers);
   if (!author) return std::unexpected(author.error());
   if (!valid_domain(author->domain)) return std::unexpected("From domain is not a valid domain name");
+  return *author;
+}
+
+std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers) {
+  auto author = from_mailbox(headers);
+  if (!author) return std::unexpected(author.error());
   return author->domain;
 }
 

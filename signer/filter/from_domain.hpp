@@ -7,6 +7,7 @@
 // domain. Limits: a domain is at most kMaxDomainOctets (RFC 1035 2.3.4).
 #pragma once
 
+#include "core/mail/address.hpp"
 #include "core/mail/header.hpp"
 #include "core/util/hostname.hpp"
 
@@ -18,5 +19,8 @@
 namespace postseal::signer {
 
 std::expected<std::string, std::string> from_domain(const std::vector<mail::HeaderField>& headers);
+
+// from_mailbox - the same choice with the local part kept ([[signer.sender]] rows match on it).
+std::expected<mail::Mailbox, std::string> from_mailbox(const std::vector<mail::HeaderField>& headers);
 
 }  // namespace postseal::signer

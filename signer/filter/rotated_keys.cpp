@@ -47,7 +47,8 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_key
     if (auto e = replace_key(*policy, r, warnings)) errors += "\n" + *e;
   }
   if (!errors.empty()) return std::unexpected(errors.substr(1));
-  return std::make_shared<const SigningTable>(std::move(policies), std::move(warnings));
+  // [[signer.sender]] rows keep their configured keys: rotation is per domain (rotated_keys.hpp)
+  return std::make_shared<const SigningTable>(std::move(policies), table.senders(), std::move(warnings));
 }
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(

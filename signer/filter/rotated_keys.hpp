@@ -2,6 +2,8 @@
 // algorithm are the ones `postseal keys tick` made active (keys/rotation/active_keys.hpp), read
 // from the [state] store at start and on SIGHUP; signer.domain[].keys is the starting point
 // and signs any algorithm the rotation has no active key for (docs/key-rotation.md).
+// [[signer.sender]] rows (per-address keys, sender_rows.hpp) are not rotated: they keep their
+// configured keys, and `postseal check-config` says so when keys.rotation = true.
 //
 // A key becomes active only after its record was seen in DNS for keys.publish_lead, so the
 // signer never signs with an unpublished key. Untrusted input: the store's records (parsed by

@@ -1,4 +1,4 @@
-// sign_step.cpp - choose keys by From domain, sign, summarise (see sign_step.hpp).
+// sign_step.cpp - choose keys by From address or domain, sign, summarise (see sign_step.hpp).
 #include "signer/filter/sign_step.hpp"
 
 #include "signer/filter/from_domain.hpp"
@@ -68,15 +68,15 @@ relay::StepFactory signing_steps(const TableHolder& tables, const Clock& clock) 
 SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<mail::HeaderField>& headers,
                    const Clock& clock)
     : table_(std::move(table)) {
-  auto domain = from_domain(headers);
-  if (!domain) {
-    reason_ = domain.error();
+  auto author = from_mailbox(headers);
+  if (!author) {
+    reason_ = author.error();
     if (mentions_required_domain(table_.get(), headers)) decision_ = SignDecision::tempfail;
     return;
   }
-  policy_ = table_ ? table_->lookup(*domain) : nullptr;
+  policy_ = table_ ? table_->lookup_sender(author->local_part, author->domain) : nullptr;
   if (policy_ == nullptr) {
-    reason_ = fmt::format("no signing key for From domain {}", *domain);
+    reason_ = fmt::format("no signing key for From domain {}", author->domain);
     return;
   }
   decision_ = SignDecision::sign;

@@ -1,5 +1,6 @@
 // sign_step.hpp - the per-message signing step: decide from the headers whether and with
-// which keys to sign, feed the body, produce the fields to prepend.
+// which keys to sign (SigningTable::lookup_sender on the From mailbox: a [[signer.sender]]
+// row, else the From domain's row), feed the body, produce the fields to prepend.
 //
 // RFC 6376 5 (signer actions) through dkim::MessageSigner; docs/security.md 15 (ambiguous From ->
 // unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another

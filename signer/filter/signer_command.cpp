@@ -37,6 +37,13 @@ const std::array kDomainKeys{
     Key{"signer.domain[].expire", Type::integer, "0", 0, 31536000, "x= lifetime in seconds; 0: no x="},
     Key{"signer.domain[].require_signature", Type::boolean, "false", 0, 0,
         "tempfail (4xx) this domain's mail when it cannot be signed, instead of passing it unsigned"},
+    Key{"signer.sender", Type::tables, "[]", 0, 0,
+        "one [[signer.sender]] table per sender address or pattern signed with its own keys (sender_rows.hpp)"},
+    Key{"signer.sender[].address", Type::string, "\"\"", 0, 0,
+        "alice@example.com, *@example.com or *@*.example.com (case-insensitive)"},
+    Key{"signer.sender[].domain", Type::string, "\"\"", 0, 0, "d=; default: the address's domain"},
+    Key{"signer.sender[].keys", Type::strings, "[]", 0, 0, "\"SELECTOR:KEYFILE\" entries signing with d= domain"},
+    Key{"signer.sender[].identity", Type::string, "\"\"", 0, 0, "i= (AUID), within d=; default: none"},
 };
 
 struct Cli {
@@ -77,16 +84,17 @@ FilterOptions make_options(const Cli& cli) {
   return o;
 }
 
-// key_reader_problems - the [[signer.domain]] key files `user` could not read: keys are loaded
+// key_reader_problems - the [[signer.domain]] and [[signer.sender]] key files `user` could not read: keys are loaded
 // as root at start but reloaded (SIGHUP) as the user the signer dropped to.
 std::vector<std::string> key_reader_problems(const config::File& file, const std::string& user) {
   std::vector<std::string> problems;
   const auto ids = user.empty() ? std::nullopt : net::user_ids(user);
   if (!ids) return problems;  // no user, or an unknown one (daemon_problems says so)
-  for (const toml::table* t : file.tables("signer.domain"))
-    for (const auto& entry : config::table_strings(*t, "keys", "signer.domain[].keys"))
-      if (auto colon = entry.find(':'); colon != std::string::npos)
-        if (auto p = crypto::unreadable_by(entry.substr(colon + 1), user, ids->uid, ids->gid)) problems.push_back(*p);
+  for (const auto* rows : {"signer.domain", "signer.sender"})
+    for (const toml::table* t : file.tables(rows))
+      for (const auto& entry : config::table_strings(*t, "keys", fmt::format("{}[].keys", rows)))
+        if (auto colon = entry.find(':'); colon != std::string::npos)
+          if (auto p = crypto::unreadable_by(entry.substr(colon + 1), user, ids->uid, ids->gid)) problems.push_back(*p);
   return problems;
 }
 
@@ -103,9 +111,18 @@ std::vector<std::string> check_signer_config(const config::File& file) {
     problems.emplace_back(e.what());
   }
   auto table = build_signing_table(&file, {});
-  if (!table) problems.push_back(table.error());
-  else
+  if (!table) {  // one problem per line, so check-config locates each by itself
+    std::string_view errors = table.error();
+    for (auto end = errors.find('\n'); !errors.empty(); end = errors.find('\n')) {
+      problems.emplace_back(errors.substr(0, end));
+      errors.remove_prefix(end == std::string_view::npos ? errors.size() : end + 1);
+    }
+  } else
     for (const auto& w : (*table)->warnings()) problems.push_back("warning: " + w);
+  if (table && !(*table)->senders().empty() && file.has("keys.rotation") && file.boolean("keys.rotation"))
+    problems.push_back(fmt::format("warning: {}: keys.rotation = true rotates [[signer.domain]] keys only; the "
+                                   "{} [[signer.sender]] rows sign with their configured keys (docs/key-rotation.md)",
+                                   file.where("keys.rotation"), (*table)->senders().size()));
   return problems;
 }
 
@@ -131,7 +148,7 @@ void add_signer_command(CLI::App& app, Runner& run) {
       "active, docs/key-rotation.md); SIGTERM finishes transactions in progress and exits.");
   auto cli = std::make_shared<Cli>();
   sub->add_option("-c,--config", cli->config_path,
-                  "postseal.toml ([signer] section and [[signer.domain]] tables; default "
+                  "postseal.toml ([signer] section, [[signer.domain]] and [[signer.sender]] tables; default "
                   "/etc/postseal/postseal.toml if present)");
   sub->add_option("--listen", cli->listen, "listen address (default 127.0.0.1:10027; unix:/path for a socket)");
   sub->add_option("--relay", cli->relay, "reinjection server (default 127.0.0.1:10028)");

@@ -1,5 +1,9 @@
-// signing_table.cpp - build and query the per-domain signing table (see signing_table.hpp).
+// signing_table.cpp - build and query the signing table: [[signer.domain]] rows and the
+// [[signer.sender]] rows of sender_rows.hpp (see signing_table.hpp).
 #include "signer/filter/signing_table.hpp"
+
+#include "signer/filter/key_files.hpp"
+#include "signer/filter/sender_rows.hpp"
 
 #include "core/metrics/events.hpp"
 #include "core/metrics/key_age.hpp"
@@ -21,36 +25,6 @@ std::expected<dkim::Canon, std::string> canon(std::string_view s) {
   return std::unexpected(fmt::format("unknown canonicalization '{}'", printable(s, 40)));
 }
 
-// Problems - what building the table found: errors refuse it, warnings go with it.
-struct Problems {
-  std::string errors;  // each after a "\n"
-  std::vector<std::string> warnings;
-};
-
-// load_keys - "selector:path" entries; errors and key-size warnings appended to `found`.
-std::vector<dkim::SignerKey> load_keys(const std::string& domain, const std::vector<std::string>& entries,
-                                       Problems& found) {
-  std::string& errors = found.errors;
-  std::vector<dkim::SignerKey> out;
-  for (const auto& e : entries) {
-    auto colon = e.find(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == e.size()) {
-      errors += fmt::format("\nsigner.domain '{}': key '{}' must be SELECTOR:KEYFILE", domain, e);
-      continue;
-    }
-    auto key = crypto::PrivateKey::load(e.substr(colon + 1));
-    if (!key) {
-      errors += "\n" + key.error();
-      continue;
-    }
-    auto w = crypto::size_warning(**key, e.substr(colon + 1));
-    if (w && std::find(found.warnings.begin(), found.warnings.end(), *w) == found.warnings.end())
-      found.warnings.push_back(*w);  // once per file, however many domains use it
-    out.push_back(dkim::SignerKey{domain, e.substr(0, colon), *key, e.substr(colon + 1)});
-  }
-  return out;
-}
-
 DomainPolicy policy_from_table(const toml::table& t, Problems& found) {
   std::string& errors = found.errors;
   DomainPolicy p;
@@ -64,7 +38,8 @@ DomainPolicy policy_from_table(const toml::table& t, Problems& found) {
   else std::tie(p.options.header_canon, p.options.body_canon) = *c;
   auto expire = config::table_integer(t, "expire", "signer.domain[].expire");
   if (expire > 0) p.options.expire_seconds = expire;
-  p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"), found);
+  p.keys = load_keys(p.domain, config::table_strings(t, "keys", "signer.domain[].keys"),
+                     fmt::format("signer.domain '{}'", p.domain), found);
   try {
     p.domainkeys = domainkeys::sign_options_from_table(t);
   } catch (const StartupError& e) {
@@ -89,9 +64,19 @@ std::expected<std::pair<dkim::Canon, dkim::Canon>, std::string> parse_canonicali
   return std::pair{*h, *b};
 }
 
+SigningTable::SigningTable(std::vector<DomainPolicy> policies, std::vector<SenderPolicy> senders,
+                           std::vector<std::string> warnings)
+    : policies_(std::move(policies)), senders_(std::move(senders)), warnings_(std::move(warnings)) {
+  std::stable_sort(senders_.begin(), senders_.end(), [](const SenderPolicy& a, const SenderPolicy& b) {
+    return specificity(a.pattern) > specificity(b.pattern);
+  });
+}
+
 std::vector<std::string> SigningTable::domains() const {
   std::vector<std::string> out;
   for (const auto& p : policies_) out.push_back(p.domain);
+  for (const auto& s : senders_)
+    if (std::find(out.begin(), out.end(), s.policy.domain) == out.end()) out.push_back(s.policy.domain);
   return out;
 }
 
@@ -99,6 +84,8 @@ void SigningTable::publish_metrics() const {
   std::vector<metrics::KeyFile> files;
   for (const auto& p : policies_)
     for (const auto& k : p.keys) files.push_back({k.domain, k.selector, k.path});
+  for (const auto& s : senders_)
+    for (const auto& k : s.policy.keys) files.push_back({k.domain, k.selector, k.path});
   metrics::set_signing_domains(domains());
   metrics::set_key_files(files);
 }
@@ -113,6 +100,12 @@ const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {
     if (best == nullptr || p.domain.size() > best->domain.size()) best = &p;
   }
   return best;
+}
+
+const DomainPolicy* SigningTable::lookup_sender(std::string_view local, std::string_view domain) const {
+  for (const auto& s : senders_)  // most specific first
+    if (matches(s.pattern, local, domain)) return &s.policy;
+  return lookup(domain);
 }
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
@@ -140,14 +133,16 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_ta
       overridden.push_back(domain);
       it->keys.clear();
     }
-    auto loaded = load_keys(domain, {k.selector + ":" + k.path}, found);
+    auto loaded = load_keys(domain, {k.selector + ":" + k.path}, fmt::format("signer.domain '{}'", domain), found);
     it->keys.insert(it->keys.end(), loaded.begin(), loaded.end());
   }
   for (const auto& p : policies)
     if (p.keys.empty() && errors.empty())
       errors += fmt::format("\nsigner.domain '{}': no keys", p.domain);
+  std::vector<SenderPolicy> senders;
+  if (file != nullptr) senders = sender_policies(*file, SigningTable(policies), found);
   if (!errors.empty()) return std::unexpected(errors.substr(1));
-  return std::make_shared<const SigningTable>(std::move(policies), std::move(found.warnings));
+  return std::make_shared<const SigningTable>(std::move(policies), std::move(senders), std::move(found.warnings));
 }
 
 }  // namespace postseal::signer

@@ -1,7 +1,8 @@
-// signing_table.hpp - which keys sign mail from which From domain ([[signer.domain]]).
+// signing_table.hpp - which keys sign mail from which From address ([[signer.sender]], see
+// sender_rows.hpp) or From domain ([[signer.domain]]).
 //
 // Untrusted input: the config file and key files (local admin); at lookup time the From
-// domain of a message (already lower-cased and validated by from_domain.hpp). Keys are loaded
+// mailbox of a message (domain already lower-cased and validated by from_domain.hpp). Keys are loaded
 // once (start-up or SIGHUP) and refused when group/other-readable, naming the file and the
 // chmod that fixes it, or when RSA under 1024 bits; an RSA key under 2048 bits loads and the
 // table carries a warning naming its file (docs/security.md 18), which the daemon logs and
@@ -12,6 +13,7 @@
 #include "core/dkim/message_signer.hpp"
 #include "core/domainkeys/dk_signer.hpp"
 #include "signer/filter/filter_config.hpp"
+#include "signer/filter/sender_pattern.hpp"
 
 #include <expected>
 #include <memory>
@@ -34,16 +36,30 @@ struct DomainPolicy {
   std::optional<domainkeys::DkSignOptions> domainkeys;
 };
 
+// SenderPolicy - one [[signer.sender]] row: mail whose From address matches `pattern` signs
+// with `policy` (policy.domain is d=, policy.options.identity i=) instead of its domain's row.
+struct SenderPolicy {
+  SenderPattern pattern;
+  DomainPolicy policy;
+};
+
 class SigningTable {
  public:
   explicit SigningTable(std::vector<DomainPolicy> policies, std::vector<std::string> warnings = {})
       : policies_(std::move(policies)), warnings_(std::move(warnings)) {}
+  // senders are kept most specific first (sender_pattern.hpp's specificity()).
+  SigningTable(std::vector<DomainPolicy> policies, std::vector<SenderPolicy> senders,
+               std::vector<std::string> warnings);
   // lookup - the policy for a From domain: exact match first, then the nearest parent that
   // signs subdomains; null when the domain is not ours.
   const DomainPolicy* lookup(std::string_view from_domain) const;
+  // lookup_sender - the policy for a From address: the most specific [[signer.sender]] row
+  // that matches (sender_pattern.hpp), else lookup(domain); null when neither signs it.
+  const DomainPolicy* lookup_sender(std::string_view local, std::string_view domain) const;
   std::size_t size() const { return policies_.size(); }
   const std::vector<DomainPolicy>& policies() const { return policies_; }
-  // domains - every policy's domain (the metrics' domain labels).
+  const std::vector<SenderPolicy>& senders() const { return senders_; }
+  // domains - every policy's domain and every sender row's d= (the metrics' domain labels).
   std::vector<std::string> domains() const;
   // publish_metrics - the domains and key files in the metrics (domain labels, key ages).
   void publish_metrics() const;
@@ -52,12 +68,14 @@ class SigningTable {
 
  private:
   std::vector<DomainPolicy> policies_;
+  std::vector<SenderPolicy> senders_;
   std::vector<std::string> warnings_;
 };
 
 // build_signing_table - from the file's [[signer.domain]] tables plus --key options (which
-// override a file domain of the same name); error: every problem, naming file and key. The
-// table's warnings() are for the caller to log.
+// override a file domain of the same name), and its [[signer.sender]] tables; error: every
+// problem, naming file and key (and line, for sender rows). The table's warnings() are for
+// the caller to log.
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
     const config::File* file, const std::vector<KeyOption>& keys);
 

@@ -8,10 +8,20 @@
 #    receiver!domain!begin!end!id.xml.gz; the XML validates against the RFC 9990 schema
 #    (xmllint --schema tests/data/dmarc/rfc9990-dmarc-2.0.xsd) and has the right counts per
 #    source IP, disposition and selector;
+#  - dmarc.report_format = "rfc7489" (SQLite round): the file validates against the RFC 7489
+#    schema (tests/data/dmarc/rfc7489-dmarc-0.1.xsd) and Debian's dmarc-cat reads the same
+#    counts back (skipped, and said, when dmarc-cat is not installed);
 #  - --send with a fake sendmail that keeps each message: one message per authorized rua
 #    (same domain, and the external reports.example.net that publishes
 #    report.example._report._dmarc; not other.example.org, which does not), with the RFC 9990
-#    Subject and the report attached; a second run sends nothing.
+#    Subject and the report attached; a second run sends nothing;
+#  - DKIM (RFC 9990 3.3, docs/dmarc.md "Reporting"): in the SQLite round the config has a
+#    [[signer.domain]] key for mx.test.local (the domain of dmarc.report_email), published by
+#    the test's unbound: every mail handed to sendmail carries a DKIM-Signature d=mx.test.local
+#    that dkimpy verifies against that DNS; in the Redis round there is no key: mail goes out
+#    unsigned and the run says so once;
+#  - `postseal dmarc suppress` (Redis round): a suppressed address gets nothing and the run
+#    says so; after --remove the next run sends it its report.
 # Ports: free loopback ports. Runs as root (private Postfix instance).
 set -uo pipefail
 . "$POSTSEAL_SRC/tests/lib/redis.sh"
@@ -21,9 +31,19 @@ FE_NAME=dmarc-report FE_PORTS="$P_SMTPD $P_SINK $MILTER"
 . "$POSTSEAL_SRC/tests/integration/frontends/deliveries.sh"
 command -v xmllint >/dev/null || die "xmllint (libxml2-utils) must be installed"
 XSD="$POSTSEAL_SRC/tests/data/dmarc/rfc9990-dmarc-2.0.xsd"
+XSD7489="$POSTSEAL_SRC/tests/data/dmarc/rfc7489-dmarc-0.1.xsd"
 trap 'redis_stop; fe_cleanup' EXIT
 
-cat "$HERE/unbound-data.conf" "$HERE/unbound-dmarc.conf" "$HERE/unbound-dmarc-report.conf" > "$U/data.conf"
+# the report signing key of mx.test.local, published like the other keys (local-data)
+mkdir -p "$U/keys"
+"$POSTSEAL" keygen --domain mx.test.local --selector rep --dir "$U/keys" --json > "$U/rep.json" || die "keygen"
+/usr/bin/python3 - "$U/rep.json" > "$U/unbound-rep.conf" <<'PY' || die "key record"
+import json, sys
+r = json.load(open(sys.argv[1]))
+v = r["value"]
+print("local-data: '%s. TXT %s'" % (r["name"], " ".join('"%s"' % v[i:i + 250] for i in range(0, len(v), 250))))
+PY
+cat "$HERE/unbound-data.conf" "$HERE/unbound-dmarc.conf" "$HERE/unbound-dmarc-report.conf" "$U/unbound-rep.conf" > "$U/data.conf"
 unbound_start "$U" "$DNS" "$U/data.conf" || die "unbound did not start"
 
 # the fake sendmail: each message kept as OUTBOX/N with its arguments on the first line
@@ -34,10 +54,30 @@ out=\$(mktemp "$U/outbox/mail.XXXXXX")
 EOT
 chmod 755 "$U/sendmail"
 
-# config STATE_LINES - the config file of the verifier and of the report runs.
+# config STATE_LINES [signed] - the config file of the verifier and of the report runs; with
+# "signed", a [[signer.domain]] key for mx.test.local.
 config() {
   printf '[dmarc]\nenable = true\nreport_record = true\nreport_email = "dmarc-reports@mx.test.local"\n'
   printf 'report_org_name = "postseal test <&>"\nreport_sendmail = "%s"\n\n[state]\n%s\n' "$U/sendmail" "$1"
+  [ "${2:-}" = signed ] && printf '\n[[signer.domain]]\nname = "mx.test.local"\nkeys = ["rep:%s"]\n' "$U/keys/rep.private"
+  return 0
+}
+
+# dkim_verify FILE - dkimpy verifies the mail handed to sendmail (FILE less its ARGS: line),
+# the key looked up in the test's unbound.
+dkim_verify() {
+  /usr/bin/python3 - "$1" "$DNS" <<'PY'
+import sys, dkim, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = ["127.0.0.1"]; r.port = int(sys.argv[2])
+def txt(name, timeout=5):
+    return b"".join(b"".join(x.strings) for x in r.resolve(name.decode().rstrip("."), "TXT"))
+lines = open(sys.argv[1], "rb").read().split(b"\n")[1:]
+msg = b"\r\n".join(lines)
+d = dkim.DKIM(msg)
+sigs = [h for h in d.headers if h[0].lower() == b"dkim-signature"]
+ok = len(sigs) == 1 and b"d=mx.test.local" in sigs[0][1] and d.verify(dnsfunc=txt)
+sys.exit(0 if ok else 1)
+PY
 }
 
 start_milter() {  # NAME - (re)start the verifier with $U/NAME.toml
@@ -96,12 +136,45 @@ check_reports() {
     [ "$(xpath "$x" "string(//$(ln_ auth_results)/$(ln_ spf)/$(ln_ result))")" = "pass" ] &&
     ok "$name: disposition none, DMARC spf fail, SPF pass for spf-pass.example.com" || { bad "$name: evaluated values"; cat "$x"; }
   grep -q '<org_name>postseal test &lt;&amp;&gt;</org_name>' "$x" && ok "$name: org_name escaped" || bad "$name: org_name not escaped"
+  if [ "$name" = sqlite ]; then  # the RFC 7489 format: its schema, and dmarc-cat reads it
+    local o7="$U/out7489-$name" x7
+    mkdir -p "$o7"
+    sed 's/^\[dmarc\]$/[dmarc]\nreport_format = "rfc7489"/' "$U/$name.toml" > "$U/$name-7489.toml"
+    "$POSTSEAL" dmarc report --period "$day" -o "$o7" -c "$U/$name-7489.toml" > "$U/report7489-$name.log" 2>&1 ||
+      { bad "$name: rfc7489 report failed"; cat "$U/report7489-$name.log"; }
+    f=$(ls "$o7"/mx.test.local\!report.example\!*.xml.gz 2>/dev/null | head -1)
+    x7="$U/r7489-$name.xml"; gunzip -c "$f" > "$x7" 2>/dev/null
+    xmllint --noout --schema "$XSD7489" "$x7" 2>"$U/xmllint7489-$name.log" &&
+      grep -q '<feedback xmlns="http://dmarc.org/dmarc-xml/0.1">' "$x7" &&
+      ok "$name: report_format rfc7489 validates against the RFC 7489 schema" ||
+      { bad "$name: rfc7489 schema validation"; cat "$U/xmllint7489-$name.log"; }
+    if command -v dmarc-cat >/dev/null; then
+      (cd "$o7" && dmarc-cat -N "$(basename "$f")") > "$U/dmarc-cat-$name.txt" 2>&1
+      grep -Eq '^192\.0\.2\.10 +3 +report\.example' "$U/dmarc-cat-$name.txt" &&
+        grep -Eq '^192\.0\.2\.11 +2 +report\.example' "$U/dmarc-cat-$name.txt" &&
+        ok "$name: dmarc-cat reads the rfc7489 report back: 3 from 192.0.2.10, 2 from 192.0.2.11" ||
+        { bad "$name: dmarc-cat"; cat "$U/dmarc-cat-$name.txt"; }
+    else
+      echo "SKIP: dmarc-cat not installed (Debian package dmarc-cat)"
+    fi
+  fi
   f=$(ls "$out"/mx.test.local\!quarantine-report.example\!*.xml.gz | head -1)
   gunzip -c "$f" > "$U/q-$name.xml"
   xmllint --noout --schema "$XSD" "$U/q-$name.xml" 2>/dev/null &&
     [ "$(xpath "$U/q-$name.xml" "string(//$(ln_ disposition))")" = "quarantine" ] &&
     ok "$name: quarantine-report.example: valid, disposition quarantine" || { bad "$name: quarantine report"; cat "$U/q-$name.xml"; }
 
+  if [ "$name" = redis ]; then  # postseal dmarc suppress: the address gets nothing until lifted
+    "$POSTSEAL" dmarc suppress ext@reports.example.net --days 2 -c "$U/$name.toml" > "$U/suppress-$name.log" 2>&1 ||
+      { bad "$name: dmarc suppress failed"; cat "$U/suppress-$name.log"; }
+    "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send0-$name.log" 2>&1
+    [ "$(ls "$U/outbox" | wc -l)" -eq 2 ] && ! grep -q 'ext@reports.example.net$' "$U/outbox"/* &&
+      grep -q 'ext@reports.example.net: not sent: suppressed' "$U/send0-$name.log" && grep -q ' 1 suppressed,' "$U/send0-$name.log" &&
+      ok "$name: a suppressed address gets no report, the run says so" || { bad "$name: suppression"; cat "$U/send0-$name.log"; }
+    "$POSTSEAL" dmarc suppress --remove ext@reports.example.net -c "$U/$name.toml" > "$U/lift-$name.log" 2>&1 &&
+      grep -q 'reports are sent again' "$U/lift-$name.log" && ok "$name: dmarc suppress --remove lifts it" ||
+      { bad "$name: --remove"; cat "$U/lift-$name.log"; }
+  fi
   "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send-$name.log" 2>&1 ||
     { bad "$name: dmarc report --send failed"; cat "$U/send-$name.log"; }
   [ "$(ls "$U/outbox" | wc -l)" -eq 3 ] && ok "$name: --send: 3 messages (2 rua of report.example, 1 of quarantine-report.example)" ||
@@ -121,6 +194,21 @@ assert len(parts) == 1 and parts[0].get_filename().endswith(".xml.gz")
 open(sys.argv[2], "wb").write(gzip.decompress(parts[0].get_payload(decode=True)))
 PY
     ok "$name: the attachment is the gzipped report and validates" || bad "$name: attachment"
+  if [ "$name" = sqlite ]; then
+    local m bad_sig=0
+    for m in "$U/outbox"/*; do dkim_verify "$m" || { bad_sig=1; bad "$name: dkimpy does not verify $(head -1 "$m")"; sed -n 2,12p "$m"; }; done
+    [ $bad_sig -eq 0 ] && ok "$name: every report mail is DKIM-signed (d=mx.test.local) and dkimpy verifies it"
+    m=$(ls "$U/outbox"/* | head -1); sed 's/^Subject: Report/Subject: Xeport/' "$m" > "$U/tampered-$name"
+    ! dkim_verify "$U/tampered-$name" && ok "$name: dkimpy refuses a report mail changed after signing (the check can fail)" ||
+      bad "$name: dkimpy verified a tampered report mail"
+    grep -q 'sent, DKIM-Signature added (d=mx.test.local, s=rep, a=rsa-sha256)' "$U/send-$name.log" &&
+      ok "$name: the run says which key signed" || { bad "$name: no signing line"; cat "$U/send-$name.log"; }
+  else
+    ! grep -q '^DKIM-Signature:' "$U/outbox"/* && ok "$name: without a key for mx.test.local the mail goes out unsigned" ||
+      bad "$name: signed without a key?"
+    [ "$(grep -c 'without a DKIM signature: no \[\[signer.domain\]\] key signs mx.test.local' "$U/send-$name.log")" -eq 1 ] &&
+      ok "$name: the run says once that report mail is unsigned" || { bad "$name: unsigned note"; cat "$U/send-$name.log"; }
+  fi
   "$POSTSEAL" dmarc report --period "$day" --send --dns "127.0.0.1@$DNS" -c "$U/$name.toml" > "$U/send2-$name.log" 2>&1
   [ "$(ls "$U/outbox" | wc -l)" -eq 3 ] && grep -q '3 already sent' "$U/send2-$name.log" &&
     ok "$name: a second --send run sends nothing" || { bad "$name: second run"; cat "$U/send2-$name.log"; }
@@ -128,7 +216,7 @@ PY
 
 fe_postfix "$P_SINK"
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" "  -o smtpd_milters=inet:127.0.0.1:$MILTER"
-config "path = \"$U/state.db\"" > "$U/sqlite.toml"
+config "path = \"$U/state.db\"" signed > "$U/sqlite.toml"
 start_milter sqlite
 fe_start "$P_SINK"
 traffic sqlite

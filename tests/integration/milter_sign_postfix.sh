@@ -11,6 +11,9 @@
 #   2. dual.example: two signatures, rsa-sha256 and ed25519-sha256;
 #   3. a service with milter_macro_daemon_name=ORIGINATING (milter.sign_daemons) signs for an
 #      unauthenticated outside client;
+#   3b. per-address signing ([[signer.sender]], the signing table shared with the content
+#      filter): carol@rsa.example is signed with her own selector c1 and i=, someone else at
+#      rsa.example with the domain's r1;
 #   4. mail on the port-25 smtpd from an outside client claiming our domain is verified (our
 #      A-R), not signed;
 #   5. SMTP from 127.0.0.1 (milter.internal_hosts) without Date and Message-ID: delivered
@@ -40,6 +43,10 @@ openssl genrsa -out "$U/keys/b1.private" 2048 2>/dev/null || die "openssl genrsa
 chmod 600 "$U/keys/b1.private"
 echo "b1._domainkey.test.local v=DKIM1; k=rsa; p=$(openssl pkey -in "$U/keys/b1.private" -pubout -outform DER 2>/dev/null | base64 -w0)" \
   >> "$U/keys/records"
+openssl genrsa -out "$U/keys/c1.private" 2048 2>/dev/null || die "openssl genrsa"
+chmod 600 "$U/keys/c1.private"
+echo "c1._domainkey.rsa.example v=DKIM1; k=rsa; p=$(openssl pkey -in "$U/keys/c1.private" -pubout -outform DER 2>/dev/null | base64 -w0)" \
+  >> "$U/keys/records"
 chown -R nobody "$U/keys"
 cat > "$U/postseal.toml" <<EOF
 [milter]
@@ -57,6 +64,10 @@ keys = ["r2:$U/keys/r2.private", "e2:$U/keys/e2.private"]
 name = "test.local"
 subdomains = true
 keys = ["b1:$U/keys/b1.private"]
+[[signer.sender]]
+address = "carol@rsa.example"
+keys = ["c1:$U/keys/c1.private"]
+identity = "carol@rsa.example"
 EOF
 chmod 644 "$U/postseal.toml"
 
@@ -144,6 +155,16 @@ else bad "dual.example: $r"; fi
 out=$(submit $P_ORIG orig0 someone@rsa.example)
 if r=$(verify orig0 rsa.example=rsa-sha256); then ok "milter_macro_daemon_name=ORIGINATING: signed and verified"
 else bad "ORIGINATING service: $r"; echo "$out" | grep -E '^<\*\*' | head -2; fi
+
+# 3b. Per-address signing: carol's own selector and i=, the domain's for everyone else.
+out=$(submit $P_ORIG carol0 carol@rsa.example)
+if r=$(verify carol0 rsa.example=rsa-sha256) && f=$(sink_find "X-Test-Token: carol0") &&
+  fields "$f" DKIM-Signature | tr -d ' \t\r\n' | grep -q 's=c1;' &&
+  fields "$f" DKIM-Signature | tr -d ' \t\r\n' | grep -q 'i=carol@rsa.example;'; then
+  ok "carol@rsa.example signed with her [[signer.sender]] selector c1 and i=, verified by dkimpy"
+else bad "per-address signing for carol: $r $(fields "${f:-/dev/null}" DKIM-Signature)"; fi
+f=$(sink_find "X-Test-Token: orig0") && fields "$f" DKIM-Signature | tr -d ' \t\r\n' | grep -q 's=r1;' \
+  && ok "someone@rsa.example still signed with the domain's selector r1" || bad "orig0 not signed with s=r1"
 
 # 4. The port-25 smtpd, outside client claiming our domain: verified, not signed.
 msg in0 user@rsa.example > "$U/in0.eml"

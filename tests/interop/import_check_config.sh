@@ -31,6 +31,7 @@ CASES=(
   "opendkim opendkim/multi.conf opendkim/multi.conf:14: /etc/opendkim/KeyTable"
   "opendkim opendkim/single.conf opendkim/single.conf:10: SignatureAlgorithm"
   "opendkim opendkim/plainfile.conf opendkim/plainfile.conf:2: /etc/opendkim/KeyTable"
+  "opendkim opendkim/peraddr.conf opendkim/peraddr.conf:6: /etc/opendkim/SigningTable.peraddr"
   "postsrsd debian/postsrsd.default debian/postsrsd.default:55: CHROOT"
   "postsrsd postsrsd.forwarder postsrsd.forwarder:14: SRS_TYPO"
   "postsrsd postsrsd2/postsrsd.conf postsrsd2/postsrsd.conf: srs-domain"
@@ -69,7 +70,8 @@ cp -r "$D"/. "$S"/
 find "$S" -type f -exec sed -i -e "s|/usr/local/etc/|$R/usr/local/etc/|g" -e "s|\([[:space:]=\"'%:]\)/etc/|\1$R/etc/|g" \
   -e "s|/var/db/|$R/var/db/|g" {} +
 mkdir -p "$R/etc/opendkim"
-cp "$S"/opendkim/KeyTable "$S"/opendkim/SigningTable "$S"/opendkim/SigningTable.plain "$R/etc/opendkim/"
+cp "$S"/opendkim/KeyTable "$S"/opendkim/SigningTable "$S"/opendkim/SigningTable.plain \
+  "$S"/opendkim/KeyTable.peraddr "$S"/opendkim/SigningTable.peraddr "$R/etc/opendkim/"
 cp "$S/postsrsd2/postsrsd.domains" "$R/etc/postsrsd.domains"
 
 # make_files OUT - the key files and secrets file OUT names, owned by its users.
@@ -119,9 +121,17 @@ for c in "${CASES[@]}"; do
   echo "ok: $tool $file"
 done
 # with its tables readable, the multi-domain import signs example.com with both keys and its
-# subdomains, and names the per-address row it could not carry over
+# subdomains, carries the per-address row as a [[signer.sender]] row, and says that
+# MultipleSignatures' extra signatures for that sender are not carried
 grep -q '^subdomains = true' "$T/sandbox3.toml" || fail "multi.conf: no subdomains = true"
 grep -q '^keys = \[.*rsa2026.*ed2026' "$T/sandbox3.toml" || fail "multi.conf: example.com lacks its dual keys"
-grep -qF "# $R/etc/opendkim/SigningTable:2: president@example.com preskey: per-address" "$T/sandbox3.toml" \
-  || fail "multi.conf: the per-address row is not reported"
+grep -qF 'address = "president@example.com"' "$T/sandbox3.toml" || fail "multi.conf: the per-address row is not carried"
+grep -qF "# $R/etc/opendkim/SigningTable:2: president@example.com: MultipleSignatures" "$T/sandbox3.toml" \
+  || fail "multi.conf: the per-address row's MultipleSignatures difference is not reported"
+# the per-address import (sandbox6): alice, bob, dave, lists and shop rows, carol reported
+for a in 'alice@example.com' 'bob@example.com' 'dave@\*.example.com' '\*@lists.example.com' '\*@\*.shop.example.com'; do
+  grep -q "^address = \"$a\"" "$T/sandbox6.toml" || fail "peraddr.conf: no [[signer.sender]] row for $a"
+done
+grep -qF "SigningTable.peraddr:6: carol@example.com alice: never used" "$T/sandbox6.toml" \
+  || fail "peraddr.conf: the hidden carol row is not reported"
 echo "PASS: ${#CASES[@]} fixtures imported and checked"

@@ -2,27 +2,32 @@
 """import_opendkim_equivalence.py - the same messages signed by Debian's opendkim (a milter,
 driven over its socket by the small milter client below) and by postseal from the config
 `postseal import opendkim` made of opendkim's own config: same d=, s=, c=, postseal's h=
-covering every field opendkim signed, and both signatures verified by dkimpy.
+covering every field opendkim signed, the same i= (alice's per-address row), and both
+signatures verified by dkimpy.
 
 Usage: import_opendkim_equivalence.py POSTSEAL WORKDIR (run by import_opendkim_equivalence.sh).
 The milter client speaks milter protocol version 6 (libmilter's mfdef.h): option negotiation,
 connect, MAIL, RCPT, headers, end of headers, body, end of message; it collects the header
-fields the filter inserts. postseal signs through `postseal sign` with the [[signer.domain]]
-values of the imported TOML (the same MessageSigner the content filter uses).
+fields the filter inserts. postseal signs through `postseal signer`, the content filter, run
+by the shell script with the imported TOML (its [[signer.domain]] and [[signer.sender]] rows);
+what it relays lands in fake_downstream.py's directory WORKDIR/down.
 """
 import base64
+import glob
 import os
+import smtplib
 import socket
 import struct
 import subprocess
 import sys
 import time
-import tomllib
 
 import dkim
 
 POSTSEAL, WORK = sys.argv[1], sys.argv[2]
-DOMAIN, SELECTOR = "example.com", "s2026"
+DOMAIN = "example.com"
+# per message: the s= and i= both must choose (alice has her own SigningTable row)
+EXPECT = [("alice2026", "alice@example.com"), ("s2026", None)]
 
 MESSAGES = [
     b"From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n"
@@ -118,16 +123,19 @@ def tags(field):
     return out
 
 
-def postseal_sign(conf, message):
-    domain = tomllib.load(open(conf, "rb"))["signer"]["domain"]
-    assert len(domain) == 1, domain
-    d = domain[0]
-    args = [POSTSEAL, "sign", "--domain", d["name"], "--canon", d.get("canonicalization", "relaxed/relaxed")]
-    for key in d["keys"]:
-        args += ["--key", key]
-    if d.get("headers"):
-        args += ["--headers", ":".join(d["headers"])]
-    out = subprocess.run(args, input=message, capture_output=True, check=True).stdout
+def postseal_sign(message):
+    """The DKIM-Signature fields `postseal signer` adds to `message`."""
+    before = set(glob.glob(os.path.join(WORK, "down", "*.eml")))
+    port = int(open(os.path.join(WORK, "signer_port")).read())
+    s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    s.sendmail("bounce@example.com", ["bob@example.net"], message)
+    s.quit()
+    for _ in range(50):
+        new = set(glob.glob(os.path.join(WORK, "down", "*.eml"))) - before
+        if new:
+            break
+        time.sleep(0.1)
+    out = open(new.pop(), "rb").read()
     head = out.split(b"\r\n\r\n", 1)[0]
     sigs, cur = [], None
     for line in head.split(b"\r\n"):
@@ -143,26 +151,30 @@ def postseal_sign(conf, message):
 
 def main():
     port = int(open(os.path.join(WORK, "port")).read())
-    pub = open(os.path.join(WORK, "public.b64")).read().strip()
-    record = ("v=DKIM1; k=rsa; p=" + pub).encode()
+    records = {}
+    for selector, name in (("s2026", "public.b64"), ("alice2026", "alice.b64")):
+        pub = open(os.path.join(WORK, name)).read().strip()
+        records[b"%s._domainkey.%s." % (selector.encode(), DOMAIN.encode())] = ("v=DKIM1; k=rsa; p=" + pub).encode()
 
     def dns(name, timeout=5):
-        return record if name == b"%s._domainkey.%s." % (SELECTOR.encode(), DOMAIN.encode()) else None
+        return records.get(name)
 
-    conf = os.path.join(WORK, "imported.toml")
     for i, msg in enumerate(MESSAGES):
         theirs = milter_sign(port, msg)
-        ours = postseal_sign(conf, msg)
+        ours = postseal_sign(msg)
         assert len(theirs) == 1 and len(ours) == 1, (theirs, ours)
         t, o = tags(theirs[0]), tags(ours[0])
         for tag in ("d", "s", "c", "a"):
             assert t.get(tag, "simple/simple" if tag == "c" else None) == o.get(tag), (tag, t, o)
+        want_s, want_i = EXPECT[i]
+        assert o["s"] == want_s and o.get("i") == want_i, ("s=/i=", want_s, want_i, o)
+        assert t.get("i") == o.get("i"), ("i=", t, o)
         their_h = {h.lower() for h in t["h"].split(":")}
         our_h = {h.lower() for h in o["h"].split(":")}
         assert their_h <= our_h, ("postseal's h= lacks", their_h - our_h)
         for sig in (theirs[0], ours[0]):
             assert dkim.verify(sig + b"\r\n" + msg, dnsfunc=dns), ("dkimpy does not verify", sig)
-        print("ok: message %d: d=%s s=%s c=%s; opendkim h=%s; postseal h=%s" % (i + 1, o["d"], o["s"], o["c"], t["h"], o["h"]))
+        print("ok: message %d: d=%s s=%s i=%s c=%s; opendkim h=%s; postseal h=%s" % (i + 1, o["d"], o["s"], o.get("i"), o["c"], t["h"], o["h"]))
     print("PASS")
 
 

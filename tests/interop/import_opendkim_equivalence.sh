@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # import_opendkim_equivalence.sh - issue 16's equivalence test: Debian's opendkim, started by
 # the test on a free loopback port with a KeyTable/refile SigningTable config (relaxed/simple,
-# OversignHeaders From, MultipleSignatures off), signs messages over the milter protocol;
-# `postseal import opendkim` turns that config into [[signer.domain]]; postseal signs the same
-# messages with it. Same d=, s=, c=, a=; postseal's h= covers opendkim's; dkimpy verifies both
+# OversignHeaders From, MultipleSignatures off, a per-address row with i= for alice before
+# *@example.com), signs messages over the milter protocol; `postseal import opendkim` turns
+# that config into [[signer.domain]] and [[signer.sender]]; `postseal signer` (the content
+# filter, in front of fake_downstream.py) signs the same messages with it. Same d=, s=, i=,
+# c=, a=; postseal's h= covers opendkim's; dkimpy verifies both
 # (import_opendkim_equivalence.py). Needs root (opendkim's key must be owned by its user).
 set -euo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
@@ -12,22 +14,28 @@ set -euo pipefail
 [ -x /usr/sbin/opendkim ] || { echo "FAIL: opendkim not installed"; exit 1; }
 /usr/bin/python3 -c 'import dkim, tomllib' || { echo "FAIL: python3-dkim missing"; exit 1; }
 T=$(mktemp -d /tmp/postseal-odk-eq.XXXXXX)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+pid="" spid="" dpid=""
+cleanup() { for p in $pid $spid $dpid; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 chmod 755 "$T"
 mkdir -p "$T/keys"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/keys/example.com.s2026.private" 2>/dev/null
 openssl pkey -in "$T/keys/example.com.s2026.private" -pubout -outform DER 2>/dev/null | base64 -w0 > "$T/public.b64"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/keys/alice.private" 2>/dev/null
+openssl pkey -in "$T/keys/alice.private" -pubout -outform DER 2>/dev/null | base64 -w0 > "$T/alice.b64"
 chown -R opendkim "$T/keys"
 chmod 700 "$T/keys"
-chmod 600 "$T/keys/example.com.s2026.private"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+chmod 600 "$T/keys/example.com.s2026.private" "$T/keys/alice.private"
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port) sport=$(free_port) dport=$(free_port)
 echo "$port" > "$T/port"
+echo "$sport" > "$T/signer_port"
 cat > "$T/KeyTable" <<EOF
 k1	%:s2026:$T/keys/%.s2026.private
+alice	example.com:alice2026:$T/keys/alice.private
 EOF
 cat > "$T/SigningTable" <<EOF
+alice@example.com	alice:alice@example.com
 *@example.com	k1
 EOF
 cat > "$T/opendkim.conf" <<EOF
@@ -47,11 +55,20 @@ EOF
 "$POSTSEAL" import opendkim "$T/opendkim.conf" -o "$T/imported.toml" 2>"$T/import.err"
 cat "$T/imported.toml"
 "$POSTSEAL" check-config -c "$T/imported.toml"
+grep -q '^address = "alice@example.com"' "$T/imported.toml" || { echo "FAIL: alice's row not imported"; exit 1; }
 /usr/sbin/opendkim -f -x "$T/opendkim.conf" -l 2>"$T/opendkim.err" &
 pid=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
+mkdir -p "$T/down"
+/usr/bin/python3 "$POSTSEAL_SRC/tests/integration/signer/fake_downstream.py" "$dport" accept "$T/down" >"$T/fake.log" 2>&1 &
+dpid=$!
+"$POSTSEAL" signer -c "$T/imported.toml" --listen "127.0.0.1:$sport" --relay "127.0.0.1:$dport" --foreground \
+  >"$T/signer.log" 2>&1 &
+spid=$!
+for p in "$port" "$sport" "$dport"; do
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+    sleep 0.1
+  done
 done
 /usr/bin/python3 "$POSTSEAL_SRC/tests/interop/import_opendkim_equivalence.py" "$POSTSEAL" "$T" \
-  || { echo "opendkim stderr:"; cat "$T/opendkim.err"; exit 1; }
+  || { echo "opendkim stderr:"; cat "$T/opendkim.err"; echo "signer log:"; tail -5 "$T/signer.log"; exit 1; }

@@ -447,6 +447,8 @@ Status on_eom(Context& ctx) {
     log::info("{}: milter: {}", s->queue_id, results_log_text(ar));
     if (verdict && g_engine->dmarc_recording && rules_of(*s).dmarc)
       record_dmarc(*s, dkim, *verdict, *rules_of(*s).dmarc, *g_engine->dmarc_recording);
+    if (verdict && g_engine->failure_sender)
+      submit_failure_reports(*s, dkim, *verdict, id, g_engine->clock->now(), *g_engine->failure_sender);
     if (verdict) {
       if (auto done = act_on_dmarc(ctx, *s, *verdict)) {
         s->reset_message();

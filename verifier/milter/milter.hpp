@@ -47,6 +47,7 @@ class File;
 namespace postseal::verifier {
 struct InboundRules;
 struct DmarcRecording;
+class FailureSender;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -79,6 +80,7 @@ struct Engine {
   int max_connections = kDefaultMaxConnections;
   SocketOptions socket;         // unix sockets only
   verifier::DmarcRecording* dmarc_recording = nullptr;  // dmarc.report_record: counted for reports
+  verifier::FailureSender* failure_sender = nullptr;    // dmarc.failure_reports: RFC 9991 reports
 };
 
 // libmilter_spec - "127.0.0.1:10041" / "inet:127.0.0.1:10041" / "inet:10041@127.0.0.1" /

@@ -6,6 +6,7 @@
 #include "verifier/decision/received_spf.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_record.hpp"
+#include "verifier/failure_sender.hpp"
 #include "verifier/message_report.hpp"
 
 #include <algorithm>
@@ -201,7 +202,23 @@ void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dk
                   verifier::DmarcRecording& recording) {
   auto report = report_of(s);
   report.dkim = dkim;
-  verifier::record_dmarc(recording, check, report, verdict);
+  verifier::record_dmarc(recording, check, report, verdict, s.fields);
+}
+
+void submit_failure_reports(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
+                            const dmarc::Verdict& verdict, std::string_view authserv_id,
+                            std::int64_t now, verifier::FailureSender& sender) {
+  auto report = report_of(s);
+  report.dkim = dkim;
+  report.dmarc = verdict;
+  verifier::FailedMessage m;
+  m.report = &report;
+  m.headers = &s.fields;
+  m.recipients = s.recipients;
+  m.queue_id = s.queue_id;
+  m.authserv_id = std::string(authserv_id);
+  m.arrival = now;
+  verifier::submit_failure_reports(&sender, m);
 }
 
 std::string received_spf_value(const Session& s, std::string_view receiver) {

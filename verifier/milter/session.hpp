@@ -33,6 +33,7 @@ namespace postseal::verifier {
 struct InboundRules;
 struct DmarcCheck;
 struct DmarcRecording;
+class FailureSender;
 }  // namespace postseal::verifier
 
 namespace postseal::milter {
@@ -144,6 +145,11 @@ dmarc::Message dmarc_message(const Session& s, const std::vector<dkim::Signature
 void record_dmarc(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
                   const dmarc::Verdict& verdict, const verifier::DmarcCheck& check,
                   verifier::DmarcRecording& recording);
+// submit_failure_reports - queue the message's DMARC failure reports, arrived at `now`
+// (verifier/failure_sender.hpp; it never waits for them).
+void submit_failure_reports(const Session& s, const std::vector<dkim::SignatureResult>& dkim,
+                            const dmarc::Verdict& verdict, std::string_view authserv_id,
+                            std::int64_t now, verifier::FailureSender& sender);
 // received_spf_value - the Received-SPF value for the decision, empty when SPF was skipped.
 std::string received_spf_value(const Session& s, std::string_view receiver);
 // spf_flagged - whether accepted mail gets smf-spf's treatment (Subject tag, quarantine):

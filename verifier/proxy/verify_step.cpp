@@ -9,6 +9,7 @@
 #include "verifier/auth_results.hpp"
 #include "verifier/dmarc_check.hpp"
 #include "verifier/dmarc_record.hpp"
+#include "verifier/failure_sender.hpp"
 #include "verifier/message_report.hpp"
 #include "verifier/result_metrics.hpp"
 
@@ -53,11 +54,25 @@ class VerifyStep final : public relay::MessageStep {
                                                        verifier::dmarc_message(headers, report));
     verifier::count_results(report.dkim, report.dmarc);
     if (report.dmarc && inbound_.dmarc_recording)
-      verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc);
+      verifier::record_dmarc(*inbound_.dmarc_recording, *rules_->dmarc, report, *report.dmarc,
+                             headers);
+    if (report.dmarc && inbound_.failure_sender) submit_failures(report, headers);
     co_return outcome(report, headers);
   }
 
  private:
+  // submit_failures - queue the message's DMARC failure reports (never waits for them).
+  void submit_failures(const verifier::MessageReport& report, const std::vector<mail::HeaderField>& headers) {
+    verifier::FailedMessage m;
+    m.report = &report;
+    m.headers = &headers;
+    m.recipients = envelope_.recipients;
+    m.queue_id = envelope_.queue_id;
+    m.authserv_id = rules_->authserv_id;
+    m.arrival = inbound_.clock->now();
+    verifier::submit_failure_reports(inbound_.failure_sender.get(), m);
+  }
+
   relay::StepOutcome outcome(const verifier::MessageReport& report, const std::vector<mail::HeaderField>& headers) {
     relay::StepOutcome out;
     const auto& id = rules_->authserv_id;

@@ -1,6 +1,7 @@
 // options_test.cpp - the [dmarc] aggregate report keys (core/dmarc/options.hpp
 // reporting_from_config): defaults, a report_email that could be read as a sendmail option or
-// is no address refused, report_sendmail must be absolute, the row and domain limits bounded.
+// is no address refused, report_sendmail must be absolute, the row and domain limits and
+// report_max_bytes bounded.
 #include "core/dmarc/options.hpp"
 
 #include "core/util/config.hpp"
@@ -23,17 +24,22 @@ TEST(ReportingOptions, Defaults) {
   EXPECT_EQ(r.sendmail, "/usr/sbin/sendmail");
   EXPECT_EQ(r.max_rows, kDefaultReportMaxRows);
   EXPECT_EQ(r.max_domains, kDefaultReportMaxDomains);
+  EXPECT_EQ(r.max_bytes, 10 * 1024 * 1024);
+  EXPECT_EQ(r.format, "rfc9990");
 }
 
 TEST(ReportingOptions, Values) {
   auto r = reporting(
       "[dmarc]\nreport_record = true\nreport_email = \"dmarc@example.org\"\n"
-      "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n");
+      "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n"
+      "report_max_bytes = 65536\nreport_format = \"rfc7489\"\n");
   EXPECT_TRUE(r.record);
   EXPECT_EQ(r.email, "dmarc@example.org");
   EXPECT_EQ(r.org_name, "Example");
   EXPECT_EQ(r.max_rows, kMaxReportEntries);
   EXPECT_EQ(r.max_domains, 1);
+  EXPECT_EQ(r.max_bytes, kMinReportMaxBytes);
+  EXPECT_EQ(r.format, "rfc7489");
 }
 
 TEST(ReportingOptions, BadValuesAreConfigErrors) {
@@ -42,7 +48,51 @@ TEST(ReportingOptions, BadValuesAreConfigErrors) {
         "report_email = \"dmarc@\"", "report_email = \"a b@example.org\"",
         "report_email = \"<dmarc@example.org>\"", "report_email = \"dmarc@exa_mple..org\"",
         "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
-        "report_max_rows = 100001", "report_max_domains = 0"}) {
+        "report_max_rows = 100001", "report_max_domains = 0", "report_max_bytes = 65535",
+        "report_max_bytes = 1073741825", "report_format = \"rfc9989\""}) {
+    try {
+      reporting("[dmarc]\n" + text + "\n");
+      ADD_FAILURE() << text << ": accepted";
+    } catch (const StartupError& e) {
+      EXPECT_EQ(e.code(), kExitConfig) << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace postseal::dmarc
+
+namespace postseal::dmarc {
+namespace {
+
+// failure report keys (RFC 9991): off by default, bounded, redaction named, a sender required
+TEST(FailureReportOptions, DefaultsOff) {
+  auto f = reporting("").failure;
+  EXPECT_FALSE(f.enable);
+  EXPECT_TRUE(f.redact_localpart);
+  EXPECT_EQ(f.rate, 10);
+  EXPECT_EQ(f.global_rate, 100);
+  EXPECT_EQ(f.queue, 100);
+}
+
+TEST(FailureReportOptions, Values) {
+  auto f = reporting(
+               "[dmarc]\nreport_email = \"dmarc@example.org\"\nfailure_reports = true\n"
+               "failure_report_redact = \"none\"\nfailure_report_rate = 1\n"
+               "failure_report_global_rate = 100000\nfailure_report_queue = 10000\n")
+               .failure;
+  EXPECT_TRUE(f.enable);
+  EXPECT_FALSE(f.redact_localpart);
+  EXPECT_EQ(f.rate, 1);
+  EXPECT_EQ(f.global_rate, kMaxFailureRate);
+  EXPECT_EQ(f.queue, kMaxFailureQueue);
+}
+
+TEST(FailureReportOptions, BadValuesAreConfigErrors) {
+  for (std::string text :
+       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"", "failure_report_rate = 0",
+        "failure_report_rate = 100001", "failure_report_global_rate = 0", "failure_report_queue = 0",
+        "failure_report_queue = 10001", "failure_reports = true"}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";

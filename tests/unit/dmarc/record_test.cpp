@@ -171,6 +171,10 @@ TEST(DmarcRecord, UriLists) {
       "https://r.example/x, mailto:c@example.com!bad");
   EXPECT_EQ(r.rua, (std::vector<std::string>{"mailto:a@example.com", "mailto:b@example.com",
                                               "https://r.example/x"}));
+  // the size suffix RFC 9989 calls obsolete is kept beside, for the report run
+  EXPECT_EQ(r.rua_published, (std::vector<std::string>{"mailto:a@example.com!10m",
+                                                        "mailto:b@example.com",
+                                                        "https://r.example/x"}));
   ASSERT_EQ(r.notes.size(), 2u);
   EXPECT_EQ(r.notes[0].kind, NoteKind::bad_uri);
   Record non_ascii = parse_ok("v=DMARC1; rua=mailto:\xc3\xa9@example.com");

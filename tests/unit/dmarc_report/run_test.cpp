@@ -1,14 +1,18 @@
 // run_test.cpp - one report run (run.hpp): files written under their RFC 9990 names, one mail
 // per rua address through a fake sendmail, nothing sent twice (a second run, a claim held by
 // another run), a failed sendmail retried by the next run, external destinations only with
-// their _report._dmarc record (RFC 9990 3.4), unusable rua URIs ignored (destination.hpp).
+// their _report._dmarc record (RFC 9990 3.4), unusable rua URIs ignored (destination.hpp);
+// report mail signed by the submitter's SignMail, a deferred signature retried; size limits
+// (dmarc.report_max_bytes, the RFC 7489 "!size" suffix); suppressed addresses skipped.
 #include "core/dmarc_report/run.hpp"
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/naming.hpp"
 #include "core/dmarc_report/recorder.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -154,6 +158,122 @@ TEST_F(RunTest, OtherDaysAreNotReported) {
   auto s = run_once(false, false, (dir_.path() / "files").string());
   EXPECT_EQ(s.reports, 1);
   EXPECT_NE(lines_.find("example.com: 1 records, 1 messages"), std::string::npos) << lines_;
+}
+
+TEST_F(RunTest, SignedMailGoesOutWithTheSignatureOnTop) {
+  record(policy("example.com"), 1);
+  std::string seen;
+  who_.sign = [&seen](std::string_view message) {
+    seen = std::string(message);
+    return MailSignature{"DKIM-Signature: v=1; d=receiver.example; s=fake;\n\tb=x\n",
+                         "DKIM-Signature added (d=receiver.example, s=fake)", false};
+  };
+  EXPECT_EQ(run_once(true).sent, 1) << lines_;
+  auto mails = outbox();
+  ASSERT_EQ(mails.size(), 1u);
+  // the signer saw the whole message; sendmail got the fields, then that same message
+  const std::string args = "ARGS: -i -f dmarc@receiver.example -- dmarc@example.com\n";
+  EXPECT_EQ(mails[0], args + "DKIM-Signature: v=1; d=receiver.example; s=fake;\n\tb=x\n" + seen);
+  EXPECT_TRUE(seen.starts_with("From: dmarc@receiver.example\n")) << seen;
+  EXPECT_NE(lines_.find("dmarc@example.com: sent, DKIM-Signature added (d=receiver.example"),
+            std::string::npos)
+      << lines_;
+}
+
+TEST_F(RunTest, MailThatMustBeSignedButCannotIsSentByALaterRun) {
+  record(policy("example.com"), 1);
+  who_.sign = [](std::string_view) {
+    return MailSignature{"", "deferred: signing for receiver.example failed: crypto failure", true};
+  };
+  auto first = run_once(true);
+  EXPECT_EQ(first.sent, 0);
+  EXPECT_EQ(first.failed, 1);
+  EXPECT_TRUE(outbox().empty());
+  EXPECT_NE(lines_.find("dmarc@example.com: not sent: deferred: signing"), std::string::npos)
+      << lines_;
+  who_.sign = nullptr;  // the claim was given back: the next run sends
+  EXPECT_EQ(run_once(true).sent, 1) << lines_;
+}
+
+TEST_F(RunTest, ReportOverTheConfiguredMaximumIsNotSent) {
+  for (int i = 0; i < 40; ++i) record(policy("example.com"), 1, fmt::format("192.0.2.{}", i + 1));
+  who_.max_bytes = 2048;
+  auto withheld = run_once(true);
+  EXPECT_EQ(withheld.sent, 0);
+  EXPECT_EQ(withheld.too_large, 1);
+  EXPECT_EQ(withheld.failed, 0);  // not a temporary failure: exit 0
+  EXPECT_TRUE(outbox().empty());
+  EXPECT_NE(lines_.find("dmarc@example.com: not sent: report mail of "), std::string::npos)
+      << lines_;
+  EXPECT_NE(lines_.find("octets is over dmarc.report_max_bytes of 2048 octets"),
+            std::string::npos)
+      << lines_;
+  who_.max_bytes = dmarc::kDefaultReportMaxBytes;  // nothing was marked sent
+  EXPECT_EQ(run_once(true).sent, 1) << lines_;
+}
+
+TEST_F(RunTest, AddressSizeLimitIsHonouredPerAddress) {
+  auto p = policy("example.com");
+  p.rua = {"mailto:small@example.com!2k", "mailto:big@example.com!10m",
+           "mailto:dmarc@example.com"};
+  for (int i = 0; i < 40; ++i) record(p, 1, fmt::format("192.0.2.{}", i + 1));
+  auto s = run_once(true);
+  EXPECT_EQ(s.sent, 2) << lines_;
+  EXPECT_EQ(s.too_large, 1);
+  EXPECT_NE(lines_.find("small@example.com: not sent: report mail of "), std::string::npos)
+      << lines_;
+  EXPECT_NE(lines_.find("is over the address's !size limit of 2048 octets"), std::string::npos)
+      << lines_;
+  for (const auto& m : outbox()) EXPECT_EQ(m.find("small@example.com"), std::string::npos);
+}
+
+TEST(MailtoAddress, SizeSuffixOfRfc7489) {
+  struct Case {
+    std::string text;
+    std::optional<std::uint64_t> want;
+  } cases[] = {
+      {"500", 500},
+      {"20k", 20480},
+      {"10m", 10485760},
+      {"10M", 10485760},
+      {"1g", 1073741824},
+      {"2t", 2199023255552},
+      {"18446744073709551615", UINT64_MAX},
+      {"18446744073709551616", std::nullopt},  // RFC 7489 6.4: must fit in 64 bits
+      {"99999999999999999t", UINT64_MAX},      // fits, but not in octets: no limit
+      {"", std::nullopt},
+      {"m", std::nullopt},
+      {"10x", std::nullopt},
+      {"-1", std::nullopt},
+      {"1 m", std::nullopt},
+  };
+  for (const auto& c : cases) EXPECT_EQ(parse_size_limit(c.text), c.want) << c.text;
+  auto a = mailto_address("mailto:dmarc@example.com!10m");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->max_bytes, 10485760u);
+  EXPECT_FALSE(mailto_address("mailto:dmarc@example.com")->max_bytes);
+  EXPECT_FALSE(mailto_address("mailto:dmarc@example.com!bad"));
+}
+
+TEST_F(RunTest, SuppressedAddressGetsNothingUntilLifted) {
+  auto p = policy("example.com");
+  p.rua = {"mailto:dmarc@example.com", "mailto:other@example.com"};
+  record(p, 2);
+  ASSERT_TRUE(suppress(*store_, "DMARC@example.com", 30));  // case-insensitive
+  auto first = run_once(true);
+  EXPECT_EQ(first.sent, 1) << lines_;
+  EXPECT_EQ(first.suppressed, 1);
+  EXPECT_EQ(first.failed, 0);
+  EXPECT_NE(lines_.find("dmarc@example.com: not sent: suppressed (postseal dmarc suppress "
+                        "--remove dmarc@example.com ends it)"),
+            std::string::npos)
+      << lines_;
+  for (const auto& m : outbox()) EXPECT_EQ(m.find("-- dmarc@example.com\n"), std::string::npos);
+  ASSERT_TRUE(lift(*store_, "dmarc@example.com").value());
+  EXPECT_FALSE(lift(*store_, "dmarc@example.com").value());  // nothing left to lift
+  auto second = run_once(true);
+  EXPECT_EQ(second.sent, 1) << lines_;  // dmarc@ now; other@ was sent by the first run
+  EXPECT_EQ(second.already_sent, 1);
 }
 
 TEST(MailtoAddress, OnlySafeMailtoUris) {

@@ -1,6 +1,7 @@
 // xml_test.cpp - the RFC 9990 document (xml.hpp), gzip (gzip.hpp) and the names a report
 // carries (naming.hpp): hostile values escaped, non-ASCII kept when valid UTF-8, element
-// order of the schema, the file name and Subject of RFC 9990 3.3.
+// order of the schema, the file name and Subject of RFC 9990 3.3; the RFC 7489 format's
+// differences (namespace, required sp/pct/fo, envelope_from and spf, pass and t=y mapped).
 #include "core/dmarc_report/xml.hpp"
 #include "core/dmarc_report/gzip.hpp"
 #include "core/dmarc_report/naming.hpp"
@@ -12,11 +13,11 @@
 namespace postseal::dmarc_report::test {
 namespace {
 
-std::string document(const DomainData& data) {
+std::string document(const DomainData& data, ReportFormat format = ReportFormat::rfc9990) {
   std::string out;
   ReportMetadata meta{"Receiver & Co", "dmarc@receiver.example", "",
                       "2023-11-14.example.com@receiver.example", period_of(kNow)};
-  write_report(meta, data, [&](std::string_view s) { out += s; });
+  write_report(meta, data, [&](std::string_view s) { out += s; }, format);
   return out;
 }
 
@@ -108,6 +109,42 @@ TEST(Xml, DocumentFollowsTheSchemaOrder) {
     at = found;
   }
   EXPECT_EQ(xml.find("<np>"), std::string::npos);  // absent in the record: not reported
+}
+
+TEST(Xml, Rfc7489FormatFollowsItsSchema) {
+  Row r = row();
+  r.disposition = "pass";              // RFC 7489 knows no "pass" disposition
+  r.override_type = "policy_test_mode";  // RFC 9989 t=y: 7489's analogue is sampled_out
+  r.envelope_from.clear();             // null sender: envelope_from is still required
+  Row no_spf = row("192.0.2.9");
+  no_spf.spf_domain.clear();
+  auto p = policy();
+  p.sp.clear();
+  p.np = "reject";
+  DomainData data{p, {{encode_row(r), 3}, {encode_row(no_spf), 1}}, 4, 0, 0};
+  auto d = document(data, ReportFormat::rfc7489);
+  EXPECT_NE(d.find("<feedback xmlns=\"http://dmarc.org/dmarc-xml/0.1\">"), std::string::npos) << d;
+  EXPECT_EQ(d.find("generator"), std::string::npos);
+  EXPECT_EQ(d.find("<np>"), std::string::npos);
+  EXPECT_EQ(d.find("<testing>"), std::string::npos);
+  EXPECT_EQ(d.find("discovery_method"), std::string::npos);
+  EXPECT_NE(d.find("<p>reject</p>\n    <sp>reject</sp>\n    <pct>100</pct>\n    <fo>0</fo>"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("<disposition>none</disposition>"), std::string::npos);
+  EXPECT_EQ(d.find("<disposition>pass</disposition>"), std::string::npos);
+  EXPECT_NE(d.find("<type>sampled_out</type>"), std::string::npos);
+  EXPECT_NE(d.find("<envelope_from></envelope_from>\n      <header_from>example.com</header_from>"),
+            std::string::npos)
+      << d;
+  // the row without SPF still has the one spf element the schema requires
+  EXPECT_NE(d.find("<domain>example.com</domain>\n        <scope>mfrom</scope>\n        "
+                   "<result>none</result>"),
+            std::string::npos)
+      << d;
+  EXPECT_EQ(report_format_from_string("rfc7489"), ReportFormat::rfc7489);
+  EXPECT_EQ(report_format_from_string("rfc9990"), ReportFormat::rfc9990);
+  EXPECT_FALSE(report_format_from_string("RFC7489"));
 }
 
 TEST(Xml, LargeReportsAreStreamedInChunks) {

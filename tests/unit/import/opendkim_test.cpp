@@ -7,6 +7,7 @@
 
 #include "core/util/errors.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace postseal::migrate {
@@ -17,7 +18,19 @@ using namespace test;
 Files tables() {
   return Files{{{"/etc/opendkim/KeyTable", fixture("opendkim/KeyTable")},
                 {"/etc/opendkim/SigningTable", fixture("opendkim/SigningTable")},
-                {"/etc/opendkim/SigningTable.plain", fixture("opendkim/SigningTable.plain")}}};
+                {"/etc/opendkim/SigningTable.plain", fixture("opendkim/SigningTable.plain")},
+                {"/etc/opendkim/KeyTable.peraddr", fixture("opendkim/KeyTable.peraddr")},
+                {"/etc/opendkim/SigningTable.peraddr", fixture("opendkim/SigningTable.peraddr")}}};
+}
+
+// sender - the [[signer.sender]] row of `address`, null when none.
+const toml::table* sender(const config::File& f, std::string_view address) {
+  for (const toml::table* t : f.tables("signer.sender"))
+    if (config::table_string(*t, "address", "signer.sender[].address") == address) return t;
+  return nullptr;
+}
+std::string sender_string(const toml::table& t, std::string_view key) {
+  return config::table_string(t, key, fmt::format("signer.sender[].{}", key));
 }
 
 std::vector<std::string> keys_of(const config::File& f, std::size_t i) {
@@ -85,10 +98,17 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
 
   const std::string st = "/etc/opendkim/SigningTable",
                     kt = "/etc/opendkim/KeyTable";  // as the config names them
-  EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);  // per address
+  // per address, carried; MultipleSignatures would also sign with *@example.com's keys
+  const toml::table* president = sender(f, "president@example.com");
+  ASSERT_NE(president, nullptr) << dump(r);
+  EXPECT_EQ(config::table_strings(*president, "keys", "signer.sender[].keys"),
+            std::vector<std::string>{"pres:/etc/opendkim/keys/president.private"});
+  EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);
   EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
   EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
-  EXPECT_TRUE(noted(r, where(st, 9), "*@example.info"));                    // d=example.net
+  const toml::table* info = sender(f, "*@example.info");                    // d=example.net
+  ASSERT_NE(info, nullptr) << dump(r);
+  EXPECT_EQ(sender_string(*info, "domain"), "example.net");
   EXPECT_TRUE(noted(r, where(st, 10), "example.biz"));                      // never matches
   EXPECT_TRUE(noted(r, where(st, 11), "*"));
   EXPECT_TRUE(noted(r, where(path, 3), "Syslog"));
@@ -114,7 +134,48 @@ TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
   EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
   EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));    // MultipleSignatures off
   EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));     // wildcard in a file: table
-  EXPECT_TRUE(noted(r, where(st, 5), "user@example.com"));
+  EXPECT_FALSE(noted(r, where(st, 5), "user@example.com"));  // per address: carried
+  const toml::table* user = sender(f, "user@example.com");
+  ASSERT_NE(user, nullptr) << dump(r);
+  EXPECT_EQ(config::table_strings(*user, "keys", "signer.sender[].keys"),
+            std::vector<std::string>{"pres:/etc/opendkim/keys/president.private"});
+}
+
+// Per-address SigningTable rows (refile, first match): each carried row becomes a
+// [[signer.sender]] row with its d= and i=; what cannot be carried is still reported.
+TEST(ImportOpenDkim, PerAddressRowsBecomeSenderRows) {
+  const std::string path = fixture("opendkim/peraddr.conf");
+  const Result r = import_opendkim(path, tables());
+  const config::File f = load(r);
+  const std::string st = "/etc/opendkim/SigningTable.peraddr";
+  ASSERT_EQ(f.tables("signer.domain").size(), 1u) << dump(r);
+  EXPECT_EQ(name_of(f, 0), "example.com");
+  EXPECT_EQ(keys_of(f, 0), std::vector<std::string>{"rsa2026:/etc/opendkim/keys/example.com/rsa2026.private"});
+  ASSERT_EQ(f.tables("signer.sender").size(), 5u) << dump(r);
+  struct Want {
+    std::string address, domain, keys, identity;
+  } wants[] = {
+      {"alice@example.com", "", "alice2026:/etc/opendkim/keys/alice.private", "alice@example.com"},
+      {"bob@example.com", "", "bob2026:/etc/opendkim/keys/bob.private", ""},  // OpenDKIM: case-insensitive
+      {"dave@*.example.com", "example.com", "bob2026:/etc/opendkim/keys/bob.private", ""},
+      {"*@lists.example.com", "example.com", "sub2026:/etc/opendkim/keys/example.com/sub2026.private", ""},
+      {"*@*.shop.example.com", "example.com", "sub2026:/etc/opendkim/keys/example.com/sub2026.private",
+       "@shop.example.com"},
+  };
+  for (const auto& w : wants) {
+    const toml::table* t = sender(f, w.address);
+    ASSERT_NE(t, nullptr) << w.address << "\n" << dump(r);
+    EXPECT_EQ(sender_string(*t, "domain"), w.domain) << w.address;
+    EXPECT_EQ(config::table_strings(*t, "keys", "signer.sender[].keys"), std::vector<std::string>{w.keys});
+    EXPECT_EQ(sender_string(*t, "identity"), w.identity) << w.address;
+  }
+  EXPECT_TRUE(noted(r, where(st, 4), "dave@*.example.com bob:%")) << dump(r);  // i= per subdomain
+  EXPECT_TRUE(noted(r, where(st, 6), "carol@example.com"));                    // hidden by *@example.com
+  EXPECT_EQ(sender(f, "carol@example.com"), nullptr);
+  EXPECT_TRUE(noted(r, where(st, 9), "*@mail*.example.com"));                  // cannot express
+  EXPECT_TRUE(noted(r, where(st, 10), "*"));
+  EXPECT_FALSE(noted(r, where(st, 2), "alice"));
+  EXPECT_FALSE(noted(r, where(st, 7), "lists"));
 }
 
 TEST(ImportOpenDkim, DomainSelectorKeyFile) {

@@ -61,6 +61,28 @@ TEST(RotatedKeys, ActiveKeyReplacesTheSameAlgorithm) {
   EXPECT_EQ((*got)->lookup("example.org"), nullptr) << "the store does not add signing domains";
 }
 
+// A [[signer.sender]] row (per-address keys) is not rotated: alice@example.com keeps her
+// own key while example.com's RSA key is replaced (signer/filter/rotated_keys.hpp).
+TEST(RotatedKeys, SenderRowsKeepTheirConfiguredKeys) {
+  KeyDir dir;
+  const auto old_rsa = dir.make("s2026a", crypto::KeyType::rsa), alice = dir.make("alice1", crypto::KeyType::rsa);
+  const auto new_rsa = dir.make("rsa202612", crypto::KeyType::rsa);
+  DomainPolicy p;
+  p.domain = "example.com";
+  p.keys = {{"example.com", "s2026a", crypto::PrivateKey::load(old_rsa).value()}};
+  SenderPolicy s{parse_sender_pattern("alice@example.com").value(), {}};
+  s.policy.domain = "example.com";
+  s.policy.keys = {{"example.com", "alice1", crypto::PrivateKey::load(alice).value()}};
+  SigningTable table({p}, {s}, {});
+  auto got = with_rotated_keys(table, {active("example.com", "rsa202612", crypto::KeyType::rsa, new_rsa)});
+  ASSERT_TRUE(got.has_value()) << got.error();
+  EXPECT_EQ((*got)->lookup_sender("bob", "example.com")->keys.at(0).selector, "rsa202612");
+  const auto* for_alice = (*got)->lookup_sender("alice", "example.com");
+  ASSERT_NE(for_alice, nullptr);
+  ASSERT_EQ(for_alice->keys.size(), 1u);
+  EXPECT_EQ(for_alice->keys[0].selector, "alice1");
+}
+
 TEST(RotatedKeys, SmallRotatedRsaKeyAddsAWarning) {
   KeyDir dir;
   const auto rsa = dir.make("rsa202612", crypto::KeyType::rsa);  // 1024 bits

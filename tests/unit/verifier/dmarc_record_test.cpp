@@ -2,8 +2,11 @@
 // (verifier/dmarc_record.hpp report_rows): RFC 9990 disposition (none, pass, quarantine,
 // reject) and override reason (trusted_forwarder, local_policy, policy_test_mode for t=y), the
 // SPF identity (mfrom, helo for the null sender), DKIM d=/s=/result, the policy published;
-// no row without a client address, without a found policy or without rua.
+// no row without a client address, without a found policy or without rua; report mail that
+// passes DMARC is not counted (record_dmarc), report-shaped mail that fails it is.
 #include "verifier/dmarc_record.hpp"
+
+#include "core/state/memory_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -43,6 +46,7 @@ dmarc::Verdict verdict(dmarc::Result result, Action action, Override why = Overr
   a.discovery.record.t = testing;
   a.discovery.record.np = Policy::quarantine;
   a.discovery.record.rua = {"mailto:dmarc@example.com"};
+  a.discovery.record.rua_published = {"mailto:dmarc@example.com!10m"};
   a.spf_aligned = false;
   a.dkim_aligned = result == dmarc::Result::pass;
   if (result == dmarc::Result::fail) {
@@ -106,7 +110,8 @@ TEST(ReportRows, IdentifiersAndAuthResults) {
   EXPECT_EQ(policy.sp, "");
   EXPECT_EQ(policy.np, "quarantine");
   EXPECT_EQ(policy.discovery_method, "treewalk");
-  EXPECT_EQ(policy.rua, std::vector<std::string>{"mailto:dmarc@example.com"});
+  // as published, with the size suffix the report run honours (RFC 7489 6.4)
+  EXPECT_EQ(policy.rua, std::vector<std::string>{"mailto:dmarc@example.com!10m"});
 }
 
 TEST(ReportRows, NullSenderReportsTheHeloIdentity) {
@@ -129,6 +134,36 @@ TEST(ReportRows, NoRowWithoutWhereToReport) {
   no_client.client_ip.clear();
   EXPECT_TRUE(
       report_rows(check(), no_client, verdict(dmarc::Result::fail, Action::reject)).empty());
+}
+
+// counted - how many messages record_dmarc counts for one message with `headers`.
+std::uint64_t counted(const std::string& headers, const dmarc::Verdict& v) {
+  FixedClock clock(1700000000);
+  DmarcRecording recording;
+  recording.store = std::make_unique<state::MemoryStore>(clock, 1000);
+  recording.recorder =
+      std::make_unique<dmarc_report::Recorder>(*recording.store, clock, recording.limits);
+  record_dmarc(recording, check(), report(), v, mail::parse_header_block(headers).value());
+  return recording.recorder->stats().counted.load();
+}
+
+TEST(RecordDmarc, PassingReportMailIsNotCounted) {
+  const std::string aggregate =
+      "From: dmarc@example.com\r\nSubject: Report Domain: other.example Submitter: example.com "
+      "Report-ID: <1@example.com>\r\n";
+  const std::string failure =
+      "From: dmarc@example.com\r\nContent-Type: multipart/report; "
+      "report-type=feedback-report; boundary=x\r\n";
+  const std::string ordinary = "From: a@example.com\r\nSubject: hello\r\n";
+  const auto pass = verdict(dmarc::Result::pass, Action::accept);
+  const auto fail = verdict(dmarc::Result::fail, Action::reject);
+  EXPECT_EQ(counted(aggregate, pass), 0u);
+  EXPECT_EQ(counted(failure, pass), 0u);
+  EXPECT_EQ(counted(ordinary, pass), 1u);
+  // a report Subject does not hide a message that fails DMARC from the domain's reports
+  EXPECT_EQ(counted(aggregate, fail), 1u);
+  EXPECT_TRUE(is_passing_report_mail(mail::parse_header_block(aggregate).value(), pass));
+  EXPECT_FALSE(is_passing_report_mail(mail::parse_header_block(aggregate).value(), fail));
 }
 
 }  // namespace

@@ -50,6 +50,13 @@ TEST_F(RestartKeys, ListenersThreadsResolverStoreAndUserNeedARestart) {
     EXPECT_FALSE(has(keys, key)) << key << " is reloaded";
 }
 
+TEST_F(RestartKeys, FailureReportKeysNeedARestart) {
+  auto keys = restart_keys(Settings{});
+  for (auto key : {"dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_rate",
+                   "dmarc.failure_report_global_rate", "dmarc.failure_report_queue"})
+    EXPECT_TRUE(has(keys, key)) << key;
+}
+
 TEST_F(RestartKeys, KeysTheCommandLineSetsAreLeftOut) {
   Settings s;
   s.listen = {"unix:/run/p.sock"};

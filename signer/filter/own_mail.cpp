@@ -1,0 +1,55 @@
+// own_mail.cpp - signing our own mail with the signing table (see own_mail.hpp).
+#include "signer/filter/own_mail.hpp"
+
+#include "core/mail/header.hpp"
+
+namespace postseal::signer {
+namespace {
+
+// to_crlf - `text` with every bare LF turned into CRLF (the form DKIM hashes, RFC 6376 3.4).
+std::string to_crlf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 40);
+  char previous = 0;
+  for (char c : text) {
+    if (c == '\n' && previous != '\r') out += '\r';
+    out += c;
+    previous = c;
+  }
+  return out;
+}
+
+// to_lf - CRLF turned back into LF (the message goes to sendmail with LF line ends).
+std::string to_lf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out += text[i];
+  return out;
+}
+
+}  // namespace
+
+OwnMailSignature sign_own_mail(std::shared_ptr<const SigningTable> table, std::string_view message,
+                               const Clock& clock) {
+  const std::string crlf = to_crlf(message);
+  const std::size_t end = crlf.find("\r\n\r\n");
+  OwnMailSignature out;
+  if (end == std::string::npos) {
+    out.summary = "passed unsigned: no end of header block";
+    return out;
+  }
+  auto headers = mail::parse_header_block(std::string_view(crlf).substr(0, end + 2));
+  if (!headers) {
+    out.summary = "passed unsigned: header block: " + std::string(mail::to_string(headers.error()));
+    return out;
+  }
+  SignStep step(std::move(table), *headers, clock);
+  step.body(std::string_view(crlf).substr(end + 4));
+  out.fields = to_lf(step.finish(*headers));
+  out.decision = step.decision();
+  out.summary = step.summary();
+  return out;
+}
+
+}  // namespace postseal::signer

@@ -1,0 +1,235 @@
+// dmarc_failure_test.cpp - DMARC failure reports in the inbound front ends
+// (verifier/dmarc_failure.hpp, verifier/failure_sender.hpp): which messages give jobs (fo,
+// ruf, loop control, temperror), and the background sender: sent through the injected
+// sendmail, the second report within the hour rate-limited, an external destination without
+// its _report._dmarc record refused, a full queue dropping without blocking, a hanging
+// sendmail never blocking submit().
+#include "verifier/failure_sender.hpp"
+
+#include "core/dns/memory_zone.hpp"
+#include "core/state/memory_store.hpp"
+#include "core/util/clock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+namespace postseal::verifier {
+namespace {
+
+constexpr std::int64_t kNow = 1'700'000'000;
+
+MessageReport spoof(std::vector<std::string> ruf = {"mailto:ruf@example.com"}, std::string fo = "0") {
+  MessageReport r;
+  r.client_ip = "192.0.2.9";
+  r.sender = "spoof@evil.test";
+  r.decided = true;
+  r.decision.mail_from.checked = true;
+  r.decision.mail_from.outcome.result = spf::SpfResult::pass;
+  dmarc::AuthorVerdict a;
+  a.domain = "example.com";
+  a.result = dmarc::Result::fail;
+  a.discovery.status = dmarc::Status::found;
+  a.discovery.policy_domain = "example.com";
+  auto record = dmarc::parse_record("v=DMARC1; p=reject; fo=" + fo);
+  a.discovery.record = *record;
+  a.discovery.record.ruf = std::move(ruf);
+  dmarc::Verdict v;
+  v.result = dmarc::Result::fail;
+  v.header_from = "example.com";
+  v.action = dmarc::Action::reject;
+  v.authors = {a};
+  r.dmarc = v;
+  return r;
+}
+
+std::vector<mail::HeaderField> headers(std::vector<std::string> extra = {}) {
+  std::vector<mail::HeaderField> h{{"From: ceo@example.com"}, {"To: alice@example.net"}, {"Subject: pay"}};
+  for (auto& e : extra) h.push_back({std::move(e)});
+  return h;
+}
+
+FailedMessage message(const MessageReport& r, const std::vector<mail::HeaderField>& h) {
+  FailedMessage m;
+  m.report = &r;
+  m.headers = &h;
+  m.recipients = {"alice@example.net"};
+  m.queue_id = "4F1A2B3C4D";
+  m.authserv_id = "mx.example.net";
+  m.arrival = kNow;
+  return m;
+}
+
+TEST(FailureJobs, SpoofWithRufGivesOneJob) {
+  auto r = spoof();
+  auto h = headers();
+  auto jobs = failure_jobs(message(r, h));
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].destinations.size(), 1u);
+  EXPECT_EQ(jobs[0].destinations[0].address, "ruf@example.com");
+  EXPECT_EQ(jobs[0].report.reported_domain, "example.com");
+  EXPECT_EQ(jobs[0].report.source_ip, "192.0.2.9");
+  EXPECT_EQ(jobs[0].report.delivery_result, "reject");
+  EXPECT_NE(jobs[0].report.headers.find("Subject: pay\r\n"), std::string::npos);
+  EXPECT_NE(jobs[0].report.authentication_results.find("dmarc=fail"), std::string::npos);
+}
+
+TEST(FailureJobs, NothingWithoutRufOrWhenFoDoesNotAsk) {
+  auto h = headers();
+  auto no_ruf = spoof({});
+  EXPECT_TRUE(failure_jobs(message(no_ruf, h)).empty());
+  auto not_mailto = spoof({"https://example.com/ruf"});
+  EXPECT_TRUE(failure_jobs(message(not_mailto, h)).empty());
+  auto fo_d = spoof({"mailto:ruf@example.com"}, "d");  // no DKIM signature failed
+  EXPECT_TRUE(failure_jobs(message(fo_d, h)).empty());
+  auto temp = spoof();
+  temp.dmarc->authors[0].result = dmarc::Result::temperror;
+  EXPECT_TRUE(failure_jobs(message(temp, h)).empty());
+}
+
+TEST(FailureJobs, NoReportAboutReports) {
+  auto r = spoof();
+  for (std::string extra : {"Content-Type: multipart/report; report-type=feedback-report; boundary=x",
+                            "Auto-Submitted: auto-generated"}) {
+    auto h = headers({extra});
+    EXPECT_TRUE(failure_jobs(message(r, h)).empty()) << extra;
+  }
+}
+
+// ZoneRef - a resolver answering from a shared MemoryZone.
+class ZoneRef final : public dns::Resolver {
+ public:
+  explicit ZoneRef(dns::MemoryZone& zone) : zone_(zone) {}
+  asio::awaitable<dns::Answer> lookup(std::string name, dns::RrType type) override {
+    co_return zone_.answer(name, type);
+  }
+
+ private:
+  dns::MemoryZone& zone_;
+};
+
+struct Sent {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> mails;  // to, message
+};
+
+class FailureSenderTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<FailureSender> make(std::int64_t rate, std::int64_t queue,
+                                      std::function<void()> in_sendmail = nullptr) {
+    FailureSenderConfig c;
+    c.settings.enable = true;
+    c.settings.rate = rate;
+    c.settings.global_rate = 100;
+    c.settings.queue = queue;
+    c.report_email = "dmarc-reports@example.net";
+    c.user_agent = "postseal/test";
+    auto check = std::make_shared<DmarcCheck>();
+    c.check = check;
+    c.open_store = [](const Clock& clock) { return std::make_unique<state::MemoryStore>(clock, 1000); };
+    c.make_resolver = [this](asio::io_context&) { return std::make_unique<ZoneRef>(zone_); };
+    c.send = [this, in_sendmail](const std::string&, const std::string& to, std::string_view text)
+        -> std::expected<void, std::string> {
+      if (in_sendmail) in_sendmail();
+      std::lock_guard lock(sent_.mutex);
+      sent_.mails.emplace_back(to, std::string(text));
+      return {};
+    };
+    c.redaction_secret = "k";
+    auto sender = std::make_unique<FailureSender>(std::move(c));
+    sender->start(clock_);
+    return sender;
+  }
+
+  FailureJob job(std::vector<std::string> ruf = {"mailto:ruf@example.com"}) {
+    auto r = spoof(std::move(ruf));
+    auto h = headers();
+    auto jobs = failure_jobs(message(r, h));
+    EXPECT_EQ(jobs.size(), 1u);
+    return jobs.at(0);
+  }
+
+  FixedClock clock_{kNow};
+  dns::MemoryZone zone_;
+  Sent sent_;
+};
+
+TEST_F(FailureSenderTest, SentThenRateLimited) {
+  auto sender = make(1, 10);
+  EXPECT_TRUE(sender->submit(job()));
+  EXPECT_TRUE(sender->submit(job()));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@example.com");
+  EXPECT_NE(sent_.mails[0].second.find("Feedback-Type: auth-failure"), std::string::npos);
+  EXPECT_EQ(sender->stats().sent.load(), 1u);
+  EXPECT_EQ(sender->stats().rate_limited.load(), 1u);
+  clock_.advance(dmarc_report::kWindowSeconds);
+  EXPECT_TRUE(sender->submit(job()));
+  sender->drain();
+  EXPECT_EQ(sent_.mails.size(), 2u);
+}
+
+TEST_F(FailureSenderTest, ExternalDestinationNeedsItsReportRecord) {
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job({"mailto:ruf@reports.example.org"})));
+  sender->drain();
+  EXPECT_TRUE(sent_.mails.empty());
+  EXPECT_EQ(sender->stats().refused.load(), 1u);
+  zone_.add("example.com._report._dmarc.reports.example.org",
+            dns::Record{.type = dns::RrType::txt, .strings = {"v=DMARC1"}});
+  EXPECT_TRUE(sender->submit(job({"mailto:ruf@reports.example.org"})));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@reports.example.org");
+}
+
+TEST_F(FailureSenderTest, FullQueueDropsWithoutBlocking) {
+  std::promise<void> entered, release;
+  auto released = release.get_future().share();
+  std::once_flag once;
+  auto sender = make(100, 1, [&] {
+    std::call_once(once, [&] { entered.set_value(); });
+    released.wait();
+  });
+  EXPECT_TRUE(sender->submit(job()));
+  entered.get_future().wait();          // the thread is inside a hanging sendmail
+  EXPECT_TRUE(sender->submit(job()));   // queued (1 of 1)
+  EXPECT_FALSE(sender->submit(job()));  // full: dropped at once
+  EXPECT_FALSE(sender->submit(job()));
+  EXPECT_EQ(sender->stats().dropped.load(), 2u);
+  release.set_value();
+  sender->drain();
+  EXPECT_EQ(sent_.mails.size(), 2u);
+}
+
+TEST_F(FailureSenderTest, NotStartedDrops) {
+  FailureSenderConfig c;
+  c.settings.queue = 10;
+  FailureSender sender(std::move(c));
+  EXPECT_FALSE(sender.submit(job()));
+  EXPECT_EQ(sender.stats().dropped.load(), 1u);
+}
+
+}  // namespace
+}  // namespace postseal::verifier
+
+namespace postseal::verifier {
+namespace {
+
+TEST(FailureJobs, QueuedJobIsBounded) {
+  auto r = spoof();
+  std::vector<mail::HeaderField> h{{"From: ceo@example.com"}};
+  for (int i = 0; i < 2000; ++i) h.push_back({"X-Junk: " + std::string(500, 'j')});
+  auto m = message(r, h);
+  m.recipients.assign(1000, "x@example.net");
+  auto jobs = failure_jobs(m);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_LE(jobs[0].report.headers.size(), dmarc_report::kMaxHeaderPartOctets);
+  EXPECT_TRUE(jobs[0].report.headers.starts_with("From: ceo@example.com\r\n"));
+  EXPECT_EQ(jobs[0].report.rcpt_to.size(), dmarc_report::kMaxReportedRecipients);
+}
+
+}  // namespace
+}  // namespace postseal::verifier

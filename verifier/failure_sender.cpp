@@ -1,0 +1,193 @@
+// failure_sender.cpp - the background hand-off of DMARC failure reports (see failure_sender.hpp).
+#include "verifier/failure_sender.hpp"
+
+#include "core/dmarc_report/destination.hpp"
+#include "core/dmarc_report/sendmail.hpp"
+#include "core/dns/resolver_factory.hpp"
+#include "core/state/store_factory.hpp"
+#include "core/util/config.hpp"
+#include "core/util/log.hpp"
+#include "core/util/text.hpp"
+#include "verifier/greylist/answer.hpp"
+
+#include <asio/co_spawn.hpp>
+
+#include <optional>
+#include <random>
+
+namespace postseal::verifier {
+namespace {
+
+// run_to_end - run `task` on `io` (the sender thread's own) to its end.
+template <typename T>
+T run_to_end(asio::io_context& io, asio::awaitable<T> task) {
+  std::optional<T> out;
+  std::exception_ptr error;
+  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    error = e;
+    if (!e) out = std::move(value);
+  });
+  io.restart();
+  io.run();
+  if (error) std::rethrow_exception(error);
+  return std::move(*out);
+}
+
+// random_secret - the RFC 6590 redaction key of this process.
+std::string random_secret() {
+  std::random_device device;
+  std::string secret;
+  for (int i = 0; i < 32; ++i) secret += static_cast<char>(device() & 0xff);
+  return secret;
+}
+
+}  // namespace
+
+FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {
+  const auto mode = config_.settings.redact_localpart ? dmarc_report::Redaction::localpart
+                                                      : dmarc_report::Redaction::none;
+  redactor_ = std::make_unique<dmarc_report::Redactor>(mode, config_.redaction_secret);
+}
+
+FailureSender::~FailureSender() { stop(); }
+
+void FailureSender::start(const Clock& clock) {
+  if (thread_.joinable()) return;
+  clock_ = &clock;
+  store_ = config_.open_store(clock);
+  limiter_ = std::make_unique<dmarc_report::FailureRateLimiter>(
+      *store_, clock, dmarc_report::RateLimits{config_.settings.rate, config_.settings.global_rate});
+  resolver_ = config_.make_resolver(io_);
+  thread_ = std::thread([this] { run(); });
+  log::info("dmarc: failure reports on: at most {} per address and {} in all per hour, counted in {}",
+            config_.settings.rate, config_.settings.global_rate, store_->name());
+}
+
+bool FailureSender::submit(FailureJob job) {
+  std::lock_guard lock(mutex_);
+  if (!thread_.joinable() || stopping_ ||
+      queue_.size() >= static_cast<std::size_t>(config_.settings.queue)) {
+    ++stats_.dropped;
+    if (!overflow_logged_)
+      log::warning("{}: dmarc: failure report queue full ({} waiting): reports dropped",
+                   printable(job.report.queue_id, 32), queue_.size());
+    overflow_logged_ = true;
+    return false;
+  }
+  overflow_logged_ = false;
+  queue_.push_back(std::move(job));
+  wake_.notify_one();
+  return true;
+}
+
+void FailureSender::drain() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return (queue_.empty() && !busy_) || !thread_.joinable(); });
+}
+
+void FailureSender::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    stats_.dropped += queue_.size();
+    queue_.clear();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FailureSender::run() {
+  for (;;) {
+    FailureJob job;
+    {
+      std::unique_lock lock(mutex_);
+      busy_ = false;
+      idle_.notify_all();
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+    }
+    try {
+      deliver(job);
+    } catch (const std::exception& e) {
+      ++stats_.failed;
+      log::error("{}: dmarc: failure report for {}: {}", printable(job.report.queue_id, 32),
+                 printable(job.report.reported_domain), printable(e.what()));
+    }
+  }
+}
+
+void FailureSender::deliver(FailureJob& job) {
+  for (const auto& to : job.destinations) deliver_one(job, to);
+}
+
+void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  const auto& r = job.report;
+  const std::string qid = printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32);
+  const std::string domain = printable(r.reported_domain);
+  const auto& check = *config_.check;
+  dmarc::Discovery discovery(*resolver_, check.settings.discovery, check.psl ? &*check.psl : nullptr);
+  auto authorization = run_to_end(
+      io_, dmarc_report::authorize_destination(discovery, *resolver_, r.policy_domain, to.domain));
+  if (authorization == dmarc_report::Authorization::refused ||
+      authorization == dmarc_report::Authorization::temporary) {
+    ++stats_.refused;
+    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
+              dmarc_report::to_string(authorization));
+    return;
+  }
+  auto admitted = limiter_->admit(to.address);
+  if (admitted != dmarc_report::RateDecision::allowed) {
+    ++stats_.rate_limited;
+    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
+              dmarc_report::to_string(admitted));
+    return;
+  }
+  dmarc_report::FailureReport report = r;
+  report.to = to.address;
+  report.reporter = config_.report_email;
+  report.user_agent = config_.user_agent;
+  report.date = clock_->now();
+  auto sent = config_.send(config_.report_email, to.address,
+                           dmarc_report::failure_report_message(report, *redactor_));
+  if (!sent) {
+    ++stats_.failed;
+    log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
+                 printable(sent.error()));
+    return;
+  }
+  ++stats_.sent;
+  log::info("{}: dmarc: failure report for {} sent to {}", qid, domain, to.address);
+}
+
+std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
+                                                   const dns::ResolverOptions& resolver,
+                                                   std::shared_ptr<const DmarcCheck> check) {
+  if (!check) return nullptr;
+  const auto reporting = dmarc::reporting_from_config(file);
+  if (!reporting.failure.enable) return nullptr;
+  FailureSenderConfig c;
+  c.settings = reporting.failure;
+  c.report_email = reporting.email;
+  c.user_agent = "postseal/" + std::string(greylist::kVersion);
+  c.check = std::move(check);
+  c.open_store = [options = state::settings_from_config(file)](const Clock& clock) {
+    return state::open_store(options, clock);
+  };
+  c.make_resolver = [resolver](asio::io_context& io) { return dns::make_resolver(io, resolver); };
+  c.send = [sendmail = reporting.sendmail](const std::string& from, const std::string& to,
+                                           std::string_view message) {
+    return dmarc_report::send_mail(sendmail, from, to, message);
+  };
+  c.redaction_secret = random_secret();
+  return std::make_unique<FailureSender>(std::move(c));
+}
+
+void submit_failure_reports(FailureSender* sender, const FailedMessage& message) {
+  if (sender == nullptr) return;
+  for (auto& job : failure_jobs(message)) sender->submit(std::move(job));
+}
+
+}  // namespace postseal::verifier

@@ -1,0 +1,113 @@
+// failure_sender.hpp - DMARC failure reports handed off in the background: a bounded queue and
+// one thread that checks each destination, counts it against the rate limits and runs
+// sendmail, so a report never delays or loses the message it is about.
+//
+// RFC 9991 4 / RFC 9990 3.4: an external ruf destination needs its
+// POLICY._report._dmarc.DEST TXT record (core/dmarc_report/destination.hpp, the check the
+// aggregate reports use); RFC 9991 7: rate limits (core/dmarc_report/rate_limit.hpp, in the
+// state store). The mail goes to `dmarc.report_sendmail -i -f dmarc.report_email -- ADDR`
+// (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off). The thread has its own
+// io_context, resolver (the daemon's [dns] options) and store connection; submit() never
+// blocks: a full queue drops the job, counts it and logs once per overflow. Log lines (Postfix
+// style): "QID: dmarc: failure report for DOMAIN sent to ADDR", "QID: dmarc: failure report
+// for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason). Untrusted input: the
+// jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
+// dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations).
+#pragma once
+
+#include "core/dmarc/options.hpp"
+#include "core/dmarc_report/rate_limit.hpp"
+#include "core/dns/resolver.hpp"
+#include "core/dns/resolver_factory.hpp"
+#include "core/state/options.hpp"
+#include "verifier/dmarc_check.hpp"
+#include "verifier/dmarc_failure.hpp"
+
+#include <asio/io_context.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace postseal::config {
+class File;
+}  // namespace postseal::config
+
+namespace postseal::verifier {
+
+// FailureSenderStats - what happened to the reports (for logs and tests).
+struct FailureSenderStats {
+  std::atomic<std::uint64_t> sent{0}, rate_limited{0}, refused{0}, failed{0}, dropped{0};
+};
+
+// FailureSenderConfig - everything the thread needs.
+struct FailureSenderConfig {
+  dmarc::FailureReporting settings;
+  std::string report_email;
+  std::string user_agent;
+  std::shared_ptr<const DmarcCheck> check;  // discovery mode and PSL of the external check
+  // open_store - the store the limits are counted in (opened on the thread's start)
+  std::function<std::unique_ptr<state::Store>(const Clock&)> open_store;
+  // make_resolver - the thread's own resolver on its io_context
+  std::function<std::unique_ptr<dns::Resolver>(asio::io_context&)> make_resolver;
+  // send - hand one message to sendmail (from, to, message); the error says why not
+  std::function<std::expected<void, std::string>(const std::string&, const std::string&, std::string_view)> send;
+  std::string redaction_secret;  // RFC 6590 redaction key (random per process)
+};
+
+// FailureSender - one per daemon.
+class FailureSender {
+ public:
+  explicit FailureSender(FailureSenderConfig config);
+  ~FailureSender();
+  FailureSender(const FailureSender&) = delete;
+  FailureSender& operator=(const FailureSender&) = delete;
+
+  // start - open the store and start the thread (once, after privileges are dropped).
+  void start(const Clock& clock);
+  // submit - queue `job`; false (dropped, counted, logged once per overflow) when full or not
+  // started. Never blocks on DNS, the store or sendmail.
+  bool submit(FailureJob job);
+  // drain - wait until the queue is empty and the thread idle (tests, shutdown).
+  void drain();
+  // stop - finish the job in hand, drop the rest, join the thread.
+  void stop();
+
+  const FailureSenderStats& stats() const { return stats_; }
+
+ private:
+  void run();
+  void deliver(FailureJob& job);
+  void deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+
+  FailureSenderConfig config_;
+  const Clock* clock_ = nullptr;
+  asio::io_context io_;
+  std::unique_ptr<dns::Resolver> resolver_;
+  std::unique_ptr<state::Store> store_;
+  std::unique_ptr<dmarc_report::FailureRateLimiter> limiter_;
+  std::unique_ptr<dmarc_report::Redactor> redactor_;
+  std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  std::deque<FailureJob> queue_;
+  bool stopping_ = false, busy_ = false, overflow_logged_ = false;
+  std::thread thread_;
+  FailureSenderStats stats_;
+};
+
+// make_failure_sender - when dmarc.enable and dmarc.failure_reports, else null; reads
+// [dmarc] and [state]; the resolver is made from `resolver` (the daemon's [dns] options).
+// Throws StartupError.
+std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
+                                                   const dns::ResolverOptions& resolver,
+                                                   std::shared_ptr<const DmarcCheck> check);
+
+// submit_failure_reports - the jobs of `message` queued on `sender` (null: nothing).
+void submit_failure_reports(FailureSender* sender, const FailedMessage& message);
+
+}  // namespace postseal::verifier
