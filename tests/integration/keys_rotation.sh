@@ -128,21 +128,7 @@ rc=0; "$POSTSEAL" keys rotate --domain rot.example -c "$W/off.toml" >/dev/null 2
 # dksign path of conf/postfix/signer-master.cf on free ports; signer A reinjects into it.
 pf_init "$W/pf" "$P_SINK" || die "pf_init"
 pf_main "minimal_backoff_time = 2s" "maximal_backoff_time = 4s" "queue_run_delay = 2s"
-pf_master "127.0.0.1:$P_SUBMIT inet n - n - - smtpd" \
-  "  -o content_filter=dksign:[127.0.0.1]:$P_A" \
-  "  -o receive_override_options=no_address_mappings" \
-  "dksign unix - - n - 10 smtp" \
-  "  -o smtp_send_xforward_command=yes" \
-  "  -o disable_mime_output_conversion=yes" \
-  "  -o smtp_generic_maps=" \
-  "  -o smtp_connection_cache_destinations=127.0.0.1" \
-  "127.0.0.1:$P_REINJECT inet n - n - 10 smtpd" \
-  "  -o content_filter=" \
-  "  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \
-  "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
-  "  -o smtpd_relay_restrictions=" \
-  "  -o mynetworks=127.0.0.0/8" \
-  "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8"
+pf_master_dksign "$P_SUBMIT" "$P_A" "$P_REINJECT"
 pf_start || die "postfix did not start"
 for port in "$P_A" "$P_B"; do
   relay=$P_SINK; [ "$port" = "$P_A" ] && relay=$P_REINJECT
