@@ -86,24 +86,32 @@ void write_policy(Writer& w, const PolicyPublished& p) {
   w.close("policy_published");
 }
 
-void write_row(Writer& w, const Row& r, std::int64_t count) {
+// write_row - RowType and PolicyEvaluatedType. RFC 7489 knows neither the disposition "pass"
+// (it says "none") nor the override "policy_test_mode" (the nearest is "sampled_out").
+void write_row(Writer& w, const Row& r, std::int64_t count, ReportFormat f) {
+  const bool old = f == ReportFormat::rfc7489;
   w.open("row");
   w.element("source_ip", r.source_ip);
   w.element("count", std::to_string(count));
   w.open("policy_evaluated");
-  w.element("disposition", r.disposition);
+  w.element("disposition", old && r.disposition == "pass" ? std::string_view("none") : r.disposition);
   w.element("dkim", r.dkim_aligned ? "pass" : "fail");
   w.element("spf", r.spf_aligned ? "pass" : "fail");
   if (!r.override_type.empty()) {
     w.open("reason");
-    w.element("type", r.override_type);
+    w.element("type", old && r.override_type == "policy_test_mode" ? std::string_view("sampled_out")
+                                                                   : r.override_type);
     w.close("reason");
   }
   w.close("policy_evaluated");
   w.close("row");
 }
 
-void write_auth_results(Writer& w, const Row& r) {
+// write_auth_results - AuthResultType: every DKIM result, then SPF. RFC 9990 leaves spf out
+// when no domain was checked and knows only the scope mfrom; RFC 7489 requires one spf element
+// (then the envelope or header domain with result none) and knows helo too.
+void write_auth_results(Writer& w, const Row& r, ReportFormat f) {
+  const bool old = f == ReportFormat::rfc7489;
   w.open("auth_results");
   for (const auto& d : r.dkim) {
     w.open("dkim");
@@ -115,8 +123,15 @@ void write_auth_results(Writer& w, const Row& r) {
   if (!r.spf_domain.empty()) {
     w.open("spf");
     w.element("domain", r.spf_domain);
-    if (r.spf_scope == "mfrom") w.element("scope", r.spf_scope);  // the schema knows no other
+    if (old) w.element("scope", r.spf_scope == "helo" ? "helo" : "mfrom");
+    else if (r.spf_scope == "mfrom") w.element("scope", r.spf_scope);
     w.element("result", r.spf_result);
+    w.close("spf");
+  } else if (old) {
+    w.open("spf");
+    w.element("domain", r.envelope_from.empty() ? r.header_from : r.envelope_from);
+    w.element("scope", "mfrom");
+    w.element("result", "none");
     w.close("spf");
   }
   w.close("auth_results");
@@ -135,70 +150,17 @@ void write_policy_7489(Writer& w, const PolicyPublished& p) {
   w.close("policy_published");
 }
 
-// write_row_7489 - RFC 7489 RowType and PolicyEvaluatedType.
-void write_row_7489(Writer& w, const Row& r, std::int64_t count) {
-  w.open("row");
-  w.element("source_ip", r.source_ip);
-  w.element("count", std::to_string(count));
-  w.open("policy_evaluated");
-  w.element("disposition", r.disposition == "pass" ? "none" : r.disposition);
-  w.element("dkim", r.dkim_aligned ? "pass" : "fail");
-  w.element("spf", r.spf_aligned ? "pass" : "fail");
-  if (!r.override_type.empty()) {
-    w.open("reason");
-    w.element("type", r.override_type == "policy_test_mode" ? "sampled_out" : r.override_type);
-    w.close("reason");
-  }
-  w.close("policy_evaluated");
-  w.close("row");
-}
-
-// write_auth_results_7489 - RFC 7489 AuthResultType: at least one spf element.
-void write_auth_results_7489(Writer& w, const Row& r) {
-  w.open("auth_results");
-  for (const auto& d : r.dkim) {
-    w.open("dkim");
-    w.element("domain", d.domain);
-    w.element("selector", d.selector);
-    w.element("result", d.result);
-    w.close("dkim");
-  }
-  w.open("spf");
-  if (r.spf_domain.empty()) {
-    w.element("domain", r.envelope_from.empty() ? r.header_from : r.envelope_from);
-    w.element("scope", "mfrom");
-    w.element("result", "none");
-  } else {
-    w.element("domain", r.spf_domain);
-    w.element("scope", r.spf_scope == "helo" ? "helo" : "mfrom");
-    w.element("result", r.spf_result);
-  }
-  w.close("spf");
-  w.close("auth_results");
-}
-
-// write_record_7489 - one RFC 7489 record: envelope_from is required there.
-void write_record_7489(Writer& w, const CountedRow& c) {
+// write_record - one record; RFC 7489 requires envelope_from and puts it first.
+void write_record(Writer& w, const CountedRow& c, ReportFormat f) {
   const Row r = c.row();
   w.open("record");
-  write_row_7489(w, r, c.count);
+  write_row(w, r, c.count, f);
   w.open("identifiers");
-  w.element("envelope_from", r.envelope_from);
+  if (f == ReportFormat::rfc7489) w.element("envelope_from", r.envelope_from);
   w.element("header_from", r.header_from);
+  if (f == ReportFormat::rfc9990 && !r.envelope_from.empty()) w.element("envelope_from", r.envelope_from);
   w.close("identifiers");
-  write_auth_results_7489(w, r);
-  w.close("record");
-}
-
-void write_record(Writer& w, const CountedRow& c) {
-  const Row r = c.row();
-  w.open("record");
-  write_row(w, r, c.count);
-  w.open("identifiers");
-  w.element("header_from", r.header_from);
-  if (!r.envelope_from.empty()) w.element("envelope_from", r.envelope_from);
-  w.close("identifiers");
-  write_auth_results(w, r);
+  write_auth_results(w, r, f);
   w.close("record");
 }
 
@@ -247,13 +209,9 @@ void write_report(const ReportMetadata& meta, const DomainData& data, const Sink
   w.nest();
   w.element("version", "1.0");
   write_metadata(w, meta, format);
-  if (old) {
-    write_policy_7489(w, data.policy);
-    for (const auto& row : data.rows) write_record_7489(w, row);
-  } else {
-    write_policy(w, data.policy);
-    for (const auto& row : data.rows) write_record(w, row);
-  }
+  if (old) write_policy_7489(w, data.policy);
+  else write_policy(w, data.policy);
+  for (const auto& row : data.rows) write_record(w, row, format);
   w.raw("</feedback>\n");
   w.finish();
 }

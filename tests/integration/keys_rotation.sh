@@ -6,8 +6,11 @@
 # keys) until the records are in the zone, then published -> active (publish_lead = 0: one
 # state per tick), keys.reload_command HUPs both signers and both sign with the new
 # selectors; the old keys become retiring, then revoked; keys.dns_hook is called with the
-# right records (publish while pending, revoke with the empty p=). Mail signed before and
-# after the switch verifies with dkimpy (python3-dkim) against the published records.
+# right records (publish while pending, revoke with the empty p=). Host A signs behind a real
+# Postfix (submission -> content_filter=dksign -> signer A -> reinjection smtpd -> sink, the
+# wiring of conf/postfix/signer-master.cf), host B is talked to directly; mail signed before
+# and after the switch, on both hosts, verifies with dkimpy (python3-dkim) against the
+# records published during the overlap (old and new keys both in the zone).
 # Also: a record holding another key keeps a key pending; check-config refuses a bad
 # selector template; rotate refuses while keys.rotation is false; on SQLite a state file made by root belongs to signer.user and tick runs
 # as that user. Env: POSTSEAL, POSTSEAL_SRC. Runs as root (key owner postfix).
@@ -16,13 +19,14 @@ set -uo pipefail
 : "${POSTSEAL_SRC:?POSTSEAL_SRC must name the source tree}"
 source "$POSTSEAL_SRC/tests/lib/unbound.sh"
 source "$POSTSEAL_SRC/tests/lib/redis.sh"
+source "$POSTSEAL_SRC/tests/lib/postfix.sh"
 PY=/usr/bin/python3
 HERE_SIGNER=$POSTSEAL_SRC/tests/integration/signer
 [ "$(id -u)" -eq 0 ] || { echo "keys_rotation: needs root (chown of keys); skipped"; exit 77; }
 
 W=$(mktemp -d /var/tmp/postseal-keys-rotation.XXXXXX)
 chmod 755 "$W"
-read -r P_DNS P_REDIS P_SINK P_A P_B < <(free_ports 5)
+read -r P_DNS P_REDIS P_SINK P_A P_B P_SUBMIT P_REINJECT < <(free_ports 7)
 SIGNER_PIDS=()
 SINK_PID=""
 cleanup() {
@@ -30,6 +34,7 @@ cleanup() {
   [ -n "$SINK_PID" ] && { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; }
   unbound_stop "$W/unbound"
   redis_stop
+  pf_cleanup
   rm -rf "$W"
 }
 trap cleanup EXIT
@@ -119,8 +124,15 @@ rc=0; "$POSTSEAL" keys rotate --domain rot.example -c "$W/off.toml" >/dev/null 2
 [ "$rc" -eq 78 ] && grep -q "keys.rotation is false" "$W/off.err" && ok "rotate refuses while the signer ignores rotation" ||
   fail "rotate with keys.rotation = false: exit $rc $(cat "$W/off.err")"
 
+# Host A's Postfix: its own instance relaying to the test's sink (pf_init's relayhost), the
+# dksign path of conf/postfix/signer-master.cf on free ports; signer A reinjects into it.
+pf_init "$W/pf" "$P_SINK" || die "pf_init"
+pf_main "minimal_backoff_time = 2s" "maximal_backoff_time = 4s" "queue_run_delay = 2s"
+pf_master_dksign "$P_SUBMIT" "$P_A" "$P_REINJECT"
+pf_start || die "postfix did not start"
 for port in "$P_A" "$P_B"; do
-  "$POSTSEAL" signer -c "$W/postseal.toml" --listen "127.0.0.1:$port" --relay "127.0.0.1:$P_SINK" --foreground \
+  relay=$P_SINK; [ "$port" = "$P_A" ] && relay=$P_REINJECT
+  "$POSTSEAL" signer -c "$W/postseal.toml" --listen "127.0.0.1:$port" --relay "127.0.0.1:$relay" --foreground \
     >>"$W/signer-$port.log" 2>&1 </dev/null &
   SIGNER_PIDS+=($!)
 done
@@ -130,8 +142,12 @@ for port in "$P_A" "$P_B"; do
   ss -Hltn "sport = :$port" | grep -q . || { cat "$W/signer-$port.log" >&2; die "signer on $port did not start"; }
 done
 
-send "$P_A" before 2; send "$P_B" beforeb 2
+send "$P_SUBMIT" before 2; send "$P_B" beforeb 2
 wait_sink before 2; wait_sink beforeb 2
+# host A's messages went through Postfix twice (submission, then reinjection after the signer)
+[ "$(grep -lE "X-Test-Token: before[0-9]" "$W"/sink/* | xargs -r grep -c 'by mx.test.local (Postfix)' |
+  awk -F: '$2 >= 2' | wc -l)" -eq 2 ] && ok "host A's mail passed Postfix's dksign path" ||
+  fail "host A's mail did not pass Postfix twice: $(grep -lE "X-Test-Token: before[0-9]" "$W"/sink/* | xargs -r grep -h '^Received:')"
 [ "$(selectors_at_sink before)" = "s=e2026a s=s2026a " ] && ok "before rotation: signed with the configured keys" ||
   fail "before rotation: selectors '$(selectors_at_sink before)'"
 
@@ -165,7 +181,7 @@ unbound_stop "$W/unbound"; unbound_start "$W/unbound" "$P_DNS" "$W/zone.conf" ||
 keys tick >"$W/tick2.out" 2>&1
 grep -q "^$R._domainkey.rot.example: waiting: mismatch" "$W/tick2.out" && ok "a record of another key is not this key published" ||
   fail "tick with a wrong record: $(cat "$W/tick2.out")"
-send "$P_A" pending 1; wait_sink pending 1
+send "$P_SUBMIT" pending 1; wait_sink pending 1
 [ "$(selectors_at_sink pending)" = "s=e2026a s=s2026a " ] && ok "unpublished keys are not used" ||
   fail "while pending: selectors '$(selectors_at_sink pending)'"
 
@@ -182,7 +198,7 @@ grep -q "^$R._domainkey.rot.example: activated" "$W/tick4.out" && grep -q "^s202
 for i in $(seq 100); do [ "$(cat "$W"/signer-*.log | grep -c "reloaded:")" -ge $((hups_before + 2)) ] && break; sleep 0.1; done
 [ "$(cat "$W"/signer-*.log | grep -c "reloaded:")" -ge $((hups_before + 2)) ] && ok "both signers reloaded" ||
   fail "signers did not reload: $(tail -3 "$W"/signer-*.log)"
-send "$P_A" after 2; send "$P_B" afterb 2
+send "$P_SUBMIT" after 2; send "$P_B" afterb 2
 wait_sink after 2; wait_sink afterb 2
 [ "$(selectors_at_sink after)" = "s=$E s=$R " ] && [ "$(selectors_at_sink afterb)" = "s=$E s=$R " ] &&
   ok "both hosts sign with the new selectors" || fail "after: '$(selectors_at_sink after)' / '$(selectors_at_sink afterb)'"

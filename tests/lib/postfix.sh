@@ -4,6 +4,7 @@
 #   pf_init DIR [SINK_PORT]   write DIR/etc/{main.cf,master.cf} (chroot n everywhere, postlog,
 #                             maillog_file DIR/log/maillog, relayhost [127.0.0.1]:SINK_PORT)
 #   pf_main 'key = value'     append a main.cf line          pf_master 'text'  append master.cf
+#   pf_master_dksign SUBMIT FILTER REINJECT   the signer-master.cf dksign path on test ports
 #   pf_paste FILE...          paste conf/postfix snippets as their headers say: *-main.cf is
 #                             appended to main.cf; a *-master.cf's services replace the entries
 #                             of the same name and type, then it is appended to master.cf
@@ -103,6 +104,27 @@ MASTERCF
 
 pf_main() { printf '%s\n' "$@" >> "$PF_ROOT/etc/main.cf"; }
 pf_master() { printf '%s\n' "$@" >> "$PF_ROOT/etc/master.cf"; }
+# pf_master_dksign SUBMIT FILTER REINJECT - the after-queue signing path of
+# conf/postfix/signer-master.cf on test ports: a submission smtpd on 127.0.0.1:SUBMIT whose mail
+# goes to content_filter=dksign:[127.0.0.1]:FILTER, the dksign transport, and the reinjection
+# smtpd on 127.0.0.1:REINJECT.
+pf_master_dksign() {
+  pf_master "127.0.0.1:$1 inet n - n - - smtpd" \
+    "  -o content_filter=dksign:[127.0.0.1]:$2" \
+    "  -o receive_override_options=no_address_mappings" \
+    "dksign unix - - n - 10 smtp" \
+    "  -o smtp_send_xforward_command=yes" \
+    "  -o disable_mime_output_conversion=yes" \
+    "  -o smtp_generic_maps=" \
+    "  -o smtp_connection_cache_destinations=127.0.0.1" \
+    "127.0.0.1:$3 inet n - n - 10 smtpd" \
+    "  -o content_filter=" \
+    "  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \
+    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
+    "  -o smtpd_relay_restrictions=" \
+    "  -o mynetworks=127.0.0.0/8" \
+    "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8"
+}
 
 pf_paste() { pf_paste_into "$PF_ROOT/etc" "$@"; }
 

@@ -44,21 +44,7 @@ setup_postfix() {
   pf_main "minimal_backoff_time = 2s" "maximal_backoff_time = 4s" "queue_run_delay = 2s" \
     "dksign_destination_concurrency_failed_cohort_limit = 100" "smtp_connect_timeout = 5s" \
     "bounce_queue_lifetime = 0" "delay_warning_time = 0"
-  pf_master "127.0.0.1:$P_SUBMIT inet n - n - - smtpd" \
-    "  -o content_filter=dksign:[127.0.0.1]:$P_FILTER" \
-    "  -o receive_override_options=no_address_mappings" \
-    "dksign unix - - n - 10 smtp" \
-    "  -o smtp_send_xforward_command=yes" \
-    "  -o disable_mime_output_conversion=yes" \
-    "  -o smtp_generic_maps=" \
-    "  -o smtp_connection_cache_destinations=127.0.0.1" \
-    "127.0.0.1:$P_REINJECT inet n - n - 10 smtpd" \
-    "  -o content_filter=" \
-    "  -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters" \
-    "  -o smtpd_recipient_restrictions=permit_mynetworks,reject" \
-    "  -o smtpd_relay_restrictions=" \
-    "  -o mynetworks=127.0.0.0/8" \
-    "  -o smtpd_authorized_xforward_hosts=127.0.0.0/8"
+  pf_master_dksign "$P_SUBMIT" "$P_FILTER" "$P_REINJECT"
   pf_sink_start "$P_SINK" || fail "smtp-sink did not start"
   pf_start || fail "postfix did not start"
 }
