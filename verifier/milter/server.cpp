@@ -2,6 +2,7 @@
 // server.hpp, docs/milter-protocol.md).
 #include "verifier/milter/server.hpp"
 
+#include "core/metrics/events.hpp"
 #include "core/util/log.hpp"
 #include "verifier/milter/dialog.hpp"
 
@@ -100,6 +101,8 @@ bool serve_frames(ReadBuffer& in, Dialog& dialog, std::string& out) {
 }  // namespace
 
 void serve_connection(int fd, const Callbacks& callbacks, std::chrono::seconds timeout) {
+  // The listener counts an accept and its hand-off here; the session is counted while served.
+  metrics::session_started("milter");
   prepare(fd, timeout);
   try {
     Dialog dialog(callbacks);
@@ -116,6 +119,7 @@ void serve_connection(int fd, const Callbacks& callbacks, std::chrono::seconds t
     log::error("milter: connection ended by internal error: {}", e.what());
   }
   ::close(fd);
+  metrics::session_ended("milter");
 }
 
 WorkerPool::WorkerPool(const Callbacks& callbacks, std::chrono::seconds timeout,
