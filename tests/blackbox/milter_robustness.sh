@@ -2,7 +2,7 @@
 # milter_robustness.sh - hostile milter wire input (docs/security.md 41) against `postseal verifier
 # --milter` without an MTA: a good session (A-R inserted, forged A-R deleted), zero and
 # oversized lengths, a truncated packet, an unknown command, body before end-of-headers,
-# garbage before negotiation: sessions close cleanly (a stalled one at libmilter's timeout), the daemon keeps serving, never crashes;
+# garbage before negotiation: sessions close cleanly (a stalled one at milter.timeout), the daemon keeps serving, never crashes;
 # a 70,000-octet header field taken, a forged A-R past the 1,000-field cap deleted, a
 # connection over milter.max_connections (3 here) tempfailed at connect (milter_wire.py);
 # postseal_sessions_in_flight{server="milter"} counts two open sessions, then 0 ([metrics]).
@@ -19,8 +19,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 ! ss -Hltn "sport = :$MILTER" | grep -q . || { echo "FAIL: port $MILTER is already in use"; exit 1; }
 printf 'spf-pass.example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"\n' > "$R/zone.txt"
-# libmilter's I/O timeout bounds a session that stalls (a zero-length packet makes libmilter
-# wait for the next one): 3 s here, so the test sees it closed.
+# milter.timeout bounds a session that stalls (the server's read timeout, verifier/milter/
+# server.cpp): 3 s here, so the test sees it closed.
 METRICS=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # [metrics] listen PORT: the verifier serves on PORT+1
 printf '[milter]\ntimeout = 3\nmax_connections = 3\n[metrics]\nlisten = "127.0.0.1:%s"\n' $((METRICS - 1)) > "$R/postseal.toml"
