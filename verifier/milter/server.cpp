@@ -51,7 +51,7 @@ bool write_all(int fd, std::string_view out) {
 // ReadBuffer - octets read and not yet taken as frames.
 class ReadBuffer {
  public:
-  ReadBuffer() : data_(kReadOctets) {}
+  ReadBuffer() : data_(kInitialReadOctets) {}
   std::string_view pending() const { return {data_.data() + begin_, end_ - begin_}; }
   void consume(std::size_t n) { begin_ += n; }
   // fill - one read() after the pending octets; false at EOF, error or timeout.
@@ -67,16 +67,15 @@ class ReadBuffer {
   }
 
  private:
-  // make_room - the pending octets moved to the front; the buffer grown (to its bound) when
-  // less than a page is free. A frame is at most kLengthOctets + kMaxPacketOctets, so a buffer
-  // without a whole frame in it always has room left.
+  // make_room - the pending octets moved to the front; the buffer doubled (to its bound) when
+  // it is full, i.e. when the frame being read does not fit yet.
   void make_room() {
     if (begin_ > 0) {
       std::memmove(data_.data(), data_.data() + begin_, end_ - begin_);
       end_ -= begin_;
       begin_ = 0;
     }
-    if (data_.size() - end_ < 4096 && data_.size() < kMaxBufferOctets)
+    if (end_ == data_.size() && data_.size() < kMaxBufferOctets)
       data_.resize(std::min(kMaxBufferOctets, data_.size() * 2));
   }
 

@@ -12,7 +12,9 @@
 // served only to be tempfailed at connect, milter.cpp), and keeps at most kMaxIdleWorkers idle
 // threads. A connection beyond that is closed at once (the MTA applies its default action).
 // Limits: milter.timeout on every read and write (a stalled MTA is dropped); a read buffer of
-// at most protocol::kMaxPacketOctets plus kReadOctets per connection.
+// kInitialReadOctets per connection, grown (doubling) only when a frame does not fit, to at
+// most protocol::kMaxPacketOctets plus kReadOctets: an idle connection costs its thread's
+// touched stack and 1 KiB (soak.idle_connections bounds it at 16 KiB).
 // Untrusted input: every octet the MTA sends (the Dialog and the codec check it).
 #pragma once
 
@@ -31,8 +33,11 @@
 
 namespace postseal::milter {
 
-// kReadOctets - the least room offered to one read() (Postfix's packets are mostly small).
+// kReadOctets - the room one read() may need beyond a whole frame (the buffer's bound).
 inline constexpr std::size_t kReadOctets = 64 * 1024;
+// kInitialReadOctets - a connection's read buffer until a frame needs more (Postfix's packets
+// are mostly small; body chunks are up to 64 KiB).
+inline constexpr std::size_t kInitialReadOctets = 1024;
 // kPrestartedWorkers - worker threads started with the server.
 inline constexpr std::size_t kPrestartedWorkers = 4;
 // kMaxIdleWorkers - idle worker threads kept; more exit when their connection ends.
