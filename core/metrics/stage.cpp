@@ -12,6 +12,14 @@ std::chrono::steady_clock::time_point steady_now() { return std::chrono::steady_
 
 std::atomic<MonotonicNow> g_now{&steady_now};
 
+// kStages lists each Stage at its own index: families().stage_seconds is indexed by Stage.
+constexpr bool stages_in_order() {
+  for (std::size_t i = 0; i < kStages.size(); ++i)
+    if (static_cast<std::size_t>(kStages[i]) != i) return false;
+  return true;
+}
+static_assert(stages_in_order());
+
 }  // namespace
 
 std::string_view to_string(Stage stage) {

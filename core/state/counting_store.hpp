@@ -16,6 +16,7 @@
 
 namespace postseal::state {
 
+// CountingStore - the wrapper; as thread-safe as the store it wraps.
 class CountingStore final : public Store {
  public:
   // CountingStore - counts under backend `backend` ("sqlite", "redis", "memory").
