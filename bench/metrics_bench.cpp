@@ -2,9 +2,11 @@
 // scrape costs (core/metrics/): the figures bench/run_metrics.sh sets beside the daemons' CPU
 // time per message, where noise from a shared machine hides anything under a few percent.
 // Usage: metrics_bench [ITERATIONS]; prints "EVENT: N ns" (thread CPU time per call, median of
-// 5 runs) for counting off and on, and "scrape: N us" for one text exposition of every family.
+// 5 runs) for counting off and on (a stage timer: its two clock reads and one observation),
+// and "scrape: N us" for one text exposition of every family.
 #include "core/metrics/events.hpp"
 #include "core/metrics/registry.hpp"
+#include "core/metrics/stage.hpp"
 
 #include <prometheus/text_serializer.h>
 #include <time.h>
@@ -52,6 +54,8 @@ void events(const char* state, long n) {
                 m::session_started("policy");
                 m::session_ended("policy");
               }));
+  std::printf("%s: stage timer: %.1f ns\n", state,
+              per_call_ns(n, [] { m::StageTimer timer(m::Stage::spf); }));
 }
 
 }  // namespace

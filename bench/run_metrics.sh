@@ -107,6 +107,7 @@ signer_run() {
     curl -fsS "http://127.0.0.1:9151/metrics" >"$tmp/scrape.txt"
     grep -q "postseal_messages_signed_total{domain=\"bench.example\",result=\"signed\"} $MSGS" "$tmp/scrape.txt" ||
       { echo "run_metrics.sh: the signed counter is not $MSGS" >&2; exit 1; }
+    cp "$tmp/scrape.txt" "$tmp/scrape-signer.txt"
   fi
   stop "$fpid"
   [ "$signed" -ge "$MSGS" ] || { echo "run_metrics.sh: signer $mode: only $signed of $MSGS signed" >&2; exit 1; }
@@ -148,7 +149,8 @@ for run in $(seq "$RUNS"); do
 done
 
 "$MICRO" 1000000 >"$tmp/micro"
-/usr/bin/python3 - "$results" "$RUNS" "$MSGS" "$REQS" "$SCRAPE" "$tmp/micro" "$tmp/scrape.txt" <<'PY'
+/usr/bin/python3 - "$results" "$RUNS" "$MSGS" "$REQS" "$SCRAPE" "$tmp/micro" "$tmp/scrape.txt" \
+  "$tmp/scrape-signer.txt" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -178,19 +180,30 @@ print("Counting cost per call, thread CPU (bench/metrics_bench, median of 5 x 1,
       ", ".join("%s %.0f ns (off %.1f)" % (k[1], v, micro[("off", k[1])]) for k, v in micro.items() if k[0] == "on"))
 print("One scrape: %.0f us for %d octets (%.3f%% of one core at one scrape per %s s)"
       % (scrape_us, octets, scrape_us / 1e4 / float(sys.argv[5]), sys.argv[5]))
-# events per policy request, from the last "on" run's own counters
-totals = {}
-for line in open(sys.argv[7]):
-    m = re.match(r"(postseal_[a-z_]+_total)\{[^}]*\} ([0-9.e+]+)$", line.strip())
-    if m:
-        totals[m.group(1)] = totals.get(m.group(1), 0) + float(m.group(2))
+# events per unit of work, from the last "on" run's own counters (stage timers: the
+# histogram's _count series)
+def totals_of(path):
+    totals = {}
+    for line in open(path):
+        m = re.match(r"(postseal_[a-z_]+_total|postseal_stage_duration_seconds_count)\{[^}]*\} ([0-9.e+]+)$",
+                     line.strip())
+        if m:
+            totals[m.group(1)] = totals.get(m.group(1), 0) + float(m.group(2))
+    return totals
+totals, signer_totals = totals_of(sys.argv[7]), totals_of(sys.argv[8])
 answers = totals["postseal_policy_answers_total"]
 spf = totals.get("postseal_spf_results_total", 0) / answers
 dns = totals.get("postseal_dns_lookups_total", 0) / answers
-signer_ns = micro[("on", "count_signed(configured)")]
-policy_ns = micro[("on", "count_policy_answer")] + spf * micro[("on", "count_spf")] + dns * micro[("on", "count_dns_lookup")]
-print("Share of the off runs' CPU per unit: signer %.0f ns per message = %.4f%%; policy %.0f ns per request"
-      " (1 answer, %.2f SPF results, %.2f DNS lookups per request, counted in the last on run) = %.3f%%"
-      % (signer_ns, signer_ns / (rows[("signer", "cpu_off_ms")] * 1e6) * 100,
-         policy_ns, spf, dns, policy_ns / (rows[("policy", "cpu_off_ms")] * 1e6) * 100))
+stages = totals.get("postseal_stage_duration_seconds_count", 0) / answers
+signed = signer_totals["postseal_messages_signed_total"]
+signer_stages = signer_totals.get("postseal_stage_duration_seconds_count", 0) / signed
+timer = micro[("on", "stage timer")]
+signer_ns = micro[("on", "count_signed(configured)")] + signer_stages * timer
+policy_ns = (micro[("on", "count_policy_answer")] + spf * micro[("on", "count_spf")] +
+             dns * micro[("on", "count_dns_lookup")] + stages * timer)
+print("Share of the off runs' CPU per unit: signer %.0f ns per message (1 count, %.2f stage timers) = %.4f%%;"
+      " policy %.0f ns per request (1 answer, %.2f SPF results, %.2f DNS lookups, %.2f stage timers per request,"
+      " counted in the last on run) = %.3f%%"
+      % (signer_ns, signer_stages, signer_ns / (rows[("signer", "cpu_off_ms")] * 1e6) * 100,
+         policy_ns, spf, dns, stages, policy_ns / (rows[("policy", "cpu_off_ms")] * 1e6) * 100))
 PY

@@ -3,6 +3,7 @@
 
 #include "core/metrics/events.hpp"
 #include "core/metrics/exposer.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/net/deadline.hpp"
 #include "core/net/privileges.hpp"
 #include "core/util/log.hpp"
@@ -41,7 +42,10 @@ std::string_view result_label(const Lookup& r) {
 }
 
 Lookup lookup(const Rewriter& rw, Direction d, std::string_view key, bool verbose) {
-  Lookup r = d == Direction::forward ? rw.forward(key) : rw.reverse(key);
+  Lookup r = [&] {
+    metrics::StageTimer timer(metrics::Stage::srs);
+    return d == Direction::forward ? rw.forward(key) : rw.reverse(key);
+  }();
   const char* map = d == Direction::forward ? "forward" : "reverse";
   metrics::count_srs(map, result_label(r));
   if (verbose)

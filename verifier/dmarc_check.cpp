@@ -1,6 +1,7 @@
 // dmarc_check.cpp - DMARC for the milter and the proxy (see dmarc_check.hpp).
 #include "verifier/dmarc_check.hpp"
 
+#include "core/metrics/stage.hpp"
 #include "core/util/config.hpp"
 
 namespace postseal::verifier {
@@ -51,6 +52,7 @@ dmarc::Message dmarc_message(const std::vector<mail::HeaderField>& headers,
 
 asio::awaitable<dmarc::Verdict> evaluate_dmarc(const DmarcCheck& check, dns::Resolver& resolver,
                                                dmarc::Message message) {
+  metrics::StageTimer timer(metrics::Stage::dmarc);
   dmarc::Discovery discovery(resolver, check.settings.discovery,
                              check.psl ? &*check.psl : nullptr);
   co_return co_await dmarc::evaluate(message, check.settings.options, discovery);

@@ -4,6 +4,7 @@
 #include "core/dkim/canonicalize.hpp"
 #include "core/dkim/header_hash.hpp"
 #include "core/dkim/signature.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/util/config.hpp"
 #include "core/util/text.hpp"
 
@@ -222,6 +223,7 @@ void MessageVerifier::body(std::string_view chunk) {
 }
 
 asio::awaitable<std::vector<SignatureResult>> MessageVerifier::finish(dns::Resolver& resolver) {
+  metrics::StageTimer timer(metrics::Stage::dkim_verify);
   state_->finish_body();
   std::vector<SignatureResult> results;
   for (auto& c : state_->candidates) {

@@ -43,6 +43,11 @@ void count_greylist(std::string_view decision);
 // "SERVFAIL", "timeout") and how long it took.
 void count_dns_lookup(std::string_view rcode, std::chrono::steady_clock::duration took);
 
+// count_store_error - one state-store operation that gave no answer: backend "sqlite",
+// "redis" or "memory"; error in state::to_string's spelling ("unavailable", "timeout", "bad
+// reply", "bad input").
+void count_store_error(std::string_view backend, std::string_view error);
+
 // session_started / session_ended - a connection of listener `server` ("signer", "policy",
 // "socketmap"...: names from the code, never from a peer) begins / ends.
 void session_started(std::string_view server);

@@ -2,6 +2,7 @@
 #include "core/metrics/exposer.hpp"
 
 #include "core/metrics/key_age.hpp"
+#include "core/metrics/key_retire.hpp"
 #include "core/metrics/registry.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -44,6 +45,7 @@ std::unique_ptr<Endpoint> start_exposer(const Options& options, std::string_view
   }
   exposer->RegisterCollectable(shared_registry());
   exposer->RegisterCollectable(key_age_collectable());
+  exposer->RegisterCollectable(key_retire_collectable());
   auto endpoint = std::make_unique<Endpoint>(std::move(exposer));
   log::info("{}: metrics on http://{}/metrics", daemon, options.listen);
   return endpoint;

@@ -9,10 +9,13 @@
 
 #include "core/metrics/counter_grid.hpp"
 #include "core/metrics/domain_counters.hpp"
+#include "core/metrics/stage.hpp"
 
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+
+#include <array>
 
 namespace postseal::metrics {
 
@@ -28,6 +31,9 @@ struct Families {
   CounterGrid dns_lookups;          // postseal_dns_lookups_total{result}
   prometheus::Histogram* dns_seconds;                       // postseal_dns_lookup_seconds
   prometheus::Family<prometheus::Gauge>* sessions_in_flight;  // {server}
+  CounterGrid store_errors;  // postseal_store_errors_total{backend,error}
+  // postseal_stage_duration_seconds{stage}, indexed by Stage
+  std::array<prometheus::Histogram*, kStages.size()> stage_seconds;
 };
 
 // families - the process's families, registered in registry() on first use.

@@ -2,6 +2,7 @@
 // CRLF.CRLF only), run the message step (sign, verify), relay the message downstream and
 // answer only with downstream's verdict; a step's refusal is answered at end of DATA and
 // downstream gets RSET, never the message.
+#include "core/metrics/stage.hpp"
 #include "core/relay/message_assembler.hpp"
 #include "core/relay/session_state.hpp"
 #include "core/smtp/data_reader.hpp"
@@ -54,6 +55,7 @@ Envelope Session::envelope() const {
 asio::awaitable<std::expected<smtp::Reply, std::string>> Session::relay_message(const std::string& prefix,
                                                                                 const std::string& header_block,
                                                                                 Spool& spool) {
+  metrics::StageTimer timer(metrics::Stage::relay);
   auto go = co_await downstream_command("DATA");  // a dead kept connection: once more on a new one
   if (!go) co_return std::unexpected(go.error());
   if (go->code != 354) co_return *go;  // the transaction stays open downstream: RSET before the next

@@ -13,7 +13,8 @@
 
 namespace postseal::state {
 
-// open_store - the configured backend; `clock` must outlive it. Throws StartupError.
+// open_store - the configured backend, its failures counted (counting_store.hpp); `clock`
+// must outlive it. Throws StartupError.
 std::unique_ptr<Store> open_store(const Options& options, const Clock& clock);
 
 }  // namespace postseal::state

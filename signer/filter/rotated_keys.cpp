@@ -1,6 +1,7 @@
 // rotated_keys.cpp - put the active rotated keys into the signing table (see rotated_keys.hpp).
 #include "signer/filter/rotated_keys.hpp"
 
+#include "core/metrics/key_retire.hpp"
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
@@ -34,6 +35,18 @@ std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Rec
   return std::nullopt;
 }
 
+// publish_retiring - the retiring keys of the table's domains in postseal_key_retire_seconds.
+void publish_retiring(const SigningTable& table, const std::vector<rotation::Record>& records,
+                      std::int64_t retire_after) {
+  const auto domains = table.domains();
+  std::vector<metrics::RetiringKey> retiring;
+  for (const auto& r : records)
+    if (r.state == rotation::State::retiring &&
+        std::find(domains.begin(), domains.end(), r.d) != domains.end())
+      retiring.push_back({r.d, r.s, r.since + retire_after});
+  metrics::set_retiring_keys(std::move(retiring));
+}
+
 }  // namespace
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_keys(
@@ -54,12 +67,17 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_key
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(
     std::shared_ptr<const SigningTable> table, const config::File& file, const Clock& clock) {
   try {
-    if (!rotation::settings_from_config(file).signer_uses_rotation) return table;
+    const auto settings = rotation::settings_from_config(file);
+    if (!settings.signer_uses_rotation) {
+      metrics::set_retiring_keys({});
+      return table;
+    }
     auto store = rotation::open_rotation_store(file, clock);
     rotation::RecordStore records(*store);
     auto loaded = records.all();
     if (!loaded) return std::unexpected("keys.rotation: " + loaded.error());
     for (const auto& problem : loaded->problems) log::warning("keys.rotation: {}", problem);
+    publish_retiring(*table, loaded->records, settings.timing.retire_after);
     return with_rotated_keys(*table, rotation::active_keys(loaded->records));
   } catch (const StartupError& e) {
     return std::unexpected(e.what());

@@ -4,6 +4,7 @@
 #include "signer/filter/from_domain.hpp"
 
 #include "core/metrics/events.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
@@ -103,6 +104,7 @@ void SignStep::body(std::string_view chunk) {
 
 std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
   if (decision_ != SignDecision::sign) return {};
+  metrics::StageTimer timer(metrics::Stage::dkim_sign);
   auto fields = dkim_->finish(headers);
   if (fields) {
     if (!dk_) return *fields;

@@ -5,7 +5,11 @@
 # request moves postseal_policy_answers_total{action="prepend"} and the SPF results of HELO
 # (none) and MAIL FROM (pass, from a --dns-zone file); a socketmap forward lookup moves
 # postseal_srs_total{direction="forward",result="rewritten"} and a forged reverse one
-# result="bad_hash"; both texts pass `promtool check metrics`.
+# result="bad_hash"; both texts pass `promtool check metrics`. The verifier greylists with its
+# [state] store on a Redis port where nothing listens: the request still gets its answer
+# (greylisting fails open) and postseal_store_errors_total{backend="redis",error="unavailable"}
+# counts the failed lookup; postseal_stage_duration_seconds counts one run of the spf, greylist
+# and policy_request stages, and the srsd's two runs of srs.
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
@@ -25,16 +29,19 @@ want() {  # want SERIES VALUE FILE
 command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus; scripts/install-deps.sh installs it)"
 
 # verifier: the policy service on TCP, SPF from a zone file
-PPORT=$(free_port); VM=$(free_port)
+PPORT=$(free_port); VM=$(free_port); NOREDIS=$(free_port)
 cat > "$R/zone" <<'ZONE'
 pass.example TXT "v=spf1 ip4:192.0.2.1 -all"
 ZONE
-printf '[metrics]\nlisten = "127.0.0.1:%s"\n' $((VM - 1)) > "$R/verifier.toml"
+printf '[metrics]\nlisten = "127.0.0.1:%s"\n[greylist]\nenable = true\n[state]\nbackend = "redis"\nredis = "127.0.0.1:%s"\n' \
+  $((VM - 1)) "$NOREDIS" > "$R/verifier.toml"
 "$POSTSEAL" verifier -c "$R/verifier.toml" --listen "127.0.0.1:$PPORT" --dns-zone "$R/zone" --foreground \
   >"$R/verifier.log" 2>&1 & PIDS+=($!)
 wait_port "$PPORT"; wait_port "$VM"
 scrape "$VM" verifier-before
 want 'postseal_policy_answers_total{action="prepend"}' 0 "$R/verifier-before.txt"
+want 'postseal_store_errors_total{backend="redis",error="unavailable"}' 0 "$R/verifier-before.txt"
+want 'postseal_stage_duration_seconds_count{stage="spf"}' 0 "$R/verifier-before.txt"
 $PY - "$PPORT" >"$R/answer.txt" <<'PYEOF' || fail "policy request failed"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
@@ -54,8 +61,15 @@ scrape "$VM" verifier-after
 want 'postseal_policy_answers_total{action="prepend"}' 1 "$R/verifier-after.txt"
 want 'postseal_spf_results_total{result="pass"}' 1 "$R/verifier-after.txt"
 want 'postseal_spf_results_total{result="none"}' 1 "$R/verifier-after.txt"
+want 'postseal_greylist_total{decision="store_error"}' 1 "$R/verifier-after.txt"
+want 'postseal_store_errors_total{backend="redis",error="unavailable"}' 1 "$R/verifier-after.txt"
+want 'postseal_store_errors_total{backend="redis",error="timeout"}' 0 "$R/verifier-after.txt"
+for stage in spf greylist policy_request; do
+  want "postseal_stage_duration_seconds_count{stage=\"$stage\"}" 1 "$R/verifier-after.txt"
+done
+want 'postseal_stage_duration_seconds_count{stage="dkim_sign"}' 0 "$R/verifier-after.txt"
 promtool check metrics <"$R/verifier-after.txt" >"$R/promtool.txt" 2>&1 || { cat "$R/promtool.txt" >&2; fail "promtool (verifier)"; }
-echo "PASS: verifier metrics: policy answer and SPF results counted"
+echo "PASS: verifier metrics: policy answer, SPF results, store errors and stage times counted"
 
 # srsd: one forward and one forged reverse lookup over socketmap
 SPORT=$(free_port); SM=$(free_port)
@@ -81,5 +95,6 @@ grep -q "OK SRS0=" "$R/srs.txt" || fail "forward lookup: $(cat "$R/srs.txt")"
 scrape "$SM" srsd
 want 'postseal_srs_total{direction="forward",result="rewritten"}' 1 "$R/srsd.txt"
 want 'postseal_srs_total{direction="reverse",result="bad_hash"}' 1 "$R/srsd.txt"
+want 'postseal_stage_duration_seconds_count{stage="srs"}' 2 "$R/srsd.txt"
 promtool check metrics <"$R/srsd.txt" >"$R/promtool.txt" 2>&1 || { cat "$R/promtool.txt" >&2; fail "promtool (srsd)"; }
 echo "PASS: srsd metrics: forward and reverse lookups counted"

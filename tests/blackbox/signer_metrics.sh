@@ -4,7 +4,12 @@
 # downstream), /metrics scraped over HTTP; postseal_messages_signed_total moves for the
 # configured domain, an unconfigured From domain counts as "other", build info is there, the
 # text passes `promtool check metrics` (Debian's prometheus package), and without listen no
-# metrics port is opened. Ports: picked free by the kernel.
+# metrics port is opened. Ports: picked free by the kernel. With keys.rotation on and a
+# retiring key of rsa.example in the [state] store (written here as `postseal keys tick` would
+# leave it, retiring for one day of keys.retire_after's seven; another for a domain the signer
+# does not sign), postseal_key_retire_seconds shows about six days for the first only;
+# postseal_stage_duration_seconds counts one dkim_sign per signed message and one relay per
+# message.
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
@@ -27,6 +32,17 @@ FPORT=$(free_port); DPORT=$(free_port); MPORT=$(free_port)
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
 openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
 $PY "$DOWN" "$DPORT" accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
+# the rotation state: one retiring key per domain, retiring since a day ago
+$PY - "$R/state.db" <<'PYEOF' || fail "cannot write the rotation state"
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires INTEGER NOT NULL DEFAULT 0)")
+since = int(time.time()) - 86400
+for d in ("rsa.example", "unsigned.example"):
+    value = f"d={d}\ns=old1\na=rsa\nstate=retiring\ncreated={since - 86400}\nsince={since}\nfile=/nonexistent/old1.private\ntxt=\n"
+    db.execute("INSERT INTO state (key, value) VALUES (?, ?)", (f"keys.rotation:{d}:old1", value))
+db.commit()
+PYEOF
 wait_port "$DPORT"
 cat > "$R/postseal.toml" <<TOML
 [signer]
@@ -36,6 +52,12 @@ relay = "127.0.0.1:$DPORT"
 [[signer.domain]]
 name = "rsa.example"
 keys = ["r1:$R/keys/r1.private"]
+
+[keys]
+rotation = true
+
+[state]
+path = "$R/state.db"
 
 [metrics]
 listen = "127.0.0.1:$MPORT"
@@ -56,8 +78,16 @@ scrape after
 grep -q "stranger.example" "$R/after.txt" && fail "an unconfigured From domain became a label"
 grep -q '^postseal_build_info{version="[0-9][^"]*"} 1$' "$R/after.txt" || fail "no postseal_build_info"
 grep -q '^postseal_sessions_in_flight{server="signer"} 0$' "$R/after.txt" || fail "sessions in flight not back to 0"
+[ "$(value 'postseal_stage_duration_seconds_count{stage="dkim_sign"}' "$R/after.txt")" = "2" ] ||
+  fail "dkim_sign stage runs: '$(value 'postseal_stage_duration_seconds_count{stage="dkim_sign"}' "$R/after.txt")', want 2"
+[ "$(value 'postseal_stage_duration_seconds_count{stage="relay"}' "$R/after.txt")" = "3" ] ||
+  fail "relay stage runs: '$(value 'postseal_stage_duration_seconds_count{stage="relay"}' "$R/after.txt")', want 3"
+retire=$(value 'postseal_key_retire_seconds{domain="rsa.example",selector="old1"}' "$R/after.txt")
+awk -v v="$retire" 'BEGIN { exit !(v != "" && v + 0 > 6 * 86400 - 600 && v + 0 <= 6 * 86400) }' ||
+  fail "postseal_key_retire_seconds of rsa.example old1 is '$retire', want about six days (518400)"
+grep -q 'unsigned.example' "$R/after.txt" && fail "a domain the signer does not sign has a key_retire series"
 promtool check metrics <"$R/after.txt" >"$R/promtool.txt" 2>&1 || { cat "$R/promtool.txt" >&2; fail "promtool check metrics"; }
-echo "PASS: signer metrics scraped, counted and well-formed"
+echo "PASS: signer metrics scraped, counted and well-formed (stage times, key retire time)"
 
 # without [metrics] listen: no HTTP listener at all
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'

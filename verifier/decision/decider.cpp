@@ -2,6 +2,7 @@
 #include "verifier/decision/decider.hpp"
 
 #include "core/metrics/events.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "verifier/auth_results.hpp"
@@ -167,6 +168,7 @@ std::string Decider::defer_reply_text(const SpfReport& r) const {
 }
 
 asio::awaitable<Decision> Decider::decide(const Transaction& t) {
+  metrics::StageTimer timer(metrics::Stage::spf);
   Decision d;
   d.skipped = co_await skip_reason(t);
   if (!d.skipped.empty()) {

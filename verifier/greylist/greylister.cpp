@@ -2,6 +2,7 @@
 #include "verifier/greylist/greylister.hpp"
 
 #include "core/metrics/events.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/net/address_list.hpp"
 #include "core/util/log.hpp"
 
@@ -174,6 +175,7 @@ state::Result<Outcome> Greylister::check_triplet(const std::string& key, const s
 }
 
 Outcome Greylister::check(const Request& r) {
+  metrics::StageTimer timer(metrics::Stage::greylist);
   Outcome outcome = decide(r);
   metrics::count_greylist(to_string(outcome.action));
   return outcome;

@@ -2,6 +2,7 @@
 #include "verifier/policy/server.hpp"
 
 #include "core/metrics/events.hpp"
+#include "core/metrics/stage.hpp"
 #include "core/net/deadline.hpp"
 #include "core/util/log.hpp"
 #include "verifier/policy/session.hpp"
@@ -36,6 +37,7 @@ asio::awaitable<bool> answer_ready(RequestReader& reader, PolicySession& session
     }
     if (!*next) co_return true;
     try {
+      metrics::StageTimer timer(metrics::Stage::policy_request);
       std::string answer = co_await session.answer(**next);
       metrics::count_policy_answer(answer);
       out += answer;

@@ -3,18 +3,24 @@
 // configured key of an algorithm without one, ignores domains it does not sign, refuses a
 // key file of the wrong type, keeps the table's warnings and adds one for a rotated RSA key
 // under 2048 bits (docs/security.md 18); without keys.rotation the store is not read. (Here,
-// not in tests/unit/signer, because it makes its key files with keys/keygen.)
+// not in tests/unit/signer, because it makes its key files with keys/keygen.) The retiring
+// keys of the table's domains go to postseal_key_retire_seconds.
+#include "signer/filter/rotated_keys.hpp"
+#include "core/metrics/key_retire.hpp"
 #include "core/state/options.hpp"
+#include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
 #include "keys/keygen.hpp"
 #include "keys/rotation/record.hpp"
+#include "keys/rotation/record_store.hpp"
 #include "keys/rotation/settings.hpp"
-#include "signer/filter/rotated_keys.hpp"
 
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
 
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
+#include <map>
 
 namespace postseal::signer {
 namespace {
@@ -125,6 +131,53 @@ TEST(RotatedKeys, StoreReadOnlyWithKeysRotation) {
   auto failed = load_rotated_keys(table, on, clock);
   ASSERT_FALSE(failed.has_value()) << "an unreadable store stops the start (or keeps the old table on reload)";
   EXPECT_NE(failed.error().find("/nonexistent/dir/state.db"), std::string::npos) << failed.error();
+}
+
+// retire_series - postseal_key_retire_seconds now: "domain selector" -> value.
+std::map<std::string, double> retire_series() {
+  std::map<std::string, double> out;
+  const auto families = metrics::key_retire_collectable()->Collect();
+  for (const auto& m : families.at(0).metric)
+    out[m.label.at(0).value + " " + m.label.at(1).value] = m.gauge.value;
+  return out;
+}
+
+TEST(RotatedKeys, RetiringKeysOfSigningDomainsInTheMetrics) {
+  config::declare(rotation::config_keys());
+  config::declare(state::config_keys());
+  KeyDir dir;
+  const std::string db = (dir.path / "state.db").string();
+  FixedClock clock(10'000);
+  {
+    auto store = state::open_store(state::Options{state::Backend::sqlite, db}, clock);
+    rotation::RecordStore records(*store);
+    using rotation::State;
+    auto record = [](std::string d, std::string s, State state, std::int64_t since) {
+      return rotation::Record{
+          std::move(d), std::move(s), crypto::KeyType::rsa, state, 1, since, "/k/" + s, ""};
+    };
+    ASSERT_TRUE(records.save(record("example.com", "s2026a", State::retiring, 4'000)).has_value());
+    ASSERT_TRUE(
+        records.save(record("example.com", "rsa202612", State::pending, 9'000)).has_value());
+    ASSERT_TRUE(records.save(record("example.com", "old", State::revoked, 1'000)).has_value());
+    ASSERT_TRUE(records.save(record("unsigned.example", "s1", State::retiring, 4'000)).has_value());
+  }
+  DomainPolicy p;
+  p.domain = "example.com";
+  auto table = std::make_shared<const SigningTable>(std::vector<DomainPolicy>{p});
+  metrics::set_key_retire_clock(&clock);
+  auto on = config::File::parse(
+      "[keys]\nrotation = true\nretire_after = 86400\n[state]\nbackend = \"sqlite\"\npath = \"" +
+          db + "\"\n",
+      "on.toml");
+  ASSERT_TRUE(load_rotated_keys(table, on, clock).has_value());
+  EXPECT_EQ(retire_series(),
+            (std::map<std::string, double>{{"example.com s2026a", 4'000 + 86400 - 10'000}}))
+      << "only the retiring key, and only of a domain the table signs";
+  auto off = config::File::parse("[keys]\nrotation = false\n", "off.toml");
+  ASSERT_TRUE(load_rotated_keys(table, off, clock).has_value());
+  EXPECT_TRUE(retire_series().empty()) << "rotation turned off by a reload: no retiring keys";
+  metrics::set_key_retire_clock(nullptr);
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 #include "core/metrics/events.hpp"
 #include "core/metrics/families.hpp"
 #include "core/metrics/key_age.hpp"
+#include "core/metrics/key_retire.hpp"
 #include "core/metrics/options.hpp"
 #include "core/metrics/registry.hpp"
+#include "core/metrics/stage.hpp"
 
 #include <gtest/gtest.h>
 #include <fmt/format.h>
@@ -36,13 +38,30 @@ class Metrics : public ::testing::Test {
   void SetUp() override { enable(); }
 };
 
+int g_stage_clock_reads = 0;
+std::chrono::steady_clock::time_point counted_now() {
+  ++g_stage_clock_reads;
+  return std::chrono::steady_clock::now();
+}
+
 TEST(MetricsOff, NothingCountedBeforeEnable) {
   // first test of the binary: counting is off, so events leave the families untouched
   ASSERT_FALSE(enabled());
   count_dkim("pass");
   count_policy_answer("action=DUNNO\n\n");
+  count_store_error("redis", "timeout");
+  set_stage_clock(&counted_now);
+  { StageTimer timer(Stage::spf); }
+  set_stage_clock(nullptr);
+  EXPECT_EQ(g_stage_clock_reads, 0) << "a timer reads no clock while counting is off";
   EXPECT_EQ(families().dkim_results.value({"pass"}), 0);
   EXPECT_EQ(families().policy_answers.value({"dunno"}), 0);
+  EXPECT_EQ(families().store_errors.value({"redis", "timeout"}), 0);
+  EXPECT_EQ(families()
+                .stage_seconds[static_cast<std::size_t>(Stage::spf)]
+                ->Collect()
+                .histogram.sample_count,
+            0u);
 }
 
 TEST_F(Metrics, SignedCountsConfiguredDomainsAndOther) {
@@ -117,6 +136,21 @@ TEST_F(Metrics, SrsGreylistDnsAndSessions) {
   EXPECT_NE(scrape().find("postseal_sessions_in_flight{server=\"policy\"} 0"), std::string::npos);
 }
 
+TEST_F(Metrics, StoreErrorsPerBackendAndError) {
+  const double redis_timeout = families().store_errors.value({"redis", "timeout"});
+  const double sqlite_reply = families().store_errors.value({"sqlite", "bad_reply"});
+  const double other = families().store_errors.value({"other", "other"});
+  count_store_error("redis", "timeout");
+  count_store_error("sqlite", "bad reply");  // state::to_string's spelling
+  count_store_error("mongodb", "on fire");
+  EXPECT_EQ(families().store_errors.value({"redis", "timeout"}), redis_timeout + 1);
+  EXPECT_EQ(families().store_errors.value({"sqlite", "bad_reply"}), sqlite_reply + 1);
+  EXPECT_EQ(families().store_errors.value({"other", "other"}), other + 1);
+  EXPECT_NE(scrape().find(R"(postseal_store_errors_total{backend="sqlite",error="bad_reply"})"),
+            std::string::npos);
+  EXPECT_EQ(scrape().find("bad reply"), std::string::npos);
+}
+
 TEST_F(Metrics, BuildInfo) {
   EXPECT_NE(scrape().find("postseal_build_info{version=\""), std::string::npos);
 }
@@ -133,6 +167,27 @@ TEST(MetricsKeyAge, FromKeyFileMtime) {
   EXPECT_GE(families[0].metric[0].gauge.value, 0);
   EXPECT_LT(families[0].metric[0].gauge.value, 60);
   std::remove(path.c_str());
+}
+
+TEST(MetricsKeyRetire, SecondsUntilRevokedAtScrapeTime) {
+  FixedClock clock(1'000'000);
+  set_key_retire_clock(&clock);
+  set_retiring_keys(
+      {{"example.com", "s2026a", 1'000'000 + 7 * 86400}, {"example.org", "old", 999'000}});
+  auto families = key_retire_collectable()->Collect();
+  ASSERT_EQ(families.size(), 1u);
+  EXPECT_EQ(families[0].name, "postseal_key_retire_seconds");
+  EXPECT_EQ(families[0].type, prometheus::MetricType::Gauge);
+  ASSERT_EQ(families[0].metric.size(), 2u);
+  EXPECT_EQ(families[0].metric[0].label[0].value, "example.com");
+  EXPECT_EQ(families[0].metric[0].label[1].value, "s2026a");
+  EXPECT_EQ(families[0].metric[0].gauge.value, 7 * 86400);
+  EXPECT_EQ(families[0].metric[1].gauge.value, -1000) << "overdue: the tick has not revoked it";
+  clock.advance(86400);  // computed at each scrape, not when set
+  EXPECT_EQ(key_retire_collectable()->Collect()[0].metric[0].gauge.value, 6 * 86400);
+  set_retiring_keys({});  // a reload with no retiring key: the series go
+  EXPECT_TRUE(key_retire_collectable()->Collect()[0].metric.empty());
+  set_key_retire_clock(nullptr);
 }
 
 TEST(MetricsOptions, ListenChecked) {
