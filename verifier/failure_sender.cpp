@@ -8,6 +8,7 @@
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
+#include "signer/filter/own_mail.hpp"
 #include "verifier/greylist/answer.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -150,8 +151,15 @@ void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::Mailt
   report.reporter = config_.report_email;
   report.user_agent = config_.user_agent;
   report.date = clock_->now();
-  auto sent = config_.send(config_.report_email, to.address,
-                           dmarc_report::failure_report_message(report, *redactor_));
+  auto mail = dmarc_report::sign_mail(config_.sign,
+                                      dmarc_report::failure_report_message(report, *redactor_));
+  if (!mail) {
+    ++stats_.failed;
+    log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
+                 printable(mail.error()));
+    return;
+  }
+  auto sent = config_.send(config_.report_email, to.address, mail->message);
   if (!sent) {
     ++stats_.failed;
     log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
@@ -159,12 +167,14 @@ void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::Mailt
     return;
   }
   ++stats_.sent;
-  log::info("{}: dmarc: failure report for {} sent to {}", qid, domain, to.address);
+  log::info("{}: dmarc: failure report for {} sent to {}{}", qid, domain, to.address,
+            mail->signed_by.empty() ? "" : ", " + mail->signed_by);
 }
 
 std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
                                                    const dns::ResolverOptions& resolver,
-                                                   std::shared_ptr<const DmarcCheck> check) {
+                                                   std::shared_ptr<const DmarcCheck> check,
+                                                   const Clock& clock) {
   if (!check) return nullptr;
   const auto reporting = dmarc::reporting_from_config(file);
   if (!reporting.failure.enable) return nullptr;
@@ -177,11 +187,20 @@ std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
     return state::open_store(options, clock);
   };
   c.make_resolver = [resolver](asio::io_context& io) { return dns::make_resolver(io, resolver); };
-  c.send = [sendmail = reporting.sendmail](const std::string& from, const std::string& to,
-                                           std::string_view message) {
-    return dmarc_report::send_mail(sendmail, from, to, message);
+  c.send = [sendmail = reporting.sendmail,
+            timeout = std::chrono::seconds(reporting.sendmail_timeout)](
+               const std::string& from, const std::string& to, std::string_view message) {
+    return dmarc_report::send_mail(sendmail, from, to, message, timeout);
   };
   c.redaction_secret = random_secret();
+  const std::string reporting_domain =
+      to_lower(c.report_email.substr(c.report_email.rfind('@') + 1));
+  c.sign = signer::report_mail_signer(file, reporting_domain, clock);
+  if (!c.sign)
+    log::info(
+        "dmarc: failure reports go out without a DKIM signature: no [[signer.domain]] key "
+        "signs {} (the domain of dmarc.report_email)",
+        reporting_domain);
   return std::make_unique<FailureSender>(std::move(c));
 }
 

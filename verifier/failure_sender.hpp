@@ -6,7 +6,10 @@
 // POLICY._report._dmarc.DEST TXT record (core/dmarc_report/destination.hpp, the check the
 // aggregate reports use); RFC 9991 7: rate limits (core/dmarc_report/rate_limit.hpp, in the
 // state store). The mail goes to `dmarc.report_sendmail -i -f dmarc.report_email -- ADDR`
-// (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off). The thread has its own
+// (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off), DKIM-signed first as the
+// aggregate report mail is (core/dmarc_report/sign_mail.hpp: the [[signer.domain]] key of
+// report_email's domain, unsigned without one; RFC 9991 asks report mail to pass DMARC
+// aligned). The thread has its own
 // io_context, resolver (the daemon's [dns] options) and store connection; submit() never
 // blocks: a full queue drops the job, counts it and logs once per overflow. Log lines (Postfix
 // style): "QID: dmarc: failure report for DOMAIN sent to ADDR", "QID: dmarc: failure report
@@ -17,6 +20,7 @@
 
 #include "core/dmarc/options.hpp"
 #include "core/dmarc_report/rate_limit.hpp"
+#include "core/dmarc_report/sign_mail.hpp"
 #include "core/dns/resolver.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/options.hpp"
@@ -58,6 +62,7 @@ struct FailureSenderConfig {
   // send - hand one message to sendmail (from, to, message); the error says why not
   std::function<std::expected<void, std::string>(const std::string&, const std::string&, std::string_view)> send;
   std::string redaction_secret;  // RFC 6590 redaction key (random per process)
+  dmarc_report::SignMail sign;   // signs each report (empty: sent unsigned)
 };
 
 // FailureSender - one per daemon.
@@ -101,11 +106,13 @@ class FailureSender {
 };
 
 // make_failure_sender - when dmarc.enable and dmarc.failure_reports, else null; reads
-// [dmarc] and [state]; the resolver is made from `resolver` (the daemon's [dns] options).
+// [dmarc], [state] and the [[signer.domain]] tables (report signing, on `clock`, which must
+// outlive the sender); the resolver is made from `resolver` (the daemon's [dns] options).
 // Throws StartupError.
 std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
                                                    const dns::ResolverOptions& resolver,
-                                                   std::shared_ptr<const DmarcCheck> check);
+                                                   std::shared_ptr<const DmarcCheck> check,
+                                                   const Clock& clock);
 
 // submit_failure_reports - the jobs of `message` queued on `sender` (null: nothing).
 void submit_failure_reports(FailureSender* sender, const FailedMessage& message);

@@ -39,6 +39,10 @@ constexpr config::Key kKeys[] = {
     {"dmarc.report_sendmail", config::Type::string, "\"/usr/sbin/sendmail\"", 0, 0,
      "the sendmail program `postseal dmarc report --send` hands reports to (run as "
      "SENDMAIL -i -f REPORT_EMAIL -- RUA)"},
+    {"dmarc.report_sendmail_timeout", config::Type::integer, "30", 1, kMaxSendmailTimeoutSeconds,
+     "seconds one report's hand-off to dmarc.report_sendmail may take (aggregate and failure "
+     "reports); a sendmail still running then is killed, the report counted as failed and "
+     "logged naming the address; a verifier stop waits at most this long for a failure report"},
     {"dmarc.report_max_rows", config::Type::integer, "10000", 1, kMaxReportEntries,
      "records (distinct rows) kept per policy domain and day; messages beyond are counted as "
      "dropped"},
@@ -96,6 +100,7 @@ Reporting reporting_from_config(const config::File& file) {
   r.email = file.string("dmarc.report_email");
   r.org_name = file.string("dmarc.report_org_name");
   r.sendmail = file.string("dmarc.report_sendmail");
+  r.sendmail_timeout = file.integer("dmarc.report_sendmail_timeout");
   r.max_rows = file.integer("dmarc.report_max_rows");
   r.max_domains = file.integer("dmarc.report_max_domains");
   r.max_bytes = file.integer("dmarc.report_max_bytes");
