@@ -42,6 +42,15 @@ std::string random_secret() {
   return secret;
 }
 
+// not_sent - the log line of a report `job` did not send to `to`, and why.
+void not_sent(log::Level level, const FailureJob& job, const dmarc_report::MailtoAddress& to,
+              std::string_view why) {
+  const auto& r = job.report;
+  log::write(level, fmt::format("{}: dmarc: failure report for {} not sent to {}: {}",
+                                printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
+                                printable(r.reported_domain), to.address, printable(why)));
+}
+
 }  // namespace
 
 FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {
@@ -124,29 +133,23 @@ void FailureSender::deliver(FailureJob& job) {
   for (const auto& to : job.destinations) deliver_one(job, to);
 }
 
-void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
-  const auto& r = job.report;
-  const std::string qid = printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32);
-  const std::string domain = printable(r.reported_domain);
+bool FailureSender::authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
   const auto& check = *config_.check;
   dmarc::Discovery discovery(*resolver_, check.settings.discovery, check.psl ? &*check.psl : nullptr);
-  auto authorization = run_to_end(
-      io_, dmarc_report::authorize_destination(discovery, *resolver_, r.policy_domain, to.domain));
-  if (authorization == dmarc_report::Authorization::refused ||
-      authorization == dmarc_report::Authorization::temporary) {
-    ++stats_.refused;
-    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-              dmarc_report::to_string(authorization));
-    return;
-  }
-  auto admitted = limiter_->admit(to.address);
-  if (admitted != dmarc_report::RateDecision::allowed) {
-    ++stats_.rate_limited;
-    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-              dmarc_report::to_string(admitted));
-    return;
-  }
-  dmarc_report::FailureReport report = r;
+  auto authorization =
+      run_to_end(io_, dmarc_report::authorize_destination(discovery, *resolver_,
+                                                          job.report.policy_domain, to.domain));
+  if (authorization != dmarc_report::Authorization::refused &&
+      authorization != dmarc_report::Authorization::temporary)
+    return true;
+  ++stats_.refused;
+  not_sent(log::Level::info, job, to, dmarc_report::to_string(authorization));
+  return false;
+}
+
+std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
+    const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  dmarc_report::FailureReport report = job.report;
   report.to = to.address;
   report.reporter = config_.report_email;
   report.user_agent = config_.user_agent;
@@ -155,19 +158,36 @@ void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::Mailt
                                       dmarc_report::failure_report_message(report, *redactor_));
   if (!mail) {
     ++stats_.failed;
-    log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-                 printable(mail.error()));
+    not_sent(log::Level::warning, job, to, mail.error());
+    return std::nullopt;
+  }
+  if (auto problem = dmarc_report::size_limit_problem(to, mail->message, 0, "")) {
+    ++stats_.too_large;
+    not_sent(log::Level::info, job, to, *problem);
+    return std::nullopt;
+  }
+  return std::move(*mail);
+}
+
+void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  if (!authorized(job, to)) return;
+  auto mail = outgoing(job, to);
+  if (!mail) return;
+  auto admitted = limiter_->admit(to.address);
+  if (admitted != dmarc_report::RateDecision::allowed) {
+    ++stats_.rate_limited;
+    not_sent(log::Level::info, job, to, dmarc_report::to_string(admitted));
     return;
   }
-  auto sent = config_.send(config_.report_email, to.address, mail->message);
-  if (!sent) {
+  if (auto sent = config_.send(config_.report_email, to.address, mail->message); !sent) {
     ++stats_.failed;
-    log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-                 printable(sent.error()));
+    not_sent(log::Level::warning, job, to, sent.error());
     return;
   }
   ++stats_.sent;
-  log::info("{}: dmarc: failure report for {} sent to {}{}", qid, domain, to.address,
+  log::info("{}: dmarc: failure report for {} sent to {}{}",
+            printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
+            printable(job.report.reported_domain), to.address,
             mail->signed_by.empty() ? "" : ", " + mail->signed_by);
 }
 

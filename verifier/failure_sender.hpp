@@ -5,16 +5,18 @@
 // RFC 9991 4 / RFC 9990 3.4: an external ruf destination needs its
 // POLICY._report._dmarc.DEST TXT record (core/dmarc_report/destination.hpp, the check the
 // aggregate reports use); RFC 9991 7: rate limits (core/dmarc_report/rate_limit.hpp, in the
-// state store). The mail goes to `dmarc.report_sendmail -i -f dmarc.report_email -- ADDR`
-// (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off), DKIM-signed first as the
-// aggregate report mail is (core/dmarc_report/sign_mail.hpp: the [[signer.domain]] key of
-// report_email's domain, unsigned without one; RFC 9991 asks report mail to pass DMARC
-// aligned). The thread has its own
-// io_context, resolver (the daemon's [dns] options) and store connection; submit() never
-// blocks: a full queue drops the job, counts it and logs once per overflow. Log lines (Postfix
-// style): "QID: dmarc: failure report for DOMAIN sent to ADDR", "QID: dmarc: failure report
-// for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason). Untrusted input: the
-// jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
+// state store); RFC 7489 6.2: a ruf address's "!size" limit withholds a report over it from
+// that address (core/dmarc_report/destination.hpp size_limit_problem, the aggregate reports'
+// rule: the header part is not cut to fit, it would no longer be the whole header RFC 6591
+// 3.3's text/rfc822-headers part carries). The mail goes to `dmarc.report_sendmail -i -f
+// dmarc.report_email -- ADDR` (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off),
+// DKIM-signed first as the aggregate report mail is (core/dmarc_report/sign_mail.hpp: the
+// [[signer.domain]] key of report_email's domain, unsigned without one; RFC 9991 asks report mail
+// to pass DMARC aligned). The thread has its own io_context, resolver (the daemon's [dns] options)
+// and store connection; submit() never blocks: a full queue drops the job, counts it and logs once
+// per overflow. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR",
+// "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason).
+// Untrusted input: the jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
 // dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations).
 #pragma once
 
@@ -36,6 +38,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace postseal::config {
@@ -47,6 +50,7 @@ namespace postseal::verifier {
 // FailureSenderStats - what happened to the reports (for logs and tests).
 struct FailureSenderStats {
   std::atomic<std::uint64_t> sent{0}, rate_limited{0}, refused{0}, failed{0}, dropped{0};
+  std::atomic<std::uint64_t> too_large{0};  // over the ruf address's "!size" limit
 };
 
 // FailureSenderConfig - everything the thread needs.
@@ -89,6 +93,11 @@ class FailureSender {
   void run();
   void deliver(FailureJob& job);
   void deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  // authorized - RFC 9990 3.4 for `to`; counted and logged when not.
+  bool authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  // outgoing - the signed report for `to` within its size limit; nullopt (counted, logged) if not.
+  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job,
+                                                   const dmarc_report::MailtoAddress& to);
 
   FailureSenderConfig config_;
   const Clock* clock_ = nullptr;

@@ -71,22 +71,12 @@ std::optional<SignedMail> outgoing_mail(Run& run, const PolicyPublished& policy,
   return std::move(*signed_mail);
 }
 
-// wire_octets - the size of `message` in SMTP, where sendmail turns each LF into CRLF.
-std::uint64_t wire_octets(std::string_view message) {
-  return message.size() +
-         static_cast<std::uint64_t>(std::count(message.begin(), message.end(), '\n'));
-}
-
 // within_size_limit - whether `mail` may go to `to`: at most dmarc.report_max_bytes and at
 // most the address's own "!size" limit (destination.hpp); said and counted when not.
 bool within_size_limit(Run& run, const MailtoAddress& to, const SignedMail& mail) {
-  const std::uint64_t size = wire_octets(mail.message);
-  const bool theirs = to.max_bytes && *to.max_bytes < run.who.max_bytes;
-  const std::uint64_t limit = theirs ? *to.max_bytes : run.who.max_bytes;
-  if (size <= limit) return true;
-  run.say(fmt::format("  {}: not sent: report mail of {} octets is over {} of {} octets",
-                      to.address, size, theirs ? "the address's !size limit" : "dmarc.report_max_bytes",
-                      limit));
+  auto problem = size_limit_problem(to, mail.message, run.who.max_bytes, "dmarc.report_max_bytes");
+  if (!problem) return true;
+  run.say(fmt::format("  {}: not sent: {}", to.address, *problem));
   ++run.summary.too_large;
   return false;
 }

@@ -49,9 +49,10 @@ MessageReport spoof(std::vector<std::string> ruf = {"mailto:ruf@example.com"}, s
   a.result = dmarc::Result::fail;
   a.discovery.status = dmarc::Status::found;
   a.discovery.policy_domain = "example.com";
-  auto record = dmarc::parse_record("v=DMARC1; p=reject; fo=" + fo);
+  std::string text = "v=DMARC1; p=reject; fo=" + fo;
+  for (std::size_t i = 0; i < ruf.size(); ++i) text += (i == 0 ? "; ruf=" : ",") + ruf[i];
+  auto record = dmarc::parse_record(text);
   a.discovery.record = *record;
-  a.discovery.record.ruf = std::move(ruf);
   dmarc::Verdict v;
   v.result = dmarc::Result::fail;
   v.header_from = "example.com";
@@ -363,6 +364,42 @@ TEST_F(HangingSendmail, StopWaitsNoLongerThanTheLimit) {
   sender->stop();  // what the daemon's SIGTERM ends in
   EXPECT_LT(std::chrono::steady_clock::now() - start, kLimit + std::chrono::seconds(3));
   EXPECT_EQ(sender->stats().failed.load(), 1u);
+}
+
+// RFC 7489 6.2: a report goes to a URI "so long as the report payload does not exceed" its
+// "!size" (RFC 9989 4.8 keeps the suffix as obsolete syntax only; a destination that states a
+// limit is honoured). RFC 9991 defines no way to cut a report to fit, and the
+// text/rfc822-headers part (RFC 6591 3.3) is the whole header, so a report over the limit is
+// withheld from that address, not cut; the other addresses still get it, and the withheld
+// one does not count against the rate limit.
+TEST_F(FailureSenderTest, RufSizeLimitWithholdsALargerReport) {
+  std::mutex mutex;
+  std::string lines;
+  log::capture([&](log::Level, std::string_view line) {
+    std::lock_guard lock(mutex);
+    lines += std::string(line) + "\n";
+  });
+  auto sender = make(1, 10);
+  EXPECT_TRUE(sender->submit(job({"mailto:small@example.com!1k", "mailto:ruf@example.com!64k"})));
+  sender->drain();
+  log::capture({});
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@example.com");
+  EXPECT_LE(dmarc_report::wire_octets(sent_.mails[0].second), 64u * 1024);
+  EXPECT_GT(dmarc_report::wire_octets(sent_.mails[0].second), 1024u);
+  EXPECT_EQ(sender->stats().too_large.load(), 1u);
+  EXPECT_EQ(sender->stats().rate_limited.load(), 0u);
+  EXPECT_NE(lines.find("4F1A2B3C4D: dmarc: failure report for example.com not sent to "
+                       "small@example.com: report mail of "),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("octets is over the address's !size limit of 1024 octets"),
+            std::string::npos)
+      << lines;
+  EXPECT_TRUE(sender->submit(job({"mailto:small@example.com!1k"})));  // its rate is untouched
+  sender->drain();
+  EXPECT_EQ(sender->stats().too_large.load(), 2u);
+  EXPECT_EQ(sender->stats().rate_limited.load(), 0u);
 }
 
 TEST_F(FailureSenderTest, NotStartedDrops) {
