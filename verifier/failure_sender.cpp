@@ -2,15 +2,18 @@
 #include "verifier/failure_sender.hpp"
 
 #include "core/dmarc_report/destination.hpp"
+#include "core/dmarc_report/redaction_key.hpp"
 #include "core/dmarc_report/sendmail.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
+#include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "signer/filter/own_mail.hpp"
 #include "verifier/greylist/answer.hpp"
 
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 
 #include <optional>
@@ -34,12 +37,20 @@ T run_to_end(asio::io_context& io, asio::awaitable<T> task) {
   return std::move(*out);
 }
 
-// random_secret - the RFC 6590 redaction key of this process.
-std::string random_secret() {
+// random_octets - `n` octets from the system's random source (a new redaction key).
+std::string random_octets(std::size_t n) {
   std::random_device device;
-  std::string secret;
-  for (int i = 0; i < 32; ++i) secret += static_cast<char>(device() & 0xff);
-  return secret;
+  std::string octets;
+  for (std::size_t i = 0; i < n; ++i) octets += static_cast<char>(device() & 0xff);
+  return octets;
+}
+
+// kept_secret - the redaction key of `path` (made there first); StartupError naming the key.
+std::string kept_secret(const std::string& path) {
+  auto key = dmarc_report::load_or_make_redaction_key(
+      path, random_octets(dmarc_report::kRedactionKeyOctets));
+  if (!key) throw config_error(fmt::format("dmarc.failure_report_redact_key: {}", key.error()));
+  return *key;
 }
 
 // not_sent - the log line of a report `job` did not send to `to`, and why.
@@ -53,17 +64,17 @@ void not_sent(log::Level level, const FailureJob& job, const dmarc_report::Mailt
 
 }  // namespace
 
-FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {
-  const auto mode = config_.settings.redact_localpart ? dmarc_report::Redaction::localpart
-                                                      : dmarc_report::Redaction::none;
-  redactor_ = std::make_unique<dmarc_report::Redactor>(mode, config_.redaction_secret);
-}
+FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {}
 
 FailureSender::~FailureSender() { stop(); }
 
 void FailureSender::start(const Clock& clock) {
   if (thread_.joinable()) return;
   clock_ = &clock;
+  const bool redact = config_.settings.redact_localpart;
+  redactor_ = std::make_unique<dmarc_report::Redactor>(
+      redact ? dmarc_report::Redaction::localpart : dmarc_report::Redaction::none,
+      redact ? config_.redaction_secret() : std::string());
   store_ = config_.open_store(clock);
   limiter_ = std::make_unique<dmarc_report::FailureRateLimiter>(
       *store_, clock, dmarc_report::RateLimits{config_.settings.rate, config_.settings.global_rate});
@@ -212,7 +223,7 @@ std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
                const std::string& from, const std::string& to, std::string_view message) {
     return dmarc_report::send_mail(sendmail, from, to, message, timeout);
   };
-  c.redaction_secret = random_secret();
+  c.redaction_secret = [path = reporting.failure.redact_key_file] { return kept_secret(path); };
   const std::string reporting_domain =
       to_lower(c.report_email.substr(c.report_email.rfind('@') + 1));
   c.sign = signer::report_mail_signer(file, reporting_domain, clock);

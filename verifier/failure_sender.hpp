@@ -65,7 +65,9 @@ struct FailureSenderConfig {
   std::function<std::unique_ptr<dns::Resolver>(asio::io_context&)> make_resolver;
   // send - hand one message to sendmail (from, to, message); the error says why not
   std::function<std::expected<void, std::string>(const std::string&, const std::string&, std::string_view)> send;
-  std::string redaction_secret;  // RFC 6590 redaction key (random per process)
+  // redaction_secret - the RFC 6590 key, asked for once by start() (after privileges are
+  // dropped) when redacting: read from dmarc.failure_report_redact_key, made there first
+  std::function<std::string()> redaction_secret;
   dmarc_report::SignMail sign;   // signs each report (empty: sent unsigned)
 };
 
@@ -77,7 +79,8 @@ class FailureSender {
   FailureSender(const FailureSender&) = delete;
   FailureSender& operator=(const FailureSender&) = delete;
 
-  // start - open the store and start the thread (once, after privileges are dropped).
+  // start - open the store, get the redaction key and start the thread (once, after
+  // privileges are dropped). Throws StartupError.
   void start(const Clock& clock);
   // submit - queue `job`; false (dropped, counted, logged once per overflow) when full or not
   // started. Never blocks on DNS, the store or sendmail.

@@ -12,9 +12,10 @@ std::vector<std::string> restart_keys(const Settings& s) {
       // counting for DMARC reports holds the state store
       "dmarc.report_record", "dmarc.report_max_rows", "dmarc.report_max_domains",
       // failure reports: one sender thread, its store and queue
-      "dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_rate",
-      "dmarc.failure_report_global_rate", "dmarc.failure_report_queue", "dmarc.report_email",
-      "dmarc.report_sendmail", "dmarc.report_sendmail_timeout", "metrics.listen"};
+      "dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_redact_key",
+      "dmarc.failure_report_rate", "dmarc.failure_report_global_rate", "dmarc.failure_report_queue",
+      "dmarc.report_email", "dmarc.report_sendmail", "dmarc.report_sendmail_timeout",
+      "metrics.listen"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));
   };

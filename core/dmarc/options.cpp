@@ -63,6 +63,11 @@ constexpr config::Key kKeys[] = {
     {"dmarc.failure_report_redact", config::Type::string, "\"localpart\"", 0, 0,
      "\"localpart\": local-parts of addresses outside the reported domain are replaced as "
      "RFC 6590 says and Original-Rcpt-To is left out; \"none\": sent as they are"},
+    {"dmarc.failure_report_redact_key", config::Type::string,
+     "\"/var/lib/postseal/dmarc-redact.key\"", 0, 0,
+     "the file keeping the RFC 6590 redaction key (made 0600 at the first start with "
+     "failure_report_redact = \"localpart\", by the user the verifier runs as), so an address "
+     "redacts the same way after a restart; an absolute path"},
     {"dmarc.failure_report_rate", config::Type::integer, "10", 1, kMaxFailureRate,
      "failure reports per ruf address and clock hour, counted in the state store ([state]) so "
      "MX hosts sharing a Redis share the limit; further ones are not sent"},
@@ -117,6 +122,12 @@ Reporting reporting_from_config(const config::File& file) {
     throw config_error(fmt::format("{}: dmarc.failure_report_redact \"{}\": want \"localpart\" or \"none\"",
                                    file.where("dmarc.failure_report_redact"), printable(redact)));
   r.failure.redact_localpart = redact == "localpart";
+  r.failure.redact_key_file = file.string("dmarc.failure_report_redact_key");
+  if (r.failure.redact_key_file.empty() || r.failure.redact_key_file.front() != '/' ||
+      has_control(r.failure.redact_key_file))
+    throw config_error(fmt::format(
+        "{}: dmarc.failure_report_redact_key \"{}\": want an absolute path",
+        file.where("dmarc.failure_report_redact_key"), printable(r.failure.redact_key_file)));
   if (r.failure.enable && r.email.empty())
     throw config_error(fmt::format("{}: dmarc.failure_reports needs dmarc.report_email (the report's sender)",
                                    file.where("dmarc.failure_reports")));

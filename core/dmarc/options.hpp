@@ -11,7 +11,8 @@
 // take, aggregate and failure reports alike), dmarc.report_max_rows, dmarc.report_max_domains,
 // dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
 // or "rfc7489"); failure reports (RFC 9991, verifier/dmarc_failure.hpp):
-// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_rate,
+// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_redact_key (the
+// file keeping the redaction key across restarts), dmarc.failure_report_rate,
 // dmarc.failure_report_global_rate, dmarc.failure_report_queue.
 // Untrusted input: the config file (local admin): a bad value is a start-up error (exit 78)
 // naming the key. Limits: net::kMaxAddressListEntries forwarders; report_max_rows and
@@ -64,6 +65,7 @@ struct FailureReporting {
   std::int64_t rate = 10;         // reports per ruf address and hour
   std::int64_t global_rate = 100; // reports per hour in all
   std::int64_t queue = 100;       // reports waiting for sendmail at most
+  std::string redact_key_file{"/var/lib/postseal/dmarc-redact.key"};  // RFC 6590 key, kept
 };
 
 // Reporting - the aggregate report keys.

@@ -78,6 +78,7 @@ TEST(FailureReportOptions, DefaultsOff) {
   EXPECT_EQ(f.rate, 10);
   EXPECT_EQ(f.global_rate, 100);
   EXPECT_EQ(f.queue, 100);
+  EXPECT_EQ(f.redact_key_file, "/var/lib/postseal/dmarc-redact.key");
 }
 
 TEST(FailureReportOptions, Values) {
@@ -95,9 +96,10 @@ TEST(FailureReportOptions, Values) {
 
 TEST(FailureReportOptions, BadValuesAreConfigErrors) {
   for (std::string text :
-       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"", "failure_report_rate = 0",
-        "failure_report_rate = 100001", "failure_report_global_rate = 0", "failure_report_queue = 0",
-        "failure_report_queue = 10001", "failure_reports = true"}) {
+       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"",
+        "failure_report_rate = 0", "failure_report_rate = 100001", "failure_report_global_rate = 0",
+        "failure_report_queue = 0", "failure_report_queue = 10001", "failure_reports = true",
+        "failure_report_redact_key = \"dmarc-redact.key\"", "failure_report_redact_key = \"\""}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";

@@ -10,6 +10,7 @@
 
 #include "../run_awaitable.hpp"
 #include "core/dkim/message_verifier.hpp"
+#include "core/dmarc_report/redaction_key.hpp"
 #include "core/dmarc_report/sendmail.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/domainkeys/dk_config.hpp"
@@ -155,7 +156,7 @@ class FailureSenderTest : public ::testing::Test {
       return {};
     };
     if (send_) c.send = send_;
-    c.redaction_secret = "k";
+    c.redaction_secret = [this] { return redaction_secret_; };
     c.sign = sign_;
     auto sender = std::make_unique<FailureSender>(std::move(c));
     sender->start(clock_);
@@ -174,6 +175,7 @@ class FailureSenderTest : public ::testing::Test {
   dns::MemoryZone zone_;
   Sent sent_;
   dmarc_report::SignMail sign_;
+  std::string redaction_secret_ = "k";
   decltype(FailureSenderConfig::send) send_;  // when set: instead of recording in sent_
 };
 
@@ -400,6 +402,41 @@ TEST_F(FailureSenderTest, RufSizeLimitWithholdsALargerReport) {
   sender->drain();
   EXPECT_EQ(sender->stats().too_large.load(), 2u);
   EXPECT_EQ(sender->stats().rate_limited.load(), 0u);
+}
+
+// original_mail_from - the Original-Mail-From line of a sent report.
+std::string original_mail_from(const std::string& report) {
+  auto at = report.find("Original-Mail-From: ");
+  return at == std::string::npos ? "" : report.substr(at, report.find('\n', at) - at);
+}
+
+// The redaction key is kept in dmarc.failure_report_redact_key: a restarted sender (a new
+// FailureSender reading the same file) redacts an address as before; another key does not.
+TEST_F(FailureSenderTest, RedactionIsStableAcrossARestart) {
+  state::test::TempDir dir;
+  auto key_in = [](std::string path, char fresh) {
+    return [path, fresh] {
+      auto key = dmarc_report::load_or_make_redaction_key(
+          path, std::string(dmarc_report::kRedactionKeyOctets, fresh));
+      EXPECT_TRUE(key.has_value()) << key.error();
+      return key.value_or("");
+    };
+  };
+  auto report_with = [&](std::function<std::string()> secret) {
+    sent_.mails.clear();
+    redaction_secret_ = secret();  // what the sender's start() reads
+    auto restarted = make(100, 10);
+    EXPECT_TRUE(restarted->submit(job()));
+    restarted->drain();
+    EXPECT_EQ(sent_.mails.size(), 1u);
+    return sent_.mails.empty() ? std::string() : original_mail_from(sent_.mails[0].second);
+  };
+  const std::string first = report_with(key_in((dir.path() / "k").string(), 'a'));
+  const std::string after_restart = report_with(key_in((dir.path() / "k").string(), 'b'));
+  const std::string other_key = report_with(key_in((dir.path() / "other").string(), 'b'));
+  EXPECT_TRUE(first.starts_with("Original-Mail-From: <redacted-")) << first;
+  EXPECT_EQ(first, after_restart);
+  EXPECT_NE(first, other_key);
 }
 
 TEST_F(FailureSenderTest, NotStartedDrops) {
