@@ -23,7 +23,6 @@
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
 #include "signer/filter/own_mail.hpp"
-#include "signer/filter/signing_table.hpp"
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -65,26 +64,17 @@ dmarc_report::RunOptions run_options(const ReportArgs& args, const Clock& clock)
   return o;
 }
 
-// report_signer - the SignMail of a sending run: the content filter's [[signer.domain]] table
-// (same config file) signs report mail as the filter would sign it (signer/filter/own_mail.hpp).
-// Empty, said once, when no key signs the submitter's domain; a table that cannot be built is
-// a config error (exit 78), as it is for the signer.
+// report_signer - the SignMail of a sending run (signer/filter/own_mail.hpp); empty, said
+// once, when no key signs the submitter's domain.
 dmarc_report::SignMail report_signer(const config::File& file, const std::string& receiver,
                                      const Clock& clock) {
-  auto table = signer::build_signing_table(&file, {});
-  if (!table) throw config_error(table.error());
-  if ((*table)->lookup(receiver) == nullptr) {
+  auto sign = signer::report_mail_signer(file, receiver, clock);
+  if (!sign)
     std::printf(
         "note: report mail goes out without a DKIM signature: no [[signer.domain]] key signs %s "
         "(the domain of dmarc.report_email)\n",
         receiver.c_str());
-    return {};
-  }
-  return [table = *table, &clock](std::string_view message) {
-    auto s = signer::sign_own_mail(table, message, clock);
-    return dmarc_report::MailSignature{std::move(s.fields), std::move(s.summary),
-                                       s.decision == signer::SignDecision::tempfail};
-  };
+  return sign;
 }
 
 int run_report(const ReportArgs& args) {

@@ -91,7 +91,7 @@ std::vector<FailureJob> failure_jobs(const FailedMessage& m) {
     if (a.discovery.status != dmarc::Status::found || a.discovery.record.ruf.empty()) continue;
     if (a.result != dmarc::Result::pass && a.result != dmarc::Result::fail) continue;
     if (!dmarc_report::fo_requests_report(a.discovery.record.fo, outcome_of(*m.report, a))) continue;
-    auto destinations = dmarc_report::failure_destinations(a.discovery.record.ruf);
+    auto destinations = dmarc_report::failure_destinations(a.discovery.record.ruf_published);
     if (destinations.empty()) continue;
     jobs.push_back({base_report(m, a), std::move(destinations)});
   }

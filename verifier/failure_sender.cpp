@@ -2,14 +2,18 @@
 #include "verifier/failure_sender.hpp"
 
 #include "core/dmarc_report/destination.hpp"
+#include "core/dmarc_report/redaction_key.hpp"
 #include "core/dmarc_report/sendmail.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
+#include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
+#include "signer/filter/own_mail.hpp"
 #include "verifier/greylist/answer.hpp"
 
+#include <fmt/format.h>
 #include <asio/co_spawn.hpp>
 
 #include <optional>
@@ -33,27 +37,44 @@ T run_to_end(asio::io_context& io, asio::awaitable<T> task) {
   return std::move(*out);
 }
 
-// random_secret - the RFC 6590 redaction key of this process.
-std::string random_secret() {
+// random_octets - `n` octets from the system's random source (a new redaction key).
+std::string random_octets(std::size_t n) {
   std::random_device device;
-  std::string secret;
-  for (int i = 0; i < 32; ++i) secret += static_cast<char>(device() & 0xff);
-  return secret;
+  std::string octets;
+  for (std::size_t i = 0; i < n; ++i) octets += static_cast<char>(device() & 0xff);
+  return octets;
+}
+
+// kept_secret - the redaction key of `path` (made there first); StartupError naming the key.
+std::string kept_secret(const std::string& path) {
+  auto key = dmarc_report::load_or_make_redaction_key(
+      path, random_octets(dmarc_report::kRedactionKeyOctets));
+  if (!key) throw config_error(fmt::format("dmarc.failure_report_redact_key: {}", key.error()));
+  return *key;
+}
+
+// not_sent - the log line of a report `job` did not send to `to`, and why.
+void not_sent(log::Level level, const FailureJob& job, const dmarc_report::MailtoAddress& to,
+              std::string_view why) {
+  const auto& r = job.report;
+  log::write(level, fmt::format("{}: dmarc: failure report for {} not sent to {}: {}",
+                                printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
+                                printable(r.reported_domain), to.address, printable(why)));
 }
 
 }  // namespace
 
-FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {
-  const auto mode = config_.settings.redact_localpart ? dmarc_report::Redaction::localpart
-                                                      : dmarc_report::Redaction::none;
-  redactor_ = std::make_unique<dmarc_report::Redactor>(mode, config_.redaction_secret);
-}
+FailureSender::FailureSender(FailureSenderConfig config) : config_(std::move(config)) {}
 
 FailureSender::~FailureSender() { stop(); }
 
 void FailureSender::start(const Clock& clock) {
   if (thread_.joinable()) return;
   clock_ = &clock;
+  const bool redact = config_.settings.redact_localpart;
+  redactor_ = std::make_unique<dmarc_report::Redactor>(
+      redact ? dmarc_report::Redaction::localpart : dmarc_report::Redaction::none,
+      redact ? config_.redaction_secret() : std::string());
   store_ = config_.open_store(clock);
   limiter_ = std::make_unique<dmarc_report::FailureRateLimiter>(
       *store_, clock, dmarc_report::RateLimits{config_.settings.rate, config_.settings.global_rate});
@@ -123,48 +144,68 @@ void FailureSender::deliver(FailureJob& job) {
   for (const auto& to : job.destinations) deliver_one(job, to);
 }
 
-void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
-  const auto& r = job.report;
-  const std::string qid = printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32);
-  const std::string domain = printable(r.reported_domain);
+bool FailureSender::authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
   const auto& check = *config_.check;
   dmarc::Discovery discovery(*resolver_, check.settings.discovery, check.psl ? &*check.psl : nullptr);
-  auto authorization = run_to_end(
-      io_, dmarc_report::authorize_destination(discovery, *resolver_, r.policy_domain, to.domain));
-  if (authorization == dmarc_report::Authorization::refused ||
-      authorization == dmarc_report::Authorization::temporary) {
-    ++stats_.refused;
-    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-              dmarc_report::to_string(authorization));
-    return;
-  }
-  auto admitted = limiter_->admit(to.address);
-  if (admitted != dmarc_report::RateDecision::allowed) {
-    ++stats_.rate_limited;
-    log::info("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-              dmarc_report::to_string(admitted));
-    return;
-  }
-  dmarc_report::FailureReport report = r;
+  auto authorization =
+      run_to_end(io_, dmarc_report::authorize_destination(discovery, *resolver_,
+                                                          job.report.policy_domain, to.domain));
+  if (authorization != dmarc_report::Authorization::refused &&
+      authorization != dmarc_report::Authorization::temporary)
+    return true;
+  ++stats_.refused;
+  not_sent(log::Level::info, job, to, dmarc_report::to_string(authorization));
+  return false;
+}
+
+std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
+    const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  dmarc_report::FailureReport report = job.report;
   report.to = to.address;
   report.reporter = config_.report_email;
   report.user_agent = config_.user_agent;
   report.date = clock_->now();
-  auto sent = config_.send(config_.report_email, to.address,
-                           dmarc_report::failure_report_message(report, *redactor_));
-  if (!sent) {
+  auto mail = dmarc_report::sign_mail(config_.sign,
+                                      dmarc_report::failure_report_message(report, *redactor_));
+  if (!mail) {
     ++stats_.failed;
-    log::warning("{}: dmarc: failure report for {} not sent to {}: {}", qid, domain, to.address,
-                 printable(sent.error()));
+    not_sent(log::Level::warning, job, to, mail.error());
+    return std::nullopt;
+  }
+  if (auto problem = dmarc_report::size_limit_problem(to, mail->message, 0, "")) {
+    ++stats_.too_large;
+    not_sent(log::Level::info, job, to, *problem);
+    return std::nullopt;
+  }
+  return std::move(*mail);
+}
+
+void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  if (!authorized(job, to)) return;
+  auto mail = outgoing(job, to);
+  if (!mail) return;
+  auto admitted = limiter_->admit(to.address);
+  if (admitted != dmarc_report::RateDecision::allowed) {
+    ++stats_.rate_limited;
+    not_sent(log::Level::info, job, to, dmarc_report::to_string(admitted));
+    return;
+  }
+  if (auto sent = config_.send(config_.report_email, to.address, mail->message); !sent) {
+    ++stats_.failed;
+    not_sent(log::Level::warning, job, to, sent.error());
     return;
   }
   ++stats_.sent;
-  log::info("{}: dmarc: failure report for {} sent to {}", qid, domain, to.address);
+  log::info("{}: dmarc: failure report for {} sent to {}{}",
+            printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
+            printable(job.report.reported_domain), to.address,
+            mail->signed_by.empty() ? "" : ", " + mail->signed_by);
 }
 
 std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
                                                    const dns::ResolverOptions& resolver,
-                                                   std::shared_ptr<const DmarcCheck> check) {
+                                                   std::shared_ptr<const DmarcCheck> check,
+                                                   const Clock& clock) {
   if (!check) return nullptr;
   const auto reporting = dmarc::reporting_from_config(file);
   if (!reporting.failure.enable) return nullptr;
@@ -177,11 +218,20 @@ std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
     return state::open_store(options, clock);
   };
   c.make_resolver = [resolver](asio::io_context& io) { return dns::make_resolver(io, resolver); };
-  c.send = [sendmail = reporting.sendmail](const std::string& from, const std::string& to,
-                                           std::string_view message) {
-    return dmarc_report::send_mail(sendmail, from, to, message);
+  c.send = [sendmail = reporting.sendmail,
+            timeout = std::chrono::seconds(reporting.sendmail_timeout)](
+               const std::string& from, const std::string& to, std::string_view message) {
+    return dmarc_report::send_mail(sendmail, from, to, message, timeout);
   };
-  c.redaction_secret = random_secret();
+  c.redaction_secret = [path = reporting.failure.redact_key_file] { return kept_secret(path); };
+  const std::string reporting_domain =
+      to_lower(c.report_email.substr(c.report_email.rfind('@') + 1));
+  c.sign = signer::report_mail_signer(file, reporting_domain, clock);
+  if (!c.sign)
+    log::info(
+        "dmarc: failure reports go out without a DKIM signature: no [[signer.domain]] key "
+        "signs {} (the domain of dmarc.report_email)",
+        reporting_domain);
   return std::make_unique<FailureSender>(std::move(c));
 }
 

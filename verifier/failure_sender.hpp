@@ -5,18 +5,24 @@
 // RFC 9991 4 / RFC 9990 3.4: an external ruf destination needs its
 // POLICY._report._dmarc.DEST TXT record (core/dmarc_report/destination.hpp, the check the
 // aggregate reports use); RFC 9991 7: rate limits (core/dmarc_report/rate_limit.hpp, in the
-// state store). The mail goes to `dmarc.report_sendmail -i -f dmarc.report_email -- ADDR`
-// (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off). The thread has its own
-// io_context, resolver (the daemon's [dns] options) and store connection; submit() never
-// blocks: a full queue drops the job, counts it and logs once per overflow. Log lines (Postfix
-// style): "QID: dmarc: failure report for DOMAIN sent to ADDR", "QID: dmarc: failure report
-// for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason). Untrusted input: the
-// jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
+// state store); RFC 7489 6.2: a ruf address's "!size" limit withholds a report over it from
+// that address (core/dmarc_report/destination.hpp size_limit_problem, the aggregate reports'
+// rule: the header part is not cut to fit, it would no longer be the whole header RFC 6591
+// 3.3's text/rfc822-headers part carries). The mail goes to `dmarc.report_sendmail -i -f
+// dmarc.report_email -- ADDR` (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off),
+// DKIM-signed first as the aggregate report mail is (core/dmarc_report/sign_mail.hpp: the
+// [[signer.domain]] key of report_email's domain, unsigned without one; RFC 9991 asks report mail
+// to pass DMARC aligned). The thread has its own io_context, resolver (the daemon's [dns] options)
+// and store connection; submit() never blocks: a full queue drops the job, counts it and logs once
+// per overflow. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR",
+// "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason).
+// Untrusted input: the jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
 // dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations).
 #pragma once
 
 #include "core/dmarc/options.hpp"
 #include "core/dmarc_report/rate_limit.hpp"
+#include "core/dmarc_report/sign_mail.hpp"
 #include "core/dns/resolver.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/options.hpp"
@@ -32,6 +38,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace postseal::config {
@@ -43,6 +50,7 @@ namespace postseal::verifier {
 // FailureSenderStats - what happened to the reports (for logs and tests).
 struct FailureSenderStats {
   std::atomic<std::uint64_t> sent{0}, rate_limited{0}, refused{0}, failed{0}, dropped{0};
+  std::atomic<std::uint64_t> too_large{0};  // over the ruf address's "!size" limit
 };
 
 // FailureSenderConfig - everything the thread needs.
@@ -57,7 +65,10 @@ struct FailureSenderConfig {
   std::function<std::unique_ptr<dns::Resolver>(asio::io_context&)> make_resolver;
   // send - hand one message to sendmail (from, to, message); the error says why not
   std::function<std::expected<void, std::string>(const std::string&, const std::string&, std::string_view)> send;
-  std::string redaction_secret;  // RFC 6590 redaction key (random per process)
+  // redaction_secret - the RFC 6590 key, asked for once by start() (after privileges are
+  // dropped) when redacting: read from dmarc.failure_report_redact_key, made there first
+  std::function<std::string()> redaction_secret;
+  dmarc_report::SignMail sign;   // signs each report (empty: sent unsigned)
 };
 
 // FailureSender - one per daemon.
@@ -68,7 +79,8 @@ class FailureSender {
   FailureSender(const FailureSender&) = delete;
   FailureSender& operator=(const FailureSender&) = delete;
 
-  // start - open the store and start the thread (once, after privileges are dropped).
+  // start - open the store, get the redaction key and start the thread (once, after
+  // privileges are dropped). Throws StartupError.
   void start(const Clock& clock);
   // submit - queue `job`; false (dropped, counted, logged once per overflow) when full or not
   // started. Never blocks on DNS, the store or sendmail.
@@ -84,6 +96,11 @@ class FailureSender {
   void run();
   void deliver(FailureJob& job);
   void deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  // authorized - RFC 9990 3.4 for `to`; counted and logged when not.
+  bool authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  // outgoing - the signed report for `to` within its size limit; nullopt (counted, logged) if not.
+  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job,
+                                                   const dmarc_report::MailtoAddress& to);
 
   FailureSenderConfig config_;
   const Clock* clock_ = nullptr;
@@ -101,11 +118,13 @@ class FailureSender {
 };
 
 // make_failure_sender - when dmarc.enable and dmarc.failure_reports, else null; reads
-// [dmarc] and [state]; the resolver is made from `resolver` (the daemon's [dns] options).
+// [dmarc], [state] and the [[signer.domain]] tables (report signing, on `clock`, which must
+// outlive the sender); the resolver is made from `resolver` (the daemon's [dns] options).
 // Throws StartupError.
 std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
                                                    const dns::ResolverOptions& resolver,
-                                                   std::shared_ptr<const DmarcCheck> check);
+                                                   std::shared_ptr<const DmarcCheck> check,
+                                                   const Clock& clock);
 
 // submit_failure_reports - the jobs of `message` queued on `sender` (null: nothing).
 void submit_failure_reports(FailureSender* sender, const FailedMessage& message);

@@ -170,7 +170,8 @@ void build_service(Service& svc, Settings& s, const config::File& f) {
   dns::apply_config(f, s.dns);
   svc.inbound = make_inbound_context(f, dns::make_resolver(svc.io, s.dns), svc.clock);
   svc.inbound->rules.set(build_rules(*svc.inbound, s, f));
-  svc.inbound->failure_sender = make_failure_sender(f, s.dns, svc.inbound->rules.get()->dmarc);
+  svc.inbound->failure_sender =
+      make_failure_sender(f, s.dns, svc.inbound->rules.get()->dmarc, svc.clock);
 }
 
 std::span<const config::Key> service_config_keys() { return kKeys; }

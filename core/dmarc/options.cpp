@@ -39,6 +39,10 @@ constexpr config::Key kKeys[] = {
     {"dmarc.report_sendmail", config::Type::string, "\"/usr/sbin/sendmail\"", 0, 0,
      "the sendmail program `postseal dmarc report --send` hands reports to (run as "
      "SENDMAIL -i -f REPORT_EMAIL -- RUA)"},
+    {"dmarc.report_sendmail_timeout", config::Type::integer, "30", 1, kMaxSendmailTimeoutSeconds,
+     "seconds one report's hand-off to dmarc.report_sendmail may take (aggregate and failure "
+     "reports); a sendmail still running then is killed, the report counted as failed and "
+     "logged naming the address; a verifier stop waits at most this long for a failure report"},
     {"dmarc.report_max_rows", config::Type::integer, "10000", 1, kMaxReportEntries,
      "records (distinct rows) kept per policy domain and day; messages beyond are counted as "
      "dropped"},
@@ -59,6 +63,11 @@ constexpr config::Key kKeys[] = {
     {"dmarc.failure_report_redact", config::Type::string, "\"localpart\"", 0, 0,
      "\"localpart\": local-parts of addresses outside the reported domain are replaced as "
      "RFC 6590 says and Original-Rcpt-To is left out; \"none\": sent as they are"},
+    {"dmarc.failure_report_redact_key", config::Type::string,
+     "\"/var/lib/postseal/dmarc-redact.key\"", 0, 0,
+     "the file keeping the RFC 6590 redaction key (made 0600 at the first start with "
+     "failure_report_redact = \"localpart\", by the user the verifier runs as), so an address "
+     "redacts the same way after a restart; an absolute path"},
     {"dmarc.failure_report_rate", config::Type::integer, "10", 1, kMaxFailureRate,
      "failure reports per ruf address and clock hour, counted in the state store ([state]) so "
      "MX hosts sharing a Redis share the limit; further ones are not sent"},
@@ -96,6 +105,7 @@ Reporting reporting_from_config(const config::File& file) {
   r.email = file.string("dmarc.report_email");
   r.org_name = file.string("dmarc.report_org_name");
   r.sendmail = file.string("dmarc.report_sendmail");
+  r.sendmail_timeout = file.integer("dmarc.report_sendmail_timeout");
   r.max_rows = file.integer("dmarc.report_max_rows");
   r.max_domains = file.integer("dmarc.report_max_domains");
   r.max_bytes = file.integer("dmarc.report_max_bytes");
@@ -112,6 +122,12 @@ Reporting reporting_from_config(const config::File& file) {
     throw config_error(fmt::format("{}: dmarc.failure_report_redact \"{}\": want \"localpart\" or \"none\"",
                                    file.where("dmarc.failure_report_redact"), printable(redact)));
   r.failure.redact_localpart = redact == "localpart";
+  r.failure.redact_key_file = file.string("dmarc.failure_report_redact_key");
+  if (r.failure.redact_key_file.empty() || r.failure.redact_key_file.front() != '/' ||
+      has_control(r.failure.redact_key_file))
+    throw config_error(fmt::format(
+        "{}: dmarc.failure_report_redact_key \"{}\": want an absolute path",
+        file.where("dmarc.failure_report_redact_key"), printable(r.failure.redact_key_file)));
   if (r.failure.enable && r.email.empty())
     throw config_error(fmt::format("{}: dmarc.failure_reports needs dmarc.report_email (the report's sender)",
                                    file.where("dmarc.failure_reports")));

@@ -7,16 +7,18 @@
 // dmarc.trusted_forwarders (CIDR list whose failures are not acted on); aggregate reports
 // (RFC 9990, core/dmarc_report): dmarc.report_record (count evaluated messages in the state
 // store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
-// dmarc.report_sendmail, dmarc.report_max_rows, dmarc.report_max_domains,
+// dmarc.report_sendmail, dmarc.report_sendmail_timeout (seconds one hand-off to sendmail may
+// take, aggregate and failure reports alike), dmarc.report_max_rows, dmarc.report_max_domains,
 // dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
 // or "rfc7489"); failure reports (RFC 9991, verifier/dmarc_failure.hpp):
-// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_rate,
+// dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_redact_key (the
+// file keeping the redaction key across restarts), dmarc.failure_report_rate,
 // dmarc.failure_report_global_rate, dmarc.failure_report_queue.
 // Untrusted input: the config file (local admin): a bad value is a start-up error (exit 78)
 // naming the key. Limits: net::kMaxAddressListEntries forwarders; report_max_rows and
 // report_max_domains 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..
-// kMaxReportMaxBytes; the failure report rates 1..kMaxFailureRate, the queue
-// 1..kMaxFailureQueue.
+// kMaxReportMaxBytes; report_sendmail_timeout 1..kMaxSendmailTimeoutSeconds; the failure report
+// rates 1..kMaxFailureRate, the queue 1..kMaxFailureQueue.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -44,6 +46,13 @@ inline constexpr std::int64_t kDefaultReportMaxBytes = 10 * 1024 * 1024;
 inline constexpr std::int64_t kMinReportMaxBytes = 64 * 1024;
 inline constexpr std::int64_t kMaxReportMaxBytes = 1024 * 1024 * 1024;
 
+// kDefaultSendmailTimeoutSeconds / kMaxSendmailTimeoutSeconds - dmarc.report_sendmail_timeout:
+// how long one report's hand-off to sendmail may take before sendmail is killed (a verifier
+// stop waits at most this for the failure report in hand; postseal-verifier.service allows
+// 60 s to stop).
+inline constexpr std::int64_t kDefaultSendmailTimeoutSeconds = 30;
+inline constexpr std::int64_t kMaxSendmailTimeoutSeconds = 300;
+
 // kMaxFailureRate / kMaxFailureQueue - bounds of the failure report rates (per hour) and of
 // the hand-off queue (reports waiting for sendmail).
 inline constexpr std::int64_t kMaxFailureRate = 100000;
@@ -56,6 +65,7 @@ struct FailureReporting {
   std::int64_t rate = 10;         // reports per ruf address and hour
   std::int64_t global_rate = 100; // reports per hour in all
   std::int64_t queue = 100;       // reports waiting for sendmail at most
+  std::string redact_key_file{"/var/lib/postseal/dmarc-redact.key"};  // RFC 6590 key, kept
 };
 
 // Reporting - the aggregate report keys.
@@ -64,6 +74,7 @@ struct Reporting {
   std::string email;     // From: and report_metadata/email; its domain is the submitter
   std::string org_name;  // report_metadata/org_name ("" -> the submitter domain)
   std::string sendmail{"/usr/sbin/sendmail"};
+  std::int64_t sendmail_timeout = kDefaultSendmailTimeoutSeconds;  // seconds
   std::int64_t max_rows = kDefaultReportMaxRows;
   std::int64_t max_domains = kDefaultReportMaxDomains;
   std::int64_t max_bytes = kDefaultReportMaxBytes;

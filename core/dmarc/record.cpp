@@ -217,9 +217,9 @@ void apply_tag(std::string_view tag, std::string_view value, Record& record) {
     if (!t) return note_bad_value(record, tag, value, "default n used");
     record.t = *t;
   } else if (tag == "rua" || tag == "ruf") {
-    if (tag == "rua") record.rua_published.clear();
-    (tag == "rua" ? record.rua : record.ruf) =
-        parse_uri_list(tag, value, record, tag == "rua" ? &record.rua_published : nullptr);
+    auto& published = tag == "rua" ? record.rua_published : record.ruf_published;
+    published.clear();
+    (tag == "rua" ? record.rua : record.ruf) = parse_uri_list(tag, value, record, &published);
   } else if (tag == "fo") {
     auto fo = parse_fo(value);
     if (!fo) return note_bad_value(record, tag, value, "default 0 used");

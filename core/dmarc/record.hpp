@@ -83,6 +83,8 @@ struct Record {
   // obs-dmarc-report-size) kept: the report run honours it (core/dmarc_report/destination.hpp).
   std::vector<std::string> rua_published;
   std::vector<std::string> ruf;
+  // ruf_published - the same for ruf: the failure report sender honours the suffix too.
+  std::vector<std::string> ruf_published;
   FailureOptions fo;
   // policy_tags_invalid - p present with a bad value, or sp/np with a bad value: RFC 9989
   // 4.10.1 then asks for p=none when rua holds a valid URI, else no DMARC processing.

@@ -4,6 +4,10 @@
 #include "core/dmarc/record.hpp"
 #include "core/util/text.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 namespace postseal::dmarc_report {
 namespace {
 
@@ -41,6 +45,22 @@ std::optional<std::uint64_t> parse_size_limit(std::string_view text) {
   }
   if (shift != 0 && n > (kMax >> shift)) return kMax;  // beyond 2^64-1 octets: no limit
   return n << shift;
+}
+
+std::uint64_t wire_octets(std::string_view message) {
+  return message.size() +
+         static_cast<std::uint64_t>(std::count(message.begin(), message.end(), '\n'));
+}
+
+std::optional<std::string> size_limit_problem(const MailtoAddress& to, std::string_view message,
+                                              std::uint64_t ours, std::string_view ours_name) {
+  const std::uint64_t size = wire_octets(message);
+  const bool theirs = to.max_bytes && (ours == 0 || *to.max_bytes < ours);
+  const std::uint64_t limit = theirs ? *to.max_bytes : ours;
+  if (limit == 0 && !theirs) return std::nullopt;
+  if (size <= limit) return std::nullopt;
+  return fmt::format("report mail of {} octets is over {} of {} octets", size,
+                     theirs ? std::string_view("the address's !size limit") : ours_name, limit);
 }
 
 std::string_view to_string(Authorization a) {

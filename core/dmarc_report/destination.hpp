@@ -11,7 +11,10 @@
 // two; the number fits in 64 bits) is the address's size limit: RFC 9989 keeps it only as
 // obsolete syntax that reporters should ignore, but it is the destination saying what it can
 // take, so a report over it is withheld from that address (docs/dmarc.md "Reporting"); a
-// suffix that is not that syntax makes the URI unusable. Limits: kMaxAddressOctets; the
+// suffix that is not that syntax makes the URI unusable. One rule for both report kinds
+// (size_limit_problem): aggregate report mail (run.hpp) and failure reports
+// (verifier/failure_sender.hpp) are measured as they travel in SMTP, signature included, and
+// are withheld, not cut, when over. Limits: kMaxAddressOctets; the
 // checked name is at most dmarc::kMaxDomainOctets; a size over 2^64-1 octets is no limit.
 #pragma once
 
@@ -43,6 +46,16 @@ std::optional<std::uint64_t> parse_size_limit(std::string_view text);
 // mailto_address - the address of `uri` ("mailto:dmarc@example.com", "mailto:a@b.example!10m"),
 // nullopt when it is not a usable mailto: URI.
 std::optional<MailtoAddress> mailto_address(std::string_view uri);
+
+// wire_octets - the size of `message` in SMTP, where sendmail turns each LF into CRLF.
+std::uint64_t wire_octets(std::string_view message);
+
+// size_limit_problem - why `message` may not go to `to` ("report mail of N octets is over the
+// address's !size limit of M octets", or over `ours`, named `ours_name`; ours = 0: no limit
+// of ours), nullopt when it may: RFC 7489 6.2, a report goes to a URI "so long as the report
+// payload does not exceed" its size.
+std::optional<std::string> size_limit_problem(const MailtoAddress& to, std::string_view message,
+                                              std::uint64_t ours, std::string_view ours_name);
 
 // Authorization - the outcome of the external destination check.
 enum class Authorization { same_domain, authorized, refused, temporary };

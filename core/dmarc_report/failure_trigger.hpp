@@ -51,8 +51,9 @@ struct HeaderView {
 // is_report_mail - the message is a report or auto-generated mail (loop control above).
 bool is_report_mail(const std::vector<HeaderView>& fields);
 
-// failure_destinations - the usable, distinct mailto: addresses of `ruf` (mailto_address()
-// rules: atext local-part, checked domain; others dropped), at most kMaxFailureDestinations.
+// failure_destinations - the usable, distinct mailto: addresses of `ruf` (the record's
+// ruf_published: mailto_address() rules, atext local-part, checked domain, a "!size" suffix
+// kept as the address's limit; others dropped), at most kMaxFailureDestinations.
 std::vector<MailtoAddress> failure_destinations(const std::vector<std::string>& ruf);
 
 }  // namespace postseal::dmarc_report

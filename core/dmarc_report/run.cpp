@@ -50,21 +50,10 @@ bool write_file(Run& run, const BuiltReport& report) {
   return true;
 }
 
-// OutgoingMail - one report mail for one address: the message and its signature's summary.
-struct OutgoingMail {
-  std::string message;
-  std::string signed_by;  // MailSignature::summary ("" when the submitter does not sign)
-};
-
-// wire_octets - the size of `message` in SMTP, where sendmail turns each LF into CRLF.
-std::uint64_t wire_octets(std::string_view message) {
-  return message.size() + static_cast<std::uint64_t>(std::count(message.begin(), message.end(), '\n'));
-}
-
-// outgoing_mail - the report mail for `to`, signed when the submitter signs; nullopt (said,
-// counted as failed) when the signature is required and cannot be made now.
-std::optional<OutgoingMail> outgoing_mail(Run& run, const PolicyPublished& policy,
-                                          const BuiltReport& report, const MailtoAddress& to) {
+// outgoing_mail - the report mail for `to`, signed when the submitter signs (sign_mail.hpp);
+// nullopt (said, counted as failed) when the signature is required and cannot be made now.
+std::optional<SignedMail> outgoing_mail(Run& run, const PolicyPublished& policy,
+                                        const BuiltReport& report, const MailtoAddress& to) {
   ReportMail mail{run.who.email,
                   to.address,
                   report_subject(policy.domain, run.who.receiver, report.report_id),
@@ -73,29 +62,21 @@ std::optional<OutgoingMail> outgoing_mail(Run& run, const PolicyPublished& polic
                   report.file_name,
                   report.gzip,
                   run.clock.now()};
-  OutgoingMail out{report_message(mail), ""};
-  if (!run.who.sign) return out;
-  MailSignature signature = run.who.sign(out.message);
-  if (signature.defer) {
-    run.say(fmt::format("  {}: not sent: {}", to.address, signature.summary));
+  auto signed_mail = sign_mail(run.who.sign, report_message(mail));
+  if (!signed_mail) {
+    run.say(fmt::format("  {}: not sent: {}", to.address, signed_mail.error()));
     ++run.summary.failed;
     return std::nullopt;
   }
-  out.message.insert(0, signature.fields);
-  out.signed_by = std::move(signature.summary);
-  return out;
+  return std::move(*signed_mail);
 }
 
 // within_size_limit - whether `mail` may go to `to`: at most dmarc.report_max_bytes and at
 // most the address's own "!size" limit (destination.hpp); said and counted when not.
-bool within_size_limit(Run& run, const MailtoAddress& to, const OutgoingMail& mail) {
-  const std::uint64_t size = wire_octets(mail.message);
-  const bool theirs = to.max_bytes && *to.max_bytes < run.who.max_bytes;
-  const std::uint64_t limit = theirs ? *to.max_bytes : run.who.max_bytes;
-  if (size <= limit) return true;
-  run.say(fmt::format("  {}: not sent: report mail of {} octets is over {} of {} octets",
-                      to.address, size, theirs ? "the address's !size limit" : "dmarc.report_max_bytes",
-                      limit));
+bool within_size_limit(Run& run, const MailtoAddress& to, const SignedMail& mail) {
+  auto problem = size_limit_problem(to, mail.message, run.who.max_bytes, "dmarc.report_max_bytes");
+  if (!problem) return true;
+  run.say(fmt::format("  {}: not sent: {}", to.address, *problem));
   ++run.summary.too_large;
   return false;
 }
@@ -119,7 +100,7 @@ bool suppressed(Run& run, const MailtoAddress& to) {
 
 // send_once - claim, hand over, or release the claim when sendmail fails.
 void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
-               const OutgoingMail& mail) {
+               const SignedMail& mail) {
   const auto key = keys::sent(run.options.period, policy.domain, to.address);
   auto claim =
       run.store.put_if_absent(key, "sent", retention_ttl(run.options.period, run.clock.now()));
@@ -134,7 +115,9 @@ void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
     ++run.summary.already_sent;
     return;
   }
-  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, mail.message); !sent) {
+  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, mail.message,
+                            run.who.sendmail_timeout);
+      !sent) {
     (void)run.store.erase(key);
     run.say(fmt::format("  {}: not sent: {}", to.address, sent.error()));
     ++run.summary.failed;
@@ -208,6 +191,7 @@ Submitter submitter_from(const dmarc::Reporting& r) {
   who.receiver = to_lower(r.email.substr(r.email.rfind('@') + 1));
   who.org_name = r.org_name.empty() ? who.receiver : r.org_name;
   who.sendmail = r.sendmail;
+  who.sendmail_timeout = std::chrono::seconds(r.sendmail_timeout);
   who.max_rows = static_cast<std::size_t>(r.max_rows);
   who.max_domains = static_cast<std::size_t>(r.max_domains);
   who.max_bytes = static_cast<std::uint64_t>(r.max_bytes);

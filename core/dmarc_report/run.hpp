@@ -16,6 +16,7 @@
 #include "core/dmarc/options.hpp"
 #include "core/dmarc_report/aggregate.hpp"
 #include "core/dmarc_report/period.hpp"
+#include "core/dmarc_report/sign_mail.hpp"
 #include "core/dmarc_report/xml.hpp"
 #include "core/dns/resolver.hpp"
 #include "core/state/store.hpp"
@@ -23,24 +24,13 @@
 
 #include <asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 
 namespace postseal::dmarc_report {
-
-// MailSignature - what signing one report mail gave (RFC 9990 3.3: report mail must pass DMARC
-// aligned, so the submitter's From domain signs it; the command signs with the content
-// filter's [[signer.domain]] table, signer/filter/own_mail.hpp).
-struct MailSignature {
-  std::string fields;   // DKIM-Signature fields to prepend, LF line ends; "" = send unsigned
-  std::string summary;  // for the run's line: "DKIM-Signature added (...)" or why not
-  bool defer = false;   // the domain requires a signature and none could be made: send later
-};
-
-// SignMail - signs one report mail; empty when no key signs the submitter's domain.
-using SignMail = std::function<MailSignature(std::string_view message)>;
 
 // Submitter - who reports: the [dmarc] report keys, checked.
 struct Submitter {
@@ -53,6 +43,7 @@ struct Submitter {
   SignMail sign;  // empty: report mail goes unsigned (the command says so once per run)
   std::uint64_t max_bytes = dmarc::kDefaultReportMaxBytes;  // dmarc.report_max_bytes
   ReportFormat format = ReportFormat::rfc9990;               // dmarc.report_format
+  std::chrono::milliseconds sendmail_timeout{dmarc::kDefaultSendmailTimeoutSeconds * 1000};
 };
 
 // submitter_from - the Submitter of `reporting`; throws StartupError (78) without report_email.

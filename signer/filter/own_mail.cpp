@@ -2,6 +2,7 @@
 #include "signer/filter/own_mail.hpp"
 
 #include "core/mail/header.hpp"
+#include "core/util/errors.hpp"
 
 namespace postseal::signer {
 namespace {
@@ -50,6 +51,18 @@ OwnMailSignature sign_own_mail(std::shared_ptr<const SigningTable> table, std::s
   out.decision = step.decision();
   out.summary = step.summary();
   return out;
+}
+
+dmarc_report::SignMail report_mail_signer(const config::File& file, const std::string& domain,
+                                          const Clock& clock) {
+  auto table = build_signing_table(&file, {});
+  if (!table) throw config_error(table.error());
+  if ((*table)->lookup(domain) == nullptr) return {};
+  return [table = *table, &clock](std::string_view message) {
+    auto s = sign_own_mail(table, message, clock);
+    return dmarc_report::MailSignature{std::move(s.fields), std::move(s.summary),
+                                       s.decision == SignDecision::tempfail};
+  };
 }
 
 }  // namespace postseal::signer

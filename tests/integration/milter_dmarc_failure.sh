@@ -9,6 +9,12 @@
 # Auth-Failure: dmarc, Reported-Domain, Source-IP, the original header (text/rfc822-headers),
 # the envelope sender's local-part redacted, and no body. A second identical spoof within the
 # hour is refused too, and its report is not sent ("not sent to ruf@reports.test: rate limit").
+# The report is DKIM-signed with the [[signer.domain]] key of mx.test.local (report_email's
+# domain): dkimpy verifies the handed-over message against that key's record; the redaction
+# key file dmarc.failure_report_redact_key is made 0600. Then, with a sendmail that hangs and
+# report_sendmail_timeout = 2, a spoof's report is logged "not sent ... timed out after 2 s:
+# killed", and a SIGTERM while that sendmail hangs ends it at the bound and the verifier exits
+# (after libmilter's listener poll, up to 5 s more: the milter front end's own wait).
 # Ports: Postfix 2891, smtp-sink 2893, milter 10047, unbound 5363. Runs as root.
 set -uo pipefail
 P_SMTPD=2891 P_SINK=2893 MILTER=10047 DNS=5363
@@ -29,9 +35,19 @@ cat > "$U/reports/\$n.eml"
 SH
 chmod 755 "$U/sendmail"
 
-printf '%s\n' '[dmarc]' 'enable = true' 'report_email = "dmarc-reports@mx.test.local"' \
-  "report_sendmail = \"$U/sendmail\"" 'failure_reports = true' 'failure_report_rate = 1' \
-  '[state]' 'backend = "memory"' > "$U/failure.toml"
+# the reporting domain's signing key, and a directory the verifier's user may write its key to
+install -m 600 "$POSTSEAL_SRC/tests/data/domainkeys/rsa1024.pem" "$U/rep.pem"
+mkdir -p "$U/state" && chmod 777 "$U/state"
+# failure_config SENDMAIL [EXTRA...] - the verifier's config file on stdout.
+failure_config() {
+  local sendmail=$1; shift
+  printf '%s\n' '[dmarc]' 'enable = true' 'report_email = "dmarc-reports@mx.test.local"' \
+    "report_sendmail = \"$sendmail\"" 'failure_reports = true' "failure_report_rate = ${RATE:-1}" \
+    "failure_report_redact_key = \"$U/state/redact.key\"" "$@" \
+    '[state]' 'backend = "memory"' '[[signer.domain]]' 'name = "mx.test.local"' \
+    "keys = [\"rep:$U/rep.pem\"]"
+}
+failure_config "$U/sendmail" > "$U/failure.toml"
 "$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
   --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
   > "$U/verifier-failure.log" 2>&1 &
@@ -111,6 +127,25 @@ PY
 then ok "report: multipart/report feedback-report, auth-failure/dmarc fields, header part, redacted, no body"
 else bad "report content (above)"; sed -n 1,60p "$(ls "$U"/reports/*.eml | head -1)"; fi
 
+# 2b. the report is DKIM-signed by mx.test.local and verifies (dkimpy, the key record given).
+if /usr/bin/python3 - "$(ls "$U"/reports/*.eml | head -1)" \
+    "$(tr -d '\n' < "$POSTSEAL_SRC/tests/data/domainkeys/rsa1024.pub.b64")" <<'PY'
+import dkim, sys
+raw = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+record = ("v=DKIM1; k=rsa; p=" + sys.argv[2]).encode()
+def dns(name, timeout=5):
+    return record if name == b"rep._domainkey.mx.test.local." else None
+ok = raw.startswith(b"DKIM-Signature:") and b"d=mx.test.local" in raw.split(b"\r\n\r\n")[0]
+ok = ok and dkim.verify(raw, dnsfunc=dns)
+sys.exit(0 if ok else 1)
+PY
+then ok "report DKIM-signed with d=mx.test.local, verified by dkimpy"
+else bad "report not signed or its signature does not verify"; head -5 "$(ls "$U"/reports/*.eml | head -1)"; fi
+grep -qF "sent to ruf@reports.test, DKIM-Signature added (d=mx.test.local, s=rep" "$U/verifier-failure.log" &&
+  ok "log names the signature" || bad "no signature in the sent line"
+[ "$(stat -c %a "$U/state/redact.key" 2>/dev/null)" = 600 ] && ok "redaction key file made 0600" ||
+  bad "redaction key file: $(ls -l "$U/state/redact.key" 2>&1)"
+
 # 3. the same spoof again within the hour: refused, report not sent (rate limit 1).
 spoof spoof-ruf-2 > "$R/spoof2.eml"
 out=$(send user@spf-pass.example.com 192.0.2.10 "$R/spoof2.eml")
@@ -122,5 +157,51 @@ sleep 0.5
 [ "$(reports)" -eq 1 ] && ok "still one report handed to sendmail" || bad "$(reports) reports (want 1)"
 
 stop_verifier && ok "postseal verifier --milter stops on SIGTERM" || bad "verifier did not stop on SIGTERM"
+
+# 4. a sendmail that hangs: killed after report_sendmail_timeout, and a SIGTERM meanwhile
+#    waits no longer than that.
+cat > "$U/hang" <<SH
+#!/bin/sh
+echo \$\$ > "$U/reports/hang.pid"
+cat > /dev/null
+exec sleep 60
+SH
+chmod 755 "$U/hang"
+RATE=10 failure_config "$U/hang" 'report_sendmail_timeout = 2' > "$U/failure.toml"
+: > "$U/verifier-failure.log"
+"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
+  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
+  > "$U/verifier-failure.log" 2>&1 &
+VERIFIER_PID=$!
+pf_wait_listen $MILTER || die "postseal verifier --milter did not start again"
+spoof spoof-ruf-3 > "$R/spoof3.eml"
+send user@spf-pass.example.com 192.0.2.10 "$R/spoof3.eml" > /dev/null
+if wait_log "failure report for ruf.example not sent to ruf@reports.test: $U/hang timed out after 2 s: killed"; then
+  ok "hanging sendmail killed after 2 s, logged with the address"
+else bad "no timeout line"; tail -5 "$U/verifier-failure.log"; fi
+spoof spoof-ruf-4 > "$R/spoof4.eml"
+rm -f "$U/reports/hang.pid"
+send user@spf-pass.example.com 192.0.2.10 "$R/spoof4.eml" > /dev/null
+for i in $(seq 1 50); do [ -s "$U/reports/hang.pid" ] && break; sleep 0.1; done
+start=$(date +%s%N)
+[ -s "$U/reports/hang.pid" ] || bad "the second hanging sendmail did not start"
+# exited: gone, or a zombie waiting for this shell's wait
+kill "$VERIFIER_PID"
+stopped=0
+for i in $(seq 1 240); do
+  state=$(awk '/^State:/ {print $2}' "/proc/$VERIFIER_PID/status" 2>/dev/null)
+  [ -z "$state" ] || [ "$state" = Z ] && { stopped=1; break; }
+  sleep 0.05
+done
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+stop_verifier
+# the failure report thread waits at most report_sendmail_timeout (2 s); libmilter's listener
+# notices the stop only at its next poll (up to 5 s, the milter front end's own wait)
+[ "$(grep -c 'not sent to ruf@reports.test: .*hang timed out after 2 s: killed' "$U/verifier-failure.log")" -eq 2 ] &&
+  ok "the report in hand at SIGTERM: killed at its 2 s bound, logged" ||
+  bad "the second hanging report was not ended by its bound"
+[ "$stopped" = 1 ] && [ "$took" -lt 9000 ] &&
+  ok "SIGTERM while sendmail hangs: exited in $took ms (2 s bound + libmilter's 5 s poll)" ||
+  { bad "stop took $took ms with a hanging sendmail"; tail -8 "$U/verifier-failure.log"; }
 echo "milter_dmarc_failure: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -1,7 +1,7 @@
 // options_test.cpp - the [dmarc] aggregate report keys (core/dmarc/options.hpp
 // reporting_from_config): defaults, a report_email that could be read as a sendmail option or
 // is no address refused, report_sendmail must be absolute, the row and domain limits and
-// report_max_bytes bounded.
+// report_max_bytes bounded; report_sendmail_timeout (30 s) within 1..300, a bad value named.
 #include "core/dmarc/options.hpp"
 
 #include "core/util/config.hpp"
@@ -26,13 +26,14 @@ TEST(ReportingOptions, Defaults) {
   EXPECT_EQ(r.max_domains, kDefaultReportMaxDomains);
   EXPECT_EQ(r.max_bytes, 10 * 1024 * 1024);
   EXPECT_EQ(r.format, "rfc9990");
+  EXPECT_EQ(r.sendmail_timeout, 30);
 }
 
 TEST(ReportingOptions, Values) {
   auto r = reporting(
       "[dmarc]\nreport_record = true\nreport_email = \"dmarc@example.org\"\n"
       "report_org_name = \"Example\"\nreport_max_rows = 100000\nreport_max_domains = 1\n"
-      "report_max_bytes = 65536\nreport_format = \"rfc7489\"\n");
+      "report_max_bytes = 65536\nreport_format = \"rfc7489\"\nreport_sendmail_timeout = 300\n");
   EXPECT_TRUE(r.record);
   EXPECT_EQ(r.email, "dmarc@example.org");
   EXPECT_EQ(r.org_name, "Example");
@@ -40,6 +41,7 @@ TEST(ReportingOptions, Values) {
   EXPECT_EQ(r.max_domains, 1);
   EXPECT_EQ(r.max_bytes, kMinReportMaxBytes);
   EXPECT_EQ(r.format, "rfc7489");
+  EXPECT_EQ(r.sendmail_timeout, kMaxSendmailTimeoutSeconds);
 }
 
 TEST(ReportingOptions, BadValuesAreConfigErrors) {
@@ -49,12 +51,15 @@ TEST(ReportingOptions, BadValuesAreConfigErrors) {
         "report_email = \"<dmarc@example.org>\"", "report_email = \"dmarc@exa_mple..org\"",
         "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
         "report_max_rows = 100001", "report_max_domains = 0", "report_max_bytes = 65535",
-        "report_max_bytes = 1073741825", "report_format = \"rfc9989\""}) {
+        "report_max_bytes = 1073741825", "report_format = \"rfc9989\"",
+        "report_sendmail_timeout = 0", "report_sendmail_timeout = 301"}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";
     } catch (const StartupError& e) {
       EXPECT_EQ(e.code(), kExitConfig) << text;
+      const std::string key = "dmarc." + text.substr(0, text.find(' '));
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
     }
   }
 }
@@ -73,6 +78,7 @@ TEST(FailureReportOptions, DefaultsOff) {
   EXPECT_EQ(f.rate, 10);
   EXPECT_EQ(f.global_rate, 100);
   EXPECT_EQ(f.queue, 100);
+  EXPECT_EQ(f.redact_key_file, "/var/lib/postseal/dmarc-redact.key");
 }
 
 TEST(FailureReportOptions, Values) {
@@ -90,9 +96,10 @@ TEST(FailureReportOptions, Values) {
 
 TEST(FailureReportOptions, BadValuesAreConfigErrors) {
   for (std::string text :
-       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"", "failure_report_rate = 0",
-        "failure_report_rate = 100001", "failure_report_global_rate = 0", "failure_report_queue = 0",
-        "failure_report_queue = 10001", "failure_reports = true"}) {
+       {"failure_report_redact = \"all\"", "failure_report_redact = \"\"",
+        "failure_report_rate = 0", "failure_report_rate = 100001", "failure_report_global_rate = 0",
+        "failure_report_queue = 0", "failure_report_queue = 10001", "failure_reports = true",
+        "failure_report_redact_key = \"dmarc-redact.key\"", "failure_report_redact_key = \"\""}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";

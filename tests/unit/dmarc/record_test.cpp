@@ -177,6 +177,11 @@ TEST(DmarcRecord, UriLists) {
                                                         "https://r.example/x"}));
   ASSERT_EQ(r.notes.size(), 2u);
   EXPECT_EQ(r.notes[0].kind, NoteKind::bad_uri);
+  Record failure = parse_ok("v=DMARC1; ruf=mailto:f@example.com!10k,mailto:g@example.com");
+  EXPECT_EQ(failure.ruf,
+            (std::vector<std::string>{"mailto:f@example.com", "mailto:g@example.com"}));
+  EXPECT_EQ(failure.ruf_published,
+            (std::vector<std::string>{"mailto:f@example.com!10k", "mailto:g@example.com"}));
   Record non_ascii = parse_ok("v=DMARC1; rua=mailto:\xc3\xa9@example.com");
   EXPECT_TRUE(non_ascii.rua.empty());
 }

@@ -227,6 +227,33 @@ TEST_F(RunTest, AddressSizeLimitIsHonouredPerAddress) {
   for (const auto& m : outbox()) EXPECT_EQ(m.find("small@example.com"), std::string::npos);
 }
 
+// size_limit_problem - the one size rule of aggregate and failure reports: octets as in SMTP
+// (each LF one CRLF), at the limit is within, the smaller of ours and the address's wins,
+// ours = 0 is no limit of ours (failure reports have only the address's).
+TEST(MailtoAddress, SizeLimitProblem) {
+  const std::string mail = "a\nbc\n";  // 7 octets in SMTP
+  auto to = [](std::optional<std::uint64_t> max) {
+    return MailtoAddress{"r@example.com", "example.com", max};
+  };
+  struct Case {
+    std::optional<std::uint64_t> theirs;
+    std::uint64_t ours;
+    std::optional<std::string> want;
+  } cases[] = {
+      {std::nullopt, 0, std::nullopt},
+      {7, 0, std::nullopt},
+      {6, 0, "report mail of 7 octets is over the address's !size limit of 6 octets"},
+      {std::nullopt, 7, std::nullopt},
+      {std::nullopt, 6, "report mail of 7 octets is over ours of 6 octets"},
+      {6, 5, "report mail of 7 octets is over ours of 5 octets"},
+      {5, 6, "report mail of 7 octets is over the address's !size limit of 5 octets"},
+      {100, 6, "report mail of 7 octets is over ours of 6 octets"},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(size_limit_problem(to(c.theirs), mail, c.ours, "ours"), c.want)
+        << c.theirs.value_or(0) << " " << c.ours;
+}
+
 TEST(MailtoAddress, SizeSuffixOfRfc7489) {
   struct Case {
     std::string text;

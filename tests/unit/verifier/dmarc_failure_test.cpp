@@ -3,17 +3,35 @@
 // ruf, loop control, temperror), and the background sender: sent through the injected
 // sendmail, the second report within the hour rate-limited, an external destination without
 // its _report._dmarc record refused, a full queue dropping without blocking, a hanging
-// sendmail never blocking submit().
+// sendmail never blocking submit(); the report DKIM-signed with the [[signer.domain]] key of
+// report_email's domain (signer/filter/own_mail.hpp, as aggregate reports are) and the
+// signature verified by our own verifier against the key record in a zone fake.
 #include "verifier/failure_sender.hpp"
 
+#include "../run_awaitable.hpp"
+#include "core/dkim/message_verifier.hpp"
+#include "core/dmarc_report/redaction_key.hpp"
+#include "core/dmarc_report/sendmail.hpp"
 #include "core/dns/memory_zone.hpp"
+#include "core/domainkeys/dk_config.hpp"
 #include "core/state/memory_store.hpp"
 #include "core/util/clock.hpp"
+#include "core/util/config.hpp"
+#include "core/util/log.hpp"
+#include "signer/commands.hpp"
+#include "signer/filter/own_mail.hpp"
+#include "tests/unit/state/test_backends.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
+#include <thread>
 
 namespace postseal::verifier {
 namespace {
@@ -32,9 +50,10 @@ MessageReport spoof(std::vector<std::string> ruf = {"mailto:ruf@example.com"}, s
   a.result = dmarc::Result::fail;
   a.discovery.status = dmarc::Status::found;
   a.discovery.policy_domain = "example.com";
-  auto record = dmarc::parse_record("v=DMARC1; p=reject; fo=" + fo);
+  std::string text = "v=DMARC1; p=reject; fo=" + fo;
+  for (std::size_t i = 0; i < ruf.size(); ++i) text += (i == 0 ? "; ruf=" : ",") + ruf[i];
+  auto record = dmarc::parse_record(text);
   a.discovery.record = *record;
-  a.discovery.record.ruf = std::move(ruf);
   dmarc::Verdict v;
   v.result = dmarc::Result::fail;
   v.header_from = "example.com";
@@ -136,7 +155,9 @@ class FailureSenderTest : public ::testing::Test {
       sent_.mails.emplace_back(to, std::string(text));
       return {};
     };
-    c.redaction_secret = "k";
+    if (send_) c.send = send_;
+    c.redaction_secret = [this] { return redaction_secret_; };
+    c.sign = sign_;
     auto sender = std::make_unique<FailureSender>(std::move(c));
     sender->start(clock_);
     return sender;
@@ -153,6 +174,9 @@ class FailureSenderTest : public ::testing::Test {
   FixedClock clock_{kNow};
   dns::MemoryZone zone_;
   Sent sent_;
+  dmarc_report::SignMail sign_;
+  std::string redaction_secret_ = "k";
+  decltype(FailureSenderConfig::send) send_;  // when set: instead of recording in sent_
 };
 
 TEST_F(FailureSenderTest, SentThenRateLimited) {
@@ -202,6 +226,217 @@ TEST_F(FailureSenderTest, FullQueueDropsWithoutBlocking) {
   release.set_value();
   sender->drain();
   EXPECT_EQ(sent_.mails.size(), 2u);
+}
+
+// KeyFile - tests/data's RSA-1024 test key copied 0600 (the key loader refuses a key others
+// can read) into a directory removed at the end.
+struct KeyFile {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("failure-sign-{}", ::getpid());
+  std::filesystem::path path = dir / "rep.pem";
+  KeyFile() {
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(std::string(POSTSEAL_TEST_DATA) + "/domainkeys/rsa1024.pem", path,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  ~KeyFile() { std::filesystem::remove_all(dir); }
+};
+
+// signing_config - a config file with one [[signer.domain]] row for `domain`, key `key`.
+config::File signing_config(std::string_view domain, const KeyFile& key) {
+  config::declare(signer::filter_config_keys());
+  config::declare(domainkeys::config_keys());  // build_signing_table reads them
+  return config::File::parse(fmt::format("[[signer.domain]]\nname = \"{}\"\nkeys = [\"rep:{}\"]\n",
+                                         domain, key.path.string()),
+                             "test.toml");
+}
+
+// dkim_results - our verifier's results for `message` (LF line ends, as sendmail gets it).
+std::vector<dkim::SignatureResult> dkim_results(std::string_view message, dns::Resolver& resolver,
+                                                const Clock& clock) {
+  std::string crlf;
+  for (char c : message) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  const auto end = crlf.find("\r\n\r\n");
+  auto fields = mail::parse_header_block(std::string_view(crlf).substr(0, end + 2));
+  EXPECT_TRUE(fields.has_value());
+  dkim::KeyCache cache;
+  dkim::MessageVerifier verifier(dkim::VerifyOptions{.key_cache = &cache}, clock);
+  verifier.headers(*fields);
+  verifier.body(std::string_view(crlf).substr(end + 4));
+  return test::run(verifier.finish(resolver));
+}
+
+TEST_F(FailureSenderTest, ReportSignedWithTheReportingDomainsKey) {
+  KeyFile key;
+  auto file = signing_config("example.net", key);
+  sign_ = signer::report_mail_signer(file, "example.net", clock_);
+  ASSERT_TRUE(sign_);
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job()));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  const std::string& text = sent_.mails[0].second;
+  EXPECT_TRUE(text.starts_with("DKIM-Signature: v=1; a=rsa-sha256;")) << text.substr(0, 200);
+
+  std::ifstream pub(std::string(POSTSEAL_TEST_DATA) + "/domainkeys/rsa1024.pub.b64");
+  std::string p;
+  pub >> p;
+  zone_.add("rep._domainkey.example.net",
+            dns::Record{.type = dns::RrType::txt, .strings = {"v=DKIM1; k=rsa; p=" + p}});
+  ZoneRef resolver(zone_);
+  auto results = dkim_results(text, resolver, clock_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].result, dkim::Result::pass) << results[0].reason;
+  EXPECT_EQ(results[0].d, "example.net");
+  EXPECT_EQ(results[0].s, "rep");
+  std::string changed = text;  // the signature covers the report: a changed line fails
+  changed.replace(changed.find("Auth-Failure: dmarc"), 19, "Auth-Failure: spf  ");
+  EXPECT_EQ(dkim_results(changed, resolver, clock_).at(0).result, dkim::Result::fail);
+}
+
+TEST_F(FailureSenderTest, NoKeyForTheReportingDomainSendsUnsigned) {
+  KeyFile key;
+  auto file = signing_config("other.example", key);
+  sign_ = signer::report_mail_signer(file, "example.net", clock_);
+  EXPECT_FALSE(sign_);
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job()));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_TRUE(sent_.mails[0].second.starts_with("From: dmarc-reports@example.net\n"));
+  EXPECT_EQ(sender->stats().sent.load(), 1u);
+}
+
+// HangingSendmail - a fake sendmail that says it started, reads the report and hangs; the
+// sender runs it through the real hand-off with a 300 ms limit.
+class HangingSendmail : public FailureSenderTest {
+ protected:
+  static constexpr auto kLimit = std::chrono::milliseconds(300);
+  void SetUp() override {
+    std::ofstream(program_) << "#!/bin/sh\necho started > " << started_.string()
+                            << "\ncat > /dev/null\nexec sleep 30\n";
+    std::filesystem::permissions(program_, std::filesystem::perms::owner_all);
+    send_ = [this](const std::string& from, const std::string& to, std::string_view message) {
+      return dmarc_report::send_mail(program_.string(), from, to, message, kLimit);
+    };
+    log::capture([this](log::Level, std::string_view line) {
+      std::lock_guard lock(lines_mutex_);
+      lines_ += std::string(line) + "\n";
+    });
+  }
+  void TearDown() override { log::capture({}); }
+  std::string lines() {
+    std::lock_guard lock(lines_mutex_);
+    return lines_;
+  }
+  // wait_started - until the fake sendmail runs (at most 10 s).
+  bool wait_started() {
+    for (int i = 0; i < 1000 && !std::filesystem::exists(started_); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return std::filesystem::exists(started_);
+  }
+
+  state::test::TempDir dir_;
+  std::filesystem::path program_ = dir_.path() / "sendmail";
+  std::filesystem::path started_ = dir_.path() / "started";
+  std::mutex lines_mutex_;
+  std::string lines_;
+};
+
+TEST_F(HangingSendmail, KilledCountedAsFailedAndLoggedWithTheAddress) {
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job()));
+  sender->drain();
+  EXPECT_EQ(sender->stats().failed.load(), 1u);
+  EXPECT_EQ(sender->stats().sent.load(), 0u);
+  EXPECT_NE(lines().find("4F1A2B3C4D: dmarc: failure report for example.com not sent to "
+                         "ruf@example.com: " +
+                         program_.string() + " timed out after 0.3 s: killed"),
+            std::string::npos)
+      << lines();
+}
+
+TEST_F(HangingSendmail, StopWaitsNoLongerThanTheLimit) {
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job()));
+  ASSERT_TRUE(wait_started());
+  const auto start = std::chrono::steady_clock::now();
+  sender->stop();  // what the daemon's SIGTERM ends in
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kLimit + std::chrono::seconds(3));
+  EXPECT_EQ(sender->stats().failed.load(), 1u);
+}
+
+// RFC 7489 6.2: a report goes to a URI "so long as the report payload does not exceed" its
+// "!size" (RFC 9989 4.8 keeps the suffix as obsolete syntax only; a destination that states a
+// limit is honoured). RFC 9991 defines no way to cut a report to fit, and the
+// text/rfc822-headers part (RFC 6591 3.3) is the whole header, so a report over the limit is
+// withheld from that address, not cut; the other addresses still get it, and the withheld
+// one does not count against the rate limit.
+TEST_F(FailureSenderTest, RufSizeLimitWithholdsALargerReport) {
+  std::mutex mutex;
+  std::string lines;
+  log::capture([&](log::Level, std::string_view line) {
+    std::lock_guard lock(mutex);
+    lines += std::string(line) + "\n";
+  });
+  auto sender = make(1, 10);
+  EXPECT_TRUE(sender->submit(job({"mailto:small@example.com!1k", "mailto:ruf@example.com!64k"})));
+  sender->drain();
+  log::capture({});
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@example.com");
+  EXPECT_LE(dmarc_report::wire_octets(sent_.mails[0].second), 64u * 1024);
+  EXPECT_GT(dmarc_report::wire_octets(sent_.mails[0].second), 1024u);
+  EXPECT_EQ(sender->stats().too_large.load(), 1u);
+  EXPECT_EQ(sender->stats().rate_limited.load(), 0u);
+  EXPECT_NE(lines.find("4F1A2B3C4D: dmarc: failure report for example.com not sent to "
+                       "small@example.com: report mail of "),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("octets is over the address's !size limit of 1024 octets"),
+            std::string::npos)
+      << lines;
+  EXPECT_TRUE(sender->submit(job({"mailto:small@example.com!1k"})));  // its rate is untouched
+  sender->drain();
+  EXPECT_EQ(sender->stats().too_large.load(), 2u);
+  EXPECT_EQ(sender->stats().rate_limited.load(), 0u);
+}
+
+// original_mail_from - the Original-Mail-From line of a sent report.
+std::string original_mail_from(const std::string& report) {
+  auto at = report.find("Original-Mail-From: ");
+  return at == std::string::npos ? "" : report.substr(at, report.find('\n', at) - at);
+}
+
+// The redaction key is kept in dmarc.failure_report_redact_key: a restarted sender (a new
+// FailureSender reading the same file) redacts an address as before; another key does not.
+TEST_F(FailureSenderTest, RedactionIsStableAcrossARestart) {
+  state::test::TempDir dir;
+  auto key_in = [](std::string path, char fresh) {
+    return [path, fresh] {
+      auto key = dmarc_report::load_or_make_redaction_key(
+          path, std::string(dmarc_report::kRedactionKeyOctets, fresh));
+      EXPECT_TRUE(key.has_value()) << key.error();
+      return key.value_or("");
+    };
+  };
+  auto report_with = [&](std::function<std::string()> secret) {
+    sent_.mails.clear();
+    redaction_secret_ = secret();  // what the sender's start() reads
+    auto restarted = make(100, 10);
+    EXPECT_TRUE(restarted->submit(job()));
+    restarted->drain();
+    EXPECT_EQ(sent_.mails.size(), 1u);
+    return sent_.mails.empty() ? std::string() : original_mail_from(sent_.mails[0].second);
+  };
+  const std::string first = report_with(key_in((dir.path() / "k").string(), 'a'));
+  const std::string after_restart = report_with(key_in((dir.path() / "k").string(), 'b'));
+  const std::string other_key = report_with(key_in((dir.path() / "other").string(), 'b'));
+  EXPECT_TRUE(first.starts_with("Original-Mail-From: <redacted-")) << first;
+  EXPECT_EQ(first, after_restart);
+  EXPECT_NE(first, other_key);
 }
 
 TEST_F(FailureSenderTest, NotStartedDrops) {

@@ -52,8 +52,10 @@ TEST_F(RestartKeys, ListenersThreadsResolverStoreAndUserNeedARestart) {
 
 TEST_F(RestartKeys, FailureReportKeysNeedARestart) {
   auto keys = restart_keys(Settings{});
-  for (auto key : {"dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_rate",
-                   "dmarc.failure_report_global_rate", "dmarc.failure_report_queue"})
+  for (auto key :
+       {"dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_rate",
+        "dmarc.failure_report_global_rate", "dmarc.failure_report_queue",
+        "dmarc.failure_report_redact_key", "dmarc.report_sendmail_timeout"})
     EXPECT_TRUE(has(keys, key)) << key;
 }
 
