@@ -25,6 +25,11 @@ Result<bool> CountingStore::put_if_absent(std::string_view key, std::string_view
   return counted(inner_->put_if_absent(key, value, ttl_seconds));
 }
 
+Result<Claim> CountingStore::put_if_absent_or_get(std::string_view key, std::string_view value,
+                                                  std::int64_t ttl_seconds) {
+  return counted(inner_->put_if_absent_or_get(key, value, ttl_seconds));
+}
+
 Result<std::int64_t> CountingStore::increment(std::string_view key, std::int64_t by,
                                               std::int64_t ttl_seconds) {
   return counted(inner_->increment(key, by, ttl_seconds));

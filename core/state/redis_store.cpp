@@ -206,6 +206,26 @@ Result<bool> RedisStore::put_if_absent(std::string_view key, std::string_view va
   return std::unexpected(StoreError::bad_reply);
 }
 
+Result<Claim> RedisStore::put_if_absent_or_get(std::string_view key, std::string_view value,
+                                               std::int64_t ttl_seconds) {
+  if (no_set_nx_get_.load(std::memory_order_relaxed)) {
+    return Store::put_if_absent_or_get(key, value, ttl_seconds);
+  }
+  if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
+  std::string k = options_.key_prefix + std::string(key), ms = ttl_ms(ttl_seconds);
+  std::string_view args[] = {"SET", k, value, "NX", "GET", "PX", ms};
+  auto r = call(std::span(args, ttl_seconds > 0 ? 7 : 5));
+  if (!r) return std::unexpected(r.error());
+  if ((*r)->type == REDIS_REPLY_NIL) return Claim{true, std::nullopt};
+  if ((*r)->type == REDIS_REPLY_STRING) return Claim{false, std::string(text(r->get()))};
+  if ((*r)->type == REDIS_REPLY_ERROR && text(r->get()).find("syntax error") != std::string_view::npos) {
+    no_set_nx_get_.store(true, std::memory_order_relaxed);  // Redis before 7.0
+    return Store::put_if_absent_or_get(key, value, ttl_seconds);
+  }
+  return std::unexpected(StoreError::bad_reply);
+}
+
 // increment - MULTI, INCRBY, PEXPIRE or PERSIST, EXEC in one round trip: exact 64-bit
 // arithmetic (a Lua script would pass the sum through a double).
 Result<std::int64_t> RedisStore::increment(std::string_view key, std::int64_t by,

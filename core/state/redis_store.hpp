@@ -2,7 +2,8 @@
 // of them decide alike (hiredis, RESP2).
 //
 // Keys are stored as KEY_PREFIX + key (state.key_prefix, default "postseal:"); put_if_absent
-// is SET NX PX (first writer wins across hosts), increment is MULTI INCRBY PEXPIRE|PERSIST
+// is SET NX PX (first writer wins across hosts), put_if_absent_or_get SET NX GET PX (one
+// round trip; a server before 7.0 answers a syntax error, and from then on SET NX, then GET), increment is MULTI INCRBY PEXPIRE|PERSIST
 // EXEC in one round trip (exact 64-bit: a Lua script would pass it through a double),
 // scan/count walk SCAN MATCH prefix* (the prefix's glob characters escaped). Expiry runs on
 // REDIS's clock, not the injected Clock (callers that compare times keep their own
@@ -81,6 +82,8 @@ class RedisStore final : public Store {
   Result<void> put(std::string_view key, std::string_view value, std::int64_t ttl_seconds) override;
   Result<bool> put_if_absent(std::string_view key, std::string_view value,
                              std::int64_t ttl_seconds) override;
+  Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
+                                     std::int64_t ttl_seconds) override;
   Result<std::int64_t> increment(std::string_view key, std::int64_t by,
                                  std::int64_t ttl_seconds) override;
   Result<bool> erase(std::string_view key) override;
@@ -109,6 +112,7 @@ class RedisStore final : public Store {
   std::mutex pool_mutex_;
   std::condition_variable pool_freed_;
   std::atomic<int> waiters_{0};
+  std::atomic<bool> no_set_nx_get_{false};  // the server refused SET NX GET (before 7.0)
 };
 
 }  // namespace postseal::state

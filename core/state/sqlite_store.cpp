@@ -179,21 +179,54 @@ Result<std::int64_t> SqliteStore::increment_locked(std::string_view key, std::in
   return sum;
 }
 
+// in_transaction - `body` inside one IMMEDIATE transaction (other processes on the file
+// wait), committed when it succeeds, rolled back when it fails. The mutex is held.
+template <typename T, typename F>
+Result<T> SqliteStore::in_transaction(F body) {
+  if (auto begun = run(sql_->begin); !begun) return std::unexpected(begun.error());
+  Result<T> result = body();
+  auto ended = result ? run(sql_->commit) : run(sql_->rollback);
+  if (!ended) {
+    if (result) (void)run(sql_->rollback);
+    return std::unexpected(result ? ended.error() : result.error());
+  }
+  return result;
+}
+
 Result<std::int64_t> SqliteStore::increment(std::string_view key, std::int64_t by,
                                             std::int64_t ttl_seconds) {
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mutex_);
   std::int64_t now = clock_.now();
-  // Read and write in one IMMEDIATE transaction: other processes on the file wait.
-  if (auto begun = run(sql_->begin); !begun) return std::unexpected(begun.error());
-  auto sum = increment_locked(key, by, now, ttl_seconds);
-  auto ended = sum ? run(sql_->commit) : run(sql_->rollback);
-  if (!ended) {
-    if (sum) (void)run(sql_->rollback);
-    return std::unexpected(sum ? ended.error() : sum.error());
-  }
+  auto sum = in_transaction<std::int64_t>([&] { return increment_locked(key, by, now, ttl_seconds); });
   if (sum) inserted(now);
   return sum;
+}
+
+Result<Claim> SqliteStore::claim_locked(std::string_view key, std::string_view value,
+                                        std::int64_t now, std::int64_t ttl_seconds) {
+  {
+    Statement::Use use(sql_->get);
+    use.bind(1, key).bind(2, now);
+    int rc = use.step();
+    if (rc == SQLITE_ROW) return Claim{false, use.text(0)};
+    if (rc != SQLITE_DONE) return std::unexpected(failure(rc));
+  }
+  Statement::Use use(sql_->insert_if_absent);
+  use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds)).bind(4, now);
+  if (auto done = run(use); !done) return std::unexpected(done.error());
+  return Claim{true, std::nullopt};
+}
+
+Result<Claim> SqliteStore::put_if_absent_or_get(std::string_view key, std::string_view value,
+                                                std::int64_t ttl_seconds) {
+  if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
+  std::lock_guard lock(mutex_);
+  std::int64_t now = clock_.now();
+  auto claim = in_transaction<Claim>([&] { return claim_locked(key, value, now, ttl_seconds); });
+  if (claim && claim->set) inserted(now);
+  return claim;
 }
 
 Result<bool> SqliteStore::erase(std::string_view key) {

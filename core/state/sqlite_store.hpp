@@ -53,6 +53,9 @@ class SqliteStore final : public Store {
   Result<void> put(std::string_view key, std::string_view value, std::int64_t ttl_seconds) override;
   Result<bool> put_if_absent(std::string_view key, std::string_view value,
                              std::int64_t ttl_seconds) override;
+  // put_if_absent_or_get - one IMMEDIATE transaction: the live row's value, else the insert.
+  Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
+                                     std::int64_t ttl_seconds) override;
   Result<std::int64_t> increment(std::string_view key, std::int64_t by,
                                  std::int64_t ttl_seconds) override;
   Result<bool> erase(std::string_view key) override;
@@ -68,6 +71,10 @@ class SqliteStore final : public Store {
  private:
   void inserted(std::int64_t now);
   Result<void> enforce_bound(std::int64_t now);
+  Result<Claim> claim_locked(std::string_view key, std::string_view value, std::int64_t now,
+                             std::int64_t ttl_seconds);
+  template <typename T, typename F>
+  Result<T> in_transaction(F body);
   Result<std::int64_t> increment_locked(std::string_view key, std::int64_t by, std::int64_t now,
                                         std::int64_t ttl_seconds);
 

@@ -33,6 +33,16 @@ Result<void> check_prefix(std::string_view prefix) {
   return {};
 }
 
+Result<Claim> Store::put_if_absent_or_get(std::string_view key, std::string_view value,
+                                          std::int64_t ttl_seconds) {
+  auto set = put_if_absent(key, value, ttl_seconds);
+  if (!set) return std::unexpected(set.error());
+  if (*set) return Claim{true, std::nullopt};
+  auto existing = get(key);
+  if (!existing) return std::unexpected(existing.error());
+  return Claim{false, std::move(*existing)};
+}
+
 std::int64_t expiry_at(std::int64_t now, std::int64_t ttl_seconds) {
   if (ttl_seconds <= 0) return 0;
   if (ttl_seconds > kMaxTtlSeconds) ttl_seconds = kMaxTtlSeconds;

@@ -49,6 +49,13 @@ struct Entry {
   std::int64_t expires = 0;
 };
 
+// Claim - what put_if_absent_or_get did: `set` when this call wrote the value; otherwise the
+// live value it found (nullopt when that entry went, expired or erased, between the two).
+struct Claim {
+  bool set = false;
+  std::optional<std::string> existing;
+};
+
 // Store - one open store. Thread-safe: every method may be called from any io thread.
 // `ttl_seconds` is relative to the store's clock (the caller's injected Clock for memory and
 // SQLite; Redis's own for Redis, which is why callers store their own timestamps in values).
@@ -65,6 +72,11 @@ class Store {
   // wins across hosts: Redis SET NX, SQLite an upsert that only takes over an expired row).
   virtual Result<bool> put_if_absent(std::string_view key, std::string_view value,
                                      std::int64_t ttl_seconds) = 0;
+  // put_if_absent_or_get - put_if_absent, and when the key is there its value, in one call
+  // (the greylister's first question, one round trip: Redis SET NX GET, SQLite one
+  // transaction). The default runs put_if_absent, then get.
+  virtual Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
+                                             std::int64_t ttl_seconds);
   // increment - add `by` to the integer value of `key` (absent = 0) and return the new
   // value; the expiry is set to ttl_seconds from now. A value that is not a canonical decimal
   // integer ("12", "-3"; not "+1", "01", " 1"), or a sum overflowing int64, is bad_input.

@@ -129,24 +129,16 @@ state::Result<bool> Greylister::auto_whitelisted(const std::string& client) {
 
 state::Result<Outcome> Greylister::check_triplet(const std::string& key, const std::string& client) {
   const std::int64_t now = clock_.now();
+  // One call for a first sighting (the common case): the first writer among the MX hosts
+  // sets first-seen; anyone else reads the record already there.
+  auto claim = store_.put_if_absent_or_get(key, format_record({now, now}), options_.retry_window);
+  if (!claim) return std::unexpected(claim.error());
+  const bool inserted = claim->set;
   std::optional<TripletRecord> record;
-  auto value = store_.get(key);
-  if (!value) return std::unexpected(value.error());
-  if (*value) record = parse_record(**value);
+  if (claim->existing) record = parse_record(*claim->existing);
   if (record && now - record->last > options_.max_age) record.reset();
-  bool was_passed = false, inserted = false;
+  bool was_passed = false;
   std::int64_t first = now;
-  if (!record && !*value) {
-    // first sighting: the first writer among the MX hosts sets first-seen
-    auto set = store_.put_if_absent(key, format_record({now, now}), options_.retry_window);
-    if (!set) return std::unexpected(set.error());
-    inserted = *set;
-    if (!inserted) {
-      auto again = store_.get(key);
-      if (!again) return std::unexpected(again.error());
-      if (*again) record = parse_record(**again);
-    }
-  }
   if (record) {
     was_passed = record->last - record->first >= options_.delay;
     first = record->first;

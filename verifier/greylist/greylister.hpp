@@ -1,8 +1,8 @@
 // greylister.hpp - greylisting with postgrey's semantics over the shared state store
 // (core/state/store.hpp), so several MX hosts sharing one store decide the same.
 //
-// A triplet (key.hpp) seen for the first time is recorded (put_if_absent: two MX hosts
-// asked at once agree on one first-seen time) and deferred for `delay` seconds; a retry
+// A triplet (key.hpp) seen for the first time is recorded (put_if_absent_or_get, one store
+// call: two MX hosts asked at once agree on one first-seen time) and deferred for `delay` seconds; a retry
 // after the delay and within `retry_window` of the first sighting passes, and the first
 // pass reports how long the mail was delayed (the X-Greylist header); after retry_window
 // without a pass the triplet starts over; a record unused for `max_age` is forgotten.

@@ -31,7 +31,7 @@ class FlakyStore final : public state::Store {
   explicit FlakyStore(const Clock& clock) : inner_(clock, 1000) {}
   std::optional<state::StoreError> failing;
   int calls = 0;
-  int writes = 0;  // put, put_if_absent, increment
+  int writes = 0;  // put, put_if_absent, put_if_absent_or_get, increment
 
   template <typename T>
   state::Result<T> fail() {
@@ -59,6 +59,12 @@ class FlakyStore final : public state::Store {
     ++writes;
     if (failing) return fail<std::int64_t>();
     return inner_.increment(k, by, ttl);
+  }
+  state::Result<state::Claim> put_if_absent_or_get(std::string_view k, std::string_view v, std::int64_t ttl) override {
+    ++calls;
+    ++writes;
+    if (failing) return fail<state::Claim>();
+    return inner_.put_if_absent_or_get(k, v, ttl);
   }
   state::Result<bool> erase(std::string_view k) override { return inner_.erase(k); }
   state::Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view p, std::size_t n) override {
@@ -356,6 +362,26 @@ TEST(GreylisterStore, AutoWhitelistedClientCostsNoWriteWithinTheHour) {
   clock.advance(kAutoWhitelistInterval);
   EXPECT_EQ(g.check(r).reason, "auto-whitelisted");
   EXPECT_GT(store.writes, writes);  // the next hour refreshes the counter
+}
+
+// A first-seen triplet, the most common request, costs one store call (a claim that writes
+// the record or reads the one there); a retry costs two (the claim's read and the update).
+TEST(GreylisterStore, NewTripletCostsOneStoreCall) {
+  FixedClock clock(kStart);
+  FlakyStore store(clock);
+  Options o;
+  o.auto_whitelist_clients = 0;
+  Greylister g(store, clock, o);
+  Request r;
+  r.client_address = asio::ip::make_address("192.0.2.10");
+  r.sender = "a@b.example";
+  r.recipient = "c@d.example";
+  EXPECT_EQ(g.check(r).action, Action::defer);
+  EXPECT_EQ(store.calls, 1);
+  EXPECT_EQ(store.writes, 1);
+  clock.advance(o.delay);
+  EXPECT_EQ(g.check(r).action, Action::pass);
+  EXPECT_EQ(store.calls, 3);
 }
 
 TEST(GreylisterFailOpen, StoreErrorsFailOpenLoggedOncePerOutage) {

@@ -41,6 +41,22 @@ TEST_F(CountingStoreTest, AnswersPassUncounted) {
   EXPECT_EQ(errors("redis", "unavailable") + errors("redis", "timeout"), before);
 }
 
+// put_if_absent_or_get reaches the inner store as one call (the backend's one round trip),
+// not as the default's put_if_absent then get, and its failure counts once.
+TEST_F(CountingStoreTest, PutIfAbsentOrGetIsOneInnerCall) {
+  ASSERT_TRUE(store_->put("k", "v", 60).has_value());
+  const int calls = flaky_->calls;
+  auto claim = store_->put_if_absent_or_get("k", "w", 60);
+  ASSERT_TRUE(claim.has_value());
+  EXPECT_FALSE(claim->set);
+  EXPECT_EQ(claim->existing, "v");
+  EXPECT_EQ(flaky_->calls, calls + 1);
+  const double before = errors("redis", "timeout");
+  flaky_->failing = StoreError::timeout;
+  EXPECT_EQ(store_->put_if_absent_or_get("k", "w", 60).error(), StoreError::timeout);
+  EXPECT_EQ(errors("redis", "timeout"), before + 1);
+}
+
 TEST_F(CountingStoreTest, EachFailureCountsOnceUnderItsError) {
   struct Case {
     StoreError error;

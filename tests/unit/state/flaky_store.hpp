@@ -9,13 +9,13 @@
 
 namespace postseal::state::test {
 
-// FlakyStore - fails get/put/put_if_absent/increment with *failing while it is set.
+// FlakyStore - fails get/put/put_if_absent/put_if_absent_or_get/increment with *failing while it is set.
 class FlakyStore final : public Store {
  public:
   explicit FlakyStore(const Clock& clock) : inner_(clock, 1000) {}
   std::optional<StoreError> failing;
   int calls = 0;
-  int writes = 0;  // put, put_if_absent, increment
+  int writes = 0;  // put, put_if_absent, put_if_absent_or_get, increment
 
   Result<std::optional<std::string>> get(std::string_view k) override {
     ++calls;
@@ -30,6 +30,9 @@ class FlakyStore final : public Store {
   }
   Result<std::int64_t> increment(std::string_view k, std::int64_t by, std::int64_t ttl) override {
     return write([&] { return inner_.increment(k, by, ttl); });
+  }
+  Result<Claim> put_if_absent_or_get(std::string_view k, std::string_view v, std::int64_t ttl) override {
+    return write([&] { return inner_.put_if_absent_or_get(k, v, ttl); });
   }
   Result<bool> erase(std::string_view k) override { return inner_.erase(k); }
   Result<std::vector<std::pair<std::string, std::string>>> scan(std::string_view p,

@@ -3,7 +3,7 @@
 // when POSTSEAL_TEST_REDIS names a server: tests/integration/state_redis.sh).
 //
 // A case is a script of steps, each with the answer it wants rendered as text: "nil" or
-// "=VALUE" (get), "ok", "true"/"false", a number, "k=v k=v" (scan, sorted), "#N" (scan size),
+// "=VALUE" (get; put_if_absent_or_get's value found), "set" (put_if_absent_or_get wrote it), "ok", "true"/"false", a number, "k=v k=v" (scan, sorted), "#N" (scan size),
 // "error: bad input". `advance` moves the injected FixedClock; against Redis (whose expiry
 // runs on its own clock) it sleeps that many real seconds, so the shared time-based cases use
 // TTLs of 1-3 s and never look at an exact expiry second. Cases marked embedded_only (exact
@@ -22,6 +22,7 @@ enum class Op {
   get,
   put,
   put_if_absent,
+  put_if_absent_or_get,
   increment,
   erase,
   scan,
@@ -57,6 +58,9 @@ inline Step Put(std::string k, std::string v, std::int64_t ttl, std::string want
 inline Step PutIfAbsent(std::string k, std::string v, std::int64_t ttl, std::string want) {
   return {Op::put_if_absent, k, v, ttl, 0, want};
 }
+inline Step PutOrGet(std::string k, std::string v, std::int64_t ttl, std::string want) {
+  return {Op::put_if_absent_or_get, k, v, ttl, 0, want};
+}
 inline Step Incr(std::string k, std::int64_t by, std::int64_t ttl, std::string want) {
   return {Op::increment, k, "", by, ttl, want};
 }
@@ -89,6 +93,15 @@ inline std::vector<Case> store_cases() {
        {PutIfAbsent("k", "v1", 60, "true"), PutIfAbsent("k", "v2", 60, "false"), Get("k", "=v1"),
         Erase("k", "true"), PutIfAbsent("k", "v3", kForever, "true"), Get("k", "=v3"),
         Put("k", "v4", 60), PutIfAbsent("k", "v5", 60, "false"), Get("k", "=v4")}},
+      {"put_if_absent_or_get",
+       {PutOrGet("k", "v1", 60, "set"), PutOrGet("k", "v2", 60, "=v1"), Get("k", "=v1"),
+        Erase("k", "true"), PutOrGet("k", "v3", kForever, "set"), PutOrGet("k", "v4", 60, "=v3"),
+        Put("k", "v5", 60), PutOrGet("k", "v6", 60, "=v5"), Put("e", "", 60), PutOrGet("e", "x", 60, "="),
+        PutOrGet("b", binary, 60, "set"), PutOrGet("b", "y", 60, "=" + binary),
+        PutOrGet(long_key, "v", 60, kBad), PutOrGet("k2", long_value, 60, kBad), Get("k2", "nil")}},
+      {"put_if_absent_or_get_expiry",
+       {PutOrGet("t", "v1", 2, "set"), Advance(1), PutOrGet("t", "v2", 2, "=v1"), Advance(2),
+        PutOrGet("t", "v3", kForever, "set"), Get("t", "=v3")}},
       {"increment",
        {Incr("c", 1, 60, "1"),
         Incr("c", 5, 60, "6"),

@@ -43,6 +43,11 @@ std::string run(Backend& b, const Step& s) {
       if (auto r = st.put(s.key, s.value, s.n); !r) return render_error(r.error());
       return "ok";
     case Op::put_if_absent: return render(st.put_if_absent(s.key, s.value, s.n), boolean);
+    case Op::put_if_absent_or_get:
+      return render(st.put_if_absent_or_get(s.key, s.value, s.n), [](const Claim& c) {
+        if (c.set) return std::string("set");
+        return c.existing ? "=" + *c.existing : std::string("nil");
+      });
     case Op::increment: return render(st.increment(s.key, s.n, s.ttl), number);
     case Op::erase: return render(st.erase(s.key), boolean);
     case Op::scan: return render(st.scan(s.key, limit), entries);
