@@ -17,6 +17,7 @@
 #include "core/util/config.hpp"
 #include "core/util/errors.hpp"
 #include "core/util/text.hpp"
+#include "keys/at_time.hpp"
 #include "keys/dns_sighting.hpp"
 #include "keys/rotate_keys.hpp"
 #include "keys/unrotated_keys.hpp"
@@ -40,19 +41,31 @@ namespace {
 struct KeysArgs {
   std::string config_path;
   std::string domain;
+  std::string at;  // --at: act at this time instead of now (keys/at_time.hpp)
   dns::ResolverOptions dns;
 };
 
-// Context - what every keys subcommand opens: the config, [keys] and the [state] store.
+// FixedClock for --at, else the wall clock.
+std::unique_ptr<Clock> clock_at(const std::string& at) {
+  if (at.empty()) return std::make_unique<SystemClock>();
+  auto t = parse_at(at, SystemClock().now());
+  if (!t) throw usage_error(fmt::format("--at {}: {}", at, t.error()));
+  return std::make_unique<FixedClock>(*t);
+}
+
+// Context - what every keys subcommand opens: the config, [keys] and the [state] store. The
+// store keeps the wall clock (its expiry); the commands' "now" is `clock` (--at).
 struct Context {
   config::File file;
   rotation::Settings settings;
-  SystemClock clock;
+  std::unique_ptr<Clock> clock_owner;
+  const Clock& clock;
+  SystemClock wall;
   std::unique_ptr<state::Store> store;
 
-  explicit Context(const std::string& config_path)
+  Context(const std::string& config_path, const std::string& at)
       : file(config::File::load_or_default(config_path)), settings(rotation::settings_from_config(file)),
-        store(rotation::open_rotation_store(file, clock)) {}
+        clock_owner(clock_at(at)), clock(*clock_owner), store(rotation::open_rotation_store(file, wall)) {}
 };
 
 // require_rotation - rotate and tick only when the signer follows them: with keys.rotation
@@ -66,7 +79,7 @@ void require_rotation(const Context& c) {
 
 int run_rotate(const KeysArgs& a) {
   if (auto e = dkim::check_domain(a.domain)) throw usage_error("--domain: " + *e);
-  Context c(a.config_path);
+  Context c(a.config_path, a.at);
   require_rotation(c);
   auto rotated = rotate_domain(c.file, c.settings, *c.store, to_lower(a.domain), c.clock.now());
   if (!rotated) throw StartupError(kExitCantCreate, rotated.error());
@@ -81,7 +94,7 @@ int run_rotate(const KeysArgs& a) {
 }
 
 int run_status(const KeysArgs& a) {
-  Context c(a.config_path);
+  Context c(a.config_path, a.at);
   rotation::RecordStore records(*c.store);
   auto loaded = a.domain.empty() ? records.all() : records.domain(to_lower(a.domain));
   if (!loaded) throw StartupError(kExitTempFail, loaded.error());
@@ -114,7 +127,7 @@ bool after_tick(const rotation::Settings& s, const rotation::TickResult& result)
 }
 
 int run_tick(const KeysArgs& a) {
-  Context c(a.config_path);
+  Context c(a.config_path, a.at);
   require_rotation(c);
   dns::ResolverOptions options = a.dns;
   dns::apply_config(c.file, options);
@@ -150,6 +163,9 @@ void add_keys_command(CLI::App& app, Runner& run) {
     sub->add_option("-c,--config", a->config_path,
                     "postseal.toml with [keys], [state], [dns] and signer.domain[] (default "
                     "/etc/postseal/postseal.toml if present)");
+    sub->add_option("--at", a->at,
+                    "act as at this time instead of now: +N with s, m, h or d (after now), YYYY-MM-DD or "
+                    "YYYY-MM-DDTHH:MM:SSZ (UTC); to rehearse a schedule (status), or to test one");
   };
   auto* rotate = keys->add_subcommand("rotate", "Make a domain's next keys (one per algorithm it signs with) under "
                                                 "new selectors, print the TXT records to publish, record them pending");

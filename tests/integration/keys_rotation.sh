@@ -3,9 +3,11 @@
 # signer` daemons (two "hosts") share one Redis state store and a real unbound whose zone the
 # test rewrites; `postseal keys rotate` makes dual RSA+Ed25519 keys (0600, owned by
 # signer.user), status says pending, tick leaves them pending (and the signers on the old
-# keys) until the records are in the zone, then published -> active (publish_lead = 0: one
-# state per tick), keys.reload_command HUPs both signers and both sign with the new
-# selectors; the old keys become retiring, then revoked; keys.dns_hook is called with the
+# keys) until the records are in the zone, then published -> active, with the default
+# publish_lead (2 days) and retire_after (7 days) walked through with `keys tick --at +Nd`
+# (the injected clock): not active one day after publishing, active after three;
+# keys.reload_command HUPs both signers and both sign with the new selectors; the old keys
+# become retiring, are not revoked two days later, are revoked eight days later; keys.dns_hook is called with the
 # right records (publish while pending, revoke with the empty p=). Host A signs behind a real
 # Postfix (submission -> content_filter=dksign -> signer A -> reinjection smtpd -> sink, the
 # wiring of conf/postfix/signer-master.cf), host B is talked to directly; mail signed before
@@ -102,8 +104,6 @@ key_prefix = "keys-rotation-test:"
 rotation = true
 directory = "$W/keys"
 selector_template = "{alg}{yyyymm}"
-publish_lead = 0
-retire_after = 0
 dns_hook = "$W/hook.sh"
 reload_command = ["/bin/sh", "-c", "kill -HUP \$(cat $W/signers.pid)"]
 [signer]
@@ -190,9 +190,14 @@ publish s2026a e2026a "$R" "$E"
 keys tick >"$W/tick3.out" 2>&1 || fail "tick 3: $(cat "$W/tick3.out")"
 grep -q "^$R._domainkey.rot.example: published" "$W/tick3.out" && grep -q "^$E._domainkey.rot.example: published" "$W/tick3.out" &&
   ok "tick: published" || fail "tick 3: $(cat "$W/tick3.out")"
-keys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] published" || fail "status after publish: $(keys status)"
+keys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] published: signs from the first tick after " ||
+  fail "status after publish: $(keys status)"
 hups_before=$(cat "$W"/signer-*.log | grep -c "reloaded:")
-keys tick >"$W/tick4.out" 2>&1 || fail "tick 4: $(cat "$W/tick4.out")"
+# one day later: inside keys.publish_lead (2 days), nothing moves and nobody reloads
+keys tick --at +1d >"$W/tick-1d.out" 2>&1 || fail "tick at +1d: $(cat "$W/tick-1d.out")"
+! grep -q "activated\|retired" "$W/tick-1d.out" && keys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] published" &&
+  ok "one day after publishing (publish_lead 2 days): still published, not active" || fail "tick at +1d: $(cat "$W/tick-1d.out")"
+keys tick --at +3d >"$W/tick4.out" 2>&1 || fail "tick 4: $(cat "$W/tick4.out")"
 grep -q "^$R._domainkey.rot.example: activated" "$W/tick4.out" && grep -q "^s2026a._domainkey.rot.example: retired" "$W/tick4.out" &&
   ok "tick: activated, old key retiring" || fail "tick 4: $(cat "$W/tick4.out")"
 for i in $(seq 100); do [ "$(cat "$W"/signer-*.log | grep -c "reloaded:")" -ge $((hups_before + 2)) ] && break; sleep 0.1; done
@@ -207,8 +212,12 @@ for prefix in before beforeb after afterb; do
     >"$W/verify-$prefix.out" 2>&1 && ok "dkimpy verifies the $prefix messages" || fail "dkimpy $prefix: $(cat "$W/verify-$prefix.out")"
 done
 
-# tick -> revoked; the hook gets the empty p=; status says what to publish.
-keys tick >"$W/tick5.out" 2>&1 || fail "tick 5: $(cat "$W/tick5.out")"
+# two days after the switch (retire_after 7 days): the old keys stay retiring.
+keys tick --at +5d >"$W/tick-5d.out" 2>&1 || fail "tick at +5d: $(cat "$W/tick-5d.out")"
+! grep -q "revoked" "$W/tick-5d.out" && keys status | grep -qE "^rot.example s2026a rsa [0-9]+[smhd] retiring" &&
+  ok "two days after the switch (retire_after 7 days): old keys still retiring" || fail "tick at +5d: $(cat "$W/tick-5d.out")"
+# eight days after the switch: tick -> revoked; the hook gets the empty p=; status says what to publish.
+keys tick --at +11d >"$W/tick5.out" 2>&1 || fail "tick 5: $(cat "$W/tick5.out")"
 grep -q "^s2026a._domainkey.rot.example: revoked" "$W/tick5.out" && grep -q "^e2026a._domainkey.rot.example: revoked" "$W/tick5.out" &&
   ok "tick: old keys revoked" || fail "tick 5: $(cat "$W/tick5.out")"
 grep -qxF "revoke|s2026a._domainkey.rot.example|v=DKIM1; k=rsa; p=|s2026a._domainkey.rot.example" "$W/hook.log" &&
