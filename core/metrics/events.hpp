@@ -36,6 +36,12 @@ void count_policy_answer(std::string_view answer);
 // "not_rewritten", "not_srs", "bad_hash", "expired" or "malformed".
 void count_srs(std::string_view direction, std::string_view result);
 
+// count_relayed - one message at the end of DATA in a relay front end: server "signer" or
+// "proxy"; result "relayed" (the next server took it), "refused" (we answered 5xx/4xx: a bad
+// message, a policy verdict, a signing failure), "rejected" (the next server's 5xx) or
+// "deferred" (its 4xx, or it could not be reached).
+void count_relayed(std::string_view server, std::string_view result);
+
 // count_greylist - one greylisting decision: "pass", "defer", "skip", "store error".
 void count_greylist(std::string_view decision);
 

@@ -28,6 +28,7 @@ struct Families {
   CounterGrid policy_answers;       // postseal_policy_answers_total{action}
   CounterGrid srs;                  // postseal_srs_total{direction,result}
   CounterGrid greylist;             // postseal_greylist_total{decision}
+  CounterGrid messages_relayed;     // postseal_messages_relayed_total{server,result}
   CounterGrid dns_lookups;          // postseal_dns_lookups_total{result}
   prometheus::Histogram* dns_seconds;                       // postseal_dns_lookup_seconds
   prometheus::Family<prometheus::Gauge>* sessions_in_flight;  // {server}

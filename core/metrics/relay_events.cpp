@@ -11,6 +11,11 @@ void count_srs(std::string_view direction, std::string_view result) {
   families().srs.add({direction, result});
 }
 
+void count_relayed(std::string_view server, std::string_view result) {
+  if (!enabled()) return;
+  families().messages_relayed.add({server, result});
+}
+
 void count_greylist(std::string_view decision) {
   if (!enabled()) return;
   families().greylist.add({decision == "store error" ? std::string_view("store_error") : decision});

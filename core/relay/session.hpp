@@ -32,10 +32,11 @@ namespace postseal::relay {
 // downstream server in logs and replies, and the shutdown state.
 class RelayContext {
  public:
-  RelayContext(RelayConfig config, StepFactory steps, std::string downstream_name)
+  RelayContext(RelayConfig config, StepFactory steps, std::string downstream_name, std::string server_name = "other")
       : config_(std::make_shared<const RelayConfig>(std::move(config))),
         steps_(std::move(steps)),
-        downstream_(std::move(downstream_name)) {}
+        downstream_(std::move(downstream_name)),
+        server_(std::move(server_name)) {}
 
   // config - the settings in force; a session takes them when it starts and keeps them to its
   // end (the SIZE it announced is the limit it applies).
@@ -46,6 +47,8 @@ class RelayContext {
   const StepFactory& steps() const { return steps_; }
   // downstream - "reinjection server" (signer), "after-filter server" (proxy).
   const std::string& downstream() const { return downstream_; }
+  // server - "signer" or "proxy": the metrics label of this front end.
+  const std::string& server() const { return server_; }
   // draining - SIGTERM seen: finish transactions in progress, then 421 and close; parked
   // downstream connections are closed and no more are parked.
   bool draining() const { return draining_.load(); }
@@ -60,6 +63,7 @@ class RelayContext {
   net::Reloadable<const RelayConfig> config_;
   StepFactory steps_;
   std::string downstream_;
+  std::string server_;
   DownstreamPool pool_;
   mutable std::mutex mutex_;
   std::atomic<bool> draining_{false};

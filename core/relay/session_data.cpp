@@ -2,6 +2,7 @@
 // CRLF.CRLF only), run the message step (sign, verify), relay the message downstream and
 // answer only with downstream's verdict; a step's refusal is answered at end of DATA and
 // downstream gets RSET, never the message.
+#include "core/metrics/events.hpp"
 #include "core/metrics/stage.hpp"
 #include "core/relay/message_assembler.hpp"
 #include "core/relay/session_state.hpp"
@@ -134,6 +135,7 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
   std::string id = queue_id(assembler.headers());
   if (assembler.problem() != Problem::none) {
     std::string reply = problem_reply(assembler.problem(), config_->max_message_size);
+    metrics::count_relayed(ctx_.server(), "refused");
     answer_data(reply, fmt::format("{}: rejected: {}", id, reply));
     co_await rset();
     co_return;
@@ -142,6 +144,7 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
   outcome.summary = "passed unchanged";
   if (MessageStep* step = assembler.step()) outcome = co_await step->finish(assembler.headers());
   if (!outcome.relay) {
+    metrics::count_relayed(ctx_.server(), "refused");
     answer_data(outcome.reply, id + ": " + outcome.summary);
     co_await rset();
     co_return;
@@ -149,6 +152,10 @@ asio::awaitable<void> Session::finish_data(MessageAssembler& assembler, Spool& s
   std::string block = outcome.drop.empty() ? assembler.header_block() : assembler.header_block_without(outcome.drop);
   auto reply = co_await relay_message(outcome.prepend, block, spool);
   const auto& name = ctx_.downstream();
+  metrics::count_relayed(ctx_.server(), !reply                ? "deferred"
+                                         : reply->positive()  ? "relayed"
+                                         : reply->permanent() ? "rejected"
+                                                              : "deferred");
   if (!reply) {
     downstream_.reset();
     answer_data(fmt::format("451 4.4.2 Relay to the {} failed, try again later", name),

@@ -87,7 +87,7 @@ int run_filter(const FilterOptions& options) {
   net::Daemon daemon("signer", config.threads);
   static SystemClock system_clock;
   TableHolder tables(*table);
-  relay::RelayContext context(config, signing_steps(tables, system_clock), "reinjection server");
+  relay::RelayContext context(config, signing_steps(tables, system_clock), "reinjection server", "signer");
   net::Server server(daemon.io(), "signer", config.max_connections,
                      [&context](net::Socket socket) { return relay::run_session(std::move(socket), context); });
   server.on_busy([](net::Socket& socket) {

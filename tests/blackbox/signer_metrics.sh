@@ -82,6 +82,8 @@ grep -q '^postseal_sessions_in_flight{server="signer"} 0$' "$R/after.txt" || fai
   fail "dkim_sign stage runs: '$(value 'postseal_stage_duration_seconds_count{stage="dkim_sign"}' "$R/after.txt")', want 2"
 [ "$(value 'postseal_stage_duration_seconds_count{stage="relay"}' "$R/after.txt")" = "3" ] ||
   fail "relay stage runs: '$(value 'postseal_stage_duration_seconds_count{stage="relay"}' "$R/after.txt")', want 3"
+[ "$(value 'postseal_messages_relayed_total{result="relayed",server="signer"}' "$R/after.txt")" = "3" ] ||
+  fail "messages relayed: '$(value 'postseal_messages_relayed_total{result="relayed",server="signer"}' "$R/after.txt")', want 3"
 retire=$(value 'postseal_key_retire_seconds{domain="rsa.example",selector="old1"}' "$R/after.txt")
 awk -v v="$retire" 'BEGIN { exit !(v != "" && v + 0 > 6 * 86400 - 600 && v + 0 <= 6 * 86400) }' ||
   fail "postseal_key_retire_seconds of rsa.example old1 is '$retire', want about six days (518400)"

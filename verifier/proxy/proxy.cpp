@@ -45,7 +45,7 @@ std::span<const config::Key> config_keys() {
 
 Proxy::Proxy(asio::io_context& io, relay::RelayConfig config, const Engine& engine)
     : config_(std::move(config)),
-      context_(config_, verify_steps(engine), "after-filter server"),
+      context_(config_, verify_steps(engine), "after-filter server", "proxy"),
       server_(io, "proxy", config_.max_connections,
               [this](net::Socket socket) { return relay::run_session(std::move(socket), context_); }),
       timer_(io) {

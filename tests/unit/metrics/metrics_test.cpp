@@ -136,6 +136,19 @@ TEST_F(Metrics, SrsGreylistDnsAndSessions) {
   EXPECT_NE(scrape().find("postseal_sessions_in_flight{server=\"policy\"} 0"), std::string::npos);
 }
 
+TEST_F(Metrics, RelayOutcomesPerServer) {
+  const double proxy_refused = families().messages_relayed.value({"proxy", "refused"});
+  const double signer_relayed = families().messages_relayed.value({"signer", "relayed"});
+  const double other = families().messages_relayed.value({"other", "other"});
+  count_relayed("proxy", "refused");
+  count_relayed("signer", "relayed");
+  count_relayed("test server", "lost");  // RelayContext's default name; no such result
+  EXPECT_EQ(families().messages_relayed.value({"proxy", "refused"}), proxy_refused + 1);
+  EXPECT_EQ(families().messages_relayed.value({"signer", "relayed"}), signer_relayed + 1);
+  EXPECT_EQ(families().messages_relayed.value({"other", "other"}), other + 1);
+  EXPECT_NE(scrape().find(R"(postseal_messages_relayed_total{result="refused",server="proxy"})"), std::string::npos);
+}
+
 TEST_F(Metrics, StoreErrorsPerBackendAndError) {
   const double redis_timeout = families().store_errors.value({"redis", "timeout"});
   const double sqlite_reply = families().store_errors.value({"sqlite", "bad_reply"});
