@@ -14,7 +14,7 @@
 # key file dmarc.failure_report_redact_key is made 0600. Then, with a sendmail that hangs and
 # report_sendmail_timeout = 2, a spoof's report is logged "not sent ... timed out after 2 s:
 # killed", and a SIGTERM while that sendmail hangs ends it at the bound and the verifier exits
-# (after libmilter's listener poll, up to 5 s more: the milter front end's own wait).
+# right after (our milter server stops its listener at once; libmilter polled up to 5 s).
 # Ports: Postfix 2891, smtp-sink 2893, milter 10047, unbound 5363. Runs as root.
 set -uo pipefail
 P_SMTPD=2891 P_SINK=2893 MILTER=10047 DNS=5363
@@ -195,13 +195,13 @@ for i in $(seq 1 240); do
 done
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 stop_verifier
-# the failure report thread waits at most report_sendmail_timeout (2 s); libmilter's listener
-# notices the stop only at its next poll (up to 5 s, the milter front end's own wait)
+# the failure report thread waits at most report_sendmail_timeout (2 s); the milter server's
+# listener stops at once (2,062 ms measured; 4,500 leaves room for a loaded machine)
 [ "$(grep -c 'not sent to ruf@reports.test: .*hang timed out after 2 s: killed' "$U/verifier-failure.log")" -eq 2 ] &&
   ok "the report in hand at SIGTERM: killed at its 2 s bound, logged" ||
   bad "the second hanging report was not ended by its bound"
-[ "$stopped" = 1 ] && [ "$took" -lt 9000 ] &&
-  ok "SIGTERM while sendmail hangs: exited in $took ms (2 s bound + libmilter's 5 s poll)" ||
+[ "$stopped" = 1 ] && [ "$took" -lt 4500 ] &&
+  ok "SIGTERM while sendmail hangs: exited in $took ms (the 2 s bound, then at once)" ||
   { bad "stop took $took ms with a hanging sendmail"; tail -8 "$U/verifier-failure.log"; }
 echo "milter_dmarc_failure: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
