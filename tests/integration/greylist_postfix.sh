@@ -93,15 +93,28 @@ whitelist_recipients = []
 backend = "sqlite"
 path = "$W/state2.db"
 EOT
-start_verifier() {  # PORT CONFIG LOG
-  "$POSTSEAL" verifier --greylist -c "$2" --listen "127.0.0.1:$1" --dns-zone "$W/zone.txt" \
-    --authserv-id mx.test.local --foreground >"$W/$3" 2>&1 &
-  PIDS+=($!)
-  pf_wait_listen "$1" || die "postseal verifier ($2) did not start"
+# start_verifier PORTVAR CONFIG LOG - a verifier on the port named by PORTVAR. The port was
+# free when chosen, but a test running beside this one may take it first (a listener, or an
+# outgoing connection's local port); then our verifier exits "Address already in use" while
+# pf_wait_listen sees the other's socket, and Postfix would ask a stranger. So the verifier
+# must still run once the port listens; if it lost the port, a new one is tried (5 times).
+start_verifier() {
+  local var=$1 try pid
+  for try in 1 2 3 4 5; do
+    "$POSTSEAL" verifier --greylist -c "$2" --listen "127.0.0.1:${!var}" --dns-zone "$W/zone.txt" \
+      --authserv-id mx.test.local --foreground >"$W/$3" 2>&1 &
+    pid=$!
+    pf_wait_listen "${!var}" || die "postseal verifier ($2) did not start"
+    sleep 0.2
+    if kill -0 "$pid" 2>/dev/null; then PIDS+=("$pid"); return 0; fi
+    grep -q "Address already in use" "$W/$3" || die "postseal verifier ($2) exited: $(tail -3 "$W/$3")"
+    printf -v "$var" '%s' "$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  done
+  die "postseal verifier ($2): no free port in 5 tries"
 }
-start_verifier "$P_POL1" "$W/greylist.toml" verifier.log
-start_verifier "$P_POL2" "$W/whitelist.toml" verifier-whitelist.log
-start_verifier "$P_POL3" "$W/auto.toml" verifier-auto.log
+start_verifier P_POL1 "$W/greylist.toml" verifier.log
+start_verifier P_POL2 "$W/whitelist.toml" verifier-whitelist.log
+start_verifier P_POL3 "$W/auto.toml" verifier-auto.log
 
 # The receiver: three smtpd listeners on $IP, each asking one verifier; relays to the sink.
 # The first listener uses main.cf's restrictions: conf/postfix/policy-main.cf pasted as shipped,
