@@ -18,7 +18,8 @@
 # host's ports and DNS untouched. Needs root, postfix (smtp-source, smtp-sink), unbound.
 # usage: bench/run_metrics.sh [POSTSEAL_BINARY]
 # Env: RUNS (3), MSGS (2000 messages per signer run), REQS (20000 requests per policy run),
-#      SCRAPE (1 second between scrapes during "on" runs).
+#      SCRAPE (1 second between scrapes during "on" runs; 0: no scraper during the runs, only
+#      the check after each; Prometheus' own default interval is 1 minute).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$src/build/cli/postseal}
@@ -96,12 +97,12 @@ signer_run() {
   "$bin" signer -c "$file" --foreground >"$tmp/signer-$mode.log" 2>&1 </dev/null &
   fpid=$!
   wait_port 10127
-  [ "$mode" = on ] && { wait_port 9151; scraper 9151; }
+  [ "$mode" = on ] && { wait_port 9151; [ "$SCRAPE" = 0 ] || scraper 9151; }
   c0=$(cpu_ms "$fpid"); t0=$(date +%s.%N)
   smtp-source -c -l 4096 -m "$MSGS" -s 10 -f alice@bench.example -t bob@dest.example 127.0.0.1:10127 \
     >/dev/null 2>&1
   t1=$(date +%s.%N); c1=$(cpu_ms "$fpid")
-  [ "$mode" = on ] && stop "$scraper_pid"
+  [ "$mode" = on ] && [ "$SCRAPE" != 0 ] && stop "$scraper_pid"
   signed=$(grep -c "DKIM-Signature added" "$tmp/signer-$mode.log" || true)
   if [ "$mode" = on ]; then
     curl -fsS "http://127.0.0.1:9151/metrics" >"$tmp/scrape.txt"
@@ -122,10 +123,10 @@ policy_run() {
     --cache-ttl 0 >"$tmp/verifier-$mode.log" 2>&1 </dev/null &
   vpid=$!
   wait_port 10040
-  [ "$mode" = on ] && { wait_port 9152; scraper 9152; }
+  [ "$mode" = on ] && { wait_port 9152; [ "$SCRAPE" = 0 ] || scraper 9152; }
   line=$(timeout 600 /usr/bin/python3 "$src/bench/policy/client.py" "$REQS" 8 tcp 127.0.0.1:10040 "$vpid")
   if [ "$mode" = on ]; then
-    stop "$scraper_pid"
+    [ "$SCRAPE" = 0 ] || stop "$scraper_pid"
     curl -fsS "http://127.0.0.1:9152/metrics" >"$tmp/scrape.txt"
     grep -q '^postseal_policy_answers_total{action="prepend"} [1-9]' "$tmp/scrape.txt" ||
       { echo "run_metrics.sh: the policy answer counter did not move" >&2; exit 1; }
@@ -156,8 +157,9 @@ rows = {}
 for line in open(sys.argv[1]):
     what, mode, rate, cpu = line.split()
     rows.setdefault((what, mode), []).append((float(rate), float(cpu)))
-print("Metrics on vs off, median of %s runs each (alternating); on = [metrics] listen set and /metrics"
-      " scraped every %s s" % (sys.argv[2], sys.argv[5]))
+scrape_every = float(sys.argv[5])
+print("Metrics on vs off, median of %s runs each (alternating); on = [metrics] listen set and /metrics %s"
+      % (sys.argv[2], "scraped every %s s" % sys.argv[5] if scrape_every else "not scraped during the runs"))
 print("%-7s %-31s %9s %9s %8s   %11s %11s %8s" % ("path", "load", "off /s", "on /s", "on/off",
                                                 "off CPU ms", "on CPU ms", "on/off"))
 loads = {"signer": "%s msgs, RSA-2048, 10 sessions" % sys.argv[3],
@@ -168,6 +170,9 @@ for what in ("signer", "policy"):
     print("%-7s %-31s %9.1f %9.1f %8.3f   %11.4f %11.4f %8.3f" % (what, loads[what], off, on, on / off, coff, con,
                                                                   con / coff))
     rows[(what, "cpu_off_ms")] = coff
+    pairs = sorted(b[0] / a[0] for a, b in zip(rows[(what, "off")], rows[(what, "on")]))
+    print("%-7s rate on/off of each off-on pair: median %.3f, from %.3f to %.3f (the machine's noise)"
+          % (what, statistics.median(pairs), pairs[0], pairs[-1]))
 micro = {}
 for line in open(sys.argv[6]):
     m = re.match(r"(on|off): (.*): ([0-9.]+) ns", line)
@@ -179,7 +184,7 @@ for line in open(sys.argv[6]):
 print("Counting cost per call, thread CPU (bench/metrics_bench, median of 5 x 1,000,000): " +
       ", ".join("%s %.0f ns (off %.1f)" % (k[1], v, micro[("off", k[1])]) for k, v in micro.items() if k[0] == "on"))
 print("One scrape: %.0f us for %d octets (%.3f%% of one core at one scrape per %s s)"
-      % (scrape_us, octets, scrape_us / 1e4 / float(sys.argv[5]), sys.argv[5]))
+      % (scrape_us, octets, scrape_us / 1e4 / (scrape_every or 15), sys.argv[5] if scrape_every else "15"))
 # events per unit of work, from the last "on" run's own counters (stage timers: the
 # histogram's _count series)
 def totals_of(path):
