@@ -26,9 +26,6 @@ namespace {
 
 // kReadChunk - octets read from a socket at a time.
 constexpr std::size_t kReadChunk = 8192;
-// kDeadlineSlack - the idle deadline is re-armed at most this often (re-arming a timer per
-// lookup costs a timerfd syscall); an idle connection is closed within idle + this.
-constexpr std::chrono::seconds kDeadlineSlack{1};
 
 // result_label - the lookup's result in postseal_srs_total: rewritten, or why not.
 std::string_view result_label(const Lookup& r) {
@@ -83,7 +80,6 @@ struct Reader {
   net::Deadline deadline;
   std::chrono::seconds idle;
   std::string buffer;
-  std::chrono::steady_clock::time_point armed = std::chrono::steady_clock::now();
 
   Reader(net::Socket& s, std::chrono::seconds i) : socket(s), deadline(s, i), idle(i) {
     std::error_code ec;
@@ -92,14 +88,12 @@ struct Reader {
 
   // more - append what arrives next; false at end of stream, error or timeout. The idle
   // deadline is re-armed only between requests (`in_request` false): a request must arrive
-  // whole within the idle timeout, so a client trickling a byte at a time is cut.
+  // whole within the idle timeout, so a client trickling a byte at a time is cut. A reset is
+  // a clock read (net::Deadline re-arms its timer only when it fires early).
   asio::awaitable<bool> more(bool in_request) {
     std::array<char, kReadChunk> chunk;
     std::error_code ec;
-    if (const auto now = std::chrono::steady_clock::now(); !in_request && now - armed >= kDeadlineSlack) {
-      deadline.reset(idle);
-      armed = now;
-    }
+    if (!in_request) deadline.reset(idle);
     const std::size_t n = co_await socket.async_read_some(
         asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return false;

@@ -4,7 +4,8 @@
 // resets it before each read; when the timer fires, the socket is closed, so the pending read
 // or write fails with operation_aborted and the session ends through its normal error path.
 // The timer uses the socket's executor (the connection's strand), so it never races the
-// session. Destroying the Deadline disarms it.
+// session. Destroying the Deadline disarms it. reset() is cheap (a clock read) when it moves
+// the due time forward: the armed timer, on firing early, waits on for the rest.
 // With a `grace` (SMTP sessions), expiry first only cancels the pending operations, so the
 // session can still write "421 ... timeout" to a client that is listening; the socket is
 // closed `grace` later in any case, so a client that reads nothing cannot hold it open.
@@ -36,7 +37,7 @@ class Deadline {
   struct State;
   std::shared_ptr<State> state_;
   asio::steady_timer timer_;
-  void arm(Duration d);
+  void arm();  // wait until state_->due
   void close_after(Duration grace);
 };
 

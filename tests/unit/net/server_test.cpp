@@ -18,6 +18,9 @@
 #include <string>
 #include <thread>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 namespace postseal::net {
 namespace {
 
@@ -128,6 +131,75 @@ TEST(Deadline, WithGraceTheSessionCanStillAnswerThenItIsClosed) {
   EXPECT_TRUE(expired);
   EXPECT_TRUE(wrote);
   EXPECT_LT(took, std::chrono::milliseconds(420)) << "closed after the grace, not when the session ended";
+}
+
+// A reset moves the due time on without touching the armed timer; the timer, firing before the
+// due time, waits on for the rest instead of closing a connection that is still in use.
+TEST(Deadline, ResetsKeepABusyConnectionOpenPastTheFirstDueTime) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("r.sock");
+  bool expired = false;
+  int received = 0;
+  Server server(io, "test", 4, [&](Socket s) -> asio::awaitable<void> {
+    Deadline deadline(s, std::chrono::milliseconds(100));
+    for (;;) {
+      deadline.reset(std::chrono::milliseconds(100));
+      char c;
+      std::error_code ec;
+      co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      ++received;
+    }
+    expired = deadline.expired();
+  });
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  std::thread runner([&] { io.run_for(std::chrono::milliseconds(1500)); });
+  asio::io_context client_io;
+  asio::local::stream_protocol::socket client(client_io);
+  client.connect(path);
+  for (int i = 0; i < 10; ++i) {  // a byte every 40 ms for 400 ms: never 100 ms idle
+    std::error_code ec;
+    asio::write(client, asio::buffer("x", 1), ec);
+    if (ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+  const auto quiet = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_all(client), "");  // then idle: closed by the deadline
+  const auto took = std::chrono::steady_clock::now() - quiet;
+  runner.join();
+  EXPECT_EQ(received, 10) << "the connection was closed while in use";
+  EXPECT_TRUE(expired);
+  EXPECT_LT(took, std::chrono::milliseconds(400)) << "closed about 100 ms after the last byte";
+}
+
+TEST(Deadline, AResetToAShorterTimeTakesEffectAtOnce) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("s2.sock");
+  bool expired = false;
+  Server server(io, "test", 4, [&](Socket s) -> asio::awaitable<void> {
+    Deadline deadline(s, std::chrono::hours(1));
+    deadline.reset(std::chrono::milliseconds(50));
+    char c;
+    std::error_code ec;
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+    expired = deadline.expired();
+  });
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  asio::io_context client_io;
+  asio::local::stream_protocol::socket client(client_io);
+  client.connect(path);
+  const timeval limit{2, 0};  // a failing deadline must not hang the test (plain recv: Asio's
+  ::setsockopt(client.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);  // waits on)
+  std::thread runner([&] { io.run_for(std::chrono::milliseconds(600)); });
+  const auto start = std::chrono::steady_clock::now();
+  char c;
+  EXPECT_EQ(::recv(client.native_handle(), &c, 1, 0), 0) << "closed (EOF), not timed out";
+  const auto took = std::chrono::steady_clock::now() - start;
+  runner.join();
+  EXPECT_TRUE(expired);
+  EXPECT_LT(took, std::chrono::milliseconds(500)) << "the one-hour timer was kept";
 }
 
 }  // namespace
