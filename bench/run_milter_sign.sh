@@ -44,6 +44,9 @@ say() { echo "[$(date +%T)] $*" >&2; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cpu_ms() { awk '{print ($14+$15)*1000/'"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }  # user+sys, all threads
 sys_ms() { awk '{print $15*1000/'"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
+# busy_ms - the whole machine's busy CPU time (/proc/stat: user, system, irq, softirq, steal;
+# not nice, so that a niced background job does not count, nor idle and iowait)
+busy_ms() { awk '$1 == "cpu" {print ($2+$4+$7+$8+$9)*1000/'"$(getconf CLK_TCK)"'}' /proc/stat; }
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -x "$POSTSEAL" ] || die "$POSTSEAL not built"
 for c in postfix smtp-source smtp-sink opendkim openssl bc; do command -v $c >/dev/null || die "$c missing"; done
@@ -253,7 +256,7 @@ milter_pid() {
   esac
 }
 ps_log() { case $1 in postseal) echo "$R/ps/sign.log" ;; postseal-sv) echo "$R/ps/sv.log" ;; esac; }
-declare -A RATES CPUS SYSS
+declare -A RATES CPUS SYSS BUSYS SHARES
 for run in $(seq 1 "$RUNS"); do
   for path in "${PATHS[@]}"; do
     pid=$(milter_pid "$path"); logf=$(ps_log "$path")
@@ -264,10 +267,10 @@ for run in $(seq 1 "$RUNS"); do
       perf record -q -a -g -F 999 -o "$R.perf" >/dev/null 2>&1 & PERFPID=$!
       sleep 1
     fi
-    t0=$(date +%s.%N)
+    b0=$(busy_ms); t0=$(date +%s.%N)
     send "$path" "$MSGS"
     wait_sent "$off" "$MSGS" || die "$path run $run: only $(sent_since "$off") of $MSGS delivered"
-    t1=$(date +%s.%N)
+    t1=$(date +%s.%N); b1=$(busy_ms)
     c1=0 k1=0; [ -n "$pid" ] && c1=$(cpu_ms "$pid") k1=$(sys_ms "$pid")
     [ -n "$PERFPID" ] && { kill -INT "$PERFPID"; wait "$PERFPID"; }
     if [ -n "$logf" ]; then
@@ -277,11 +280,15 @@ for run in $(seq 1 "$RUNS"); do
     fi
     rate=$(echo "$MSGS / ($t1 - $t0)" | bc -l)
     RATES[$path]+="$rate "; CPUS[$path]+="$(echo "($c1 - $c0) / $MSGS" | bc -l) "; SYSS[$path]+="$(echo "($k1 - $k0) / $MSGS" | bc -l) "
+    BUSYS[$path]+="$(echo "($b1 - $b0) / $MSGS" | bc -l) "
+    SHARES[$path]+="$(echo "($b1 - $b0) / (1000 * ($t1 - $t0) * $(nproc))" | bc -l) "
     say "  run $run $path: $(printf '%.1f' "$rate") msg/s"
   done
 done
-declare -A RATE CPU SYS
+declare -A RATE CPU SYS BUSY SHARE
 for path in "${PATHS[@]}"; do
+  BUSY[$path]=$(tr ' ' '\n' <<<"${BUSYS[$path]}" | grep . | median)
+  SHARE[$path]=$(tr ' ' '\n' <<<"${SHARES[$path]}" | grep . | median)
   RATE[$path]=$(tr ' ' '\n' <<<"${RATES[$path]}" | grep . | median)
   CPU[$path]=$(tr ' ' '\n' <<<"${CPUS[$path]}" | grep . | median)
   SYS[$path]=$(tr ' ' '\n' <<<"${SYSS[$path]}" | grep . | median)
@@ -325,4 +332,17 @@ printf '\nCPU per message in the milter process (utime+stime) beside one RSA-204
 for path in postseal opendkim postseal-sv opendkim-sv; do
   printf '  %-14s %.3f ms/msg (%.3f of it in the kernel) = %.2fx one signature%s\n' "$path" "${CPU[$path]}" "${SYS[$path]}" \
     "$(ratio "${CPU[$path]}" "$rsa_sign_ms")" "$([[ $path == *-sv ]] && echo ' (half of the messages signed)')"
+done
+# The hardware limit: when plain Postfix keeps every core busy, a milter can only add CPU, and
+# the rate falls to at most plain's CPU per message over plain's plus the milter's own
+# (Postfix's side of the milter protocol comes on top, which the whole machine's figure shows).
+printf '\nthe whole machine (%s cores) per message, busy CPU (not nice) and the share of the cores busy:\n' "$(nproc)"
+for path in "${PATHS[@]}"; do
+  printf '  %-14s %.3f ms/msg, cores %.0f%% busy\n' "$path" "${BUSY[$path]}" "$(echo "100 * ${SHARE[$path]}" | bc -l)"
+done
+for sfx in "" -sv; do
+  lim=$(pct "${BUSY[plain$sfx]}" "$(echo "${BUSY[plain$sfx]} + ${CPU[postseal$sfx]}" | bc -l)")
+  printf '  limit%-9s postseal / plain <= %.1f%% while plain keeps the cores busy (plain %.3f ms/msg + the milter'"'"'s own %.3f); measured %.1f%%; the whole machine spends %.3f ms/msg more with the milter\n' \
+    "$sfx" "$lim" "${BUSY[plain$sfx]}" "${CPU[postseal$sfx]}" "$(pct "${RATE[postseal$sfx]}" "${RATE[plain$sfx]}")" \
+    "$(echo "${BUSY[postseal$sfx]} - ${BUSY[plain$sfx]}" | bc -l)"
 done
