@@ -19,8 +19,9 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; tail -5 "$R"/*.log >&2 2>/dev/null; exit 1; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port, start_listening: a daemon on free ports, again on new ones when a test running
+# beside this one took a port first
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
 scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" >"$R/$2.txt" || fail "scrape of :$1 failed"; }
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 want() {  # want SERIES VALUE FILE
@@ -33,11 +34,14 @@ PPORT=$(free_port); VM=$(free_port); NOREDIS=$(free_port)
 cat > "$R/zone" <<'ZONE'
 pass.example TXT "v=spf1 ip4:192.0.2.1 -all"
 ZONE
-printf '[metrics]\nlisten = "127.0.0.1:%s"\n[greylist]\nenable = true\n[state]\nbackend = "redis"\nredis = "127.0.0.1:%s"\n' \
-  $((VM - 1)) "$NOREDIS" > "$R/verifier.toml"
-"$POSTSEAL" verifier -c "$R/verifier.toml" --listen "127.0.0.1:$PPORT" --dns-zone "$R/zone" --foreground \
-  >"$R/verifier.log" 2>&1 & PIDS+=($!)
-wait_port "$PPORT"; wait_port "$VM"
+spawn_verifier() {
+  printf '[metrics]\nlisten = "127.0.0.1:%s"\n[greylist]\nenable = true\n[state]\nbackend = "redis"\nredis = "127.0.0.1:%s"\n' \
+    $((VM - 1)) "$NOREDIS" > "$R/verifier.toml"
+  "$POSTSEAL" verifier -c "$R/verifier.toml" --listen "127.0.0.1:$PPORT" --dns-zone "$R/zone" --foreground \
+    >"$R/verifier.log" 2>&1 & LISTEN_PID=$!
+}
+START_LISTENING_TENTHS=50 start_listening spawn_verifier "$R/verifier.log" PPORT VM || fail "verifier did not listen on $PPORT and $VM"
+PIDS+=("$LISTEN_PID")
 scrape "$VM" verifier-before
 want 'postseal_policy_answers_total{action="prepend"}' 0 "$R/verifier-before.txt"
 want 'postseal_store_errors_total{backend="redis",error="unavailable"}' 0 "$R/verifier-before.txt"
@@ -74,10 +78,13 @@ echo "PASS: verifier metrics: policy answer, SPF results, store errors and stage
 # srsd: one forward and one forged reverse lookup over socketmap
 SPORT=$(free_port); SM=$(free_port)
 head -c 24 /dev/urandom | base64 > "$R/secret"; chmod 600 "$R/secret"
-printf '[metrics]\nlisten = "127.0.0.1:%s"\n' $((SM - 2)) > "$R/srsd.toml"
-"$POSTSEAL" srsd -c "$R/srsd.toml" --domain fwd.example --secrets-file "$R/secret" --socketmap "127.0.0.1:$SPORT" \
-  --tcp-forward "" --tcp-reverse "" --foreground >"$R/srsd.log" 2>&1 & PIDS+=($!)
-wait_port "$SPORT"; wait_port "$SM"
+spawn_srsd() {
+  printf '[metrics]\nlisten = "127.0.0.1:%s"\n' $((SM - 2)) > "$R/srsd.toml"
+  "$POSTSEAL" srsd -c "$R/srsd.toml" --domain fwd.example --secrets-file "$R/secret" --socketmap "127.0.0.1:$SPORT" \
+    --tcp-forward "" --tcp-reverse "" --foreground >"$R/srsd.log" 2>&1 & LISTEN_PID=$!
+}
+START_LISTENING_TENTHS=50 start_listening spawn_srsd "$R/srsd.log" SPORT SM || fail "srsd did not listen on $SPORT and $SM"
+PIDS+=("$LISTEN_PID")
 $PY - "$SPORT" >"$R/srs.txt" <<'PYEOF' || fail "socketmap lookups failed"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)

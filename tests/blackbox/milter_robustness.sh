@@ -21,14 +21,19 @@ trap 'exit 1' INT TERM
 printf 'spf-pass.example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"\n' > "$R/zone.txt"
 # milter.timeout bounds a session that stalls (the server's read timeout, verifier/milter/
 # server.cpp): 3 s here, so the test sees it closed.
-METRICS=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-# [metrics] listen PORT: the verifier serves on PORT+1
-printf '[milter]\ntimeout = 3\nmax_connections = 3\n[metrics]\nlisten = "127.0.0.1:%s"\n' $((METRICS - 1)) > "$R/postseal.toml"
-"$POSTSEAL" verifier -c "$R/postseal.toml" --listen "unix:$R/policy.sock" --milter "127.0.0.1:$MILTER" --dns-zone "$R/zone.txt" \
-  --authserv-id mx.test.local > "$R/verifier.log" 2>&1 &
-PID=$!
-for i in $(seq 1 100); do ss -Hltn "sport = :$MILTER" | grep -q . && break; sleep 0.1; done
-ss -Hltn "sport = :$MILTER" | grep -q . || { echo "FAIL: milter did not start"; cat "$R/verifier.log"; exit 1; }
+# start_listening (tests/lib/ports.sh): the verifier's own listeners, again on new ports when a
+# test running beside this one took one first (METRICS is a free port chosen now)
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
+METRICS=$(free_port)
+spawn_verifier() {
+  # [metrics] listen PORT: the verifier serves on PORT+1
+  printf '[milter]\ntimeout = 3\nmax_connections = 3\n[metrics]\nlisten = "127.0.0.1:%s"\n' $((METRICS - 1)) > "$R/postseal.toml"
+  "$POSTSEAL" verifier -c "$R/postseal.toml" --listen "unix:$R/policy.sock" --milter "127.0.0.1:$MILTER" --dns-zone "$R/zone.txt" \
+    --authserv-id mx.test.local > "$R/verifier.log" 2>&1 &
+  LISTEN_PID=$!
+}
+start_listening spawn_verifier "$R/verifier.log" MILTER METRICS || { echo "FAIL: milter did not start"; cat "$R/verifier.log"; exit 1; }
+PID=$LISTEN_PID
 timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/milter/milter_wire.py" $MILTER
 rc=$?
 if ! kill -0 "$PID" 2>/dev/null; then echo "FAIL: postseal verifier died"; cat "$R/verifier.log"; exit 1; fi

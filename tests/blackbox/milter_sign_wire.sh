@@ -29,8 +29,9 @@ CONF
 "$POSTSEAL" verifier -c "$R/postseal.toml" --listen "unix:$R/policy.sock" --milter "127.0.0.1:$MILTER" \
   --dns-zone "$R/zone.txt" --authserv-id mx.test.local > "$R/verifier.log" 2>&1 &
 PID=$!
-for i in $(seq 1 100); do ss -Hltn "sport = :$MILTER" | grep -q . && break; sleep 0.1; done
-ss -Hltn "sport = :$MILTER" | grep -q . || { echo "FAIL: milter did not start"; cat "$R/verifier.log"; exit 1; }
+# the verifier's own listener, the verifier still running (wait_listen, tests/lib/ports.sh)
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
+wait_listen "$MILTER" "$PID" || { echo "FAIL: milter did not start"; cat "$R/verifier.log"; exit 1; }
 timeout 300 /usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/milter/milter_sign_wire.py" $MILTER $PID "$record"
 rc=$?
 if ! kill -0 "$PID" 2>/dev/null; then echo "FAIL: postseal verifier died"; tail -20 "$R/verifier.log"; exit 1; fi

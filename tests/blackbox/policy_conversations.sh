@@ -22,7 +22,6 @@ unbound_start "$U" $DNS "$H/conversations-unbound.conf" || die "unbound did not 
 "$POSTSEAL" verifier --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" --authserv-id mx.example.org \
   --cache-ttl 0 --foreground > "$U/verifier.log" 2>&1 &
 VPID=$!
-for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
-ss -Hltn "sport = :$PORT" | grep -q . || die "postseal verifier did not start"
+wait_listen "$PORT" "$VPID" 50 || die "postseal verifier did not start"  # its own listener (ports.sh)
 /usr/bin/python3 "$H/conversations.py" "$POSTSEAL" "$DNS" "$PORT" || die "conversations failed"
 echo "PASS: policy conversations"

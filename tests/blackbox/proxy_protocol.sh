@@ -16,7 +16,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; for f in "$R"/*.log; do echo "== $f"; tail -8 "$f"; done >&2; exit 1; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+. "$POSTSEAL_SRC/tests/lib/ports.sh"  # wait_listen PORT PID: PID still runs and the listener is its own
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 
 for p in 10025 10026 10035; do
   ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
@@ -37,7 +38,7 @@ common=(--dns-zone "$H/zone.txt" --authserv-id mx.test.local --foreground)
   --proxy-relay 127.0.0.1:10026 "${common[@]}" >"$R/proxy.log" 2>&1 & PIDS+=($!); PROXY_PID=$!
 "$POSTSEAL" verifier -c "$R/restricted.toml" --listen "unix:$R/p2.sock" --proxy-listen 127.0.0.1:10035 \
   --proxy-relay 127.0.0.1:10026 "${common[@]}" >"$R/restricted.log" 2>&1 & PIDS+=($!)
-wait_port 10025; wait_port 10035
+wait_port 10025 $PROXY_PID; wait_port 10035 $!
 $PY "$H/probes.py" 10025 10035 10026 "$PROXY_PID" || fail "protocol probes failed"
 grep -q "4F1A2B3C4D: rejected: 550 5.7.23" "$R/proxy.log" || fail "XFORWARD IDENT not used as queue id in the reject log line"
 for _ in $(seq 1 50); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done

@@ -21,8 +21,10 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; [ -f "$R/signer.log" ] && tail -5 "$R/signer.log" >&2; exit 1; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port, wait_listen PORT PID, start_listening: the daemons' own listeners, and new ports
+# when a test running beside this one took a chosen port first
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$MPORT/metrics" >"$R/$1.txt" || fail "scrape $1 of :$MPORT failed"; }
 # value NAME_AND_LABELS FILE - the sample's value, empty when absent
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
@@ -31,7 +33,9 @@ command -v promtool >/dev/null || fail "promtool missing (Debian package prometh
 FPORT=$(free_port); DPORT=$(free_port); MPORT=$(free_port)
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
 openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
-$PY "$DOWN" "$DPORT" accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
+spawn_fake() { $PY "$DOWN" "$DPORT" accept "$R/down" >"$R/fake.log" 2>&1 & LISTEN_PID=$!; }
+START_LISTENING_TENTHS=50 start_listening spawn_fake "$R/fake.log" DPORT || fail "the fake downstream did not listen"
+PIDS+=("$LISTEN_PID")
 # the rotation state: one retiring key per domain, retiring since a day ago
 $PY - "$R/state.db" <<'PYEOF' || fail "cannot write the rotation state"
 import sqlite3, sys, time
@@ -43,7 +47,7 @@ for d in ("rsa.example", "unsigned.example"):
     db.execute("INSERT INTO state (key, value) VALUES (?, ?)", (f"keys.rotation:{d}:old1", value))
 db.commit()
 PYEOF
-wait_port "$DPORT"
+spawn_signer() {
 cat > "$R/postseal.toml" <<TOML
 [signer]
 listen = "127.0.0.1:$FPORT"
@@ -63,8 +67,10 @@ path = "$R/state.db"
 listen = "127.0.0.1:$MPORT"
 TOML
 "$POSTSEAL" check-config -c "$R/postseal.toml" >/dev/null 2>&1 || fail "check-config refuses the test config"
-"$POSTSEAL" signer -c "$R/postseal.toml" --foreground >"$R/signer.log" 2>&1 & PIDS+=($!)
-wait_port "$FPORT"; wait_port "$MPORT"
+"$POSTSEAL" signer -c "$R/postseal.toml" --foreground >"$R/signer.log" 2>&1 & LISTEN_PID=$!
+}
+START_LISTENING_TENTHS=50 start_listening spawn_signer "$R/signer.log" FPORT MPORT || fail "the signer did not listen on $FPORT and $MPORT"
+PIDS+=("$LISTEN_PID")
 grep -q "metrics on http://127.0.0.1:$MPORT/metrics" "$R/signer.log" || fail "no 'metrics on' start line"
 
 scrape before
@@ -95,7 +101,8 @@ echo "PASS: signer metrics scraped, counted and well-formed (stage times, key re
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'
 sed -i '/^\[metrics\]/,$d' "$R/postseal.toml"
 "$POSTSEAL" signer -c "$R/postseal.toml" --foreground >"$R/signer2.log" 2>&1 & PIDS+=($!)
-wait_port "$FPORT"
-ss -Hltn "sport = :$MPORT" | grep -q . && fail "a metrics port is open without [metrics] listen"
+wait_port "$FPORT" "$!"
+# the signer's own listeners: a test running beside this one may listen on MPORT by now
+[ "$(ss -Hltnp | grep -c "pid=${PIDS[-1]},")" -eq 1 ] || fail "a metrics port is open without [metrics] listen: $(ss -Hltnp | grep "pid=${PIDS[-1]},")"
 grep -q "metrics on" "$R/signer2.log" && fail "metrics start line without [metrics] listen"
 echo "PASS: no metrics listener by default"

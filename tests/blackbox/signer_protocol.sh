@@ -14,7 +14,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; [ -f "$R/signer.log" ] && tail -5 "$R/signer.log" >&2; exit 1; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+. "$POSTSEAL_SRC/tests/lib/ports.sh"  # wait_listen PORT PID: PID still runs and the listener is its own
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 
 for p in 10127 10128 10131; do
   ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
@@ -22,7 +23,7 @@ done
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
 openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1.private"
 $PY "$DOWN" 10128 accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
-wait_port 10128
+wait_port 10128 $!
 "$POSTSEAL" signer --listen 127.0.0.1:10127 --relay 127.0.0.1:10128 --foreground \
   --key rsa.example:r1:$R/keys/r1.private >"$R/signer.log" 2>&1 & PIDS+=($!); FPID=$!
 cat > "$R/restricted.toml" <<TOML
@@ -33,7 +34,7 @@ command_timeout = 2
 TOML
 "$POSTSEAL" signer -c "$R/restricted.toml" --listen 127.0.0.1:10131 --relay 127.0.0.1:10128 --foreground \
   >"$R/restricted.log" 2>&1 & PIDS+=($!)
-wait_port 10127; wait_port 10131
+wait_port 10127 $FPID; wait_port 10131 $!
 $PY "$H/protocol_probes.py" 10127 10131 "$R/down" "$FPID" || fail "protocol probes failed"
 grep -q "^postseal/signer\[[0-9]*\]: ABCDEF1234: DKIM-Signature added" "$R/signer.log" || fail "XFORWARD IDENT not used as queue id in the log"
 echo "PASS: protocol probes"

@@ -17,11 +17,12 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; tail -n 5 "$R/signer.log" "$R/fake.log" >&2; exit 1; }
 ok() { echo "ok: $*"; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+. "$POSTSEAL_SRC/tests/lib/ports.sh"  # wait_listen PORT PID: PID still runs and the listener is its own
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 count() { grep -c "$1" "$R/fake.log"; }
 start_fake() {  # start_fake MODE
   $PY "$DOWN" 10128 "$1" "$R/down" >"$R/fake.log" 2>&1 & FAKE=$!
-  wait_port 10128
+  wait_port 10128 $FAKE
 }
 stop_fake() { kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null; FAKE=""; }
 
@@ -33,7 +34,7 @@ openssl genrsa -out "$R/keys/r1.private" 2048 2>/dev/null; chmod 600 "$R/keys/r1
 start_fake accept
 "$POSTSEAL" signer --listen 127.0.0.1:10127 --relay 127.0.0.1:10128 --foreground \
   --key rsa.example:r1:$R/keys/r1.private >"$R/signer.log" 2>&1 & PIDS+=($!)
-wait_port 10127
+wait_port 10127 $!
 
 # session SPEC... - one session; each SPEC is "ADDR" (XFORWARD ADDR=ADDR, then a message),
 # "-" (a message without XFORWARD) or "sleep:S"; prints each final reply code.

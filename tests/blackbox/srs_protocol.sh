@@ -57,12 +57,11 @@ done
   --socketmap "$HOST:$SMAP" --tcp-forward "$HOST:$TFWD" --tcp-reverse "$HOST:$TREV" \
   > "$T/srsd.log" 2>&1 &
 PID=$!
-for i in $(seq 1 100); do
-  ss -Hltn "sport = :$TREV" | grep -q . && break
-  kill -0 $PID 2>/dev/null || fail "srsd exited at start"
-  sleep 0.1
-done
-ss -Hltn "sport = :$TREV" | grep -q . || fail "srsd not listening"
+# srsd's own listener (wait_listen, tests/lib/ports.sh): 1 when srsd exited, 2 when it does not listen
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
+rc=0; wait_listen "$TREV" "$PID" || rc=$?
+[ "$rc" -ne 1 ] || fail "srsd exited at start"
+[ "$rc" -eq 0 ] || fail "srsd not listening"
 
 # 3. the dialogs
 timeout 120 /usr/bin/python3 "$POSTSEAL_SRC/tests/blackbox/srs/protocol_client.py" $HOST $SMAP $TFWD $TREV \
@@ -92,7 +91,7 @@ TOML
 "$POSTSEAL" check-config -c "$T/postseal.toml" > /dev/null || fail "check-config refuses the [srs] section"
 "$POSTSEAL" srsd -c "$T/postseal.toml" > "$T/srsd.log" 2>&1 &
 PID=$!
-for i in $(seq 1 100); do ss -Hltn "sport = :$CAP" | grep -q . && break; sleep 0.1; done
+wait_listen "$CAP" "$PID" || fail "srsd not listening on $CAP"
 timeout 30 /usr/bin/python3 - "$HOST" "$CAP" <<'PY' || fail "idle timeout / connection cap"
 import socket, sys, time
 host, port = sys.argv[1], int(sys.argv[2])

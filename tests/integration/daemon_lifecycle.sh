@@ -21,7 +21,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; for f in "$R"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -8 "$f"; }; done >&2; exit 1; }
 note() { echo "ok: $*"; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+. "$POSTSEAL_SRC/tests/lib/ports.sh"  # wait_listen PORT PID: PID still runs and the listener is its own
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 wait_grep() { for _ in $(seq 1 50); do grep -q "$2" "$1" && return 0; sleep 0.1; done; fail "no '$2' in $1"; }
 for p in 10251 10252 10253 10254 10255 10256; do
   ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
@@ -87,7 +88,7 @@ TOML
 }
 srs_conf fwd1.example
 "$POSTSEAL" srsd -c "$R/srs.toml" --log stderr >"$R/srsd.log" 2>&1 & SRSD=$!; PIDS+=($SRSD)
-wait_port 10251
+wait_port 10251 $SRSD
 $C tcp 10251 "get user@orig.example" | grep -q "^200 SRS0=.*@fwd1.example$" || fail "srsd: first lookup"
 # an open connection: one lookup before the reload, one after
 exec 3<>/dev/tcp/127.0.0.1/10251
@@ -118,7 +119,7 @@ note "srsd: SIGHUP reloads (open connections too), a failed reload keeps the sta
 # --- srsd at the fd limit: no busy loop, bounded log, service afterwards
 srs_conf fwd1.example
 ( ulimit -n 64; exec "$POSTSEAL" srsd -c "$R/srs.toml" --log stderr >"$R/srsd-fd.log" 2>&1 ) & SRSD=$!; PIDS+=($SRSD)
-wait_port 10251
+wait_port 10251 $SRSD
 cpu() { awk '{print $14 + $15}' /proc/$SRSD/stat; }
 $C hold 10251 200 4 >"$R/held" & HOLD=$!
 sleep 1; c0=$(cpu); sleep 2; c1=$(cpu)
@@ -142,7 +143,7 @@ v_conf() { printf '[verifier]\nauthserv_id = "%s"\nhelo_reject = "%s"\n' "$1" "$
 v_conf mx1.test fail
 "$POSTSEAL" verifier -c "$R/verifier.toml" --listen 127.0.0.1:10252 --milter 127.0.0.1:10253 \
   --dns-zone "$R/zone.txt" --log stderr >"$R/verifier.log" 2>&1 & VERIFIER=$!; PIDS+=($VERIFIER)
-wait_port 10252; wait_port 10253
+wait_port 10252 $VERIFIER; wait_port 10253 $VERIFIER
 $C policy 10252 a@spf-pass.example.com | grep -q "receiver=mx1.test" || fail "verifier: first answer"
 v_conf mx2.test fail
 kill -HUP $VERIFIER
@@ -166,10 +167,10 @@ for s in s1 s2; do "$POSTSEAL" keygen --domain example.com --selector $s --dir "
 s_conf() { printf '[[signer.domain]]\nname = "example.com"\nkeys = ["%s:%s/keys/%s.private"]\n' "$1" "$R" "$1" > "$R/signer.toml"; }
 s_conf s1
 $PY "$POSTSEAL_SRC/tests/integration/signer/fake_downstream.py" 10255 accept "$R/sink" >"$R/sink.log" 2>&1 & PIDS+=($!)
-wait_port 10255
+wait_port 10255 $!
 "$POSTSEAL" signer -c "$R/signer.toml" --listen 127.0.0.1:10254 --relay 127.0.0.1:10255 --log stderr \
   >"$R/signer.log" 2>&1 & SIGNER=$!; PIDS+=($SIGNER)
-wait_port 10254
+wait_port 10254 $SIGNER
 $C smtp 10254 a@example.com one || fail "signer: first message"
 ehlo_size() { $PY -c 'import smtplib,sys; c=smtplib.SMTP("127.0.0.1",int(sys.argv[1]),timeout=5); c.ehlo(); print(c.esmtp_features.get("size","")); c.quit()' "$1"; }
 [ "$(ehlo_size 10254)" != 200000 ] || fail "signer: SIZE 200000 before the reload"

@@ -44,7 +44,7 @@ v = r["value"]
 print("local-data: '%s. TXT %s'" % (r["name"], " ".join('"%s"' % v[i:i + 250] for i in range(0, len(v), 250))))
 PY
 cat "$HERE/unbound-data.conf" "$HERE/unbound-dmarc.conf" "$HERE/unbound-dmarc-report.conf" "$U/unbound-rep.conf" > "$U/data.conf"
-unbound_start "$U" "$DNS" "$U/data.conf" || die "unbound did not start"
+unbound_start "$U" DNS "$U/data.conf" || die "unbound did not start"  # a new DNS port if it was taken
 
 # the fake sendmail: each message kept as OUTBOX/N with its arguments on the first line
 cat > "$U/sendmail" <<EOT
@@ -86,7 +86,7 @@ start_milter() {  # NAME - (re)start the verifier with $U/NAME.toml
   "$POSTSEAL" verifier --foreground --config "$U/$1.toml" --listen "unix:$U/policy-$1.sock" \
     --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local > "$U/verifier-$1.log" 2>&1 &
   VERIFIER_PID=$!
-  pf_wait_listen "$MILTER" || die "postseal verifier --milter ($1) did not start"
+  wait_listen "$MILTER" "$VERIFIER_PID" || die "postseal verifier --milter ($1) did not start"
 }
 
 spoof() {  # TOKEN DOMAIN - a message from ceo@DOMAIN
@@ -226,7 +226,7 @@ check_reports sqlite
 
 if [ -x "$REDIS_SERVER" ]; then
   mkdir -p "$U/redis"
-  redis_start "$U/redis" "$P_REDIS" || die "redis-server did not start"
+  redis_start "$U/redis" P_REDIS || die "redis-server did not start"
   config "backend = \"redis\"
 redis = \"127.0.0.1:$P_REDIS\"" > "$U/redis.toml"
   start_milter redis

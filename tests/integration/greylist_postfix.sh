@@ -95,22 +95,20 @@ path = "$W/state2.db"
 EOT
 # start_verifier PORTVAR CONFIG LOG - a verifier on the port named by PORTVAR. The port was
 # free when chosen, but a test running beside this one may take it first (a listener, or an
-# outgoing connection's local port); then our verifier exits "Address already in use" while
-# pf_wait_listen sees the other's socket, and Postfix would ask a stranger. So the verifier
-# must still run once the port listens; if it lost the port, a new one is tried (5 times).
+# outgoing connection's local port); then our verifier exits "Address already in use" while a
+# wait for "something listens" sees the other's socket, and Postfix would ask a stranger. So
+# start_listening (tests/lib/ports.sh) waits for the verifier's own listener and, when it lost
+# the port, starts it again on a new one (3 tries); the policy ports are written into the
+# receiver's configuration only after this.
 start_verifier() {
-  local var=$1 try pid
-  for try in 1 2 3 4 5; do
-    "$POSTSEAL" verifier --greylist -c "$2" --listen "127.0.0.1:${!var}" --dns-zone "$W/zone.txt" \
-      --authserv-id mx.test.local --foreground >"$W/$3" 2>&1 &
-    pid=$!
-    pf_wait_listen "${!var}" || die "postseal verifier ($2) did not start"
-    sleep 0.2
-    if kill -0 "$pid" 2>/dev/null; then PIDS+=("$pid"); return 0; fi
-    grep -q "Address already in use" "$W/$3" || die "postseal verifier ($2) exited: $(tail -3 "$W/$3")"
-    printf -v "$var" '%s' "$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  done
-  die "postseal verifier ($2): no free port in 5 tries"
+  SV_CONF=$2 SV_LOG=$W/$3 SV_VAR=$1
+  start_listening spawn_verifier "$SV_LOG" "$1" || die "postseal verifier ($2) did not start"
+  PIDS+=("$LISTEN_PID")
+}
+spawn_verifier() {
+  "$POSTSEAL" verifier --greylist -c "$SV_CONF" --listen "127.0.0.1:${!SV_VAR}" --dns-zone "$W/zone.txt" \
+    --authserv-id mx.test.local --foreground >"$SV_LOG" 2>&1 &
+  LISTEN_PID=$!
 }
 start_verifier P_POL1 "$W/greylist.toml" verifier.log
 start_verifier P_POL2 "$W/whitelist.toml" verifier-whitelist.log
@@ -143,7 +141,7 @@ postconf -c "$S/etc" -e "myhostname = sender.test.local" "relayhost = [$IP]:$P_R
   "smtp_bind_address = $IP" "transport_maps = hash:$S/etc/transport"
 pf_master "127.0.0.1:$P_TX inet n - n - - smtpd"
 pf_start || die "sending postfix did not start"
-PF_ROOT=$R; pf_wait_listen "$P_RX1" && pf_wait_listen "$P_RX2" && pf_wait_listen "$P_RX3" || die "receiver does not listen on $IP"
+PF_ROOT=$R; pf_wait_master "$P_RX1" && pf_wait_master "$P_RX2" && pf_wait_master "$P_RX3" || die "receiver does not listen on $IP"
 
 on() { PF_ROOT=$1; }
 # in_queue - messages in the sending Postfix's queue.

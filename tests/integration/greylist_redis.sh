@@ -30,11 +30,7 @@ trap 'exit 1' INT TERM
 FAIL=0
 ok() { echo "PASS: $*"; }
 bad() { FAIL=1; echo "FAIL: $*"; }
-wait_port() {
-  local i; for i in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  return 1
-}
-redis_start "$T" "$P_REDIS" || { echo "FAIL: redis-server did not start on $P_REDIS"; exit 1; }
+redis_start "$T" P_REDIS || { echo "FAIL: redis-server did not start on $P_REDIS"; exit 1; }
 cat > "$T/postseal.toml" <<EOT
 [greylist]
 delay = 2
@@ -46,12 +42,17 @@ redis = "127.0.0.1:$P_REDIS"
 key_prefix = "greylist-it:"
 timeout_ms = 200
 EOT
-for s in A B; do
-  port_var=P_$s
+# each verifier's own listener (start_listening, tests/lib/ports.sh: again on a new port when a
+# test running beside this one took the chosen one first)
+spawn_verifier() {
   "$POSTSEAL" verifier --greylist -c "$T/postseal.toml" --listen "127.0.0.1:${!port_var}" \
     --dns-zone "$H/greylist.zone" --authserv-id mx.test.example --foreground >"$T/$s.log" 2>&1 &
-  eval "${s}_PID=$!"
-  wait_port "${!port_var}" || { echo "FAIL: verifier $s did not start"; cat "$T/$s.log"; exit 1; }
+  LISTEN_PID=$!
+}
+for s in A B; do
+  port_var=P_$s
+  start_listening spawn_verifier "$T/$s.log" "$port_var" || { echo "FAIL: verifier $s did not start"; cat "$T/$s.log"; exit 1; }
+  eval "${s}_PID=$LISTEN_PID"
 done
 
 # the conversation; it runs the Redis actions through these files (it cannot signal our jobs)

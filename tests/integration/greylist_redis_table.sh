@@ -19,7 +19,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-redis_start "$WORK" "$PORT" || { echo "FAIL: redis-server did not start" >&2; exit 1; }
+redis_start "$WORK" PORT || { echo "FAIL: redis-server did not start" >&2; exit 1; }
 
 # the table on all three backends in one run, so a difference shows side by side
 set +e

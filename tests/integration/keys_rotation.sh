@@ -63,7 +63,13 @@ publish() {
     echo "$s._domainkey.rot.example $(txt_value "$s")" >>"$W/records"
   done
   unbound_stop "$W/unbound"
-  unbound_start "$W/unbound" "$P_DNS" "$W/zone.conf" || die "unbound did not start"
+  # the first start may move to a new port when the chosen one was taken (P_DNS then holds it);
+  # once postseal.toml names the port, unbound must come back on that one
+  if [ -f "$W/postseal.toml" ]; then
+    unbound_start "$W/unbound" "$P_DNS" "$W/zone.conf" || die "unbound did not start"
+  else
+    unbound_start "$W/unbound" P_DNS "$W/zone.conf" || die "unbound did not start"
+  fi
 }
 keys() { "$POSTSEAL" keys "$@" -c "$W/postseal.toml"; }
 # selectors_at_sink PREFIX - the s= of every DKIM-Signature of the messages PREFIX*, sorted.
@@ -84,10 +90,15 @@ mkdir -p "$W/keys" "$W/sink" "$W/redis" && chmod 755 "$W/keys"
 "$POSTSEAL" keygen --domain rot.example --selector s2026a --dir "$W/keys" --owner postfix >/dev/null 2>&1 || die keygen
 "$POSTSEAL" keygen --domain rot.example --selector e2026a --type ed25519 --dir "$W/keys" --owner postfix >/dev/null 2>&1 || die keygen
 publish s2026a e2026a
-redis_start "$W/redis" "$P_REDIS" || die "redis did not start"
+redis_start "$W/redis" P_REDIS || die "redis did not start"
 chown postfix "$W/sink"
-smtp-sink -u postfix -d "$W/sink/%H%M%S." "127.0.0.1:$P_SINK" 64 >"$W/sink.log" 2>&1 </dev/null &
-SINK_PID=$!
+# the sink's own listener (start_listening, tests/lib/ports.sh; a new P_SINK if it was taken)
+spawn_sink() {
+  smtp-sink -u postfix -d "$W/sink/%H%M%S." "127.0.0.1:$P_SINK" 64 >"$W/sink.log" 2>&1 </dev/null &
+  LISTEN_PID=$!
+}
+start_listening spawn_sink "$W/sink.log" P_SINK || die "smtp-sink did not start"
+SINK_PID=$LISTEN_PID
 cat >"$W/hook.sh" <<HOOK
 #!/bin/sh
 printf '%s|%s|%s|%s\n' "\$1" "\$2" "\$3" "\$POSTSEAL_DNS_NAME" >> "$W/hook.log"
@@ -137,9 +148,10 @@ for port in "$P_A" "$P_B"; do
   SIGNER_PIDS+=($!)
 done
 echo "${SIGNER_PIDS[*]}" >"$W/signers.pid"
+i=0
 for port in "$P_A" "$P_B"; do
-  for i in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.1; done
-  ss -Hltn "sport = :$port" | grep -q . || { cat "$W/signer-$port.log" >&2; die "signer on $port did not start"; }
+  wait_listen "$port" "${SIGNER_PIDS[$i]}" || { cat "$W/signer-$port.log" >&2; die "signer on $port did not start"; }
+  i=$((i + 1))
 done
 
 send "$P_SUBMIT" before 2; send "$P_B" beforeb 2

@@ -29,7 +29,7 @@ start_milter() {
     --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
     > "$U/verifier-$name.log" 2>&1 &
   VERIFIER_PID=$!
-  pf_wait_listen $MILTER || die "postseal verifier --milter with config $name did not start"
+  wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter with config $name did not start"
 }
 
 # spoof TOKEN DOMAIN - a message whose From is ceo@DOMAIN (CRLF) on stdout.

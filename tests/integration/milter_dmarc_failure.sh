@@ -52,7 +52,7 @@ failure_config "$U/sendmail" > "$U/failure.toml"
   --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
   > "$U/verifier-failure.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $MILTER || die "postseal verifier --milter did not start"
+wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start"
 
 fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
@@ -173,7 +173,7 @@ RATE=10 failure_config "$U/hang" 'report_sendmail_timeout = 2' > "$U/failure.tom
   --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
   > "$U/verifier-failure.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $MILTER || die "postseal verifier --milter did not start again"
+wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start again"
 spoof spoof-ruf-3 > "$R/spoof3.eml"
 send user@spf-pass.example.com 192.0.2.10 "$R/spoof3.eml" > /dev/null
 if wait_log "failure report for ruf.example not sent to ruf@reports.test: $U/hang timed out after 2 s: killed"; then

@@ -51,7 +51,7 @@ grep -q "greylisting: store sqlite" "$U/verifier.log" || die "greylisting did no
 
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" "  -o smtpd_milters=unix:$SOCK"
 fe_start "$P_SINK"
-pf_wait_listen "$P_SMTPD" || die "postfix does not listen on $P_SMTPD"
+pf_wait_master "$P_SMTPD" || die "postfix does not listen on $P_SMTPD"
 
 # send TOKEN RCPTS [swaks args] - one message from a@sender.example (SPF none) at 198.51.100.7;
 # prints the transcript.

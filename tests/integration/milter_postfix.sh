@@ -26,7 +26,7 @@ unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
 "$POSTSEAL" verifier --foreground --listen "unix:$U/policy.sock" --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" \
   --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $MILTER || die "postseal verifier --milter did not start"
+wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start"
 
 fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \

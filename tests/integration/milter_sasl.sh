@@ -19,7 +19,7 @@ unbound_start "$U" $DNS "$HERE/unbound-data.conf" || die "unbound did not start"
 "$POSTSEAL" verifier --log stderr --listen "unix:$U/policy.sock" --milter "127.0.0.1:$MILTER" \
   --dns "127.0.0.1@$DNS" --authserv-id mx.test.local > "$U/verifier.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $MILTER || die "postseal verifier --milter did not start"
+wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start"
 
 pf_init "$R" $P_SINK || die "pf_init"
 sed -i "/^smtpd_relay_restrictions/d" "$R/etc/main.cf"

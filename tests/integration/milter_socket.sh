@@ -46,7 +46,7 @@ pf_master "127.0.0.1:$P_CHROOT inet n - y - - smtpd" \
   "127.0.0.1:$P_PLAIN inet n - n - - smtpd" \
   "  -o smtpd_milters=unix:$SOCK"
 fe_start $P_SINK
-pf_wait_listen $P_PLAIN || die "postfix does not listen on $P_PLAIN"
+pf_wait_master $P_PLAIN || die "postfix does not listen on $P_PLAIN"
 
 # send PORT TOKEN - one message from an SPF-pass client; prints the transcript.
 send() {

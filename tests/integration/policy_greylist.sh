@@ -91,11 +91,17 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
   mkdir "$T/var" && chown nobody "$T/var" && chmod 755 "$T"
   printf '[greylist]\nenable = true\nwhitelist_clients = []\nwhitelist_recipients = []\n[state]\npath = "%s/var/state.db"\n' \
     "$T" > "$T/daemon.toml"
-  PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$POSTSEAL" verifier -c "$T/daemon.toml" --listen "127.0.0.1:$PORT" --dns-zone "$H/greylist.zone" --user nobody \
-    --log stderr --foreground > "$T/verifier.log" 2>&1 &
-  VPID=$!
-  for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+  # the verifier's own listener, again on a new port when a test running beside this one took
+  # the chosen one first (start_listening, tests/lib/ports.sh)
+  . "$POSTSEAL_SRC/tests/lib/ports.sh"
+  PORT=$(free_port)
+  spawn_verifier() {
+    "$POSTSEAL" verifier -c "$T/daemon.toml" --listen "127.0.0.1:$PORT" --dns-zone "$H/greylist.zone" --user nobody \
+      --log stderr --foreground > "$T/verifier.log" 2>&1 &
+    LISTEN_PID=$!
+  }
+  START_LISTENING_TENTHS=50 start_listening spawn_verifier "$T/verifier.log" PORT
+  VPID=$LISTEN_PID
   got=$(request 192.0.2.7 v@sender.example r@dest.example | /usr/bin/python3 -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)

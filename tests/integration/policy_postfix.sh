@@ -54,7 +54,7 @@ unbound_start "$UB" $DNS "$HERE/unbound-data.conf" || die "unbound did not start
 "$POSTSEAL" verifier --listen "127.0.0.1:$POLICY" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local --foreground \
   > "$UB/verifier.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $POLICY || die "postseal verifier did not start"
+wait_listen $POLICY $VERIFIER_PID || die "postseal verifier did not start"
 
 pf_init "$R" $P_SINK || die "pf_init"
 cp "$HERE/zone.txt" "$R/zone.txt" && chmod 644 "$R/zone.txt"

@@ -24,7 +24,7 @@ unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
 "$POSTSEAL" verifier -c "$U/verifier.toml" --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" --cache-ttl 0 \
   --foreground > "$U/verifier.log" 2>&1 &
 VPID=$!
-for _ in $(seq 1 50); do ss -Hltn "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+wait_listen "$PORT" "$VPID" 50 || die "postseal verifier did not start"  # its own listener (ports.sh)
 /usr/bin/python3 "$POSTSEAL_SRC/tests/integration/policy/threads_stress.py" "$PORT" || die "wrong or missing answers"
 kill -0 "$VPID" 2>/dev/null || die "postseal verifier died"
 echo "PASS: 3,200 policy answers from 4 io threads sharing one resolver"

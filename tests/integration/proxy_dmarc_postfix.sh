@@ -32,7 +32,7 @@ start_proxy() {
     --proxy --proxy-listen "127.0.0.1:$P_PROXY" --proxy-relay "127.0.0.1:$P_AFTER" \
     --dns "127.0.0.1@$DNS" --authserv-id mx.test.local > "$U/verifier-$name.log" 2>&1 &
   VERIFIER_PID=$!
-  pf_wait_listen $P_PROXY || die "postseal verifier --proxy with config $name did not start"
+  wait_listen $P_PROXY $VERIFIER_PID || die "postseal verifier --proxy with config $name did not start"
 }
 
 # spoof TOKEN DOMAIN - a message whose From is ceo@DOMAIN (CRLF) on stdout.
@@ -63,7 +63,7 @@ sed "s/^smtp      inet/127.0.0.1:$P_SMTPD inet/" "$POSTSEAL_SRC/conf/postfix/pro
 grep -q "^127.0.0.1:$P_SMTPD inet" "$R/etc/master.cf" || die "conf/postfix/proxy-master.cf has no 'smtp      inet' line"
 start_proxy enforce-policy $'[dmarc]\nenable = true'
 fe_start $P_SINK
-pf_wait_listen $P_AFTER || die "after-filter smtpd not listening"
+pf_wait_master $P_AFTER || die "after-filter smtpd not listening"
 
 # 1. p=reject spoof (SPF passes for an unaligned MAIL FROM): 550 5.7.1 at end of DATA.
 spoof spoof-reject reject.example > "$R/reject.eml"

@@ -58,7 +58,7 @@ unbound_start "$U" $DNS "$U/data.conf" || die "unbound did not start"
   --proxy-relay "127.0.0.1:$P_AFTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
   --mail-from-reject softfail --foreground > "$U/verifier.log" 2>&1 &
 VERIFIER_PID=$!
-pf_wait_listen $P_PROXY || die "postseal verifier --proxy did not start"
+wait_listen $P_PROXY $VERIFIER_PID || die "postseal verifier --proxy did not start"
 
 pf_init "$R" $P_SINK || die "pf_init"
 pf_main "relay_domains = dest.example" \
@@ -70,7 +70,7 @@ sed "s/^smtp      inet/127.0.0.1:$P_SMTPD inet/" "$POSTSEAL_SRC/conf/postfix/pro
 grep -q "^127.0.0.1:$P_SMTPD inet" "$R/etc/master.cf" || die "conf/postfix/proxy-master.cf has no 'smtp      inet' line"
 pf_sink_start $P_SINK || die "smtp-sink did not start"
 pf_start || die "postfix did not start"
-pf_wait_listen $P_AFTER || die "after-filter smtpd not listening"
+pf_wait_master $P_AFTER || die "after-filter smtpd not listening"
 
 # refused_at_data OUT CODE - swaks' transcript shows CODE as the answer to the end of DATA.
 refused_at_data() { echo "$1" | grep -A3 -- '-> \.$' | grep -qE "^<\*\* +$2"; }

@@ -16,7 +16,7 @@ trap 'exit 1' INT TERM
 start_fake() {
   $PY "$HERE_SIGNER/fake_downstream.py" $P_FAKE "$1" >>"$R/log/fake.log" 2>&1 </dev/null &
   FAKE_PID=$!
-  pf_wait_listen $P_FAKE 50 || fail "fake downstream did not start"
+  wait_listen $P_FAKE $FAKE_PID 50 || fail "fake downstream did not start"
 }
 stop_fake() { [ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=""; pf_wait_closed $P_FAKE; }
 

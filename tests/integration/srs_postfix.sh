@@ -65,7 +65,7 @@ head -c 24 /dev/urandom | base64 > "$R/srs.secret" && chmod 600 "$R/srs.secret"
   --socketmap "127.0.0.1:$SMAP" --tcp-forward "127.0.0.1:$TFWD" --tcp-reverse "127.0.0.1:$TREV" \
   --user nobody -v > "$R/srsd.log" 2>&1 &
 SRSD_PID=$!
-pf_wait_listen $TREV || die "srsd did not start"
+wait_listen $TREV $SRSD_PID || die "srsd did not start"
 pf_sink_start $P_SINK || die "smtp-sink did not start"
 pf_start || die "postfix did not start"
 

@@ -21,7 +21,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-redis_start "$WORK" "$PORT" || { echo "FAIL: redis-server did not start" >&2; exit 1; }
+redis_start "$WORK" PORT || { echo "FAIL: redis-server did not start" >&2; exit 1; }
 
 # Only the Redis runs: the memory and SQLite ones are the unit label's.
 POSTSEAL_TEST_REDIS=127.0.0.1:$PORT POSTSEAL_TEST_REDIS_SERVER=$REDIS_SERVER \

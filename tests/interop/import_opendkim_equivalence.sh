@@ -64,11 +64,11 @@ dpid=$!
 "$POSTSEAL" signer -c "$T/imported.toml" --listen "127.0.0.1:$sport" --relay "127.0.0.1:$dport" --foreground \
   >"$T/signer.log" 2>&1 &
 spid=$!
-for p in "$port" "$sport" "$dport"; do
-  for _ in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
-    sleep 0.1
-  done
-done
+# each one's own listener (wait_listen, tests/lib/ports.sh): a test running beside this one may
+# have taken a chosen port first; then the daemon exited and the other's socket must not do
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
+wait_listen "$port" "$pid" 50 || { echo "FAIL: opendkim does not listen on $port"; cat "$T/opendkim.err"; exit 1; }
+wait_listen "$sport" "$spid" 50 || { echo "FAIL: the signer does not listen on $sport"; tail -5 "$T/signer.log"; exit 1; }
+wait_listen "$dport" "$dpid" 50 || { echo "FAIL: the fake downstream does not listen on $dport"; cat "$T/fake.log"; exit 1; }
 /usr/bin/python3 "$POSTSEAL_SRC/tests/interop/import_opendkim_equivalence.py" "$POSTSEAL" "$T" \
   || { echo "opendkim stderr:"; cat "$T/opendkim.err"; echo "signer log:"; tail -5 "$T/signer.log"; exit 1; }

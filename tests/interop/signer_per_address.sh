@@ -18,7 +18,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*" >&2; tail -n 5 "$R/signer.log" >&2; exit 1; }
-wait_port() { for _ in $(seq 1 50); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done; fail "nothing on port $1"; }
+. "$POSTSEAL_SRC/tests/lib/ports.sh"  # wait_listen PORT PID: PID still runs and the listener is its own
+wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $1"; }
 
 $PY -c 'import dkim' 2>/dev/null || fail "python3-dkim is not installed for $PY"
 for p in 10227 10228; do
@@ -56,10 +57,10 @@ write_config
 "$POSTSEAL" check-config -c "$R/postseal.toml" >/dev/null 2>"$R/check.err" || fail "check-config: $(cat "$R/check.err")"
 
 $PY "$DOWN" 10228 accept "$R/down" >"$R/fake.log" 2>&1 & PIDS+=($!)
-wait_port 10228
+wait_port 10228 $!
 "$POSTSEAL" signer -c "$R/postseal.toml" --listen 127.0.0.1:10227 --relay 127.0.0.1:10228 --foreground \
   >"$R/signer.log" 2>&1 & SIGNER=$!; PIDS+=($SIGNER)
-wait_port 10227
+wait_port 10227 $SIGNER
 
 # check FROM WANT - send a message from FROM through the filter; dkimpy must verify every
 # signature of what arrives, whose "d= s= i=" (i= "-" when absent) must be WANT ("" = unsigned)

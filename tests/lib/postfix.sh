@@ -9,9 +9,16 @@
 #                             appended to main.cf; a *-master.cf's services replace the entries
 #                             of the same name and type, then it is appended to master.cf
 #   pf_paste_into ETCDIR FILE...  the same into another configuration directory
-#   pf_start / pf_stop        postfix -c DIR/etc start/stop (pf_start runs `postfix check` first)
+#   pf_start / pf_stop        postfix -c DIR/etc start/stop (pf_start runs `postfix check` first,
+#                             then waits until master.cf's first inet port is the master's)
+#   pf_master_pid             the running master's pid (from its pid file), or nothing
+#   pf_wait_master PORT [TENTHS]  wait until the instance's master (alive) listens on PORT
+#   pf_wait_listen PORT [TENTHS] [PID]  wait until something listens on PORT; with PID, until
+#                             PID's own listener does (wait_listen, ports.sh: fails at once when
+#                             PID exited, and never takes another's socket for its)
 #   pf_reload                 postfix -c DIR/etc reload
-#   pf_sink_start PORT [args] smtp-sink -u postfix dumping each message to DIR/sink/
+#   pf_sink_start PORT [args] smtp-sink -u postfix dumping each message to DIR/sink/ (waits
+#                             until the listener is smtp-sink's own: wait_listen, ports.sh)
 #   pf_sink_stop
 #   pf_send PORT FROM TO [swaks args...]   one message over SMTP (swaks, stdin /dev/null)
 #   pf_sink_count             messages dumped at the sink so far
@@ -28,6 +35,8 @@
 
 PF_ROOT=""
 PF_SINK_PORT=""
+# shellcheck source=tests/lib/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 pf_log() { echo "[postfix.sh] $*" >&2; }
 
@@ -152,7 +161,24 @@ pf_start() {
   if ! postfix -c "$PF_ROOT/etc" start >/dev/null 2>&1; then
     pf_log "postfix start failed (see $PF_ROOT/log/maillog)"; tail -5 "$PF_ROOT/log/maillog" >&2; return 1
   fi
-  pf_wait_listen "$(awk '$2=="inet"{split($1,a,":"); print a[2]; exit}' "$PF_ROOT/etc/master.cf")"
+  # `postfix start` runs master -w, which returns once master bound every inet port (a taken
+  # port makes the start fail); the wait also checks the listener is this master's.
+  pf_wait_master "$(awk '$2=="inet"{split($1,a,":"); print a[2]; exit}' "$PF_ROOT/etc/master.cf")"
+}
+
+pf_master_pid() {
+  local f=$PF_ROOT/spool/pid/master.pid
+  [ -n "$PF_ROOT" ] && [ -f "$f" ] && tr -d ' \n' < "$f"
+}
+
+# pf_wait_master PORT [TENTHS] - wait until this instance's master, still running, listens on
+# PORT (the smtpd listeners are the master's sockets, inherited by its smtpd children).
+pf_wait_master() {
+  local port=$1 pid
+  [ -n "$port" ] || return 0
+  pid=$(pf_master_pid)
+  [ -n "$pid" ] || { pf_log "no master pid file under $PF_ROOT"; return 1; }
+  wait_listen "$port" "$pid" "${2:-100}" || { pf_log "master ($pid) does not listen on port $port"; return 1; }
 }
 
 pf_stop() {
@@ -166,10 +192,12 @@ pf_stop() {
 
 pf_reload() { postfix -c "$PF_ROOT/etc" reload >/dev/null 2>&1; }
 
-# pf_wait_listen PORT [TENTHS] - wait until something listens on 127.0.0.1:PORT.
+# pf_wait_listen PORT [TENTHS] [PID] - wait until something listens on 127.0.0.1:PORT; with
+# PID, until PID's own listener does (wait_listen).
 pf_wait_listen() {
   local port=$1 n=${2:-100} i
   [ -n "$port" ] || return 0
+  if [ -n "${3:-}" ]; then wait_listen "$port" "$3" "$n"; return; fi
   for i in $(seq 1 "$n"); do
     ss -Hltn "sport = :$port" | grep -q . && return 0
     sleep 0.1
@@ -191,7 +219,7 @@ pf_sink_start() {
   setsid smtp-sink -u postfix "$@" -d "$PF_ROOT/sink/%H%M%S." "127.0.0.1:$port" 256 \
     >>"$PF_ROOT/log/sink.log" 2>&1 </dev/null &
   echo $! > "$PF_ROOT/run/sink.pid"
-  pf_wait_listen "$port"
+  wait_listen "$port" "$!" || { tail -3 "$PF_ROOT/log/sink.log" >&2; return 1; }
 }
 
 pf_sink_stop() {

@@ -11,7 +11,9 @@
 #   soak_daemon NAME CMD... run CMD as a unit runs it: umask 022 (systemd's default, the units
 #                           set none), LimitNOFILE=65536, logging to stderr into $S/NAME.log;
 #                           sets DAEMON_PID; its pid is killed on exit
-#   soak_wait_port PORT     bounded wait (10 s) until something listens on 127.0.0.1:PORT
+#   soak_wait_port PORT [PID]  bounded wait (10 s) until something listens on 127.0.0.1:PORT;
+#                           with PID, until PID's own listener does, failing at once when PID
+#                           exited (wait_listen, tests/lib/ports.sh)
 #   soak_figures LABEL PID  prints "LABEL: rss_kb=.. fds=.. cpu_s=.. threads=.."
 #   soak_log_lines NAME     lines in $S/NAME.log
 #   soak_py ARGS...         tests/lib/soak.py ARGS (exit status passed on)
@@ -24,6 +26,8 @@ SOAK_USER=${SOAK_USER:-nobody}
 SOAK_PIDS=()
 S=""
 SOAK_PY="/usr/bin/python3 $POSTSEAL_SRC/tests/lib/soak.py"
+# shellcheck source=tests/lib/ports.sh
+. "$POSTSEAL_SRC/tests/lib/ports.sh"
 
 soak_py() { $SOAK_PY "$@"; }
 
@@ -62,6 +66,10 @@ soak_bg() { "$@" & SOAK_PIDS+=($!); }
 
 soak_wait_port() {
   local _
+  if [ -n "${2:-}" ]; then
+    wait_listen "$1" "$2" 100 || fail "pid $2 does not listen on 127.0.0.1:$1"
+    return 0
+  fi
   for _ in $(seq 1 100); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.1; done
   fail "nothing listens on 127.0.0.1:$1"
 }
@@ -82,7 +90,7 @@ soak_sink() {
   mkdir -p "$S/sink"; chown postfix "$S/sink"
   setsid smtp-sink -u postfix -d "$S/sink/%H%M%S." "127.0.0.1:$1" 512 >"$S/sink.log" 2>&1 </dev/null &
   SOAK_PIDS+=($!)
-  soak_wait_port "$1"
+  soak_wait_port "$1" "$!"
 }
 
 soak_sink_count() { find "$S/sink" -type f | wc -l; }

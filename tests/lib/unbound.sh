@@ -6,6 +6,10 @@
 #                                       (bounded) until it answers, record the pid in
 #                                       DIR/unbound.pid. Returns non-zero with a message (and
 #                                       the server's log) when it does not come up.
+#   unbound_start DIR PORTVAR DATAFILE  the same on the port named by the variable PORTVAR;
+#                                       when unbound exits because that port was taken (a test
+#                                       running beside this one), again on a new port (3 tries),
+#                                       which PORTVAR then holds
 #   unbound_stop DIR                    stop it (TERM, then KILL after a bounded wait).
 #
 # The server holds one extra record, unbound-probe.example. TXT with a per-start token, which
@@ -46,7 +50,28 @@ except OSError:
 PY
 }
 
+# shellcheck source=tests/lib/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"  # free_ports, port_taken
+
 unbound_start() {
+  local _ub_dir=$1 _ub_try _ub_var
+  if [ $# -ge 3 ] && ! [[ $2 =~ ^[0-9]+$ ]]; then
+    # a port variable: a new port when the chosen one was taken (3 tries)
+    _ub_var=$2
+    for _ub_try in 1 2 3; do
+      unbound_start_once_ "$_ub_dir" "${!_ub_var}" "$3" && return 0
+      [ -f "$_ub_dir/unbound.log" ] && grep -qi "address already in use" "$_ub_dir/unbound.log" ||
+        port_taken "${!_ub_var}" || return 1
+      [ "$_ub_try" -lt 3 ] || break
+      printf -v "$_ub_var" '%s' "$(free_port)"
+      echo "unbound_start: the port was taken (try $_ub_try of 3); again on ${!_ub_var}" >&2
+    done
+    return 1
+  fi
+  unbound_start_once_ "$@"
+}
+
+unbound_start_once_() {
   local dir=$1 port data
   if [ $# -ge 3 ]; then port=$2; data=$3; else port=5353; data=$2; fi
   if [ -z "$dir" ] || [ -z "$data" ] || [ ! -r "$data" ]; then

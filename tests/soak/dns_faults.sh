@@ -14,7 +14,7 @@ set -u
 soak_init dns
 read -r UNBOUND FAULTY POLICY PROXY SINK < <(soak_ports 5)
 FAULT=$((10 * SOAK_SCALE)) TIMEOUT_MS=2000 BOUND=6 RECOVER=15
-unbound_start "$S/unbound" "$UNBOUND" "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
+unbound_start "$S/unbound" UNBOUND "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
 trap 'unbound_stop "$S/unbound"; soak_cleanup' EXIT
 echo ok > "$S/dns.mode"
 soak_bg $SOAK_PY dns "$FAULTY" "$UNBOUND" "$S/dns.mode" >"$S/dns.log" 2>&1
@@ -24,7 +24,7 @@ soak_daemon verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.
   --proxy-listen "127.0.0.1:$PROXY" --proxy-relay "127.0.0.1:$SINK" --dns "127.0.0.1@$FAULTY" \
   --dns-timeout $TIMEOUT_MS --cache-ttl 0 --authserv-id mx.soak.example --log stderr
 VPID=$DAEMON_PID
-soak_wait_port "$POLICY"; soak_wait_port "$PROXY"
+soak_wait_port "$POLICY" "$VPID"; soak_wait_port "$PROXY" "$VPID"
 n=0
 probe() {  # probe WANT_POLICY WANT_SMTP - one policy request and one message, new domains each
   n=$((n + 1))

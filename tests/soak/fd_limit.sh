@@ -48,7 +48,8 @@ low verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.0.1:$POL
 VPID=$DAEMON_PID
 low srsd "$POSTSEAL" srsd -c "$S/postseal.toml" --log stderr
 RPID=$DAEMON_PID
-for p in $SIGNER $POLICY $PROXY $MILTER $SRSD; do soak_wait_port "$p"; done
+soak_wait_port "$SIGNER" "$SPID"; for p in $POLICY $PROXY $MILTER; do soak_wait_port "$p" "$VPID"; done
+soak_wait_port "$SRSD" "$RPID"
 grep -q "Max open files *64 *64" /proc/$VPID/limits || fail "the verifier's fd limit is not 64"
 run() {  # run KIND PORT PID NAME LOG LISTENER
   local before after out cpu lines

@@ -15,7 +15,7 @@ set -u
 . "$POSTSEAL_SRC/tests/lib/unbound.sh"
 soak_init greylist
 read -r DNS PORT < <(soak_ports 2)
-unbound_start "$S/unbound" "$DNS" "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
+unbound_start "$S/unbound" DNS "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
 trap 'unbound_stop "$S/unbound"; soak_cleanup' EXIT
 MAX=50000
 TOTAL=$((150000 * SOAK_SCALE))
@@ -34,7 +34,7 @@ chmod 644 "$S/postseal.toml"
 soak_daemon verifier "$POSTSEAL" verifier --greylist -c "$S/postseal.toml" --listen "127.0.0.1:$PORT" \
   --dns "127.0.0.1@$DNS" --authserv-id mx.soak.example --user "$SOAK_USER" --log stderr
 VPID=$DAEMON_PID
-soak_wait_port "$PORT"
+soak_wait_port "$PORT" "$VPID"
 RSS_SLACK_KB=${RSS_SLACK_KB:-8192} timeout 1800 /usr/bin/python3 - "$PORT" "$VPID" "$TOTAL" 4 <<'PY' || fail "greylisting load"
 import os, socket, sys
 sys.path.insert(0, os.path.join(os.environ["POSTSEAL_SRC"], "tests/lib"))

@@ -51,7 +51,8 @@ soak_daemon verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.
 VPID=$DAEMON_PID
 soak_daemon srsd "$POSTSEAL" srsd -c "$S/postseal.toml" --log stderr
 RPID=$DAEMON_PID
-for p in $SIGNER $POLICY $PROXY $MILTER $SRSD; do soak_wait_port "$p"; done
+soak_wait_port "$SIGNER" "$SPID"; for p in $POLICY $PROXY $MILTER; do soak_wait_port "$p" "$VPID"; done
+soak_wait_port "$SRSD" "$RPID"
 for p in $SPID $VPID $RPID; do [ "$(stat -c %U /proc/$p)" = "$SOAK_USER" ] || fail "pid $p does not run as $SOAK_USER"; done
 run() {  # run KIND PORT PID NAME
   echo "== $4 ($1 on $2)"

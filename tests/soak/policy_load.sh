@@ -12,12 +12,12 @@ set -u
 . "$POSTSEAL_SRC/tests/lib/unbound.sh"
 soak_init policy
 read -r DNS PORT < <(soak_ports 2)
-unbound_start "$S/unbound" "$DNS" "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
+unbound_start "$S/unbound" DNS "$POSTSEAL_SRC/tests/soak/soak-unbound.conf" || fail "unbound did not start"
 trap 'unbound_stop "$S/unbound"; soak_cleanup' EXIT
 soak_daemon verifier "$POSTSEAL" verifier --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" \
   --authserv-id mx.soak.example --cache-ttl 0 --user "$SOAK_USER" --log stderr
 VPID=$DAEMON_PID
-soak_wait_port "$PORT"
+soak_wait_port "$PORT" "$VPID"
 [ "$(stat -c %U /proc/$VPID)" = "$SOAK_USER" ] || fail "verifier does not run as $SOAK_USER"
 TOTAL=$((200000 * SOAK_SCALE))
 timeout 1200 $SOAK_PY policy "$PORT" "$VPID" "$TOTAL" 8 || fail "policy load"

@@ -47,7 +47,8 @@ soak_daemon verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.
 VPID=$DAEMON_PID
 soak_daemon srsd "$POSTSEAL" srsd -c "$S/postseal.toml" --log stderr
 RPID=$DAEMON_PID
-for p in $SIGNER $POLICY $PROXY $SRSD; do soak_wait_port "$p"; done
+soak_wait_port "$SIGNER" "$SPID"; soak_wait_port "$POLICY" "$VPID"; soak_wait_port "$PROXY" "$VPID"
+soak_wait_port "$SRSD" "$RPID"
 run() {  # run KIND PORT NAME
   echo "== $3 ($1)"
   timeout 120 $SOAK_PY slow "$1" "$2" 2 "$CUT" || fail "$3: slowloris ($1)"

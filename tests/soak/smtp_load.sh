@@ -38,7 +38,7 @@ soak_daemon verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.
   --proxy-listen "127.0.0.1:$PROXY" --proxy-relay "127.0.0.1:$SINK" --dns-zone "$S/zone.txt" \
   --authserv-id mx.soak.example --log stderr
 VPID=$DAEMON_PID
-soak_wait_port "$SIGNER"; soak_wait_port "$PROXY"
+soak_wait_port "$SIGNER" "$SPID"; soak_wait_port "$PROXY" "$VPID"
 for p in $SPID $VPID; do [ "$(stat -c %U /proc/$p)" = "$SOAK_USER" ] || fail "pid $p does not run as $SOAK_USER"; done
 
 echo "== signer"

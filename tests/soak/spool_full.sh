@@ -37,10 +37,12 @@ spool_directory = "$S/spool"
 TOML
 printf 'example.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"\n' > "$S/zone.txt"
 soak_daemon signer "$POSTSEAL" signer -c "$S/postseal.toml" --listen "127.0.0.1:$SIGNER" --relay "127.0.0.1:$SINK" --log stderr
+SPID=$DAEMON_PID
 soak_daemon verifier "$POSTSEAL" verifier -c "$S/postseal.toml" --listen "127.0.0.1:$POLICY" --proxy \
   --proxy-listen "127.0.0.1:$PROXY" --proxy-relay "127.0.0.1:$SINK" --dns-zone "$S/zone.txt" \
   --authserv-id mx.soak.example --log stderr
-soak_wait_port "$SIGNER"; soak_wait_port "$PROXY"
+VPID=$DAEMON_PID
+soak_wait_port "$SIGNER" "$SPID"; soak_wait_port "$PROXY" "$VPID"
 phase() {  # phase NAME PORT TAG WANT [xforward] - 5 messages of 200 kB; every reply must start with WANT
   $SOAK_PY sendmany "$2" 5 200000 "$3" ${5:-} > "$S/$3.replies"
   echo "$1 ($3): $(awk '{print $2}' "$S/$3.replies" | sort | uniq -c | xargs); tmpfs $(df --output=used -k "$S/spool" | tail -1 | xargs) kB used"

@@ -55,7 +55,7 @@ start_filter() {
   local log=$1; shift
   "$POSTSEAL" signer --listen 127.0.0.1:$P_FILTER --foreground "$@" >>"$log" 2>&1 </dev/null &
   FILTER_PID=$!
-  pf_wait_listen $P_FILTER 50 || { cat "$log" >&2; fail "postseal signer did not listen on $P_FILTER"; }
+  wait_listen $P_FILTER $FILTER_PID 50 || { cat "$log" >&2; fail "postseal signer did not listen on $P_FILTER"; }
 }
 
 stop_filter() {
