@@ -5,11 +5,13 @@
 // SigningTable ("refile:" patterns *@example.com and *@*.example.com, plain files with
 // example.com and .example.com keys, "%" in the KeyTable's domain and key path). First match
 // wins unless MultipleSignatures, as in OpenDKIM; then every key of the domain's rows signs
-// (dual RSA + Ed25519). Per-address rows (alice@example.com, refile *@*.example.com patterns
-// with a KeyTable d= other than the From domain, alice@.example.com in a plain file) and rows
-// with i= become [[signer.sender]] rows (signer/filter/sender_rows.hpp); a refile row that an
-// earlier row hides (first match, MultipleSignatures off) is reported, not carried, as are
-// "*", user@* and patterns postseal cannot express. Canonicalization (OpenDKIM's default
+// (dual RSA + Ed25519) and MultipleSignatures yes becomes signer.multiple_signatures = true
+// (every matching row signs: signer/filter/signature_plan.hpp). Per-address rows
+// (alice@example.com, refile *@*.example.com patterns with a KeyTable d= other than the From
+// domain, alice@.example.com in a plain file) and rows with i= become [[signer.sender]] rows
+// (signer/filter/sender_rows.hpp); a refile row that an earlier row hides (first match,
+// MultipleSignatures off) is reported, not carried, as are "*", user@* and patterns postseal
+// cannot express. Canonicalization (OpenDKIM's default
 // simple/simple is written out), SignatureTTL, OversignHeaders/SignHeaders/OmitHeaders and
 // UserID carry over; Include files are read in place (at most 5 deep, as OpenDKIM); milter
 // plumbing (Socket, InternalHosts...) is reported with what replaces it. Untrusted input: the
@@ -180,8 +182,8 @@ class OpenDkim {
                      "signaturettl", "multiplesignatures", "subdomains", "signaturealgorithm"})
         if (auto s = get(n))
           note(*s, "no signing domain is carried over, so there is nothing to apply it to");
+    if (signs) multiple_signatures();
     for (auto& d : domains_) write_domain(d);
-    note_multiple();
     for (const auto& p : senders_) write_sender(p);
   }
 
@@ -412,20 +414,13 @@ class OpenDkim {
     senders_.push_back({p, d, identity, {entry}, row.at, origin});
   }
 
-  // note_multiple - with MultipleSignatures OpenDKIM also signs with every other row that
-  // matches; postseal signs with the most specific row only.
-  void note_multiple() {
+  // multiple_signatures - MultipleSignatures yes: OpenDKIM signs with every row that matches,
+  // and so does postseal with signer.multiple_signatures = true (each key once).
+  void multiple_signatures() {
     auto multiple = get("multiplesignatures");
     if (!multiple || !boolean(multiple->value)) return;
-    for (const auto& plan : senders_) {
-      std::string others;
-      for (const auto& e : earlier_)
-        if (e.text() != plan.pattern.text() && signer::covers(e, plan.pattern)) others += " " + e.text();
-      if (!others.empty())
-        r_.note(plan.at, plan.pattern.text(),
-                "MultipleSignatures: OpenDKIM also signs this sender's mail with the keys of" + others +
-                    "; postseal signs it with this row's keys only");
-    }
+    add(r_.section("signer"), "multiple_signatures", "true",
+        origin(*multiple) + " (every matching row signs, most specific first; a key named by two rows signs once)");
   }
 
   void write_sender(const SenderPlan& p) {

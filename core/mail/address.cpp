@@ -159,6 +159,26 @@ std::expected<Mailbox, std::string> single_mailbox(std::string_view value) {
   return std::move(list->mailboxes.front());
 }
 
+std::expected<std::string, std::string> unquoted_local_part(std::string_view local) {
+  std::string out;
+  bool quoted = false;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const char c = local[i];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == '\\' && !quoted) {
+      return std::unexpected("a backslash outside a quoted string");
+    } else if (c == '\\') {
+      if (++i == local.size()) return std::unexpected("a backslash ends the quoted string");
+      out.push_back(local[i]);  // quoted-pair: the octet itself
+    } else if (!quoted || (c != '\r' && c != '\n')) {
+      out.push_back(c);  // a CRLF inside quotes is folding, semantically invisible (3.2.4)
+    }
+  }
+  if (quoted) return std::unexpected("an unterminated quoted string");
+  return out;
+}
+
 std::expected<Mailbox, std::string> author_mailbox(const std::vector<HeaderField>& fields) {
   std::size_t count = count_fields(fields, "From");
   if (count == 0) return std::unexpected("no From header");

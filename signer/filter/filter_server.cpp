@@ -1,10 +1,10 @@
 // filter_server.cpp - `postseal signer` on the daemon lifecycle of core/net/daemon.hpp. SIGHUP
-// rereads the config file: the signing table (keys, domains, rotated keys) for the next
-// message, the relay settings (timeouts, limits, spool, relay address, xforward_hosts) for
-// sessions that start from then on; signer.listen, .threads, .max_connections and .user (and
-// metrics.listen: the /metrics endpoint, core/metrics/exposer.hpp, started before privileges
-// are dropped) stay as started, and a reload that changes them logs one "restart to apply"
-// warning.
+// rereads the config file: the signing table (keys, domains, sender rows,
+// multiple_signatures, rotated keys) for the next message, the relay settings (timeouts,
+// limits, spool, relay address, xforward_hosts) for sessions that start from then on;
+// signer.listen, .threads, .max_connections and .user (and metrics.listen: the /metrics
+// endpoint, core/metrics/exposer.hpp, started before privileges are dropped) stay as started,
+// and a reload that changes them logs one "restart to apply" warning.
 #include "signer/filter/filter_server.hpp"
 
 #include "core/metrics/exposer.hpp"
@@ -49,6 +49,12 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_table(const
   for (const auto& w : (*table)->warnings()) log::warning("{}", w);
   (*table)->publish_metrics();
   return table;
+}
+
+// rows_text - "N signing domain(s), M sender row(s)", and whether every matching row signs.
+std::string rows_text(const SigningTable& table) {
+  return fmt::format("{} signing domain(s), {} sender row(s){}", table.size(), table.senders().size(),
+                     table.multiple_signatures() ? ", every matching row signs (multiple_signatures)" : "");
 }
 
 // Reloaded - what a SIGHUP rereads: the signing table and the relay settings of new sessions.
@@ -115,8 +121,7 @@ int run_filter(const FilterOptions& options) {
     if (started && reloaded->file)
       if (auto note = config::restart_note(*started, *reloaded->file, options.restart_keys); !note.empty())
         log::warning("signer: {}", note);
-    return fmt::format("{} signing domain(s), {} sender row(s), relay settings of new sessions",
-                       reloaded->table->size(), reloaded->table->senders().size());
+    return fmt::format("{}, relay settings of new sessions", rows_text(*reloaded->table));
   };
   hooks.drain = [&](std::function<void()> done) {
     server.stop();
@@ -125,9 +130,8 @@ int run_filter(const FilterOptions& options) {
   };
   server.start();
   return daemon.run(std::move(hooks),
-                    fmt::format("listening on {} ({}), relaying to {}, {} signing domain(s), {} sender row(s)",
-                                config.listen.str(), config.lmtp ? "LMTP" : "SMTP", config.relay.str(),
-                                (*table)->size(), (*table)->senders().size()));
+                    fmt::format("listening on {} ({}), relaying to {}, {}", config.listen.str(),
+                                config.lmtp ? "LMTP" : "SMTP", config.relay.str(), rows_text(**table)));
 }
 
 }  // namespace postseal::signer

@@ -61,7 +61,8 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_key
   }
   if (!errors.empty()) return std::unexpected(errors.substr(1));
   // [[signer.sender]] rows keep their configured keys: rotation is per domain (rotated_keys.hpp)
-  return std::make_shared<const SigningTable>(std::move(policies), table.senders(), std::move(warnings));
+  return std::make_shared<const SigningTable>(std::move(policies), table.senders(), std::move(warnings),
+                                              table.multiple_signatures());
 }
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(

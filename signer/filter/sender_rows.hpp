@@ -10,7 +10,8 @@
 // A row's h=, c=, x= and require_signature are those of the [[signer.domain]] row that signs
 // its d= (signing_table.hpp lookup), else the defaults; sender rows add no DomainKeys
 // signature. Precedence: every matching sender row before the From domain's row, the most
-// specific first (sender_pattern.hpp). Rotation (`postseal keys`) is per domain: a sender
+// specific first (sender_pattern.hpp); the first signs, or with signer.multiple_signatures
+// every one (signature_plan.hpp). Rotation (`postseal keys`) is per domain: a sender
 // row's keys are never replaced by rotated keys (docs/key-rotation.md).
 //
 // Untrusted input: the config file (local admin) and the key files. Limits: kMaxSenderRows

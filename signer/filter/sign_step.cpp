@@ -8,6 +8,7 @@
 #include "core/util/text.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace postseal::signer {
 
@@ -75,57 +76,93 @@ SignStep::SignStep(std::shared_ptr<const SigningTable> table, const std::vector<
     if (mentions_required_domain(table_.get(), headers)) decision_ = SignDecision::tempfail;
     return;
   }
-  policy_ = table_ ? table_->lookup_sender(author->local_part, author->domain) : nullptr;
-  if (policy_ == nullptr) {
+  SignaturePlan plan = table_ ? plan_signatures(*table_, author->local_part, author->domain) : SignaturePlan{};
+  if (plan.rows.empty()) {
     reason_ = fmt::format("no signing key for From domain {}", author->domain);
     return;
   }
   decision_ = SignDecision::sign;
-  dkim_ = std::make_unique<dkim::MessageSigner>(policy_->keys, policy_->options, clock);
-  if (policy_->domainkeys) start_domainkeys(headers);
+  dropped_ = plan.dropped;
+  for (auto& row : plan.rows) {
+    auto signer = std::make_unique<dkim::MessageSigner>(row.keys, row.policy->options, clock);
+    if (dk_policy_ == nullptr && row.policy->domainkeys) dk_policy_ = row.policy;
+    parts_.push_back(Part{std::move(row), std::move(signer)});
+  }
+  if (dk_policy_ != nullptr) start_domainkeys(headers);
+}
+
+std::string_view SignStep::signing_domain() const {
+  return parts_.empty() ? std::string_view() : std::string_view(parts_.front().row.policy->domain);
 }
 
 void SignStep::start_domainkeys(const std::vector<mail::HeaderField>& headers) {
-  for (const auto& k : policy_->keys) {
+  for (const auto& k : dk_policy_->keys) {
     if (k.key->type() != crypto::KeyType::rsa) continue;
-    dk_ = std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, *policy_->domainkeys);
+    dk_ = std::make_unique<domainkeys::DkSigner>(k.domain, k.selector, k.key, *dk_policy_->domainkeys);
     dk_->headers(headers);
     dk_summary_ = fmt::format("DomainKey-Signature added (d={}, s={}, c={})", k.domain, k.selector,
-                              domainkeys::to_string(policy_->domainkeys->canon));
+                              domainkeys::to_string(dk_policy_->domainkeys->canon));
     return;
   }
   dk_summary_ = "no DomainKey-Signature: no RSA key";
 }
 
 void SignStep::body(std::string_view chunk) {
-  if (dkim_) dkim_->body(chunk);
+  for (auto& part : parts_) part.dkim->body(chunk);
   if (dk_) dk_->body(chunk);
+}
+
+std::string SignStep::sign_parts(const std::vector<mail::HeaderField>& headers) {
+  std::string fields;
+  for (auto& part : parts_) {
+    auto got = part.dkim->finish(headers);
+    if (got) {
+      fields += *got;
+      continue;
+    }
+    auto why = fmt::format("signing for {} failed: {}", part.row.policy->domain, dkim::to_string(got.error()));
+    if (part.row.policy->require_signature) {
+      reason_ = std::move(why);
+      decision_ = SignDecision::tempfail;
+      return {};
+    }
+    part.row.keys.clear();  // left out of the summary and the OpenDKIM lines
+    failures_.push_back(std::move(why));
+  }
+  return fields;
+}
+
+std::string SignStep::add_domainkeys(const std::vector<mail::HeaderField>& headers, std::string fields) {
+  if (!dk_) return fields;
+  auto dk_field = dk_->finish(headers);
+  // With h= the DKIM-Signature fields below are not covered: DomainKeys goes on top. Without
+  // h= it covers every field below it, so it goes under the DKIM signatures (whose h= lists
+  // never name DomainKey-Signature), right above the fields it signed.
+  if (dk_field) return dk_policy_->domainkeys->list_headers ? *dk_field + fields : fields + *dk_field;
+  dk_summary_ = "no DomainKey-Signature: " + printable(dk_field.error());
+  return fields;
 }
 
 std::string SignStep::finish(const std::vector<mail::HeaderField>& headers) {
   if (decision_ != SignDecision::sign) return {};
   metrics::StageTimer timer(metrics::Stage::dkim_sign);
-  auto fields = dkim_->finish(headers);
-  if (fields) {
-    if (!dk_) return *fields;
-    auto dk_field = dk_->finish(headers);
-    // With h= the DKIM-Signature fields below are not covered: DomainKeys goes on top. Without
-    // h= it covers every field below it, so it goes under the DKIM signatures (whose h= lists
-    // never name DomainKey-Signature), right above the fields it signed.
-    if (dk_field) return policy_->domainkeys->list_headers ? *dk_field + *fields : *fields + *dk_field;
-    dk_summary_ = "no DomainKey-Signature: " + printable(dk_field.error());
-    return *fields;
+  std::string fields = sign_parts(headers);
+  if (decision_ == SignDecision::tempfail) return {};
+  if (fields.empty()) {
+    reason_ = fmt::format("{}", fmt::join(failures_, "; "));
+    failures_.clear();
+    decision_ = SignDecision::pass_unsigned;
+    return {};
   }
-  reason_ = fmt::format("signing for {} failed: {}", policy_->domain, dkim::to_string(fields.error()));
-  decision_ = policy_->require_signature ? SignDecision::tempfail : SignDecision::pass_unsigned;
-  return {};
+  return add_domainkeys(headers, std::move(fields));
 }
 
 std::vector<std::string> SignStep::opendkim_lines() const {
   std::vector<std::string> lines;
   if (decision_ != SignDecision::sign) return lines;
-  for (const auto& k : policy_->keys)
-    lines.push_back(fmt::format("DKIM-Signature field added (s={}, d={})", k.selector, k.domain));
+  for (const auto& part : parts_)
+    for (const auto& k : part.row.keys)
+      lines.push_back(fmt::format("DKIM-Signature field added (s={}, d={})", k.selector, k.domain));
   return lines;
 }
 
@@ -139,9 +176,15 @@ std::string SignStep::summary() const {
       break;
   }
   std::string what;
-  for (const auto& k : policy_->keys)
-    what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector, dkim::algorithm_name(*k.key));
+  for (const auto& part : parts_)
+    for (const auto& k : part.row.keys)
+      what += fmt::format("{}d={}, s={}, a={}", what.empty() ? "" : "; ", k.domain, k.selector,
+                          dkim::algorithm_name(*k.key));
   std::string out = fmt::format("DKIM-Signature added ({})", what);
+  for (const auto& f : failures_) out += ", not added: " + f;
+  if (dropped_ > 0)
+    out += fmt::format(", {} more matching key(s) not used (at most {} signatures per message)", dropped_,
+                       kMaxSignaturesPerMessage);
   if (!dk_summary_.empty()) out += ", " + dk_summary_;
   return out;
 }

@@ -1,6 +1,10 @@
 // sign_step.hpp - the per-message signing step: decide from the headers whether and with
-// which keys to sign (SigningTable::lookup_sender on the From mailbox: a [[signer.sender]]
-// row, else the From domain's row), feed the body, produce the fields to prepend.
+// which keys to sign (signature_plan.hpp on the From mailbox: the first matching
+// [[signer.sender]] row, else the From domain's row; with signer.multiple_signatures every
+// matching row), feed the body to one DKIM signer per row, produce the fields to prepend (the
+// most specific row's on top). A row whose signing fails is left out and logged, unless its
+// require_signature makes the message tempfail; when every row fails the message passes
+// unsigned.
 //
 // RFC 6376 5 (signer actions) through dkim::MessageSigner; docs/security.md 15 (ambiguous From ->
 // unsigned or tempfail), 43 (runtime key failure -> 4xx when signing is required). Another
@@ -17,6 +21,7 @@
 #include "core/util/clock.hpp"
 #include "core/dkim/message_signer.hpp"
 #include "core/domainkeys/dk_signer.hpp"
+#include "signer/filter/signature_plan.hpp"
 #include "signer/filter/signing_table.hpp"
 
 #include <memory>
@@ -47,11 +52,12 @@ class SignStep {
   std::string finish(const std::vector<mail::HeaderField>& headers);
 
   SignDecision decision() const { return decision_; }
-  // signing_domain - the configured domain whose policy applies, empty when none does.
-  std::string_view signing_domain() const { return policy_ ? std::string_view(policy_->domain) : std::string_view(); }
-  // summary - the log text: "DKIM-Signature added (d=, s=, a=)", "passed unsigned: why",
-  // "deferred: why"; for DomainKeys domains followed by ", DomainKey-Signature added (d=, s=,
-  // c=)" or ", no DomainKey-Signature: why".
+  // signing_domain - the d= of the first (most specific) row that applies, empty when none does.
+  std::string_view signing_domain() const;
+  // summary - the log text: "DKIM-Signature added (d=, s=, a=; d=, s=, a=...)", "passed
+  // unsigned: why", "deferred: why"; then the rows that failed or the cap left out; for
+  // DomainKeys domains followed by ", DomainKey-Signature added (d=, s=, c=)" or ", no
+  // DomainKey-Signature: why".
   std::string summary() const;
   // opendkim_lines - OpenDKIM's line per signature added, "DKIM-Signature field added
   // (s=SELECTOR, d=DOMAIN)", so log parsers written for OpenDKIM (postfix_exporter's
@@ -59,11 +65,20 @@ class SignStep {
   std::vector<std::string> opendkim_lines() const;
 
  private:
+  // Part - one planned row and its DKIM signer; keys emptied when its signing failed.
+  struct Part {
+    PlannedRow row;
+    std::unique_ptr<dkim::MessageSigner> dkim;
+  };
   void start_domainkeys(const std::vector<mail::HeaderField>& headers);
+  std::string sign_parts(const std::vector<mail::HeaderField>& headers);
+  std::string add_domainkeys(const std::vector<mail::HeaderField>& headers, std::string fields);
 
-  std::shared_ptr<const SigningTable> table_;  // keeps policy_ alive across a reload
-  const DomainPolicy* policy_ = nullptr;
-  std::unique_ptr<dkim::MessageSigner> dkim_;
+  std::shared_ptr<const SigningTable> table_;  // keeps the rows alive across a reload
+  std::vector<Part> parts_;                    // most specific first
+  std::size_t dropped_ = 0;                    // keys past kMaxSignaturesPerMessage
+  std::vector<std::string> failures_;          // "signing for D failed: why" of rows left out
+  const DomainPolicy* dk_policy_ = nullptr;    // the first planned row with domainkeys = true
   std::unique_ptr<domainkeys::DkSigner> dk_;
   std::string dk_summary_;  // "DomainKey-Signature added (...)" or "no DomainKey-Signature: why"
   SignDecision decision_ = SignDecision::pass_unsigned;

@@ -37,10 +37,14 @@ const std::array kDomainKeys{
     Key{"signer.domain[].expire", Type::integer, "0", 0, 31536000, "x= lifetime in seconds; 0: no x="},
     Key{"signer.domain[].require_signature", Type::boolean, "false", 0, 0,
         "tempfail (4xx) this domain's mail when it cannot be signed, instead of passing it unsigned"},
+    Key{"signer.multiple_signatures", Type::boolean, "false", 0, 0,
+        "sign with every matching [[signer.sender]] and [[signer.domain]] row, most specific first "
+        "(OpenDKIM's MultipleSignatures; each key once, at most 8 signatures), not only the first"},
     Key{"signer.sender", Type::tables, "[]", 0, 0,
         "one [[signer.sender]] table per sender address or pattern signed with its own keys (sender_rows.hpp)"},
     Key{"signer.sender[].address", Type::string, "\"\"", 0, 0,
-        "alice@example.com, *@example.com or *@*.example.com (case-insensitive)"},
+        "alice@example.com, *@example.com or *@*.example.com (case-insensitive; a quoted local part "
+        "compares unquoted)"},
     Key{"signer.sender[].domain", Type::string, "\"\"", 0, 0, "d=; default: the address's domain"},
     Key{"signer.sender[].keys", Type::strings, "[]", 0, 0, "\"SELECTOR:KEYFILE\" entries signing with d= domain"},
     Key{"signer.sender[].identity", Type::string, "\"\"", 0, 0, "i= (AUID), within d=; default: none"},

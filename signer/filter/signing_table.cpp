@@ -65,8 +65,11 @@ std::expected<std::pair<dkim::Canon, dkim::Canon>, std::string> parse_canonicali
 }
 
 SigningTable::SigningTable(std::vector<DomainPolicy> policies, std::vector<SenderPolicy> senders,
-                           std::vector<std::string> warnings)
-    : policies_(std::move(policies)), senders_(std::move(senders)), warnings_(std::move(warnings)) {
+                           std::vector<std::string> warnings, bool multiple_signatures)
+    : policies_(std::move(policies)),
+      senders_(std::move(senders)),
+      warnings_(std::move(warnings)),
+      multiple_signatures_(multiple_signatures) {
   std::stable_sort(senders_.begin(), senders_.end(), [](const SenderPolicy& a, const SenderPolicy& b) {
     return specificity(a.pattern) > specificity(b.pattern);
   });
@@ -103,9 +106,24 @@ const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {
 }
 
 const DomainPolicy* SigningTable::lookup_sender(std::string_view local, std::string_view domain) const {
+  const auto rows = matching_rows(local, domain);
+  return rows.empty() ? nullptr : rows.front();
+}
+
+std::vector<const DomainPolicy*> SigningTable::matching_rows(std::string_view local,
+                                                             std::string_view domain) const {
+  std::vector<const DomainPolicy*> out;
+  const std::string unquoted = comparable_local_part(local);
   for (const auto& s : senders_)  // most specific first
-    if (matches(s.pattern, local, domain)) return &s.policy;
-  return lookup(domain);
+    if (matches(s.pattern, unquoted, domain)) out.push_back(&s.policy);
+  // the From domain's own row, then parents signing subdomains: each step drops a label
+  for (std::string_view d = domain; !d.empty();) {
+    for (const auto& p : policies_)
+      if (p.domain == d && (d.size() == domain.size() || p.subdomains)) out.push_back(&p);
+    const auto dot = d.find('.');
+    d = dot == std::string_view::npos ? std::string_view() : d.substr(dot + 1);
+  }
+  return out;
 }
 
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(
@@ -142,7 +160,10 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_ta
   std::vector<SenderPolicy> senders;
   if (file != nullptr) senders = sender_policies(*file, SigningTable(policies), found);
   if (!errors.empty()) return std::unexpected(errors.substr(1));
-  return std::make_shared<const SigningTable>(std::move(policies), std::move(senders), std::move(found.warnings));
+  const bool multiple = file != nullptr && file->has("signer.multiple_signatures") &&
+                        file->boolean("signer.multiple_signatures");  // default false
+  return std::make_shared<const SigningTable>(std::move(policies), std::move(senders), std::move(found.warnings),
+                                              multiple);
 }
 
 }  // namespace postseal::signer

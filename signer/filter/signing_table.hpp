@@ -7,7 +7,9 @@
 // chmod that fixes it, or when RSA under 1024 bits; an RSA key under 2048 bits loads and the
 // table carries a warning naming its file (docs/security.md 18), which the daemon logs and
 // `postseal check-config` prints. A table is immutable once built; sessions share it by
-// shared_ptr, so a reload swaps the pointer without touching messages in flight.
+// shared_ptr, so a reload swaps the pointer without touching messages in flight. The table
+// carries signer.multiple_signatures, so a reload picks it up with the rows; which rows sign a
+// message is signature_plan.hpp's rule.
 #pragma once
 
 #include "core/dkim/message_signer.hpp"
@@ -49,13 +51,20 @@ class SigningTable {
       : policies_(std::move(policies)), warnings_(std::move(warnings)) {}
   // senders are kept most specific first (sender_pattern.hpp's specificity()).
   SigningTable(std::vector<DomainPolicy> policies, std::vector<SenderPolicy> senders,
-               std::vector<std::string> warnings);
+               std::vector<std::string> warnings, bool multiple_signatures = false);
   // lookup - the policy for a From domain: exact match first, then the nearest parent that
   // signs subdomains; null when the domain is not ours.
   const DomainPolicy* lookup(std::string_view from_domain) const;
   // lookup_sender - the policy for a From address: the most specific [[signer.sender]] row
-  // that matches (sender_pattern.hpp), else lookup(domain); null when neither signs it.
+  // that matches (sender_pattern.hpp; `local` as the mailbox parser gives it, quoted or not),
+  // else lookup(domain); null when neither signs it. matching_rows().front().
   const DomainPolicy* lookup_sender(std::string_view local, std::string_view domain) const;
+  // matching_rows - every row that signs mail from `local`@`domain`, most specific first: the
+  // matching sender rows, then the From domain's own row, then each parent row with
+  // subdomains = true, nearest first.
+  std::vector<const DomainPolicy*> matching_rows(std::string_view local, std::string_view domain) const;
+  // multiple_signatures - signer.multiple_signatures: every matching row signs, not the first.
+  bool multiple_signatures() const { return multiple_signatures_; }
   std::size_t size() const { return policies_.size(); }
   const std::vector<DomainPolicy>& policies() const { return policies_; }
   const std::vector<SenderPolicy>& senders() const { return senders_; }
@@ -70,10 +79,12 @@ class SigningTable {
   std::vector<DomainPolicy> policies_;
   std::vector<SenderPolicy> senders_;
   std::vector<std::string> warnings_;
+  bool multiple_signatures_ = false;
 };
 
 // build_signing_table - from the file's [[signer.domain]] tables plus --key options (which
-// override a file domain of the same name), and its [[signer.sender]] tables; error: every
+// override a file domain of the same name), its [[signer.sender]] tables and
+// signer.multiple_signatures; error: every
 // problem, naming file and key (and line, for sender rows). The table's warnings() are for
 // the caller to log.
 std::expected<std::shared_ptr<const SigningTable>, std::string> build_signing_table(

@@ -5,7 +5,12 @@ driven over its socket by the small milter client below) and by postseal from th
 covering every field opendkim signed, the same i= (alice's per-address row), and both
 signatures verified by dkimpy.
 
-Usage: import_opendkim_equivalence.py POSTSEAL WORKDIR (run by import_opendkim_equivalence.sh).
+With MODE "multi" (MultipleSignatures yes, imported as signer.multiple_signatures = true) each
+message gets several signatures: opendkim's and postseal's must be the same set of (d=, s=),
+with the same i= each, and dkimpy must verify every signature of both (DKIM.verify(idx=i)).
+
+Usage: import_opendkim_equivalence.py POSTSEAL WORKDIR [MODE] (run by
+import_opendkim_equivalence.sh).
 The milter client speaks milter protocol version 6 (libmilter's mfdef.h): option negotiation,
 connect, MAIL, RCPT, headers, end of headers, body, end of message; it collects the header
 fields the filter inserts. postseal signs through `postseal signer`, the content filter, run
@@ -25,9 +30,16 @@ import time
 import dkim
 
 POSTSEAL, WORK = sys.argv[1], sys.argv[2]
+MODE = sys.argv[3] if len(sys.argv) > 3 else "first"
 DOMAIN = "example.com"
 # per message: the s= and i= both must choose (alice has her own SigningTable row)
 EXPECT = [("alice2026", "alice@example.com"), ("s2026", None)]
+# MODE multi, per message: every (d=, s=) -> i= (alice's row and the domain's row; carol's
+# row, an ESP's d=, and the domain's row)
+EXPECT_MULTI = [
+    {("example.com", "alice2026"): "alice@example.com", ("example.com", "s2026"): None},
+    {("esp.example", "esp2026"): None, ("example.com", "s2026"): None},
+]
 
 MESSAGES = [
     b"From: Alice <alice@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n"
@@ -123,6 +135,33 @@ def tags(field):
     return out
 
 
+def header_fields(message):
+    """The header fields of `message`, each with its folded lines."""
+    fields = []
+    for line in message.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += b"\r\n" + line
+        else:
+            fields.append(line)
+    return fields
+
+
+def postseal_sign_message(message):
+    """`message` as `postseal signer` relays it (fake_downstream.py's copy)."""
+    before = set(glob.glob(os.path.join(WORK, "down", "*.eml")))
+    port = int(open(os.path.join(WORK, "signer_port")).read())
+    s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    s.sendmail("bounce@example.com", ["bob@example.net"], message)
+    s.quit()
+    for _ in range(50):
+        new = set(glob.glob(os.path.join(WORK, "down", "*.eml"))) - before
+        if new:
+            time.sleep(0.2)  # let the fake finish writing it
+            break
+        time.sleep(0.1)
+    return open(new.pop(), "rb").read()
+
+
 def postseal_sign(message):
     """The DKIM-Signature fields `postseal signer` adds to `message`."""
     before = set(glob.glob(os.path.join(WORK, "down", "*.eml")))
@@ -149,16 +188,49 @@ def postseal_sign(message):
     return sigs
 
 
+def verify_all(message, dns, who):
+    """dkimpy verifies every DKIM-Signature of `message` (one verify per signature index)."""
+    d = dkim.DKIM(message)
+    count = sum(1 for (k, _) in d.headers if k.lower() == b"dkim-signature")
+    for idx in range(count):
+        assert d.verify(idx=idx, dnsfunc=dns), ("dkimpy does not verify", who, idx)
+    return count
+
+
+def check_multi(port, dns):
+    """MultipleSignatures: the same (d=, s=, i=) set from both, every signature verified."""
+    for i, msg in enumerate(MESSAGES):
+        theirs = milter_sign(port, msg)
+        ours = postseal_sign_message(msg)
+        ours_sigs = [f for f in header_fields(ours) if f.lower().startswith(b"dkim-signature:")]
+        t = {(tags(f)["d"], tags(f)["s"]): tags(f).get("i") for f in theirs}
+        o = {(tags(f)["d"], tags(f)["s"]): tags(f).get("i") for f in ours_sigs}
+        assert len(theirs) == len(t), ("opendkim signed twice with one key", theirs)
+        assert len(ours_sigs) == len(o), ("postseal signed twice with one key", ours_sigs)
+        assert t == o == EXPECT_MULTI[i], ("signature sets differ", t, o, EXPECT_MULTI[i])
+        n_theirs = verify_all(b"\r\n".join(theirs) + b"\r\n" + msg, dns, "opendkim")
+        n_ours = verify_all(ours, dns, "postseal")
+        assert n_theirs == n_ours == len(EXPECT_MULTI[i]), (n_theirs, n_ours)
+        print("ok: message %d: opendkim and postseal both signed %s; dkimpy verified all %d of each"
+              % (i + 1, sorted(o), n_ours))
+    print("PASS")
+
+
 def main():
     port = int(open(os.path.join(WORK, "port")).read())
     records = {}
-    for selector, name in (("s2026", "public.b64"), ("alice2026", "alice.b64")):
+    for domain, selector, name in ((DOMAIN, "s2026", "public.b64"), (DOMAIN, "alice2026", "alice.b64"),
+                                   ("esp.example", "esp2026", "esp.b64")):
+        if not os.path.exists(os.path.join(WORK, name)):
+            continue
         pub = open(os.path.join(WORK, name)).read().strip()
-        records[b"%s._domainkey.%s." % (selector.encode(), DOMAIN.encode())] = ("v=DKIM1; k=rsa; p=" + pub).encode()
+        records[b"%s._domainkey.%s." % (selector.encode(), domain.encode())] = ("v=DKIM1; k=rsa; p=" + pub).encode()
 
     def dns(name, timeout=5):
         return records.get(name)
 
+    if MODE == "multi":
+        return check_multi(port, dns)
     for i, msg in enumerate(MESSAGES):
         theirs = milter_sign(port, msg)
         ours = postseal_sign(msg)

@@ -5,9 +5,12 @@
 # its dnsfunc hook (no network), and the test checks which d=, s= and i= signed it:
 # alice@example.com (also as ALICE@EXAMPLE.COM) with her own selector and i=, bob with the
 # domain's, x@eu.shop.example.com with the *@*.shop.example.com row's d=example.com, and
-# nobody@example.org not at all. Then the config gains a row for bob and SIGHUP reloads it:
+# nobody@example.org not at all; a row with a quoted local part ("john doe"@example.com, RFC
+# 5321 4.1.2) signs From "john doe"@example.com and "john\ doe"@example.com (compared unquoted),
+# and alice's row signs From "alice"@example.com. Then the config gains a row for bob and SIGHUP reloads it:
 # bob's next message carries his selector; with keys.rotation = true check-config and `postseal
-# keys status` say the sender rows' keys are not rotated. Ports 10227 (filter), 10228 (fake downstream).
+# keys status` say the sender rows' keys are not rotated; with multiple_signatures = true (another
+# SIGHUP) alice's mail carries her row's and the domain's signatures. Ports 10227 (filter), 10228 (fake downstream).
 set -u
 : "${POSTSEAL:?}" "${POSTSEAL_SRC:?}"
 PY=/usr/bin/python3
@@ -26,7 +29,8 @@ for p in 10227 10228; do
   ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
 done
 mkdir -p "$R/down" "$R/keys"; chmod 700 "$R/keys"
-for spec in example.com:rsa:s2026 example.com:ed25519:alice2026 example.com:rsa:shop2026 example.com:rsa:bob2026; do
+for spec in example.com:rsa:s2026 example.com:ed25519:alice2026 example.com:rsa:shop2026 example.com:rsa:bob2026 \
+  example.com:rsa:john2026; do
   IFS=: read -r domain type sel <<<"$spec"
   "$POSTSEAL" keygen --domain "$domain" --selector "$sel" --type "$type" --dir "$R/keys" --json \
     > "$R/keys/$sel.json" 2>/dev/null || fail "keygen $sel"
@@ -47,6 +51,9 @@ identity = "alice@example.com"
 address = "*@*.shop.example.com"
 domain = "example.com"
 keys = ["shop2026:$R/keys/shop2026.private"]
+[[signer.sender]]
+address = "\"john doe\"@example.com"
+keys = ["john2026:$R/keys/john2026.private"]
 TOML
   if [ "${1:-}" = bob ]; then
     printf '[[signer.sender]]\naddress = "bob@example.com"\nkeys = ["bob2026:%s/keys/bob2026.private"]\n' "$R" \
@@ -116,23 +123,41 @@ check "ALICE@EXAMPLE.COM" "d=example.com s=alice2026 i=alice@example.com"
 check "bob@example.com" "d=example.com s=s2026 i=-"
 check "x@eu.shop.example.com" "d=example.com s=shop2026 i=-"
 check "nobody@example.org" ""
-echo "ok: alice, bob, shop and an unlisted domain signed as their rows say"
+check '"john doe"@example.com' "d=example.com s=john2026 i=-"
+check 'John <"john\ doe"@example.com>' "d=example.com s=john2026 i=-"
+check '"John Doe"@EXAMPLE.com' "d=example.com s=john2026 i=-"
+check '"john.doe"@example.com' "d=example.com s=s2026 i=-"
+check '"alice"@example.com' "d=example.com s=alice2026 i=alice@example.com"
+echo "ok: alice, bob, shop, quoted local parts and an unlisted domain signed as their rows say"
 
 write_config bob
 kill -HUP "$SIGNER"
 for _ in $(seq 1 50); do grep -q "reloaded" "$R/signer.log" && break; sleep 0.1; done
-grep -q "reloaded: 1 signing domain(s), 3 sender row(s)" "$R/signer.log" || fail "no reload with 3 sender rows after SIGHUP"
+grep -q "reloaded: 1 signing domain(s), 4 sender row(s)" "$R/signer.log" || fail "no reload with 4 sender rows after SIGHUP"
 sleep 0.5
 check "bob@example.com" "d=example.com s=bob2026 i=-"
 check "alice@example.com" "d=example.com s=alice2026 i=alice@example.com"
 echo "ok: SIGHUP carried bob's new [[signer.sender]] row"
+
+# signer.multiple_signatures = true, read on SIGHUP: alice's row and the domain's row both sign
+# (hers on top); a subdomain sender still gets its row only (example.com has no subdomains)
+sed -i 's/^\[signer\]$/[signer]\nmultiple_signatures = true/' "$R/postseal.toml"
+kill -HUP "$SIGNER"
+for _ in $(seq 1 50); do [ "$(grep -c "reloaded" "$R/signer.log")" -ge 2 ] && break; sleep 0.1; done
+grep -q "reloaded: 1 signing domain(s), 4 sender row(s), every matching row signs (multiple_signatures)" \
+  "$R/signer.log" || fail "no reload with multiple_signatures after SIGHUP"
+sleep 0.5
+check "alice@example.com" "d=example.com s=alice2026 i=alice@example.com | d=example.com s=s2026 i=-"
+check '"john doe"@example.com' "d=example.com s=john2026 i=- | d=example.com s=s2026 i=-"
+check "x@eu.shop.example.com" "d=example.com s=shop2026 i=-"
+echo "ok: SIGHUP carried multiple_signatures = true; every matching row signed, dkimpy verified each"
 
 # Rotation is per domain: with keys.rotation = true, check-config warns that sender rows keep
 # their keys, and `postseal keys status` lists each of their keys as not rotated.
 { cat "$R/postseal.toml"; printf '[keys]\nrotation = true\n[state]\nbackend = "sqlite"\npath = "%s/state.db"\n' "$R"; } \
   > "$R/rotation.toml"
 "$POSTSEAL" check-config -c "$R/rotation.toml" >/dev/null 2>"$R/check.err" || fail "check-config with rotation: $(cat "$R/check.err")"
-grep -q "warning: .*rotates \[\[signer.domain\]\] keys only; the 3 \[\[signer.sender\]\] rows sign with their configured keys" \
+grep -q "warning: .*rotates \[\[signer.domain\]\] keys only; the 4 \[\[signer.sender\]\] rows sign with their configured keys" \
   "$R/check.err" || fail "check-config does not say sender rows are not rotated: $(cat "$R/check.err")"
 "$POSTSEAL" keys status -c "$R/rotation.toml" >"$R/status.out" 2>&1 || fail "keys status: $(cat "$R/status.out")"
 grep -q "^alice@example.com example.com alice2026: not rotated" "$R/status.out" &&

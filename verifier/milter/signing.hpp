@@ -7,7 +7,8 @@
 // non_smtpd_milters), the client authenticated ({auth_authen}), or Postfix's {daemon_name}
 // macro is in milter.sign_daemons (default ORIGINATING, Debian's master.cf submission line:
 // -o milter_macro_daemon_name=ORIGINATING). Internal mail is signed with the [[signer.domain]]
-// table of the content filter (signer/filter/sign_step.hpp: same key choice, same refusal of
+// and [[signer.sender]] rows of the content filter (signer/filter/sign_step.hpp: same key
+// choice, signer.multiple_signatures included, through signature_plan.hpp; same refusal of
 // an ambiguous From, same require_signature tempfail) and is not SPF/DKIM-checked.
 //
 // Untrusted input: the macros and client address the MTA relays, and the signature text the

@@ -98,12 +98,15 @@ TEST(ImportOpenDkim, RefileSigningTableWithPercentAndMultipleSignatures) {
 
   const std::string st = "/etc/opendkim/SigningTable",
                     kt = "/etc/opendkim/KeyTable";  // as the config names them
-  // per address, carried; MultipleSignatures would also sign with *@example.com's keys
+  // per address, carried; MultipleSignatures yes is carried too (signer.multiple_signatures):
+  // the president's mail also signs with *@example.com's keys, so nothing is reported
   const toml::table* president = sender(f, "president@example.com");
   ASSERT_NE(president, nullptr) << dump(r);
   EXPECT_EQ(config::table_strings(*president, "keys", "signer.sender[].keys"),
             std::vector<std::string>{"pres:/etc/opendkim/keys/president.private"});
-  EXPECT_TRUE(noted(r, where(st, 2), "president@example.com")) << dump(r);
+  EXPECT_TRUE(f.boolean("signer.multiple_signatures")) << dump(r);
+  EXPECT_FALSE(noted(r, where(st, 2), "president@example.com")) << dump(r);
+  EXPECT_FALSE(noted(r, where(path, 8), "MultipleSignatures")) << dump(r);
   EXPECT_TRUE(noted(r, where(st, 6), "*@*.example.net"));                   // d= each subdomain
   EXPECT_TRUE(noted(r, where(kt, 6), "inline"));                            // key material
   const toml::table* info = sender(f, "*@example.info");                    // d=example.net
@@ -133,6 +136,7 @@ TEST(ImportOpenDkim, PlainFileFirstMatchOnly) {
   const std::string st = "/etc/opendkim/SigningTable.plain";
   EXPECT_TRUE(noted(r, where(st, 3), ".example.com rsa"));  // % for subdomains: d= each subdomain
   EXPECT_TRUE(noted(r, where(st, 2), "example.com ed"));    // MultipleSignatures off
+  EXPECT_FALSE(f.has("signer.multiple_signatures")) << dump(r);
   EXPECT_TRUE(noted(r, where(st, 4), "*@example.net"));     // wildcard in a file: table
   EXPECT_FALSE(noted(r, where(st, 5), "user@example.com"));  // per address: carried
   const toml::table* user = sender(f, "user@example.com");

@@ -37,6 +37,42 @@ TEST(Address, ParseMailboxes) {
   }
 }
 
+// A quoted local part and its unquoted form (RFC 5322 3.4.1, RFC 5321 4.1.2): what the
+// signer's sender rows compare.
+TEST(Address, UnquotedLocalPart) {
+  struct Case {
+    std::string local, want;  // want: "!" + part of the error
+  } cases[] = {
+      {"alice", "alice"},
+      {"\"alice\"", "alice"},
+      {"\"john doe\"", "john doe"},
+      {"\"john\\ doe\"", "john doe"},
+      {"\"john\\\"doe\"", "john\"doe"},        // an escaped quote
+      {"\"a\\\\b\"", "a\\b"},                // an escaped backslash
+      {"\"john\".\"doe\"", "john.doe"},          // obs-local-part: quoted words
+      {"\"john\r\n doe\"", "john doe"},          // folding inside quotes
+      {"a+b.c", "a+b.c"},
+      {"\"unterminated", "!unterminated"},
+      {"\"x\\", "!backslash ends"},
+      {"a\\b", "!backslash outside"},
+  };
+  for (const auto& c : cases) {
+    auto got = unquoted_local_part(c.local);
+    if (c.want.starts_with("!")) {
+      ASSERT_FALSE(got.has_value()) << c.local;
+      EXPECT_NE(got.error().find(c.want.substr(1)), std::string::npos) << c.local << ": " << got.error();
+    } else {
+      ASSERT_TRUE(got.has_value()) << c.local << ": " << got.error();
+      EXPECT_EQ(*got, c.want) << c.local;
+    }
+  }
+  // the parser keeps the local part as written; unquoting it gives the comparable form
+  auto box = single_mailbox(" \"john\\ doe\"@example.com");
+  ASSERT_TRUE(box.has_value()) << box.error();
+  EXPECT_EQ(box->local_part, "\"john\\ doe\"");
+  EXPECT_EQ(unquoted_local_part(box->local_part).value(), "john doe");
+}
+
 TEST(Address, UnparseableValues) {
   const std::string bad[] = {
       " Alice <alice@example.com",       // unterminated angle address

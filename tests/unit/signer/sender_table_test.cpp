@@ -66,6 +66,10 @@ TEST(SenderPattern, AddressLengthLimit) {
   auto over = parse_sender_pattern("a" + longest);
   ASSERT_FALSE(over.has_value());
   EXPECT_EQ(over.error(), "longer than 254 octets");
+  // the limit counts the unquoted address: 254 octets written as 256 with quotes
+  EXPECT_TRUE(parse_sender_pattern("\"a\"" + longest.substr(1)).has_value());
+  EXPECT_FALSE(parse_sender_pattern("\"aa\"" + longest.substr(1)).has_value());
+  EXPECT_FALSE(parse_sender_pattern(std::string(kMaxSenderPatternTextOctets + 1, 'a')).has_value());
 }
 
 TEST(SenderPattern, MatchesCaseInsensitivelyAsOpenDkim) {
@@ -90,6 +94,82 @@ TEST(SenderPattern, MatchesCaseInsensitivelyAsOpenDkim) {
   for (const auto& c : cases)
     EXPECT_EQ(matches(parse_sender_pattern(c.pattern).value(), c.local, c.domain), c.want)
         << c.pattern << " vs " << c.local << "@" << c.domain;
+}
+
+// escaped - a quoted local part of `n` a's, each escaped: "\a\a...".
+std::string escaped(std::size_t n) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < n; ++i) out += "\\a";
+  return out + "\"";
+}
+
+// Quoted local parts (RFC 5321 4.1.2, RFC 5322 3.4.1) are compared unquoted and unescaped on
+// both sides, without regard to case, and their limits count the unquoted octets.
+TEST(SenderPattern, QuotedLocalParts) {
+  struct Case {
+    std::string text;
+    std::string want;  // text() of the pattern, or "!" + part of the error
+  } cases[] = {
+      {"\"john doe\"@example.com", "\"john doe\"@example.com"},
+      {"\"john\\ doe\"@example.com", "\"john doe\"@example.com"},
+      {"\"John Doe\"@Example.com", "\"john doe\"@example.com"},
+      {"\"alice\"@example.com", "alice@example.com"},  // has a dot-atom form: written without quotes
+      {"\"john\\\"doe\"@example.com", "\"john\\\"doe\"@example.com"},
+      {"\"a@b\"@example.com", "\"a@b\"@example.com"},
+      {"\"*\"@example.com", "*@example.com"},
+      {"\"john doe@example.com", "!unterminated quoted string"},
+      {"\"\"@example.com", "!no local part"},
+      {"\"al\tice\"@example.com", "!space or control"},
+      // 64 octets unquoted, 130 as written: the limit counts the unquoted form
+      {escaped(kMaxSenderLocalPartOctets) + "@example.com", std::string(kMaxSenderLocalPartOctets, 'a') + "@example.com"},
+      {escaped(kMaxSenderLocalPartOctets + 1) + "@example.com", "!longer than 64 octets"},
+      {"\"" + std::string(kMaxSenderLocalPartOctets + 1, 'a') + "\"@example.com", "!longer than 64 octets"},
+  };
+  for (const auto& c : cases) {
+    auto got = parse_sender_pattern(c.text);
+    if (c.want.starts_with("!")) {
+      ASSERT_FALSE(got.has_value()) << c.text;
+      EXPECT_NE(got.error().find(c.want.substr(1)), std::string::npos) << c.text << ": " << got.error();
+    } else {
+      ASSERT_TRUE(got.has_value()) << c.text << ": " << got.error();
+      EXPECT_EQ(got->text(), c.want);
+      auto again = parse_sender_pattern(got->text());  // text() reads back as the same pattern
+      ASSERT_TRUE(again.has_value()) << got->text();
+      EXPECT_EQ(again->local, got->local);
+    }
+  }
+}
+
+TEST(SenderPattern, QuotedLocalPartMatchesItsUnquotedForm) {
+  std::vector<DomainPolicy> domains(1);
+  domains[0].domain = "example.com";
+  auto row = [](const std::string& pattern, const std::string& name) {
+    SenderPolicy s{parse_sender_pattern(pattern).value(), {}};
+    s.policy.domain = name;
+    return s;
+  };
+  SigningTable t(std::move(domains),
+                 {row("\"john doe\"@example.com", "john"), row("alice@example.com", "alice"),
+                  row("\"x\\\"y\"@example.com", "quote")},
+                 {});
+  struct Case {
+    std::string local, want;  // local as the mailbox parser gives it (quotes kept)
+  } cases[] = {
+      {"\"john doe\"", "john"},        // quoted row, quoted From
+      {"\"john\\ doe\"", "john"},      // the same mailbox with an escaped space
+      {"\"John Doe\"", "john"},        // case-insensitive, as before
+      {"\"john  doe\"", "example.com"},
+      {"\"alice\"", "alice"},           // plain row, quoted From
+      {"alice", "alice"},
+      {"\"alice+x\"", "example.com"},   // no +detail stripping, as before
+      {"\"x\\\"y\"", "quote"},          // an escaped quote
+      {"\"x\\y\"", "example.com"},
+      {"\"unterminated", "example.com"},
+  };
+  for (const auto& c : cases) {
+    const DomainPolicy* got = t.lookup_sender(c.local, "example.com");
+    EXPECT_EQ(got == nullptr ? std::string() : got->domain, c.want) << c.local;
+  }
 }
 
 // row - a sender row whose d= names it, so lookups say which row won.
