@@ -9,8 +9,9 @@
 namespace postseal::rotation {
 namespace {
 
-// rotate_by_age - a successor for each active key due by keys.max_age; a failure is a problem
-// line and the next tick tries again.
+// rotate_by_age - a successor for each active key due by keys.max_age that this tick claims
+// first (hosts sharing the store tick about the same time); a failure is a problem line, the
+// claim is released, and the next tick tries again.
 std::expected<void, std::string> rotate_by_age(RecordStore& store, std::int64_t now,
                                                const Timing& timing,
                                                const MakeSuccessor& make_successor,
@@ -18,11 +19,17 @@ std::expected<void, std::string> rotate_by_age(RecordStore& store, std::int64_t 
   auto loaded = store.all();
   if (!loaded) return std::unexpected(loaded.error());
   for (const auto& old : due_by_age(loaded->records, now, timing)) {
+    auto claimed = store.claim(old);
+    if (!claimed) return std::unexpected(claimed.error());
+    if (!*claimed) continue;  // another host is making it now
     auto made = make_successor(old.d, old.a);
-    if (!made)
+    if (!made) {
       out.problems.push_back(fmt::format("rotate: {}: {} key {}: {}", old.d,
                                          crypto::to_string(old.a), old.s, made.error()));
-    else if (!made->empty()) out.rotated.push_back(AgeRotation{old, std::move(*made)});
+      if (auto released = store.release(old); !released) out.problems.push_back(released.error());
+    } else if (!made->empty()) {
+      out.rotated.push_back(AgeRotation{old, std::move(*made)});
+    }
   }
   return {};
 }

@@ -2,7 +2,8 @@
 // each active key that reached max_age - publish_lead (max_age.hpp), made by the caller as
 // `postseal keys rotate` makes keys; then every domain's records advanced by transitions.hpp,
 // each changed record written back (a host that ticks at the same time computes the same
-// states from the same DNS, so the writes agree). A successor made here is pending when the
+// states from the same DNS, so the writes agree; a successor is made only by the host that
+// claims it first, record_store.hpp). A successor made here is pending when the
 // states advance, so the same tick looks its record up and asks keys.dns_hook to publish it.
 // Untrusted input: stored records (record_store.hpp) and DNS (through the Lookup).
 #pragma once

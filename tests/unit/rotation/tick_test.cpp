@@ -2,7 +2,8 @@
 // with a pinned clock: a whole rotation, two "hosts" (two record stores over one store) that
 // agree on the active key, and a hostile stored value that is reported and never used; with
 // keys.max_age, successors made at max_age - publish_lead and not before, once, per
-// algorithm, then published and switched to; a failed successor reported; max_age 0 off.
+// algorithm, then published and switched to; by one of two hosts ticking at once; a failed
+// successor reported and retried; max_age 0 off.
 #include "core/state/memory_store.hpp"
 #include "core/state/sqlite_store.hpp"
 #include "keys/rotation/active_keys.hpp"
@@ -238,12 +239,38 @@ TEST_P(Tick, MaxAgeFailuresAreProblemsAndTheStatesStillMove) {
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(result.problems[0], "rotate: example.com: rsa key s1: disk full");
   EXPECT_EQ(store.domain("example.org")->records.at(0).state, State::published);
+  Maker maker{store};
+  maker.now = kT0 + 28 * kDay;
+  EXPECT_EQ(tick(store, kT0 + 28 * kDay, kAged, dns, maker.fn())->rotated.size(), 1u)
+      << "a failed successor's claim is released: the next tick tries again at once";
+  Record gone = key("g1", State::active);
+  gone.d = "gone.example";
+  ASSERT_TRUE(store.save(gone).has_value());
   MakeSuccessor unsigned_domain = [](const std::string&, crypto::KeyType) {
     return std::expected<std::vector<Record>, std::string>{};
   };
   auto skipped = tick(store, kT0 + 28 * kDay, kAged, dns, unsigned_domain).value();
   EXPECT_TRUE(skipped.rotated.empty()) << "a domain no longer signed: nothing made, no problem";
   EXPECT_TRUE(skipped.problems.empty());
+}
+
+TEST_P(Tick, MaxAgeTwoHostsAtOnceMakeOneSuccessor) {
+  Backend b(GetParam());
+  RecordStore host_a(*b.store), host_b(*b.store);
+  ASSERT_TRUE(host_a.save(key("s1", State::active)).has_value());
+  const std::int64_t at = kT0 + 28 * kDay;
+  Lookup missing = [](const Record&) { return Sighting{Seen::missing, "no record"}; };
+  Maker maker_a{host_a, at}, maker_b{host_b, at};
+  MakeSuccessor a_racing = [&](const std::string& d, crypto::KeyType a) {
+    // host B ticks while host A is still making the key (nothing recorded yet)
+    auto b_tick = tick(host_b, at, kAged, missing, maker_b.fn());
+    EXPECT_TRUE(b_tick.has_value() && b_tick->rotated.empty() && b_tick->problems.empty());
+    return maker_a.fn()(d, a);
+  };
+  auto a_tick = tick(host_a, at, kAged, missing, a_racing).value();
+  EXPECT_EQ(a_tick.rotated.size(), 1u);
+  EXPECT_TRUE(maker_b.calls.empty()) << "the host that claimed it first makes it, the other skips";
+  EXPECT_EQ(host_b.all()->records.size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Tick, ::testing::Values("memory", "sqlite"));
