@@ -22,14 +22,15 @@
 #include "keys/at_time.hpp"
 #include "keys/dns_sighting.hpp"
 #include "keys/rotate_keys.hpp"
-#include "keys/unrotated_keys.hpp"
 #include "keys/rotation/dns_hook.hpp"
+#include "keys/rotation/max_age.hpp"
 #include "keys/rotation/next_action.hpp"
 #include "keys/rotation/open_store.hpp"
 #include "keys/rotation/record_store.hpp"
 #include "keys/rotation/run_command.hpp"
 #include "keys/rotation/settings.hpp"
 #include "keys/rotation/tick.hpp"
+#include "keys/unrotated_keys.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -104,9 +105,13 @@ int run_status(const KeysArgs& a) {
   if (loaded->records.empty()) std::printf("no rotated keys; start with `postseal keys rotate --domain DOMAIN`\n");
   const auto now = c.clock.now();
   for (const auto& r : loaded->records)
-    std::printf("%s %s %s %s %s: %s\n", r.d.c_str(), r.s.c_str(), std::string(crypto::to_string(r.a)).c_str(),
-                rotation::format_age(now - r.created).c_str(), std::string(to_string(r.state)).c_str(),
-                rotation::next_action(r, c.settings.timing, !c.settings.dns_hook.empty()).c_str());
+    std::printf("%s %s %s %s %s: %s\n", r.d.c_str(), r.s.c_str(),
+                std::string(crypto::to_string(r.a)).c_str(),
+                rotation::format_age(now - r.created).c_str(),
+                std::string(to_string(r.state)).c_str(),
+                rotation::next_action(r, c.settings.timing, !c.settings.dns_hook.empty(),
+                                      rotation::has_successor(loaded->records, r))
+                    .c_str());
   for (const auto& k : unrotated_keys(c.file, to_lower(a.domain))) std::printf("%s\n", status_line(k).c_str());
   return kExitOk;
 }

@@ -15,15 +15,14 @@ std::int64_t plus(std::int64_t t, std::int64_t seconds) {
   return t > kLast - seconds ? kLast : t + seconds;
 }
 
-// has_successor - a pending or published key of `active`'s domain and algorithm.
+}  // namespace
+
 bool has_successor(const std::vector<Record>& records, const Record& active) {
   return std::any_of(records.begin(), records.end(), [&](const Record& r) {
     return r.d == active.d && r.a == active.a &&
            (r.state == State::pending || r.state == State::published);
   });
 }
-
-}  // namespace
 
 std::optional<std::int64_t> successor_due_at(const Record& r, const Timing& timing) {
   if (timing.max_age == 0) return std::nullopt;

@@ -25,6 +25,8 @@ namespace postseal::rotation {
 std::optional<std::int64_t> successor_due_at(const Record& r, const Timing& timing);
 // age_limit_at - created + max_age, when `r` is due to stop signing; nullopt when max_age is 0.
 std::optional<std::int64_t> age_limit_at(const Record& r, const Timing& timing);
+// has_successor - `records` hold a pending or published key of `active`'s domain and algorithm.
+bool has_successor(const std::vector<Record>& records, const Record& active);
 // due_by_age - the active keys among `records` (any domains) whose successor is to be made now.
 std::vector<Record> due_by_age(const std::vector<Record>& records, std::int64_t now,
                                const Timing& timing);

@@ -250,6 +250,7 @@ tail -n +$((hook_seen + 1)) "$W/hook.log" | grep -qxF "publish|rsan1._domainkey.
   ok "max_age: the hook publishes the successor" || fail "hook log after the max_age tick: $(tail -n +$((hook_seen + 1)) "$W/hook.log")"
 agekeys tick --at +12d >"$W/age-again.out" 2>&1 || fail "second max_age tick: $(cat "$W/age-again.out")"
 ! grep -q "rotate: rot.example" "$W/age-again.out" && [ "$(agekeys status | grep -c " pending: ")" -eq 2 ] &&
+  agekeys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] active: signing until its successor \(below\) is active$" &&
   ok "max_age: a second tick makes no second successor" ||
   fail "second max_age tick: $(cat "$W/age-again.out"); status: $(agekeys status)"
 

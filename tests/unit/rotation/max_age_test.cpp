@@ -70,6 +70,12 @@ TEST(MaxAge, NotWhileASuccessorOfTheAlgorithmIsUnderWay) {
   elsewhere.d = "example.org";
   EXPECT_EQ(due_selectors({key("s1", rsa, State::active, kT0), elsewhere}, now), V{"s1"})
       << "another domain's pending key is not a successor";
+  EXPECT_TRUE(
+      has_successor({key("s2", rsa, State::published, kT0)}, key("s1", rsa, State::active, kT0)));
+  EXPECT_FALSE(
+      has_successor({key("e2", ed25519, State::pending, kT0)}, key("s1", rsa, State::active, kT0)));
+  EXPECT_FALSE(
+      has_successor({key("s0", rsa, State::retiring, kT0)}, key("s1", rsa, State::active, kT0)));
 }
 
 TEST(MaxAge, OnlyTheSigningActiveKey) {

@@ -47,6 +47,8 @@ TEST(NextAction, PerState) {
   r.state = State::active;
   EXPECT_EQ(next_action(r, Timing{2 * 86400, 7 * 86400, 0}, false), "signing")
       << "max_age 0: no date";
+  EXPECT_EQ(next_action(r, timing, false, true), "signing until its successor (below) is active")
+      << "a successor is pending or published: tick makes no other";
   EXPECT_EQ(next_action(r, Timing{0, 7 * 86400, 86400}, false),
             "signing; tick makes its successor from 2026-12-07 22:00 UTC (keys.max_age 1 day)");
 }
