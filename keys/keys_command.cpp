@@ -3,8 +3,10 @@
 //
 // rotate makes a domain's next keys and prints the TXT records to publish; status prints every
 // rotated key with its state and what happens next, then each [[signer.sender]] key as not
-// rotated (keys/unrotated_keys.hpp); tick (daily, postseal-keys-tick.timer)
-// checks DNS through the [dns] resolver, advances the states in the [state] store, runs
+// rotated (keys/unrotated_keys.hpp); tick (daily, postseal-keys-tick.timer) makes, as rotate
+// does, the successor of each active key that reached keys.max_age - keys.publish_lead
+// (keys/rotation/max_age.hpp), checks DNS through the [dns] resolver, advances the states in
+// the [state] store, runs
 // keys.dns_hook and, when a key became active, keys.reload_command so the signer rereads them.
 // Untrusted input: --domain (dkim::check_domain), DNS answers (keys/dns_sighting.hpp), stored
 // records (keys/rotation/record.hpp). Exit codes: 0 done, 64 usage, 73 rotate could not make
@@ -20,14 +22,15 @@
 #include "keys/at_time.hpp"
 #include "keys/dns_sighting.hpp"
 #include "keys/rotate_keys.hpp"
-#include "keys/unrotated_keys.hpp"
 #include "keys/rotation/dns_hook.hpp"
+#include "keys/rotation/max_age.hpp"
 #include "keys/rotation/next_action.hpp"
 #include "keys/rotation/open_store.hpp"
 #include "keys/rotation/record_store.hpp"
 #include "keys/rotation/run_command.hpp"
 #include "keys/rotation/settings.hpp"
 #include "keys/rotation/tick.hpp"
+#include "keys/unrotated_keys.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -102,11 +105,43 @@ int run_status(const KeysArgs& a) {
   if (loaded->records.empty()) std::printf("no rotated keys; start with `postseal keys rotate --domain DOMAIN`\n");
   const auto now = c.clock.now();
   for (const auto& r : loaded->records)
-    std::printf("%s %s %s %s %s: %s\n", r.d.c_str(), r.s.c_str(), std::string(crypto::to_string(r.a)).c_str(),
-                rotation::format_age(now - r.created).c_str(), std::string(to_string(r.state)).c_str(),
-                rotation::next_action(r, c.settings.timing, !c.settings.dns_hook.empty()).c_str());
+    std::printf("%s %s %s %s %s: %s\n", r.d.c_str(), r.s.c_str(),
+                std::string(crypto::to_string(r.a)).c_str(),
+                rotation::format_age(now - r.created).c_str(),
+                std::string(to_string(r.state)).c_str(),
+                rotation::next_action(r, c.settings.timing, !c.settings.dns_hook.empty(),
+                                      rotation::has_successor(loaded->records, r))
+                    .c_str());
   for (const auto& k : unrotated_keys(c.file, to_lower(a.domain))) std::printf("%s\n", status_line(k).c_str());
   return kExitOk;
+}
+
+// successor_maker - tick's MakeSuccessor: rotate_domain for one algorithm of a domain that
+// signer.domain[] still names (a domain no longer signed keeps its records and gets no key).
+rotation::MakeSuccessor successor_maker(const Context& c) {
+  return [&c](const std::string& domain,
+              crypto::KeyType a) -> std::expected<std::vector<rotation::Record>, std::string> {
+    if (!signs_domain(c.file, domain)) return std::vector<rotation::Record>{};
+    auto rotated = rotate_domain(c.file, c.settings, *c.store, domain, c.clock.now(), a);
+    if (!rotated) return std::unexpected(rotated.error());
+    return rotated->recorded;
+  };
+}
+
+// print_age_rotation - "rotate: D: rsa key S is N days old (keys.max_age M days): made S2, ..."
+void print_age_rotation(const Context& c, const rotation::AgeRotation& r) {
+  for (const auto& m : r.made) {
+    const std::string publish =
+        c.settings.dns_hook.empty()
+            ? fmt::format("publish {} TXT \"{}\" (`postseal keys status` shows it)",
+                          rotation::record_name(m), m.txt)
+            : fmt::format("keys.dns_hook publishes {}", rotation::record_name(m));
+    std::printf("rotate: %s: %s key %s is %s old (keys.max_age %s): made %s (%s); %s\n",
+                r.old.d.c_str(), std::string(crypto::to_string(r.old.a)).c_str(), r.old.s.c_str(),
+                rotation::format_days(c.clock.now() - r.old.created).c_str(),
+                rotation::format_days(c.settings.timing.max_age).c_str(), m.s.c_str(),
+                m.file.c_str(), publish.c_str());
+  }
 }
 
 // after_tick - the hook calls and the reload a tick asks for; false when one failed.
@@ -134,8 +169,10 @@ int run_tick(const KeysArgs& a) {
   asio::io_context io;
   auto resolver = dns::make_resolver(io, options);
   rotation::RecordStore records(*c.store);
-  auto result = rotation::tick(records, c.clock.now(), c.settings.timing, dns_lookup(io, *resolver));
+  auto result = rotation::tick(records, c.clock.now(), c.settings.timing, dns_lookup(io, *resolver),
+                               successor_maker(c));
   if (!result) throw StartupError(kExitTempFail, result.error());
+  for (const auto& r : result->rotated) print_age_rotation(c, r);
   for (const auto& e : result->events)
     std::printf("%s: %s%s%s\n", rotation::record_name(e.record).c_str(), std::string(to_string(e.change)).c_str(),
                 e.detail.empty() ? "" : ": ", printable(e.detail).c_str());
@@ -149,6 +186,8 @@ constexpr const char* kKeysHelp =
     "published (its TXT record seen, matching the key) -> active (keys.publish_lead later: the\n"
     "signer signs with it, with keys.rotation = true) -> retiring (replaced; its record must\n"
     "stay) -> revoked (keys.retire_after later: publish an empty p=, or keys.dns_hook does).\n"
+    "tick also makes the successor of an active key keys.max_age - keys.publish_lead after it was\n"
+    "made (default 180 days; 0: only rotate replaces keys).\n"
     "States live in the [state] store, so hosts sharing it switch together.\n"
     "Example: postseal keys rotate --domain example.com; then daily: postseal keys tick";
 
@@ -176,8 +215,10 @@ void add_keys_command(CLI::App& app, Runner& run) {
   status->add_option("--domain", a->domain, "only this domain");
   config_option(status);
   status->callback([&run, a] { run = [a] { return run_status(*a); }; });
-  auto* tick = keys->add_subcommand("tick", "Check DNS, advance the states, run keys.dns_hook and keys.reload_command "
-                                            "(daily, from postseal-keys-tick.timer)");
+  auto* tick = keys->add_subcommand(
+      "tick",
+      "Make successors of keys near keys.max_age, check DNS, advance the states, "
+      "run keys.dns_hook and keys.reload_command (daily, from postseal-keys-tick.timer)");
   config_option(tick);
   dns::add_resolver_options(tick, a->dns);
   tick->callback([&run, a] { run = [a] { return run_tick(*a); }; });

@@ -48,8 +48,17 @@ std::expected<KeygenResult, std::string> make_key(const config::File& file, cons
 
 }  // namespace
 
-std::expected<Rotated, std::string> rotate_domain(const config::File& file, const rotation::Settings& settings,
-                                                  state::Store& store, std::string_view domain, std::int64_t now) {
+bool signs_domain(const config::File& file, std::string_view domain) {
+  for (const toml::table* t : file.tables("signer.domain"))
+    if (to_lower(config::table_string(*t, "name", "signer.domain[].name")) == domain) return true;
+  return false;
+}
+
+std::expected<Rotated, std::string> rotate_domain(const config::File& file,
+                                                  const rotation::Settings& settings,
+                                                  state::Store& store, std::string_view domain,
+                                                  std::int64_t now,
+                                                  std::optional<crypto::KeyType> only) {
   auto configured = configured_keys(file, domain);
   if (!configured) return std::unexpected(configured.error());
   rotation::RecordStore records(store);
@@ -59,7 +68,8 @@ std::expected<Rotated, std::string> rotate_domain(const config::File& file, cons
   auto file_exists = [&](std::string_view s) {
     return std::filesystem::exists(dir / (std::string(s) + ".private")) || std::filesystem::exists(dir / (std::string(s) + ".txt"));
   };
-  auto plan = rotation::plan_rotation(domain, *configured, existing->records, settings.selector_template, now, file_exists);
+  auto plan = rotation::plan_rotation(domain, *configured, existing->records,
+                                      settings.selector_template, now, file_exists, only);
   if (!plan) return std::unexpected(plan.error());
   Rotated out;
   for (const auto& k : plan->keys) {
@@ -75,6 +85,7 @@ std::expected<Rotated, std::string> rotate_domain(const config::File& file, cons
     rotation::Record r{std::string(domain), plan->keys[i].selector, plan->keys[i].a, rotation::State::pending, now, now,
                        std::filesystem::absolute(m.private_file).string(), m.record.value};
     if (auto saved = records.save(r); !saved) return std::unexpected(saved.error());
+    out.recorded.push_back(std::move(r));
   }
   return out;
 }

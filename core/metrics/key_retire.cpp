@@ -1,5 +1,5 @@
-// key_retire.cpp - time left to each retiring key, computed at scrape time (see
-// key_retire.hpp).
+// key_retire.cpp - time left to each retiring key (and active key with keys.max_age),
+// computed at scrape time (see key_retire.hpp).
 #include "core/metrics/key_retire.hpp"
 
 #include <prometheus/metric_family.h>
@@ -24,7 +24,8 @@ class RetireTimes final : public prometheus::Collectable {
     prometheus::MetricFamily family{
         "postseal_key_retire_seconds",
         "Seconds until each retiring signing key is revoked by the keys tick "
-        "(keys.retire_after after it stopped signing); 0 or less: at the next tick",
+        "(keys.retire_after after it stopped signing; 0 or less: at the next tick), and until each "
+        "active key reaches keys.max_age (its successor takes over about then)",
         prometheus::MetricType::Gauge,
         {}};
     std::lock_guard lock(mutex_);

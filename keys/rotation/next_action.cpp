@@ -1,6 +1,8 @@
 // next_action.cpp - the status column texts (see next_action.hpp).
 #include "keys/rotation/next_action.hpp"
 
+#include "keys/rotation/max_age.hpp"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -23,9 +25,14 @@ std::string format_age(std::int64_t seconds) {
   return fmt::format("{}s", seconds);
 }
 
+std::string format_days(std::int64_t seconds) {
+  const std::int64_t days = seconds < 0 ? 0 : seconds / 86400;
+  return fmt::format("{} day{}", days, days == 1 ? "" : "s");
+}
+
 std::string revoked_value(const Record& r) { return fmt::format("v=DKIM1; k={}; p=", crypto::to_string(r.a)); }
 
-std::string next_action(const Record& r, const Timing& timing, bool dns_hook) {
+std::string next_action(const Record& r, const Timing& timing, bool dns_hook, bool successor_made) {
   switch (r.state) {
     case State::pending:
       return dns_hook ? fmt::format("keys.dns_hook publishes {} TXT; tick checks DNS", record_name(r))
@@ -33,6 +40,10 @@ std::string next_action(const Record& r, const Timing& timing, bool dns_hook) {
     case State::published:
       return fmt::format("signs from the first tick after {}", format_time(r.since + timing.publish_lead));
     case State::active:
+      if (successor_made) return "signing until its successor (below) is active";
+      if (auto due = successor_due_at(r, timing))
+        return fmt::format("signing; tick makes its successor from {} (keys.max_age {})",
+                           format_time(*due), format_days(timing.max_age));
       return "signing";
     case State::retiring:
       return fmt::format("keep the record published; revoked from the first tick after {}",

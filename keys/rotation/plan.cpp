@@ -10,10 +10,11 @@
 namespace postseal::rotation {
 namespace {
 
-// in_progress - a record of this domain that has not become active yet.
-const Record* in_progress(const std::vector<Record>& existing) {
-  auto it = std::find_if(existing.begin(), existing.end(), [](const Record& r) {
-    return r.state == State::pending || r.state == State::published;
+// in_progress - a record of this domain (of algorithm `only`, if given) not active yet.
+const Record* in_progress(const std::vector<Record>& existing,
+                          std::optional<crypto::KeyType> only) {
+  auto it = std::find_if(existing.begin(), existing.end(), [&](const Record& r) {
+    return (r.state == State::pending || r.state == State::published) && (!only || r.a == *only);
   });
   return it == existing.end() ? nullptr : &*it;
 }
@@ -25,11 +26,11 @@ bool has_active(const std::vector<Record>& records, crypto::KeyType a) {
 
 }  // namespace
 
-std::expected<Plan, std::string> plan_rotation(std::string_view domain, const std::vector<ConfiguredKey>& configured,
-                                               const std::vector<Record>& existing,
-                                               std::string_view selector_template, std::int64_t now,
-                                               const std::function<bool(std::string_view)>& file_exists) {
-  if (const Record* r = in_progress(existing))
+std::expected<Plan, std::string> plan_rotation(
+    std::string_view domain, const std::vector<ConfiguredKey>& configured,
+    const std::vector<Record>& existing, std::string_view selector_template, std::int64_t now,
+    const std::function<bool(std::string_view)>& file_exists, std::optional<crypto::KeyType> only) {
+  if (const Record* r = in_progress(existing, only))
     return std::unexpected(fmt::format("{}: selector {} is still {}; run `postseal keys tick` until it is active",
                                        domain, r->s, to_string(r->state)));
   if (configured.empty()) return std::unexpected(fmt::format("{}: no signer.domain[] keys to rotate", domain));
@@ -41,6 +42,7 @@ std::expected<Plan, std::string> plan_rotation(std::string_view domain, const st
     return std::find(used.begin(), used.end(), s) != used.end() || file_exists(s);
   };
   for (const auto& c : configured) {
+    if (only && c.a != *only) continue;
     if (std::any_of(plan.keys.begin(), plan.keys.end(), [&](const NewKey& k) { return k.a == c.a; })) continue;
     if (!has_active(existing, c.a))
       plan.adopted.push_back(Record{std::string(domain), c.selector, c.a, State::active, now, now, c.file, ""});
@@ -49,6 +51,9 @@ std::expected<Plan, std::string> plan_rotation(std::string_view domain, const st
     used.push_back(*selector);
     plan.keys.push_back(NewKey{c.a, *selector});
   }
+  if (plan.keys.empty())
+    return std::unexpected(fmt::format("{}: no {} key among signer.domain[] keys to rotate", domain,
+                                       crypto::to_string(*only)));
   return plan;
 }
 

@@ -39,4 +39,25 @@ std::expected<void, std::string> RecordStore::save(const Record& r) {
   return {};
 }
 
+namespace {
+
+std::string claim_key(const Record& r) { return fmt::format("{}{}:{}", kClaimPrefix, r.d, r.s); }
+
+}  // namespace
+
+std::expected<bool, std::string> RecordStore::claim(const Record& r) {
+  auto put = store_.put_if_absent(claim_key(r), "1", kClaimSeconds);
+  if (!put)
+    return std::unexpected(
+        fmt::format("state store {}: {}", store_.name(), to_string(put.error())));
+  return *put;
+}
+
+std::expected<void, std::string> RecordStore::release(const Record& r) {
+  if (auto erased = store_.erase(claim_key(r)); !erased)
+    return std::unexpected(
+        fmt::format("state store {}: {}", store_.name(), to_string(erased.error())));
+  return {};
+}
+
 }  // namespace postseal::rotation

@@ -24,6 +24,9 @@ constexpr config::Key kKeys[] = {
      "seconds a new key's record must have been seen in DNS before the signer switches to it"},
     {"keys.retire_after", config::Type::integer, "604800", 0, kMaxRotationSeconds,
      "seconds an old key's record stays published after the switch before it is revoked"},
+    {"keys.max_age", config::Type::integer, "15552000", 0, kMaxKeyAgeSeconds,
+     "seconds after its creation an active key is replaced: tick makes its successor at max_age - "
+     "publish_lead (180 days, M3AAWG's six months); 0: only `postseal keys rotate` replaces keys"},
     {"keys.dns_hook", config::Type::string, "\"\"", 0, 0,
      "program run by tick as HOOK publish|revoke NAME VALUE (also in POSTSEAL_DNS_ACTION, "
      "POSTSEAL_DNS_NAME, POSTSEAL_DNS_VALUE); \"\": the administrator edits the zone"},
@@ -49,6 +52,11 @@ Settings settings_from_config(const config::File& file) {
   require(!problem, file, "keys.selector_template", problem.value_or(""));
   s.timing.publish_lead = file.integer("keys.publish_lead");
   s.timing.retire_after = file.integer("keys.retire_after");
+  s.timing.max_age = file.integer("keys.max_age");
+  const std::int64_t least = s.timing.publish_lead + kMinMaxAgeMargin;
+  require(s.timing.max_age == 0 || s.timing.max_age >= least, file, "keys.max_age",
+          fmt::format("want 0 (no age limit) or at least keys.publish_lead + 1 day ({} seconds)",
+                      least));
   s.dns_hook = file.string("keys.dns_hook");
   require(s.dns_hook.empty() || (s.dns_hook.starts_with('/') && !has_control(s.dns_hook)), file, "keys.dns_hook",
           "want an absolute path to a program, or \"\"");

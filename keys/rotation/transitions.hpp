@@ -22,11 +22,15 @@ namespace postseal::rotation {
 
 inline constexpr std::int64_t kDefaultPublishLead = 2 * 86400;
 inline constexpr std::int64_t kDefaultRetireAfter = 7 * 86400;
+// kDefaultMaxAge - keys.max_age: M3AAWG's "a new selector at least every six months".
+inline constexpr std::int64_t kDefaultMaxAge = 180 * 86400;
 
-// Timing - keys.publish_lead and keys.retire_after, in seconds.
+// Timing - keys.publish_lead, keys.retire_after and keys.max_age (0: no age limit), in
+// seconds. max_age is not a transition: `keys tick` makes successors by it (max_age.hpp).
 struct Timing {
   std::int64_t publish_lead = kDefaultPublishLead;
   std::int64_t retire_after = kDefaultRetireAfter;
+  std::int64_t max_age = kDefaultMaxAge;
 };
 
 // Seen - what DNS shows at a record's name, compared with the record's key.

@@ -6,6 +6,7 @@
 #include "core/util/errors.hpp"
 #include "core/util/log.hpp"
 #include "keys/rotation/active_keys.hpp"
+#include "keys/rotation/max_age.hpp"
 #include "keys/rotation/open_store.hpp"
 #include "keys/rotation/record_store.hpp"
 #include "keys/rotation/settings.hpp"
@@ -35,15 +36,22 @@ std::optional<std::string> replace_key(DomainPolicy& policy, const rotation::Rec
   return std::nullopt;
 }
 
-// publish_retiring - the retiring keys of the table's domains in postseal_key_retire_seconds.
-void publish_retiring(const SigningTable& table, const std::vector<rotation::Record>& records,
-                      std::int64_t retire_after) {
+// publish_retire_times - postseal_key_retire_seconds for the table's domains: each retiring
+// key (revoked retire_after after it stopped signing) and, with keys.max_age, each active key
+// that signs (due to stop at created + max_age).
+void publish_retire_times(const SigningTable& table, const std::vector<rotation::Record>& records,
+                          const rotation::Timing& timing) {
   const auto domains = table.domains();
+  auto signed_here = [&](const rotation::Record& r) {
+    return std::find(domains.begin(), domains.end(), r.d) != domains.end();
+  };
   std::vector<metrics::RetiringKey> retiring;
   for (const auto& r : records)
-    if (r.state == rotation::State::retiring &&
-        std::find(domains.begin(), domains.end(), r.d) != domains.end())
-      retiring.push_back({r.d, r.s, r.since + retire_after});
+    if (r.state == rotation::State::retiring && signed_here(r))
+      retiring.push_back({r.d, r.s, r.since + timing.retire_after});
+  for (const auto& r : rotation::active_keys(records))
+    if (auto limit = rotation::age_limit_at(r, timing); limit && signed_here(r))
+      retiring.push_back({r.d, r.s, *limit});
   metrics::set_retiring_keys(std::move(retiring));
 }
 
@@ -78,7 +86,7 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_key
     auto loaded = records.all();
     if (!loaded) return std::unexpected("keys.rotation: " + loaded.error());
     for (const auto& problem : loaded->problems) log::warning("keys.rotation: {}", problem);
-    publish_retiring(*table, loaded->records, settings.timing.retire_after);
+    publish_retire_times(*table, loaded->records, settings.timing);
     return with_rotated_keys(*table, rotation::active_keys(loaded->records));
   } catch (const StartupError& e) {
     return std::unexpected(e.what());

@@ -35,8 +35,8 @@ std::expected<std::shared_ptr<const SigningTable>, std::string> with_rotated_key
     const SigningTable& table, const std::vector<rotation::Record>& active);
 
 // load_rotated_keys - `table` unchanged when keys.rotation is false, else with the active
-// keys of the store [state] names; the retiring keys of the table's domains go to
-// postseal_key_retire_seconds (core/metrics/key_retire.hpp).
+// keys of the store [state] names; the retiring keys of the table's domains, and with
+// keys.max_age their active keys, go to postseal_key_retire_seconds (core/metrics/key_retire.hpp).
 std::expected<std::shared_ptr<const SigningTable>, std::string> load_rotated_keys(
     std::shared_ptr<const SigningTable> table, const config::File& file, const Clock& clock);
 

@@ -13,6 +13,8 @@
 # wiring of conf/postfix/signer-master.cf), host B is talked to directly; mail signed before
 # and after the switch, on both hosts, verifies with dkimpy (python3-dkim) against the
 # records published during the overlap (old and new keys both in the zone).
+# keys.max_age: past max_age - publish_lead tick makes one successor per algorithm and the hook
+# publishes it; a second tick makes none.
 # Also: a record holding another key keeps a key pending; check-config refuses a bad
 # selector template; rotate refuses while keys.rotation is false; on SQLite a state file made by root belongs to signer.user and tick runs
 # as that user. Env: POSTSEAL, POSTSEAL_SRC. Runs as root (key owner postfix).
@@ -237,6 +239,32 @@ grep -qxF "revoke|s2026a._domainkey.rot.example|v=DKIM1; k=rsa; p=|s2026a._domai
   ok "hook: revoke with the empty p=" || fail "hook log: $(cat "$W/hook.log")"
 keys status | grep -qE "^rot.example s2026a rsa [0-9]+[smhd] revoked: keys.dns_hook set s2026a._domainkey.rot.example" &&
   keys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] active: signing" && ok "status: revoked and active" || fail "status: $(keys status)"
+
+# keys.max_age (14 days here: successors due at 12 days, max_age - publish_lead): tick --at
+# +11d makes none, +12d makes one per algorithm as rotate would (0600, signer.user) and asks
+# the hook to publish it, a second tick makes none.
+sed -e 's/^\[keys\]$/[keys]\nmax_age = 1209600/' -e 's/^selector_template = .*/selector_template = "{alg}n{n}"/' \
+  "$W/postseal.toml" >"$W/maxage.toml"
+agekeys() { "$POSTSEAL" keys "$@" -c "$W/maxage.toml"; }
+agekeys tick --at +11d >"$W/age-11d.out" 2>&1 || fail "max_age tick at +11d: $(cat "$W/age-11d.out")"
+! grep -q "^rotate:" "$W/age-11d.out" && [ ! -e "$W/keys/rsan1.private" ] &&
+  ok "max_age 14 days: no successor at 11 days" || fail "max_age tick at +11d: $(cat "$W/age-11d.out")"
+agekeys status --at +11d | grep -qE "^rot.example $R rsa 11d active: signing; tick makes its successor from .* \(keys.max_age 14 days\)$" &&
+  ok "status: when the active key is rotated by age" || fail "status with max_age: $(agekeys status --at +11d)"
+hook_seen=$(wc -l <"$W/hook.log")
+agekeys tick --at +12d >"$W/age-12d.out" 2>&1 || fail "max_age tick at +12d: $(cat "$W/age-12d.out")"
+grep -qE "^rotate: rot.example: rsa key $R is 12 days old \(keys.max_age 14 days\): made rsan1 .*keys.dns_hook publishes rsan1._domainkey.rot.example$" "$W/age-12d.out" &&
+  grep -qE "^rotate: rot.example: ed25519 key $E is 12 days old \(keys.max_age 14 days\): made ed25519n1 " "$W/age-12d.out" &&
+  ok "max_age: tick at 12 days made one successor per algorithm" || fail "max_age tick at +12d: $(cat "$W/age-12d.out")"
+[ "$(stat -c '%a %U' "$W/keys/rsan1.private" 2>&1)" = "600 postfix" ] && ok "the successor's key is 600 postfix" ||
+  fail "rsan1.private: $(stat -c '%a %U' "$W/keys/rsan1.private" 2>&1)"
+tail -n +$((hook_seen + 1)) "$W/hook.log" | grep -qxF "publish|rsan1._domainkey.rot.example|$(txt_value rsan1)|rsan1._domainkey.rot.example" &&
+  ok "max_age: the hook publishes the successor" || fail "hook log after the max_age tick: $(tail -n +$((hook_seen + 1)) "$W/hook.log")"
+agekeys tick --at +12d >"$W/age-again.out" 2>&1 || fail "second max_age tick: $(cat "$W/age-again.out")"
+! grep -q "rotate: rot.example" "$W/age-again.out" && [ "$(agekeys status | grep -c " pending: ")" -eq 2 ] &&
+  agekeys status | grep -qE "^rot.example $R rsa [0-9]+[smhd] active: signing until its successor \(below\) is active$" &&
+  ok "max_age: a second tick makes no second successor" ||
+  fail "second max_age tick: $(cat "$W/age-again.out"); status: $(agekeys status)"
 
 # SQLite (the default store): a state file a root process creates goes to signer.user, so tick
 # run as that user (the timer's User=postseal; postfix here) can write it.

@@ -4,7 +4,8 @@
 // key file of the wrong type, keeps the table's warnings and adds one for a rotated RSA key
 // under 2048 bits (docs/security.md 18); without keys.rotation the store is not read. (Here,
 // not in tests/unit/signer, because it makes its key files with keys/keygen.) The retiring
-// keys of the table's domains go to postseal_key_retire_seconds.
+// keys of the table's domains go to postseal_key_retire_seconds, and with keys.max_age their
+// signing active keys, counting to created + max_age.
 #include "signer/filter/rotated_keys.hpp"
 #include "core/metrics/key_retire.hpp"
 #include "core/state/options.hpp"
@@ -177,6 +178,73 @@ TEST(RotatedKeys, RetiringKeysOfSigningDomainsInTheMetrics) {
   auto off = config::File::parse("[keys]\nrotation = false\n", "off.toml");
   ASSERT_TRUE(load_rotated_keys(table, off, clock).has_value());
   EXPECT_TRUE(retire_series().empty()) << "rotation turned off by a reload: no retiring keys";
+  metrics::set_key_retire_clock(nullptr);
+}
+
+TEST(RotatedKeys, ActiveKeysCountToMaxAgeInTheMetrics) {
+  config::declare(rotation::config_keys());
+  config::declare(state::config_keys());
+  KeyDir dir;
+  const std::string db = (dir.path / "state.db").string();
+  const std::string rsa = dir.make("s2026a", crypto::KeyType::rsa),
+                    ed = dir.make("e2026a", crypto::KeyType::ed25519);
+  FixedClock clock(20'000'000);
+  {
+    auto store = state::open_store(state::Options{state::Backend::sqlite, db}, clock);
+    rotation::RecordStore records(*store);
+    using rotation::State;
+    auto record = [](std::string d, std::string s, crypto::KeyType a, State state,
+                     std::int64_t created, std::string file) {
+      return rotation::Record{std::move(d), std::move(s),    a, state, created,
+                              created + 5,  std::move(file), ""};
+    };
+    ASSERT_TRUE(records
+                    .save(record("example.com", "s2026a", crypto::KeyType::rsa, State::active,
+                                 1'000'000, rsa))
+                    .has_value());
+    ASSERT_TRUE(records
+                    .save(record("example.com", "e2026a", crypto::KeyType::ed25519, State::active,
+                                 3'000'000, ed))
+                    .has_value());
+    ASSERT_TRUE(
+        records
+            .save(record("example.com", "old", crypto::KeyType::rsa, State::retiring, 0, "/k/old"))
+            .has_value());
+    ASSERT_TRUE(records
+                    .save(record("example.com", "next", crypto::KeyType::rsa, State::pending,
+                                 19'000'000, "/k/n"))
+                    .has_value());
+    ASSERT_TRUE(records
+                    .save(record("unsigned.example", "s1", crypto::KeyType::rsa, State::active,
+                                 1'000'000, rsa))
+                    .has_value());
+  }
+  DomainPolicy p;
+  p.domain = "example.com";
+  auto table = std::make_shared<const SigningTable>(std::vector<DomainPolicy>{p});
+  metrics::set_key_retire_clock(&clock);
+  auto config = [&](const std::string& keys) {
+    return config::File::parse("[keys]\nrotation = true\nretire_after = 86400\n" + keys +
+                                   "\n[state]\nbackend = "
+                                   "\"sqlite\"\npath = \"" +
+                                   db + "\"\n",
+                               "on.toml");
+  };
+  ASSERT_TRUE(load_rotated_keys(table, config(""), clock).has_value());
+  const double max_age = 180 * 86400;  // the default
+  EXPECT_EQ(retire_series(),
+            (std::map<std::string, double>{{"example.com s2026a", 1'000'000 + max_age - 20'000'000},
+                                           {"example.com e2026a", 3'000'000 + max_age - 20'000'000},
+                                           {"example.com old", 5 + 86400 - 20'000'000}}))
+      << "each signing active key counts to created + keys.max_age; the retiring key keeps its "
+         "meaning";
+  ASSERT_TRUE(load_rotated_keys(table, config("max_age = 2592000"), clock).has_value());
+  EXPECT_EQ(retire_series().at("example.com s2026a"), 1'000'000 + 2592000 - 20'000'000)
+      << "overdue: below 0";
+  ASSERT_TRUE(load_rotated_keys(table, config("max_age = 0"), clock).has_value());
+  EXPECT_EQ(retire_series(),
+            (std::map<std::string, double>{{"example.com old", 5 + 86400 - 20'000'000}}))
+      << "max_age 0: active keys have no date";
   metrics::set_key_retire_clock(nullptr);
 }
 

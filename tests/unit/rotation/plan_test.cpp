@@ -1,5 +1,7 @@
 // plan_test.cpp - keys/rotation/plan.hpp: one new selector per algorithm, the configured keys
-// adopted on the first rotation only, and no second rotation while one is under way.
+// adopted on the first rotation only, and no second rotation while one is under way; for one
+// algorithm (tick's rotation by keys.max_age) only that algorithm's key, blocked only by a
+// rotation of that algorithm.
 #include "keys/rotation/plan.hpp"
 
 #include <gtest/gtest.h>
@@ -41,6 +43,35 @@ TEST(Plan, NumberedTemplateGivesEachAlgorithmItsOwnSelector) {
   ASSERT_TRUE(plan.has_value()) << plan.error();
   EXPECT_EQ(plan->keys[0].selector, "s2");
   EXPECT_EQ(plan->keys[1].selector, "s3");
+}
+
+TEST(Plan, OneAlgorithm) {
+  std::vector<Record> existing{
+      {"example.com", "s2026a", crypto::KeyType::rsa, State::active, 1, 1, "/k/s2026a.private", ""},
+      {"example.com", "e2026a", crypto::KeyType::ed25519, State::active, 1, 1, "/k/e2026a.private",
+       ""},
+      {"example.com", "rsa202611", crypto::KeyType::rsa, State::pending, 2, 2,
+       "/k/rsa202611.private", "v"}};
+  auto plan = plan_rotation("example.com", kDual, existing, "{alg}{yyyymm}", kDec6, no_files,
+                            crypto::KeyType::ed25519);
+  ASSERT_TRUE(plan.has_value()) << "a pending RSA key does not stop an Ed25519 rotation: "
+                                << plan.error();
+  EXPECT_TRUE(plan->adopted.empty());
+  ASSERT_EQ(plan->keys.size(), 1u);
+  EXPECT_EQ(plan->keys[0].a, crypto::KeyType::ed25519);
+  EXPECT_EQ(plan->keys[0].selector, "ed25519202612");
+  auto rsa = plan_rotation("example.com", kDual, existing, "{alg}{yyyymm}", kDec6, no_files,
+                           crypto::KeyType::rsa);
+  ASSERT_FALSE(rsa.has_value());
+  EXPECT_NE(rsa.error().find("rsa202611 is still pending"), std::string::npos) << rsa.error();
+  auto missing = plan_rotation("example.com", {kDual[0]}, {}, "{alg}{yyyymm}", kDec6, no_files,
+                               crypto::KeyType::ed25519);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().find("no ed25519 key among signer.domain[] keys"), std::string::npos)
+      << missing.error();
+  EXPECT_FALSE(
+      plan_rotation("example.com", kDual, existing, "{alg}{yyyymm}", kDec6, no_files).has_value())
+      << "rotate (all algorithms) still waits for any pending key";
 }
 
 TEST(Plan, Refusals) {
