@@ -94,15 +94,20 @@ void SigningTable::publish_metrics() const {
 }
 
 const DomainPolicy* SigningTable::lookup(std::string_view from_domain) const {
-  for (const auto& p : policies_)
-    if (p.domain == from_domain) return &p;
-  const DomainPolicy* best = nullptr;
-  for (const auto& p : policies_) {
-    if (!p.subdomains || from_domain.size() <= p.domain.size() + 1) continue;
-    if (!from_domain.ends_with(p.domain) || from_domain[from_domain.size() - p.domain.size() - 1] != '.') continue;
-    if (best == nullptr || p.domain.size() > best->domain.size()) best = &p;
+  const auto rows = domain_rows(from_domain);
+  return rows.empty() ? nullptr : rows.front();
+}
+
+std::vector<const DomainPolicy*> SigningTable::domain_rows(std::string_view domain) const {
+  std::vector<const DomainPolicy*> out;
+  // the From domain's own row, then parents signing subdomains: each step drops a label
+  for (std::string_view d = domain; !d.empty();) {
+    for (const auto& p : policies_)
+      if (p.domain == d && (d.size() == domain.size() || p.subdomains)) out.push_back(&p);
+    const auto dot = d.find('.');
+    d = dot == std::string_view::npos ? std::string_view() : d.substr(dot + 1);
   }
-  return best;
+  return out;
 }
 
 const DomainPolicy* SigningTable::lookup_sender(std::string_view local, std::string_view domain) const {
@@ -116,13 +121,8 @@ std::vector<const DomainPolicy*> SigningTable::matching_rows(std::string_view lo
   const std::string unquoted = comparable_local_part(local);
   for (const auto& s : senders_)  // most specific first
     if (matches(s.pattern, unquoted, domain)) out.push_back(&s.policy);
-  // the From domain's own row, then parents signing subdomains: each step drops a label
-  for (std::string_view d = domain; !d.empty();) {
-    for (const auto& p : policies_)
-      if (p.domain == d && (d.size() == domain.size() || p.subdomains)) out.push_back(&p);
-    const auto dot = d.find('.');
-    d = dot == std::string_view::npos ? std::string_view() : d.substr(dot + 1);
-  }
+  const auto rows = domain_rows(domain);
+  out.insert(out.end(), rows.begin(), rows.end());
   return out;
 }
 

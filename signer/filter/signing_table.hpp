@@ -55,13 +55,15 @@ class SigningTable {
   // lookup - the policy for a From domain: exact match first, then the nearest parent that
   // signs subdomains; null when the domain is not ours.
   const DomainPolicy* lookup(std::string_view from_domain) const;
+  // domain_rows - the domain rows that sign `domain`, nearest first: its own, then each parent
+  // with subdomains = true (the one rule lookup() and matching_rows() share).
+  std::vector<const DomainPolicy*> domain_rows(std::string_view domain) const;
   // lookup_sender - the policy for a From address: the most specific [[signer.sender]] row
   // that matches (sender_pattern.hpp; `local` as the mailbox parser gives it, quoted or not),
   // else lookup(domain); null when neither signs it. matching_rows().front().
   const DomainPolicy* lookup_sender(std::string_view local, std::string_view domain) const;
   // matching_rows - every row that signs mail from `local`@`domain`, most specific first: the
-  // matching sender rows, then the From domain's own row, then each parent row with
-  // subdomains = true, nearest first.
+  // matching sender rows, then domain_rows(domain).
   std::vector<const DomainPolicy*> matching_rows(std::string_view local, std::string_view domain) const;
   // multiple_signatures - signer.multiple_signatures: every matching row signs, not the first.
   bool multiple_signatures() const { return multiple_signatures_; }
