@@ -10,19 +10,35 @@
 // one is a StartupError (exit 78) naming the file and the problem. After that every failure
 // is a StoreError (busy past the timeout: timeout; I/O error, disk full: unavailable).
 // Untrusted input: keys and values (store.hpp limits; bound as SQL parameters, never
-// spliced), and the file itself (checked at open). Limits (docs/security.md 51):
-// max_entries, checked every bound_interval() inserts (so the table holds at most
-// max_entries + max_entries/kBoundCheckDivisor rows, at most kMaxRowsOverBound over): over it, expired rows go, then the
-// oldest expiry, then the oldest rows without expiry - the order MemoryStore uses. One
-// connection behind a mutex: calls are serialised.
+// spliced), and the file itself (checked at open). One connection behind a mutex answers the
+// calls (they are serialised); a second one, on a background thread (WorkerThread), does
+// what would stall them:
+// - WAL checkpoints: SQLite's automatic checkpoint (copy the WAL into the file, fsync twice)
+//   ran inside the commit that crossed 1000 WAL pages, on the answering thread, tens of ms on
+//   a busy disk; here the commit only pokes the thread once the WAL holds kCheckpointFrames
+//   and it checkpoints PASSIVE (never waiting for, nor blocking, a writer), repeating up to
+//   kCheckpointRounds times for the frames written meanwhile so that the WAL restarts.
+// - the max_entries bound (docs/security.md 51): every bound_interval() inserts the thread
+//   counts the rows on its connection (a full scan: ms per 100,000 rows, no lock held); over
+//   max_entries, expired rows go, then the oldest expiry, then the oldest rows without expiry
+//   (MemoryStore's order), kDeleteBatch rows per statement with the mutex released between
+//   statements. When the thread is kBoundLag intervals behind, the insert that finds it so
+//   checks inline (after the check the thread may be running). So the table holds at most
+//   max_entries + kBoundLag * bound_interval() rows (at most kBoundLag * kMaxRowsOverBound
+//   over); below 2 * kBoundCheckDivisor entries (interval 1) every insert checks inline.
+// expire() deletes in the same batches. Upkeep::caller (tests) starts no thread: the owner
+// calls maintain().
 #pragma once
 
 #include "core/state/store.hpp"
 #include "core/util/clock.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 struct sqlite3;
@@ -34,17 +50,40 @@ namespace postseal::state {
 // table costs one COUNT per that many inserts, not one per insert.
 inline constexpr std::size_t kBoundCheckDivisor = 64;
 inline constexpr std::size_t kMaxRowsOverBound = 1024;
+// kBoundLag - bound intervals the upkeep thread may fall behind before inserts check inline.
+inline constexpr std::size_t kBoundLag = 2;
+// kDeleteBatch - rows one eviction or expiry statement deletes (the mutex is released between).
+inline constexpr std::size_t kDeleteBatch = 256;
+// kCheckpointFrames - WAL frames (pages) after which a commit asks for a checkpoint (SQLite's
+// own default for its automatic one).
+inline constexpr int kCheckpointFrames = 1000;
+// kCheckpointRounds - PASSIVE checkpoints in a row while writers added frames meanwhile.
+inline constexpr int kCheckpointRounds = 3;
+// kUpkeepPeriod - the upkeep thread also runs this often unpoked (checkpoints what is left).
+inline constexpr std::chrono::milliseconds kUpkeepPeriod{1000};
 
 // kDefaultSqlitePath - where state.path points by default.
 inline constexpr std::string_view kDefaultSqlitePath = "/var/lib/postseal/state.db";
 
 class SqliteStatements;
+class WorkerThread;
+
+// Upkeep - who runs SqliteStore::maintain(): its own thread, or the owner (tests).
+enum class Upkeep { thread, caller };
+
+// UpkeepReport - what one maintain() did.
+struct UpkeepReport {
+  int checkpointed_frames = 0;      // WAL frames copied into the file
+  std::optional<std::size_t> rows;  // the row count, when the bound was checked
+  std::size_t removed = 0;          // rows expired or evicted to hold the bound
+};
 
 // SqliteStore - see above; `clock` must outlive the store.
 class SqliteStore final : public Store {
  public:
   // SqliteStore - open (creating) `path`; throws StartupError (kExitConfig) naming it.
-  SqliteStore(std::string path, const Clock& clock, std::size_t max_entries, int timeout_ms);
+  SqliteStore(std::string path, const Clock& clock, std::size_t max_entries, int timeout_ms,
+              Upkeep upkeep = Upkeep::thread);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -67,10 +106,19 @@ class SqliteStore final : public Store {
 
   // bound_interval - inserts between two checks of max_entries (1 for small bounds).
   std::size_t bound_interval() const { return bound_interval_; }
+  // maintain - the upkeep due now (see above), on the calling thread; the upkeep thread's job.
+  UpkeepReport maintain();
 
  private:
-  void inserted(std::int64_t now);
-  Result<void> enforce_bound(std::int64_t now);
+  enum class Removal { expired, oldest_expiring, oldest_forever };
+  static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+  void poke();
+  int checkpoint();
+  void inserted(std::int64_t now, std::unique_lock<std::mutex>& lock);
+  Result<std::pair<std::size_t, std::size_t>> check_bound(sqlite3* db, std::int64_t now);
+  Result<std::size_t> count_rows(sqlite3* db);
+  Result<std::size_t> delete_batch_locked(Removal what, std::int64_t now, std::size_t limit);
+  Result<std::size_t> shrink(std::size_t rows, std::int64_t now);
   Result<Claim> claim_locked(std::string_view key, std::string_view value, std::int64_t now,
                              std::int64_t ttl_seconds);
   template <typename T, typename F>
@@ -86,6 +134,13 @@ class SqliteStore final : public Store {
   sqlite3* db_ = nullptr;
   std::unique_ptr<SqliteStatements> sql_;
   std::size_t inserts_since_check_ = 0;
+  std::mutex upkeep_mutex_;        // one maintain() at a time; guards upkeep_db_
+  std::mutex bound_mutex_;         // one bound check at a time (the thread's or an insert's)
+  sqlite3* upkeep_db_ = nullptr;   // the upkeep connection (checkpoints, row counts)
+  std::chrono::steady_clock::time_point last_checkpoint_;  // guarded by upkeep_mutex_
+  std::atomic<bool> checkpoint_due_{false};
+  std::atomic<bool> bound_due_{false};
+  std::unique_ptr<WorkerThread> worker_;  // null with Upkeep::caller
 };
 
 }  // namespace postseal::state
