@@ -108,7 +108,8 @@ SqliteStore::SqliteStore(std::string path, const Clock& clock, std::size_t max_e
     : path_(std::move(path)),
       clock_(clock),
       max_entries_(std::max<std::size_t>(max_entries, 1)),
-      bound_interval_(interval_for(max_entries_)) {
+      bound_interval_(interval_for(max_entries_)),
+      timeout_(timeout_ms) {
   db_ = open_state_file(path_, timeout_ms);
   sql_ = std::make_unique<SqliteStatements>(db_);
   if (!sql_->all_ok()) {
@@ -125,6 +126,15 @@ SqliteStore::SqliteStore(std::string path, const Clock& clock, std::size_t max_e
     sqlite3_close_v2(db_);
     throw;
   }
+  upkeep_sql_ = std::make_unique<SqliteStatements>(upkeep_db_);
+  if (!upkeep_sql_->all_ok()) {  // the same file just passed: only memory can fail here
+    upkeep_sql_.reset();
+    sql_.reset();
+    sqlite3_close_v2(upkeep_db_);
+    sqlite3_close_v2(db_);
+    throw config_error(fmt::format("state.path {}: cannot prepare the upkeep statements",
+                                   printable(path_)));
+  }
   // Our hooks replace SQLite's automatic checkpoints on both connections.
   sqlite3_wal_hook(db_, &SqliteStore::on_commit, this);
   sqlite3_wal_hook(upkeep_db_, &SqliteStore::on_commit, this);
@@ -134,6 +144,8 @@ SqliteStore::SqliteStore(std::string path, const Clock& clock, std::size_t max_e
 
 SqliteStore::~SqliteStore() {
   worker_.reset();
+  (void)flush();  // what the thread had not committed yet
+  upkeep_sql_.reset();
   sql_.reset();
   sqlite3_close_v2(upkeep_db_);
   sqlite3_close_v2(db_);
@@ -153,6 +165,8 @@ void SqliteStore::poke() {
 Result<std::optional<std::string>> SqliteStore::get(std::string_view key) {
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mutex_);
+  if (const PendingWrite* w = pending_.find(key))
+    return is_live(w->expires, clock_.now()) ? std::optional<std::string>(w->value) : std::nullopt;
   Statement::Use use(sql_->get);
   use.bind(1, key).bind(2, clock_.now());
   int rc = use.step();
@@ -166,6 +180,7 @@ Result<void> SqliteStore::put(std::string_view key, std::string_view value,
   if (auto ok = check_key(key); !ok) return ok;
   if (auto ok = check_value(value); !ok) return ok;
   std::unique_lock lock(mutex_);
+  if (auto settled = wait_committed(lock, key); !settled) return settled;
   std::int64_t now = clock_.now();
   Statement::Use use(sql_->put);
   use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds));
@@ -179,6 +194,7 @@ Result<bool> SqliteStore::put_if_absent(std::string_view key, std::string_view v
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
   if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
   std::unique_lock lock(mutex_);
+  if (auto settled = wait_committed(lock, key); !settled) return std::unexpected(settled.error());
   std::int64_t now = clock_.now();
   Statement::Use use(sql_->insert_if_absent);
   use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds)).bind(4, now);
@@ -225,6 +241,7 @@ Result<std::int64_t> SqliteStore::increment(std::string_view key, std::int64_t b
                                             std::int64_t ttl_seconds) {
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
   std::unique_lock lock(mutex_);
+  if (auto settled = wait_committed(lock, key); !settled) return std::unexpected(settled.error());
   std::int64_t now = clock_.now();
   auto sum = in_transaction<std::int64_t>([&] { return increment_locked(key, by, now, ttl_seconds); });
   if (sum) inserted(now, lock);
@@ -251,15 +268,128 @@ Result<Claim> SqliteStore::put_if_absent_or_get(std::string_view key, std::strin
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
   if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
   std::unique_lock lock(mutex_);
+  if (auto settled = wait_committed(lock, key); !settled) return std::unexpected(settled.error());
   std::int64_t now = clock_.now();
   auto claim = in_transaction<Claim>([&] { return claim_locked(key, value, now, ttl_seconds); });
   if (claim && claim->set) inserted(now, lock);
   return claim;
 }
 
+Result<Claim> SqliteStore::put_if_absent_or_get_batched(std::string_view key,
+                                                        std::string_view value,
+                                                        std::int64_t ttl_seconds) {
+  if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_value(value); !ok) return std::unexpected(ok.error());
+  std::unique_lock lock(mutex_);
+  const std::int64_t now = clock_.now();
+  const PendingWrite* w = pending_.find(key);
+  if (w && is_live(w->expires, now)) return Claim{false, w->value};
+  if (!w) {  // an expired pending write is newer than any row: the key is free
+    Statement::Use use(sql_->get);
+    use.bind(1, key).bind(2, now);
+    int rc = use.step();
+    if (rc == SQLITE_ROW) return Claim{false, use.text(0)};
+    if (rc != SQLITE_DONE) return std::unexpected(failure(rc));
+  }
+  if (pending_.full()) {
+    lock.unlock();
+    return put_if_absent_or_get(key, value, ttl_seconds);
+  }
+  pending_.add(key, value, expiry_at(now, ttl_seconds), true);
+  schedule_commit();
+  return Claim{true, std::nullopt};
+}
+
+Result<void> SqliteStore::put_batched(std::string_view key, std::string_view value,
+                                      std::int64_t ttl_seconds) {
+  if (auto ok = check_key(key); !ok) return ok;
+  if (auto ok = check_value(value); !ok) return ok;
+  std::unique_lock lock(mutex_);
+  if (pending_.full() && !pending_.find(key)) {
+    lock.unlock();
+    return put(key, value, ttl_seconds);
+  }
+  pending_.add(key, value, expiry_at(clock_.now(), ttl_seconds), false);
+  schedule_commit();
+  return {};
+}
+
+// schedule_commit - a write was added to pending_ (the mutex is held): commit within
+// kBatchWindow, at once when a batch is full.
+void SqliteStore::schedule_commit() {
+  if (!worker_) return;
+  if (pending_.size() == 1) worker_->poke(kBatchWindow);
+  if (pending_.size() == kMaxBatchWrites) worker_->poke();
+}
+
+// wait_committed - a synchronous write of `key` waits (the mutex released) until the
+// batched write pending for it is in the file; timeout after timeout_ms.
+Result<void> SqliteStore::wait_committed(std::unique_lock<std::mutex>& lock, std::string_view key) {
+  if (!pending_.find(key)) return {};
+  if (!worker_) {
+    lock.unlock();
+    (void)flush();
+    lock.lock();
+  } else {
+    worker_->poke();
+    committed_.wait_for(lock, timeout_, [&] { return !pending_.find(key); });
+  }
+  if (pending_.find(key)) return std::unexpected(StoreError::timeout);
+  return {};
+}
+
+// flush - commit the pending writes on the upkeep connection, kMaxBatchWrites per
+// transaction; the writes committed. A failed batch stays pending for the next run.
+std::size_t SqliteStore::flush() {
+  std::lock_guard flushing(flush_mutex_);
+  std::size_t committed = 0;
+  for (;;) {
+    std::vector<PendingWrite> batch;
+    {
+      std::lock_guard lock(mutex_);
+      batch = pending_.batch();
+    }
+    if (batch.empty()) return committed;
+    auto inserted = commit_batch(batch);
+    std::lock_guard lock(mutex_);
+    if (!inserted) return committed;
+    pending_.settle(batch);
+    committed += batch.size();
+    const std::size_t before = inserts_since_check_;
+    inserts_since_check_ += *inserted;
+    if (before / bound_interval_ != inserts_since_check_ / bound_interval_) bound_due_ = true;
+    committed_.notify_all();
+    if (batch.size() < kMaxBatchWrites) return committed;
+  }
+}
+
+// commit_batch - one transaction of `batch` on the upkeep connection; the rows inserted.
+Result<std::size_t> SqliteStore::commit_batch(const std::vector<PendingWrite>& batch) {
+  SqliteStatements& q = *upkeep_sql_;
+  const std::int64_t now = clock_.now();
+  if (auto begun = run(q.begin); !begun) return std::unexpected(begun.error());
+  std::size_t inserted = 0;
+  for (const PendingWrite& w : batch) {
+    Statement::Use use(w.claim ? q.insert_if_absent : q.put);
+    use.bind(1, std::string_view(w.key)).bind(2, std::string_view(w.value)).bind(3, w.expires);
+    if (w.claim) use.bind(4, now);
+    if (auto done = run(use); !done) {
+      (void)run(q.rollback);
+      return std::unexpected(done.error());
+    }
+    inserted += sqlite3_changes(upkeep_db_) > 0 ? 1 : 0;
+  }
+  if (auto done = run(q.commit); !done) {
+    (void)run(q.rollback);
+    return std::unexpected(done.error());
+  }
+  return inserted;
+}
+
 Result<bool> SqliteStore::erase(std::string_view key) {
   if (auto ok = check_key(key); !ok) return std::unexpected(ok.error());
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (auto settled = wait_committed(lock, key); !settled) return std::unexpected(settled.error());
   Statement::Use use(sql_->erase);
   use.bind(1, key);
   int rc = use.step();
@@ -277,6 +407,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(std::
   limit = std::min(limit, kMaxScanEntries);
   auto end = prefix_end(prefix);
   std::vector<std::pair<std::string, std::string>> out;
+  (void)flush();  // this process's batched writes first
   std::lock_guard lock(mutex_);
   Statement::Use use(sql_->scan);
   use.bind(1, prefix).bind(2, view(end)).bind(3, clock_.now());
@@ -290,6 +421,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(std::
 Result<std::size_t> SqliteStore::count(std::string_view prefix) {
   if (auto ok = check_prefix(prefix); !ok) return std::unexpected(ok.error());
   auto end = prefix_end(prefix);
+  (void)flush();  // this process's batched writes first
   std::lock_guard lock(mutex_);
   Statement::Use use(sql_->count);
   use.bind(1, prefix).bind(2, view(end)).bind(3, clock_.now());
@@ -408,6 +540,7 @@ int SqliteStore::checkpoint() {
 UpkeepReport SqliteStore::maintain() {
   std::lock_guard upkeep(upkeep_mutex_);
   UpkeepReport report;
+  report.committed = flush();
   // due, or the thread's periodic run (what is left after the last one), or a caller's call
   const auto now = std::chrono::steady_clock::now();
   if (checkpoint_due_.exchange(false) || now - last_checkpoint_ >= kUpkeepPeriod || !worker_) {

@@ -26,15 +26,30 @@
 //   checks inline (after the check the thread may be running). So the table holds at most
 //   max_entries + kBoundLag * bound_interval() rows (at most kBoundLag * kMaxRowsOverBound
 //   over); below 2 * kBoundCheckDivisor entries (interval 1) every insert checks inline.
+// - group commit of batched writes (put_if_absent_or_get_batched, put_batched: greylist
+//   triplets only, store.hpp): they are answered at once from PendingWrites (an overlay
+//   this process's reads consult first; a claim checks it and the file under the mutex, so
+//   one process never hands a key out twice) and committed by the thread within
+//   kBatchWindow, at most kMaxBatchWrites per transaction: one commit for many requests.
+//   What changes: other processes see such a write up to kBatchWindow later; two of them
+//   claiming one triplet in that window may both be told `set` (the first commit stays; the
+//   other's is dropped, both deferred the sender); a crash loses at most the last
+//   kBatchWindow of them (synchronous=NORMAL already lets a power loss forget the last
+//   commits) - each only greylists a sender again. scan() and count() commit them first.
+//   A synchronous write of a key with a pending write waits for its commit (at most
+//   state.timeout_ms, then timeout); beyond kMaxPendingWrites, batched writes are made
+//   synchronously; closing the store commits what is pending.
 // expire() deletes in the same batches. Upkeep::caller (tests) starts no thread: the owner
 // calls maintain().
 #pragma once
 
+#include "core/state/pending_writes.hpp"
 #include "core/state/store.hpp"
 #include "core/util/clock.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -59,6 +74,9 @@ inline constexpr std::size_t kDeleteBatch = 256;
 inline constexpr int kCheckpointFrames = 1000;
 // kCheckpointRounds - PASSIVE checkpoints in a row while writers added frames meanwhile.
 inline constexpr int kCheckpointRounds = 3;
+// kBatchWindow - a batched write is committed at most this long after it was answered
+// (sooner when kMaxBatchWrites are pending).
+inline constexpr std::chrono::milliseconds kBatchWindow{5};
 // kUpkeepPeriod - the upkeep thread also runs this often unpoked (checkpoints what is left).
 inline constexpr std::chrono::milliseconds kUpkeepPeriod{1000};
 
@@ -73,6 +91,7 @@ enum class Upkeep { thread, caller };
 
 // UpkeepReport - what one maintain() did.
 struct UpkeepReport {
+  std::size_t committed = 0;        // batched writes committed
   int checkpointed_frames = 0;      // WAL frames copied into the file
   std::optional<std::size_t> rows;  // the row count, when the bound was checked
   std::size_t removed = 0;          // rows expired or evicted to hold the bound
@@ -95,6 +114,12 @@ class SqliteStore final : public Store {
   // put_if_absent_or_get - one IMMEDIATE transaction: the live row's value, else the insert.
   Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
                                      std::int64_t ttl_seconds) override;
+  // put_if_absent_or_get_batched / put_batched - answered from pending_ and the file,
+  // committed by the upkeep thread within kBatchWindow (group commit, see above).
+  Result<Claim> put_if_absent_or_get_batched(std::string_view key, std::string_view value,
+                                             std::int64_t ttl_seconds) override;
+  Result<void> put_batched(std::string_view key, std::string_view value,
+                           std::int64_t ttl_seconds) override;
   Result<std::int64_t> increment(std::string_view key, std::int64_t by,
                                  std::int64_t ttl_seconds) override;
   Result<bool> erase(std::string_view key) override;
@@ -113,6 +138,10 @@ class SqliteStore final : public Store {
   enum class Removal { expired, oldest_expiring, oldest_forever };
   static int on_commit(void* self, sqlite3* db, const char* name, int frames);
   void poke();
+  void schedule_commit();
+  Result<void> wait_committed(std::unique_lock<std::mutex>& lock, std::string_view key);
+  std::size_t flush();
+  Result<std::size_t> commit_batch(const std::vector<PendingWrite>& batch);
   int checkpoint();
   void inserted(std::int64_t now, std::unique_lock<std::mutex>& lock);
   Result<std::pair<std::size_t, std::size_t>> check_bound(sqlite3* db, std::int64_t now);
@@ -132,11 +161,16 @@ class SqliteStore final : public Store {
   const std::size_t bound_interval_;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  const std::chrono::milliseconds timeout_;
   std::unique_ptr<SqliteStatements> sql_;
   std::size_t inserts_since_check_ = 0;
+  PendingWrites pending_;                  // guarded by mutex_
+  std::condition_variable committed_;      // a batch of pending_ went into the file
+  std::mutex flush_mutex_;                 // one flush() at a time; guards upkeep_sql_
   std::mutex upkeep_mutex_;        // one maintain() at a time; guards upkeep_db_
   std::mutex bound_mutex_;         // one bound check at a time (the thread's or an insert's)
-  sqlite3* upkeep_db_ = nullptr;   // the upkeep connection (checkpoints, row counts)
+  sqlite3* upkeep_db_ = nullptr;   // the upkeep connection (commits, checkpoints, counts)
+  std::unique_ptr<SqliteStatements> upkeep_sql_;
   std::chrono::steady_clock::time_point last_checkpoint_;  // guarded by upkeep_mutex_
   std::atomic<bool> checkpoint_due_{false};
   std::atomic<bool> bound_due_{false};

@@ -15,20 +15,28 @@ WorkerThread::~WorkerThread() {
   thread_.join();
 }
 
-void WorkerThread::poke() {
+void WorkerThread::poke(std::chrono::milliseconds delay) {
   {
     std::lock_guard lock(mutex_);
-    poked_ = true;
+    auto due = std::chrono::steady_clock::now() + delay;
+    if (due >= due_) return;
+    due_ = due;
   }
   wake_.notify_one();
 }
 
 void WorkerThread::loop() {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, period_, [this] { return poked_ || stopping_; });
+    auto period_end = Clock::now() + period_;
+    while (!stopping_) {
+      auto until = std::min(due_, period_end);
+      if (Clock::now() >= until) break;
+      wake_.wait_until(lock, until);
+    }
     if (stopping_) break;
-    poked_ = false;
+    due_ = Clock::time_point::max();
     lock.unlock();
     job_();
     lock.lock();
