@@ -315,11 +315,10 @@ Result<void> SqliteStore::put_batched(std::string_view key, std::string_view val
 }
 
 // schedule_commit - a write was added to pending_ (the mutex is held): commit within
-// kBatchWindow, at once when a batch is full.
+// kBatchWindow (an earlier due time stays), at once when a batch is full.
 void SqliteStore::schedule_commit() {
   if (!worker_) return;
-  if (pending_.size() == 1) worker_->poke(kBatchWindow);
-  if (pending_.size() == kMaxBatchWrites) worker_->poke();
+  worker_->poke(pending_.size() >= kMaxBatchWrites ? std::chrono::milliseconds(0) : kBatchWindow);
 }
 
 // wait_committed - a synchronous write of `key` waits (the mutex released) until the
