@@ -182,9 +182,11 @@ Result<void> SqliteStore::put(std::string_view key, std::string_view value,
   std::unique_lock lock(mutex_);
   if (auto settled = wait_committed(lock, key); !settled) return settled;
   std::int64_t now = clock_.now();
-  Statement::Use use(sql_->put);
-  use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds));
-  if (auto done = run(use); !done) return done;
+  {  // reset before inserted() may release the mutex
+    Statement::Use use(sql_->put);
+    use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds));
+    if (auto done = run(use); !done) return done;
+  }
   inserted(now, lock);
   return {};
 }
@@ -196,10 +198,12 @@ Result<bool> SqliteStore::put_if_absent(std::string_view key, std::string_view v
   std::unique_lock lock(mutex_);
   if (auto settled = wait_committed(lock, key); !settled) return std::unexpected(settled.error());
   std::int64_t now = clock_.now();
-  Statement::Use use(sql_->insert_if_absent);
-  use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds)).bind(4, now);
-  if (auto done = run(use); !done) return std::unexpected(done.error());
-  if (sqlite3_changes(db_) == 0) return false;
+  {  // reset before inserted() may release the mutex
+    Statement::Use use(sql_->insert_if_absent);
+    use.bind(1, key).bind(2, value).bind(3, expiry_at(now, ttl_seconds)).bind(4, now);
+    if (auto done = run(use); !done) return std::unexpected(done.error());
+    if (sqlite3_changes(db_) == 0) return false;
+  }
   inserted(now, lock);
   return true;
 }

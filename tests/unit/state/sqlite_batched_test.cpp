@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace postseal::state::test {
 namespace {
 
@@ -123,6 +127,26 @@ TEST_F(Batched, BeyondThePendingLimitWritesAreSynchronous) {
   EXPECT_EQ(other.value("over2"), "v");
   EXPECT_EQ(store.maintain().committed, kMaxPendingWrites);  // kMaxBatchWrites per transaction
   EXPECT_EQ(other.value("t" + std::to_string(kMaxPendingWrites - 1)), "v");
+}
+
+// Threads of one process claiming the same keys while the upkeep commits: one `set` a key.
+TEST_F(Batched, OneProcessHandsAKeyOutOnce) {
+  constexpr int kThreads = 4, kKeys = 3000;
+  SqliteStore store(path(), clock_, 1000000, 2000);
+  std::vector<std::atomic<int>> sets(kKeys);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kKeys; ++i) {
+        int k = (i * 7 + t * 1000) % kKeys;
+        auto claim = store.put_if_absent_or_get_batched("t" + std::to_string(k), std::to_string(t), 60);
+        if (claim && claim->set) sets[k].fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int k = 0; k < kKeys; ++k) ASSERT_EQ(sets[k].load(), 1) << "key t" << k;
+  EXPECT_EQ(store.count("t"), Result<std::size_t>(kKeys));
 }
 
 TEST_F(Batched, ClosingCommitsWhatIsPending) {
