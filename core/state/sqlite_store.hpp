@@ -17,7 +17,8 @@
 //   ran inside the commit that crossed 1000 WAL pages, on the answering thread, tens of ms on
 //   a busy disk; here the commit only pokes the thread once the WAL holds kCheckpointFrames
 //   and it checkpoints PASSIVE (never waiting for, nor blocking, a writer), repeating up to
-//   kCheckpointRounds times for the frames written meanwhile so that the WAL restarts.
+//   kCheckpointRounds times for the frames written meanwhile so that the WAL restarts (the
+//   thread also commits the batched writes below, so those never chase its checkpoint).
 // - the max_entries bound (docs/security.md 51): every bound_interval() inserts the thread
 //   counts the rows on its connection (a full scan: ms per 100,000 rows, no lock held); over
 //   max_entries, expired rows go, then the oldest expiry, then the oldest rows without expiry
