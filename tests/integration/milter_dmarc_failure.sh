@@ -54,12 +54,18 @@ failure_config() {
     '[state]' 'backend = "memory"' '[[signer.domain]]' 'name = "mx.test.local"' \
     "keys = [\"rep:$U/rep.pem\"]"
 }
+# start_failure_verifier WHICH - the verifier on $U/failure.toml, its log (emptied first) in
+# $U/verifier-failure.log; dies naming WHICH start when it does not listen.
+start_failure_verifier() {
+  : > "$U/verifier-failure.log"
+  "$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
+    --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
+    > "$U/verifier-failure.log" 2>&1 &
+  VERIFIER_PID=$!
+  wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start ($1)"
+}
 failure_config "$U/sendmail" > "$U/failure.toml"
-"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
-  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$U/verifier-failure.log" 2>&1 &
-VERIFIER_PID=$!
-wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start"
+start_failure_verifier first
 
 fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
@@ -175,12 +181,7 @@ exec sleep 60
 SH
 chmod 755 "$U/hang"
 RATE=10 failure_config "$U/hang" 'report_sendmail_timeout = 2' > "$U/failure.toml"
-: > "$U/verifier-failure.log"
-"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
-  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$U/verifier-failure.log" 2>&1 &
-VERIFIER_PID=$!
-wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start again"
+start_failure_verifier "hanging sendmail"
 spoof spoof-ruf-3 > "$R/spoof3.eml"
 send user@spf-pass.example.com 192.0.2.10 "$R/spoof3.eml" > /dev/null
 if wait_log "failure report for ruf.example not sent to ruf@reports.test: $U/hang timed out after 2 s: killed"; then
@@ -213,12 +214,7 @@ stop_verifier
 # 5. fo=d:s: a failed DKIM signature and a failed SPF check give a bodyhash and an spf report.
 rm -f "$U"/reports/*
 RATE=2 failure_config "$U/sendmail" > "$U/failure.toml"
-: > "$U/verifier-failure.log"
-"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
-  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$U/verifier-failure.log" 2>&1 &
-VERIFIER_PID=$!
-wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start a third time"
+start_failure_verifier fo=d:s
 # afrf_message TOKEN - From: afrf.example, signed by dkimpy, then its body changed.
 afrf_message() {
   { printf 'From: Ops <ops@afrf.example>\r\nTo: rcpt@dest.example\r\nSubject: %s\r\n' "$1"
