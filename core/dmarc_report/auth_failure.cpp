@@ -25,7 +25,7 @@ bool dkim_result_failed(std::string_view result) {
 
 ReportedSignature reported_signature(const dkim::SignatureResult& sig) {
   ReportedSignature out{sig.d, sig.s, std::string(dkim::to_string(sig.result)), sig.i};
-  if (!dkim_result_failed(out.result)) return out;
+  if (!dkim_result_failed(out.result) || out.d.empty()) return out;
   switch (sig.failure) {
     case dkim::Failure::body_hash: out.failure = AuthFailure::bodyhash; break;
     case dkim::Failure::key_revoked: out.failure = AuthFailure::revoked; break;

@@ -6,7 +6,8 @@
 // verify_result.hpp Failure): body hash mismatch -> bodyhash, empty key p= -> revoked,
 // b= not verifying -> signature; RFC 6591 has no other DKIM type, so any other failed
 // evaluation (expired, no or unusable key, malformed tags, local policy such as l=) is
-// reported as signature, its reason in the report's Authentication-Results comment.
+// reported as signature, its reason in the report's Authentication-Results comment. A
+// signature that did not parse (no d=) gives none: a DKIM report must name its DKIM-Domain.
 // Untrusted input: the signature's d=, s=, i= (from the message; the report builder bounds
 // them). No limits of its own.
 #pragma once
@@ -37,7 +38,7 @@ bool dkim_result_failed(std::string_view result);
 struct ReportedSignature {
   std::string d, s, result;
   std::string i;                              // the AUID (i=), "" when the tag was absent
-  std::optional<AuthFailure> failure = {};    // its DKIM report type when it failed
+  std::optional<AuthFailure> failure = {};    // its DKIM report type when it failed (and has d=)
 };
 
 // reported_signature - `sig` as reports name it, with its failure type.

@@ -50,6 +50,11 @@ TEST(AuthFailure, EachDkimFailureKind) {
   };
   for (const auto& c : cases)
     EXPECT_EQ(type_of(c.sig), c.want) << dkim::to_string(c.sig.result) << " " << static_cast<int>(c.sig.failure);
+  // a signature that did not parse has no d= to name: no DKIM report about it
+  auto unparsed = result(dkim::Result::permerror);
+  unparsed.d.clear();
+  unparsed.s.clear();
+  EXPECT_EQ(type_of(unparsed), "(none)");
 }
 
 TEST(AuthFailure, FirstFailedSignatureSkipsPassAndTemperror) {
