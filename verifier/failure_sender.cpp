@@ -53,13 +53,22 @@ std::string kept_secret(const std::string& path) {
   return *key;
 }
 
-// not_sent - the log line of a report `job` did not send to `to`, and why.
-void not_sent(log::Level level, const FailureJob& job, const dmarc_report::MailtoAddress& to,
-              std::string_view why) {
+// report_line - "QID: dmarc: failure report for DOMAIN" (a dmarc report) or "QID: dmarc: TYPE
+// failure report for DOMAIN" (TYPE its Auth-Failure), the start of every log line of a report.
+std::string report_line(const FailureJob& job, std::optional<dmarc_report::AuthFailure> type) {
   const auto& r = job.report;
-  log::write(level, fmt::format("{}: dmarc: failure report for {} not sent to {}: {}",
-                                printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
-                                printable(r.reported_domain), to.address, printable(why)));
+  std::string kind = type && *type != dmarc_report::AuthFailure::dmarc
+                         ? fmt::format("{} failure report", dmarc_report::to_string(*type))
+                         : "failure report";
+  return fmt::format("{}: dmarc: {} for {}", printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
+                     kind, printable(r.reported_domain));
+}
+
+// not_sent - the log line of a report of `job` (of `type`; every type when none) not sent to
+// `to`, and why.
+void not_sent(log::Level level, const FailureJob& job, std::optional<dmarc_report::AuthFailure> type,
+              const dmarc_report::MailtoAddress& to, std::string_view why) {
+  log::write(level, fmt::format("{} not sent to {}: {}", report_line(job, type), to.address, printable(why)));
 }
 
 }  // namespace
@@ -141,7 +150,10 @@ void FailureSender::run() {
 }
 
 void FailureSender::deliver(FailureJob& job) {
-  for (const auto& to : job.destinations) deliver_one(job, to);
+  for (const auto& to : job.destinations) {
+    if (!authorized(job, to)) continue;
+    for (auto type : job.types) deliver_one(job, type, to);
+  }
 }
 
 bool FailureSender::authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
@@ -154,13 +166,15 @@ bool FailureSender::authorized(const FailureJob& job, const dmarc_report::Mailto
       authorization != dmarc_report::Authorization::temporary)
     return true;
   ++stats_.refused;
-  not_sent(log::Level::info, job, to, dmarc_report::to_string(authorization));
+  not_sent(log::Level::info, job, job.types.size() == 1 ? std::optional(job.types.front()) : std::nullopt,
+           to, dmarc_report::to_string(authorization));
   return false;
 }
 
 std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
-    const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+    const FailureJob& job, dmarc_report::AuthFailure type, const dmarc_report::MailtoAddress& to) {
   dmarc_report::FailureReport report = job.report;
+  report.auth_failure = type;
   report.to = to.address;
   report.reporter = config_.report_email;
   report.user_agent = config_.user_agent;
@@ -169,36 +183,34 @@ std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
                                       dmarc_report::failure_report_message(report, *redactor_));
   if (!mail) {
     ++stats_.failed;
-    not_sent(log::Level::warning, job, to, mail.error());
+    not_sent(log::Level::warning, job, type, to, mail.error());
     return std::nullopt;
   }
   if (auto problem = dmarc_report::size_limit_problem(to, mail->message, 0, "")) {
     ++stats_.too_large;
-    not_sent(log::Level::info, job, to, *problem);
+    not_sent(log::Level::info, job, type, to, *problem);
     return std::nullopt;
   }
   return std::move(*mail);
 }
 
-void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
-  if (!authorized(job, to)) return;
-  auto mail = outgoing(job, to);
+void FailureSender::deliver_one(const FailureJob& job, dmarc_report::AuthFailure type,
+                                const dmarc_report::MailtoAddress& to) {
+  auto mail = outgoing(job, type, to);
   if (!mail) return;
   auto admitted = limiter_->admit(to.address);
   if (admitted != dmarc_report::RateDecision::allowed) {
     ++stats_.rate_limited;
-    not_sent(log::Level::info, job, to, dmarc_report::to_string(admitted));
+    not_sent(log::Level::info, job, type, to, dmarc_report::to_string(admitted));
     return;
   }
   if (auto sent = config_.send(config_.report_email, to.address, mail->message); !sent) {
     ++stats_.failed;
-    not_sent(log::Level::warning, job, to, sent.error());
+    not_sent(log::Level::warning, job, type, to, sent.error());
     return;
   }
   ++stats_.sent;
-  log::info("{}: dmarc: failure report for {} sent to {}{}",
-            printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
-            printable(job.report.reported_domain), to.address,
+  log::info("{} sent to {}{}", report_line(job, type), to.address,
             mail->signed_by.empty() ? "" : ", " + mail->signed_by);
 }
 

@@ -14,10 +14,16 @@
 // [[signer.domain]] key of report_email's domain, unsigned without one; RFC 9991 asks report mail
 // to pass DMARC aligned). The thread has its own io_context, resolver (the daemon's [dns] options)
 // and store connection; submit() never blocks: a full queue drops the job, counts it and logs once
-// per overflow. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR",
-// "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason).
+// per overflow. A job's destinations each get every report type of the job (dmarc, a DKIM
+// type, spf: core/dmarc_report/failure_trigger.hpp); the destination check is made once per
+// destination, the size limit and the rate limits count each report message alike, whatever
+// its type. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR"
+// (a dmarc report; the others name their Auth-Failure type: "QID: dmarc: spf failure report
+// for DOMAIN sent to ADDR"), "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate
+// limit" (or the refusal's reason).
 // Untrusted input: the jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
-// dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations).
+// dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations)
+// and types (kMaxReportsPerAuthor).
 #pragma once
 
 #include "core/dmarc/options.hpp"
@@ -95,11 +101,13 @@ class FailureSender {
  private:
   void run();
   void deliver(FailureJob& job);
-  void deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  void deliver_one(const FailureJob& job, dmarc_report::AuthFailure type,
+                   const dmarc_report::MailtoAddress& to);
   // authorized - RFC 9990 3.4 for `to`; counted and logged when not.
   bool authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to);
-  // outgoing - the signed report for `to` within its size limit; nullopt (counted, logged) if not.
-  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job,
+  // outgoing - the signed report of `type` for `to` within its size limit; nullopt (counted,
+  // logged) if not.
+  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job, dmarc_report::AuthFailure type,
                                                    const dmarc_report::MailtoAddress& to);
 
   FailureSenderConfig config_;

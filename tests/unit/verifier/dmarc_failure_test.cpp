@@ -116,6 +116,64 @@ TEST(FailureJobs, NoReportAboutReports) {
   }
 }
 
+// signed_spoof - spoof() with fo=`fo`, the SPF result `spf`, and two signatures: one that
+// passed (d=evil.test, unaligned) and one that failed at `failure` (d=example.com).
+MessageReport signed_spoof(std::string fo, spf::SpfResult spf_result, dkim::Result dkim_result,
+                           dkim::Failure failure) {
+  auto r = spoof({"mailto:ruf@example.com"}, std::move(fo));
+  r.decision.mail_from.outcome.result = spf_result;
+  dkim::SignatureResult good{dkim::Result::pass, "", "evil.test", "s1", "rsa-sha256", "", ""};
+  dkim::SignatureResult bad{dkim_result, "why", "example.com", "sel", "rsa-sha256", "", "@example.com"};
+  bad.failure = failure;
+  r.dkim = {good, bad};
+  return r;
+}
+
+std::string type_names(const FailureJob& job) {
+  std::string out;
+  for (auto t : job.types) out += std::string(out.empty() ? "" : ",") + std::string(dmarc_report::to_string(t));
+  return out;
+}
+
+// fo=d:s, fo=1:d:s: the report types of one job, from the message's results.
+TEST(FailureJobs, FoDAndSGiveDkimAndSpfReports) {
+  auto h = headers();
+  using dkim::Failure;
+  using spf::SpfResult;
+  struct Case {
+    std::string fo;
+    SpfResult spf;
+    dkim::Result dkim;
+    Failure failure;
+    std::string want;  // "" for no job
+  } cases[] = {
+      {"d:s", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "bodyhash,spf"},
+      {"d:s", SpfResult::softfail, dkim::Result::permerror, Failure::key_revoked, "revoked,spf"},
+      {"d:s", SpfResult::permerror, dkim::Result::fail, Failure::signature, "signature,spf"},
+      {"d:s", SpfResult::pass, dkim::Result::fail, Failure::none, "signature"},  // expired
+      {"d:s", SpfResult::neutral, dkim::Result::temperror, Failure::none, ""},
+      {"s", SpfResult::temperror, dkim::Result::fail, Failure::body_hash, ""},
+      {"d", SpfResult::fail, dkim::Result::pass, Failure::none, ""},
+      {"1:d:s", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "dmarc,bodyhash,spf"},
+      {"0", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "dmarc"},
+  };
+  for (const auto& c : cases) {
+    auto r = signed_spoof(c.fo, c.spf, c.dkim, c.failure);
+    auto jobs = failure_jobs(message(r, h));
+    ASSERT_EQ(jobs.size(), c.want.empty() ? 0u : 1u) << "fo=" << c.fo << " want " << c.want;
+    if (!jobs.empty()) {
+      EXPECT_EQ(type_names(jobs[0]), c.want) << "fo=" << c.fo;
+    }
+  }
+  auto r = signed_spoof("d", SpfResult::fail, dkim::Result::fail, Failure::body_hash);
+  auto jobs = failure_jobs(message(r, h));
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_EQ(jobs[0].report.dkim.size(), 2u);
+  EXPECT_EQ(jobs[0].report.dkim[1].failure, dmarc_report::AuthFailure::bodyhash);
+  EXPECT_EQ(jobs[0].report.dkim[1].i, "@example.com");
+  EXPECT_FALSE(jobs[0].report.dkim[0].failure);
+}
+
 // ZoneRef - a resolver answering from a shared MemoryZone.
 class ZoneRef final : public dns::Resolver {
  public:
@@ -193,6 +251,36 @@ TEST_F(FailureSenderTest, SentThenRateLimited) {
   EXPECT_TRUE(sender->submit(job()));
   sender->drain();
   EXPECT_EQ(sent_.mails.size(), 2u);
+}
+
+// fo=1:d:s: one message, three report messages to the address, each with its Auth-Failure;
+// the rate limit counts each of them alike (rate 2: the third, spf, is not sent).
+TEST_F(FailureSenderTest, EveryTypeSentAndRateLimitedAlike) {
+  auto h = headers();
+  auto r = signed_spoof("1:d:s", spf::SpfResult::fail, dkim::Result::fail, dkim::Failure::body_hash);
+  auto jobs = failure_jobs(message(r, h));
+  ASSERT_EQ(jobs.size(), 1u);
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(jobs[0]));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 3u);
+  const char* want[] = {"Auth-Failure: dmarc\n", "Auth-Failure: bodyhash\n", "Auth-Failure: spf\n"};
+  for (std::size_t n = 0; n < 3; ++n) {
+    EXPECT_EQ(sent_.mails[n].first, "ruf@example.com");
+    EXPECT_NE(sent_.mails[n].second.find(want[n]), std::string::npos) << want[n];
+  }
+  EXPECT_NE(sent_.mails[1].second.find("DKIM-Selector: sel\n"), std::string::npos);
+  EXPECT_EQ(sent_.mails[2].second.find("DKIM-Domain:"), std::string::npos);
+  EXPECT_EQ(sender->stats().sent.load(), 3u);
+
+  sent_.mails.clear();
+  auto limited = make(2, 10);
+  EXPECT_TRUE(limited->submit(jobs[0]));
+  limited->drain();
+  ASSERT_EQ(sent_.mails.size(), 2u);
+  EXPECT_NE(sent_.mails[1].second.find("Auth-Failure: bodyhash\n"), std::string::npos);
+  EXPECT_EQ(limited->stats().sent.load(), 2u);
+  EXPECT_EQ(limited->stats().rate_limited.load(), 1u);
 }
 
 TEST_F(FailureSenderTest, ExternalDestinationNeedsItsReportRecord) {
