@@ -3,7 +3,10 @@
 
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/redaction_key.hpp"
+#include "core/dmarc_report/period.hpp"
 #include "core/dmarc_report/sendmail.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
@@ -144,6 +147,20 @@ void FailureSender::deliver(FailureJob& job) {
   for (const auto& to : job.destinations) deliver_one(job, to);
 }
 
+bool FailureSender::not_suppressed(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  auto suppressed = dmarc_report::is_suppressed(*store_, to.address);
+  if (suppressed && !*suppressed) return true;
+  if (!suppressed) {
+    ++stats_.failed;
+    not_sent(log::Level::warning, job, to,
+             fmt::format("state store {}: {}", store_->name(), state::to_string(suppressed.error())));
+    return false;
+  }
+  ++stats_.suppressed;
+  not_sent(log::Level::info, job, to, "suppressed");
+  return false;
+}
+
 bool FailureSender::authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
   const auto& check = *config_.check;
   dmarc::Discovery discovery(*resolver_, check.settings.discovery, check.psl ? &*check.psl : nullptr);
@@ -181,7 +198,7 @@ std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
 }
 
 void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
-  if (!authorized(job, to)) return;
+  if (!not_suppressed(job, to) || !authorized(job, to)) return;
   auto mail = outgoing(job, to);
   if (!mail) return;
   auto admitted = limiter_->admit(to.address);
@@ -190,12 +207,19 @@ void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::Mailt
     not_sent(log::Level::info, job, to, dmarc_report::to_string(admitted));
     return;
   }
-  if (auto sent = config_.send(config_.report_email, to.address, mail->message); !sent) {
+  if (auto sent = config_.send(config_.envelope_from, to.address, mail->message); !sent) {
     ++stats_.failed;
     not_sent(log::Level::warning, job, to, sent.error());
     return;
   }
   ++stats_.sent;
+  const auto what = fmt::format("failure report of {} for {}",
+                                dmarc_report::period_of(clock_->now()).text(),
+                                job.report.reported_domain);
+  if (auto noted = dmarc_report::note_sent(*store_, to.address, what); !noted)
+    log::warning("{}: dmarc: a bounce of the failure report to {} cannot suppress it: state store {}: {}",
+                 printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
+                 to.address, store_->name(), state::to_string(noted.error()));
   log::info("{}: dmarc: failure report for {} sent to {}{}",
             printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
             printable(job.report.reported_domain), to.address,
@@ -212,6 +236,7 @@ std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
   FailureSenderConfig c;
   c.settings = reporting.failure;
   c.report_email = reporting.email;
+  c.envelope_from = reporting.bounce_address;
   c.user_agent = "postseal/" + std::string(greylist::kVersion);
   c.check = std::move(check);
   c.open_store = [options = state::settings_from_config(file)](const Clock& clock) {
