@@ -21,7 +21,9 @@
 #     "already sent" (not suppressed); the kept DSN fed by hand now gives the log line naming
 #     the report that bounced;
 #  5. a forged DSN for an address never reported to, sent to the bounce address, is delivered
-#     to the pipe and changes nothing (`postseal dmarc suppress --remove` finds nothing).
+#     to the pipe and changes nothing (`postseal dmarc suppress --remove` finds nothing);
+#  6. the command's exit statuses: 75 when the store cannot be opened, 78 for a config error,
+#     0 for a message that is no DSN and for one over 10 MiB (discarded).
 # Ports: free loopback ports. Runs as root (private Postfix instance).
 set -uo pipefail
 . "$POSTSEAL_SRC/tests/lib/ports.sh"
@@ -145,6 +147,23 @@ for i in $(seq 1 300); do [ "$(grep -c 'delivered via postseal-dmarc-bounce serv
   ok "the forged DSN was delivered to the pipe" || bad "the forged DSN did not reach the pipe"
 "$POSTSEAL" dmarc suppress --remove victim@elsewhere.example -c "$U/postseal.toml" > "$U/lift.log" 2>&1
 grep -q 'was not suppressed' "$U/lift.log" && ok "the forged DSN suppressed nothing" || { bad "forged DSN"; cat "$U/lift.log"; }
+
+# 6. exit statuses as a pipe transport wants them (the command alone)
+printf '[state]\npath = "%s/missing/state.db"\n' "$U" > "$U/no-store.toml"
+"$POSTSEAL" dmarc bounce --log stderr -c "$U/no-store.toml" < "$U/dsn.eml" > "$U/exit.log" 2>&1
+[ $? -eq 75 ] && grep -q 'the DSN stays queued' "$U/exit.log" && ok "a store that cannot be opened: exit 75 (Postfix retries)" ||
+  { bad "no store: not 75"; cat "$U/exit.log"; }
+printf '[dmarc]\nbounce_suppress_days = 366\n' > "$U/bad.toml"
+"$POSTSEAL" dmarc bounce --log stderr -c "$U/bad.toml" < "$U/dsn.eml" > "$U/exit.log" 2>&1
+[ $? -eq 78 ] && grep -q 'bounce_suppress_days' "$U/exit.log" && ok "a config error: exit 78" || { bad "bad config: not 78"; cat "$U/exit.log"; }
+printf 'From: someone@example.com\nSubject: hello\n\nnot a DSN\n' > "$U/plain.eml"
+"$POSTSEAL" dmarc bounce --log stderr -c "$U/no-store.toml" < "$U/plain.eml" > "$U/exit.log" 2>&1
+[ $? -eq 0 ] && grep -q 'discarded: not a delivery status notification we can read: not multipart/report' "$U/exit.log" &&
+  ok "a message that is no DSN: logged, discarded, exit 0" || { bad "no DSN"; cat "$U/exit.log"; }
+head -c 11000000 /dev/zero | "$POSTSEAL" dmarc bounce --log stderr -c "$U/no-store.toml" > "$U/exit.log" 2>&1
+rc=${PIPESTATUS[1]}  # head itself may die of SIGPIPE: the command stops reading at the limit
+[ "$rc" -eq 0 ] && grep -q 'discarded: message over 10485760 octets' "$U/exit.log" &&
+  ok "a message over 10 MiB: discarded unread, exit 0" || { bad "over 10 MiB"; cat "$U/exit.log"; }
 
 stop_verifier || bad "verifier did not stop on SIGTERM"
 echo "dmarc_bounce: $PASS passed, $FAIL failed"
