@@ -6,9 +6,11 @@
 // Reads at most kMaxDsnOctets (10 MiB) octets and no more (a longer message is discarded
 // unread beyond that), LF or CRLF line ends; parses it (core/dmarc_report/dsn.hpp); decides
 // each recipient against the state store of [state] for dmarc.bounce_suppress_days. Logs one
-// line per recipient, Postfix style, to syslog (mail) unless --log stderr:
+// line per recipient and one with the counts, Postfix style, to syslog (mail) unless --log
+// stderr:
 //   4F1A2B3C4D: dmarc bounce: rua@example.net: suppressed for 30 days (5.1.1, aggregate
 //   report of 2026-12-06 for example.com bounced)
+//   4F1A2B3C4D: dmarc bounce: DSN from dns; mx.example.net: 1 suppressed, 0 temporary, ...
 // Exit status, as a pipe(8) transport wants it: 0 when the message was handled, including
 // one that is no DSN or names no address of ours (logged and discarded: a bounce is never
 // bounced); 75 (EX_TEMPFAIL) when the state store could not be opened or failed, so Postfix
@@ -90,14 +92,17 @@ int decide(const Bounce& b, const dmarc_report::Dsn& dsn) {
     b.say(log::Level::warning, "state store: {}; the DSN stays queued", e.what());
     return kExitTempFail;
   }
-  int status = kExitOk;
-  for (const auto& outcome : dmarc_report::handle_bounce(*store, dsn, b.suppress_days)) {
+  const auto outcomes = dmarc_report::handle_bounce(*store, dsn, b.suppress_days);
+  for (const auto& outcome : outcomes) {
     const bool failed = outcome.decision == dmarc_report::BounceDecision::store_failed;
     b.say(failed ? log::Level::warning : log::Level::info, "{}{}",
           dmarc_report::describe(outcome, b.suppress_days), failed ? "; the DSN stays queued" : "");
-    if (failed) status = kExitTempFail;
+    if (failed) return kExitTempFail;
   }
-  return status;
+  b.say(log::Level::info, "DSN from {}: {}",
+        dsn.reporting_mta.empty() ? "an unnamed MTA" : dsn.reporting_mta,
+        dmarc_report::summarize(outcomes));
+  return kExitOk;
 }
 
 int run_bounce(const BounceArgs& args) {

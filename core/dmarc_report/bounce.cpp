@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace postseal::dmarc_report {
@@ -75,6 +76,18 @@ std::vector<BounceOutcome> handle_bounce(state::Store& store, const Dsn& dsn,
     if (out.back().decision == BounceDecision::store_failed) break;
   }
   return out;
+}
+
+std::string summarize(const std::vector<BounceOutcome>& outcomes) {
+  auto count = [&outcomes](BounceDecision d) {
+    return std::count_if(outcomes.begin(), outcomes.end(),
+                         [d](const BounceOutcome& o) { return o.decision == d; });
+  };
+  return fmt::format(
+      "{} suppressed, {} temporary, {} not sent to by us, {} not failed, {} not report addresses",
+      count(BounceDecision::suppressed), count(BounceDecision::temporary),
+      count(BounceDecision::not_sent_to), count(BounceDecision::not_failed),
+      count(BounceDecision::not_address));
 }
 
 std::string describe(const BounceOutcome& o, std::int64_t suppress_days) {

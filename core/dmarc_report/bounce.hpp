@@ -47,6 +47,10 @@ struct BounceOutcome {
 std::vector<BounceOutcome> handle_bounce(state::Store& store, const Dsn& dsn,
                                          std::int64_t suppress_days);
 
+// summarize - the counts of `outcomes` by decision, for the DSN's last log line ("1 suppressed,
+// 1 temporary, 0 not sent to by us, 0 not failed, 0 not report addresses").
+std::string summarize(const std::vector<BounceOutcome>& outcomes);
+
 // describe - the log text of `outcome` ("rua@example.net: suppressed for 30 days (5.1.1,
 // aggregate report of 2026-12-06 bounced)").
 std::string describe(const BounceOutcome& outcome, std::int64_t suppress_days);

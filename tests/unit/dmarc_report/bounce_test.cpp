@@ -3,7 +3,7 @@
 // days asked (and the report run's check, is_suppressed, then says so); one we sent nothing
 // to (a forged DSN), or sent to more than 30 days ago, is left alone; delayed and 4.x.x
 // outcomes are only logged; the Original-Recipient is preferred when we sent to it; a store
-// failure stops the handling; the log texts.
+// failure stops the handling; the log texts and the counts.
 #include "core/dmarc_report/bounce.hpp"
 #include "core/dmarc_report/period.hpp"
 #include "core/dmarc_report/sent_recently.hpp"
@@ -143,6 +143,8 @@ TEST_F(BounceTest, SeveralRecipientsEachDecided) {
   EXPECT_TRUE(suppressed("a@example.net"));
   EXPECT_FALSE(suppressed("b@example.net"));
   EXPECT_FALSE(suppressed("c@example.net"));
+  EXPECT_EQ(summarize(out),
+            "1 suppressed, 1 temporary, 1 not sent to by us, 0 not failed, 0 not report addresses");
 }
 
 TEST_F(BounceTest, AddressNoReportGoesToIsNotLookedUp) {
