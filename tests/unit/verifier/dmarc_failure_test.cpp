@@ -12,6 +12,8 @@
 #include "core/dkim/message_verifier.hpp"
 #include "core/dmarc_report/redaction_key.hpp"
 #include "core/dmarc_report/sendmail.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/domainkeys/dk_config.hpp"
 #include "core/state/memory_store.hpp"
@@ -189,6 +191,7 @@ class ZoneRef final : public dns::Resolver {
 struct Sent {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> mails;  // to, message
+  std::string envelope_from;                                // of the last one
 };
 
 class FailureSenderTest : public ::testing::Test {
@@ -204,13 +207,18 @@ class FailureSenderTest : public ::testing::Test {
     c.user_agent = "postseal/test";
     auto check = std::make_shared<DmarcCheck>();
     c.check = check;
-    c.open_store = [](const Clock& clock) { return std::make_unique<state::MemoryStore>(clock, 1000); };
+    c.envelope_from = "dmarc-bounces@example.net";
+    c.open_store = [path = store_path_](const Clock& clock) -> std::unique_ptr<state::Store> {
+      if (path.empty()) return std::make_unique<state::MemoryStore>(clock, 1000);
+      return std::make_unique<state::SqliteStore>(path, clock, 1000, 200);
+    };
     c.make_resolver = [this](asio::io_context&) { return std::make_unique<ZoneRef>(zone_); };
-    c.send = [this, in_sendmail](const std::string&, const std::string& to, std::string_view text)
-        -> std::expected<void, std::string> {
+    c.send = [this, in_sendmail](const std::string& from, const std::string& to,
+                                 std::string_view text) -> std::expected<void, std::string> {
       if (in_sendmail) in_sendmail();
       std::lock_guard lock(sent_.mutex);
       sent_.mails.emplace_back(to, std::string(text));
+      sent_.envelope_from = from;
       return {};
     };
     if (send_) c.send = send_;
@@ -234,6 +242,7 @@ class FailureSenderTest : public ::testing::Test {
   Sent sent_;
   dmarc_report::SignMail sign_;
   std::string redaction_secret_ = "k";
+  std::string store_path_;  // when set: the sender's store is SQLite there (else memory)
   decltype(FailureSenderConfig::send) send_;  // when set: instead of recording in sent_
 };
 
@@ -281,6 +290,33 @@ TEST_F(FailureSenderTest, EveryTypeSentAndRateLimitedAlike) {
   EXPECT_NE(sent_.mails[1].second.find("Auth-Failure: bodyhash\n"), std::string::npos);
   EXPECT_EQ(limited->stats().sent.load(), 2u);
   EXPECT_EQ(limited->stats().rate_limited.load(), 1u);
+}
+
+// A suppressed ruf address (a bounce, or `postseal dmarc suppress`) gets nothing: the aggregate
+// run's rule (is_suppressed), in the store the sender counts in. A report handed over goes
+// from dmarc.report_bounce_address and is noted, so that its bounce may suppress the address.
+TEST_F(FailureSenderTest, SuppressedAddressGetsNothingAndHandOffsAreNoted) {
+  state::test::TempDir dir;
+  store_path_ = (dir.path() / "state.db").string();
+  state::SqliteStore store(store_path_, clock_, 1000, 200);
+  ASSERT_TRUE(dmarc_report::suppress(store, "gone@example.com", 30));
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job({"mailto:gone@example.com", "mailto:ruf@example.com"})));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@example.com");
+  EXPECT_EQ(sent_.envelope_from, "dmarc-bounces@example.net");
+  EXPECT_NE(sent_.mails[0].second.find("From: dmarc-reports@example.net"), std::string::npos);
+  EXPECT_EQ(sender->stats().suppressed.load(), 1u);
+  EXPECT_EQ(*dmarc_report::sent_recently(store, "ruf@example.com"),
+            "failure report of 2023-11-14 for example.com");
+  EXPECT_EQ(*dmarc_report::sent_recently(store, "gone@example.com"), std::nullopt);
+  ASSERT_TRUE(dmarc_report::lift(store, "gone@example.com"));
+  EXPECT_TRUE(sender->submit(job({"mailto:gone@example.com"})));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 2u);
+  EXPECT_EQ(sent_.mails[1].first, "gone@example.com");
+  sender->stop();
 }
 
 TEST_F(FailureSenderTest, ExternalDestinationNeedsItsReportRecord) {
