@@ -5,6 +5,7 @@
 //   dmarc          cli/dmarc_command.cpp
 //   dmarc report   cli/dmarc_report_command.cpp
 //   dmarc suppress cli/dmarc_suppress_command.cpp
+//   dmarc bounce   cli/dmarc_bounce_command.cpp
 //   import         cli/import_command.cpp (the importers are import/)
 //   greylist       cli/greylist_command.cpp
 #pragma once
@@ -20,6 +21,8 @@ void add_dmarc_command(CLI::App& app, Runner& run);
 void add_dmarc_report_command(CLI::App& dmarc, Runner& run);
 // add_dmarc_suppress_command - `suppress` under the `dmarc` subcommand.
 void add_dmarc_suppress_command(CLI::App& dmarc, Runner& run);
+// add_dmarc_bounce_command - `bounce` under the `dmarc` subcommand.
+void add_dmarc_bounce_command(CLI::App& dmarc, Runner& run);
 void add_import_command(CLI::App& app, Runner& run);
 void add_greylist_command(CLI::App& app, Runner& run);
 

@@ -199,10 +199,13 @@ void add_dmarc_command(CLI::App& app, Runner& run) {
   dns::add_resolver_options(sub, args->resolver);
   add_dmarc_report_command(*sub, run);
   add_dmarc_suppress_command(*sub, run);
+  add_dmarc_bounce_command(*sub, run);
   sub->callback([&run, args, sub] {
-    if (sub->got_subcommand("report") || sub->got_subcommand("suppress")) return;
+    if (sub->got_subcommand("report") || sub->got_subcommand("suppress") ||
+        sub->got_subcommand("bounce"))
+      return;
     if (args->from.empty())
-      throw usage_error("dmarc: --from is required (or: postseal dmarc report | suppress)");
+      throw usage_error("dmarc: --from is required (or: postseal dmarc report | suppress | bounce)");
     run = [args] { return run_dmarc(*args); };
   });
 }

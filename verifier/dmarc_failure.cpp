@@ -40,17 +40,21 @@ std::string spf_result(const MessageReport& r) {
   return "";
 }
 
-MechanismOutcome outcome_of(const MessageReport& r, const dmarc::AuthorVerdict& a) {
+// Signatures - the message's DKIM signatures as reports name them.
+using Signatures = std::vector<dmarc_report::ReportedSignature>;
+
+MechanismOutcome outcome_of(const MessageReport& r, const dmarc::AuthorVerdict& a,
+                            const Signatures& signatures) {
   MechanismOutcome o;
   o.spf_aligned = a.spf_aligned;
   o.dkim_aligned = a.dkim_aligned;
   o.spf_failed = dmarc_report::spf_result_failed(spf_result(r));
-  for (const auto& sig : r.dkim)
-    if (dmarc_report::dkim_result_failed(dkim::to_string(sig.result))) o.dkim_failed = true;
+  if (const auto* sig = dmarc_report::first_failed_signature(signatures)) o.dkim_failure = sig->failure;
   return o;
 }
 
-dmarc_report::FailureReport base_report(const FailedMessage& m, const dmarc::AuthorVerdict& a) {
+dmarc_report::FailureReport base_report(const FailedMessage& m, const dmarc::AuthorVerdict& a,
+                                        const Signatures& signatures) {
   const auto& r = *m.report;
   dmarc_report::FailureReport f;
   f.queue_id = m.queue_id;
@@ -63,7 +67,7 @@ dmarc_report::FailureReport base_report(const FailedMessage& m, const dmarc::Aut
                    m.recipients.begin() + static_cast<std::ptrdiff_t>(std::min(
                        m.recipients.size(), dmarc_report::kMaxReportedRecipients)));
   f.authentication_results = auth_results_value(r, m.authserv_id);
-  for (const auto& sig : r.dkim) f.dkim.push_back({sig.d, sig.s, std::string(dkim::to_string(sig.result))});
+  f.dkim = signatures;
   f.spf_aligned = a.spf_aligned;
   f.dkim_aligned = a.dkim_aligned;
   f.delivery_result = delivery_result(r.dmarc->action);
@@ -87,13 +91,17 @@ std::vector<FailureJob> failure_jobs(const FailedMessage& m) {
   std::vector<FailureJob> jobs;
   if (m.report == nullptr || m.headers == nullptr || !m.report->dmarc) return jobs;
   if (dmarc_report::is_report_mail(header_views(*m.headers))) return jobs;
+  Signatures signatures;
+  for (const auto& sig : m.report->dkim) signatures.push_back(dmarc_report::reported_signature(sig));
   for (const auto& a : m.report->dmarc->authors) {
     if (a.discovery.status != dmarc::Status::found || a.discovery.record.ruf.empty()) continue;
     if (a.result != dmarc::Result::pass && a.result != dmarc::Result::fail) continue;
-    if (!dmarc_report::fo_requests_report(a.discovery.record.fo, outcome_of(*m.report, a))) continue;
+    auto types = dmarc_report::requested_reports(a.discovery.record.fo,
+                                                 outcome_of(*m.report, a, signatures));
+    if (types.empty()) continue;
     auto destinations = dmarc_report::failure_destinations(a.discovery.record.ruf_published);
     if (destinations.empty()) continue;
-    jobs.push_back({base_report(m, a), std::move(destinations)});
+    jobs.push_back({base_report(m, a, signatures), std::move(types), std::move(destinations)});
   }
   return jobs;
 }

@@ -2,10 +2,12 @@
 // the milter and the before-queue proxy (dmarc.failure_reports).
 //
 // For each evaluated Author Domain whose policy record was found (RFC 9989 4.10) and has
-// usable ruf= mailto: addresses, and whose fo= tag asks for it (core/dmarc_report/
-// failure_trigger.hpp: fo=0 DMARC failed, 1 SPF or DKIM unaligned, d a signature failed, s
-// SPF failed), one FailureJob: the report's fields (core/dmarc_report/failure_report.hpp)
-// and its destinations. Nothing for report or auto-generated mail (loop control), nor for a
+// usable ruf= mailto: addresses, and whose fo= tag asks for reports (core/dmarc_report/
+// failure_trigger.hpp: fo=0 DMARC failed, 1 SPF or DKIM unaligned -> a dmarc report; d a
+// signature failed -> a DKIM report, signature / bodyhash / revoked; s SPF failed -> an spf
+// report), one FailureJob: the reports' shared fields (core/dmarc_report/failure_report.hpp),
+// their types (at most kMaxReportsPerAuthor) and the destinations, each of which gets every
+// type. Nothing for report or auto-generated mail (loop control), nor for a
 // temperror or permerror verdict. Pure: no DNS, no store, no sending (failure_sender.hpp does
 // that in the background). Untrusted input: the message's header fields and results, the
 // record's ruf list (bounded by the parsers and by kMaxFailureDestinations). A job holds at
@@ -24,9 +26,11 @@
 
 namespace postseal::verifier {
 
-// FailureJob - the reports for one Author Domain: the fields (without `to`) and where to.
+// FailureJob - the reports for one Author Domain: the fields (without `to` and the type),
+// which types, and where to.
 struct FailureJob {
   dmarc_report::FailureReport report;
+  std::vector<dmarc_report::AuthFailure> types;  // dmarc, DKIM, spf (requested_reports)
   std::vector<dmarc_report::MailtoAddress> destinations;
 };
 

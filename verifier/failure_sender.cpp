@@ -3,7 +3,10 @@
 
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/redaction_key.hpp"
+#include "core/dmarc_report/period.hpp"
 #include "core/dmarc_report/sendmail.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/resolver_factory.hpp"
 #include "core/state/store_factory.hpp"
 #include "core/util/config.hpp"
@@ -53,13 +56,28 @@ std::string kept_secret(const std::string& path) {
   return *key;
 }
 
-// not_sent - the log line of a report `job` did not send to `to`, and why.
-void not_sent(log::Level level, const FailureJob& job, const dmarc_report::MailtoAddress& to,
-              std::string_view why) {
+// report_kind - "failure report" (a dmarc report, or every type when none) or "TYPE failure
+// report" (TYPE its Auth-Failure).
+std::string report_kind(std::optional<dmarc_report::AuthFailure> type) {
+  return type && *type != dmarc_report::AuthFailure::dmarc
+             ? fmt::format("{} failure report", dmarc_report::to_string(*type))
+             : "failure report";
+}
+
+// report_line - "QID: dmarc: failure report for DOMAIN" (a dmarc report) or "QID: dmarc: TYPE
+// failure report for DOMAIN" (TYPE its Auth-Failure), the start of every log line of a report.
+std::string report_line(const FailureJob& job, std::optional<dmarc_report::AuthFailure> type) {
   const auto& r = job.report;
-  log::write(level, fmt::format("{}: dmarc: failure report for {} not sent to {}: {}",
-                                printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
-                                printable(r.reported_domain), to.address, printable(why)));
+  const std::string kind = report_kind(type);
+  return fmt::format("{}: dmarc: {} for {}", printable(r.queue_id.empty() ? "NOQUEUE" : r.queue_id, 32),
+                     kind, printable(r.reported_domain));
+}
+
+// not_sent - the log line of a report of `job` (of `type`; every type when none) not sent to
+// `to`, and why.
+void not_sent(log::Level level, const FailureJob& job, std::optional<dmarc_report::AuthFailure> type,
+              const dmarc_report::MailtoAddress& to, std::string_view why) {
+  log::write(level, fmt::format("{} not sent to {}: {}", report_line(job, type), to.address, printable(why)));
 }
 
 }  // namespace
@@ -141,7 +159,24 @@ void FailureSender::run() {
 }
 
 void FailureSender::deliver(FailureJob& job) {
-  for (const auto& to : job.destinations) deliver_one(job, to);
+  for (const auto& to : job.destinations) {
+    if (!not_suppressed(job, to) || !authorized(job, to)) continue;
+    for (auto type : job.types) deliver_one(job, type, to);
+  }
+}
+
+bool FailureSender::not_suppressed(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+  auto suppressed = dmarc_report::is_suppressed(*store_, to.address);
+  if (suppressed && !*suppressed) return true;
+  if (!suppressed) {
+    ++stats_.failed;
+    not_sent(log::Level::warning, job, std::nullopt, to,
+             fmt::format("state store {}: {}", store_->name(), state::to_string(suppressed.error())));
+    return false;
+  }
+  ++stats_.suppressed;
+  not_sent(log::Level::info, job, std::nullopt, to, "suppressed");
+  return false;
 }
 
 bool FailureSender::authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
@@ -154,13 +189,15 @@ bool FailureSender::authorized(const FailureJob& job, const dmarc_report::Mailto
       authorization != dmarc_report::Authorization::temporary)
     return true;
   ++stats_.refused;
-  not_sent(log::Level::info, job, to, dmarc_report::to_string(authorization));
+  not_sent(log::Level::info, job, job.types.size() == 1 ? std::optional(job.types.front()) : std::nullopt,
+           to, dmarc_report::to_string(authorization));
   return false;
 }
 
 std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
-    const FailureJob& job, const dmarc_report::MailtoAddress& to) {
+    const FailureJob& job, dmarc_report::AuthFailure type, const dmarc_report::MailtoAddress& to) {
   dmarc_report::FailureReport report = job.report;
+  report.auth_failure = type;
   report.to = to.address;
   report.reporter = config_.report_email;
   report.user_agent = config_.user_agent;
@@ -169,36 +206,41 @@ std::optional<dmarc_report::SignedMail> FailureSender::outgoing(
                                       dmarc_report::failure_report_message(report, *redactor_));
   if (!mail) {
     ++stats_.failed;
-    not_sent(log::Level::warning, job, to, mail.error());
+    not_sent(log::Level::warning, job, type, to, mail.error());
     return std::nullopt;
   }
   if (auto problem = dmarc_report::size_limit_problem(to, mail->message, 0, "")) {
     ++stats_.too_large;
-    not_sent(log::Level::info, job, to, *problem);
+    not_sent(log::Level::info, job, type, to, *problem);
     return std::nullopt;
   }
   return std::move(*mail);
 }
 
-void FailureSender::deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to) {
-  if (!authorized(job, to)) return;
-  auto mail = outgoing(job, to);
+void FailureSender::deliver_one(const FailureJob& job, dmarc_report::AuthFailure type,
+                                const dmarc_report::MailtoAddress& to) {
+  auto mail = outgoing(job, type, to);
   if (!mail) return;
   auto admitted = limiter_->admit(to.address);
   if (admitted != dmarc_report::RateDecision::allowed) {
     ++stats_.rate_limited;
-    not_sent(log::Level::info, job, to, dmarc_report::to_string(admitted));
+    not_sent(log::Level::info, job, type, to, dmarc_report::to_string(admitted));
     return;
   }
-  if (auto sent = config_.send(config_.report_email, to.address, mail->message); !sent) {
+  if (auto sent = config_.send(config_.envelope_from, to.address, mail->message); !sent) {
     ++stats_.failed;
-    not_sent(log::Level::warning, job, to, sent.error());
+    not_sent(log::Level::warning, job, type, to, sent.error());
     return;
   }
   ++stats_.sent;
-  log::info("{}: dmarc: failure report for {} sent to {}{}",
-            printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
-            printable(job.report.reported_domain), to.address,
+  const auto what = fmt::format("{} of {} for {}", report_kind(type),
+                                dmarc_report::period_of(clock_->now()).text(),
+                                job.report.reported_domain);
+  if (auto noted = dmarc_report::note_sent(*store_, to.address, what); !noted)
+    log::warning("{}: dmarc: a bounce of the failure report to {} cannot suppress it: state store {}: {}",
+                 printable(job.report.queue_id.empty() ? "NOQUEUE" : job.report.queue_id, 32),
+                 to.address, store_->name(), state::to_string(noted.error()));
+  log::info("{} sent to {}{}", report_line(job, type), to.address,
             mail->signed_by.empty() ? "" : ", " + mail->signed_by);
 }
 
@@ -212,6 +254,7 @@ std::unique_ptr<FailureSender> make_failure_sender(const config::File& file,
   FailureSenderConfig c;
   c.settings = reporting.failure;
   c.report_email = reporting.email;
+  c.envelope_from = reporting.bounce_address;
   c.user_agent = "postseal/" + std::string(greylist::kVersion);
   c.check = std::move(check);
   c.open_store = [options = state::settings_from_config(file)](const Clock& clock) {

@@ -9,15 +9,25 @@
 // that address (core/dmarc_report/destination.hpp size_limit_problem, the aggregate reports'
 // rule: the header part is not cut to fit, it would no longer be the whole header RFC 6591
 // 3.3's text/rfc822-headers part carries). The mail goes to `dmarc.report_sendmail -i -f
-// dmarc.report_email -- ADDR` (core/dmarc_report/sendmail.hpp, the aggregate reports' hand-off),
-// DKIM-signed first as the aggregate report mail is (core/dmarc_report/sign_mail.hpp: the
-// [[signer.domain]] key of report_email's domain, unsigned without one; RFC 9991 asks report mail
-// to pass DMARC aligned). The thread has its own io_context, resolver (the daemon's [dns] options)
+// dmarc.report_bounce_address -- ADDR` (core/dmarc_report/sendmail.hpp, the aggregate reports'
+// hand-off; the envelope sender is where bounces go), and each hand-off is noted
+// (core/dmarc_report/sent_recently.hpp) so that a bounce of it may suppress the address; a
+// suppressed address (core/dmarc_report/suppression.hpp, is_suppressed: the aggregate run's
+// rule) gets nothing. The mail is DKIM-signed first as the aggregate report mail is
+// (core/dmarc_report/sign_mail.hpp: the [[signer.domain]] key of report_email's domain, unsigned
+// without one; RFC 9991 asks report mail to pass DMARC aligned). The thread has its own io_context, resolver (the daemon's [dns] options)
 // and store connection; submit() never blocks: a full queue drops the job, counts it and logs once
-// per overflow. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR",
-// "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate limit" (or the refusal's reason).
+// per overflow. A suppressed address gets nothing (logged "... not sent to ADDR: suppressed").
+// A job's other destinations each get every report type of the job (dmarc, a DKIM
+// type, spf: core/dmarc_report/failure_trigger.hpp); the destination check is made once per
+// destination, the size limit and the rate limits count each report message alike, whatever
+// its type. Log lines (Postfix style): "QID: dmarc: failure report for DOMAIN sent to ADDR"
+// (a dmarc report; the others name their Auth-Failure type: "QID: dmarc: spf failure report
+// for DOMAIN sent to ADDR"), "QID: dmarc: failure report for DOMAIN not sent to ADDR: rate
+// limit" (or "suppressed", or the refusal's reason).
 // Untrusted input: the jobs' values (failure_report.hpp bounds them) and DNS answers. Limits:
-// dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations).
+// dmarc.failure_report_queue jobs waiting; each job's destinations (kMaxFailureDestinations)
+// and types (kMaxReportsPerAuthor).
 #pragma once
 
 #include "core/dmarc/options.hpp"
@@ -51,12 +61,14 @@ namespace postseal::verifier {
 struct FailureSenderStats {
   std::atomic<std::uint64_t> sent{0}, rate_limited{0}, refused{0}, failed{0}, dropped{0};
   std::atomic<std::uint64_t> too_large{0};  // over the ruf address's "!size" limit
+  std::atomic<std::uint64_t> suppressed{0};  // the ruf address is suppressed (a bounce, by hand)
 };
 
 // FailureSenderConfig - everything the thread needs.
 struct FailureSenderConfig {
   dmarc::FailureReporting settings;
   std::string report_email;
+  std::string envelope_from;  // sendmail -f: dmarc.report_bounce_address (default report_email)
   std::string user_agent;
   std::shared_ptr<const DmarcCheck> check;  // discovery mode and PSL of the external check
   // open_store - the store the limits are counted in (opened on the thread's start)
@@ -95,11 +107,15 @@ class FailureSender {
  private:
   void run();
   void deliver(FailureJob& job);
-  void deliver_one(const FailureJob& job, const dmarc_report::MailtoAddress& to);
+  void deliver_one(const FailureJob& job, dmarc_report::AuthFailure type,
+                   const dmarc_report::MailtoAddress& to);
+  // not_suppressed - whether `to` may get reports now; counted and logged when not.
+  bool not_suppressed(const FailureJob& job, const dmarc_report::MailtoAddress& to);
   // authorized - RFC 9990 3.4 for `to`; counted and logged when not.
   bool authorized(const FailureJob& job, const dmarc_report::MailtoAddress& to);
-  // outgoing - the signed report for `to` within its size limit; nullopt (counted, logged) if not.
-  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job,
+  // outgoing - the signed report of `type` for `to` within its size limit; nullopt (counted,
+  // logged) if not.
+  std::optional<dmarc_report::SignedMail> outgoing(const FailureJob& job, dmarc_report::AuthFailure type,
                                                    const dmarc_report::MailtoAddress& to);
 
   FailureSenderConfig config_;

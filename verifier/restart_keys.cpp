@@ -14,7 +14,7 @@ std::vector<std::string> restart_keys(const Settings& s) {
       // failure reports: one sender thread, its store and queue
       "dmarc.failure_reports", "dmarc.failure_report_redact", "dmarc.failure_report_redact_key",
       "dmarc.failure_report_rate", "dmarc.failure_report_global_rate", "dmarc.failure_report_queue",
-      "dmarc.report_email", "dmarc.report_sendmail", "dmarc.report_sendmail_timeout",
+      "dmarc.report_email", "dmarc.report_bounce_address", "dmarc.report_sendmail", "dmarc.report_sendmail_timeout",
       "metrics.listen"};
   auto unless = [&keys](bool set_on_command_line, std::string key) {
     if (!set_on_command_line) keys.push_back(std::move(key));

@@ -28,7 +28,7 @@ bool list_has(std::string_view list, std::string_view item) {
 
 std::optional<KeyRecordError> parse_public_key(std::string_view p, KeyRecord& record) {
   std::string text = mail::strip_fws(p);
-  if (text.empty()) return KeyRecordError{Result::permerror, "key revoked"};
+  if (text.empty()) return KeyRecordError{Result::permerror, "key revoked", Failure::key_revoked};
   auto der = crypto::base64_decode(text, kMaxKeyRecordOctets);
   if (!der) return KeyRecordError{Result::permerror, "bad base64 in key p="};
   auto key = record.k == KeyKind::rsa ? crypto::parse_rsa_public_key(*der)

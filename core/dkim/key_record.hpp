@@ -50,10 +50,12 @@ struct KeyRecord {
   bool strict() const;
 };
 
-// KeyRecordError - why a record is unusable: permerror with a reason ("key revoked", ...).
+// KeyRecordError - why a record is unusable: permerror with a reason ("key revoked", ...);
+// failure is Failure::key_revoked for an empty p= (RFC 6376 6.1.2).
 struct KeyRecordError {
   Result result = Result::permerror;
   std::string reason;
+  Failure failure = Failure::none;
 };
 
 // parse_key_record - TXT text (strings already joined) -> KeyRecord.

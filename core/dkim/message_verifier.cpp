@@ -51,6 +51,13 @@ void describe(Candidate& c) {
   c.result.i = c.sig.i;
 }
 
+// failed_at - a fail result at one of RFC 6376 6.1.3's checks (Failure says which).
+SignatureResult failed_at(Failure failure, std::string reason) {
+  SignatureResult r{Result::fail, std::move(reason)};
+  r.failure = failure;
+  return r;
+}
+
 // verify_crypto - check b= over the header data with the key's contexts (RSA PKCS#1 v1.5 over
 // SHA-256, or PureEdDSA over the SHA-256 digest, RFC 8463 3).
 bool verify_crypto(const Signature& sig, const crypto::KeyContexts& key, const std::string& data) {
@@ -153,12 +160,14 @@ SignatureResult MessageVerifier::State::check_body_and_header(const Candidate& c
                                                               const KeyRecord& key) const {
   const BodyHash& full = hashes[c.full_body];
   if (c.sig.l && *c.sig.l > full.length) {
-    return {Result::fail, "body shorter than l="};
+    return failed_at(Failure::body_hash, "body shorter than l=");
   }
-  if (hashes[c.body_hash].digest != c.sig.bh) return {Result::fail, "body hash mismatch"};
+  if (hashes[c.body_hash].digest != c.sig.bh) {
+    return failed_at(Failure::body_hash, "body hash mismatch");
+  }
   std::string data = header_hash_input(c.sig, fields, fields[c.field].raw);
   if (!key.contexts || !verify_crypto(c.sig, *key.contexts, data)) {
-    return {Result::fail, "signature did not verify"};
+    return failed_at(Failure::signature, "signature did not verify");
   }
   if (c.sig.l && *c.sig.l < full.length) {
     return {Result::policy,
@@ -191,7 +200,11 @@ asio::awaitable<SignatureResult> MessageVerifier::State::verify(Candidate& c,
   auto fetched = co_await fetch_key(c.sig, resolver);
   if (!fetched) co_return fetched.error();
   const ParsedKey& parsed = **fetched;
-  if (!parsed) co_return SignatureResult{parsed.error().result, parsed.error().reason};
+  if (!parsed) {
+    SignatureResult r{parsed.error().result, parsed.error().reason};
+    r.failure = parsed.error().failure;
+    co_return r;
+  }
   if (auto bad = check_key(c.sig, *parsed, options.min_rsa_bits)) co_return *bad;
   co_return check_body_and_header(c, *parsed);
 }
@@ -231,6 +244,7 @@ asio::awaitable<std::vector<SignatureResult>> MessageVerifier::finish(dns::Resol
       SignatureResult r = co_await state_->verify(c, resolver);
       c.result.result = r.result;
       c.result.reason = std::move(r.reason);
+      c.result.failure = r.failure;
       c.decided = true;
     }
     results.push_back(c.result);

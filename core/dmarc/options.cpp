@@ -34,11 +34,18 @@ constexpr config::Key kKeys[] = {
     {"dmarc.report_email", config::Type::string, "\"\"", 0, 0,
      "the From address of aggregate reports and their report_metadata email; its domain is the "
      "submitter (required by `postseal dmarc report`)"},
+    {"dmarc.report_bounce_address", config::Type::string, "\"\"", 0, 0,
+     "the envelope sender (sendmail -f) of aggregate and failure report mail, where their "
+     "bounces go; route it to `postseal dmarc bounce` (conf/postfix/dmarc-bounce-*.cf) so "
+     "addresses whose reports bounce are suppressed (default: dmarc.report_email)"},
+    {"dmarc.bounce_suppress_days", config::Type::integer, "30", 1, kMaxSuppressDays,
+     "days `postseal dmarc bounce` suppresses an rua/ruf address whose report mail bounced "
+     "(failed, 5.x.x) and that got a report from us within the last 30 days"},
     {"dmarc.report_org_name", config::Type::string, "\"\"", 0, 0,
      "report_metadata org_name of aggregate reports (default: the domain of report_email)"},
     {"dmarc.report_sendmail", config::Type::string, "\"/usr/sbin/sendmail\"", 0, 0,
-     "the sendmail program `postseal dmarc report --send` hands reports to (run as "
-     "SENDMAIL -i -f REPORT_EMAIL -- RUA)"},
+     "the sendmail program report mail is handed to (run as "
+     "SENDMAIL -i -f REPORT_BOUNCE_ADDRESS -- RUA)"},
     {"dmarc.report_sendmail_timeout", config::Type::integer, "30", 1, kMaxSendmailTimeoutSeconds,
      "seconds one report's hand-off to dmarc.report_sendmail may take (aggregate and failure "
      "reports); a sendmail still running then is killed, the report counted as failed and "
@@ -78,6 +85,18 @@ constexpr config::Key kKeys[] = {
      "dropped (counted, logged once)"},
 };
 
+// check_address - a report address key's value (`key`, "" = unset) is an address sendmail
+// cannot read as an option; a config error naming the key otherwise.
+void check_address(const config::File& file, std::string_view key, const std::string& address) {
+  const auto at = address.rfind('@');
+  if (!address.empty() &&
+      (at == 0 || at == std::string::npos || !domain_name(address.substr(at + 1)) ||
+       address.front() == '-' || has_control(address) ||
+       address.find_first_of(" <>\"") != std::string::npos))
+    throw config_error(fmt::format("{}: {} \"{}\": want an address like dmarc-reports@example.org",
+                                   file.where(key), key, printable(address)));
+}
+
 }  // namespace
 
 Mode parse_mode(std::string_view value, std::string_view where) {
@@ -104,6 +123,8 @@ Reporting reporting_from_config(const config::File& file) {
   r.record = file.boolean("dmarc.report_record");
   r.email = file.string("dmarc.report_email");
   r.org_name = file.string("dmarc.report_org_name");
+  r.bounce_address = file.string("dmarc.report_bounce_address");
+  r.bounce_suppress_days = file.integer("dmarc.bounce_suppress_days");
   r.sendmail = file.string("dmarc.report_sendmail");
   r.sendmail_timeout = file.integer("dmarc.report_sendmail_timeout");
   r.max_rows = file.integer("dmarc.report_max_rows");
@@ -131,14 +152,9 @@ Reporting reporting_from_config(const config::File& file) {
   if (r.failure.enable && r.email.empty())
     throw config_error(fmt::format("{}: dmarc.failure_reports needs dmarc.report_email (the report's sender)",
                                    file.where("dmarc.failure_reports")));
-  auto at = r.email.rfind('@');
-  if (!r.email.empty() &&
-      (at == 0 || at == std::string::npos || !domain_name(r.email.substr(at + 1)) ||
-       r.email.front() == '-' || has_control(r.email) ||
-       r.email.find_first_of(" <>\"") != std::string::npos))
-    throw config_error(
-        fmt::format("{}: dmarc.report_email \"{}\": want an address like dmarc-reports@example.org",
-                    file.where("dmarc.report_email"), printable(r.email)));
+  check_address(file, "dmarc.report_email", r.email);
+  check_address(file, "dmarc.report_bounce_address", r.bounce_address);
+  if (r.bounce_address.empty()) r.bounce_address = r.email;
   if (r.sendmail.empty() || r.sendmail.front() != '/')
     throw config_error(fmt::format("{}: dmarc.report_sendmail \"{}\": want an absolute path",
                                    file.where("dmarc.report_sendmail"), printable(r.sendmail)));

@@ -7,8 +7,11 @@
 // dmarc.trusted_forwarders (CIDR list whose failures are not acted on); aggregate reports
 // (RFC 9990, core/dmarc_report): dmarc.report_record (count evaluated messages in the state
 // store), dmarc.report_email (From and contact of reports), dmarc.report_org_name,
-// dmarc.report_sendmail, dmarc.report_sendmail_timeout (seconds one hand-off to sendmail may
-// take, aggregate and failure reports alike), dmarc.report_max_rows, dmarc.report_max_domains,
+// dmarc.report_bounce_address (the envelope sender of all report mail, where bounces go;
+// default report_email), dmarc.bounce_suppress_days (how long `postseal dmarc bounce`
+// suppresses an address whose report bounced), dmarc.report_sendmail,
+// dmarc.report_sendmail_timeout (seconds one hand-off to sendmail may take, aggregate and
+// failure reports alike), dmarc.report_max_rows, dmarc.report_max_domains,
 // dmarc.report_max_bytes (largest report mail per address), dmarc.report_format ("rfc9990"
 // or "rfc7489"); failure reports (RFC 9991, verifier/dmarc_failure.hpp):
 // dmarc.failure_reports, dmarc.failure_report_redact, dmarc.failure_report_redact_key (the
@@ -17,7 +20,8 @@
 // Untrusted input: the config file (local admin): a bad value is a start-up error (exit 78)
 // naming the key. Limits: net::kMaxAddressListEntries forwarders; report_max_rows and
 // report_max_domains 1..kMaxReportEntries; report_max_bytes kMinReportMaxBytes..
-// kMaxReportMaxBytes; report_sendmail_timeout 1..kMaxSendmailTimeoutSeconds; the failure report
+// kMaxReportMaxBytes; report_sendmail_timeout 1..kMaxSendmailTimeoutSeconds;
+// bounce_suppress_days 1..kMaxSuppressDays; the failure report
 // rates 1..kMaxFailureRate, the queue 1..kMaxFailureQueue.
 #pragma once
 
@@ -53,6 +57,12 @@ inline constexpr std::int64_t kMaxReportMaxBytes = 1024 * 1024 * 1024;
 inline constexpr std::int64_t kDefaultSendmailTimeoutSeconds = 30;
 inline constexpr std::int64_t kMaxSendmailTimeoutSeconds = 300;
 
+// kDefaultSuppressDays / kMaxSuppressDays - how long an rua/ruf address gets no reports once
+// suppressed, by hand (`postseal dmarc suppress --days`) or after a bounce
+// (dmarc.bounce_suppress_days).
+inline constexpr std::int64_t kDefaultSuppressDays = 30;
+inline constexpr std::int64_t kMaxSuppressDays = 365;
+
 // kMaxFailureRate / kMaxFailureQueue - bounds of the failure report rates (per hour) and of
 // the hand-off queue (reports waiting for sendmail).
 inline constexpr std::int64_t kMaxFailureRate = 100000;
@@ -73,6 +83,8 @@ struct Reporting {
   bool record = false;
   std::string email;     // From: and report_metadata/email; its domain is the submitter
   std::string org_name;  // report_metadata/org_name ("" -> the submitter domain)
+  std::string bounce_address;  // envelope sender of report mail (report_bounce_address, else email)
+  std::int64_t bounce_suppress_days = kDefaultSuppressDays;
   std::string sendmail{"/usr/sbin/sendmail"};
   std::int64_t sendmail_timeout = kDefaultSendmailTimeoutSeconds;  // seconds
   std::int64_t max_rows = kDefaultReportMaxRows;

@@ -1,4 +1,4 @@
-// failure_report.cpp - the RFC 9991 / RFC 6591 failure report message (see failure_report.hpp).
+// failure_report.cpp - the RFC 9991 / RFC 6591 failure report messages (see failure_report.hpp).
 #include "core/dmarc_report/failure_report.hpp"
 
 #include "core/dmarc_report/message.hpp"
@@ -40,21 +40,45 @@ std::string folded_value(std::string_view text) {
   return first == std::string::npos ? std::string() : out.substr(first);
 }
 
-// reported_signature - the signature DKIM-Domain and DKIM-Selector name: the first that did
-// not pass (the one that failed), else the first.
-const ReportedSignature* reported_signature(const std::vector<ReportedSignature>& dkim) {
-  for (const auto& sig : dkim)
+// named_signature - the signature the DKIM-* fields name: for a DKIM report the one that
+// failed (first_failed_signature); for a dmarc report the first that did not pass, else the
+// first; none for an spf report.
+const ReportedSignature* named_signature(const FailureReport& r) {
+  if (is_dkim_report(r.auth_failure)) return first_failed_signature(r.dkim);
+  if (r.auth_failure != AuthFailure::dmarc) return nullptr;
+  for (const auto& sig : r.dkim)
     if (sig.result != "pass") return &sig;
-  return dkim.empty() ? nullptr : &dkim.front();
+  return r.dkim.empty() ? nullptr : &r.dkim.front();
+}
+
+// ReportWording - how the human-readable part and the Subject name a report type.
+struct ReportWording {
+  std::string_view kind;      // "DMARC", "DKIM", "SPF"
+  std::string_view standard;  // the RFC that asks for it
+  std::string_view what;      // what failed
+};
+
+ReportWording wording(AuthFailure type) {
+  switch (type) {
+    case AuthFailure::dmarc: return {"DMARC", "RFC 9991", "it did not pass DMARC"};
+    case AuthFailure::signature: return {"DKIM", "RFC 6591", "a DKIM signature did not verify"};
+    case AuthFailure::bodyhash:
+      return {"DKIM", "RFC 6591", "a DKIM signature's body hash did not match"};
+    case AuthFailure::revoked: return {"DKIM", "RFC 6591", "a DKIM signature's key is revoked"};
+    case AuthFailure::spf: return {"SPF", "RFC 6591", "SPF failed"};
+  }
+  return {"DMARC", "RFC 9991", "it did not pass DMARC"};
 }
 
 std::string human_part(const FailureReport& r) {
+  const auto words = wording(r.auth_failure);
   return fmt::format(
-      "This is a DMARC failure report (RFC 9991) for a message that claimed to be from\n"
-      "{} and did not authenticate as the DMARC policy of {} asks.\n"
+      "This is a {} failure report ({}, Auth-Failure: {}) about a message that claimed to be\n"
+      "from {}: {}. The DMARC policy of {} asks for these reports.\n"
       "Source IP: {}\nIdentity alignment: {}\n"
       "The message's header follows; its body is not included.\n",
-      value(r.reported_domain), value(r.policy_domain), value(r.source_ip),
+      words.kind, words.standard, to_string(r.auth_failure), value(r.reported_domain), words.what,
+      value(r.policy_domain), value(r.source_ip),
       identity_alignment(r.dkim_aligned, r.spf_aligned));
 }
 
@@ -85,6 +109,10 @@ std::string redact_fields(std::string_view block, const Redactor& redactor,
 }
 
 }  // namespace
+
+std::string dkim_identity(const ReportedSignature& sig) {
+  return sig.i.empty() ? "@" + sig.d : sig.i;
+}
 
 std::string identity_alignment(bool dkim_aligned, bool spf_aligned) {
   if (dkim_aligned && spf_aligned) return "dkim, spf";
@@ -127,32 +155,38 @@ std::string feedback_report(const FailureReport& r, const Redactor& redactor) {
   out += fmt::format("Reported-Domain: {}\n", value(r.reported_domain));
   out += fmt::format("Authentication-Results: {}\n",
                      folded_value(redactor.header_text(r.authentication_results, r.reported_domain)));
-  out += "Auth-Failure: dmarc\n";
-  if (const auto* sig = reported_signature(r.dkim)) {
+  out += fmt::format("Auth-Failure: {}\n", to_string(r.auth_failure));
+  if (const auto* sig = named_signature(r)) {
     out += fmt::format("DKIM-Domain: {}\n", value(sig->d));
+    out += fmt::format("DKIM-Identity: {}\n",
+                       value(redactor.address(dkim_identity(*sig), r.reported_domain)));
     if (!sig->s.empty()) out += fmt::format("DKIM-Selector: {}\n", value(sig->s));
   }
-  out += fmt::format("Identity-Alignment: {}\n", identity_alignment(r.dkim_aligned, r.spf_aligned));
+  if (r.auth_failure == AuthFailure::dmarc)  // RFC 9991 4: a DMARC failure report's field
+    out += fmt::format("Identity-Alignment: {}\n",
+                       identity_alignment(r.dkim_aligned, r.spf_aligned));
   if (!r.delivery_result.empty())
     out += fmt::format("Delivery-Result: {}\n", value(r.delivery_result));
   return out;
 }
 
 std::string failure_report_message(const FailureReport& r, const Redactor& redactor) {
-  const std::string id = digest(fmt::format("{}\n{}\n{}\n{}", r.queue_id, r.to, r.date, r.reported_domain));
+  const std::string id = digest(fmt::format("{}\n{}\n{}\n{}\n{}", r.queue_id, r.to, r.date,
+                                            r.reported_domain, to_string(r.auth_failure)));
   const std::string boundary = "=_postseal_failure_" + id;
   auto at = r.reporter.rfind('@');
   const std::string reporter_domain = at == std::string::npos ? r.reporter : r.reporter.substr(at + 1);
   std::string out;
   out += fmt::format("From: {}\nTo: {}\n", r.reporter, r.to);
   out += fmt::format("Date: {}\n", rfc5322_date(r.date));
-  out += fmt::format("Subject: DMARC failure report for {} from {}\n", value(r.reported_domain),
-                     value(r.source_ip));
+  out += fmt::format("Subject: {} failure report for {} from {}\n", wording(r.auth_failure).kind,
+                     value(r.reported_domain), value(r.source_ip));
   out += fmt::format("Message-ID: <{}.failure@{}>\n", id, reporter_domain);
   out += "Auto-Submitted: auto-generated\nMIME-Version: 1.0\n";
   out += fmt::format(
       "Content-Type: multipart/report; report-type=feedback-report;\n\tboundary=\"{}\"\n\n", boundary);
-  out += "This is a DMARC failure report (RFC 9991) in MIME format.\n\n";
+  out += fmt::format("This is a {} failure report in MIME format.\n\n",
+                     wording(r.auth_failure).kind);
   out += fmt::format("--{}\nContent-Type: text/plain; charset=us-ascii\n\n", boundary);
   out += human_part(r);
   out += fmt::format("\n--{}\nContent-Type: message/feedback-report\n\n", boundary);

@@ -1,16 +1,25 @@
-// failure_report.hpp - one DMARC failure report message (RFC 9991) as text for sendmail.
+// failure_report.hpp - one failure report message as text for sendmail: a DMARC failure
+// report (RFC 9991) or, for fo=d / fo=s, a DKIM or SPF failure report (RFC 6591), one builder
+// whose FailureReport::auth_failure says which.
 //
-// RFC 9991 3 (the report is an RFC 5965 ARF message with the RFC 6591 auth-failure
-// extension, Auth-Failure: dmarc, and the Identity-Alignment field), RFC 6591 3.1 (fields of
-// auth-failure reports: Authentication-Results required, Source-IP, Reported-Domain,
-// DKIM-Domain / DKIM-Selector where a signature is concerned), RFC 5965 2 and 3.1 (the
-// multipart/report; report-type=feedback-report layout: a human-readable part, the
-// message/feedback-report part with Feedback-Type, User-Agent, Version, Original-Mail-From,
-// Original-Rcpt-To, Arrival-Date; then the original message or its header). We send the
-// original header only (text/rfc822-headers, RFC 6591 3.3 allows it), never the body.
-// Addresses are redacted as the Redactor says (RFC 6590): in Original-Mail-From, in our
-// Authentication-Results (smtp.mailfrom) and in the header part, but for Message-ID,
-// In-Reply-To and References; Original-Rcpt-To only without redaction. Auto-Submitted: auto-generated (RFC 3834) so nobody answers or reports it.
+// RFC 5965 2 and 3.1 (the multipart/report; report-type=feedback-report layout: a
+// human-readable part, the message/feedback-report part with Feedback-Type, User-Agent,
+// Version, Original-Mail-From, Original-Rcpt-To, Arrival-Date, Source-IP, Reported-Domain;
+// then the original message or its header). RFC 6591 3.1: every auth-failure report carries
+// Authentication-Results and Auth-Failure (dmarc, signature, bodyhash, revoked or spf); RFC
+// 6591 3: a DKIM report (signature, bodyhash, revoked) carries DKIM-Domain, DKIM-Identity and
+// DKIM-Selector of the signature that failed (DKIM-Identity: its i=, else "@" d=, the RFC
+// 6376 3.5 i= default); 3.2, optional: Delivery-Result (sent), DKIM-Canonicalized-Header/-Body
+// and, for spf reports, SPF-DNS (not sent: we keep neither the canonical forms nor the SPF
+// record text). RFC 9991 4: a dmarc report carries Identity-Alignment and the
+// DKIM-* fields of the signature that did not pass (else the first). Reported-Domain is the
+// Author Domain whose policy asked for the report, in every type; the SPF identity checked
+// is in Original-Mail-From and in Authentication-Results (smtp.mailfrom / smtp.helo). We send
+// the original header only (text/rfc822-headers, RFC 6591 3.3 allows it), never the body.
+// Addresses are redacted as the Redactor says (RFC 6590), in every type alike: in
+// Original-Mail-From, DKIM-Identity, our Authentication-Results (smtp.mailfrom) and the
+// header part, but for Message-ID, In-Reply-To and References; Original-Rcpt-To only without
+// redaction. Auto-Submitted: auto-generated (RFC 3834) so nobody answers or reports it.
 // Lines end in LF (sendmail makes CRLF).
 //
 // Untrusted input: every value taken from the message (addresses, domains, IP, header
@@ -19,6 +28,7 @@
 // only CRLF/LF line ends (a bare CR cannot reach here: the header parsers refuse it).
 #pragma once
 
+#include "core/dmarc_report/auth_failure.hpp"
 #include "core/dmarc_report/redact.hpp"
 
 #include <cstdint>
@@ -36,13 +46,9 @@ inline constexpr std::size_t kMaxFieldValueOctets = 512;
 // kMaxReportedRecipients - Original-Rcpt-To fields at most.
 inline constexpr std::size_t kMaxReportedRecipients = 20;
 
-// ReportedSignature - one DKIM signature of the reported message.
-struct ReportedSignature {
-  std::string d, s, result;
-};
-
-// FailureReport - everything one failure report says (one destination).
+// FailureReport - everything one failure report says (one destination, one type).
 struct FailureReport {
+  AuthFailure auth_failure = AuthFailure::dmarc;  // the report's type
   std::string reporter;         // dmarc.report_email: From and envelope sender
   std::string to;               // the ruf address
   std::string user_agent;       // "postseal/1.0"
@@ -61,6 +67,9 @@ struct FailureReport {
   std::string delivery_result;  // RFC 6591 Delivery-Result: delivered, reject, policy, ...
   std::string headers;          // the original header block, CRLF or LF lines
 };
+
+// dkim_identity - RFC 6591 3.3 DKIM-Identity of `sig`: its i=, else "@" and its d=.
+std::string dkim_identity(const ReportedSignature& sig);
 
 // identity_alignment - RFC 9991 Identity-Alignment: "none", "dkim", "spf" or "dkim, spf".
 std::string identity_alignment(bool dkim_aligned, bool spf_aligned);

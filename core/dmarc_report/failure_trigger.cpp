@@ -1,26 +1,28 @@
-// failure_trigger.cpp - fo semantics, loop control, ruf destinations (see failure_trigger.hpp).
+// failure_trigger.cpp - the reports fo asks for, loop control, ruf destinations (see
+// failure_trigger.hpp).
 #include "core/dmarc_report/failure_trigger.hpp"
 
 #include "core/util/text.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace postseal::dmarc_report {
 
-bool fo_requests_report(const dmarc::FailureOptions& fo, const MechanismOutcome& o) {
-  if (fo.all_fail && !o.spf_aligned && !o.dkim_aligned) return true;
-  if (fo.any_fail && (!o.spf_aligned || !o.dkim_aligned)) return true;
-  if (fo.dkim && o.dkim_failed) return true;
-  if (fo.spf && o.spf_failed) return true;
-  return false;
+std::vector<AuthFailure> requested_reports(const dmarc::FailureOptions& fo,
+                                           const MechanismOutcome& o) {
+  std::vector<AuthFailure> out;
+  const bool all_failed = !o.spf_aligned && !o.dkim_aligned;
+  const bool any_failed = !o.spf_aligned || !o.dkim_aligned;
+  if ((fo.all_fail && all_failed) || (fo.any_fail && any_failed)) out.push_back(AuthFailure::dmarc);
+  if (fo.dkim && o.dkim_failure) out.push_back(*o.dkim_failure);
+  if (fo.spf && o.spf_failed) out.push_back(AuthFailure::spf);
+  assert(out.size() <= kMaxReportsPerAuthor);
+  return out;
 }
 
 bool spf_result_failed(std::string_view result) {
   return result == "fail" || result == "softfail" || result == "permerror";
-}
-
-bool dkim_result_failed(std::string_view result) {
-  return result == "fail" || result == "permerror" || result == "policy";
 }
 
 bool is_report_mail(const std::vector<HeaderView>& fields) {

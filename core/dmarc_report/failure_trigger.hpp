@@ -1,22 +1,34 @@
-// failure_trigger.hpp - whether a DMARC-evaluated message gets failure reports, and where
-// they may go.
+// failure_trigger.hpp - which failure reports a DMARC-evaluated message gets, and where they
+// may go.
 //
 // The fo tag: RFC 9991 did not take fo over; it stays a tag of the policy record (RFC 9989
-// 4.7, parsed by core/dmarc/record.hpp) with RFC 7489's meaning, which RFC 9991 2 refers
-// to (see docs/dmarc.md, "Failure reports"): 0 - report when all mechanisms failed to give
-// an aligned pass (DMARC fail), 1 - when any mechanism failed to give an aligned pass, d -
-// when a DKIM signature failed verification whatever its alignment, s - when SPF failed
-// whatever its alignment. Options combine (fo=1:d). Every report we make is
-// Auth-Failure: dmarc (RFC 6591's signature/spf types are not produced for d and s).
-// Loop control (RFC 9991 7, RFC 3834 2): no report about a message that is itself a report or
-// auto-generated: Content-Type multipart/report (failure reports, DSNs) or Auto-Submitted
-// other than "no" (our aggregate and failure reports carry auto-generated).
+// 4.7, parsed by core/dmarc/record.hpp) with RFC 7489 6.3's meaning (see docs/dmarc.md,
+// "Failure reports"). Per Author Domain, requested_reports() gives at most one report of each
+// kind, kMaxReportsPerAuthor in all:
+//   fo=0 - all mechanisms failed to give an aligned pass (DMARC fail): a DMARC failure
+//          report, Auth-Failure: dmarc (RFC 9991 4, item 3);
+//   fo=1 - any mechanism failed to give an aligned pass: the same one DMARC report (0 and 1
+//          together still give one);
+//   fo=d - a DKIM signature failed evaluation, aligned or not: one DKIM failure report (RFC
+//          7489 6.3 "a DKIM failure report", RFC 6591 3.1) about the first signature that
+//          failed, Auth-Failure signature / bodyhash / revoked (auth_failure.hpp);
+//   fo=s - SPF failed (fail, softfail, permerror), aligned or not: one SPF failure report,
+//          Auth-Failure: spf (RFC 6591 3.1).
+// RFC 9991 3 leaves the mechanism-specific reports to the generator beside the DMARC one, so
+// fo=1:d:s can give all three. Loop control (RFC 9991 7, RFC 3834 2): no report about a
+// message that is itself a report or auto-generated: Content-Type multipart/report (failure
+// reports, DSNs) or Auto-Submitted other than "no" (our aggregate and failure reports carry
+// auto-generated).
 // Untrusted input: the record's ruf list (from DNS, already cut to dmarc::kMaxReportUris
-// entries) and the message's header fields. Limits: kMaxFailureDestinations.
+// entries) and the message's header fields. Limits: kMaxFailureDestinations,
+// kMaxReportsPerAuthor.
 #pragma once
 
 #include "core/dmarc/record.hpp"
+#include "core/dmarc_report/auth_failure.hpp"
 #include "core/dmarc_report/destination.hpp"
+
+#include <optional>
 
 #include <string>
 #include <string_view>
@@ -27,21 +39,28 @@ namespace postseal::dmarc_report {
 // kMaxFailureDestinations - distinct ruf addresses of one policy a report goes to at most.
 inline constexpr std::size_t kMaxFailureDestinations = 5;
 
+// kMaxReportsPerAuthor - reports one message gives per Author Domain (and ruf address) at
+// most: one dmarc, one DKIM, one spf.
+inline constexpr std::size_t kMaxReportsPerAuthor = 3;
+
 // MechanismOutcome - what the fo options look at for one Author Domain.
 struct MechanismOutcome {
   bool spf_aligned = false;   // SPF passed and its domain aligned
   bool dkim_aligned = false;  // some DKIM signature passed and its d= aligned
   bool spf_failed = false;    // SPF fail, softfail or permerror, aligned or not
-  bool dkim_failed = false;   // some DKIM signature failed (fail, permerror, policy)
+  // dkim_failure - the report type of the first DKIM signature that failed evaluation
+  // (first_failed_signature), aligned or not; nullopt when none failed
+  std::optional<AuthFailure> dkim_failure = {};
 };
 
-// fo_requests_report - RFC 9989 4.7 fo (RFC 7489 6.3 meaning): does `fo` ask for a report?
-bool fo_requests_report(const dmarc::FailureOptions& fo, const MechanismOutcome& outcome);
+// requested_reports - RFC 9989 4.7 fo (RFC 7489 6.3 meaning): the reports `fo` asks for, in
+// the order dmarc, DKIM, spf; empty when none (at most kMaxReportsPerAuthor).
+std::vector<AuthFailure> requested_reports(const dmarc::FailureOptions& fo,
+                                           const MechanismOutcome& outcome);
 
-// spf_result_failed / dkim_result_failed - the RFC 8601 result names that count as a failed
-// evaluation for fo=s / fo=d.
+// spf_result_failed - the RFC 8601 SPF result names that count as a failed evaluation (fo=s);
+// dkim_result_failed (auth_failure.hpp) is fo=d's.
 bool spf_result_failed(std::string_view result);
-bool dkim_result_failed(std::string_view result);
 
 // HeaderView - one header field (name, value) of the evaluated message.
 struct HeaderView {

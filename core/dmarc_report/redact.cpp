@@ -59,7 +59,10 @@ std::string Redactor::local_part(std::string_view local) const {
 
 std::string Redactor::address(std::string_view address, std::string_view keep_domain) const {
   auto at = address.rfind('@');
-  if (mode_ == Redaction::none || at == std::string_view::npos) return std::string(address);
+  // no "@", or nothing before it ("@example.com", a DKIM i= without local-part): nothing to hide
+  if (mode_ == Redaction::none || at == std::string_view::npos || at == 0) {
+    return std::string(address);
+  }
   auto domain = address.substr(at + 1);
   if (within_domain(domain, keep_domain)) return std::string(address);
   return local_part(address.substr(0, at)) + "@" + std::string(domain);

@@ -7,6 +7,7 @@
 #include "core/dmarc_report/naming.hpp"
 #include "core/dmarc_report/recorder.hpp"
 #include "core/dmarc_report/sendmail.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
 #include "core/dmarc_report/store_keys.hpp"
 #include "core/dmarc_report/suppression.hpp"
 #include "core/dmarc_report/xml.hpp"
@@ -115,7 +116,7 @@ void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
     ++run.summary.already_sent;
     return;
   }
-  if (auto sent = send_mail(run.who.sendmail, run.who.email, to.address, mail.message,
+  if (auto sent = send_mail(run.who.sendmail, run.who.envelope_from, to.address, mail.message,
                             run.who.sendmail_timeout);
       !sent) {
     (void)run.store.erase(key);
@@ -123,6 +124,11 @@ void send_once(Run& run, const PolicyPublished& policy, const MailtoAddress& to,
     ++run.summary.failed;
     return;
   }
+  const auto what = fmt::format("aggregate report of {} for {}", run.options.period.text(),
+                                policy.domain);
+  if (auto noted = note_sent(run.store, to.address, what); !noted)
+    run.say(fmt::format("  {}: note: a bounce of this report cannot suppress it: state store {}: {}",
+                        to.address, run.store.name(), state::to_string(noted.error())));
   run.say(mail.signed_by.empty() ? fmt::format("  {}: sent", to.address)
                                  : fmt::format("  {}: sent, {}", to.address, mail.signed_by));
   ++run.summary.sent;
@@ -188,6 +194,7 @@ Submitter submitter_from(const dmarc::Reporting& r) {
         "dmarc-reports@example.org)");
   Submitter who;
   who.email = r.email;
+  who.envelope_from = r.bounce_address;
   who.receiver = to_lower(r.email.substr(r.email.rfind('@') + 1));
   who.org_name = r.org_name.empty() ? who.receiver : r.org_name;
   who.sendmail = r.sendmail;

@@ -9,7 +9,8 @@
 // answers. Limits: those of aggregate.hpp; a domain's rua list is at most kMaxRuaPerDomain;
 // a report mail goes to an address only when it is at most dmarc.report_max_bytes octets
 // (CRLF line ends) and at most the address's own "!size" limit (destination.hpp), and not
-// to an address suppressed by `postseal dmarc suppress` (suppression.hpp).
+// to an address suppressed (suppression.hpp: `postseal dmarc suppress`, or a bounce). Each
+// hand-over is noted (sent_recently.hpp), so that a bounce of it may suppress the address.
 #pragma once
 
 #include "core/dmarc/discovery.hpp"
@@ -44,6 +45,7 @@ struct Submitter {
   std::uint64_t max_bytes = dmarc::kDefaultReportMaxBytes;  // dmarc.report_max_bytes
   ReportFormat format = ReportFormat::rfc9990;               // dmarc.report_format
   std::chrono::milliseconds sendmail_timeout{dmarc::kDefaultSendmailTimeoutSeconds * 1000};
+  std::string envelope_from;  // sendmail -f: dmarc.report_bounce_address (default: email)
 };
 
 // submitter_from - the Submitter of `reporting`; throws StartupError (78) without report_email.

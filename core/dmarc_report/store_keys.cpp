@@ -2,6 +2,7 @@
 #include "core/dmarc_report/store_keys.hpp"
 
 #include "core/dmarc_report/row.hpp"
+#include "core/util/text.hpp"
 
 namespace postseal::dmarc_report::keys {
 namespace {
@@ -44,6 +45,10 @@ std::string failures_sent(std::int64_t hour, std::string_view ruf_address) {
 }
 std::string failures_sent_all(std::int64_t hour) {
   return "dmarc:f:" + std::to_string(hour) + ":all";
+}
+
+std::string handed_over(std::string_view address) {
+  return "dmarc:h:" + digest(to_lower(address));
 }
 
 }  // namespace postseal::dmarc_report::keys

@@ -11,6 +11,9 @@
 // Failure reports (rate_limit.hpp) count per clock hour HOUR (seconds since the epoch / 3600):
 //   dmarc:f:HOUR:DIGEST            failure reports to the ruf address whose digest is DIGEST
 //   dmarc:f:HOUR:all               failure reports to any address (the global cap)
+// Any report (sent_recently.hpp) and suppression (suppression.hpp), per address, no period:
+//   dmarc:h:DIGEST                 a report was handed to sendmail for it (bounces are believed)
+//   dmarc:q:DIGEST                 no reports to it for a while
 // DOMAIN is a checked DNS name (no ":"), so one domain's prefix never matches another's.
 // Longest key: 8 + 10 + 1 + 253 + 1 + 32 octets, under state::kMaxKeyOctets.
 #pragma once
@@ -34,5 +37,7 @@ std::string domains_started(const Period& p);
 std::string sent(const Period& p, std::string_view domain, std::string_view rua);
 std::string failures_sent(std::int64_t hour, std::string_view ruf_address);
 std::string failures_sent_all(std::int64_t hour);
+// handed_over - dmarc:h:DIGEST of `address` (case-insensitive).
+std::string handed_over(std::string_view address);
 
 }  // namespace postseal::dmarc_report::keys

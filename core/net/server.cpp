@@ -84,7 +84,7 @@ void Server::stop() {
 
 asio::awaitable<void> Server::accept_loop(Acceptor& acceptor) {
   while (acceptor.is_open()) {
-    Socket socket(asio::make_strand(io_));
+    Socket socket(next_executor_ ? next_executor_() : asio::any_io_executor(asio::make_strand(io_)));
     std::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;

@@ -18,6 +18,7 @@
 #include "core/net/endpoint.hpp"
 #include "core/net/unix_socket.hpp"
 
+#include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/basic_socket_acceptor.hpp>
 #include <asio/generic/stream_protocol.hpp>
@@ -64,6 +65,9 @@ class Server {
   void listen(const Endpoint& endpoint, const SocketOptions* unix_options = nullptr);
   // on_busy - what to do with a connection over the cap before it is closed.
   void on_busy(BusyHandler busy) { busy_ = std::move(busy); }
+  // spread_over - serve each new session on the executor `next()` gives (SessionThreads::next:
+  // a context of its own per thread) instead of a strand of the listening io_context.
+  void spread_over(std::function<asio::any_io_executor()> next) { next_executor_ = std::move(next); }
   // start - begin accepting on every bound endpoint.
   void start();
   // stop - close the listeners; sessions in progress continue to their end.
@@ -78,6 +82,7 @@ class Server {
 
   asio::io_context& io_;
   std::string name_;
+  std::function<asio::any_io_executor()> next_executor_;
   std::size_t max_connections_;
   Handler handler_;
   BusyHandler busy_;

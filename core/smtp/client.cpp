@@ -173,4 +173,30 @@ asio::awaitable<std::expected<Reply, std::string>> Client::command(std::string_v
   co_return co_await read_reply();
 }
 
+asio::awaitable<std::vector<std::expected<Reply, std::string>>> Client::group(
+    std::span<const std::string> lines) {
+  std::vector<std::expected<Reply, std::string>> replies;
+  if (!supports("PIPELINING")) {
+    for (const auto& line : lines) {
+      replies.push_back(co_await command(line));
+      if (!replies.back() || !replies.back()->positive()) break;
+    }
+    co_return replies;
+  }
+  std::string wire;
+  for (const auto& line : lines) {
+    wire += line;
+    wire += "\r\n";
+  }
+  if (auto sent = co_await send(wire); !sent) {
+    replies.emplace_back(std::unexpected(sent.error()));
+    co_return replies;
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    replies.push_back(co_await read_reply());
+    if (!replies.back()) break;
+  }
+  co_return replies;
+}
+
 }  // namespace postseal::smtp

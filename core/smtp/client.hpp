@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace postseal::smtp {
 
@@ -53,6 +54,14 @@ class Client {
 
   // command - send one command line (without CRLF) and read its reply.
   asio::awaitable<std::expected<Reply, std::string>> command(std::string_view line);
+  // group - command lines (without CRLF) and their replies, in order. When the server offered
+  // PIPELINING (RFC 2920 3.1) every line goes in one write and the replies are read after it;
+  // otherwise one line at a time, and a reply that is not positive (4xx, 5xx) ends the group
+  // there (what follows is not sent). A lost connection ends the group: its error is the last
+  // element. The caller reads each reply in order. RFC 2920 3.1 allows only RSET, MAIL and RCPT (and Postfix's
+  // XFORWARD, which its own client sends in the same group as MAIL) before the last line.
+  asio::awaitable<std::vector<std::expected<Reply, std::string>>> group(
+      std::span<const std::string> lines);
   // send - raw bytes (message content), or several parts in one write; read nothing.
   asio::awaitable<std::expected<void, std::string>> send(std::string_view data);
   asio::awaitable<std::expected<void, std::string>> send(std::span<const std::string_view> parts);

@@ -11,6 +11,7 @@
 #include "core/net/daemon.hpp"
 #include "core/net/privileges.hpp"
 #include "core/net/server.hpp"
+#include "core/net/session_threads.hpp"
 #include "core/util/config.hpp"
 #include "core/util/config_changes.hpp"
 #include "core/util/errors.hpp"
@@ -90,7 +91,7 @@ int run_filter(const FilterOptions& options) {
   FilterConfig config = options.config;
   if (config.hostname.empty()) config.hostname = net::local_host_name();
 
-  net::Daemon daemon("signer", config.threads);
+  net::Daemon daemon("signer", 1);  // signals, the listener, the drain; sessions: below
   static SystemClock system_clock;
   TableHolder tables(*table);
   relay::RelayContext context(config, signing_steps(tables, system_clock), "reinjection server", "signer");
@@ -101,6 +102,9 @@ int run_filter(const FilterOptions& options) {
     asio::write(socket, asio::buffer(std::string_view("421 4.3.2 Too many connections, try again later\r\n")), ignored);
   });
   server.listen(config.listen);
+  // declared after `context` and `server`: its sessions (destroyed with it) use both
+  net::SessionThreads sessions(config.threads);
+  server.spread_over([&sessions] { return sessions.next(); });
   const auto metrics_endpoint = metrics::start_exposer(options.metrics, "signer");
   net::drop_privileges(config.user);
   if (auto problem = net::fd_budget_problem("signer", config.max_connections, kFdsPerSession,
@@ -128,6 +132,7 @@ int run_filter(const FilterOptions& options) {
     context.start_draining();
     drain.start(config.shutdown_grace, std::move(done));
   };
+  sessions.start();
   server.start();
   return daemon.run(std::move(hooks),
                     fmt::format("listening on {} ({}), relaying to {}, {}", config.listen.str(),

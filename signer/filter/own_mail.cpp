@@ -2,23 +2,11 @@
 #include "signer/filter/own_mail.hpp"
 
 #include "core/mail/header.hpp"
+#include "core/mail/line_ends.hpp"
 #include "core/util/errors.hpp"
 
 namespace postseal::signer {
 namespace {
-
-// to_crlf - `text` with every bare LF turned into CRLF (the form DKIM hashes, RFC 6376 3.4).
-std::string to_crlf(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 40);
-  char previous = 0;
-  for (char c : text) {
-    if (c == '\n' && previous != '\r') out += '\r';
-    out += c;
-    previous = c;
-  }
-  return out;
-}
 
 // to_lf - CRLF turned back into LF (the message goes to sendmail with LF line ends).
 std::string to_lf(std::string_view text) {
@@ -33,7 +21,8 @@ std::string to_lf(std::string_view text) {
 
 OwnMailSignature sign_own_mail(std::shared_ptr<const SigningTable> table, std::string_view message,
                                const Clock& clock) {
-  const std::string crlf = to_crlf(message);
+  // bare LF to CRLF: the form DKIM hashes (RFC 6376 3.4)
+  const std::string crlf = mail::to_crlf(message);
   const std::size_t end = crlf.find("\r\n\r\n");
   OwnMailSignature out;
   if (end == std::string::npos) {

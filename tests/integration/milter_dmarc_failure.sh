@@ -15,6 +15,13 @@
 # report_sendmail_timeout = 2, a spoof's report is logged "not sent ... timed out after 2 s:
 # killed", and a SIGTERM while that sendmail hangs ends it at the bound and the verifier exits
 # right after (our milter server stops its listener at once; libmilter polled up to 5 s).
+# Last, RFC 6591 DKIM and SPF failure reports: afrf.example publishes p=none; fo=d:s and a ruf
+# address; a message From: afrf.example, DKIM-signed by dkimpy for afrf.example and changed
+# after signing (body hash mismatch), from a client its SPF softfails, gives two reports and no
+# dmarc one: Auth-Failure: bodyhash (DKIM-Domain, DKIM-Identity, DKIM-Selector of the
+# signature) and Auth-Failure: spf (no DKIM-* fields), each read back by Python's email package
+# (3 parts, each field once); with failure_report_rate = 2 the same message again gets both
+# refused, each logged by its type ("bodyhash failure report ... not sent ...: rate limit").
 # Ports: Postfix 2891, smtp-sink 2893, milter 10047, unbound 5363. Runs as root.
 set -uo pipefail
 P_SMTPD=2891 P_SINK=2893 MILTER=10047 DNS=5363
@@ -47,12 +54,18 @@ failure_config() {
     '[state]' 'backend = "memory"' '[[signer.domain]]' 'name = "mx.test.local"' \
     "keys = [\"rep:$U/rep.pem\"]"
 }
+# start_failure_verifier WHICH - the verifier on $U/failure.toml, its log (emptied first) in
+# $U/verifier-failure.log; dies naming WHICH start when it does not listen.
+start_failure_verifier() {
+  : > "$U/verifier-failure.log"
+  "$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
+    --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
+    > "$U/verifier-failure.log" 2>&1 &
+  VERIFIER_PID=$!
+  wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start ($1)"
+}
 failure_config "$U/sendmail" > "$U/failure.toml"
-"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
-  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$U/verifier-failure.log" 2>&1 &
-VERIFIER_PID=$!
-wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start"
+start_failure_verifier first
 
 fe_postfix $P_SINK
 pf_master "127.0.0.1:$P_SMTPD inet n - n - - smtpd" \
@@ -168,12 +181,7 @@ exec sleep 60
 SH
 chmod 755 "$U/hang"
 RATE=10 failure_config "$U/hang" 'report_sendmail_timeout = 2' > "$U/failure.toml"
-: > "$U/verifier-failure.log"
-"$POSTSEAL" verifier --foreground --config "$U/failure.toml" --listen "unix:$U/policy.sock" \
-  --milter "127.0.0.1:$MILTER" --dns "127.0.0.1@$DNS" --authserv-id mx.test.local \
-  > "$U/verifier-failure.log" 2>&1 &
-VERIFIER_PID=$!
-wait_listen $MILTER $VERIFIER_PID || die "postseal verifier --milter did not start again"
+start_failure_verifier "hanging sendmail"
 spoof spoof-ruf-3 > "$R/spoof3.eml"
 send user@spf-pass.example.com 192.0.2.10 "$R/spoof3.eml" > /dev/null
 if wait_log "failure report for ruf.example not sent to ruf@reports.test: $U/hang timed out after 2 s: killed"; then
@@ -203,5 +211,87 @@ stop_verifier
 [ "$stopped" = 1 ] && [ "$took" -lt 4500 ] &&
   ok "SIGTERM while sendmail hangs: exited in $took ms (the 2 s bound, then at once)" ||
   { bad "stop took $took ms with a hanging sendmail"; tail -8 "$U/verifier-failure.log"; }
+# 5. fo=d:s: a failed DKIM signature and a failed SPF check give a bodyhash and an spf report.
+rm -f "$U"/reports/*
+RATE=2 failure_config "$U/sendmail" > "$U/failure.toml"
+start_failure_verifier fo=d:s
+# afrf_message TOKEN - From: afrf.example, signed by dkimpy, then its body changed.
+afrf_message() {
+  { printf 'From: Ops <ops@afrf.example>\r\nTo: rcpt@dest.example\r\nSubject: %s\r\n' "$1"
+    printf 'Date: Mon, 07 Dec 2026 03:00:00 +0000\r\nMessage-ID: <%s@afrf.test>\r\n' "$1"
+    printf '\r\nBODY-SECRET as signed.\r\n'; } |
+    /usr/bin/python3 "$POSTSEAL_SRC/tests/integration/frontends/sign.py" \
+      "$POSTSEAL_SRC/tests/data/dkim/dkimpy-data/2048_testkey.key" sel2048 afrf.example rsa-sha256 |
+    sed 's/as signed/changed in transit/'
+}
+afrf_message afrf-1 > "$R/afrf1.eml" || die "dkimpy signing failed"
+out=$(send bounce@afrf.example 192.0.2.10 "$R/afrf1.eml")
+echo "$out" | grep -qE '^ *<\*\* *[45][0-9][0-9] ' && bad "the fo=d:s message was refused (p=none)"
+if wait_log "bodyhash failure report for afrf.example sent to afrf@reports.test" &&
+   wait_log "spf failure report for afrf.example sent to afrf@reports.test"; then
+  ok "log: bodyhash and spf failure reports for afrf.example sent"
+else bad "no bodyhash / spf 'failure report ... sent' lines"; tail -5 "$U/verifier-failure.log"; fi
+sleep 0.5
+[ "$(reports)" -eq 2 ] && ok "fo=d:s: two reports handed to sendmail (no dmarc report)" ||
+  bad "$(reports) reports handed to sendmail for fo=d:s (want 2)"
+if /usr/bin/python3 - "$U"/reports/*.eml <<'PY'
+import email, sys
+from email import policy
+problems, seen = [], {}
+def want(cond, text):
+    if not cond: problems.append(text)
+ONCE = ["Feedback-Type", "User-Agent", "Version", "Original-Mail-From", "Arrival-Date",
+        "Source-IP", "Reported-Domain", "Authentication-Results", "Auth-Failure"]
+for path in sys.argv[1:]:
+    msg = email.message_from_binary_file(open(path, "rb"), policy=policy.compat32)
+    want(msg.get_content_type() == "multipart/report", "%s: not multipart/report" % path)
+    want(msg.get_param("report-type") == "feedback-report", "report-type is not feedback-report")
+    parts = msg.get_payload()
+    types = [p.get_content_type() for p in parts]
+    want(types == ["text/plain", "message/feedback-report", "text/rfc822-headers"], "parts: %s" % types)
+    fb = parts[1].get_payload()
+    fb = fb[0] if isinstance(fb, list) else email.message_from_string(fb)
+    for name in ONCE:
+        want(len(fb.get_all(name) or []) == 1, "%s appears %d times" % (name, len(fb.get_all(name) or [])))
+    kind = fb["Auth-Failure"]
+    seen[kind] = seen.get(kind, 0) + 1
+    want(fb["Feedback-Type"] == "auth-failure", "Feedback-Type: %s" % fb["Feedback-Type"])
+    want(fb["Reported-Domain"] == "afrf.example", "Reported-Domain: %s" % fb["Reported-Domain"])
+    want(fb["Source-IP"] == "192.0.2.10", "Source-IP: %s" % fb["Source-IP"])
+    want(fb["Identity-Alignment"] is None, "%s report has Identity-Alignment" % kind)
+    ar = " ".join((fb["Authentication-Results"] or "").split())
+    if kind == "bodyhash":
+        want(fb["DKIM-Domain"] == "afrf.example", "DKIM-Domain: %s" % fb["DKIM-Domain"])
+        want(fb["DKIM-Identity"] == "@afrf.example", "DKIM-Identity: %s" % fb["DKIM-Identity"])
+        want(fb["DKIM-Selector"] == "sel2048", "DKIM-Selector: %s" % fb["DKIM-Selector"])
+        want("dkim=fail" in ar and "body hash mismatch" in ar, "A-R: %s" % ar)
+        want(msg["Subject"].startswith("DKIM failure report for afrf.example"), "Subject: %s" % msg["Subject"])
+    elif kind == "spf":
+        for name in ("DKIM-Domain", "DKIM-Identity", "DKIM-Selector"):
+            want(fb[name] is None, "spf report has %s" % name)
+        want("spf=softfail" in ar, "A-R: %s" % ar)
+        want(fb["Original-Mail-From"] == "<bounce@afrf.example>", "Original-Mail-From: %s" % fb["Original-Mail-From"])
+        want(msg["Subject"].startswith("SPF failure report for afrf.example"), "Subject: %s" % msg["Subject"])
+    headers = parts[2].get_payload()
+    want("Subject: afrf-1" in headers, "original Subject missing from the header part")
+    want(b"BODY-SECRET" not in open(path, "rb").read(), "the original body is in the report")
+want(seen == {"bodyhash": 1, "spf": 1}, "Auth-Failure values: %s" % seen)
+for p in problems: print("   ", p)
+sys.exit(1 if problems else 0)
+PY
+then ok "fo=d:s reports: one Auth-Failure: bodyhash (DKIM-Domain/-Identity/-Selector) and one spf, read by Python's email"
+else bad "fo=d:s report content (above)"; fi
+before=$(reports)
+afrf_message afrf-2 > "$R/afrf2.eml" || die "dkimpy signing failed"
+send bounce@afrf.example 192.0.2.10 "$R/afrf2.eml" > /dev/null
+if wait_log "bodyhash failure report for afrf.example not sent to afrf@reports.test: rate limit" &&
+   wait_log "spf failure report for afrf.example not sent to afrf@reports.test: rate limit"; then
+  ok "rate limit (2 an hour) counts both types: the second message's two reports not sent"
+else bad "no rate limit lines for the second fo=d:s message"; tail -5 "$U/verifier-failure.log"; fi
+sleep 0.5
+[ "$(reports)" -eq "$before" ] && ok "no further report handed to sendmail" ||
+  bad "$(reports) reports after the second fo=d:s message (want $before)"
+stop_verifier && ok "postseal verifier --milter stops on SIGTERM (fo=d:s run)" || bad "verifier did not stop"
+
 echo "milter_dmarc_failure: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -68,6 +68,8 @@ quiet outbound-and-srs signer-main.cf signer-master.cf srs-main.cf policy-main.c
 quiet inbound-milter-and-signer signer-main.cf signer-master.cf milter-main.cf srs-main.cf
 quiet milter-sign milter-sign-main.cf milter-sign-master.cf
 quiet milter-sign-and-srs milter-sign-main.cf milter-sign-master.cf srs-main.cf
+quiet dmarc-bounce dmarc-bounce-main.cf dmarc-bounce-master.cf
+quiet inbound-milter-and-dmarc-bounce milter-main.cf dmarc-bounce-main.cf dmarc-bounce-master.cf
 
 # Signing covers every way mail is submitted: 587, 465 and sendmail/pickup.
 dir=$T/signer
@@ -103,6 +105,17 @@ for set in signer proxy milter milter-sign; do
 done
 v=$(postconf -c "$T/proxy" -P smtp/inet/smtpd_forbid_bare_newline 2>/dev/null)
 [ -z "$v" ] && ok "proxy: the public smtpd does not override it" || bad "proxy: $v"
+
+# DMARC report bounces: the bounce address goes to the pipe service, which runs as postseal.
+dir=$T/dmarc-bounce
+[ "$(postconf -c "$dir" -h transport_maps 2>/dev/null)" = "inline:{ dmarc-bounces@example.org=postseal-dmarc-bounce: }" ] \
+  && ok "dmarc-bounce: transport_maps routes the bounce address to postseal-dmarc-bounce" \
+  || bad "dmarc-bounce: transport_maps is '$(postconf -c "$dir" -h transport_maps 2>/dev/null)'"
+v=$(postconf -c "$dir" -M postseal-dmarc-bounce/unix 2>/dev/null)
+case $v in
+  *" pipe flags=q user=postseal argv=/usr/bin/postseal dmarc bounce "*) ok "dmarc-bounce: a pipe service as user postseal" ;;
+  *) bad "dmarc-bounce: postseal-dmarc-bounce/unix is '$v'" ;;
+esac
 
 echo "snippets_postconf: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

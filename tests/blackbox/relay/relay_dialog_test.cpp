@@ -112,7 +112,10 @@ int loopback_listener(int& port) {
 // timeout" and closes, as Postfix's smtpd does on its idle timeout; with `drop_reused_at` set
 // ("MAIL", "RCPT", "DATA"), a connection that has carried a message closes without a reply
 // when that command comes (a connection dead before the client noticed). Records every line
-// it receives and counts connections.
+// it receives and counts connections. Pipelining (RFC 2920): `pipelining` false leaves it out of
+// the EHLO reply; with `probe_before_reply` set, before each reply to XFORWARD or RSET the
+// server waits that long for the client's next line and notes whether it came (a client that
+// waits for each reply sends nothing meanwhile).
 struct Behaviour {
   std::string rcpt_reply = "250 2.1.5 Ok";
   std::string final_reply = "250 2.0.0 Ok: queued as 4F1A2B3C4D";
@@ -121,6 +124,8 @@ struct Behaviour {
   bool xforward = false;
   std::optional<milliseconds> idle_421_after;
   std::string drop_reused_at;
+  bool pipelining = true;
+  std::optional<milliseconds> probe_before_reply;
 };
 
 class FakeDownstream {
@@ -157,6 +162,11 @@ class FakeDownstream {
     }));
   }
   int connections() const { return connections_.load(); }
+  // sent_ahead - for each XFORWARD or RSET probed, whether the next line came before its reply.
+  std::vector<bool> sent_ahead() const {
+    std::lock_guard lock(mutex_);
+    return sent_ahead_;
+  }
 
  private:
   void serve() {
@@ -210,8 +220,14 @@ class FakeDownstream {
       }
       std::string verb = line->substr(0, 4);
       if (messages > 0 && !behaviour_.drop_reused_at.empty() && verb == behaviour_.drop_reused_at) return;
+      if (behaviour_.probe_before_reply && (verb == "XFOR" || verb == "RSET")) {
+        const bool ahead = in.ready(*behaviour_.probe_before_reply);
+        std::lock_guard lock(mutex_);
+        sent_ahead_.push_back(ahead);
+      }
       if (verb == "EHLO") {
-        send_all(fd, std::string("250-downstream.test\r\n250-PIPELINING\r\n250-SIZE 0\r\n250-8BITMIME\r\n") +
+        send_all(fd, std::string("250-downstream.test\r\n") + (behaviour_.pipelining ? "250-PIPELINING\r\n" : "") +
+                         "250-SIZE 0\r\n250-8BITMIME\r\n" +
                          (behaviour_.xforward ? "250-XFORWARD NAME ADDR PROTO HELO IDENT\r\n" : "") + "250 DSN\r\n");
       } else if (verb == "RCPT") {
         send_all(fd, behaviour_.rcpt_reply + "\r\n");
@@ -244,6 +260,7 @@ class FakeDownstream {
   mutable std::mutex mutex_;
   std::vector<std::string> lines_;
   std::optional<Clock::time_point> final_sent_;
+  std::vector<bool> sent_ahead_;
 };
 
 RelayConfig test_config(int downstream_port) {
@@ -579,6 +596,32 @@ TEST(RelayReuse, TwoMessagesOfOneSessionShareOneConnectionEachWithItsXforward) {
     if (l.starts_with("XFORWARD") || l.starts_with("MAIL")) envelope.push_back(l);
   EXPECT_EQ(envelope, (std::vector<std::string>{"XFORWARD ADDR=192.0.2.1 NAME=client.example", "MAIL FROM:<a@example.com>",
                                                 "XFORWARD ADDR=192.0.2.2 NAME=client.example", "MAIL FROM:<a@example.com>"}));
+}
+
+// With PIPELINING offered, XFORWARD and MAIL go in one group (one write, one wait; Postfix's
+// own client does the same): the downstream has MAIL before it answers XFORWARD.
+TEST(RelayReuse, XforwardAndMailGoDownstreamInOneGroup) {
+  FakeDownstream down({.xforward = true, .probe_before_reply = milliseconds(1000)});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "192.0.2.1", "one").substr(0, 4), "250 ");
+  EXPECT_EQ(send_message(client, "192.0.2.2", "two").substr(0, 4), "250 ");
+  run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  EXPECT_EQ(down.sent_ahead(), (std::vector<bool>{true, true}));
+  EXPECT_EQ(down.count("MAIL"), 2u);
+}
+
+// Without PIPELINING (RFC 2920: a client must not pipeline then) each line waits for its reply.
+TEST(RelayReuse, WithoutPipeliningXforwardWaitsForItsReply) {
+  FakeDownstream down({.xforward = true, .pipelining = false, .probe_before_reply = milliseconds(300)});
+  RelayUnderTest relay(reuse_config(down.port(), std::chrono::seconds(0)));
+  Client client(relay.port());
+  greet(client);
+  EXPECT_EQ(send_message(client, "192.0.2.1", "one").substr(0, 4), "250 ");
+  run_script(client, std::vector<Step>{{"QUIT", "221"}});
+  EXPECT_EQ(down.sent_ahead(), (std::vector<bool>{false}));
+  EXPECT_TRUE(down.saw("MAIL FROM:<a@example.com>"));
 }
 
 TEST(RelayReuse, ADownstreamThatClosesTheIdleConnectionBetweenMessagesFailsNothing) {

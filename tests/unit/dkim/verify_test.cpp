@@ -342,6 +342,41 @@ TEST(Verify, WeakOrUnusableKeys) {
   });
 }
 
+// RFC 6376 6.1.2 / 6.1.3: the step a failed signature did not pass, as RFC 6591 reports tell
+// them apart (bodyhash, revoked, signature); any other failure is Failure::none.
+TEST(Verify, FailureNamesTheCheck) {
+  std::string sig = sign(rsa1024(), kRsaTags + ":subject", kHeaders, kBody);
+  std::string changed_subject = kHeaders;
+  changed_subject.replace(changed_subject.find("dinner"), 6, "lunch!");
+  const std::string long_l = kRsaTags + "; l=" + std::to_string(kBody.size() + 100);
+  struct FailureCase {
+    std::string name, headers, body;
+    Failure want;
+  };
+  const FailureCase cases[] = {
+      {"pass", sig + kHeaders, kBody, Failure::none},
+      {"body changed", sig + kHeaders, kBody + "P.S.\r\n", Failure::body_hash},
+      {"l= longer than body", sign(rsa1024(), long_l, kHeaders, kBody, kBody.size() + 100) + kHeaders, kBody,
+       Failure::body_hash},
+      {"header changed", sig + changed_subject, kBody, Failure::signature},
+      {"revoked", sign(rsa1024(), "v=1; a=rsa-sha256; d=example.com; s=revoked; h=from", kHeaders, kBody) + kHeaders,
+       kBody, Failure::key_revoked},
+      {"expired", sign(rsa1024(), kRsaTags + "; t=1600000000; x=1600000100", kHeaders, kBody) + kHeaders, kBody,
+       Failure::none},
+      {"512-bit key", sign(rsa512(), "v=1; a=rsa-sha256; d=example.com; s=short; h=from", kHeaders, kBody) + kHeaders,
+       kBody, Failure::none},
+      {"no key", sign(rsa1024(), "v=1; a=rsa-sha256; d=example.com; s=nodata; h=from", kHeaders, kBody) + kHeaders,
+       kBody, Failure::none},
+      {"malformed", "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa; h=from; b=AAAA\r\n" + kHeaders, kBody,
+       Failure::none},
+  };
+  for (const auto& c : cases) {
+    auto got = verify(c.headers, c.body, zone());
+    ASSERT_EQ(got.size(), 1u) << c.name;
+    EXPECT_EQ(static_cast<int>(got[0].failure), static_cast<int>(c.want)) << c.name << ": " << got[0].reason;
+  }
+}
+
 // docs/security.md 25: s=/d= with NUL, ';' or non-hostname characters -> permerror, no DNS query.
 TEST(Verify, BadNamesNeverReachDns) {
   const std::vector<std::string> values = {

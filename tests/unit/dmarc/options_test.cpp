@@ -1,7 +1,9 @@
 // options_test.cpp - the [dmarc] aggregate report keys (core/dmarc/options.hpp
 // reporting_from_config): defaults, a report_email that could be read as a sendmail option or
 // is no address refused, report_sendmail must be absolute, the row and domain limits and
-// report_max_bytes bounded; report_sendmail_timeout (30 s) within 1..300, a bad value named.
+// report_max_bytes bounded; report_sendmail_timeout (30 s) within 1..300, a bad value named;
+// report_bounce_address (default report_email, checked like it) and bounce_suppress_days
+// (30, 1..365).
 #include "core/dmarc/options.hpp"
 
 #include "core/util/config.hpp"
@@ -27,6 +29,18 @@ TEST(ReportingOptions, Defaults) {
   EXPECT_EQ(r.max_bytes, 10 * 1024 * 1024);
   EXPECT_EQ(r.format, "rfc9990");
   EXPECT_EQ(r.sendmail_timeout, 30);
+  EXPECT_EQ(r.bounce_address, "");
+  EXPECT_EQ(r.bounce_suppress_days, 30);
+}
+
+TEST(ReportingOptions, BounceAddressDefaultsToReportEmail) {
+  auto r = reporting("[dmarc]\nreport_email = \"dmarc@example.org\"\n");
+  EXPECT_EQ(r.bounce_address, "dmarc@example.org");
+  r = reporting("[dmarc]\nreport_email = \"dmarc@example.org\"\n"
+                "report_bounce_address = \"dmarc-bounces@example.org\"\nbounce_suppress_days = 365\n");
+  EXPECT_EQ(r.bounce_address, "dmarc-bounces@example.org");
+  EXPECT_EQ(r.bounce_suppress_days, kMaxSuppressDays);
+  EXPECT_EQ(reporting("[dmarc]\nbounce_suppress_days = 1\n").bounce_suppress_days, 1);
 }
 
 TEST(ReportingOptions, Values) {
@@ -52,7 +66,10 @@ TEST(ReportingOptions, BadValuesAreConfigErrors) {
         "report_sendmail = \"sendmail\"", "report_sendmail = \"\"", "report_max_rows = 0",
         "report_max_rows = 100001", "report_max_domains = 0", "report_max_bytes = 65535",
         "report_max_bytes = 1073741825", "report_format = \"rfc9989\"",
-        "report_sendmail_timeout = 0", "report_sendmail_timeout = 301"}) {
+        "report_sendmail_timeout = 0", "report_sendmail_timeout = 301",
+        "report_bounce_address = \"-f@example.org\"", "report_bounce_address = \"bounces\"",
+        "report_bounce_address = \"a b@example.org\"", "report_bounce_address = \"<b@example.org>\"",
+        "bounce_suppress_days = 0", "bounce_suppress_days = 366"}) {
     try {
       reporting("[dmarc]\n" + text + "\n");
       ADD_FAILURE() << text << ": accepted";

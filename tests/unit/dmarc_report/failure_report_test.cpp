@@ -1,11 +1,15 @@
-// failure_report_test.cpp - the RFC 9991 / RFC 6591 failure report (core/dmarc_report/
+// failure_report_test.cpp - the RFC 9991 / RFC 6591 failure reports (core/dmarc_report/
 // failure_report.hpp), field by field: the feedback-report fields, Identity-Alignment, the
-// MIME layout, the header part (never the body, cut at a field boundary), redaction.
+// MIME layout, the header part (never the body, cut at a field boundary), redaction; each
+// report type (dmarc, signature, bodyhash, revoked, spf) parsed back from the whole message:
+// its Auth-Failure, the DKIM-* fields of the failed signature or none, each field once.
 #include "core/dmarc_report/failure_report.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace postseal::dmarc_report {
 namespace {
@@ -147,6 +151,151 @@ TEST(FailureReportMessage, MimeLayoutAndNoBody) {
   EXPECT_EQ(text.find('\r'), std::string::npos);
   EXPECT_EQ(text.find("message/rfc822\n"), std::string::npos);
   EXPECT_TRUE(text.ends_with("--\n"));
+}
+
+// Parsed - a report message read back: its top-level header and the feedback-report part's
+// fields (name -> values, in order; continuation lines joined).
+struct Parsed {
+  std::string header;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::size_t parts = 0;
+  std::size_t count(const std::string& name) const {
+    std::size_t n = 0;
+    for (const auto& f : fields) n += f.first == name;
+    return n;
+  }
+  std::string operator[](const std::string& name) const {
+    for (const auto& f : fields)
+      if (f.first == name) return f.second;
+    return "";
+  }
+};
+
+Parsed parse_report(const std::string& text) {
+  Parsed out;
+  out.header = text.substr(0, text.find("\n\n"));
+  auto b = text.find("boundary=\"");
+  EXPECT_NE(b, std::string::npos);
+  b += 10;
+  const std::string delimiter = "\n--" + text.substr(b, text.find('"', b) - b);
+  for (auto at = text.find(delimiter); at != std::string::npos; at = text.find(delimiter, at + 1)) {
+    auto body_at = text.find("\n\n", at + 1);
+    if (text.compare(at + delimiter.size(), 2, "--") == 0) break;
+    ++out.parts;
+    auto part_header = text.substr(at, body_at - at);
+    if (part_header.find("Content-Type: message/feedback-report") == std::string::npos) continue;
+    auto end = text.find(delimiter, body_at);
+    std::string body = text.substr(body_at + 2, end - body_at - 2);
+    std::string name;
+    for (std::size_t line_at = 0; line_at < body.size();) {
+      auto nl = body.find('\n', line_at);
+      std::string line = body.substr(line_at, nl - line_at);
+      line_at = nl == std::string::npos ? body.size() : nl + 1;
+      if (line.empty()) continue;
+      if (line[0] == '\t' || line[0] == ' ') {
+        out.fields.back().second += " " + line.substr(1);
+        continue;
+      }
+      auto colon = line.find(": ");
+      EXPECT_NE(colon, std::string::npos) << line;
+      out.fields.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+    }
+  }
+  return out;
+}
+
+// kOnce - the fields every report carries exactly once (RFC 5965 3.1, RFC 6591 3.1).
+constexpr const char* kOnce[] = {"Feedback-Type", "User-Agent", "Version", "Original-Mail-From",
+                                 "Arrival-Date", "Source-IP", "Reported-Domain",
+                                 "Authentication-Results", "Auth-Failure"};
+
+FailureReport typed(AuthFailure type) {
+  auto r = report();
+  r.auth_failure = type;
+  // a signature that passed, then the one that failed (of `type` when a DKIM report)
+  r.dkim = {{"evil.test", "s1", "pass"},
+            {"example.com", "sel", "fail", "", is_dkim_report(type) ? std::optional(type) : AuthFailure::signature}};
+  return r;
+}
+
+TEST(ReportTypes, DkimReportsNameTheFailedSignature) {
+  for (auto type : {AuthFailure::signature, AuthFailure::bodyhash, AuthFailure::revoked}) {
+    auto got = parse_report(failure_report_message(typed(type), kNone));
+    SCOPED_TRACE(std::string(to_string(type)));
+    EXPECT_EQ(got.parts, 3u);
+    for (auto name : kOnce) EXPECT_EQ(got.count(name), 1u) << name;
+    EXPECT_EQ(got["Feedback-Type"], "auth-failure");
+    EXPECT_EQ(got["Auth-Failure"], to_string(type));
+    EXPECT_EQ(got.count("DKIM-Domain"), 1u);
+    EXPECT_EQ(got.count("DKIM-Identity"), 1u);
+    EXPECT_EQ(got.count("DKIM-Selector"), 1u);
+    EXPECT_EQ(got["DKIM-Domain"], "example.com");
+    EXPECT_EQ(got["DKIM-Identity"], "@example.com");  // no i=: the RFC 6376 3.5 default
+    EXPECT_EQ(got["DKIM-Selector"], "sel");
+    EXPECT_EQ(got["Reported-Domain"], "example.com");
+    EXPECT_EQ(got.count("Identity-Alignment"), 0u);  // a DMARC failure report's field
+    EXPECT_NE(got.header.find("Subject: DKIM failure report for example.com from 192.0.2.9"), std::string::npos);
+  }
+}
+
+TEST(ReportTypes, SpfReportHasNoDkimFields) {
+  auto got = parse_report(failure_report_message(typed(AuthFailure::spf), kNone));
+  EXPECT_EQ(got.parts, 3u);
+  for (auto name : kOnce) EXPECT_EQ(got.count(name), 1u) << name;
+  EXPECT_EQ(got["Auth-Failure"], "spf");
+  EXPECT_EQ(got["Reported-Domain"], "example.com");
+  EXPECT_EQ(got["Original-Mail-From"], "<spoof@evil.test>");  // the SPF identity checked
+  EXPECT_NE(got["Authentication-Results"].find("spf=fail smtp.mailfrom=spoof@evil.test"), std::string::npos);
+  EXPECT_EQ(got.count("DKIM-Domain"), 0u);
+  EXPECT_EQ(got.count("DKIM-Identity"), 0u);
+  EXPECT_EQ(got.count("DKIM-Selector"), 0u);
+  EXPECT_EQ(got.count("Identity-Alignment"), 0u);
+  EXPECT_EQ(got["Delivery-Result"], "reject");
+  EXPECT_NE(got.header.find("Subject: SPF failure report for example.com"), std::string::npos);
+}
+
+TEST(ReportTypes, DmarcReportKeepsIdentityAlignment) {
+  auto got = parse_report(failure_report_message(typed(AuthFailure::dmarc), kNone));
+  for (auto name : kOnce) EXPECT_EQ(got.count(name), 1u) << name;
+  EXPECT_EQ(got["Auth-Failure"], "dmarc");
+  EXPECT_EQ(got["Identity-Alignment"], "none");
+  EXPECT_EQ(got["DKIM-Domain"], "example.com");
+  EXPECT_EQ(got["DKIM-Identity"], "@example.com");
+  EXPECT_NE(got.header.find("Subject: DMARC failure report for example.com"), std::string::npos);
+}
+
+TEST(ReportTypes, RedactionAppliesToEveryType) {
+  for (auto type : {AuthFailure::dmarc, AuthFailure::signature, AuthFailure::bodyhash,
+                    AuthFailure::revoked, AuthFailure::spf}) {
+    SCOPED_TRACE(std::string(to_string(type)));
+    auto r = typed(type);
+    r.dkim[1].d = "evil.test";
+    r.dkim[1].i = "mallory@mail.evil.test";
+    auto text = failure_report_message(r, kLocal);
+    auto got = parse_report(text);
+    EXPECT_TRUE(got["Original-Mail-From"].starts_with("<redacted-")) << got["Original-Mail-From"];
+    EXPECT_EQ(got.count("Original-Rcpt-To"), 0u);
+    EXPECT_EQ(text.find("spoof@"), std::string::npos);
+    EXPECT_EQ(text.find("alice@"), std::string::npos);
+    EXPECT_EQ(text.find("mallory"), std::string::npos);
+    if (got.count("DKIM-Identity")) {
+      EXPECT_EQ(got["DKIM-Identity"], kLocal.local_part("mallory") + "@mail.evil.test");
+    }
+  }
+  // an identity of the reported domain itself is kept, as its addresses are
+  auto r = typed(AuthFailure::signature);
+  r.dkim[1].i = "ceo@example.com";
+  EXPECT_EQ(parse_report(failure_report_message(r, kLocal))["DKIM-Identity"], "ceo@example.com");
+}
+
+TEST(ReportTypes, EachTypeItsOwnMessageId) {
+  auto id = [](AuthFailure type) {
+    auto text = failure_report_message(typed(type), kNone);
+    auto at = text.find("Message-ID: ");
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_NE(id(AuthFailure::dmarc), id(AuthFailure::spf));
+  EXPECT_NE(id(AuthFailure::bodyhash), id(AuthFailure::signature));
 }
 
 TEST(FailureReportMessage, SameInputSameMessage) {

@@ -1,6 +1,6 @@
-// failure_trigger_test.cpp - when failure reports are made and where they go
+// failure_trigger_test.cpp - which failure reports are made and where they go
 // (core/dmarc_report/failure_trigger.hpp): the fo options (RFC 9989 4.7, RFC 7489 6.3
-// meaning), loop control (no report about report or auto-generated mail), and a hostile ruf
+// meaning) and the report types they give, loop control (no report about report or auto-generated mail), and a hostile ruf
 // list (100 entries, non-ASCII, option-like addresses) giving a bounded list of usable ones.
 #include "core/dmarc_report/failure_trigger.hpp"
 
@@ -15,44 +15,90 @@ dmarc::FailureOptions fo(std::string_view text) {
   return record ? record->fo : dmarc::FailureOptions{};
 }
 
+using enum AuthFailure;
+
 struct FoCase {
   std::string_view fo;
+  std::string_view outcome_name;
   MechanismOutcome outcome;
-  bool want;
+  std::vector<AuthFailure> want;
 };
 
-TEST(FoSemantics, Table) {
-  const MechanismOutcome none{};                                   // nothing aligned, nothing failed
-  const MechanismOutcome spf_only{.spf_aligned = true};            // DMARC pass through SPF
+std::string names(const std::vector<AuthFailure>& types) {
+  std::string out;
+  for (auto t : types) out += std::string(out.empty() ? "" : ",") + std::string(to_string(t));
+  return out.empty() ? "(none)" : out;
+}
+
+// RFC 7489 6.3 fo, every option and the combinations: 0 / 1 give one dmarc report (never two),
+// d one DKIM report of the first failed signature's type, s one spf report, aligned or not.
+TEST(RequestedReports, EveryFoValueAndCombination) {
+  const MechanismOutcome none{};                         // nothing aligned, nothing failed
+  const MechanismOutcome spf_only{.spf_aligned = true};  // DMARC pass through SPF
   const MechanismOutcome both{.spf_aligned = true, .dkim_aligned = true};
-  const MechanismOutcome dkim_failed{.spf_aligned = true, .dkim_aligned = true, .dkim_failed = true};
+  // an aligned signature passed, another (unaligned) did not verify
+  const MechanismOutcome sig_failed{.spf_aligned = true, .dkim_aligned = true, .dkim_failure = signature};
+  const MechanismOutcome bodyhash_unaligned{.spf_aligned = true, .dkim_failure = bodyhash};
+  const MechanismOutcome revoked_unaligned{.dkim_failure = revoked};  // DMARC fail
   const MechanismOutcome spf_failed{.dkim_aligned = true, .spf_failed = true};
+  const MechanismOutcome all_failed{.spf_failed = true, .dkim_failure = bodyhash};
   const FoCase cases[] = {
-      {"0", none, true},       {"0", spf_only, false},   {"0", both, false},
-      {"1", none, true},       {"1", spf_only, true},    {"1", both, false},
-      {"d", none, false},      {"d", dkim_failed, true}, {"d", spf_failed, false},
-      {"s", none, false},      {"s", spf_failed, true},  {"s", dkim_failed, false},
-      {"d:s", spf_failed, true}, {"d:s", both, false},   {"0:d", dkim_failed, true},
-      {"1:s", spf_failed, true},
+      {"0", "none", none, {dmarc}},
+      {"0", "spf_only", spf_only, {}},
+      {"0", "both", both, {}},
+      {"0", "revoked_unaligned", revoked_unaligned, {dmarc}},
+      {"0", "all_failed", all_failed, {dmarc}},
+      {"1", "none", none, {dmarc}},
+      {"1", "spf_only", spf_only, {dmarc}},
+      {"1", "both", both, {}},
+      {"1", "sig_failed", sig_failed, {}},
+      {"1", "spf_failed", spf_failed, {dmarc}},
+      {"d", "none", none, {}},
+      {"d", "sig_failed", sig_failed, {signature}},
+      {"d", "bodyhash_unaligned", bodyhash_unaligned, {bodyhash}},
+      {"d", "revoked_unaligned", revoked_unaligned, {revoked}},
+      {"d", "spf_failed", spf_failed, {}},
+      {"s", "none", none, {}},
+      {"s", "spf_failed", spf_failed, {spf}},
+      {"s", "sig_failed", sig_failed, {}},
+      {"s", "all_failed", all_failed, {spf}},
+      // RFC 9989 4.8: 0 and 1 exclude each other; the invalid value leaves the default, 0
+      {"0:1", "none", none, {dmarc}},
+      {"0:1:s", "spf_only", spf_only, {}},
+      {"d:s", "all_failed", all_failed, {bodyhash, spf}},
+      {"d:s", "both", both, {}},
+      {"d:s", "spf_failed", spf_failed, {spf}},
+      {"0:d", "revoked_unaligned", revoked_unaligned, {dmarc, revoked}},
+      {"0:d", "sig_failed", sig_failed, {signature}},
+      {"1:s", "spf_failed", spf_failed, {dmarc, spf}},
+      {"1:d:s", "all_failed", all_failed, {dmarc, bodyhash, spf}},
+      {"1:d:s", "sig_failed", sig_failed, {signature}},
+      {"0:d:s", "all_failed", all_failed, {dmarc, bodyhash, spf}},
+      {"0:d:s", "spf_failed", spf_failed, {spf}},
   };
   for (const auto& c : cases)
-    EXPECT_EQ(fo_requests_report(fo(c.fo), c.outcome), c.want)
-        << "fo=" << c.fo << " spf_aligned=" << c.outcome.spf_aligned
-        << " dkim_aligned=" << c.outcome.dkim_aligned;
+    EXPECT_EQ(names(requested_reports(fo(c.fo), c.outcome)), names(c.want))
+        << "fo=" << c.fo << " outcome " << c.outcome_name;
 }
 
-TEST(FoSemantics, DefaultIsZero) {
+TEST(RequestedReports, AtMostOneOfEachKind) {
+  const MechanismOutcome worst{.spf_failed = true, .dkim_failure = revoked};
+  auto types = requested_reports(fo("1:d:s"), worst);
+  EXPECT_EQ(types.size(), kMaxReportsPerAuthor);
+  EXPECT_EQ(names(types), "dmarc,revoked,spf");
+}
+
+TEST(RequestedReports, DefaultIsZero) {
   auto record = dmarc::parse_record("v=DMARC1; p=reject");
   ASSERT_TRUE(record);
-  EXPECT_TRUE(fo_requests_report(record->fo, {}));
-  EXPECT_FALSE(fo_requests_report(record->fo, {.dkim_aligned = true, .spf_failed = true}));
+  EXPECT_EQ(names(requested_reports(record->fo, {})), "dmarc");
+  EXPECT_EQ(names(requested_reports(record->fo, {.dkim_aligned = true, .spf_failed = true})), "(none)");
+  EXPECT_EQ(names(requested_reports(record->fo, {.spf_aligned = true, .dkim_failure = bodyhash})), "(none)");
 }
 
-TEST(FoSemantics, FailedResults) {
+TEST(RequestedReports, FailedSpfResults) {
   for (auto r : {"fail", "softfail", "permerror"}) EXPECT_TRUE(spf_result_failed(r)) << r;
   for (auto r : {"pass", "none", "neutral", "temperror"}) EXPECT_FALSE(spf_result_failed(r)) << r;
-  for (auto r : {"fail", "permerror", "policy"}) EXPECT_TRUE(dkim_result_failed(r)) << r;
-  for (auto r : {"pass", "none", "neutral", "temperror"}) EXPECT_FALSE(dkim_result_failed(r)) << r;
 }
 
 TEST(LoopControl, ReportsAndAutoGeneratedMailAreNotReported) {

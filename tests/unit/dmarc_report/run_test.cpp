@@ -8,6 +8,7 @@
 #include "core/dmarc_report/destination.hpp"
 #include "core/dmarc_report/naming.hpp"
 #include "core/dmarc_report/recorder.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
 #include "core/dmarc_report/suppression.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "tests/unit/dmarc_report/fixtures.hpp"
@@ -48,6 +49,7 @@ class RunTest : public ::testing::Test {
     fs::permissions(sendmail_, fs::perms::owner_all);
     who_ =
         Submitter{"dmarc@receiver.example", "Receiver", "receiver.example", sendmail_, 1000, 1000};
+    who_.envelope_from = who_.email;  // dmarc.report_bounce_address's default
   }
   // record - `n` messages for `p` at `at` (the day of kNow: the day reported).
   void record(const PolicyPublished& p, int n, const std::string& ip = "192.0.2.1",
@@ -301,6 +303,34 @@ TEST_F(RunTest, SuppressedAddressGetsNothingUntilLifted) {
   auto second = run_once(true);
   EXPECT_EQ(second.sent, 1) << lines_;  // dmarc@ now; other@ was sent by the first run
   EXPECT_EQ(second.already_sent, 1);
+}
+
+// dmarc.report_bounce_address: the envelope sender of every hand-off (where bounces go), the
+// From: stays report_email; each address handed a report is noted for the bounce handling.
+TEST_F(RunTest, EnvelopeSenderIsTheBounceAddressAndHandOffsAreNoted) {
+  auto p = policy("example.com");
+  p.rua = {"mailto:dmarc@example.com", "mailto:gone@example.com"};
+  record(p, 1);
+  who_.envelope_from = "dmarc-bounces@receiver.example";
+  EXPECT_EQ(*sent_recently(*store_, "dmarc@example.com"), std::nullopt);
+  ASSERT_TRUE(suppress(*store_, "gone@example.com", 30));
+  EXPECT_EQ(run_once(true).sent, 1) << lines_;
+  auto mails = outbox();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].rfind("ARGS: -i -f dmarc-bounces@receiver.example -- dmarc@example.com\n", 0),
+            0u)
+      << mails[0];
+  EXPECT_NE(mails[0].find("From: dmarc@receiver.example"), std::string::npos) << mails[0];
+  EXPECT_EQ(*sent_recently(*store_, "dmarc@example.com"),
+            "aggregate report of 2023-11-14 for example.com");
+  EXPECT_EQ(*sent_recently(*store_, "gone@example.com"), std::nullopt);  // suppressed: not sent
+}
+
+TEST_F(RunTest, AFailedHandOffIsNotNoted) {
+  record(policy("example.com"), 1);
+  std::ofstream(dir_.path() / "fail") << "";
+  EXPECT_EQ(run_once(true).failed, 1);
+  EXPECT_EQ(*sent_recently(*store_, "dmarc@example.com"), std::nullopt);
 }
 
 TEST(MailtoAddress, OnlySafeMailtoUris) {

@@ -2,6 +2,7 @@
 // unix socket in a private temporary directory (no network).
 #include "core/net/deadline.hpp"
 #include "core/net/server.hpp"
+#include "core/net/session_threads.hpp"
 
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
@@ -15,6 +16,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -77,6 +80,52 @@ TEST(Server, ServesAndRefusesOverTheCap) {
   io.stop();
   runner.join();
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// spread_over(SessionThreads): sessions run on the session threads, one context each, in turn
+// (not on the thread running the listening io_context); stop() ends threads with sessions open.
+TEST(Server, SpreadsSessionsOverTheSessionThreads) {
+  asio::io_context io;
+  const std::string path = temp_socket_path("t.sock");
+  SessionThreads threads(2);
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  Server server(io, "test", 8, [&](Socket s) -> asio::awaitable<void> {
+    {
+      std::lock_guard lock(mutex);
+      seen.insert(std::this_thread::get_id());
+    }
+    co_await asio::async_write(s, asio::buffer(std::string("hello\n")), asio::use_awaitable);
+    char c;
+    std::error_code ec;  // held open: stop() must end the threads anyway
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+  });
+  server.spread_over([&threads] { return threads.next(); });
+  server.listen(*parse_endpoint("unix:" + path));
+  threads.start();
+  server.start();
+  std::thread runner([&] { io.run(); });
+  const auto listener_thread = runner.get_id();
+
+  asio::io_context client_io;
+  std::vector<asio::local::stream_protocol::socket> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.emplace_back(client_io);
+    clients.back().connect(path);
+    char buf[6];
+    asio::read(clients.back(), asio::buffer(buf));
+    EXPECT_EQ(std::string(buf, 6), "hello\n");
+  }
+  EXPECT_EQ(server.active(), 4u);
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(seen.size(), 2u);  // four sessions, two threads, in turn
+    EXPECT_FALSE(seen.contains(listener_thread));
+  }
+  server.stop();
+  io.stop();
+  runner.join();
+  threads.stop();  // returns although the four sessions are still open
 }
 
 TEST(Deadline, ClosesTheSocketWhenTimeRunsOut) {

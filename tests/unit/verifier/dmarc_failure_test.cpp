@@ -12,6 +12,8 @@
 #include "core/dkim/message_verifier.hpp"
 #include "core/dmarc_report/redaction_key.hpp"
 #include "core/dmarc_report/sendmail.hpp"
+#include "core/dmarc_report/sent_recently.hpp"
+#include "core/dmarc_report/suppression.hpp"
 #include "core/dns/memory_zone.hpp"
 #include "core/domainkeys/dk_config.hpp"
 #include "core/state/memory_store.hpp"
@@ -116,6 +118,64 @@ TEST(FailureJobs, NoReportAboutReports) {
   }
 }
 
+// signed_spoof - spoof() with fo=`fo`, the SPF result `spf`, and two signatures: one that
+// passed (d=evil.test, unaligned) and one that failed at `failure` (d=example.com).
+MessageReport signed_spoof(std::string fo, spf::SpfResult spf_result, dkim::Result dkim_result,
+                           dkim::Failure failure) {
+  auto r = spoof({"mailto:ruf@example.com"}, std::move(fo));
+  r.decision.mail_from.outcome.result = spf_result;
+  dkim::SignatureResult good{dkim::Result::pass, "", "evil.test", "s1", "rsa-sha256", "", ""};
+  dkim::SignatureResult bad{dkim_result, "why", "example.com", "sel", "rsa-sha256", "", "@example.com"};
+  bad.failure = failure;
+  r.dkim = {good, bad};
+  return r;
+}
+
+std::string type_names(const FailureJob& job) {
+  std::string out;
+  for (auto t : job.types) out += std::string(out.empty() ? "" : ",") + std::string(dmarc_report::to_string(t));
+  return out;
+}
+
+// fo=d:s, fo=1:d:s: the report types of one job, from the message's results.
+TEST(FailureJobs, FoDAndSGiveDkimAndSpfReports) {
+  auto h = headers();
+  using dkim::Failure;
+  using spf::SpfResult;
+  struct Case {
+    std::string fo;
+    SpfResult spf;
+    dkim::Result dkim;
+    Failure failure;
+    std::string want;  // "" for no job
+  } cases[] = {
+      {"d:s", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "bodyhash,spf"},
+      {"d:s", SpfResult::softfail, dkim::Result::permerror, Failure::key_revoked, "revoked,spf"},
+      {"d:s", SpfResult::permerror, dkim::Result::fail, Failure::signature, "signature,spf"},
+      {"d:s", SpfResult::pass, dkim::Result::fail, Failure::none, "signature"},  // expired
+      {"d:s", SpfResult::neutral, dkim::Result::temperror, Failure::none, ""},
+      {"s", SpfResult::temperror, dkim::Result::fail, Failure::body_hash, ""},
+      {"d", SpfResult::fail, dkim::Result::pass, Failure::none, ""},
+      {"1:d:s", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "dmarc,bodyhash,spf"},
+      {"0", SpfResult::fail, dkim::Result::fail, Failure::body_hash, "dmarc"},
+  };
+  for (const auto& c : cases) {
+    auto r = signed_spoof(c.fo, c.spf, c.dkim, c.failure);
+    auto jobs = failure_jobs(message(r, h));
+    ASSERT_EQ(jobs.size(), c.want.empty() ? 0u : 1u) << "fo=" << c.fo << " want " << c.want;
+    if (!jobs.empty()) {
+      EXPECT_EQ(type_names(jobs[0]), c.want) << "fo=" << c.fo;
+    }
+  }
+  auto r = signed_spoof("d", SpfResult::fail, dkim::Result::fail, Failure::body_hash);
+  auto jobs = failure_jobs(message(r, h));
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_EQ(jobs[0].report.dkim.size(), 2u);
+  EXPECT_EQ(jobs[0].report.dkim[1].failure, dmarc_report::AuthFailure::bodyhash);
+  EXPECT_EQ(jobs[0].report.dkim[1].i, "@example.com");
+  EXPECT_FALSE(jobs[0].report.dkim[0].failure);
+}
+
 // ZoneRef - a resolver answering from a shared MemoryZone.
 class ZoneRef final : public dns::Resolver {
  public:
@@ -131,6 +191,7 @@ class ZoneRef final : public dns::Resolver {
 struct Sent {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> mails;  // to, message
+  std::string envelope_from;                                // of the last one
 };
 
 class FailureSenderTest : public ::testing::Test {
@@ -146,13 +207,18 @@ class FailureSenderTest : public ::testing::Test {
     c.user_agent = "postseal/test";
     auto check = std::make_shared<DmarcCheck>();
     c.check = check;
-    c.open_store = [](const Clock& clock) { return std::make_unique<state::MemoryStore>(clock, 1000); };
+    c.envelope_from = "dmarc-bounces@example.net";
+    c.open_store = [path = store_path_](const Clock& clock) -> std::unique_ptr<state::Store> {
+      if (path.empty()) return std::make_unique<state::MemoryStore>(clock, 1000);
+      return std::make_unique<state::SqliteStore>(path, clock, 1000, 200);
+    };
     c.make_resolver = [this](asio::io_context&) { return std::make_unique<ZoneRef>(zone_); };
-    c.send = [this, in_sendmail](const std::string&, const std::string& to, std::string_view text)
-        -> std::expected<void, std::string> {
+    c.send = [this, in_sendmail](const std::string& from, const std::string& to,
+                                 std::string_view text) -> std::expected<void, std::string> {
       if (in_sendmail) in_sendmail();
       std::lock_guard lock(sent_.mutex);
       sent_.mails.emplace_back(to, std::string(text));
+      sent_.envelope_from = from;
       return {};
     };
     if (send_) c.send = send_;
@@ -176,6 +242,7 @@ class FailureSenderTest : public ::testing::Test {
   Sent sent_;
   dmarc_report::SignMail sign_;
   std::string redaction_secret_ = "k";
+  std::string store_path_;  // when set: the sender's store is SQLite there (else memory)
   decltype(FailureSenderConfig::send) send_;  // when set: instead of recording in sent_
 };
 
@@ -193,6 +260,63 @@ TEST_F(FailureSenderTest, SentThenRateLimited) {
   EXPECT_TRUE(sender->submit(job()));
   sender->drain();
   EXPECT_EQ(sent_.mails.size(), 2u);
+}
+
+// fo=1:d:s: one message, three report messages to the address, each with its Auth-Failure;
+// the rate limit counts each of them alike (rate 2: the third, spf, is not sent).
+TEST_F(FailureSenderTest, EveryTypeSentAndRateLimitedAlike) {
+  auto h = headers();
+  auto r = signed_spoof("1:d:s", spf::SpfResult::fail, dkim::Result::fail, dkim::Failure::body_hash);
+  auto jobs = failure_jobs(message(r, h));
+  ASSERT_EQ(jobs.size(), 1u);
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(jobs[0]));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 3u);
+  const char* want[] = {"Auth-Failure: dmarc\n", "Auth-Failure: bodyhash\n", "Auth-Failure: spf\n"};
+  for (std::size_t n = 0; n < 3; ++n) {
+    EXPECT_EQ(sent_.mails[n].first, "ruf@example.com");
+    EXPECT_NE(sent_.mails[n].second.find(want[n]), std::string::npos) << want[n];
+  }
+  EXPECT_NE(sent_.mails[1].second.find("DKIM-Selector: sel\n"), std::string::npos);
+  EXPECT_EQ(sent_.mails[2].second.find("DKIM-Domain:"), std::string::npos);
+  EXPECT_EQ(sender->stats().sent.load(), 3u);
+
+  sent_.mails.clear();
+  auto limited = make(2, 10);
+  EXPECT_TRUE(limited->submit(jobs[0]));
+  limited->drain();
+  ASSERT_EQ(sent_.mails.size(), 2u);
+  EXPECT_NE(sent_.mails[1].second.find("Auth-Failure: bodyhash\n"), std::string::npos);
+  EXPECT_EQ(limited->stats().sent.load(), 2u);
+  EXPECT_EQ(limited->stats().rate_limited.load(), 1u);
+}
+
+// A suppressed ruf address (a bounce, or `postseal dmarc suppress`) gets nothing: the aggregate
+// run's rule (is_suppressed), in the store the sender counts in. A report handed over goes
+// from dmarc.report_bounce_address and is noted, so that its bounce may suppress the address.
+TEST_F(FailureSenderTest, SuppressedAddressGetsNothingAndHandOffsAreNoted) {
+  state::test::TempDir dir;
+  store_path_ = (dir.path() / "state.db").string();
+  state::SqliteStore store(store_path_, clock_, 1000, 200);
+  ASSERT_TRUE(dmarc_report::suppress(store, "gone@example.com", 30));
+  auto sender = make(10, 10);
+  EXPECT_TRUE(sender->submit(job({"mailto:gone@example.com", "mailto:ruf@example.com"})));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 1u);
+  EXPECT_EQ(sent_.mails[0].first, "ruf@example.com");
+  EXPECT_EQ(sent_.envelope_from, "dmarc-bounces@example.net");
+  EXPECT_NE(sent_.mails[0].second.find("From: dmarc-reports@example.net"), std::string::npos);
+  EXPECT_EQ(sender->stats().suppressed.load(), 1u);
+  EXPECT_EQ(*dmarc_report::sent_recently(store, "ruf@example.com"),
+            "failure report of 2023-11-14 for example.com");
+  EXPECT_EQ(*dmarc_report::sent_recently(store, "gone@example.com"), std::nullopt);
+  ASSERT_TRUE(dmarc_report::lift(store, "gone@example.com"));
+  EXPECT_TRUE(sender->submit(job({"mailto:gone@example.com"})));
+  sender->drain();
+  ASSERT_EQ(sent_.mails.size(), 2u);
+  EXPECT_EQ(sent_.mails[1].first, "gone@example.com");
+  sender->stop();
 }
 
 TEST_F(FailureSenderTest, ExternalDestinationNeedsItsReportRecord) {
