@@ -30,6 +30,17 @@ Result<Claim> CountingStore::put_if_absent_or_get(std::string_view key, std::str
   return counted(inner_->put_if_absent_or_get(key, value, ttl_seconds));
 }
 
+Result<Claim> CountingStore::put_if_absent_or_get_batched(std::string_view key,
+                                                          std::string_view value,
+                                                          std::int64_t ttl_seconds) {
+  return counted(inner_->put_if_absent_or_get_batched(key, value, ttl_seconds));
+}
+
+Result<void> CountingStore::put_batched(std::string_view key, std::string_view value,
+                                        std::int64_t ttl_seconds) {
+  return counted(inner_->put_batched(key, value, ttl_seconds));
+}
+
 Result<std::int64_t> CountingStore::increment(std::string_view key, std::int64_t by,
                                               std::int64_t ttl_seconds) {
   return counted(inner_->increment(key, by, ttl_seconds));

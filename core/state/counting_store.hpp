@@ -29,6 +29,10 @@ class CountingStore final : public Store {
                              std::int64_t ttl_seconds) override;
   Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
                                      std::int64_t ttl_seconds) override;
+  Result<Claim> put_if_absent_or_get_batched(std::string_view key, std::string_view value,
+                                             std::int64_t ttl_seconds) override;
+  Result<void> put_batched(std::string_view key, std::string_view value,
+                           std::int64_t ttl_seconds) override;
   Result<std::int64_t> increment(std::string_view key, std::int64_t by,
                                  std::int64_t ttl_seconds) override;
   Result<bool> erase(std::string_view key) override;

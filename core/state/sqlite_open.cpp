@@ -99,4 +99,15 @@ sqlite3* open_state_file(const std::string& path, int timeout_ms) {
   return db.release();
 }
 
+sqlite3* open_second_connection(const std::string& path, int timeout_ms) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Closer db{raw};
+  if (rc != SQLITE_OK) fail(path, fmt::format("second connection: {}", message(raw)));
+  sqlite3_extended_result_codes(db.db, 1);
+  sqlite3_busy_timeout(db.db, timeout_ms);
+  exec(db.db, path, "PRAGMA synchronous=NORMAL", "cannot set synchronous");
+  return db.release();
+}
+
 }  // namespace postseal::state

@@ -16,4 +16,8 @@ namespace postseal::state {
 // mode with busy_timeout `timeout_ms`, holding the state table; throws StartupError.
 sqlite3* open_state_file(const std::string& path, int timeout_ms);
 
+// open_second_connection - another connection to `path`, already opened and checked by
+// open_state_file (SqliteStore's upkeep connection); throws StartupError.
+sqlite3* open_second_connection(const std::string& path, int timeout_ms);
+
 }  // namespace postseal::state

@@ -77,6 +77,21 @@ class Store {
   // transaction). The default runs put_if_absent, then get.
   virtual Result<Claim> put_if_absent_or_get(std::string_view key, std::string_view value,
                                              std::int64_t ttl_seconds);
+  // put_if_absent_or_get_batched / put_batched - the same, but the backend may answer before
+  // the write reaches what other processes read (SQLite's group commit, sqlite_store.hpp):
+  // this process sees it at once; a crash may lose the last few ms of them, and two
+  // processes claiming one key in the same instant may both be told `set` (the first write
+  // to reach the file stays). Only for writes whose loss costs a retry, never a wrong
+  // answer: greylist triplets. Claims that must stay unique (key rotation, report sending)
+  // use the calls above. The defaults are those calls (memory, Redis).
+  virtual Result<Claim> put_if_absent_or_get_batched(std::string_view key, std::string_view value,
+                                                     std::int64_t ttl_seconds) {
+    return put_if_absent_or_get(key, value, ttl_seconds);
+  }
+  virtual Result<void> put_batched(std::string_view key, std::string_view value,
+                                   std::int64_t ttl_seconds) {
+    return put(key, value, ttl_seconds);
+  }
   // increment - add `by` to the integer value of `key` (absent = 0) and return the new
   // value; the expiry is set to ttl_seconds from now. A value that is not a canonical decimal
   // integer ("12", "-3"; not "+1", "01", " 1"), or a sum overflowing int64, is bad_input.

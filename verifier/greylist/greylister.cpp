@@ -130,8 +130,9 @@ state::Result<bool> Greylister::auto_whitelisted(const std::string& client) {
 state::Result<Outcome> Greylister::check_triplet(const std::string& key, const std::string& client) {
   const std::int64_t now = clock_.now();
   // One call for a first sighting (the common case): the first writer among the MX hosts
-  // sets first-seen; anyone else reads the record already there.
-  auto claim = store_.put_if_absent_or_get(key, format_record({now, now}), options_.retry_window);
+  // sets first-seen; anyone else reads the record already there. Triplet writes may be
+  // batched (store.hpp): a lost or doubled one only greylists a sender again.
+  auto claim = store_.put_if_absent_or_get_batched(key, format_record({now, now}), options_.retry_window);
   if (!claim) return std::unexpected(claim.error());
   const bool inserted = claim->set;
   std::optional<TripletRecord> record;
@@ -147,7 +148,7 @@ state::Result<Outcome> Greylister::check_triplet(const std::string& key, const s
   }
   const bool passed = now - first >= options_.delay;
   if (!inserted) {
-    auto put = store_.put(key, format_record({first, now}), passed ? options_.max_age : options_.retry_window);
+    auto put = store_.put_batched(key, format_record({first, now}), passed ? options_.max_age : options_.retry_window);
     if (!put) return std::unexpected(put.error());
   }
   Outcome o;

@@ -1,7 +1,9 @@
 // sqlite_store_test.cpp - what only SqliteStore does: the start-up checks of its file
 // (read-only, corrupt, not a database, missing or unwritable directory: a StartupError naming
 // the file), the state surviving a reopen, a lock held by another process giving timeout
-// within state.timeout_ms, and the max_entries bound checked every bound_interval() inserts.
+// within state.timeout_ms, the max_entries bound checked every bound_interval() inserts (by
+// the upkeep, or inline when it lags), WAL checkpoints kept off the writing thread, expire()
+// in batches.
 // As root, "read-only" and "unwritable" are tried in a child that became nobody (root writes
 // anything); otherwise with file modes.
 #include "core/state/sqlite_store.hpp"
@@ -152,10 +154,87 @@ TEST(BoundedStores, StayNearMaxEntries) {
   auto n = sqlite.count("");
   ASSERT_TRUE(n);
   EXPECT_GE(*n, kMax);
-  EXPECT_LE(*n, kMax + sqlite.bound_interval());
+  EXPECT_LE(*n, kMax + kBoundLag * sqlite.bound_interval());
   // The newest survive (the oldest expiry went first).
   EXPECT_TRUE(*sqlite.get("triplet:" + std::to_string(5 * kMax - 1)));
   EXPECT_FALSE(*sqlite.get("triplet:0"));
+}
+
+// octets - the size of `path` in octets (0 when missing).
+std::uintmax_t octets(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+// A write only appends to the WAL: copying it into the file (two fsyncs) is the upkeep's.
+TEST(SqliteUpkeep, WritesNeverCheckpoint) {
+  TempDir dir;
+  FixedClock clock(kStart);
+  auto db = dir.path() / "c.db";
+  SqliteStore store(db.string(), clock, 1000000, 200, Upkeep::caller);
+  const auto before = octets(db);
+  for (int i = 0; i < 3 * kCheckpointFrames; ++i)
+    ASSERT_TRUE(store.put("k" + std::to_string(i), std::string(100, 'v'), 0));
+  EXPECT_EQ(octets(db), before);  // SQLite's automatic checkpoint would have grown it
+  EXPECT_GT(octets(db.string() + "-wal"), std::uintmax_t(4096) * kCheckpointFrames);
+  auto report = store.maintain();
+  EXPECT_GE(report.checkpointed_frames, kCheckpointFrames);
+  EXPECT_GT(octets(db), before);
+  EXPECT_EQ(store.count(""), Result<std::size_t>(3 * kCheckpointFrames));
+}
+
+// maintain() checks the bound once bound_interval() inserts asked for it: expired rows
+// first, then the oldest expiry.
+TEST(SqliteUpkeep, MaintainHoldsTheBound) {
+  constexpr std::size_t kMax = 6400, kInterval = kMax / kBoundCheckDivisor;
+  TempDir dir;
+  FixedClock clock(kStart);
+  SqliteStore store((dir.path() / "m.db").string(), clock, kMax, 200, Upkeep::caller);
+  for (std::size_t i = 0; i < kMax + kInterval; ++i) {
+    auto ttl = i < 10 ? 5 : 3600 + static_cast<std::int64_t>(i);
+    ASSERT_TRUE(store.put_if_absent("t:" + std::to_string(i), "1", ttl));
+  }
+  EXPECT_EQ(store.count(""), Result<std::size_t>(kMax + kInterval));  // not checked inline yet
+  clock.advance(10);  // t:0..t:9 expired
+  auto report = store.maintain();
+  ASSERT_TRUE(report.rows);
+  EXPECT_EQ(*report.rows, kMax + kInterval);
+  EXPECT_EQ(report.removed, kInterval);
+  EXPECT_EQ(store.count(""), Result<std::size_t>(kMax));
+  // the 10 expired rows went, then the kInterval - 10 with the oldest expiry
+  EXPECT_FALSE(*store.get("t:" + std::to_string(kInterval - 1)));
+  EXPECT_TRUE(*store.get("t:" + std::to_string(kInterval)));
+  EXPECT_FALSE(store.maintain().rows);  // not due again until bound_interval() inserts
+}
+
+// Without an upkeep that keeps up, inserts check inline: never over kBoundLag intervals.
+TEST(SqliteUpkeep, InsertsCheckInlineWhenTheUpkeepLags) {
+  constexpr std::size_t kMax = 6400;
+  TempDir dir;
+  FixedClock clock(kStart);
+  SqliteStore store((dir.path() / "l.db").string(), clock, kMax, 200, Upkeep::caller);
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < 3 * kMax; ++i) {
+    ASSERT_TRUE(store.put_if_absent("t:" + std::to_string(i), "1", 3600));
+    if (i % 50 == 0) most = std::max(most, *store.count(""));
+  }
+  EXPECT_GT(most, kMax);
+  EXPECT_LE(most, kMax + kBoundLag * store.bound_interval());
+  EXPECT_LE(*store.count(""), kMax + kBoundLag * store.bound_interval());
+}
+
+// expire() deletes every expired row, kDeleteBatch per statement.
+TEST(SqliteUpkeep, ExpireRemovesEveryBatch) {
+  TempDir dir;
+  FixedClock clock(kStart);
+  SqliteStore store((dir.path() / "e.db").string(), clock, 1000000, 200, Upkeep::caller);
+  const std::size_t expiring = 3 * kDeleteBatch + 7;
+  for (std::size_t i = 0; i < expiring; ++i) ASSERT_TRUE(store.put("x" + std::to_string(i), "1", 5));
+  ASSERT_TRUE(store.put("kept", "1", 0));
+  clock.advance(6);
+  EXPECT_EQ(store.expire(), Result<std::size_t>(expiring));
+  EXPECT_EQ(store.count(""), Result<std::size_t>(1));
 }
 
 }  // namespace
