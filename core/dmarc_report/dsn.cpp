@@ -42,10 +42,7 @@ std::expected<Fields, DsnError> header_fields(std::string_view block, std::size_
 std::optional<std::string> first_value(const Fields& fields, std::string_view name) {
   for (const auto& f : fields) {
     if (!f.is(name)) continue;
-    std::string out;
-    for (char c : f.value())
-      if (c != '\r' && c != '\n') out += c;
-    return std::string(trim(out));
+    return std::string(trim(mail::unfolded(f.value())));
   }
   return std::nullopt;
 }

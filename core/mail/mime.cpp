@@ -49,15 +49,6 @@ struct Cursor {
   }
 };
 
-// unfolded - `value` without the CRLFs of folding (RFC 5322 2.2.3).
-std::string unfolded(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value)
-    if (c != '\r' && c != '\n') out += c;
-  return out;
-}
-
 // parameter - one "; name=value"; false when it is not that syntax.
 bool parameter(Cursor& in, ContentType& out) {
   in.skip_space();
@@ -106,6 +97,15 @@ BodyPart body_part(std::string_view text) {
 }
 
 }  // namespace
+
+// unfolded - `value` without the CRLFs of folding (RFC 5322 2.2.3).
+std::string unfolded(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value)
+    if (c != '\r' && c != '\n') out += c;
+  return out;
+}
 
 std::optional<std::string> ContentType::parameter(std::string_view name) const {
   for (const auto& [n, v] : parameters)

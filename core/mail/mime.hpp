@@ -37,6 +37,9 @@ struct ContentType {
   bool is(std::string_view type_slash_subtype) const;
 };
 
+// unfolded - `value` without the CRLFs of folding (RFC 5322 2.2.3).
+std::string unfolded(std::string_view value);
+
 // parse_content_type - `value` (folding allowed); nullopt when it is not RFC 2045 5.1 syntax.
 std::optional<ContentType> parse_content_type(std::string_view value);
 
