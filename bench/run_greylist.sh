@@ -73,7 +73,7 @@ mkdir -p "$tmp/postgrey" && chown postgrey "$tmp/postgrey"
 wait_port "$P_SQL"; wait_port "$P_RED"; wait_port "$P_PG"
 for _ in $(seq 50); do [ -s "$tmp/postgrey.pid" ] && break; sleep 0.1; done
 pg_pid=$(cat "$tmp/postgrey.pid")
-# logging: postseal logs two lines per request to stderr (a file here); postgrey to syslog
+# logging: postseal logs one line per request to stderr (a file here); postgrey to syslog
 
 results=$tmp/results
 : >"$results"
@@ -93,13 +93,19 @@ for c in 1 8; do
   measure redis-server "$c" "$N" "$P_RED" "$redis_pid"   # the same load, redis-server's CPU
   measure postgrey "$c" "$PEER_N" "$P_PG" "$pg_pid"
 done
+# the open-loop client: bench/policy_rate_bench.cpp when built beside the binary (at 5,000/s the
+# Python client's own delays were of the size measured), else client.py's rate mode
+rate_client=(python3 "$client" rate)
+rate_bin=$(dirname "$(dirname "$bin")")/bench/policy_rate_bench
+[ -x "$rate_bin" ] && rate_client=("$rate_bin")
+echo "== fixed-rate client: ${rate_client[*]}"
 rates=$tmp/rates
 : >"$rates"
 for name in postseal-sqlite:$P_SQL:$RATE postseal-redis:$P_RED:$RATE postseal-sqlite:$P_SQL:$RATE2 \
     postseal-redis:$P_RED:$RATE2 postgrey:$P_PG:$RATE_PEER; do
   IFS=: read -r nm port r <<<"$name"
   seed=$((seed + 1000000))
-  line=$(timeout 600 python3 "$client" rate "$r" "$RATE_SECS" 16 "$port" "$seed")
+  line=$(timeout 600 "${rate_client[@]}" "$r" "$RATE_SECS" 16 "$port" "$seed")
   echo "$nm $line" >>"$rates"
   echo "  $nm: $line" >&2
 done

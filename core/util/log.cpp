@@ -1,26 +1,58 @@
 // log.cpp - syslog/stderr log facade (see log.hpp).
 #include "core/util/log.hpp"
 
+#include <pthread.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <forward_list>
 #include <mutex>
 
 namespace postseal::log {
 namespace {
 
+// The process id in every line, read once per process rather than once per line (a system
+// call per line was a tenth of a greylisting policy request's calls). 0: read it again - at
+// start and in the child of a fork (the handler may only store: it runs in the child).
+std::atomic<pid_t> cached_pid{0};
+
 struct State {
   std::mutex mutex;
   std::string program = "postseal";
+  // "postseal/verifier[1234]": syslog's ident, the pid written by us. openlog keeps the pointer
+  // and libraries may call syslog() without our mutex, so an ident is never freed (one per
+  // process that logs: a fork or two).
+  std::forward_list<std::string> idents;
+  pid_t ident_pid = 0;
   Target target = Target::stderr_stream;
   bool verbose = false;
   std::function<void(Level, std::string_view)> sink;
+  State() { ::pthread_atfork(nullptr, nullptr, [] { cached_pid.store(0, std::memory_order_relaxed); }); }
 };
 
 State& state() {
   static State s;
   return s;
+}
+
+pid_t pid() {
+  pid_t p = cached_pid.load(std::memory_order_relaxed);
+  if (p == 0) {
+    p = ::getpid();
+    cached_pid.store(p, std::memory_order_relaxed);
+  }
+  return p;
+}
+
+// open_syslog - openlog with "PROGRAM[PID]" as the ident and no LOG_PID, so that syslog()
+// does not ask the kernel for the pid on every line; the lines read as LOG_PID's do. Again
+// after a fork (the pid changed). Called with the mutex held.
+void open_syslog(State& s) {
+  s.ident_pid = pid();
+  s.idents.push_front(fmt::format("{}[{}]", s.program, s.ident_pid));
+  ::openlog(s.idents.front().c_str(), LOG_NDELAY, LOG_MAIL);
 }
 
 std::string_view prefix(Level level) {
@@ -50,7 +82,7 @@ void open(std::string_view program, Target target) {
   std::lock_guard lock(s.mutex);
   s.program = std::string(program);
   s.target = target;
-  if (target == Target::syslog) ::openlog(s.program.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
+  if (target == Target::syslog) open_syslog(s);
 }
 
 void set_verbose(bool on) {
@@ -74,11 +106,12 @@ void write(Level level, std::string_view line) {
     return;
   }
   if (s.target == Target::syslog) {
+    if (s.ident_pid != pid()) open_syslog(s);
     ::syslog(priority(level), "%.*s%.*s", static_cast<int>(prefix(level).size()),
              prefix(level).data(), static_cast<int>(line.size()), line.data());
     return;
   }
-  std::string out = fmt::format("{}[{}]: {}{}\n", s.program, ::getpid(), prefix(level), line);
+  std::string out = fmt::format("{}[{}]: {}{}\n", s.program, pid(), prefix(level), line);
   std::fwrite(out.data(), 1, out.size(), stderr);
 }
 

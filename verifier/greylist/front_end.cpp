@@ -14,13 +14,18 @@ std::string_view spf_pass_domain(const decision::Decision& d, std::string_view s
   return at == std::string_view::npos ? std::string_view() : sender.substr(at + 1);
 }
 
+std::string describe(const Outcome& o) {
+  if (o.action == Action::pass) return fmt::format("greylist pass, delayed {} s ({})", o.seconds, o.reason);
+  if (o.action == Action::defer) return fmt::format("greylist defer, {} s left ({})", o.seconds, o.reason);
+  return {};
+}
+
 void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o,
                  std::string_view answer) {
-  if (o.action != Action::pass && o.action != Action::defer) return;
-  std::string what = o.action == Action::pass ? fmt::format("pass, delayed {} s", o.seconds)
-                                              : fmt::format("defer, {} s left", o.seconds);
-  log::info("{}: greylist {} ({}); client={}[{}] from=<{}> to=<{}>: {}",
-            queue_id.empty() ? "NOQUEUE" : queue_id, what, o.reason, printable(r.client_name, 100),
+  const std::string what = describe(o);
+  if (what.empty()) return;
+  log::info("{}: {}; client={}[{}] from=<{}> to=<{}>: {}",
+            queue_id.empty() ? "NOQUEUE" : queue_id, what, printable(r.client_name, 100),
             r.client_address.to_string(), printable(r.sender, kMaxLoggedAddressOctets),
             printable(r.recipient, kMaxLoggedAddressOctets), printable(answer, 300));
 }

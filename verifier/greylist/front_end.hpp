@@ -7,6 +7,7 @@
 #include "verifier/decision/decider.hpp"
 #include "verifier/greylist/greylister.hpp"
 
+#include <string>
 #include <string_view>
 
 namespace postseal::greylist {
@@ -18,9 +19,14 @@ inline constexpr std::size_t kMaxLoggedAddressOctets = 200;
 // else empty. Points into `sender`.
 std::string_view spf_pass_domain(const decision::Decision& d, std::string_view sender);
 
+// describe - "greylist defer, 300 s left (new)" or "greylist pass, delayed 310 s (retry)" for
+// a pass or a deferral; empty for a skip (not news) or a store error (the greylister logs an
+// outage once).
+std::string describe(const Outcome& o);
+
 // log_outcome - "QUEUEID: greylist defer, 300 s left (new); client=NAME[IP] from=<S> to=<R>:
-// ANSWER" for a pass or a deferral; nothing for a skip (not news) or a store error (the
-// greylister logs an outage once).
+// ANSWER" when describe() has something to say. The policy service, which logs its SPF verdict
+// for the same request, puts describe() into that one line instead.
 void log_outcome(std::string_view queue_id, const Request& r, const Outcome& o,
                  std::string_view answer);
 

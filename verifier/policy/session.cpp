@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace postseal::policy {
 
 std::optional<decision::Transaction> to_transaction(const PolicyRequest& r) {
@@ -33,24 +35,30 @@ static std::string log_prefix(const PolicyRequest& r) {
   return r.queue_id.empty() ? std::string("NOQUEUE") : printable(r.queue_id, 20);
 }
 
-static void log_decision(const PolicyRequest& r, const decision::Decision& d, std::string_view action) {
+// log_decision - one line per request: the SPF verdict (or why SPF was skipped), what
+// greylisting did with the recipient when it had news, and the action answered.
+static void log_decision(const PolicyRequest& r, const decision::Decision& d, std::string_view action,
+                         std::string_view greylisted) {
   const auto& used = d.mail_from.checked ? d.mail_from : d.helo;
   std::string what = d.skipped.empty()
                          ? fmt::format("SPF {}{}", spf::to_string(used.outcome.result), used.cached ? " (cached)" : "")
                          : d.skipped;
+  if (!greylisted.empty()) fmt::format_to(std::back_inserter(what), "; {}", greylisted);
   std::string sasl = r.sasl_username.empty() ? "" : fmt::format(" sasl_username=<{}>", printable(r.sasl_username, 100));
-  log::info("{}: {}; client={}[{}]{} helo=<{}> from=<{}>: {}", log_prefix(r), what, printable(r.client_name, 100),
-            printable(r.client_address, 60), sasl, printable(r.helo_name, 100), printable(r.sender, 200),
+  std::string to = greylisted.empty() ? ""
+                                      : fmt::format(" to=<{}>", printable(r.recipient, greylist::kMaxLoggedAddressOctets));
+  log::info("{}: {}; client={}[{}]{} helo=<{}> from=<{}>{}: {}", log_prefix(r), what, printable(r.client_name, 100),
+            printable(r.client_address, 60), sasl, printable(r.helo_name, 100), printable(r.sender, 200), to,
             printable(action.substr(0, action.size() - 2), 300));
 }
 
-std::string PolicySession::greylist_action(const PolicyRequest& r, std::string spf_action) {
+PolicySession::Greylisted PolicySession::greylist_action(const PolicyRequest& r, std::string spf_action) {
   const bool at_rcpt = r.protocol_state == "RCPT" || (r.protocol_state.empty() && !r.recipient.empty());
   if (!greylisting_ || !greylisting_->greylister || !at_rcpt || last_.verdict != decision::Verdict::prepend)
-    return spf_action;
+    return {std::move(spf_action), {}};
   asio::error_code ec;
   auto ip = asio::ip::make_address(r.client_address, ec);
-  if (ec) return spf_action;
+  if (ec) return {std::move(spf_action), {}};
   const auto spf_pass = greylist::spf_pass_domain(last_, r.sender);
   greylist::Request g{ip, r.client_name, r.sender, r.recipient, r.sasl_username, spf_pass};
   auto outcome = greylisting_->greylister->check(g);
@@ -64,9 +72,7 @@ std::string PolicySession::greylist_action(const PolicyRequest& r, std::string s
              greylist::x_greylist_header(outcome.seconds, greylisting_->host,
                                          greylisting_->greylister->clock().now()) + "\n\n";
   }
-  greylist::log_outcome(log_prefix(r), g, outcome,
-                        std::string_view(action).substr(0, action.size() - 2));
-  return action;
+  return {std::move(action), greylist::describe(outcome), std::move(g), std::move(outcome)};
 }
 
 asio::awaitable<std::string> PolicySession::answer(const PolicyRequest& r) {
@@ -75,7 +81,13 @@ asio::awaitable<std::string> PolicySession::answer(const PolicyRequest& r) {
   if (r.protocol_state != "RCPT" && r.protocol_state != "MAIL" && !r.protocol_state.empty())
     co_return std::string("action=DUNNO\n\n");
   bool repeat = !r.instance.empty() && have_decision_ && r.instance == instance_;
-  if (repeat) co_return greylist_action(r, action_for(last_, true));
+  if (repeat) {  // SPF was logged with the first recipient: greylisting's news only
+    auto g = greylist_action(r, action_for(last_, true));
+    if (!g.news.empty())
+      greylist::log_outcome(log_prefix(r), g.request, g.outcome,
+                            std::string_view(g.action).substr(0, g.action.size() - 2));
+    co_return std::move(g.action);
+  }
   auto t = to_transaction(r);
   if (!t) {
     log::warning("{}: bad client_address '{}' in policy request: DUNNO", log_prefix(r),
@@ -85,9 +97,9 @@ asio::awaitable<std::string> PolicySession::answer(const PolicyRequest& r) {
   last_ = co_await decider_.decide(*t);
   instance_ = r.instance;
   have_decision_ = !r.instance.empty();
-  auto action = action_for(last_, false);
-  log_decision(r, last_, action);
-  co_return greylist_action(r, std::move(action));
+  auto g = greylist_action(r, action_for(last_, false));
+  log_decision(r, last_, g.action, g.news);
+  co_return std::move(g.action);
 }
 
 }  // namespace postseal::policy

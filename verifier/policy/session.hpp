@@ -3,7 +3,8 @@
 // Postfix SMTPD_POLICY_README: one `action=...` line and an empty line per request. State is
 // per message (`instance`): the SPF decision of the first recipient is reused for the others,
 // so the header is prepended once per message and a reject repeats for every recipient.
-// Requests outside the RCPT/MAIL stages get DUNNO. Untrusted input: the request attributes;
+// Requests outside the RCPT/MAIL stages get DUNNO. One log line per request: the SPF verdict,
+// greylisting's news for the recipient and the action answered. Untrusted input: the request attributes;
 // the client address must parse as an IP address (else DUNNO and a warning). Every piece of
 // text in an answer is single-line (the decision core makes it safe).
 //
@@ -41,7 +42,15 @@ class PolicySession {
 
  private:
   std::string action_for(const decision::Decision& d, bool repeat) const;
-  std::string greylist_action(const PolicyRequest& r, std::string spf_action);
+  // Greylisted - the action answered and, when greylisting had news (greylist::describe),
+  // what it was, for the request's one log line.
+  struct Greylisted {
+    std::string action;
+    std::string news;
+    greylist::Request request{};
+    greylist::Outcome outcome{};
+  };
+  Greylisted greylist_action(const PolicyRequest& r, std::string spf_action);
 
   decision::Decider& decider_;
   greylist::Service* greylisting_;
