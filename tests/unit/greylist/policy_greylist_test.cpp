@@ -5,11 +5,15 @@
 #include "../verifier/policy_test_support.hpp"
 
 #include "core/state/memory_store.hpp"
+#include "core/util/log.hpp"
 #include "verifier/greylist/answer.hpp"
 #include "verifier/policy/session.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace postseal {
 namespace {
@@ -148,6 +152,25 @@ TEST(GreylistAnswer, DateAndReply) {
   EXPECT_EQ(greylist::defer_reply("Greylisted, try again in %s seconds", 42),
             "4.7.1 Greylisted, try again in 42 seconds");
   EXPECT_EQ(greylist::defer_reply("Greylisted", 42), "4.7.1 Greylisted");
+}
+
+// One log line per request: SPF's verdict and greylisting's news together, with the action that
+// was answered (not the SPF header the deferral replaced); a later recipient of the same message
+// (SPF logged with the first) gets greylisting's line only.
+TEST_F(GreylistSession, OneLogLinePerRequestWithTheActionAnswered) {
+  std::vector<std::string> lines;
+  log::capture([&](log::Level, std::string_view line) { lines.emplace_back(line); });
+  ask(request("a@none.example", "192.0.2.10", "m.1", "r1@dest.example"));
+  ask(request("a@none.example", "192.0.2.10", "m.1", "r2@dest.example"));
+  log::capture({});
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0],
+            "NOQUEUE: SPF none; greylist defer, 300 s left (new); client=unknown[192.0.2.10] "
+            "helo=<mx.client.example> from=<a@none.example> to=<r1@dest.example>: "
+            "action=DEFER_IF_PERMIT 4.7.1 Greylisted, try again in 300 seconds");
+  EXPECT_EQ(lines[1],
+            "NOQUEUE: greylist defer, 300 s left (new); client=unknown[192.0.2.10] from=<a@none.example> "
+            "to=<r2@dest.example>: action=DEFER_IF_PERMIT 4.7.1 Greylisted, try again in 300 seconds");
 }
 
 }  // namespace
