@@ -8,6 +8,14 @@
 # Env: RUNS (3), N (policy requests per run, 6000), SECS (srsd seconds per run, 2), CACHE_TTL
 # (policy --cache-ttl, 0: every request evaluated), DNS_CACHE (dns.cache_entries, default on),
 # SRS_CLIENT (srs_load_bench). Needs strace, unbound, python3.
+# Measured on the shared 2-core machine (load 6-9, so CPU figures move by +-30%), main's binary
+# -> issue 14's: srsd threads=2, 2 connections: futex 1142 -> 9 and epoll_ctl 100 -> 8 per run
+# (2.9 -> 3.0 syscalls/lookup: each thread now blocks in its own epoll_wait); policy threads=2,
+# DNS cache on: 6.2 -> 7.0 syscalls/request (futex ~1/request either way: the two threads
+# contend on shared locks, epoll_ctl 97 -> 6 per run); threads=1: the same code path (5.0 and
+# 5.0). With DNS_CACHE=0 every lookup passes through the loop's resolver strand and back:
+# policy threads=2 180 -> 164 syscalls/request but CPU 570-600 -> 870-925 us/request (two
+# thread wake-ups per lookup); a resolver per session thread would remove them (not done).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-3} N=${N:-6000} SECS=${SECS:-2} CACHE_TTL=${CACHE_TTL:-0}
