@@ -52,8 +52,8 @@ struct InboundRules {
 };
 
 // InboundContext - shared by every session of every front end of one daemon; read-only once
-// serving, except the decider's result cache (used from every thread that runs sessions: the
-// session threads, or the daemon's loop) and the rules, which SIGHUP replaces.
+// serving, except the decider's result cache (used from the io_context's threads) and the
+// rules, which SIGHUP replaces.
 struct InboundContext {
   std::unique_ptr<dns::Resolver> resolver;
   const Clock* clock = nullptr;

@@ -154,13 +154,7 @@ std::expected<std::string, std::string> reload(Service& svc, const Settings& s, 
 int run_verifier(Settings& s) {
   net::start_logging("postseal/verifier", s.log);
   auto file = load_config(s);
-  const auto threads = static_cast<int>(file.integer("verifier.threads"));
-  auto milter_spec = milter_listen(s, file);
-  // the policy and proxy sessions get threads of their own (net::SessionThreads); the loop
-  // keeps signals, listeners, the drain and the resolver's strand, and the milter's
-  // evaluations, which its worker threads hand to it, so it keeps `threads` with the milter on
-  net::Daemon daemon("verifier", milter_spec.empty() ? 1 : threads);
-  daemon.use_session_threads(threads);
+  net::Daemon daemon("verifier", static_cast<int>(file.integer("verifier.threads")));
   Service svc(daemon.io());
   Running running{file, restart_keys(s)};
   build_service(svc, s, file);
@@ -178,15 +172,12 @@ int run_verifier(Settings& s) {
     if (!ep) throw config_error(fmt::format("policy listen address '{}': {}", text, ep.error()));
     server.listen(*ep, &policy_socket);
   }
-  server.spread_over(daemon.session_executors());
   milter::Engine milter_engine;
+  auto milter_spec = milter_listen(s, file);
   if (!milter_spec.empty()) start_milter(milter_engine, milter_spec, svc, file, s);
   proxy::Engine proxy_engine;
   std::unique_ptr<proxy::Proxy> proxy;
-  if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) {
-    proxy = make_proxy(proxy_engine, s, svc, file);
-    proxy->spread_over(daemon.session_executors());
-  }
+  if (s.proxy || !s.proxy_listen.empty() || file.boolean("proxy.enable")) proxy = make_proxy(proxy_engine, s, svc, file);
   const auto metrics_endpoint =
       metrics::start_exposer(metrics::load_options(file, metrics::Daemon::verifier), "verifier");
   net::drop_privileges(s.user.value_or(file.string("verifier.user")));

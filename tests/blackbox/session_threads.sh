@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# session_threads.sh - threads = 2 (verifier.threads, srs.threads): the policy service's and
-# srsd's sessions run on two session threads of their own, not on the daemon's main thread,
+# session_threads.sh - srs.threads = 2: srsd's sessions run on two session threads of their own, not on the daemon's main thread,
 # which keeps signals, listeners and the drain (core/net/session_threads.hpp): two persistent
 # connections, 400 requests each, and the main thread blocks for none of them
 # (session_threads/placement.py). Then SIGHUP reloads with the sessions on their threads and
-# SIGTERM stops the daemon with a connection still open (exit 0 within 5 s). The policy service
-# answers from a --dns-zone (no DNS server). Free loopback ports (tests/lib/ports.sh).
+# SIGTERM stops the daemon with a connection still open (exit 0 within 5 s). (The verifier's
+# policy and proxy sessions stay on its loop's threads: core/dns/unbound_resolver.hpp.) Free
+# loopback ports (tests/lib/ports.sh).
 set -uo pipefail
 : "${POSTSEAL:?set POSTSEAL to the postseal binary}"
 : "${POSTSEAL_SRC:?set POSTSEAL_SRC to the source tree}"
@@ -34,7 +34,7 @@ stop_with_open_connection() {
   grep -q "stopped" "$log" || fail "$name: no stop line"
 }
 
-read -r SRS POLICY <<<"$(free_ports 2)"
+read -r SRS <<<"$(free_ports 1)"
 head -c 24 /dev/urandom | base64 > "$T/secret"; chmod 600 "$T/secret"
 printf '[srs]\ndomain = "fwd.example"\nsecrets_file = "%s"\nsocketmap = ""\ntcp_forward = "127.0.0.1:%s"\ntcp_reverse = ""\nthreads = 2\n' \
   "$T/secret" "$SRS" > "$T/srs.toml"
@@ -45,11 +45,3 @@ wait_listen "$SRS" "$PID" 50 || fail "srsd did not start"
 stop_with_open_connection "$SRS" srsd
 echo "PASS: srsd, srs.threads = 2: two connections on two session threads, SIGHUP, SIGTERM"
 
-printf '[verifier]\nthreads = 2\n' > "$T/verifier.toml"
-"$POSTSEAL" verifier -c "$T/verifier.toml" --listen "127.0.0.1:$POLICY" --dns-zone "$POSTSEAL_SRC/tests/blackbox/proxy/zone.txt" \
-  --log stderr > "$T/verifier.log" 2>&1 &
-PID=$!
-wait_listen "$POLICY" "$PID" 50 || fail "postseal verifier did not start"
-/usr/bin/python3 "$H/placement.py" "$PID" "$POLICY" policy 400 || fail "policy: sessions not on two threads of their own"
-stop_with_open_connection "$POLICY" verifier
-echo "PASS: policy service, verifier.threads = 2: two connections on two session threads, SIGHUP, SIGTERM"

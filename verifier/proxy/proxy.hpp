@@ -41,8 +41,6 @@ class Proxy {
   // listen - bind now (before privileges are dropped); throws StartupError naming the address.
   void listen();
   void start();
-  // spread_over - serve the sessions on the executors `next` gives (net::Server::spread_over).
-  void spread_over(std::function<asio::any_io_executor()> next) { server_.spread_over(std::move(next)); }
   // reload - the relay settings of sessions that start from now on (SIGHUP): timeouts, limits,
   // spool, hostname, xforward_hosts, the after-filter address; listen and max_connections stay.
   void reload(relay::RelayConfig config) { context_.set_config(std::move(config)); }

@@ -28,7 +28,7 @@ inline constexpr std::size_t kMaxReplyTextOctets = 400;
 inline constexpr std::size_t kMaxClientNameOctets = 255;
 
 // Engine - what every message step shares (read-only once serving; used from the
-// threads that run the sessions): the daemon's inbound context. Each message takes
+// io_context thread that runs the sessions): the daemon's inbound context. Each message takes
 // the context's rules when its step is made (end of header) and keeps them to its end.
 struct Engine {
   const verifier::InboundContext* inbound = nullptr;
