@@ -179,7 +179,8 @@ asio::awaitable<void> tcp_table_session(net::Socket socket, const LookupHolder& 
 }
 
 int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
-  net::Daemon daemon("srsd", s.threads);
+  net::Daemon daemon("srsd", 1);  // signals, listeners, drain; the sessions: on s.threads
+  daemon.use_session_threads(s.threads);
   std::vector<std::unique_ptr<net::Server>> servers;
   const auto idle = s.idle_timeout;
   const bool verbose = s.verbose;
@@ -218,7 +219,10 @@ int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
     for (auto& server : servers) server->stop();
     done();
   };
-  for (auto& server : servers) server->start();
+  for (auto& server : servers) {
+    server->spread_over(daemon.session_executors());
+    server->start();
+  }
   return daemon.run(std::move(hooks),
                     fmt::format("domain {}{}{}{}", lookups.get()->rewriter.domain(),
                                 s.socketmap ? ", socketmap " + s.socketmap->str() : "",

@@ -2,8 +2,10 @@
 // on the daemon lifecycle of core/net/daemon.hpp (SIGHUP rebuilds the codec and rewriter from
 // the config and secrets file; each read batch of requests uses the state current then).
 //
-// One process, one io_context run by a small thread pool; every connection is a coroutine on
-// its own strand (core/net Server), persistent: a client sends as many requests as it likes.
+// One process; every connection is a coroutine, persistent: a client sends as many requests
+// as it likes. With srs.threads = 1 the connections are strands of the daemon's one loop; with
+// more, each stays on one of srs.threads session threads with an io_context each
+// (core/net/session_threads.hpp), the loop keeping signals, listeners and the drain.
 // Protocols: socketmap (srs/socketmap.hpp, maps "forward" and "reverse") and tcp_table
 // (srs/tcp_table.hpp, one listener per direction, postsrsd 1.x compatible). Untrusted input:
 // request bytes from Postfix (or anyone who can connect). Limits: kMaxQueryOctets per

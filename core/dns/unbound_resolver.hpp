@@ -17,7 +17,12 @@
 // CachingResolver in front (answer_cache.hpp). libunbound's cache keeps positive and negative
 // answers (NXDOMAIN/NODATA) for their TTLs, per resolver. Untrusted input: DNS answers.
 // Thread-safe: every lookup, the descriptor watch and libunbound's callbacks run on one strand
-// of the io_context, so io threads (verifier.threads > 1) may share one resolver.
+// of the io_context given (the daemon's loop), so io threads (verifier.threads > 1) may share
+// one resolver; a lookup hands its query to the strand and resumes its caller on the caller's
+// own executor (co_spawn completes on the awaiting coroutine's executor). The verifier keeps
+// its sessions on that loop's threads: on session threads of their own (as srsd's are), each
+// lookup missing the cache hopped threads twice and cost 50 % more CPU per request
+// (bench/run_session_threads.sh).
 #pragma once
 
 #include "core/dns/resolver.hpp"

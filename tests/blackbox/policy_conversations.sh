@@ -19,7 +19,9 @@ trap 'exit 1' INT TERM
 die() { echo "FAIL: $*"; [ -f "$U/verifier.log" ] && tail -20 "$U/verifier.log"; exit 1; }
 ! ss -Hltn "sport = :$PORT" | grep -q . || die "port $PORT is already in use"
 unbound_start "$U" $DNS "$H/conversations-unbound.conf" || die "unbound did not start"
-"$POSTSEAL" verifier --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" --authserv-id mx.example.org \
+# POSTSEAL_TEST_THREADS (blackbox.*.threads2): verifier.threads, sessions on that many threads
+printf '[verifier]\nthreads = %s\n' "${POSTSEAL_TEST_THREADS:-1}" > "$U/verifier.toml"
+"$POSTSEAL" verifier -c "$U/verifier.toml" --listen "127.0.0.1:$PORT" --dns "127.0.0.1@$DNS" --authserv-id mx.example.org \
   --cache-ttl 0 --foreground > "$U/verifier.log" 2>&1 &
 VPID=$!
 wait_listen "$PORT" "$VPID" 50 || die "postseal verifier did not start"  # its own listener (ports.sh)

@@ -22,12 +22,17 @@ wait_port() { wait_listen "$1" "$2" 50 || fail "pid $2 does not listen on port $
 for p in 10025 10026 10035; do
   ss -Hltn "sport = :$p" | grep -q . && fail "port $p is already in use"
 done
+# POSTSEAL_TEST_THREADS (blackbox.*.threads2): verifier.threads, sessions on that many threads
 cat > "$R/main.toml" <<TOML
+[verifier]
+threads = ${POSTSEAL_TEST_THREADS:-1}
 [proxy]
 max_message_size = 1048576
 shutdown_grace = 10
 TOML
 cat > "$R/restricted.toml" <<TOML
+[verifier]
+threads = ${POSTSEAL_TEST_THREADS:-1}
 [proxy]
 xforward_hosts = ["192.0.2.1"]
 max_connections = 2

@@ -52,10 +52,10 @@ done
 "$POSTSEAL" srs forward --domain fwd.example. --secrets-file "$T/secret" alice@example.com \
   | grep -q '@fwd.example$' || fail "a final dot on the SRS domain is not dropped"
 
-# 2. start and wait for the listeners
+# 2. start and wait for the listeners (POSTSEAL_TEST_THREADS, blackbox.*.threads2: srs.threads)
 "$POSTSEAL" srsd --domain fwd.example --secrets-file "$T/secret" --local-domain local.example \
   --socketmap "$HOST:$SMAP" --tcp-forward "$HOST:$TFWD" --tcp-reverse "$HOST:$TREV" \
-  > "$T/srsd.log" 2>&1 &
+  --threads "${POSTSEAL_TEST_THREADS:-1}" > "$T/srsd.log" 2>&1 &
 PID=$!
 # srsd's own listener (wait_listen, tests/lib/ports.sh): 1 when srsd exited, 2 when it does not listen
 . "$POSTSEAL_SRC/tests/lib/ports.sh"

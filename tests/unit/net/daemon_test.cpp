@@ -1,18 +1,32 @@
 // daemon_test.cpp - the daemon lifecycle (core/net/daemon.hpp): SIGHUP calls the reload hook
 // and a failed reload is one log line that keeps running; SIGTERM drains, a second one stops
-// at once; a start and a stop line; SIGPIPE ignored; the fd budget warning; the log switch.
+// at once; a start and a stop line; SIGPIPE ignored; the fd budget warning; the log switch;
+// sessions on session threads (use_session_threads) or on the loop.
 #include "core/net/daemon.hpp"
+
+#include "core/net/server.hpp"
 
 #include "core/util/log.hpp"
 
 #include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace postseal::net {
@@ -78,6 +92,95 @@ TEST(Daemon, SecondStopSignalStopsAtOnce) {
   EXPECT_EQ(daemon.run(std::move(hooks), "x"), 0);
   EXPECT_TRUE(kept != nullptr);
   EXPECT_TRUE(log.has("second stop signal"));
+}
+
+// Where a daemon's sessions ran: the thread that started each, the thread each resumed on after
+// a hand-off to a strand of the daemon's loop (what a DNS lookup does, unbound_resolver.hpp),
+// and the loop's own thread (signals, reload).
+struct SessionPlaces {
+  std::mutex mutex;
+  std::set<std::thread::id> started;
+  std::map<std::thread::id, std::thread::id> resumed;  // started on -> resumed on
+  std::thread::id loop;
+};
+
+// serve_two_sessions - a daemon with `session_threads` over a unix socket: two clients each
+// get "hello\n" from a session that first awaited work on the loop's strand; then SIGHUP and
+// SIGTERM (the drain closes the listener) with both sessions still open.
+void serve_two_sessions(int session_threads, SessionPlaces& places) {
+  char dir[] = "/tmp/postseal-daemon-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/s.sock";
+  Daemon daemon("test", 1);
+  daemon.use_session_threads(session_threads);
+  auto loop_strand = asio::make_strand(daemon.io());
+  Server server(daemon.io(), "test", 8, [&](Socket s) -> asio::awaitable<void> {
+    const auto on = std::this_thread::get_id();
+    co_await asio::co_spawn(loop_strand, []() -> asio::awaitable<void> { co_return; }, asio::use_awaitable);
+    {
+      std::lock_guard lock(places.mutex);
+      places.started.insert(on);
+      places.resumed[on] = std::this_thread::get_id();
+    }
+    co_await asio::async_write(s, asio::buffer(std::string("hello\n")), asio::use_awaitable);
+    char c;
+    std::error_code ec;  // held open until the daemon stops
+    co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+  });
+  server.spread_over(daemon.session_executors());
+  server.listen(*parse_endpoint("unix:" + path));
+  server.start();
+  int reloads = 0;
+  DaemonHooks hooks;
+  hooks.reload = [&]() -> std::expected<std::string, std::string> {
+    ++reloads;
+    std::lock_guard lock(places.mutex);
+    places.loop = std::this_thread::get_id();
+    return "ok";
+  };
+  hooks.drain = [&](std::function<void()> done) {
+    server.stop();
+    done();
+  };
+  std::thread clients([&] {
+    asio::io_context client_io;
+    std::vector<asio::local::stream_protocol::socket> open;
+    for (int i = 0; i < 2; ++i) {
+      open.emplace_back(client_io);
+      open.back().connect(path);
+      char buf[6];
+      asio::read(open.back(), asio::buffer(buf));
+      EXPECT_EQ(std::string(buf, 6), "hello\n");
+    }
+    std::raise(SIGHUP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // one signal per turn of the loop
+    std::raise(SIGTERM);
+  });
+  EXPECT_EQ(daemon.run(std::move(hooks), "x"), 0);
+  clients.join();
+  EXPECT_EQ(reloads, 1);
+  ::rmdir(dir);
+}
+
+// threads > 1: the sessions run on threads of their own, one each in turn, not on the loop's,
+// and resume there after awaiting the loop's strand; SIGHUP and SIGTERM are the loop's and
+// stop the daemon with sessions still open.
+TEST(Daemon, SessionThreadsServeTheSessionsOffTheLoop) {
+  SessionPlaces places;
+  serve_two_sessions(2, places);
+  std::lock_guard lock(places.mutex);
+  EXPECT_EQ(places.started.size(), 2u);
+  EXPECT_FALSE(places.started.contains(places.loop));
+  for (const auto& [on, resumed] : places.resumed) EXPECT_EQ(resumed, on);
+}
+
+// threads = 1: the sessions stay on the loop's thread (no hand-off between threads).
+TEST(Daemon, OneThreadServesTheSessionsOnTheLoop) {
+  SessionPlaces places;
+  serve_two_sessions(1, places);
+  std::lock_guard lock(places.mutex);
+  EXPECT_EQ(places.started.size(), 1u);
+  EXPECT_TRUE(places.started.contains(places.loop));
 }
 
 TEST(Daemon, IgnoresSigpipe) {
