@@ -27,7 +27,7 @@ namespace postseal::milter {
 
 // MessageChecks - what end of message found out over DNS.
 struct MessageChecks {
-  std::vector<dkim::SignatureResult> dkim;        // one per DKIM-Signature; empty: none checked
+  std::vector<dkim::SignatureResult> dkim;         // one per DKIM-Signature; empty: none checked
   std::optional<domainkeys::DkResult> domainkeys;  // nullopt: no DomainKey-Signature
   std::optional<dmarc::Verdict> dmarc;             // nullopt: DMARC off or the header incomplete
 };

@@ -337,7 +337,8 @@ MessageChecks check_on_io(Session& s) {
   if (!has_message_checks(s, check)) return {};
   auto* session = &s;
   auto* resolver = g_engine->resolver;
-  return run_on_io([session, check, resolver]() { return check_message(*session, check, *resolver); });
+  return run_on_io(
+      [session, check, resolver]() { return check_message(*session, check, *resolver); });
 }
 
 // act_on_dmarc - reject (550 5.7.1), defer (451 4.7.1) or hold (quarantine) as the verdict's
