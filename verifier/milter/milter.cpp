@@ -11,6 +11,7 @@
 #include "verifier/greylist/answer.hpp"
 #include "verifier/greylist/front_end.hpp"
 #include "verifier/milter/context.hpp"
+#include "verifier/milter/message_checks.hpp"
 #include "verifier/milter/rcpt_greylist.hpp"
 #include "verifier/milter/server.hpp"
 #include "verifier/result_metrics.hpp"
@@ -329,14 +330,15 @@ void quarantine(Context& ctx, const Session& s, const std::string& mailbox) {
             postseal::printable(mailbox));
 }
 
-// evaluate_dmarc - the DMARC verdict of the message when dmarc.enable is on and the header
-// block was read whole.
-std::optional<dmarc::Verdict> evaluate_dmarc(Session& s, const std::vector<dkim::SignatureResult>& dkim) {
+// check_on_io - DKIM, DomainKeys and DMARC of the message in one hand-off to the io_context
+// (message_checks.hpp); none when there is nothing to check.
+MessageChecks check_on_io(Session& s) {
   const auto* check = rules_of(s).dmarc.get();
-  if (check == nullptr || !s.header_problem.empty()) return std::nullopt;
+  if (!has_message_checks(s, check)) return {};
+  auto* session = &s;
   auto* resolver = g_engine->resolver;
-  auto message = dmarc_message(s, dkim);
-  return run_on_io([check, resolver, message]() { return verifier::evaluate_dmarc(*check, *resolver, message); });
+  return run_on_io(
+      [session, check, resolver]() { return check_message(*session, check, *resolver); });
 }
 
 // act_on_dmarc - reject (550 5.7.1), defer (451 4.7.1) or hold (quarantine) as the verdict's
@@ -416,17 +418,7 @@ Status on_eom(Context& ctx) {
     auto* s = ensure_session(ctx);
     s->queue_id = queue_id_of(ctx, *s);
     if (s->internal) return sign_message(ctx, *s);
-    std::vector<dkim::SignatureResult> dkim;
-    std::optional<domainkeys::DkResult> dk;
-    auto* resolver = g_engine->resolver;
-    if (s->dkim) {
-      auto* v = &*s->dkim;
-      dkim = run_on_io([v, resolver]() { return v->finish(*resolver); });
-    }
-    if (s->dk) {
-      auto* v = &*s->dk;
-      dk = run_on_io([v, resolver]() { return v->finish(*resolver); });
-    }
+    auto [dkim, dk, verdict] = check_on_io(*s);
     const auto& rules = rules_of(*s);
     const auto& id = rules.authserv_id;
     for (int n : forged_occurrences(*s)) {
@@ -440,7 +432,6 @@ Status on_eom(Context& ctx) {
       if (!spf.empty()) ctx.insert_header(0, "Received-SPF", spf);
     }
     if (s->greylist_delayed) add_x_greylist(ctx, *s, *s->greylist_delayed);
-    auto verdict = evaluate_dmarc(*s, dkim);
     verifier::count_results(dkim, verdict);
     auto ar = auth_results_value(*s, id, dkim, dk, verdict);
     ctx.insert_header(0, "Authentication-Results", ar);

@@ -10,7 +10,8 @@
 // docs/milter-protocol.md): worker threads, each serving one MTA connection at a time; each
 // connection's state is a Session its Context holds. The decider, resolver and verifiers'
 // DNS lookups run on the service's io_context: a callback hands its coroutine to the
-// io_context and waits for it, so the decider and its cache are only touched by io threads.
+// io_context and waits for it, so the decider and its cache are only touched by io threads;
+// end of message hands DKIM, DomainKeys and DMARC over as one coroutine (message_checks.hpp).
 // Greylisting's check runs there too, waited for at most state.timeout_ms (rcpt_greylist.hpp).
 // The Engine is written before serve() starts and only read afterwards.
 // Sockets: core/net's listener (TCP_NODELAY on accepted TCP sockets; a unix socket bound
