@@ -143,6 +143,8 @@ SqliteStore::SqliteStore(std::string path, const Clock& clock, std::size_t max_e
 }
 
 SqliteStore::~SqliteStore() {
+  // the thread ends before worker_ changes: its job reads worker_ (maintain, poke)
+  if (worker_) worker_->stop();
   worker_.reset();
   (void)flush();  // what the thread had not committed yet
   upkeep_sql_.reset();

@@ -6,13 +6,15 @@ namespace postseal::state {
 WorkerThread::WorkerThread(std::function<void()> job, std::chrono::milliseconds period)
     : job_(std::move(job)), period_(period), thread_([this] { loop(); }) {}
 
-WorkerThread::~WorkerThread() {
+WorkerThread::~WorkerThread() { stop(); }
+
+void WorkerThread::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void WorkerThread::poke(std::chrono::milliseconds delay) {

@@ -26,6 +26,10 @@ class WorkerThread {
   WorkerThread(const WorkerThread&) = delete;
   WorkerThread& operator=(const WorkerThread&) = delete;
 
+  // stop - end the thread and wait for it (a job running finishes first); again: nothing.
+  // Not from the job itself. The owner calls it before it destroys what the job uses, so
+  // that the job never sees the owner half destroyed (the destructor calls it too).
+  void stop();
   // poke - run the job `delay` from now (or sooner, if an earlier poke asked for it).
   void poke(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
 
