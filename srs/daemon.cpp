@@ -6,6 +6,7 @@
 #include "core/metrics/stage.hpp"
 #include "core/net/deadline.hpp"
 #include "core/net/privileges.hpp"
+#include "core/net/session_threads.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
 #include "srs/netstring.hpp"
@@ -20,6 +21,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 namespace postseal::srs {
 namespace {
@@ -179,8 +181,7 @@ asio::awaitable<void> tcp_table_session(net::Socket socket, const LookupHolder& 
 }
 
 int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
-  net::Daemon daemon("srsd", 1);  // signals, listeners, drain; the sessions: on s.threads
-  daemon.use_session_threads(s.threads);
+  net::Daemon daemon("srsd", 1);  // signals, listeners, drain; the sessions: below
   std::vector<std::unique_ptr<net::Server>> servers;
   const auto idle = s.idle_timeout;
   const bool verbose = s.verbose;
@@ -200,6 +201,10 @@ int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
         }));
     servers.back()->listen(**ep);
   }
+  // srs.threads > 1: the sessions on threads with an io_context each, as the signer's
+  // (declared after the servers and destroyed before them: open sessions end first)
+  std::optional<net::SessionThreads> sessions;
+  if (s.threads > 1) sessions.emplace(s.threads);
   const auto metrics_endpoint = metrics::start_exposer(s.metrics, "srsd");
   net::drop_privileges(s.user);
   if (auto problem = net::fd_budget_problem("srsd", servers.size() * s.max_connections, 1,
@@ -219,8 +224,9 @@ int run_daemon(const DaemonSettings& s, LookupHolder& lookups, Reload reload) {
     for (auto& server : servers) server->stop();
     done();
   };
+  if (sessions) sessions->start();
   for (auto& server : servers) {
-    server->spread_over(daemon.session_executors());
+    if (sessions) server->spread_over([&sessions] { return sessions->next(); });
     server->start();
   }
   return daemon.run(std::move(hooks),

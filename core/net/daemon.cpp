@@ -97,27 +97,14 @@ Daemon::Daemon(std::string name, int threads)
   raise_fd_limit();
 }
 
-void Daemon::use_session_threads(int threads) {
-  if (threads > 1) sessions_ = std::make_unique<SessionThreads>(threads);
-}
-
-std::function<asio::any_io_executor()> Daemon::session_executors() {
-  if (!sessions_) return {};
-  return [sessions = sessions_.get()] { return sessions->next(); };
-}
-
 int Daemon::run(DaemonHooks hooks, std::string_view start_line) {
   hooks_ = std::move(hooks);
   wait_for_signal();
   log::info("starting: {}", start_line);
-  if (sessions_) sessions_->start();
   std::vector<std::thread> pool;
   for (int i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& t : pool) t.join();
-  // sessions still open (cut off by the drain) are destroyed with the contexts, after the
-  // callers' objects and this loop (the same order as sessions on strands of this loop)
-  if (sessions_) sessions_->stop();
   log::info("stopped");
   return 0;
 }

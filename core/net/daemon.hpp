@@ -5,20 +5,16 @@
 // /etc/postseal/postseal.toml when it exists), a Daemon (SIGPIPE ignored, the soft
 // RLIMIT_NOFILE raised to the hard limit, signal handlers installed), the listeners bound
 // (net::Server), privileges dropped (drop_privileges), then Daemon::run() serves on a thread
-// pool. Sessions: with session threads (use_session_threads(n), n > 1) each server given
-// session_executors() serves its sessions on n threads with an io_context each
-// (session_threads.hpp: no hand-offs between threads), while this loop keeps the signals, the
-// listeners, the drain and what the daemon binds to it (the DNS resolver's strand); with n = 1
-// the sessions stay on this loop (strands). Signals: SIGHUP calls the reload hook (config and keys or secrets; a reload that fails
+// pool. Sessions run on strands of this loop, or on session threads of the caller's
+// (session_threads.hpp, net::Server::spread_over: the signer, and srsd with srs.threads > 1;
+// declared after what the sessions use, so that open sessions end before it), this loop then
+// keeping the signals, the listeners and the drain. Signals: SIGHUP calls the reload hook (config and keys or secrets; a reload that fails
 // keeps the running state and logs why on one line), SIGTERM/SIGINT call the drain hook (stop
 // accepting, let work in progress finish within the daemon's grace time) and a second one
 // stops at once. Every daemon logs one start line ("starting: ...") and one stop line
 // ("stopped"). Untrusted input: none (signals come from the local admin).
 #pragma once
 
-#include "core/net/session_threads.hpp"
-
-#include <asio/any_io_executor.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -112,12 +108,6 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   asio::io_context& io() { return io_; }
-  // use_session_threads - serve sessions on `threads` threads of their own when it is over 1
-  // (SessionThreads, started by run() and stopped when its loop ends); else on this loop.
-  void use_session_threads(int threads);
-  // session_executors - for net::Server::spread_over: the session threads in turn, or an empty
-  // function (sessions on strands of this loop) without them.
-  std::function<asio::any_io_executor()> session_executors();
   // run - log "starting: <start_line>", serve until drained, log "stopped"; returns 0.
   int run(DaemonHooks hooks, std::string_view start_line);
 
@@ -128,9 +118,6 @@ class Daemon {
 
   std::string name_;
   int threads_;
-  // before io_: sessions waiting on this loop (a DNS lookup) are destroyed with it while
-  // their own contexts still exist
-  std::unique_ptr<SessionThreads> sessions_;
   asio::io_context io_;
   asio::signal_set signals_;
   DaemonHooks hooks_;

@@ -41,7 +41,7 @@ printf '[srs]\ndomain = "fwd.example"\nsecrets_file = "%s"\nsocketmap = ""\ntcp_
 "$POSTSEAL" srsd -c "$T/srs.toml" --log stderr > "$T/srsd.log" 2>&1 &
 PID=$!
 wait_listen "$SRS" "$PID" 50 || fail "srsd did not start"
-/usr/bin/python3 "$H/placement.py" "$PID" "$SRS" srs 400 || fail "srsd: sessions not on two threads of their own"
+/usr/bin/python3 "$H/placement.py" "$PID" "$SRS" 400 || fail "srsd: sessions not on two threads of their own"
 stop_with_open_connection "$SRS" srsd
 echo "PASS: srsd, srs.threads = 2: two connections on two session threads, SIGHUP, SIGTERM"
 

@@ -1,10 +1,11 @@
 // daemon_test.cpp - the daemon lifecycle (core/net/daemon.hpp): SIGHUP calls the reload hook
 // and a failed reload is one log line that keeps running; SIGTERM drains, a second one stops
 // at once; a start and a stop line; SIGPIPE ignored; the fd budget warning; the log switch;
-// sessions on session threads (use_session_threads) or on the loop.
+// sessions on session threads (SessionThreads, as the signer and srsd use them) or on the loop.
 #include "core/net/daemon.hpp"
 
 #include "core/net/server.hpp"
+#include "core/net/session_threads.hpp"
 
 #include "core/util/log.hpp"
 
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -112,7 +114,6 @@ void serve_two_sessions(int session_threads, SessionPlaces& places) {
   ASSERT_NE(::mkdtemp(dir), nullptr);
   const std::string path = std::string(dir) + "/s.sock";
   Daemon daemon("test", 1);
-  daemon.use_session_threads(session_threads);
   auto loop_strand = asio::make_strand(daemon.io());
   Server server(daemon.io(), "test", 8, [&](Socket s) -> asio::awaitable<void> {
     const auto on = std::this_thread::get_id();
@@ -127,7 +128,12 @@ void serve_two_sessions(int session_threads, SessionPlaces& places) {
     std::error_code ec;  // held open until the daemon stops
     co_await s.async_read_some(asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
   });
-  server.spread_over(daemon.session_executors());
+  std::optional<SessionThreads> sessions;  // after what the sessions use, as srsd declares it
+  if (session_threads > 1) {
+    sessions.emplace(session_threads);
+    server.spread_over([&sessions] { return sessions->next(); });
+    sessions->start();
+  }
   server.listen(*parse_endpoint("unix:" + path));
   server.start();
   int reloads = 0;
