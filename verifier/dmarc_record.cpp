@@ -78,6 +78,7 @@ std::unique_ptr<DmarcRecording> make_dmarc_recording(const config::File& file) {
   r->state = state::settings_from_config(file);
   r->limits.max_rows = static_cast<std::size_t>(settings.reporting.max_rows);
   r->limits.max_domains = static_cast<std::size_t>(settings.reporting.max_domains);
+  r->limits.flush_interval = dmarc_report::kFlushInterval;  // rows seen before: batched
   return r;
 }
 

@@ -23,24 +23,56 @@ std::int64_t retention_ttl(const Period& period, std::int64_t now) {
 }
 
 Recorder::Recorder(state::Store& store, const Clock& clock, Limits limits)
-    : store_(store), clock_(clock), limits_(limits) {}
+    : store_(store), clock_(clock), limits_(limits) {
+  if (limits_.flush_interval.count() > 0)
+    flusher_.emplace([this] { flush(); }, limits_.flush_interval);
+}
+
+Recorder::~Recorder() {
+  if (!flusher_) return;
+  flusher_->stop();
+  flush();
+}
 
 Recorded Recorder::record(const PolicyPublished& policy, const Row& row) {
   const std::int64_t now = clock_.now();
   const Period period = period_of(now);
   const std::int64_t ttl = retention_ttl(period, now);
+  const std::string encoded = encode_row(row);
+  const std::string d = digest(encoded);
+  const std::string count_key = keys::count(period, policy.domain, d);
+  if (flusher_ && batch_.add(count_key, ttl)) return Recorded::counted;
   auto domain = count_domain(period, policy, ttl);
-  auto outcome =
-      domain && *domain == Recorded::counted ? count_row(period, policy.domain, row, ttl) : domain;
+  auto outcome = domain && *domain == Recorded::counted
+                     ? count_row(period, policy.domain, encoded, d, ttl)
+                     : domain;
   if (!outcome) {
     note_failure(outcome.error());
     stats_.lost.fetch_add(1, std::memory_order_relaxed);
     return Recorded::store_failed;
   }
   note_success();
-  (*outcome == Recorded::counted ? stats_.counted : stats_.lost)
-      .fetch_add(1, std::memory_order_relaxed);
+  if (*outcome != Recorded::counted) {
+    stats_.lost.fetch_add(1, std::memory_order_relaxed);
+    return *outcome;
+  }
+  stats_.counted.fetch_add(1, std::memory_order_relaxed);
+  if (flusher_) batch_.learn(count_key);
   return *outcome;
+}
+
+void Recorder::flush() {
+  for (const auto& pending : batch_.take()) {
+    auto n = store_.increment(pending.key, pending.messages, pending.ttl);
+    auto messages = static_cast<std::uint64_t>(pending.messages);
+    if (!n) {
+      note_failure(n.error());
+      stats_.lost.fetch_add(messages, std::memory_order_relaxed);
+      continue;
+    }
+    note_success();
+    stats_.counted.fetch_add(messages, std::memory_order_relaxed);
+  }
 }
 
 // count_domain - the policy of a domain seen first this period is stored, unless the
@@ -64,10 +96,9 @@ state::Result<Recorded> Recorder::count_domain(const Period& period, const Polic
 // count_row - add one to the row's counter; a new row is described, unless the domain
 // has max_rows already (then the message is counted as dropped).
 state::Result<Recorded> Recorder::count_row(const Period& period, const std::string& domain,
-                                            const Row& row, std::int64_t ttl) {
-  const std::string encoded = encode_row(row);
+                                            const std::string& encoded, const std::string& d,
+                                            std::int64_t ttl) {
   if (encoded.size() > state::kMaxValueOctets) return Recorded::too_large;
-  const std::string d = digest(encoded);
   const auto count_key = keys::count(period, domain, d);
   auto n = store_.increment(count_key, 1, ttl);
   if (!n) return std::unexpected(n.error());
