@@ -240,8 +240,8 @@ redis = \"127.0.0.1:$P_REDIS\"" > "$U/redis.toml"
   # the recorder's unit cases (tests/unit/dmarc_report/recorder_test.cpp) against this server
   if [ -x "${POSTSEAL_BUILD:-}/tests/unit_dmarc_report" ]; then
     POSTSEAL_TEST_REDIS=127.0.0.1:$P_REDIS "$POSTSEAL_BUILD/tests/unit_dmarc_report" \
-      --gtest_filter='Backends/RecorderTest.*/2' > "$U/unit-redis.log" 2>&1 &&
-      [ "$(grep -c '^\[       OK' "$U/unit-redis.log")" -eq 6 ] &&  # 8 less the two on the test's clock
+      --gtest_filter='Backends/RecorderTest.*/2:Backends/BatchedRecorderTest.*/2' > "$U/unit-redis.log" 2>&1 &&
+      [ "$(grep -c '^\[       OK' "$U/unit-redis.log")" -eq 9 ] &&  # 8 less the two on the test's clock, 3 batched
       ok "recorder unit cases pass on Redis ($(grep -c '^\[       OK' "$U/unit-redis.log") cases)" ||
       { bad "recorder unit cases on Redis"; tail -20 "$U/unit-redis.log"; }
   fi
