@@ -3,12 +3,11 @@
 // DMARC (RFC 9989 5.3) evaluated on their results, when dmarc.enable is on and the header
 // block was read whole.
 //
-// milter.cpp hands this coroutine to the io_context once per message and waits for it: a
-// hand-off costs the worker thread and an io thread a wake-up each (futex calls and two
-// context switches), which cost more than DMARC's own work on cached DNS answers, so DKIM,
-// DomainKeys and DMARC share one instead of taking one each (issue 12: DMARC's extra milter
-// CPU per message). The order and the inputs are those of separate hand-offs: DMARC sees the
-// DKIM results of the same message. Untrusted input: the session's header fields and body
+// milter.cpp runs this coroutine once per message on the worker thread (run_here): DKIM,
+// DomainKeys and DMARC share one run instead of one each (when each was handed to the io
+// thread, the hand-offs cost more than DMARC's own work on cached DNS answers; issue 12:
+// DMARC's extra milter CPU per message). The order and the inputs are those of separate
+// runs: DMARC sees the DKIM results of the same message. Untrusted input: the session's header fields and body
 // (bounded by session.hpp) and DNS answers, all parsed under core/; no limits of its own.
 #pragma once
 
@@ -37,7 +36,7 @@ struct MessageChecks {
 asio::awaitable<MessageChecks> check_message(Session& s, const verifier::DmarcCheck* dmarc,
                                              dns::Resolver& resolver);
 
-// has_message_checks - whether check_message has anything to do for `s` (no hand-off when not).
+// has_message_checks - whether check_message has anything to do for `s` (not run when not).
 bool has_message_checks(const Session& s, const verifier::DmarcCheck* dmarc);
 
 }  // namespace postseal::milter

@@ -8,11 +8,12 @@
 //
 // Our own server speaks the protocol (server.hpp, dialog.hpp, protocol.hpp;
 // docs/milter-protocol.md): worker threads, each serving one MTA connection at a time; each
-// connection's state is a Session its Context holds. The decider, resolver and verifiers'
-// DNS lookups run on the service's io_context: a callback hands its coroutine to the
-// io_context and waits for it, so the decider and its cache are only touched by io threads;
-// end of message hands DKIM, DomainKeys and DMARC over as one coroutine (message_checks.hpp).
-// Greylisting's check runs there too, waited for at most state.timeout_ms (rcpt_greylist.hpp).
+// connection's state is a Session its Context holds. A callback that needs the decider or the
+// verifiers runs their coroutine to its end on its own worker thread (an io_context per
+// thread); only DNS lookups go to the resolver's strand on the service's io_context and come
+// back (the decider, the caches and the resolver are thread-safe); end of message runs DKIM,
+// DomainKeys and DMARC as one coroutine (message_checks.hpp). Greylisting's check runs on the
+// service's io_context, waited for at most state.timeout_ms (rcpt_greylist.hpp).
 // The Engine is written before serve() starts and only read afterwards.
 // Sockets: core/net's listener (TCP_NODELAY on accepted TCP sockets; a unix socket bound
 // owner-only, then given its owner - the user the daemon becomes -, group and mode before
