@@ -19,7 +19,6 @@
 #include <asio/this_coro.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/use_future.hpp>
 #include <fmt/format.h>
 
 #include <netinet/in.h>
@@ -34,6 +33,7 @@ extern "C" {
 #include <csetjmp>
 #include <cstring>
 #include <functional>
+#include <future>
 #include <mutex>
 
 // GCC 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames at -O2.
@@ -262,8 +262,15 @@ class Libspf2Engine final : public SpfEngine {
       out = run_libspf2(query, ctx);
     } else {
       auto exec = co_await asio::this_coro::executor;
+      // The answer is handed over by a handler run on `exec`, not through asio::use_future,
+      // whose promise is set on a thread of asio's system_context (one more wake-up).
       ctx.lookup = [&resolver, exec](const std::string& name, dns::RrType type) {
-        return asio::co_spawn(exec, resolver.lookup(name, type), asio::use_future).get();
+        std::promise<dns::Answer> answer;
+        asio::co_spawn(exec, resolver.lookup(name, type), [&answer](std::exception_ptr e, dns::Answer a) {
+          if (e) answer.set_exception(e);
+          else answer.set_value(std::move(a));
+        });
+        return answer.get_future().get();
       };
       out = co_await asio::co_spawn(
           worker_pool().get_executor(),
