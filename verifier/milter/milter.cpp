@@ -3,6 +3,7 @@
 
 #include "core/dmarc/auth_result.hpp"
 #include "core/metrics/events.hpp"
+#include "core/net/run_here.hpp"
 #include "core/util/config.hpp"
 #include "core/util/log.hpp"
 #include "core/util/text.hpp"
@@ -30,8 +31,6 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <optional>
-#include <type_traits>
 
 // GCC 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames at -O2 (where
 // inlining of run_here's co_spawn changes with the size of this file).
@@ -79,29 +78,12 @@ void note_over_cap() {
                refused.exchange(0), g_engine->max_connections);
 }
 
-// run_here - run a coroutine to its end on this worker thread and return its value. It runs
-// on an io_context of the thread's own, so what the caches answer needs no other thread; a
-// DNS lookup hands its query to the resolver's strand on the service's io_context and comes
-// back here (unbound_resolver.hpp); the decider, the caches and the verifiers are thread-safe.
-// (Handing every call to the service's io thread and waiting on a future cost two thread
-// wake-ups and context switches per call, two calls per message: bench/run_milter_dmarc.sh.)
-// The value is taken by a handler run on that io_context, not through asio::use_future, whose
-// promise is set on a thread of asio's system_context: two more wake-ups per call.
-template <typename F>
-auto run_here(F&& make) {
-  using Value = typename std::invoke_result_t<F>::value_type;
-  thread_local asio::io_context local(1);
-  std::optional<Value> value;
-  std::exception_ptr error;
-  asio::co_spawn(local, std::forward<F>(make), [&](std::exception_ptr e, Value v) {
-    if (e) error = e;
-    else value.emplace(std::move(v));
-  });
-  local.restart();
-  local.run();
-  if (error) std::rethrow_exception(error);
-  return std::move(*value);
-}
+// run_here - a callback's coroutine run to its end on this worker thread (core/net/run_here.hpp):
+// what the caches answer needs no other thread; a DNS lookup goes to the resolver's strand on
+// the service's io_context and comes back here; the decider, the caches and the verifiers are
+// thread-safe. (Handing every call to the service's io thread and waiting on a future cost
+// three thread wake-ups per call, two calls per message: futex calls per message 15.7 -> 3.8.)
+using net::run_here;
 
 // milter_text - untrusted text for a reply: printable, '%' doubled (sendmail formats it;
 // libmilter passed it so, and so do we).
