@@ -64,6 +64,17 @@ TEST(SpfMacro, EscapesAndLetters) {
   EXPECT_TRUE(expand("a b", c, MacroMode::explanation));
 }
 
+// RFC 7208 7.3: a DIGIT asking for as many parts as the value has, or more, uses them all
+// (libspf2 1.2.10 does not: fuzz/regressions/spf_libspf2_diff_fuzz/crash-e39664..., "a:%{D2}"
+// for example.com; pyspf expands it as we do).
+TEST(SpfMacro, DigitTransformerAtOrAboveThePartCountTakesEveryPart) {
+  auto c = rfc_context(false);  // domain email.example.com: 3 parts
+  EXPECT_EQ(*expand("%{d3}", c, MacroMode::domain_spec), "email.example.com");
+  EXPECT_EQ(*expand("%{d4}", c, MacroMode::domain_spec), "email.example.com");
+  EXPECT_EQ(*expand("%{D3}", c, MacroMode::domain_spec), "email.example.com");
+  EXPECT_EQ(*expand("%{d2}", c, MacroMode::domain_spec), "example.com");
+}
+
 TEST(SpfMacro, AbuseIsBounded) {
   auto c = rfc_context(false);
   EXPECT_EQ(*expand("%{d2147483648}", c, MacroMode::domain_spec), "email.example.com");
