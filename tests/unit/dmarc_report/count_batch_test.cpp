@@ -143,13 +143,8 @@ TEST(BatchedRecorder, AFailedWriteCountsItsMessagesAsLost) {
   r.flush();
   log::capture(nullptr);
   EXPECT_EQ(r.stats().counted.load(), 2u);
-  int down = 0, again = 0;
-  for (const auto& l : lines) {
-    down += l.find("are not recorded") != std::string::npos;
-    again += l.find("recording resumed") != std::string::npos;
-  }
-  EXPECT_EQ(down, 1);
-  EXPECT_EQ(again, 1);
+  EXPECT_EQ(count_lines(lines, "are not recorded"), 1);
+  EXPECT_EQ(count_lines(lines, "recording resumed"), 1);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "tests/unit/run_awaitable.hpp"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace postseal::dmarc_report::test {
 
@@ -43,5 +45,13 @@ inline Row row(std::string ip = "192.0.2.1", std::string header_from = "example.
 }
 
 using postseal::test::run;
+
+// count_lines - how many of the captured log `lines` hold `text` (the recorder's outage and
+// "recording resumed" lines).
+inline int count_lines(const std::vector<std::string>& lines, std::string_view text) {
+  int n = 0;
+  for (const auto& l : lines) n += l.find(text) != std::string::npos;
+  return n;
+}
 
 }  // namespace postseal::dmarc_report::test

@@ -150,13 +150,8 @@ TEST(RecorderOutage, FailsOpenAndLogsOncePerOutage) {
   EXPECT_EQ(r.stats().outages.load(), 2u);
   EXPECT_EQ(r.stats().lost.load(), 3u);
   EXPECT_EQ(r.stats().counted.load(), 1u);
-  int down = 0, again = 0;
-  for (const auto& l : lines) {
-    down += l.find("are not recorded") != std::string::npos;
-    again += l.find("recording resumed") != std::string::npos;
-  }
-  EXPECT_EQ(down, 2);
-  EXPECT_EQ(again, 1);
+  EXPECT_EQ(count_lines(lines, "are not recorded"), 2);
+  EXPECT_EQ(count_lines(lines, "recording resumed"), 1);
 }
 
 }  // namespace
